@@ -1,0 +1,503 @@
+/**
+ * The annotated log. Every event becomes an entry with
+ * (a) the notebook's classic lines (SEED.md), typo fixed (`last_accepted`),
+ * (b) a plain-English explanation that names the rule that decided, and
+ * (c) structured data for the user interface.
+ * Text depends only on the state before the event and the event, so every screen,
+ * replay and test prints the same bytes.
+ */
+import { compareBallots, formatBallot, type Ballot } from './ballot';
+import { assertNever } from './invariant';
+import { acceptorVerdict, type AcceptedValue, type AcceptorState, type NodeState, type ReplyMessage, type RequestMessage } from './node';
+import type { ChosenValue, Violation } from './monitor';
+import { apply, cloneRoomState, nameOf, type RoomEvent, type RoomState } from './room';
+import { RULE_MODE_NAMES } from './settings';
+
+/** Verdict tags as the notebook prints them; carried by text, not colour. */
+export type Tag = 'ACC' | 'REJ';
+
+export interface EntryData {
+  readonly type: RoomEvent['type'] | 'refused';
+  /** The node that acted or was acted on (the sender, for a message). */
+  readonly node: string | null;
+  /** Every node the entry concerns, for "mine" filters. */
+  readonly nodes: readonly string[];
+  readonly messageIds: readonly number[];
+  readonly tag: Tag | null;
+  readonly ballot: Ballot | null;
+  readonly value: string | null;
+}
+
+/** One entry of the annotated log. `String(entry)` gives the classic lines. */
+export interface Annotation {
+  readonly seq: number;
+  /** The notebook's lines. */
+  readonly lines: readonly string[];
+  /** The notebook's lines joined with newlines. */
+  readonly text: string;
+  readonly explanation: string;
+  /** Values that became chosen (a quorum accepted them) at this event. */
+  readonly chosen: readonly ChosenValue[];
+  /** Safety violations the monitor found at this event. */
+  readonly violations: readonly Violation[];
+  readonly data: EntryData;
+}
+
+const INDENT = '    > ';
+
+/** Annotates `event`, applied to `before`; `after` may be passed when the caller has it already. */
+export function annotate(before: RoomState, event: RoomEvent, after?: RoomState): Annotation {
+  let next = after;
+  if (!next) {
+    next = cloneRoomState(before);
+    apply(next, event);
+  }
+  const ctx = new Ctx(before, next);
+  const body = describe(ctx, event);
+  const chosen = next.monitor.chosen.slice(before.monitor.chosen.length);
+  const violations = next.monitor.violations.slice(before.monitor.violations.length);
+  const extra: string[] = [];
+  for (const c of chosen) {
+    extra.push(
+      `A quorum of ${next.settings.q2} acceptors has now accepted ${c.value} in ballot ${ctx.b(c.ballot)}: ${c.value} is chosen.`,
+    );
+  }
+  for (const v of violations) extra.push(`SAFETY VIOLATION (${v.rule}): ${v.message}`);
+  const explanation = [body.explanation, ...extra].filter((x) => x.length > 0).join(' ');
+  return {
+    seq: next.seq,
+    lines: body.lines,
+    text: body.lines.join('\n'),
+    explanation,
+    chosen,
+    violations,
+    data: body.data,
+  };
+}
+
+interface Body {
+  lines: string[];
+  explanation: string;
+  data: EntryData;
+}
+
+/** Formatting helpers bound to the states around one event. */
+class Ctx {
+  constructor(
+    readonly before: RoomState,
+    readonly after: RoomState,
+  ) {}
+  name = (id: string): string => nameOf(this.before, id) ?? id;
+  b = (ballot: Ballot | null | undefined): string => formatBallot(ballot, this.name);
+  nodeBefore(id: string): NodeState | undefined {
+    return this.before.nodes[id];
+  }
+  nodeAfter(id: string): NodeState | undefined {
+    return this.after.nodes[id];
+  }
+}
+
+function data(
+  type: RoomEvent['type'],
+  node: string | null,
+  nodes: readonly string[],
+  extra: Partial<Omit<EntryData, 'type' | 'node' | 'nodes'>> = {},
+): EntryData {
+  return {
+    type,
+    node,
+    nodes: [...new Set(nodes)],
+    messageIds: extra.messageIds ?? [],
+    tag: extra.tag ?? null,
+    ballot: extra.ballot ?? null,
+    value: extra.value ?? null,
+  };
+}
+
+function lastAccepted(a: AcceptedValue | null, ctx: Ctx): string {
+  return a ? `last_accepted(${ctx.b(a.ballot)}, ${a.value})` : 'last_accepted()';
+}
+
+function none(v: string | null | undefined): string {
+  return v ?? 'None';
+}
+
+function accP(acceptor: AcceptorState | undefined, ctx: Ctx): string {
+  return `acc_p: ${ctx.b(acceptor?.promised)}`;
+}
+
+/** `PROMISE Request from A(p: 1) to B` / `ACCEPT  Request from A(p: 1, val: Apple, promiser_acc_max: Mango) to B`. */
+function requestHead(ctx: Ctx, m: RequestMessage, withAcceptor: boolean, fromQueue: boolean): string {
+  const to = withAcceptor ? `${ctx.name(m.to)}(${accP(ctx.nodeBefore(m.to)?.acceptor, ctx)})` : ctx.name(m.to);
+  if (m.kind === 'prepare') return `PROMISE Request from ${ctx.name(m.from)}(p: ${ctx.b(m.ballot)}) to ${to}`;
+  const p = ctx.nodeBefore(m.from)?.proposer;
+  // Straight from the proposer, the notebook shows its state; from the network, the message's own content.
+  const from =
+    !fromQueue && p
+      ? `${ctx.name(m.from)}(p: ${ctx.b(m.ballot)}, val: ${none(p.value)}, promiser_acc_max: ${none(p.promiserAccMax?.value)})`
+      : `${ctx.name(m.from)}(p: ${ctx.b(m.ballot)}, val: ${m.value})`;
+  return `ACCEPT  Request from ${from} to ${to}`;
+}
+
+/** `[ACC] Promise(1, last_accepted())`, `[REJ] Accept(2, Mango) lost to 3`. */
+function replyTag(ctx: Ctx, r: ReplyMessage): string {
+  switch (r.kind) {
+    case 'promise':
+      return `[ACC] Promise(${ctx.b(r.ballot)}, ${lastAccepted(r.lastAccepted, ctx)})`;
+    case 'accepted':
+      return `[ACC] Accept(${ctx.b(r.ballot)}, ${r.value})`;
+    case 'reject':
+      return r.request === 'prepare'
+        ? `[REJ] Promise(${ctx.b(r.ballot)}) lost to ${ctx.b(r.promised)}`
+        : `[REJ] Accept(${ctx.b(r.ballot)}, ${r.value ?? 'None'}) lost to ${ctx.b(r.promised)}`;
+  }
+}
+
+/** `A(promisers: 1, quorum_size: 3, promiser_acc_max: None)` or `A(acceptors: 3, quorum_size: 3, choice: Mango)`. */
+function proposerSummary(ctx: Ctx, id: string, phase: 'prepare' | 'accept'): string {
+  const n = ctx.nodeAfter(id);
+  const p = n?.proposer;
+  if (phase === 'prepare') {
+    return `${ctx.name(id)}(promisers: ${p?.promisers.length ?? 0}, quorum_size: ${ctx.after.settings.q1}, promiser_acc_max: ${none(p?.promiserAccMax?.value)})`;
+  }
+  return `${ctx.name(id)}(acceptors: ${p?.acceptors.length ?? 0}, quorum_size: ${ctx.after.settings.q2}, choice: ${none(n?.choice)})`;
+}
+
+function replyPhase(r: ReplyMessage): 'prepare' | 'accept' {
+  return r.kind === 'promise' || (r.kind === 'reject' && r.request === 'prepare') ? 'prepare' : 'accept';
+}
+
+function describe(ctx: Ctx, e: RoomEvent): Body {
+  switch (e.type) {
+    case 'nodeAdded':
+      return {
+        lines: [`JOIN ${e.name}${e.bot ? ' (bot)' : ''}`],
+        explanation: `${e.name} joins as a node: proposer, acceptor and learner${e.bot ? ', played by the core' : ''}. It has promised and accepted nothing.`,
+        data: data(e.type, e.node, [e.node]),
+      };
+    case 'nodeRemoved':
+      return {
+        lines: [`LEAVE ${ctx.name(e.node)}`],
+        explanation: `${ctx.name(e.node)} leaves the room. Messages to it can no longer be delivered.`,
+        data: data(e.type, e.node, [e.node]),
+      };
+    case 'nodeRenamed':
+      return {
+        lines: [`RENAME ${ctx.name(e.node)} -> ${e.name}`],
+        explanation: `${ctx.name(e.node)} is now called ${e.name}.`,
+        data: data(e.type, e.node, [e.node]),
+      };
+    case 'settingsChanged':
+      return describeSettings(e.settings);
+    case 'roundStarted':
+      return {
+        lines: [`ROUND ${e.round}`],
+        explanation: `A fresh round starts: every node forgets its promises, accepted values and choice, and the network is emptied. The earlier rounds stay in the log.`,
+        data: data(e.type, null, []),
+      };
+    case 'proposalStarted':
+      return describeProposal(ctx, e.node, e.ballot, e.value);
+    case 'exchanged':
+      return describeExchange(ctx, e.request, e.reply);
+    case 'sent': {
+      const m = e.message;
+      return {
+        lines: [requestHead(ctx, m, false, false), `${INDENT}[SENT] #${m.id} in flight`],
+        explanation: `${ctx.name(m.from)} sends ${m.kind === 'prepare' ? 'a promise request' : `an accept request for ${m.value}`} in ballot ${ctx.b(m.ballot)} to ${ctx.name(m.to)}. It waits in the network as #${m.id} until it is delivered, dropped or duplicated.`,
+        data: data(e.type, m.from, [m.from, m.to], { messageIds: [m.id], ballot: m.ballot, value: m.kind === 'accept' ? m.value : null }),
+      };
+    }
+    case 'delivered':
+      return describeDelivery(ctx, e.id, e.reply);
+    case 'lost': {
+      const m = e.message;
+      const why = e.reason === 'crashed' ? `${ctx.name(m.to)} has crashed` : `the link between ${ctx.name(m.from)} and ${ctx.name(m.to)} is cut`;
+      return {
+        lines: [requestHead(ctx, m, false, false), `${INDENT}[LOST] ${why}`],
+        explanation: `The request never arrives: ${why}. ${ctx.name(m.from)} hears nothing back, as in a real network where silence is all a proposer ever learns of a failure.`,
+        data: data(e.type, m.from, [m.from, m.to], { messageIds: [m.id], ballot: m.ballot }),
+      };
+    }
+    case 'dropped': {
+      const m = ctx.before.inFlight.find((x) => x.id === e.id);
+      const what = m ? messageLabel(ctx, m) : `#${e.id}`;
+      return {
+        lines: [`NETWORK drop #${e.id}: ${what}`],
+        explanation: `The network loses #${e.id}. Paxos stays safe when messages are lost; it may only need another try to make progress.`,
+        data: data(e.type, m?.from ?? null, m ? [m.from, m.to] : [], { messageIds: [e.id] }),
+      };
+    }
+    case 'duplicated': {
+      const m = ctx.before.inFlight.find((x) => x.id === e.id);
+      const what = m ? messageLabel(ctx, m) : `#${e.id}`;
+      return {
+        lines: [`NETWORK duplicate #${e.id} as #${e.copyId}: ${what}`],
+        explanation: `The network delivers #${e.id} twice: a copy #${e.copyId} is now in flight too. Promisers and acceptors are sets, so a duplicate never counts twice.`,
+        data: data(e.type, m?.from ?? null, m ? [m.from, m.to] : [], { messageIds: [e.id, e.copyId] }),
+      };
+    }
+    case 'answered':
+      return describeAnswer(ctx, e.id, e.reply, e.instant, e.lost);
+    case 'crashed': {
+      const n = ctx.nodeBefore(e.node);
+      const forget = ctx.before.settings.rules.forgetOnCrash;
+      const acc = n ? `${accP(n.acceptor, ctx)}, ${lastAccepted(n.acceptor.accepted, ctx)}` : '';
+      return {
+        lines: [`CRASH ${ctx.name(e.node)}(${acc}) ${forget ? 'forgotten' : 'kept'}`],
+        explanation: forget
+          ? `${ctx.name(e.node)} crashes. Rule-breaking mode: its acceptor kept its promise and accepted value in memory only, so they are gone. Its proposal in progress is lost too.`
+          : `${ctx.name(e.node)} crashes. Its acceptor's promise and accepted value are on stable storage and survive; its proposal in progress is lost, but not its ballot counter. Messages to it wait until it recovers.`,
+        data: data(e.type, e.node, [e.node]),
+      };
+    }
+    case 'recovered':
+      return {
+        lines: [`RECOVER ${ctx.name(e.node)}(${accP(ctx.nodeBefore(e.node)?.acceptor, ctx)})`],
+        explanation: `${ctx.name(e.node)} is back up. As a proposer it must start a new proposal; as an acceptor it answers with the state it kept.`,
+        data: data(e.type, e.node, [e.node]),
+      };
+    case 'linkCut':
+      return {
+        lines: [`NETWORK cut ${ctx.name(e.a)} <-> ${ctx.name(e.b)}`],
+        explanation: `Messages between ${ctx.name(e.a)} and ${ctx.name(e.b)} can no longer get through, in either direction. A quorum on one side of a partition can still decide; a minority cannot.`,
+        data: data(e.type, null, [e.a, e.b]),
+      };
+    case 'linkHealed':
+      return {
+        lines: [`NETWORK heal ${ctx.name(e.a)} <-> ${ctx.name(e.b)}`],
+        explanation: `The link between ${ctx.name(e.a)} and ${ctx.name(e.b)} works again; messages waiting on it can be delivered.`,
+        data: data(e.type, null, [e.a, e.b]),
+      };
+    default:
+      return assertNever(e, 'event');
+  }
+}
+
+/** `PROMISE Request #3 A -> B (p: 1)`: a message in flight, in one line. */
+export function messageLabel(ctx: { name: (id: string) => string; b: (b: Ballot) => string }, m: RequestMessage | ReplyMessage): string {
+  const route = `${ctx.name(m.from)} -> ${ctx.name(m.to)}`;
+  switch (m.kind) {
+    case 'prepare':
+      return `PROMISE Request ${route} (p: ${ctx.b(m.ballot)})`;
+    case 'accept':
+      return `ACCEPT Request ${route} (p: ${ctx.b(m.ballot)}, val: ${m.value})`;
+    case 'promise':
+      return `Promise ${route} (${ctx.b(m.ballot)}, ${m.lastAccepted ? `last_accepted(${ctx.b(m.lastAccepted.ballot)}, ${m.lastAccepted.value})` : 'last_accepted()'})`;
+    case 'accepted':
+      return `Accept ${route} (${ctx.b(m.ballot)}, ${m.value})`;
+    case 'reject':
+      return `Refusal ${route} (${m.request === 'prepare' ? 'Promise' : 'Accept'}(${ctx.b(m.ballot)}) lost to ${ctx.b(m.promised)})`;
+  }
+}
+
+function describeSettings(s: RoomState['settings']): Body {
+  const rules = RULE_MODE_NAMES.filter((r) => s.rules[r]);
+  const line = `SETTINGS q1: ${s.q1}, q2: ${s.q2}, ballots: ${s.ballots}, delivery: ${s.delivery}, acceptors: ${s.acceptorMode}, rule_breaking: ${rules.length ? rules.join(' ') : 'None'}`;
+  const parts = [
+    `Promise quorum Q1 = ${s.q1}, accept quorum Q2 = ${s.q2}.`,
+    s.ballots === 'unique' ? 'Ballots are unique (round.node).' : 'Ballots are plain integers, which two proposers can share.',
+    s.delivery === 'instant'
+      ? 'A request and its reply happen in one step.'
+      : 'Messages wait in flight until they are delivered, dropped or duplicated.',
+    s.acceptorMode === 'rules' ? 'The core answers for acceptors.' : 'Students answer the requests in their inbox.',
+  ];
+  if (rules.length) parts.push(`Rule-breaking modes on: ${rules.join(', ')}.`);
+  return { lines: [line], explanation: parts.join(' '), data: data('settingsChanged', null, []) };
+}
+
+function describeProposal(ctx: Ctx, id: string, ballot: Ballot, value: string | null): Body {
+  const n = ctx.nodeBefore(id);
+  const seen = n?.proposer.maxRound ?? 0;
+  const scheme = ballot.node === undefined ? `${ballot.round}` : `${ballot.round}.${ctx.name(id)} (round ${ballot.round}, made unique by the node's name)`;
+  return {
+    lines: [`NEW Proposal from ${ctx.name(id)}(p: ${ctx.b(ballot)}, val: ${none(value)})`],
+    explanation:
+      `${ctx.name(id)} starts a new proposal with ballot ${scheme}${value !== null ? ` and value ${value}` : ' and no value of its own'}. ` +
+      `The highest round it has seen is ${seen}, so it picks ${ballot.round}. Its promisers and acceptors start empty.`,
+    data: data('proposalStarted', id, [id], { ballot, value }),
+  };
+}
+
+/** Why the acceptor answered as it did, naming the rule. */
+function acceptorReason(ctx: Ctx, request: RequestMessage, reply: ReplyMessage, student: boolean): string {
+  const acc = ctx.nodeBefore(request.to)?.acceptor ?? { promised: null, accepted: null };
+  const who = ctx.name(request.to);
+  const b = ctx.b(request.ballot);
+  const promised = ctx.b(acc.promised);
+  const verb = request.kind === 'prepare' ? 'promises' : 'accepts';
+  const verdict = acceptorVerdict(acc, request.ballot);
+  const yes = reply.kind !== 'reject';
+  const by = student ? `${who} (answered by its student)` : who;
+  if (yes && !verdict.ok) {
+    return `${by} had promised ${promised}, which is higher than ${b}, yet it ${verb} ${b}. Rule-breaking mode: it breaks its promise (P1a).`;
+  }
+  if (!yes) {
+    return `${by} had already promised ${promised}, which is higher than ${b}, so it refuses. ${ctx.name(request.from)} learns that it lost to ${promised}.`;
+  }
+  let why: string;
+  switch (verdict.rule) {
+    case 'first-promise':
+      why = `${by} had promised nothing yet, so it ${verb} ${b}.`;
+      break;
+    case 'higher-ballot':
+      why = `${by} had promised ${promised}, and ${b} is higher, so it ${verb} ${b}.`;
+      break;
+    default:
+      why =
+        request.kind === 'prepare'
+          ? `${by} had already promised ${b}; the same ballot again gets the same promise.` +
+            (request.ballot.node === undefined
+              ? ` With plain ballots it cannot tell whether this ${b} comes from the proposer it promised or from another one.`
+              : '')
+          : `${by} had promised ${b}, and an acceptor accepts a ballot at least as high as its promise, so it accepts.`;
+  }
+  if (request.kind === 'prepare') {
+    why += acc.accepted
+      ? ` It last accepted ${acc.accepted.value} in ballot ${ctx.b(acc.accepted.ballot)}, and the promise carries that back.`
+      : ' It has accepted nothing, so the promise carries no value.';
+  }
+  return why;
+}
+
+/** What the reply did at the proposer. */
+function proposerReason(ctx: Ctx, reply: ReplyMessage): string {
+  const id = reply.to;
+  const before = ctx.nodeBefore(id);
+  const after = ctx.nodeAfter(id);
+  const who = ctx.name(id);
+  if (!before || !after) return `${who} has left the room; the reply goes nowhere.`;
+  const pb = before.proposer;
+  const pa = after.proposer;
+  if (!pb.ballot || compareBallots(pb.ballot, reply.ballot) !== 0) {
+    const now = pb.ballot ? `is on ballot ${ctx.b(pb.ballot)} now` : 'has no proposal in progress';
+    return `${who} ${now}, so this reply to ballot ${ctx.b(reply.ballot)} is stale and ignored.`;
+  }
+  const { q1, q2 } = ctx.after.settings;
+  switch (reply.kind) {
+    case 'reject':
+      return `${who} cannot win with ${ctx.b(reply.ballot)}; its next proposal will pick a ballot above ${ctx.b(reply.promised)}.`;
+    case 'promise': {
+      if (pb.promisers.includes(reply.from)) {
+        return `${who} had already counted ${ctx.name(reply.from)}'s promise; promisers are a set, so it still has ${pa.promisers.length}.`;
+      }
+      let s = `${who} now has ${pa.promisers.length} of the ${q1} promises it needs.`;
+      if (pa.promisers.length >= q1 && pb.promisers.length < q1) s += ` That is a quorum: ${who} may send accept requests.`;
+      if (pa.promiserAccMax && pa.promiserAccMax !== pb.promiserAccMax) {
+        s += ` The highest-ballot value its promisers accepted is now ${pa.promiserAccMax.value}, so ${who} must propose ${pa.promiserAccMax.value}${pa.value !== null && pa.value !== pa.promiserAccMax.value ? `, not its own ${pa.value}` : ''} (P2c).`;
+      }
+      return s;
+    }
+    case 'accepted': {
+      if (pb.acceptors.includes(reply.from)) {
+        return `${who} had already counted ${ctx.name(reply.from)}'s acceptance; acceptors are a set, so it still has ${pa.acceptors.length}.`;
+      }
+      let s = `${who} now has ${pa.acceptors.length} of the ${q2} acceptances it needs.`;
+      if (pa.acceptors.length >= q2) s += ` A quorum accepted ballot ${ctx.b(reply.ballot)}, so ${who} learns the choice: ${reply.value}.`;
+      return s;
+    }
+  }
+}
+
+/** Why the accept request carries the value it does. */
+function valueReason(ctx: Ctx, request: RequestMessage): string {
+  if (request.kind !== 'accept') return '';
+  const p = ctx.nodeBefore(request.from)?.proposer;
+  if (!p || p.sentValue !== null) return '';
+  const who = ctx.name(request.from);
+  const acc = p.promiserAccMax;
+  if (acc && acc.value !== request.value) {
+    return `Rule-breaking mode: ${who} ignores ${acc.value}, the value its promisers accepted, and sends its own ${request.value}. `;
+  }
+  if (acc && p.value !== null && p.value !== acc.value) {
+    return `${who} wanted ${p.value}, but a promiser had accepted ${acc.value} in ballot ${ctx.b(acc.ballot)}, so Paxos makes it propose ${acc.value} (P2c). `;
+  }
+  if (p.promisers.length < ctx.before.settings.q1) {
+    return `Rule-breaking mode: ${who} sends an accept request with only ${p.promisers.length} of ${ctx.before.settings.q1} promises. `;
+  }
+  return '';
+}
+
+function describeExchange(ctx: Ctx, request: RequestMessage, reply: ReplyMessage | null): Body {
+  const head = requestHead(ctx, request, true, false);
+  const base = data('exchanged', request.from, [request.from, request.to], {
+    messageIds: reply ? [request.id, reply.id] : [request.id],
+    ballot: request.ballot,
+    value: request.kind === 'accept' ? request.value : null,
+    tag: reply ? (reply.kind === 'reject' ? 'REJ' : 'ACC') : null,
+  });
+  if (!reply) {
+    return {
+      lines: [head, `${INDENT}[WAIT] #${request.id} in ${ctx.name(request.to)}'s inbox`],
+      explanation: `${valueReason(ctx, request)}The request waits in ${ctx.name(request.to)}'s inbox until its student answers.`,
+      data: base,
+    };
+  }
+  return {
+    lines: [head, `${INDENT}${replyTag(ctx, reply)}, ${proposerSummary(ctx, request.from, replyPhase(reply))}`],
+    explanation: `${valueReason(ctx, request)}${acceptorReason(ctx, request, reply, false)} ${proposerReason(ctx, reply)}`,
+    data: base,
+  };
+}
+
+function describeDelivery(ctx: Ctx, id: number, reply: ReplyMessage | null): Body {
+  const m = ctx.before.inFlight.find((x) => x.id === id);
+  if (!m) return { lines: [`DELIVER #${id}`], explanation: '', data: data('delivered', null, [], { messageIds: [id] }) };
+  if (m.kind === 'prepare' || m.kind === 'accept') {
+    const head = requestHead(ctx, m, true, true);
+    const base = data('delivered', m.from, [m.from, m.to], {
+      messageIds: reply ? [id, reply.id] : [id],
+      ballot: m.ballot,
+      value: m.kind === 'accept' ? m.value : null,
+      tag: reply ? (reply.kind === 'reject' ? 'REJ' : 'ACC') : null,
+    });
+    if (!reply) {
+      return {
+        lines: [head, `${INDENT}[WAIT] #${id} in ${ctx.name(m.to)}'s inbox`],
+        explanation: `#${id} arrives and waits in ${ctx.name(m.to)}'s inbox until its student answers.`,
+        data: base,
+      };
+    }
+    return {
+      lines: [head, `${INDENT}${replyTag(ctx, reply)}, reply #${reply.id} in flight`],
+      explanation: `${acceptorReason(ctx, m, reply, false)} The reply travels back as #${reply.id}.`,
+      data: base,
+    };
+  }
+  const phase = replyPhase(m);
+  const word = phase === 'prepare' ? 'PROMISE' : 'ACCEPT ';
+  return {
+    lines: [
+      `${word} Reply from ${ctx.name(m.from)} to ${ctx.name(m.to)}(p: ${ctx.b(ctx.nodeBefore(m.to)?.proposer.ballot)})`,
+      `${INDENT}${replyTag(ctx, m)}, ${proposerSummary(ctx, m.to, phase)}`,
+    ],
+    explanation: proposerReason(ctx, m),
+    data: data('delivered', m.to, [m.from, m.to], {
+      messageIds: [id],
+      ballot: m.ballot,
+      value: m.kind === 'accepted' ? m.value : null,
+      tag: m.kind === 'reject' ? 'REJ' : 'ACC',
+    }),
+  };
+}
+
+function describeAnswer(ctx: Ctx, id: number, reply: ReplyMessage, instant: boolean, lost: string | undefined): Body {
+  const request = ctx.before.held[id];
+  if (!request) return { lines: [`ANSWER #${id}`], explanation: '', data: data('answered', reply.from, [reply.from]) };
+  const head = requestHead(ctx, request, true, true);
+  const tag = replyTag(ctx, reply);
+  const tail = lost
+    ? `${tag}, reply lost: ${lost === 'crashed' ? `${ctx.name(reply.to)} has crashed` : 'the link is cut'}`
+    : instant
+      ? `${tag}, ${proposerSummary(ctx, reply.to, replyPhase(reply))}`
+      : `${tag}, reply #${reply.id} in flight`;
+  const then = lost ? ' The reply is lost on the way.' : instant ? ` ${proposerReason(ctx, reply)}` : ` The reply travels back as #${reply.id}.`;
+  return {
+    lines: [head, `${INDENT}${tail}`],
+    explanation: `${acceptorReason(ctx, request, reply, true)}${then}`,
+    data: data('answered', reply.from, [reply.from, reply.to], {
+      messageIds: [id, reply.id],
+      ballot: reply.ballot,
+      tag: reply.kind === 'reject' ? 'REJ' : 'ACC',
+    }),
+  };
+}

@@ -1,0 +1,662 @@
+/**
+ * The room as an event log. `decide(state, command)` checks a command against the
+ * protocol and the room's settings and returns the events it causes, or a refusal
+ * with a code and an explanation. `evolve(state, event)` applies one event. Events
+ * carry every outcome (who answered what), so `evolve` never decides anything and
+ * the same log always folds to the same state.
+ */
+import { compareBallots, formatBallot, nextBallot, sameBallot, type Ballot } from './ballot';
+import { assertNever, invariant } from './invariant';
+import {
+  acceptorApply,
+  acceptorVerdict,
+  cloneNode,
+  crashNode,
+  createNode,
+  isRequest,
+  makeReply,
+  proposerReceive,
+  startProposal,
+  valueToPropose,
+  type Message,
+  type NodeState,
+  type ReplyMessage,
+  type RequestMessage,
+} from './node';
+import { cloneMonitor, emptyMonitor, recordAccept, recordLearned, recordProposal, type MonitorState } from './monitor';
+import { DEFAULT_SETTINGS, QUORUM_MAX, type RoomSettings, type RuleModes } from './settings';
+
+export const LIMITS = {
+  nodesMax: 100,
+  nameLengthMax: 24,
+  valueLengthMax: 24,
+  inFlightMax: 2000,
+} as const;
+
+export interface RoomState {
+  /** Sequence number of the last event applied (0 for an empty log). */
+  seq: number;
+  settings: RoomSettings;
+  /** The classroom round: a fresh round keeps the log but resets every node. */
+  round: number;
+  nodes: Record<string, NodeState>;
+  /** Node ids in join order. */
+  order: string[];
+  /** Messages in the network, oldest first. */
+  inFlight: Message[];
+  /** Requests handed to a student's inbox, by id, until answered. */
+  held: Record<number, RequestMessage>;
+  nextMessageId: number;
+  /** Cut links, as `a|b` keys with a < b. */
+  cut: string[];
+  monitor: MonitorState;
+}
+
+/** An empty room with the given settings. */
+export function initialRoomState(settings: RoomSettings = DEFAULT_SETTINGS): RoomState {
+  return {
+    seq: 0,
+    settings,
+    round: 1,
+    nodes: {},
+    order: [],
+    inFlight: [],
+    held: {},
+    nextMessageId: 1,
+    cut: [],
+    monitor: emptyMonitor(),
+  };
+}
+
+/** A copy of `s` that shares nothing mutable with it, so `apply` can change it in place. */
+export function cloneRoomState(s: RoomState): RoomState {
+  const nodes: Record<string, NodeState> = {};
+  for (const id of s.order) nodes[id] = cloneNode(s.nodes[id]!);
+  return {
+    ...s,
+    nodes,
+    order: s.order.slice(),
+    inFlight: s.inFlight.slice(),
+    held: { ...s.held },
+    cut: s.cut.slice(),
+    monitor: cloneMonitor(s.monitor),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Commands and events
+
+export type Target = readonly string[] | 'all';
+
+export type RoomCommand =
+  | { readonly type: 'addNode'; readonly node: string; readonly name?: string; readonly bot?: boolean }
+  | { readonly type: 'removeNode'; readonly node: string }
+  | { readonly type: 'renameNode'; readonly node: string; readonly name: string }
+  | { readonly type: 'changeSettings'; readonly settings: Partial<Omit<RoomSettings, 'rules'>> & { readonly rules?: Partial<RuleModes> } }
+  | { readonly type: 'newRound' }
+  | { readonly type: 'propose'; readonly node: string; readonly value?: string | null }
+  | { readonly type: 'promiseRequest'; readonly from: string; readonly to: Target }
+  | { readonly type: 'acceptRequest'; readonly from: string; readonly to: Target }
+  | { readonly type: 'deliver'; readonly id: number }
+  | { readonly type: 'drop'; readonly id: number }
+  | { readonly type: 'duplicate'; readonly id: number }
+  | { readonly type: 'answer'; readonly node: string; readonly id: number; readonly yes: boolean }
+  | { readonly type: 'crash'; readonly node: string }
+  | { readonly type: 'recover'; readonly node: string }
+  | { readonly type: 'cut'; readonly a: string; readonly b: string }
+  | { readonly type: 'heal'; readonly a: string; readonly b: string };
+
+export type LostReason = 'crashed' | 'cut';
+
+export type RoomEvent =
+  | { readonly type: 'nodeAdded'; readonly node: string; readonly name: string; readonly bot: boolean }
+  | { readonly type: 'nodeRemoved'; readonly node: string }
+  | { readonly type: 'nodeRenamed'; readonly node: string; readonly name: string }
+  | { readonly type: 'settingsChanged'; readonly settings: RoomSettings }
+  | { readonly type: 'roundStarted'; readonly round: number }
+  | { readonly type: 'proposalStarted'; readonly node: string; readonly ballot: Ballot; readonly value: string | null }
+  /** Instant delivery: a request and its reply in one step; `reply` is null when it waits in an inbox. */
+  | { readonly type: 'exchanged'; readonly request: RequestMessage; readonly reply: ReplyMessage | null }
+  /** Queued delivery: a request enters the network. */
+  | { readonly type: 'sent'; readonly message: RequestMessage }
+  /** A message reaches its recipient; for a request, `reply` is what the acceptor sent back (null: inbox). */
+  | { readonly type: 'delivered'; readonly id: number; readonly reply: ReplyMessage | null }
+  /** A request could not reach a crashed node or crossed a cut link (instant delivery). */
+  | { readonly type: 'lost'; readonly message: RequestMessage; readonly reason: LostReason }
+  | { readonly type: 'dropped'; readonly id: number }
+  | { readonly type: 'duplicated'; readonly id: number; readonly copyId: number }
+  /** A student answered a request from its inbox; with instant delivery the reply arrives at once. */
+  | {
+      readonly type: 'answered';
+      readonly id: number;
+      readonly reply: ReplyMessage;
+      readonly instant: boolean;
+      /** Instant delivery to a proposer that crashed or was cut off meanwhile: the reply is lost. */
+      readonly lost?: LostReason;
+    }
+  | { readonly type: 'crashed'; readonly node: string }
+  | { readonly type: 'recovered'; readonly node: string }
+  | { readonly type: 'linkCut'; readonly a: string; readonly b: string }
+  | { readonly type: 'linkHealed'; readonly a: string; readonly b: string };
+
+export type RefusalCode =
+  | 'unknown-node'
+  | 'node-exists'
+  | 'room-full'
+  | 'bad-name'
+  | 'bad-value'
+  | 'bad-settings'
+  | 'node-crashed'
+  | 'node-up'
+  | 'no-proposal'
+  | 'no-value'
+  | 'no-promise-quorum'
+  | 'no-targets'
+  | 'unknown-message'
+  | 'link-cut'
+  | 'not-in-inbox'
+  | 'breaks-promise'
+  | 'must-answer-yes'
+  | 'same-node'
+  | 'already-cut'
+  | 'not-cut'
+  | 'network-full';
+
+/** A command the rules forbid: a code for programs and a sentence for people. */
+export interface Refusal {
+  readonly ok: false;
+  readonly code: RefusalCode;
+  readonly explanation: string;
+}
+
+export type Decision = { readonly ok: true; readonly events: RoomEvent[] } | Refusal;
+
+function refuse(code: RefusalCode, explanation: string): Refusal {
+  return { ok: false, code, explanation };
+}
+
+/** The display name of node `id` (the id itself once the node has left). */
+export function nameOf(state: RoomState, id: string): string {
+  return state.nodes[id]?.name ?? id;
+}
+
+export function linkKey(a: string, b: string): string {
+  return a < b ? `${a}|${b}` : `${b}|${a}`;
+}
+
+/** True when a message from `a` can reach `b`: same node, or a link that is not cut. */
+export function linkUp(state: RoomState, a: string, b: string): boolean {
+  return a === b || !state.cut.includes(linkKey(a, b));
+}
+
+// ---------------------------------------------------------------------------
+// decide
+
+/** Checks `command` against the protocol and the room, and returns its events or a refusal. */
+export function decide(state: RoomState, command: RoomCommand): Decision {
+  switch (command.type) {
+    case 'addNode':
+      return decideAddNode(state, command.node, command.name ?? command.node, command.bot ?? false);
+    case 'removeNode': {
+      const missing = missingNode(state, command.node);
+      if (missing) return missing;
+      return { ok: true, events: [{ type: 'nodeRemoved', node: command.node }] };
+    }
+    case 'renameNode': {
+      const missing = missingNode(state, command.node);
+      if (missing) return missing;
+      const bad = checkName(command.name);
+      if (bad) return bad;
+      return { ok: true, events: [{ type: 'nodeRenamed', node: command.node, name: command.name }] };
+    }
+    case 'changeSettings':
+      return decideSettings(state, command.settings);
+    case 'newRound':
+      return { ok: true, events: [{ type: 'roundStarted', round: state.round + 1 }] };
+    case 'propose':
+      return decidePropose(state, command.node, command.value ?? null);
+    case 'promiseRequest':
+    case 'acceptRequest':
+      return decideRequest(state, command.type === 'promiseRequest' ? 'prepare' : 'accept', command.from, command.to);
+    case 'deliver':
+      return decideDeliver(state, command.id);
+    case 'drop': {
+      const m = findInFlight(state, command.id);
+      if (!m) return unknownMessage(command.id);
+      return { ok: true, events: [{ type: 'dropped', id: command.id }] };
+    }
+    case 'duplicate': {
+      const m = findInFlight(state, command.id);
+      if (!m) return unknownMessage(command.id);
+      if (state.inFlight.length >= LIMITS.inFlightMax) return networkFull();
+      return { ok: true, events: [{ type: 'duplicated', id: command.id, copyId: state.nextMessageId }] };
+    }
+    case 'answer':
+      return decideAnswer(state, command.node, command.id, command.yes);
+    case 'crash': {
+      const node = state.nodes[command.node];
+      if (!node) return unknownNode(command.node);
+      if (!node.up) return refuse('node-crashed', `${node.name} has already crashed.`);
+      return { ok: true, events: [{ type: 'crashed', node: command.node }] };
+    }
+    case 'recover': {
+      const node = state.nodes[command.node];
+      if (!node) return unknownNode(command.node);
+      if (node.up) return refuse('node-up', `${node.name} is running; only a crashed node can recover.`);
+      return { ok: true, events: [{ type: 'recovered', node: command.node }] };
+    }
+    case 'cut':
+    case 'heal':
+      return decideLink(state, command.type, command.a, command.b);
+    default:
+      return assertNever(command, 'command');
+  }
+}
+
+function unknownNode(id: string): Refusal {
+  return refuse('unknown-node', `There is no node called ${id} in this room.`);
+}
+
+function missingNode(state: RoomState, id: string): Refusal | null {
+  return state.nodes[id] ? null : unknownNode(id);
+}
+
+function unknownMessage(id: number): Refusal {
+  return refuse('unknown-message', `Message #${id} is not in flight: it was delivered, dropped or never sent.`);
+}
+
+function networkFull(): Refusal {
+  return refuse(
+    'network-full',
+    `The network holds ${LIMITS.inFlightMax} messages already; deliver or drop some first.`,
+  );
+}
+
+function checkName(name: string): Refusal | null {
+  if (name.trim().length === 0 || name.length > LIMITS.nameLengthMax) {
+    return refuse('bad-name', `A name needs 1 to ${LIMITS.nameLengthMax} characters.`);
+  }
+  return null;
+}
+
+function checkValue(value: string): Refusal | null {
+  if (value.trim().length === 0 || value.length > LIMITS.valueLengthMax) {
+    return refuse('bad-value', `A value needs 1 to ${LIMITS.valueLengthMax} characters.`);
+  }
+  return null;
+}
+
+function decideAddNode(state: RoomState, id: string, name: string, bot: boolean): Decision {
+  if (state.nodes[id]) return refuse('node-exists', `There is already a node called ${id}.`);
+  if (state.order.length >= LIMITS.nodesMax) {
+    return refuse('room-full', `A room holds at most ${LIMITS.nodesMax} nodes.`);
+  }
+  const bad = checkName(id) ?? checkName(name);
+  if (bad) return bad;
+  return { ok: true, events: [{ type: 'nodeAdded', node: id, name, bot }] };
+}
+
+function decideSettings(state: RoomState, change: Extract<RoomCommand, { type: 'changeSettings' }>['settings']): Decision {
+  const next: RoomSettings = {
+    ...state.settings,
+    ...change,
+    rules: { ...state.settings.rules, ...change.rules },
+  };
+  for (const q of [next.q1, next.q2]) {
+    if (!Number.isInteger(q) || q < 1 || q > QUORUM_MAX) {
+      return refuse('bad-settings', `A quorum size is a whole number from 1 to ${QUORUM_MAX}.`);
+    }
+  }
+  return { ok: true, events: [{ type: 'settingsChanged', settings: next }] };
+}
+
+function decidePropose(state: RoomState, id: string, value: string | null): Decision {
+  const node = state.nodes[id];
+  if (!node) return unknownNode(id);
+  if (!node.up) return refuse('node-crashed', `${node.name} has crashed; recover it before it proposes.`);
+  if (value !== null) {
+    const bad = checkValue(value);
+    if (bad) return bad;
+  }
+  const ballot = nextBallot(state.settings.ballots, node.proposer.maxRound, id);
+  return { ok: true, events: [{ type: 'proposalStarted', node: id, ballot, value }] };
+}
+
+function resolveTargets(state: RoomState, to: Target): string[] {
+  return to === 'all' ? state.order.slice() : [...new Set(to)];
+}
+
+function decideRequest(state: RoomState, kind: 'prepare' | 'accept', from: string, to: Target): Decision {
+  const proposer = state.nodes[from];
+  if (!proposer) return unknownNode(from);
+  const what = kind === 'prepare' ? 'a promise request' : 'an accept request';
+  if (!proposer.up) return refuse('node-crashed', `${proposer.name} has crashed; recover it before it sends ${what}.`);
+  const p = proposer.proposer;
+  if (!p.ballot) {
+    return refuse('no-proposal', `${proposer.name} has no proposal yet: start a new proposal first.`);
+  }
+  const targets = resolveTargets(state, to);
+  if (targets.length === 0) return refuse('no-targets', `Choose at least one node to send ${what} to.`);
+  for (const t of targets) if (!state.nodes[t]) return unknownNode(t);
+
+  let value: string | null = null;
+  if (kind === 'accept') {
+    const { q1, rules } = state.settings;
+    if (p.promisers.length < q1 && !rules.acceptWithoutQuorum) {
+      return refuse(
+        'no-promise-quorum',
+        `${proposer.name} has ${p.promisers.length} of the ${q1} promises it needs. An accept request needs a ` +
+          `quorum of promises first, so that the proposer knows every value that may already be chosen.`,
+      );
+    }
+    value = valueToPropose(p, rules.ignoreAcceptedValue);
+    if (value === null) {
+      return refuse(
+        'no-value',
+        `${proposer.name} has no value to propose: no promiser reported an accepted value, and its own proposal has none. Start a new proposal with a value.`,
+      );
+    }
+  }
+  if (state.settings.delivery === 'queued' && state.inFlight.length + targets.length > LIMITS.inFlightMax) {
+    return networkFull();
+  }
+
+  const events: RoomEvent[] = [];
+  let nextId = state.nextMessageId;
+  const ballot = p.ballot;
+  for (const to of targets) {
+    const request: RequestMessage =
+      kind === 'prepare'
+        ? { id: nextId++, kind: 'prepare', from, to, ballot }
+        : { id: nextId++, kind: 'accept', from, to, ballot, value: value! };
+    if (state.settings.delivery === 'queued') {
+      events.push({ type: 'sent', message: request });
+      continue;
+    }
+    const target = state.nodes[to]!;
+    if (!target.up || !linkUp(state, from, to)) {
+      events.push({ type: 'lost', message: request, reason: target.up ? 'cut' : 'crashed' });
+      continue;
+    }
+    const reply = autoReply(state, target, request, nextId);
+    if (reply) nextId++;
+    events.push({ type: 'exchanged', request, reply });
+  }
+  return { ok: true, events };
+}
+
+/** Does this acceptor answer by the rules (core or bot), or does a student decide? */
+function answersByRules(state: RoomState, node: NodeState): boolean {
+  return state.settings.acceptorMode === 'rules' || node.bot;
+}
+
+/**
+ * The reply the core sends for `node`, or null when the request waits in a student's
+ * inbox. Acceptor state changes are carried by the events, so when a node gets several
+ * requests in one command the later ones must see the earlier ones' effect: callers
+ * decide one request per command per acceptor, which `decideRequest` guarantees
+ * (targets are distinct).
+ */
+function autoReply(state: RoomState, node: NodeState, request: RequestMessage, id: number): ReplyMessage | null {
+  if (!answersByRules(state, node)) return null;
+  return makeReply(node.acceptor, request, acceptorVerdict(node.acceptor, request.ballot).ok, id);
+}
+
+function findInFlight(state: RoomState, id: number): Message | undefined {
+  return state.inFlight.find((m) => m.id === id);
+}
+
+function decideDeliver(state: RoomState, id: number): Decision {
+  const message = findInFlight(state, id);
+  if (!message) return unknownMessage(id);
+  const to = state.nodes[message.to];
+  if (!to) {
+    return refuse('unknown-node', `${message.to} has left the room; drop message #${id} instead.`);
+  }
+  if (!to.up) {
+    return refuse('node-crashed', `${to.name} has crashed and cannot receive #${id}: recover it, or drop the message.`);
+  }
+  if (!linkUp(state, message.from, message.to)) {
+    return refuse(
+      'link-cut',
+      `The link between ${nameOf(state, message.from)} and ${to.name} is cut: heal it, or drop message #${id}.`,
+    );
+  }
+  const reply = isRequest(message) ? autoReply(state, to, message, state.nextMessageId) : null;
+  return { ok: true, events: [{ type: 'delivered', id, reply }] };
+}
+
+function decideAnswer(state: RoomState, nodeId: string, id: number, yes: boolean): Decision {
+  const node = state.nodes[nodeId];
+  if (!node) return unknownNode(nodeId);
+  const request = state.held[id];
+  if (!request || request.to !== nodeId || !node.inbox.includes(id)) {
+    return refuse('not-in-inbox', `Request #${id} is not waiting in ${node.name}'s inbox.`);
+  }
+  if (!node.up) return refuse('node-crashed', `${node.name} has crashed; recover it first.`);
+  const verdict = acceptorVerdict(node.acceptor, request.ballot);
+  const b = formatBallot(request.ballot, (n) => nameOf(state, n));
+  const promised = formatBallot(node.acceptor.promised, (n) => nameOf(state, n));
+  const promise = request.kind === 'prepare' ? 'promise' : 'accept';
+  if (yes && !verdict.ok && !state.settings.rules.breakPromises) {
+    return refuse(
+      'breaks-promise',
+      `${node.name} has promised ${promised}, which is higher than ${b}, so it must refuse: an acceptor never ` +
+        `answers a ballot lower than its promise (Paxos Made Simple, P1a).`,
+    );
+  }
+  if (!yes && verdict.ok) {
+    const why = node.acceptor.promised ? `${b} is at least its promise ${promised}` : `it has promised nothing yet`;
+    return refuse('must-answer-yes', `${node.name} should ${promise} ${b}: ${why}, so Paxos says yes.`);
+  }
+  const reply = makeReply(node.acceptor, request, yes, state.nextMessageId);
+  const instant = state.settings.delivery === 'instant';
+  const proposer = state.nodes[request.from];
+  const lost: LostReason | undefined = !instant
+    ? undefined
+    : !proposer || !proposer.up
+      ? 'crashed'
+      : !linkUp(state, nodeId, request.from)
+        ? 'cut'
+        : undefined;
+  return { ok: true, events: [{ type: 'answered', id, reply, instant, ...(lost ? { lost } : {}) }] };
+}
+
+function decideLink(state: RoomState, kind: 'cut' | 'heal', a: string, b: string): Decision {
+  const missing = missingNode(state, a) ?? missingNode(state, b);
+  if (missing) return missing;
+  if (a === b) return refuse('same-node', 'A link joins two different nodes.');
+  const isCut = state.cut.includes(linkKey(a, b));
+  const names = `${nameOf(state, a)} and ${nameOf(state, b)}`;
+  if (kind === 'cut') {
+    if (isCut) return refuse('already-cut', `The link between ${names} is already cut.`);
+    return { ok: true, events: [{ type: 'linkCut', a, b }] };
+  }
+  if (!isCut) return refuse('not-cut', `The link between ${names} is not cut.`);
+  return { ok: true, events: [{ type: 'linkHealed', a, b }] };
+}
+
+// ---------------------------------------------------------------------------
+// evolve
+
+/** Applies one event to a copy of `state`: pure. */
+export function evolve(state: RoomState, event: RoomEvent): RoomState {
+  const next = cloneRoomState(state);
+  apply(next, event);
+  return next;
+}
+
+/** Applies events in order to a copy of `state`: pure, with one copy for the whole run. */
+export function fold(state: RoomState, events: Iterable<RoomEvent>): RoomState {
+  const next = cloneRoomState(state);
+  for (const e of events) apply(next, e);
+  return next;
+}
+
+/**
+ * Applies one event to `s` in place. Only `evolve` and `fold`, and the log's snapshot
+ * machinery, call it, always on a state they own.
+ */
+export function apply(s: RoomState, event: RoomEvent): void {
+  s.seq += 1;
+  switch (event.type) {
+    case 'nodeAdded':
+      s.nodes[event.node] = createNode(event.node, event.name, event.bot);
+      s.order.push(event.node);
+      return;
+    case 'nodeRemoved': {
+      delete s.nodes[event.node];
+      s.order = s.order.filter((id) => id !== event.node);
+      s.cut = s.cut.filter((k) => !k.split('|').includes(event.node));
+      for (const [id, m] of Object.entries(s.held)) if (m.to === event.node) delete s.held[Number(id)];
+      return;
+    }
+    case 'nodeRenamed':
+      node(s, event.node).name = event.name;
+      return;
+    case 'settingsChanged':
+      s.settings = event.settings;
+      return;
+    case 'roundStarted':
+      s.round = event.round;
+      for (const id of s.order) {
+        const n = s.nodes[id]!;
+        s.nodes[id] = createNode(n.id, n.name, n.bot);
+      }
+      s.inFlight = [];
+      s.held = {};
+      s.cut = [];
+      s.monitor = emptyMonitor();
+      return;
+    case 'proposalStarted': {
+      const n = node(s, event.node);
+      startProposal(n, event.ballot, event.value);
+      recordProposal(s.monitor, event.ballot, event.value, s.seq);
+      return;
+    }
+    case 'sent':
+      noteSent(s, event.message);
+      s.inFlight.push(event.message);
+      return;
+    case 'exchanged':
+      noteSent(s, event.request);
+      receiveRequest(s, event.request, event.reply, true);
+      return;
+    case 'delivered': {
+      const index = s.inFlight.findIndex((m) => m.id === event.id);
+      invariant(index >= 0, `delivered message #${event.id} is not in flight`);
+      const [message] = s.inFlight.splice(index, 1);
+      if (isRequest(message!)) receiveRequest(s, message, event.reply, false);
+      else receiveReply(s, message!);
+      return;
+    }
+    case 'lost':
+      noteSent(s, event.message);
+      return;
+    case 'dropped':
+      s.inFlight = s.inFlight.filter((m) => m.id !== event.id);
+      return;
+    case 'duplicated': {
+      const m = s.inFlight.find((x) => x.id === event.id);
+      invariant(m, `duplicated message #${event.id} is not in flight`);
+      s.inFlight.push({ ...m, id: event.copyId });
+      bumpIds(s, event.copyId);
+      return;
+    }
+    case 'answered': {
+      const request = s.held[event.id];
+      invariant(request, `answered request #${event.id} is not held`);
+      delete s.held[event.id];
+      const n = node(s, request.to);
+      n.inbox = n.inbox.filter((id) => id !== event.id);
+      bumpIds(s, event.reply.id);
+      recordReply(s, event.reply);
+      if (event.lost) return;
+      if (event.instant) receiveReply(s, event.reply);
+      else s.inFlight.push(event.reply);
+      return;
+    }
+    case 'crashed': {
+      const n = node(s, event.node);
+      for (const id of n.inbox) delete s.held[id];
+      crashNode(n, s.settings.rules.forgetOnCrash);
+      return;
+    }
+    case 'recovered':
+      node(s, event.node).up = true;
+      return;
+    case 'linkCut':
+      s.cut.push(linkKey(event.a, event.b));
+      return;
+    case 'linkHealed': {
+      const key = linkKey(event.a, event.b);
+      s.cut = s.cut.filter((k) => k !== key);
+      return;
+    }
+    default:
+      assertNever(event, 'event');
+  }
+}
+
+function node(s: RoomState, id: string): NodeState {
+  const n = s.nodes[id];
+  invariant(n, `event names unknown node ${id}`);
+  return n;
+}
+
+function bumpIds(s: RoomState, id: number): void {
+  if (id >= s.nextMessageId) s.nextMessageId = id + 1;
+}
+
+/** A request leaves its proposer; the first accept request fixes the ballot's value. */
+function noteSent(s: RoomState, m: RequestMessage): void {
+  bumpIds(s, m.id);
+  if (m.kind !== 'accept') return;
+  const p = s.nodes[m.from]?.proposer;
+  if (p && sameBallot(p.ballot, m.ballot)) p.sentValue = m.value;
+}
+
+/** The request arrives at its acceptor: it answers (reply) or holds it for the student (null). */
+function receiveRequest(s: RoomState, request: RequestMessage, reply: ReplyMessage | null, instant: boolean): void {
+  const acceptor = s.nodes[request.to];
+  if (!acceptor) return;
+  acceptor.proposer.maxRound = Math.max(acceptor.proposer.maxRound, request.ballot.round);
+  if (reply === null) {
+    s.held[request.id] = request;
+    acceptor.inbox.push(request.id);
+    return;
+  }
+  bumpIds(s, reply.id);
+  recordReply(s, reply);
+  if (instant) receiveReply(s, reply);
+  else s.inFlight.push(reply);
+}
+
+/** The acceptor records its own answer: a promise raises acc_p, an acceptance is tallied by the monitor. */
+function recordReply(s: RoomState, reply: ReplyMessage): void {
+  const acceptor = s.nodes[reply.from];
+  if (!acceptor) return;
+  acceptorApply(acceptor, reply);
+  if (reply.kind === 'accepted') {
+    recordAccept(s.monitor, reply.from, reply.ballot, reply.value, s.seq, s.settings.q2, (id) => nameOf(s, id));
+  }
+}
+
+function receiveReply(s: RoomState, reply: ReplyMessage): void {
+  const proposer = s.nodes[reply.to];
+  if (!proposer) return;
+  const outcome = proposerReceive(proposer, reply, s.settings.q1, s.settings.q2);
+  if (outcome.kind === 'counted' && proposer.choice !== null && reply.kind === 'accepted') {
+    recordLearned(s.monitor, proposer.id, proposer.name, proposer.choice, s.seq);
+  }
+}
+
+/** The highest ballot any node has promised or proposed: what a newcomer must beat. */
+export function highestBallot(s: RoomState): Ballot | null {
+  let best: Ballot | null = null;
+  for (const id of s.order) {
+    const n = s.nodes[id]!;
+    for (const b of [n.acceptor.promised, n.proposer.ballot]) if (compareBallots(b, best) > 0) best = b;
+  }
+  return best;
+}

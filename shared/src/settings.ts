@@ -1,0 +1,115 @@
+import type { BallotScheme } from './ballot';
+
+/**
+ * The rule-breaking modes. Each is off in a safe room; each teaches why one rule of
+ * Paxos exists by letting a scenario break it and the safety monitor catch the result.
+ */
+export interface RuleModes {
+  /** The proposer sends its own value even when a promiser reported an accepted one (breaks P2c). */
+  readonly ignoreAcceptedValue: boolean;
+  /** A proposer may send accept requests before a quorum of promises (breaks P2c). */
+  readonly acceptWithoutQuorum: boolean;
+  /** An acceptor keeps its state in memory only and forgets it when it crashes (breaks P1a). */
+  readonly forgetOnCrash: boolean;
+  /** When students answer for their acceptors, a promise-breaking answer goes through (breaks P1a). */
+  readonly breakPromises: boolean;
+}
+
+export type RuleModeName = keyof RuleModes;
+
+export const RULE_MODE_NAMES: readonly RuleModeName[] = [
+  'ignoreAcceptedValue',
+  'acceptWithoutQuorum',
+  'forgetOnCrash',
+  'breakPromises',
+];
+
+/** The one-sentence lesson of every rule-breaking mode, including the ballot scheme and quorum sizes. */
+export const LESSONS = {
+  plainBallots:
+    'Two proposers that share a ballot number look like one to an acceptor, so both can win: proposal numbers must be unique.',
+  ignoreAcceptedValue:
+    'A proposer must carry the highest-ballot value its promisers accepted, or it can overwrite a value that was already chosen.',
+  acceptWithoutQuorum:
+    'Without a quorum of promises the proposer cannot know what may already be chosen, so it may propose a conflicting value.',
+  forgetOnCrash:
+    'An acceptor must write its promises and accepted value to stable storage, or a restart lets it break its word.',
+  breakPromises:
+    'An acceptor that answers a ballot lower than its promise breaks the guarantee every later proposer relies on.',
+  smallQuorums:
+    'If a promise quorum (Q1) and an accept quorum (Q2) can miss each other (Q1 + Q2 <= N), two values can be chosen.',
+} as const;
+
+export type LessonName = keyof typeof LESSONS;
+
+export type DeliveryMode = 'instant' | 'queued';
+export type AcceptorMode = 'rules' | 'students';
+
+/** Everything that changes how the room plays. */
+export interface RoomSettings {
+  /** Promises needed before accept requests (phase 1 quorum). */
+  readonly q1: number;
+  /** Accepts needed for a value to be chosen (phase 2 quorum). */
+  readonly q2: number;
+  readonly ballots: BallotScheme;
+  /** `instant`: a request and its reply in one step, as the notebook does. `queued`: messages wait in flight. */
+  readonly delivery: DeliveryMode;
+  /** `rules`: the core answers for acceptors. `students`: requests wait in the acceptor's inbox. */
+  readonly acceptorMode: AcceptorMode;
+  readonly rules: RuleModes;
+}
+
+export const SAFE_RULES: RuleModes = {
+  ignoreAcceptedValue: false,
+  acceptWithoutQuorum: false,
+  forgetOnCrash: false,
+  breakPromises: false,
+};
+
+/** The classroom's defaults: unique ballots, instant delivery, the core answers for acceptors. */
+export const DEFAULT_SETTINGS: RoomSettings = {
+  q1: 2,
+  q2: 2,
+  ballots: 'unique',
+  delivery: 'instant',
+  acceptorMode: 'rules',
+  rules: SAFE_RULES,
+};
+
+export const QUORUM_MAX = 99;
+
+/** A warning about settings that make the room unsafe or stuck; shown beside the settings. */
+export interface SettingsWarning {
+  readonly code: 'quorums-may-not-intersect' | 'quorum-unreachable' | 'plain-ballots' | RuleModeName;
+  readonly message: string;
+}
+
+/** Lists what is unsafe or unreachable about `settings` for a room of `nodeCount` acceptors. */
+export function settingsWarnings(settings: RoomSettings, nodeCount: number): SettingsWarning[] {
+  const warnings: SettingsWarning[] = [];
+  const { q1, q2 } = settings;
+  if (nodeCount > 0 && q1 + q2 <= nodeCount) {
+    warnings.push({
+      code: 'quorums-may-not-intersect',
+      message: `Q1 + Q2 = ${q1} + ${q2} = ${q1 + q2} <= N = ${nodeCount}: a promise quorum and an accept quorum may share no acceptor. ${LESSONS.smallQuorums}`,
+    });
+  }
+  if (nodeCount > 0 && Math.max(q1, q2) > nodeCount) {
+    warnings.push({
+      code: 'quorum-unreachable',
+      message: `A quorum of ${Math.max(q1, q2)} is more than the ${nodeCount} nodes in the room: no proposal can succeed until more nodes join.`,
+    });
+  }
+  if (settings.ballots === 'plain') {
+    warnings.push({ code: 'plain-ballots', message: LESSONS.plainBallots });
+  }
+  for (const name of RULE_MODE_NAMES) {
+    if (settings.rules[name]) warnings.push({ code: name, message: LESSONS[name] });
+  }
+  return warnings;
+}
+
+/** True when no rule-breaking mode is on and any Q1 and Q2 quorums intersect. */
+export function isSafe(settings: RoomSettings, nodeCount: number): boolean {
+  return settingsWarnings(settings, nodeCount).every((w) => w.code === 'quorum-unreachable');
+}
