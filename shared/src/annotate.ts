@@ -38,7 +38,7 @@ export interface Annotation {
   readonly explanation: string;
   /** Values that became chosen (a quorum accepted them) at this event. */
   readonly chosen: readonly ChosenValue[];
-  /** Safety violations the monitor found at this event. */
+  /** Safety violations the monitor found at this event; shown apart from the explanation, loudly. */
   readonly violations: readonly Violation[];
   readonly data: EntryData;
 }
@@ -62,7 +62,6 @@ export function annotate(before: RoomState, event: RoomEvent, after?: RoomState)
       `A quorum of ${next.settings.q2} acceptors has now accepted ${c.value} in ballot ${ctx.b(c.ballot)}: ${c.value} is chosen.`,
     );
   }
-  for (const v of violations) extra.push(`SAFETY VIOLATION (${v.rule}): ${v.message}`);
   const explanation = [body.explanation, ...extra].filter((x) => x.length > 0).join(' ');
   return {
     seq: next.seq,
@@ -380,7 +379,7 @@ function proposerReason(ctx: Ctx, reply: ReplyMessage): string {
       if (pb.promisers.includes(reply.from)) {
         return `${who} had already counted ${ctx.name(reply.from)}'s promise; promisers are a set, so it still has ${pa.promisers.length}.`;
       }
-      let s = `${who} now has ${pa.promisers.length} of the ${q1} promises it needs.`;
+      let s = progress(who, pa.promisers.length, q1, 'promises');
       if (pa.promisers.length >= q1 && pb.promisers.length < q1) s += ` That is a quorum: ${who} may send accept requests.`;
       if (pa.promiserAccMax && pa.promiserAccMax !== pb.promiserAccMax) {
         s += ` The highest-ballot value its promisers accepted is now ${pa.promiserAccMax.value}, so ${who} must propose ${pa.promiserAccMax.value}${pa.value !== null && pa.value !== pa.promiserAccMax.value ? `, not its own ${pa.value}` : ''} (P2c).`;
@@ -391,11 +390,20 @@ function proposerReason(ctx: Ctx, reply: ReplyMessage): string {
       if (pb.acceptors.includes(reply.from)) {
         return `${who} had already counted ${ctx.name(reply.from)}'s acceptance; acceptors are a set, so it still has ${pa.acceptors.length}.`;
       }
-      let s = `${who} now has ${pa.acceptors.length} of the ${q2} acceptances it needs.`;
-      if (pa.acceptors.length >= q2) s += ` A quorum accepted ballot ${ctx.b(reply.ballot)}, so ${who} learns the choice: ${reply.value}.`;
+      let s = progress(who, pa.acceptors.length, q2, 'acceptances');
+      if (pa.acceptors.length >= q2 && pb.acceptors.length < q2) {
+        s += ` A quorum accepted ballot ${ctx.b(reply.ballot)}, so ${who} learns the choice: ${reply.value}.`;
+      }
       return s;
     }
   }
+}
+
+/** `A now has 2 of the 3 promises it needs.`, or past the quorum, `A now has 3 promises; 2 were enough.` */
+function progress(who: string, count: number, quorum: number, what: string): string {
+  return count > quorum
+    ? `${who} now has ${count} ${what}; ${quorum} were enough.`
+    : `${who} now has ${count} of the ${quorum} ${what} it needs.`;
 }
 
 /** Why the accept request carries the value it does. */

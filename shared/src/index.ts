@@ -7,3 +7,6 @@ export * from './room';
 export * from './annotate';
 export * from './log';
 export * from './paxos-node';
+export * from './bots';
+export * from './scenario/index';
+export * from './presets.generated';

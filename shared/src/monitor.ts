@@ -41,8 +41,8 @@ interface Tally {
 export interface MonitorState {
   /** Values proposed so far, with the event that proposed each, for validity. */
   proposed: Record<string, number>;
-  /** Proposal events per ballot key, to name them in a violation. */
-  proposalSeqs: Record<string, number>;
+  /** Proposal events per ballot key (several when plain ballots are shared), to name them in a violation. */
+  proposalSeqs: Record<string, readonly number[]>;
   /** Acceptances per (ballot, value). */
   tallies: Record<string, Tally>;
   chosen: ChosenValue[];
@@ -73,7 +73,8 @@ function ballotKey(b: Ballot): string {
 
 /** Notes a proposed value. */
 export function recordProposal(m: MonitorState, ballot: Ballot, value: string | null, seq: number): void {
-  m.proposalSeqs[ballotKey(ballot)] = seq;
+  const key = ballotKey(ballot);
+  m.proposalSeqs[key] = [...(m.proposalSeqs[key] ?? []), seq];
   if (value !== null && !(value in m.proposed)) m.proposed[value] = seq;
 }
 
@@ -97,8 +98,7 @@ export function recordAccept(
   m.tallies[key] = tally;
   if (tally.acceptors.length !== q2) return;
 
-  const proposalSeq = m.proposalSeqs[ballotKey(ballot)];
-  const seqs = proposalSeq === undefined ? tally.seqs.slice() : [proposalSeq, ...tally.seqs];
+  const seqs = [...(m.proposalSeqs[ballotKey(ballot)] ?? []), ...tally.seqs];
   const chosen: ChosenValue = { ballot, value, seq, seqs };
   const b = formatBallot(ballot, nameOf);
   if (!(value in m.proposed)) {
@@ -116,7 +116,7 @@ export function recordAccept(
       message:
         `Two different values are chosen: ${conflict.value} in ballot ${formatBallot(conflict.ballot, nameOf)} ` +
         `and ${value} in ballot ${b}. Paxos must never choose two values.`,
-      seqs: [...conflict.seqs, ...seqs].sort((x, y) => x - y),
+      seqs: [...new Set([...conflict.seqs, ...seqs])].sort((x, y) => x - y),
       seq,
     });
   }

@@ -24,7 +24,7 @@ import {
   type RequestMessage,
 } from './node';
 import { cloneMonitor, emptyMonitor, recordAccept, recordLearned, recordProposal, type MonitorState } from './monitor';
-import { DEFAULT_SETTINGS, QUORUM_MAX, type RoomSettings, type RuleModes } from './settings';
+import { DEFAULT_SETTINGS, QUORUM_MAX, type RoomSettings, type SettingsChange } from './settings';
 
 export const LIMITS = {
   nodesMax: 100,
@@ -92,7 +92,7 @@ export type RoomCommand =
   | { readonly type: 'addNode'; readonly node: string; readonly name?: string; readonly bot?: boolean }
   | { readonly type: 'removeNode'; readonly node: string }
   | { readonly type: 'renameNode'; readonly node: string; readonly name: string }
-  | { readonly type: 'changeSettings'; readonly settings: Partial<Omit<RoomSettings, 'rules'>> & { readonly rules?: Partial<RuleModes> } }
+  | { readonly type: 'changeSettings'; readonly settings: SettingsChange }
   | { readonly type: 'newRound' }
   | { readonly type: 'propose'; readonly node: string; readonly value?: string | null }
   | { readonly type: 'promiseRequest'; readonly from: string; readonly to: Target }
@@ -139,28 +139,31 @@ export type RoomEvent =
   | { readonly type: 'linkCut'; readonly a: string; readonly b: string }
   | { readonly type: 'linkHealed'; readonly a: string; readonly b: string };
 
-export type RefusalCode =
-  | 'unknown-node'
-  | 'node-exists'
-  | 'room-full'
-  | 'bad-name'
-  | 'bad-value'
-  | 'bad-settings'
-  | 'node-crashed'
-  | 'node-up'
-  | 'no-proposal'
-  | 'no-value'
-  | 'no-promise-quorum'
-  | 'no-targets'
-  | 'unknown-message'
-  | 'link-cut'
-  | 'not-in-inbox'
-  | 'breaks-promise'
-  | 'must-answer-yes'
-  | 'same-node'
-  | 'already-cut'
-  | 'not-cut'
-  | 'network-full';
+export const REFUSAL_CODES = [
+  'unknown-node',
+  'node-exists',
+  'room-full',
+  'bad-name',
+  'bad-value',
+  'bad-settings',
+  'node-crashed',
+  'node-up',
+  'no-proposal',
+  'no-value',
+  'no-promise-quorum',
+  'no-targets',
+  'unknown-message',
+  'link-cut',
+  'not-in-inbox',
+  'breaks-promise',
+  'must-answer-yes',
+  'same-node',
+  'already-cut',
+  'not-cut',
+  'network-full',
+] as const;
+
+export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
 /** A command the rules forbid: a code for programs and a sentence for people. */
 export interface Refusal {
@@ -296,7 +299,7 @@ function decideAddNode(state: RoomState, id: string, name: string, bot: boolean)
   return { ok: true, events: [{ type: 'nodeAdded', node: id, name, bot }] };
 }
 
-function decideSettings(state: RoomState, change: Extract<RoomCommand, { type: 'changeSettings' }>['settings']): Decision {
+function decideSettings(state: RoomState, change: SettingsChange): Decision {
   const next: RoomSettings = {
     ...state.settings,
     ...change,

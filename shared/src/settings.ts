@@ -59,6 +59,9 @@ export interface RoomSettings {
   readonly rules: RuleModes;
 }
 
+/** A change of settings: any subset, rule modes one by one. */
+export type SettingsChange = Partial<Omit<RoomSettings, 'rules'>> & { readonly rules?: Partial<RuleModes> };
+
 export const SAFE_RULES: RuleModes = {
   ignoreAcceptedValue: false,
   acceptWithoutQuorum: false,

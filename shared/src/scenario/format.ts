@@ -1,0 +1,54 @@
+/** Prints a scenario run as text: the full annotated log, or only the notebook's lines. */
+import type { ScenarioRun } from './run';
+import { RULE_MODE_NAMES, settingsWarnings } from '../settings';
+
+export interface FormatOptions {
+  /** Only the notebook's classic lines. */
+  readonly classic?: boolean;
+}
+
+/** The run as the terminal shows it. Deterministic: golden files compare it byte for byte. */
+export function formatRun(run: ScenarioRun, options: FormatOptions = {}): string {
+  const out: string[] = [];
+  const { scenario } = run;
+  if (!options.classic) {
+    if (scenario.title) out.push(`== ${scenario.title}`);
+    if (scenario.lesson) out.push(`Lesson: ${scenario.lesson}`);
+    const s = run.log.stateAt(0).settings;
+    const rules = RULE_MODE_NAMES.filter((r) => s.rules[r]);
+    out.push(
+      `Settings: q1 ${s.q1}, q2 ${s.q2}, ballots ${s.ballots}, delivery ${s.delivery}, acceptors ${s.acceptorMode}` +
+        (rules.length ? `, rule-breaking ${rules.join(' ')}` : ''),
+    );
+    for (const w of settingsWarnings(s, run.log.state.order.length)) out.push(`Warning: ${w.message}`);
+    out.push('');
+  }
+  for (const o of run.outcomes) {
+    switch (o.kind) {
+      case 'entries':
+        for (const e of o.entries) {
+          out.push(...e.lines);
+          if (options.classic) continue;
+          if (e.explanation) out.push(`    Why (event ${e.seq}): ${e.explanation}`);
+          for (const v of e.violations) {
+            out.push(`    !! SAFETY VIOLATION (${v.rule}): ${v.message} Events: ${v.seqs.join(', ')}.`);
+          }
+        }
+        break;
+      case 'refused':
+        if (options.classic) out.push(`REFUSED ${o.step.source}`);
+        else out.push(`REFUSED line ${o.step.line}, ${o.step.source} (${o.code})`, `    Why: ${o.explanation}`);
+        break;
+      case 'expect':
+        if (!options.classic) out.push(`EXPECT ${o.step.source.replace(/^expect\s+/, '')}: ${o.ok ? 'ok' : `FAILED, ${o.detail}`}`);
+        break;
+    }
+  }
+  if (!options.classic) {
+    const v = run.log.state.monitor.violations;
+    const chosen = [...new Set(run.log.state.monitor.chosen.map((c) => c.value))];
+    out.push('');
+    out.push(`Chosen: ${chosen.length ? chosen.join(', ') : 'nothing yet'}. Safety: ${v.length ? `${v.length} violation(s): ${[...new Set(v.map((x) => x.rule))].join(', ')}` : 'no violation'}.`);
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,355 @@
+/**
+ * The scenario format: plain text, one step per line, `#` starts a comment.
+ * `parseScenario` checks the whole file before anything runs and reports every
+ * problem with its line number, so a bad script changes nothing.
+ * docs/SCENARIOS.md is the user's guide to it.
+ */
+import type { SafetyRule } from '../monitor';
+import { REFUSAL_CODES, type RoomCommand, type RefusalCode } from '../room';
+import { QUORUM_MAX, type RoomSettings, type RuleModeName, type SettingsChange } from '../settings';
+
+export type MessageRef =
+  | { readonly by: 'id'; readonly id: number }
+  | { readonly by: 'route'; readonly from: string; readonly to: string }
+  | { readonly by: 'all' };
+
+export type Expectation =
+  | { readonly kind: 'chosen'; readonly value: string | null }
+  | { readonly kind: 'choice'; readonly node: string; readonly value: string | null }
+  | { readonly kind: 'violation'; readonly rule: SafetyRule }
+  | { readonly kind: 'safe' }
+  | { readonly kind: 'refused'; readonly code: RefusalCode | null }
+  | { readonly kind: 'in-flight'; readonly count: number }
+  | { readonly kind: 'promisers' | 'acceptors'; readonly node: string; readonly count: number };
+
+export type ScenarioStep =
+  | { readonly kind: 'command'; readonly line: number; readonly source: string; readonly command: RoomCommand }
+  | { readonly kind: 'network'; readonly line: number; readonly source: string; readonly action: 'deliver' | 'drop' | 'duplicate'; readonly ref: MessageRef }
+  | { readonly kind: 'settle'; readonly line: number; readonly source: string }
+  | { readonly kind: 'answer'; readonly line: number; readonly source: string; readonly node: string; readonly id: number | null; readonly yes: boolean }
+  | { readonly kind: 'partition'; readonly line: number; readonly source: string; readonly groups: readonly (readonly string[])[] }
+  | { readonly kind: 'healAll'; readonly line: number; readonly source: string }
+  | { readonly kind: 'run'; readonly line: number; readonly source: string; readonly ms: number }
+  | { readonly kind: 'expect'; readonly line: number; readonly source: string; readonly expect: Expectation };
+
+/** A step without its position, as the parser builds it. */
+type StepBody = ScenarioStep extends infer S ? (S extends ScenarioStep ? Omit<S, 'line' | 'source'> : never) : never;
+
+export interface Scenario {
+  readonly title: string;
+  readonly lesson: string;
+  /** Settings the room starts with (the settings lines before the first `nodes`). */
+  readonly settings: SettingsChange;
+  readonly seed: number;
+  /** Bot nodes that propose on their own during `run`. */
+  readonly autoProposers: readonly string[];
+  readonly steps: readonly ScenarioStep[];
+}
+
+export interface ScenarioProblem {
+  readonly line: number;
+  readonly message: string;
+}
+
+export class ScenarioError extends Error {
+  override name = 'ScenarioError';
+  constructor(readonly problems: readonly ScenarioProblem[]) {
+    super(problems.map((p) => `line ${p.line}: ${p.message}`).join('\n'));
+  }
+}
+
+export const SCENARIO_LIMITS = { linesMax: 5000, lineLengthMax: 500, runMsMax: 600_000 } as const;
+
+const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,23}$/;
+const VALUE = /^[^\s#]{1,24}$/;
+
+const RULE_WORDS: Record<string, RuleModeName> = {
+  'ignore-accepted-value': 'ignoreAcceptedValue',
+  'accept-without-quorum': 'acceptWithoutQuorum',
+  'forget-on-crash': 'forgetOnCrash',
+  'break-promises': 'breakPromises',
+};
+
+const SAFETY_RULES: readonly SafetyRule[] = ['agreement', 'validity', 'stability'];
+
+/** Thrown inside the parser for one line; collected into a ScenarioError. */
+class LineError extends Error {}
+
+function fail(message: string): never {
+  throw new LineError(message);
+}
+
+/** Parses a scenario, or throws a ScenarioError listing every bad line. */
+export function parseScenario(text: string): Scenario {
+  const rawLines = text.split(/\r?\n/);
+  if (rawLines.length > SCENARIO_LIMITS.linesMax) {
+    throw new ScenarioError([{ line: SCENARIO_LIMITS.linesMax + 1, message: `a scenario has at most ${SCENARIO_LIMITS.linesMax} lines` }]);
+  }
+  const problems: ScenarioProblem[] = [];
+  const steps: ScenarioStep[] = [];
+  const declared = new Set<string>();
+  const settings: { -readonly [K in keyof Omit<SettingsChange, 'rules'>]: SettingsChange[K] } = {};
+  const rules: Partial<Record<RuleModeName, boolean>> = {};
+  const lessons: string[] = [];
+  const autoProposers: string[] = [];
+  let title = '';
+  let seed = 1;
+  let started = false;
+
+  const node = (word: string | undefined): string => {
+    if (word === undefined) fail('a node name is missing');
+    if (!declared.has(word)) fail(`unknown node "${word}": declare it first with "nodes ${word}"`);
+    return word;
+  };
+  const nodesUntil = (words: string[], what: string): string[] | 'all' => {
+    if (words.length === 1 && words[0] === 'all') return 'all';
+    if (words.length === 0) fail(`name the nodes to ${what}, or "all"`);
+    return words.map(node);
+  };
+  const intArg = (word: string | undefined, what: string, min: number, max: number): number => {
+    if (word === undefined || !/^\d+$/.test(word)) fail(`${what} must be a whole number`);
+    const n = Number(word);
+    if (n < min || n > max) fail(`${what} must be from ${min} to ${max}`);
+    return n;
+  };
+  const arrow = (words: string[], verb: string): { from: string; rest: string[] } => {
+    const [from, sep, ...rest] = words;
+    if (sep !== '->') fail(`write "${verb} FROM -> TO..." (for example "${verb} A -> B C" or "${verb} A -> all")`);
+    return { from: node(from), rest };
+  };
+  const messageRef = (words: string[], verb: string): MessageRef => {
+    if (words.length === 1 && words[0] === 'all' && verb !== 'duplicate') return { by: 'all' };
+    if (words.length === 1 && /^#\d+$/.test(words[0]!)) return { by: 'id', id: Number(words[0]!.slice(1)) };
+    if (words.length === 3 && words[1] === '->') return { by: 'route', from: node(words[0]), to: node(words[2]) };
+    fail(`write "${verb} #ID" or "${verb} FROM -> TO"${verb === 'duplicate' ? '' : ` or "${verb} all"`}`);
+  };
+  const setting = (): void => {
+    if (started) fail('settings before the first "nodes" line set up the room; to change them later, use "set"');
+  };
+
+  rawLines.forEach((raw, index) => {
+    const line = index + 1;
+    if (raw.length > SCENARIO_LIMITS.lineLengthMax) {
+      problems.push({ line, message: `a line has at most ${SCENARIO_LIMITS.lineLengthMax} characters` });
+      return;
+    }
+    const source = raw.replace(/(^|\s)#(?!\d).*$/, '').trim();
+    if (source === '') return;
+    const [verb, ...words] = source.split(/\s+/) as [string, ...string[]];
+    const step = (s: StepBody): void => {
+      steps.push({ ...s, line, source } as ScenarioStep);
+    };
+    const command = (c: RoomCommand): void => step({ kind: 'command', command: c });
+    try {
+      switch (verb) {
+        case 'title':
+          title = source.slice(verb.length).trim();
+          break;
+        case 'lesson':
+          lessons.push(source.slice(verb.length).trim());
+          break;
+        case 'seed':
+          seed = intArg(words[0], 'the seed', 0, 2 ** 31);
+          break;
+        case 'quorum':
+        case 'ballots':
+        case 'delivery':
+        case 'acceptors':
+        case 'break':
+        case 'set': {
+          const isSet = verb === 'set';
+          const [key, ...args] = isSet ? words : [verb, ...words];
+          const change = parseSetting(key, args, intArg);
+          if (!isSet) {
+            setting();
+            const { rules: ruleChange, ...rest } = change;
+            Object.assign(rules, ruleChange);
+            Object.assign(settings, rest);
+          } else {
+            if (!started) fail('"set" changes settings during the scenario; before the first "nodes", write the setting alone');
+            command({ type: 'changeSettings', settings: change });
+          }
+          break;
+        }
+        case 'nodes':
+        case 'bots':
+        case 'autobots': {
+          if (words.length === 0) fail(`list the names after "${verb}"`);
+          for (const w of words) {
+            if (!NAME.test(w)) fail(`"${w}" is not a node name: use a letter then letters, digits, _ or -, up to 24 characters`);
+            if (declared.has(w)) fail(`node "${w}" is declared twice`);
+            declared.add(w);
+            command({ type: 'addNode', node: w, bot: verb !== 'nodes' });
+            if (verb === 'autobots') autoProposers.push(w);
+          }
+          started = true;
+          break;
+        }
+        case 'propose': {
+          if (words.length < 1 || words.length > 2) fail('write "propose NODE [VALUE]"');
+          const value = words[1];
+          if (value !== undefined && !VALUE.test(value)) fail(`"${value}" is not a value: use 1 to 24 characters without spaces`);
+          command({ type: 'propose', node: node(words[0]), value: value ?? null });
+          break;
+        }
+        case 'promise':
+        case 'accept': {
+          const { from, rest } = arrow(words, verb);
+          const to = nodesUntil(rest, `send the ${verb} request to`);
+          command({ type: verb === 'promise' ? 'promiseRequest' : 'acceptRequest', from, to });
+          break;
+        }
+        case 'deliver':
+        case 'drop':
+        case 'duplicate':
+          step({ kind: 'network', action: verb, ref: messageRef(words, verb) });
+          break;
+        case 'settle':
+          if (words.length) fail('"settle" takes no arguments');
+          step({ kind: 'settle' });
+          break;
+        case 'answer': {
+          const n = node(words[0]);
+          let rest = words.slice(1);
+          let id: number | null = null;
+          if (rest[0]?.startsWith('#')) {
+            id = intArg(rest[0].slice(1), 'the message id', 1, Number.MAX_SAFE_INTEGER);
+            rest = rest.slice(1);
+          }
+          if (rest.length !== 1 || (rest[0] !== 'yes' && rest[0] !== 'no')) fail('write "answer NODE [#ID] yes" or "answer NODE [#ID] no"');
+          step({ kind: 'answer', node: n, id, yes: rest[0] === 'yes' });
+          break;
+        }
+        case 'crash':
+        case 'recover':
+          if (words.length !== 1) fail(`write "${verb} NODE"`);
+          command({ type: verb, node: node(words[0]) });
+          break;
+        case 'cut':
+        case 'heal':
+          if (verb === 'heal' && words.length === 1 && words[0] === 'all') {
+            step({ kind: 'healAll' });
+            break;
+          }
+          if (words.length !== 2) fail(`write "${verb} NODE NODE"${verb === 'heal' ? ' or "heal all"' : ''}`);
+          command({ type: verb, a: node(words[0]), b: node(words[1]) });
+          break;
+        case 'partition': {
+          const groups = words.join(' ').split('|').map((g) => g.trim().split(/\s+/).filter(Boolean));
+          if (groups.length < 2 || groups.some((g) => g.length === 0)) fail('write "partition A B | C D": two or more groups split by |');
+          const seen = new Set<string>();
+          for (const g of groups) for (const n of g) {
+            node(n);
+            if (seen.has(n)) fail(`node "${n}" is in two groups`);
+            seen.add(n);
+          }
+          step({ kind: 'partition', groups });
+          break;
+        }
+        case 'round':
+          command({ type: 'newRound' });
+          break;
+        case 'run': {
+          const m = /^(\d+)(ms|s)$/.exec(words[0] ?? '');
+          if (!m || words.length !== 1) fail('write "run 10s" or "run 500ms"');
+          const ms = Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+          if (ms > SCENARIO_LIMITS.runMsMax) fail(`"run" lasts at most ${SCENARIO_LIMITS.runMsMax / 1000}s`);
+          step({ kind: 'run', ms });
+          break;
+        }
+        case 'expect':
+          step({ kind: 'expect', expect: parseExpectation(words, node, intArg) });
+          break;
+        default:
+          fail(`unknown step "${verb}"; see docs/SCENARIOS.md for the steps a scenario can use`);
+      }
+    } catch (e) {
+      if (!(e instanceof LineError)) throw e;
+      problems.push({ line, message: e.message });
+    }
+  });
+  if (problems.length === 0 && declared.size === 0) problems.push({ line: rawLines.length, message: 'a scenario needs a "nodes" line' });
+  if (problems.length) throw new ScenarioError(problems);
+  return {
+    title,
+    lesson: lessons.join(' '),
+    settings: Object.keys(rules).length ? { ...settings, rules } : settings,
+    seed,
+    autoProposers,
+    steps,
+  };
+}
+
+type IntArg = (word: string | undefined, what: string, min: number, max: number) => number;
+
+function parseSetting(key: string | undefined, args: string[], intArg: IntArg): SettingsChange {
+  const one = (choices: readonly string[]): string => {
+    if (args.length !== 1 || !choices.includes(args[0]!)) fail(`write "${key} ${choices.join('|')}"`);
+    return args[0]!;
+  };
+  switch (key) {
+    case 'quorum': {
+      if (args.length < 1 || args.length > 2) fail('write "quorum N" or "quorum Q1 Q2"');
+      const q1 = intArg(args[0], 'a quorum', 1, QUORUM_MAX);
+      const q2 = args[1] === undefined ? q1 : intArg(args[1], 'a quorum', 1, QUORUM_MAX);
+      return { q1, q2 };
+    }
+    case 'ballots':
+      return { ballots: one(['plain', 'unique']) as RoomSettings['ballots'] };
+    case 'delivery':
+      return { delivery: one(['instant', 'queued']) as RoomSettings['delivery'] };
+    case 'acceptors':
+      return { acceptorMode: one(['rules', 'students']) as RoomSettings['acceptorMode'] };
+    case 'break': {
+      if (args.length === 0) fail(`write "break MODE...", with modes from: ${Object.keys(RULE_WORDS).join(', ')}`);
+      const rules: Partial<Record<RuleModeName, boolean>> = {};
+      for (const a of args) {
+        const off = a.startsWith('no-') && a.slice(3) in RULE_WORDS;
+        const name = RULE_WORDS[off ? a.slice(3) : a];
+        if (!name) fail(`unknown rule-breaking mode "${a}"; the modes are: ${Object.keys(RULE_WORDS).join(', ')}`);
+        rules[name] = !off;
+      }
+      return { rules };
+    }
+    default:
+      fail('write "set quorum|ballots|delivery|acceptors|break ..."');
+  }
+}
+
+function parseExpectation(words: string[], node: (w: string | undefined) => string, intArg: IntArg): Expectation {
+  const [what, ...args] = words;
+  const valueOrNone = (w: string | undefined): string | null => {
+    if (w === undefined) fail(`write "expect ${what} ... VALUE" or "none"`);
+    return w === 'none' ? null : w;
+  };
+  switch (what) {
+    case 'chosen':
+      if (args.length !== 1) fail('write "expect chosen VALUE" or "expect chosen none"');
+      return { kind: 'chosen', value: valueOrNone(args[0]) };
+    case 'choice':
+      if (args.length !== 2) fail('write "expect choice NODE VALUE" or "expect choice NODE none"');
+      return { kind: 'choice', node: node(args[0]), value: valueOrNone(args[1]) };
+    case 'violation': {
+      const rule = args[0] as SafetyRule;
+      if (args.length !== 1 || !SAFETY_RULES.includes(rule)) fail(`write "expect violation ${SAFETY_RULES.join('|')}"`);
+      return { kind: 'violation', rule };
+    }
+    case 'safe':
+      if (args.length) fail('"expect safe" takes no arguments');
+      return { kind: 'safe' };
+    case 'refused':
+      if (args.length > 1) fail('write "expect refused" or "expect refused CODE"');
+      if (args[0] !== undefined && !(REFUSAL_CODES as readonly string[]).includes(args[0])) {
+        fail(`unknown refusal code "${args[0]}"; the codes are: ${REFUSAL_CODES.join(', ')}`);
+      }
+      return { kind: 'refused', code: (args[0] as RefusalCode | undefined) ?? null };
+    case 'in-flight':
+      return { kind: 'in-flight', count: intArg(args[0], 'the count', 0, 100_000) };
+    case 'promisers':
+    case 'acceptors':
+      if (args.length !== 2) fail(`write "expect ${what} NODE COUNT"`);
+      return { kind: what, node: node(args[0]), count: intArg(args[1], 'the count', 0, 1000) };
+    default:
+      fail('expect what? chosen, choice, violation, safe, refused, in-flight, promisers or acceptors');
+  }
+}

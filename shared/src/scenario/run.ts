@@ -1,0 +1,219 @@
+/**
+ * Runs a parsed scenario on a room log. Network steps that name messages by route
+ * or "all" are resolved against the live state here and become ordinary commands,
+ * so everything a scenario does goes through `decide` and lands in the log.
+ */
+import type { Annotation } from '../annotate';
+import { BotDriver } from '../bots';
+import { RoomLog } from '../log';
+import { initialRoomState, linkKey, linkUp, type RoomCommand, type RoomState } from '../room';
+import { DEFAULT_SETTINGS, SAFE_RULES, type RoomSettings } from '../settings';
+import type { Expectation, Scenario, ScenarioStep } from './parse';
+
+export type StepOutcome =
+  | { readonly kind: 'entries'; readonly step: ScenarioStep; readonly entries: readonly Annotation[] }
+  | { readonly kind: 'refused'; readonly step: ScenarioStep; readonly code: string; readonly explanation: string }
+  | { readonly kind: 'expect'; readonly step: ScenarioStep; readonly ok: boolean; readonly detail: string };
+
+export interface ScenarioFailure {
+  readonly line: number;
+  readonly message: string;
+}
+
+export interface ScenarioRun {
+  readonly scenario: Scenario;
+  readonly log: RoomLog;
+  readonly outcomes: readonly StepOutcome[];
+  /** Failed expectations and steps that could not run; empty when the scenario passed. */
+  readonly failures: readonly ScenarioFailure[];
+}
+
+/** Bots act on a 100 ms tick during `run`. */
+export const RUN_TICK_MS = 100;
+const SETTLE_MAX = 10_000;
+
+/** The settings a scenario starts with; quorums default to a majority of its nodes. */
+export function scenarioSettings(scenario: Scenario): RoomSettings {
+  const nodeCount = scenario.steps.filter((s) => s.kind === 'command' && s.command.type === 'addNode').length;
+  const majority = Math.floor(nodeCount / 2) + 1;
+  const s = scenario.settings;
+  return {
+    ...DEFAULT_SETTINGS,
+    ...s,
+    q1: s.q1 ?? majority,
+    q2: s.q2 ?? majority,
+    rules: { ...SAFE_RULES, ...s.rules },
+  };
+}
+
+/** Runs `scenario` to its end, or to the first step that cannot run. */
+export function runScenario(scenario: Scenario): ScenarioRun {
+  const log = new RoomLog(initialRoomState(scenarioSettings(scenario)));
+  const outcomes: StepOutcome[] = [];
+  const failures: ScenarioFailure[] = [];
+  const bots = new BotDriver(scenario.seed);
+  let clockMs = 0;
+  let lastRefusal: { code: string } | null = null;
+  const steps = scenario.steps;
+
+  const dispatchAll = (step: ScenarioStep, commands: RoomCommand[], refusalOk: boolean): boolean => {
+    const entries: Annotation[] = [];
+    for (const command of commands) {
+      const result = log.dispatch(command);
+      if (result.ok) {
+        entries.push(...result.entries);
+        continue;
+      }
+      if (entries.length) outcomes.push({ kind: 'entries', step, entries: entries.splice(0) });
+      outcomes.push({ kind: 'refused', step, code: result.code, explanation: result.explanation });
+      lastRefusal = { code: result.code };
+      if (!refusalOk) {
+        failures.push({
+          line: step.line,
+          message: `"${step.source}" was refused (${result.code}): ${result.explanation} If the scenario means to show this refusal, put "expect refused" on the next line.`,
+        });
+        return false;
+      }
+      return true;
+    }
+    if (entries.length) outcomes.push({ kind: 'entries', step, entries });
+    return true;
+  };
+
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
+    const next = steps[i + 1];
+    const refusalOk = next?.kind === 'expect' && next.expect.kind === 'refused';
+    if (step.kind !== 'expect') lastRefusal = null;
+    let ok = true;
+    switch (step.kind) {
+      case 'command':
+        ok = dispatchAll(step, [step.command], refusalOk);
+        break;
+      case 'network': {
+        const resolved = resolveNetwork(log.state, step);
+        if (typeof resolved === 'string') {
+          failures.push({ line: step.line, message: resolved });
+          ok = false;
+        } else ok = dispatchAll(step, resolved, refusalOk);
+        break;
+      }
+      case 'settle': {
+        const entries: Annotation[] = [];
+        for (let n = 0; n < SETTLE_MAX; n++) {
+          const m = log.state.inFlight.find((x) => deliverable(log.state, x.to, x.from));
+          if (!m) break;
+          const r = log.dispatch({ type: 'deliver', id: m.id });
+          if (!r.ok) break;
+          entries.push(...r.entries);
+        }
+        outcomes.push({ kind: 'entries', step, entries });
+        break;
+      }
+      case 'answer': {
+        const inbox = log.state.nodes[step.node]?.inbox ?? [];
+        const id = step.id ?? inbox[0];
+        if (id === undefined) {
+          failures.push({ line: step.line, message: `${step.node}'s inbox is empty: there is nothing to answer.` });
+          ok = false;
+        } else ok = dispatchAll(step, [{ type: 'answer', node: step.node, id, yes: step.yes }], refusalOk);
+        break;
+      }
+      case 'partition': {
+        const commands: RoomCommand[] = [];
+        step.groups.forEach((g, gi) => {
+          for (const h of step.groups.slice(gi + 1)) for (const a of g) for (const b of h) {
+            if (!log.state.cut.includes(linkKey(a, b))) commands.push({ type: 'cut', a, b });
+          }
+        });
+        ok = dispatchAll(step, commands, refusalOk);
+        break;
+      }
+      case 'healAll': {
+        const commands: RoomCommand[] = log.state.cut.map((k) => {
+          const [a, b] = k.split('|') as [string, string];
+          return { type: 'heal', a, b };
+        });
+        ok = dispatchAll(step, commands, refusalOk);
+        break;
+      }
+      case 'run': {
+        const entries: Annotation[] = [];
+        for (const end = clockMs + step.ms; clockMs < end; ) {
+          clockMs += RUN_TICK_MS;
+          for (const command of bots.next(log.state, clockMs, scenario.autoProposers)) {
+            const r = log.dispatch(command);
+            if (r.ok) entries.push(...r.entries);
+          }
+        }
+        outcomes.push({ kind: 'entries', step, entries });
+        break;
+      }
+      case 'expect': {
+        const { ok: passed, detail } = check(log.state, step.expect, lastRefusal);
+        outcomes.push({ kind: 'expect', step, ok: passed, detail });
+        if (!passed) failures.push({ line: step.line, message: `expected ${step.source.replace(/^expect\s+/, '')}, but ${detail}` });
+        break;
+      }
+    }
+    if (!ok) break;
+  }
+  return { scenario, log, outcomes, failures };
+}
+
+function deliverable(state: RoomState, to: string, from: string): boolean {
+  const n = state.nodes[to];
+  return !!n && n.up && linkUp(state, from, to);
+}
+
+function resolveNetwork(state: RoomState, step: Extract<ScenarioStep, { kind: 'network' }>): RoomCommand[] | string {
+  const type = step.action;
+  const ref = step.ref;
+  switch (ref.by) {
+    case 'id':
+      return [{ type, id: ref.id }];
+    case 'route': {
+      const m = state.inFlight.find((x) => x.from === ref.from && x.to === ref.to);
+      if (!m) return `no message from ${ref.from} to ${ref.to} is in flight.`;
+      return [{ type, id: m.id }];
+    }
+    case 'all': {
+      const ms = type === 'deliver' ? state.inFlight.filter((m) => deliverable(state, m.to, m.from)) : state.inFlight;
+      return ms.map((m) => ({ type, id: m.id }));
+    }
+  }
+}
+
+function check(state: RoomState, e: Expectation, lastRefusal: { code: string } | null): { ok: boolean; detail: string } {
+  const chosen = [...new Set(state.monitor.chosen.map((c) => c.value))];
+  const chosenText = chosen.length ? chosen.join(' and ') : 'none';
+  switch (e.kind) {
+    case 'chosen':
+      return e.value === null
+        ? { ok: chosen.length === 0, detail: `chosen: ${chosenText}` }
+        : { ok: chosen.length === 1 && chosen[0] === e.value, detail: `chosen: ${chosenText}` };
+    case 'choice': {
+      const got = state.nodes[e.node]?.choice ?? null;
+      return { ok: got === e.value, detail: `${e.node}'s choice is ${got ?? 'none'}` };
+    }
+    case 'violation': {
+      const rules = state.monitor.violations.map((v) => v.rule);
+      return { ok: rules.includes(e.rule), detail: `violations: ${rules.length ? [...new Set(rules)].join(', ') : 'none'}` };
+    }
+    case 'safe': {
+      const v = state.monitor.violations;
+      return { ok: v.length === 0, detail: v.length ? `violations: ${v.map((x) => x.rule).join(', ')}` : 'no violation' };
+    }
+    case 'refused':
+      if (!lastRefusal) return { ok: false, detail: 'the step before was not refused' };
+      return { ok: e.code === null || e.code === lastRefusal.code, detail: `refused with ${lastRefusal.code}` };
+    case 'in-flight':
+      return { ok: state.inFlight.length === e.count, detail: `${state.inFlight.length} in flight` };
+    case 'promisers':
+    case 'acceptors': {
+      const p = state.nodes[e.node]?.proposer;
+      const got = p ? p[e.kind].length : 0;
+      return { ok: got === e.count, detail: `${e.node} has ${got} ${e.kind}` };
+    }
+  }
+}
