@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import { decide, evolve, fold, initialRoomState, REFUSAL_CODES, RoomLog, type RoomEvent, type RoomState } from '@toy-paxos/shared';
+import { ok, refused, room } from './helpers';
+
+/** Freezes a value deeply, so a test fails if anything writes to it. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+describe('decide refuses bad commands with a code and an explanation, and changes nothing', () => {
+  const cases: [string, (log: RoomLog) => void][] = [
+    ['unknown-node', (log) => refused(log, { type: 'propose', node: 'Zed', value: 'x' }, 'unknown-node')],
+    ['node-exists', (log) => refused(log, { type: 'addNode', node: 'A' }, 'node-exists')],
+    ['bad-name', (log) => refused(log, { type: 'addNode', node: 'x'.repeat(25) }, 'bad-name')],
+    ['bad-value', (log) => refused(log, { type: 'propose', node: 'A', value: ' ' }, 'bad-value')],
+    ['bad-settings', (log) => refused(log, { type: 'changeSettings', settings: { q1: 0 } }, 'bad-settings')],
+    ['node-crashed', (log) => { ok(log, { type: 'crash', node: 'A' }); refused(log, { type: 'propose', node: 'A', value: 'x' }, 'node-crashed'); }],
+    ['node-up', (log) => refused(log, { type: 'recover', node: 'A' }, 'node-up')],
+    ['no-proposal', (log) => refused(log, { type: 'promiseRequest', from: 'A', to: 'all' }, 'no-proposal')],
+    ['no-value', (log) => { ok(log, { type: 'propose', node: 'A' }, { type: 'promiseRequest', from: 'A', to: 'all' }); refused(log, { type: 'acceptRequest', from: 'A', to: 'all' }, 'no-value'); }],
+    ['no-promise-quorum', (log) => { ok(log, { type: 'propose', node: 'A', value: 'x' }); refused(log, { type: 'acceptRequest', from: 'A', to: 'all' }, 'no-promise-quorum'); }],
+    ['no-targets', (log) => { ok(log, { type: 'propose', node: 'A', value: 'x' }); refused(log, { type: 'promiseRequest', from: 'A', to: [] }, 'no-targets'); }],
+    ['unknown-message', (log) => refused(log, { type: 'deliver', id: 99 }, 'unknown-message')],
+    ['link-cut', (log) => {
+      ok(log, { type: 'changeSettings', settings: { delivery: 'queued' } }, { type: 'propose', node: 'A', value: 'x' });
+      ok(log, { type: 'promiseRequest', from: 'A', to: ['B'] }, { type: 'cut', a: 'A', b: 'B' });
+      refused(log, { type: 'deliver', id: 1 }, 'link-cut');
+    }],
+    ['not-in-inbox', (log) => refused(log, { type: 'answer', node: 'A', id: 1, yes: true }, 'not-in-inbox')],
+    ['same-node', (log) => refused(log, { type: 'cut', a: 'A', b: 'A' }, 'same-node')],
+    ['already-cut', (log) => { ok(log, { type: 'cut', a: 'A', b: 'B' }); refused(log, { type: 'cut', a: 'B', b: 'A' }, 'already-cut'); }],
+    ['not-cut', (log) => refused(log, { type: 'heal', a: 'A', b: 'B' }, 'not-cut')],
+  ];
+  for (const [code, run] of cases) it(code, () => run(room(['A', 'B', 'C'])));
+
+  it('breaks-promise and must-answer-yes: a student acceptor must answer as the rules say', () => {
+    const log = room(['A', 'B', 'C'], { acceptorMode: 'students' });
+    ok(log, { type: 'propose', node: 'A', value: 'x' }, { type: 'promiseRequest', from: 'A', to: ['B'] });
+    expect(log.state.nodes.B!.inbox).toEqual([1]);
+    expect(refused(log, { type: 'answer', node: 'B', id: 1, yes: false }, 'must-answer-yes')).toContain('B should promise 1.A');
+    ok(log, { type: 'propose', node: 'C', value: 'y' }, { type: 'promiseRequest', from: 'C', to: ['B'] });
+    ok(log, { type: 'answer', node: 'B', id: 2, yes: true });
+    expect(refused(log, { type: 'answer', node: 'B', id: 1, yes: true }, 'breaks-promise')).toContain('P1a');
+    const [entry] = ok(log, { type: 'answer', node: 'B', id: 1, yes: false });
+    expect(entry!.lines[1]).toContain('[REJ] Promise(1.A) lost to 1.C');
+  });
+
+  it('room-full and network-full name their limits', () => {
+    const log = room([]);
+    for (let i = 0; i < 100; i++) ok(log, { type: 'addNode', node: `N${i}` });
+    expect(refused(log, { type: 'addNode', node: 'Extra' }, 'room-full')).toContain('at most 100');
+    const net = room(['A'], { delivery: 'queued' });
+    ok(net, { type: 'propose', node: 'A', value: 'x' }, { type: 'promiseRequest', from: 'A', to: ['A'] });
+    for (let i = 1; i < 2000; i++) ok(net, { type: 'duplicate', id: 1 });
+    expect(refused(net, { type: 'duplicate', id: 1 }, 'network-full')).toContain('2000 messages');
+    expect(refused(net, { type: 'promiseRequest', from: 'A', to: ['A'] }, 'network-full')).toContain('deliver or drop');
+  });
+
+  it('covers every refusal code', () => {
+    const tested = new Set([...cases.map(([c]) => c), 'breaks-promise', 'must-answer-yes', 'room-full']);
+    tested.add('network-full');
+    expect(REFUSAL_CODES.filter((c) => !tested.has(c))).toEqual([]);
+  });
+});
+
+describe('evolve', () => {
+  const events: RoomEvent[] = [
+    { type: 'nodeAdded', node: 'A', name: 'A', bot: false },
+    { type: 'nodeAdded', node: 'B', name: 'B', bot: false },
+    { type: 'proposalStarted', node: 'A', ballot: { round: 1, node: 'A' }, value: 'Apple' },
+    {
+      type: 'exchanged',
+      request: { id: 1, kind: 'prepare', from: 'A', to: 'B', ballot: { round: 1, node: 'A' } },
+      reply: { id: 2, kind: 'promise', from: 'B', to: 'A', ballot: { round: 1, node: 'A' }, lastAccepted: null },
+    },
+  ];
+
+  it('is pure: the state it is given never changes', () => {
+    let state: RoomState = deepFreeze(initialRoomState());
+    for (const e of events) state = deepFreeze(evolve(state, e));
+    expect(state.nodes.B!.acceptor.promised).toEqual({ round: 1, node: 'A' });
+    expect(state.seq).toBe(4);
+  });
+
+  it('gives the same state for the same log, one event at a time or folded', () => {
+    const stepwise = events.reduce(evolve, initialRoomState());
+    expect(JSON.stringify(fold(initialRoomState(), events))).toBe(JSON.stringify(stepwise));
+  });
+});
+
+describe('the network', () => {
+  it('instant delivery: a request to a crashed node is lost, with a [LOST] line', () => {
+    const log = room(['A', 'B', 'C']);
+    ok(log, { type: 'crash', node: 'C' }, { type: 'propose', node: 'A', value: 'x' });
+    const entries = ok(log, { type: 'promiseRequest', from: 'A', to: 'all' });
+    expect(entries.map((e) => e.lines[1])).toEqual([
+      '    > [ACC] Promise(1.A, last_accepted()), A(promisers: 1, quorum_size: 2, promiser_acc_max: None)',
+      '    > [ACC] Promise(1.A, last_accepted()), A(promisers: 2, quorum_size: 2, promiser_acc_max: None)',
+      '    > [LOST] C has crashed',
+    ]);
+  });
+
+  it('instant delivery: a request across a cut link is lost', () => {
+    const log = room(['A', 'B', 'C']);
+    ok(log, { type: 'cut', a: 'A', b: 'B' }, { type: 'propose', node: 'A', value: 'x' });
+    const [entry] = ok(log, { type: 'promiseRequest', from: 'A', to: ['B'] });
+    expect(entry!.lines[1]).toBe('    > [LOST] the link between A and B is cut');
+    expect(log.state.nodes.B!.acceptor.promised).toBeNull();
+  });
+
+  it('queued delivery: messages wait in flight and can be delivered in any order, dropped or duplicated', () => {
+    const log = room(['A', 'B', 'C'], { delivery: 'queued' });
+    ok(log, { type: 'propose', node: 'A', value: 'x' }, { type: 'promiseRequest', from: 'A', to: 'all' });
+    expect(log.state.inFlight.map((m) => m.id)).toEqual([1, 2, 3]);
+    ok(log, { type: 'deliver', id: 3 }, { type: 'drop', id: 1 }, { type: 'duplicate', id: 2 });
+    expect(log.state.inFlight.map((m) => [m.id, m.kind])).toEqual([[2, 'prepare'], [4, 'promise'], [5, 'prepare']]);
+  });
+
+  it('a crashed node keeps its acceptor state and loses its proposal, but not its ballot counter', () => {
+    const log = room(['A', 'B', 'C']);
+    ok(log, { type: 'propose', node: 'A', value: 'x' }, { type: 'promiseRequest', from: 'A', to: 'all' });
+    ok(log, { type: 'acceptRequest', from: 'A', to: ['A'] }, { type: 'crash', node: 'A' }, { type: 'recover', node: 'A' });
+    const a = log.state.nodes.A!;
+    expect(a.acceptor.accepted?.value).toBe('x');
+    expect(a.proposer.ballot).toBeNull();
+    ok(log, { type: 'propose', node: 'A', value: 'y' });
+    expect(log.state.nodes.A!.proposer.ballot).toEqual({ round: 2, node: 'A' });
+  });
+
+  it('forgetOnCrash: the acceptor comes back blank', () => {
+    const log = room(['A', 'B', 'C'], { rules: { forgetOnCrash: true } });
+    ok(log, { type: 'propose', node: 'A', value: 'x' }, { type: 'promiseRequest', from: 'A', to: 'all' });
+    ok(log, { type: 'crash', node: 'B' });
+    expect(log.state.nodes.B!.acceptor).toEqual({ promised: null, accepted: null });
+  });
+
+  it('a fresh round resets every node and the network, and keeps the log', () => {
+    const log = room(['A', 'B', 'C'], { delivery: 'queued' });
+    ok(log, { type: 'propose', node: 'A', value: 'x' }, { type: 'promiseRequest', from: 'A', to: 'all' }, { type: 'cut', a: 'A', b: 'B' });
+    const length = log.length;
+    const [entry] = ok(log, { type: 'newRound' });
+    expect(entry!.text).toBe('ROUND 2');
+    expect(log.state.inFlight).toEqual([]);
+    expect(log.state.cut).toEqual([]);
+    expect(log.state.nodes.A!.proposer.ballot).toBeNull();
+    expect(log.length).toBe(length + 1);
+  });
+
+  it('removing a node strands its messages: delivering one says what to do', () => {
+    const log = room(['A', 'B', 'C'], { delivery: 'queued' });
+    ok(log, { type: 'propose', node: 'A', value: 'x' }, { type: 'promiseRequest', from: 'A', to: ['B'] }, { type: 'removeNode', node: 'B' });
+    expect(refused(log, { type: 'deliver', id: 1 }, 'unknown-node')).toContain('drop message #1 instead');
+    ok(log, { type: 'drop', id: 1 });
+  });
+
+  it('renaming a node changes the name shown, not its identity', () => {
+    const log = room(['A', 'B', 'C']);
+    ok(log, { type: 'renameNode', node: 'A', name: 'Alice' }, { type: 'propose', node: 'A', value: 'x' });
+    const [entry] = ok(log, { type: 'promiseRequest', from: 'A', to: ['B'] });
+    expect(entry!.lines[0]).toBe('PROMISE Request from Alice(p: 1.Alice) to B(acc_p: None)');
+  });
+});
+
+describe('decide is deterministic', () => {
+  it('returns the same events for the same state and command', () => {
+    const log = room(['A', 'B', 'C']);
+    ok(log, { type: 'propose', node: 'A', value: 'x' });
+    const c = { type: 'promiseRequest', from: 'A', to: 'all' } as const;
+    expect(decide(log.state, c)).toEqual(decide(log.state, c));
+  });
+});

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
+      { test: { name: 'transcript', include: ['tests/transcripts/**/*.test.ts'] } },
+      { test: { name: 'property', include: ['tests/property/**/*.test.ts'], testTimeout: 300_000 } },
+    ],
+  },
+});
