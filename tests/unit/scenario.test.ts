@@ -1,0 +1,144 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BotDriver, formatRun, parseScenario, PRESETS, runScenario, ScenarioError } from '@toy-paxos/shared';
+
+function problems(text: string): string[] {
+  try {
+    parseScenario(text);
+  } catch (e) {
+    if (e instanceof ScenarioError) return e.problems.map((p) => `${p.line}: ${p.message}`);
+    throw e;
+  }
+  throw new Error('expected the scenario to be refused');
+}
+
+describe('parseScenario', () => {
+  it('reports every bad line with its number and what to write instead', () => {
+    const text = ['nodes A B', 'promise A B', 'propose Zed Apple', 'quorum 2', 'frobnicate', 'expect chosen', 'nodes A'].join('\n');
+    expect(problems(text)).toEqual([
+      '2: write "promise FROM -> TO..." (for example "promise A -> B C" or "promise A -> all")',
+      '3: unknown node "Zed": declare it first with "nodes Zed"',
+      '4: settings before the first "nodes" line set up the room; to change them later, use "set"',
+      '5: unknown step "frobnicate"; see docs/SCENARIOS.md for the steps a scenario can use',
+      '6: write "expect chosen VALUE" or "expect chosen none"',
+      '7: node "A" is declared twice',
+    ]);
+  });
+
+  it('refuses bad values, modes, codes and numbers', () => {
+    expect(problems('break nonsense\nnodes A')).toEqual([
+      '1: unknown rule-breaking mode "nonsense"; the modes are: ignore-accepted-value, accept-without-quorum, forget-on-crash, break-promises',
+    ]);
+    expect(problems('quorum 0\nnodes A')).toEqual(['1: a quorum must be from 1 to 99']);
+    expect(problems('nodes A\nexpect refused nope')[0]).toMatch(/^2: unknown refusal code "nope"/);
+    expect(problems('nodes A\npropose A ' + 'x'.repeat(25))[0]).toMatch(/^2: ".*" is not a value/);
+    expect(problems('nodes 1abc')[0]).toMatch(/^1: "1abc" is not a node name/);
+    expect(problems('# only a comment')).toEqual(['1: a scenario needs a "nodes" line']);
+    expect(problems('nodes A\nrun 11m')).toEqual(['2: write "run 10s" or "run 500ms"']);
+  });
+
+  it('keeps #N message references apart from comments', () => {
+    const s = parseScenario('delivery queued\nnodes A  # two nodes\ndeliver #3 # the third');
+    expect(s.steps[1]).toMatchObject({ kind: 'network', action: 'deliver', ref: { by: 'id', id: 3 } });
+  });
+});
+
+describe('runScenario', () => {
+  it('stops at a refused step that the script did not expect, with the line and the reason', () => {
+    const run = runScenario(parseScenario('nodes A B C\npropose A Apple\naccept A -> all\nexpect chosen Apple'));
+    expect(run.failures).toHaveLength(1);
+    expect(run.failures[0]!.line).toBe(3);
+    expect(run.failures[0]!.message).toContain('was refused (no-promise-quorum)');
+    expect(run.outcomes.some((o) => o.kind === 'expect')).toBe(false);
+  });
+
+  it('reports a failed expectation with what it found', () => {
+    const run = runScenario(parseScenario('nodes A B C\npropose A Apple\npromise A -> all\naccept A -> all\nexpect chosen Mango'));
+    expect(run.failures).toEqual([{ line: 5, message: 'expected chosen Mango, but chosen: Apple' }]);
+    expect(formatRun(run)).toContain('EXPECT chosen Mango: FAILED, chosen: Apple');
+  });
+
+  it('prints only the notebook lines with --classic', () => {
+    const run = runScenario(parseScenario('nodes A B C\npropose A Apple\npromise A -> B'));
+    expect(formatRun(run, { classic: true })).toBe(
+      'JOIN A\nJOIN B\nJOIN C\nNEW Proposal from A(p: 1.A, val: Apple)\n' +
+        'PROMISE Request from A(p: 1.A) to B(acc_p: None)\n' +
+        '    > [ACC] Promise(1.A, last_accepted()), A(promisers: 1, quorum_size: 2, promiser_acc_max: None)\n',
+    );
+  });
+
+  it('every preset runs to the end with all its expectations met', () => {
+    for (const p of PRESETS) {
+      const run = runScenario(parseScenario(p.text));
+      expect({ preset: p.name, failures: run.failures }).toEqual({ preset: p.name, failures: [] });
+      expect(p.lesson.length).toBeGreaterThan(40);
+    }
+  });
+
+  it('each rule-breaking preset makes the monitor fire; every other preset stays safe', () => {
+    for (const p of PRESETS) {
+      const v = runScenario(parseScenario(p.text)).log.state.monitor.violations;
+      expect({ preset: p.name, fired: v.length > 0 }).toEqual({ preset: p.name, fired: p.name.startsWith('break-') });
+    }
+  });
+});
+
+describe('bots', () => {
+  it('the same seed gives the same run; another seed may differ but stays safe', () => {
+    const text = (seed: number) => `seed ${seed}\nautobots P Q R\nrun 20s\nexpect safe`;
+    const a = runScenario(parseScenario(text(3)));
+    const b = runScenario(parseScenario(text(3)));
+    expect(a.failures).toEqual([]);
+    expect(formatRun(a)).toBe(formatRun(b));
+    expect(a.log.state.monitor.chosen.length).toBeGreaterThan(0);
+    for (let seed = 1; seed <= 20; seed++) expect(runScenario(parseScenario(text(seed))).failures).toEqual([]);
+  });
+
+  it('BotDriver waits a seeded pause before acting', () => {
+    const run = runScenario(parseScenario('bots A B C'));
+    const driver = new BotDriver(1, { thinkMsMin: 500, thinkMsMax: 500, retryMs: 5000 });
+    expect(driver.next(run.log.state, 0, ['A'])).toEqual([]);
+    expect(driver.next(run.log.state, 499, ['A'])).toEqual([]);
+    expect(driver.next(run.log.state, 500, ['A']).map((c) => c.type)).toEqual(['propose', 'promiseRequest']);
+  });
+});
+
+describe('npm run scenario (the CLI)', () => {
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'scripts/scenario.ts', ...args], { encoding: 'utf8' });
+
+  it('prints a preset and exits 0', () => {
+    const r = cli('--preset', 'basic-3', '--classic');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('    > [ACC] Accept(1.A, Apple), A(acceptors: 2, quorum_size: 2, choice: Apple)');
+  });
+
+  it('lists the presets', () => {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/scenario.ts', '--list'], { encoding: 'utf8' });
+    expect(out.trim().split('\n')).toHaveLength(PRESETS.length);
+  });
+
+  it('exits 2 with the file, line number and problem for a bad script', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'toy-paxos-'));
+    const file = join(dir, 'bad.paxos');
+    writeFileSync(file, 'nodes A B\npropose A\npromise A to B\n');
+    const r = cli(file);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${file}:3: write "promise FROM -> TO..."`);
+    expect(r.stdout).toBe('');
+  });
+
+  it('exits 1 when an expectation fails, and 2 for a missing file or preset', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'toy-paxos-'));
+    const file = join(dir, 'fails.paxos');
+    writeFileSync(file, 'nodes A\nexpect chosen Apple\n');
+    expect(cli(file).status).toBe(1);
+    const missing = cli(join(dir, 'nope.paxos'));
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('no such file');
+    expect(cli('--preset', 'nope').stderr).toContain('npm run scenario -- --list');
+  });
+});
