@@ -48,7 +48,7 @@ describe('safety over random schedules', () => {
     it(`random search finds the violation when ${lesson}`, () => {
       const result = fc.check(
         fc.property(brokenWorldArb(mode), (world) => runWorld(world).monitor.violations.length === 0),
-        { numRuns: 20_000, endOnFailure: true, ...replay },
+        { numRuns: 50_000, endOnFailure: true, ...replay },
       );
       expect(result.failed, `no violation found in ${result.numRuns} schedules (seed ${result.seed})`).toBe(true);
       const world = result.counterexample![0];
