@@ -245,7 +245,9 @@ function describe(ctx: Ctx, e: RoomEvent): Body {
         lines: [`CRASH ${ctx.name(e.node)}(${acc}) ${forget ? 'forgotten' : 'kept'}`],
         explanation: forget
           ? `${ctx.name(e.node)} crashes. Rule-breaking mode: its acceptor kept its promise and accepted value in memory only, so they are gone. Its proposal in progress is lost too.`
-          : `${ctx.name(e.node)} crashes. Its acceptor's promise and accepted value are on stable storage and survive; its proposal in progress is lost, but not its ballot counter. Messages to it wait until it recovers.`,
+          : `${ctx.name(e.node)} crashes. Its acceptor's promise and accepted value are on stable storage and survive; its proposal in progress is lost, but not its ballot counter. ${
+              ctx.before.settings.delivery === 'queued' ? 'Messages to it wait until it recovers.' : 'Requests sent to it are lost until it recovers.'
+            }`,
         data: data(e.type, e.node, [e.node]),
       };
     }

@@ -86,7 +86,7 @@ export function recordAccept(
   value: string,
   seq: number,
   q2: number,
-  nameOf: (id: string) => string,
+  nodes: Readonly<Record<string, { readonly name: string }>>,
 ): void {
   const key = `${ballotKey(ballot)}|${value}`;
   const old = m.tallies[key];
@@ -98,6 +98,7 @@ export function recordAccept(
   m.tallies[key] = tally;
   if (tally.acceptors.length !== q2) return;
 
+  const nameOf = (id: string) => nodes[id]?.name ?? id;
   const seqs = [...(m.proposalSeqs[ballotKey(ballot)] ?? []), ...tally.seqs];
   const chosen: ChosenValue = { ballot, value, seq, seqs };
   const b = formatBallot(ballot, nameOf);

@@ -134,6 +134,23 @@ export class PaxosNode {
     return this.#run([this, other], { type: 'acceptRequest', from: this.name, to: [other.name] });
   }
 
+  /** The node's state in the notebook's terms, as the REPL prints it. */
+  toString(): string {
+    const st = this.#state;
+    const p = st.proposer;
+    const acc = st.acceptor.accepted;
+    return (
+      `${this.name}(p: ${this.p ?? 'None'}, val: ${p.value ?? 'None'}, promisers: ${p.promisers.length}/${this.q1}, ` +
+      `promiser_acc_max: ${this.promiser_acc_max ?? 'None'}, acceptors: ${p.acceptors.length}/${this.q2}, ` +
+      `choice: ${st.choice ?? 'None'}, acc_p: ${this.acc_p ?? 'None'}, ` +
+      `last_accepted(${acc ? `${formatPlain(acc.ballot)}, ${acc.value}` : ''})${st.up ? '' : ', crashed'})`
+    );
+  }
+
+  [INSPECT](): string {
+    return this.toString();
+  }
+
   /** Crashes this node: its proposal in progress is lost; its acceptor state is kept unless `forgetOnCrash`. */
   crash(): LogEntry {
     return this.#run([this], { type: 'crash', node: this.name });

@@ -286,6 +286,9 @@ function checkValue(value: string): Refusal | null {
   if (value.trim().length === 0 || value.length > LIMITS.valueLengthMax) {
     return refuse('bad-value', `A value needs 1 to ${LIMITS.valueLengthMax} characters.`);
   }
+  if (value.trim().toLowerCase() === 'none') {
+    return refuse('bad-value', 'The log writes None for "no value", so None cannot be a value: pick another word.');
+  }
   return null;
 }
 
@@ -294,7 +297,7 @@ function decideAddNode(state: RoomState, id: string, name: string, bot: boolean)
   if (state.order.length >= LIMITS.nodesMax) {
     return refuse('room-full', `A room holds at most ${LIMITS.nodesMax} nodes.`);
   }
-  const bad = checkName(id) ?? checkName(name);
+  const bad = checkName(id) ?? checkName(name) ?? (id === 'all' || name === 'all' ? refuse('bad-name', '"all" stands for every node, so it cannot be a name.') : null);
   if (bad) return bad;
   return { ok: true, events: [{ type: 'nodeAdded', node: id, name, bot }] };
 }
@@ -406,7 +409,7 @@ function autoReply(state: RoomState, node: NodeState, request: RequestMessage, i
 }
 
 function findInFlight(state: RoomState, id: number): Message | undefined {
-  return state.inFlight.find((m) => m.id === id);
+  return state.inFlight[inFlightIndex(state.inFlight, id)];
 }
 
 function decideDeliver(state: RoomState, id: number): Decision {
@@ -539,30 +542,34 @@ export function apply(s: RoomState, event: RoomEvent): void {
     }
     case 'sent':
       noteSent(s, event.message);
-      s.inFlight.push(event.message);
+      enqueue(s, event.message);
       return;
     case 'exchanged':
       noteSent(s, event.request);
       receiveRequest(s, event.request, event.reply, true);
       return;
     case 'delivered': {
-      const index = s.inFlight.findIndex((m) => m.id === event.id);
+      const index = inFlightIndex(s.inFlight, event.id);
       invariant(index >= 0, `delivered message #${event.id} is not in flight`);
-      const [message] = s.inFlight.splice(index, 1);
-      if (isRequest(message!)) receiveRequest(s, message, event.reply, false);
-      else receiveReply(s, message!);
+      const message = s.inFlight[index]!;
+      s.inFlight.splice(index, 1);
+      if (isRequest(message)) receiveRequest(s, message, event.reply, false);
+      else receiveReply(s, message);
       return;
     }
     case 'lost':
       noteSent(s, event.message);
       return;
-    case 'dropped':
-      s.inFlight = s.inFlight.filter((m) => m.id !== event.id);
+    case 'dropped': {
+      const index = inFlightIndex(s.inFlight, event.id);
+      invariant(index >= 0, `dropped message #${event.id} is not in flight`);
+      s.inFlight.splice(index, 1);
       return;
+    }
     case 'duplicated': {
-      const m = s.inFlight.find((x) => x.id === event.id);
+      const m = s.inFlight[inFlightIndex(s.inFlight, event.id)];
       invariant(m, `duplicated message #${event.id} is not in flight`);
-      s.inFlight.push({ ...m, id: event.copyId });
+      enqueue(s, { ...m, id: event.copyId });
       bumpIds(s, event.copyId);
       return;
     }
@@ -576,7 +583,7 @@ export function apply(s: RoomState, event: RoomEvent): void {
       recordReply(s, event.reply);
       if (event.lost) return;
       if (event.instant) receiveReply(s, event.reply);
-      else s.inFlight.push(event.reply);
+      else enqueue(s, event.reply);
       return;
     }
     case 'crashed': {
@@ -599,6 +606,30 @@ export function apply(s: RoomState, event: RoomEvent): void {
     default:
       assertNever(event, 'event');
   }
+}
+
+/**
+ * Index of message `id` in flight, or -1. Ids only grow and every message enters the
+ * network at the end (a copy gets a fresh id), so `inFlight` is sorted by id.
+ */
+function inFlightIndex(inFlight: readonly Message[], id: number): number {
+  let lo = 0;
+  let hi = inFlight.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const midId = inFlight[mid]!.id;
+    if (midId === id) return mid;
+    if (midId < id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** Puts a message in flight, keeping `inFlight` sorted by id (see `inFlightIndex`). */
+function enqueue(s: RoomState, m: Message): void {
+  const last = s.inFlight[s.inFlight.length - 1];
+  invariant(!last || last.id < m.id, `message #${m.id} enters the network after #${last?.id}`);
+  s.inFlight.push(m);
 }
 
 function node(s: RoomState, id: string): NodeState {
@@ -632,7 +663,7 @@ function receiveRequest(s: RoomState, request: RequestMessage, reply: ReplyMessa
   bumpIds(s, reply.id);
   recordReply(s, reply);
   if (instant) receiveReply(s, reply);
-  else s.inFlight.push(reply);
+  else enqueue(s, reply);
 }
 
 /** The acceptor records its own answer: a promise raises acc_p, an acceptance is tallied by the monitor. */
@@ -641,7 +672,7 @@ function recordReply(s: RoomState, reply: ReplyMessage): void {
   if (!acceptor) return;
   acceptorApply(acceptor, reply);
   if (reply.kind === 'accepted') {
-    recordAccept(s.monitor, reply.from, reply.ballot, reply.value, s.seq, s.settings.q2, (id) => nameOf(s, id));
+    recordAccept(s.monitor, reply.from, reply.ballot, reply.value, s.seq, s.settings.q2, s.nodes);
   }
 }
 

@@ -17,6 +17,8 @@ describe('decide refuses bad commands with a code and an explanation, and change
     ['node-exists', (log) => refused(log, { type: 'addNode', node: 'A' }, 'node-exists')],
     ['bad-name', (log) => refused(log, { type: 'addNode', node: 'x'.repeat(25) }, 'bad-name')],
     ['bad-value', (log) => refused(log, { type: 'propose', node: 'A', value: ' ' }, 'bad-value')],
+    ['bad-value: None reads as no value', (log) => refused(log, { type: 'propose', node: 'A', value: 'None' }, 'bad-value')],
+    ['bad-name: all stands for every node', (log) => refused(log, { type: 'addNode', node: 'all' }, 'bad-name')],
     ['bad-settings', (log) => refused(log, { type: 'changeSettings', settings: { q1: 0 } }, 'bad-settings')],
     ['node-crashed', (log) => { ok(log, { type: 'crash', node: 'A' }); refused(log, { type: 'propose', node: 'A', value: 'x' }, 'node-crashed'); }],
     ['node-up', (log) => refused(log, { type: 'recover', node: 'A' }, 'node-up')],
@@ -61,7 +63,7 @@ describe('decide refuses bad commands with a code and an explanation, and change
   });
 
   it('covers every refusal code', () => {
-    const tested = new Set([...cases.map(([c]) => c), 'breaks-promise', 'must-answer-yes', 'room-full']);
+    const tested = new Set([...cases.map(([c]) => c.split(':')[0]!), 'breaks-promise', 'must-answer-yes', 'room-full']);
     tested.add('network-full');
     expect(REFUSAL_CODES.filter((c) => !tested.has(c))).toEqual([]);
   });

@@ -142,3 +142,24 @@ describe('npm run scenario (the CLI)', () => {
     expect(cli('--preset', 'nope').stderr).toContain('npm run scenario -- --list');
   });
 });
+
+describe('npm run repl', () => {
+  it('works as the notebook did: entries print as its lines, .explain gives the reason', () => {
+    const input = [
+      "node = new PaxosNode('Node', { quorum: 3 })",
+      "another = new PaxosNode('Another_Node', { quorum: 3 })",
+      "node.initNewProposal('Apple')",
+      'node.promiseRequest(another)',
+      '.explain',
+      '',
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/repl.ts'], { input, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(
+      'PROMISE Request from Node(p: 1) to Another_Node(acc_p: None)\n' +
+        '    > [ACC] Promise(1, last_accepted()), Node(promisers: 1, quorum_size: 3, promiser_acc_max: None)\n',
+    );
+    expect(r.stdout).toContain('Another_Node had promised nothing yet, so it promises 1.');
+    expect(r.stdout).toContain('Node(p: None, val: None, promisers: 0/3');
+  });
+});

@@ -176,6 +176,7 @@ export function parseScenario(text: string): Scenario {
         case 'autobots': {
           if (words.length === 0) fail(`list the names after "${verb}"`);
           for (const w of words) {
+            if (w === 'all') fail('"all" stands for every node, so it cannot be a node name');
             if (!NAME.test(w)) fail(`"${w}" is not a node name: use a letter then letters, digits, _ or -, up to 24 characters`);
             if (declared.has(w)) fail(`node "${w}" is declared twice`);
             declared.add(w);
@@ -189,6 +190,7 @@ export function parseScenario(text: string): Scenario {
           if (words.length < 1 || words.length > 2) fail('write "propose NODE [VALUE]"');
           const value = words[1];
           if (value !== undefined && !VALUE.test(value)) fail(`"${value}" is not a value: use 1 to 24 characters without spaces`);
+          if (value?.toLowerCase() === 'none') fail('the log writes None for "no value", so None cannot be a value: pick another word');
           command({ type: 'propose', node: node(words[0]), value: value ?? null });
           break;
         }
@@ -344,6 +346,7 @@ function parseExpectation(words: string[], node: (w: string | undefined) => stri
       }
       return { kind: 'refused', code: (args[0] as RefusalCode | undefined) ?? null };
     case 'in-flight':
+      if (args.length !== 1) fail('write "expect in-flight COUNT"');
       return { kind: 'in-flight', count: intArg(args[0], 'the count', 0, 100_000) };
     case 'promisers':
     case 'acceptors':

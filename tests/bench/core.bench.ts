@@ -1,0 +1,130 @@
+/**
+ * npm run bench:core
+ * Measures the core on a 100,000-event room log: how fast `apply` folds events, the
+ * time to fold the whole log, and `stateAt` seek times at random points. A benchmark,
+ * not a test: it prints figures, and the targets beside them, and never fails a build.
+ */
+import { performance } from 'node:perf_hooks';
+import {
+  apply,
+  cloneRoomState,
+  decide,
+  evolve,
+  initialRoomState,
+  Rng,
+  RoomLog,
+  DEFAULT_SETTINGS,
+  type RoomCommand,
+  type RoomEvent,
+  type RoomState,
+} from '@toy-paxos/shared';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+const SEEKS = 2000;
+const NODES = ['A', 'B', 'C', 'D', 'E'];
+
+/** A classroom-like log: five nodes, queued delivery, two rival proposers, drops, duplicates and crashes; a fresh round every 2,000 events. */
+function buildLog(count: number, seed: number): { initial: RoomState; events: RoomEvent[] } {
+  const rng = new Rng(seed);
+  const initial = initialRoomState({ ...DEFAULT_SETTINGS, q1: 3, q2: 3, delivery: 'queued' });
+  const s = cloneRoomState(initial);
+  const events: RoomEvent[] = [];
+  const push = (c: RoomCommand) => {
+    const d = decide(s, c);
+    if (!d.ok) return;
+    for (const e of d.events) {
+      if (events.length >= count) return;
+      apply(s, e);
+      events.push(e);
+    }
+  };
+  for (const n of NODES) push({ type: 'addNode', node: n });
+  let sinceRound = 0;
+  while (events.length < count) {
+    const before = events.length;
+    const r = rng.next();
+    const proposer = rng.pick(NODES.slice(0, 2));
+    if (sinceRound > 2000) {
+      push({ type: 'newRound' });
+      sinceRound = 0;
+    } else if (r < 0.05) push({ type: 'propose', node: proposer, value: rng.pick(['Apple', 'Mango', 'Kiwi']) });
+    else if (r < 0.12) push({ type: 'promiseRequest', from: proposer, to: 'all' });
+    else if (r < 0.2) push({ type: 'acceptRequest', from: proposer, to: 'all' });
+    else if (r < 0.22 && s.inFlight.length) push({ type: 'drop', id: rng.pick(s.inFlight).id });
+    else if (r < 0.24 && s.inFlight.length) push({ type: 'duplicate', id: rng.pick(s.inFlight).id });
+    else if (r < 0.245) push({ type: 'crash', node: rng.pick(NODES) });
+    else if (r < 0.26) push({ type: 'recover', node: rng.pick(NODES) });
+    else if (s.inFlight.length) push({ type: 'deliver', id: rng.pick(s.inFlight).id });
+    sinceRound += events.length - before;
+  }
+  return { initial, events };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function fmt(n: number, digits = 3): string {
+  return n.toFixed(digits);
+}
+
+const { initial, events } = buildLog(EVENTS, 42);
+const kinds = new Map<string, number>();
+for (const e of events) kinds.set(e.type, (kinds.get(e.type) ?? 0) + 1);
+console.log(`toy-paxos bench:core on Node ${process.version}`);
+console.log(`log: ${events.length} events (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')})`);
+
+// Fold: apply every event to one owned state. Warm up, then best of 5.
+const folds: number[] = [];
+for (let i = 0; i < 7; i++) {
+  const s = cloneRoomState(initial);
+  const t0 = performance.now();
+  for (const e of events) apply(s, e);
+  const ms = performance.now() - t0;
+  if (i >= 2) folds.push(ms);
+}
+folds.sort((a, b) => a - b);
+const foldMs = folds[0]!;
+const foldMedianMs = percentile(folds, 50);
+console.log(
+  `fold ${events.length} events: best ${fmt(foldMs, 1)} ms, median ${fmt(foldMedianMs, 1)} ms -> ` +
+    `${Math.round(events.length / (foldMedianMs / 1000)).toLocaleString('en-US')} events/s (target >= 1,000,000 events/s)`,
+);
+
+// Pure evolve, one copy per event: what a caller pays for full immutability.
+{
+  const sample = events.slice(0, 20_000);
+  let s = initial;
+  const t0 = performance.now();
+  for (const e of sample) s = evolve(s, e);
+  const ms = performance.now() - t0;
+  console.log(`evolve (pure, copies the state per event): ${Math.round(sample.length / (ms / 1000)).toLocaleString('en-US')} events/s`);
+}
+
+// Seek: build the log with snapshots, then stateAt at random points.
+const gc = (globalThis as { gc?: () => void }).gc;
+gc?.();
+const heapBefore = process.memoryUsage().heapUsed;
+const t0 = performance.now();
+const log = new RoomLog(initial, events);
+const buildMs = performance.now() - t0;
+gc?.();
+const heapAfter = process.memoryUsage().heapUsed;
+console.log(
+  `RoomLog with snapshots every ${log.snapshotEvery}: built in ${fmt(buildMs, 1)} ms, ` +
+    (gc ? `heap +${fmt((heapAfter - heapBefore) / 1024 / 1024, 1)} MiB for the snapshots` : 'heap not measured (run with --expose-gc)'),
+);
+const rng = new Rng(7);
+const seeks: number[] = [];
+for (let i = 0; i < SEEKS + 200; i++) {
+  const seq = rng.int(0, log.length);
+  const s0 = performance.now();
+  log.stateAt(seq);
+  const ms = performance.now() - s0;
+  if (i >= 200) seeks.push(ms);
+}
+seeks.sort((a, b) => a - b);
+console.log(
+  `stateAt at ${SEEKS} random points: p50 ${fmt(percentile(seeks, 50))} ms, p99 ${fmt(percentile(seeks, 99))} ms, ` +
+    `max ${fmt(seeks[seeks.length - 1]!)} ms (target p99 <= 16 ms)`,
+);
