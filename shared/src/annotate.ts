@@ -10,8 +10,8 @@ import { compareBallots, formatBallot, type Ballot } from './ballot';
 import { assertNever } from './invariant';
 import { acceptorVerdict, type AcceptedValue, type AcceptorState, type NodeState, type ReplyMessage, type RequestMessage } from './node';
 import type { ChosenValue, Violation } from './monitor';
-import { apply, cloneRoomState, nameOf, type RoomEvent, type RoomState } from './room';
-import { RULE_MODE_NAMES } from './settings';
+import { apply, cloneRoomState, nameOf, roomQuorums, type RoomEvent, type RoomState } from './room';
+import { formatQuorum, RULE_MODE_NAMES } from './settings';
 
 /** Verdict tags as the notebook prints them; carried by text, not colour. */
 export type Tag = 'ACC' | 'REJ';
@@ -59,7 +59,7 @@ export function annotate(before: RoomState, event: RoomEvent, after?: RoomState)
   const extra: string[] = [];
   for (const c of chosen) {
     extra.push(
-      `A quorum of ${next.settings.q2} acceptors has now accepted ${c.value} in ballot ${ctx.b(c.ballot)}: ${c.value} is chosen.`,
+      `A quorum of ${roomQuorums(next).q2} acceptors has now accepted ${c.value} in ballot ${ctx.b(c.ballot)}: ${c.value} is chosen.`,
     );
   }
   const explanation = [body.explanation, ...extra].filter((x) => x.length > 0).join(' ');
@@ -157,9 +157,9 @@ function proposerSummary(ctx: Ctx, id: string, phase: 'prepare' | 'accept'): str
   const n = ctx.nodeAfter(id);
   const p = n?.proposer;
   if (phase === 'prepare') {
-    return `${ctx.name(id)}(promisers: ${p?.promisers.length ?? 0}, quorum_size: ${ctx.after.settings.q1}, promiser_acc_max: ${none(p?.promiserAccMax?.value)})`;
+    return `${ctx.name(id)}(promisers: ${p?.promisers.length ?? 0}, quorum_size: ${roomQuorums(ctx.after).q1}, promiser_acc_max: ${none(p?.promiserAccMax?.value)})`;
   }
-  return `${ctx.name(id)}(acceptors: ${p?.acceptors.length ?? 0}, quorum_size: ${ctx.after.settings.q2}, choice: ${none(n?.choice)})`;
+  return `${ctx.name(id)}(acceptors: ${p?.acceptors.length ?? 0}, quorum_size: ${roomQuorums(ctx.after).q2}, choice: ${none(n?.choice)})`;
 }
 
 function replyPhase(r: ReplyMessage): 'prepare' | 'accept' {
@@ -187,7 +187,7 @@ function describe(ctx: Ctx, e: RoomEvent): Body {
         data: data(e.type, e.node, [e.node]),
       };
     case 'settingsChanged':
-      return describeSettings(e.settings);
+      return describeSettings(e.settings, ctx.before.order.length);
     case 'roundStarted':
       return {
         lines: [`ROUND ${e.round}`],
@@ -291,11 +291,11 @@ export function messageLabel(ctx: { name: (id: string) => string; b: (b: Ballot)
   }
 }
 
-function describeSettings(s: RoomState['settings']): Body {
+function describeSettings(s: RoomState['settings'], nodeCount: number): Body {
   const rules = RULE_MODE_NAMES.filter((r) => s.rules[r]);
   const line = `SETTINGS q1: ${s.q1}, q2: ${s.q2}, ballots: ${s.ballots}, delivery: ${s.delivery}, acceptors: ${s.acceptorMode}, rule_breaking: ${rules.length ? rules.join(' ') : 'None'}`;
   const parts = [
-    `Promise quorum Q1 = ${s.q1}, accept quorum Q2 = ${s.q2}.`,
+    `Promise quorum Q1 = ${formatQuorum(s.q1, nodeCount)}, accept quorum Q2 = ${formatQuorum(s.q2, nodeCount)}.`,
     s.ballots === 'unique' ? 'Ballots are unique (round.node).' : 'Ballots are plain integers, which two proposers can share.',
     s.delivery === 'instant'
       ? 'A request and its reply happen in one step.'
@@ -373,7 +373,7 @@ function proposerReason(ctx: Ctx, reply: ReplyMessage): string {
     const now = pb.ballot ? `is on ballot ${ctx.b(pb.ballot)} now` : 'has no proposal in progress';
     return `${who} ${now}, so this reply to ballot ${ctx.b(reply.ballot)} is stale and ignored.`;
   }
-  const { q1, q2 } = ctx.after.settings;
+  const { q1, q2 } = roomQuorums(ctx.after);
   switch (reply.kind) {
     case 'reject':
       return `${who} cannot win with ${ctx.b(reply.ballot)}; its next proposal will pick a ballot above ${ctx.b(reply.promised)}.`;
@@ -421,8 +421,9 @@ function valueReason(ctx: Ctx, request: RequestMessage): string {
   if (acc && p.value !== null && p.value !== acc.value) {
     return `${who} wanted ${p.value}, but a promiser had accepted ${acc.value} in ballot ${ctx.b(acc.ballot)}, so Paxos makes it propose ${acc.value} (P2c). `;
   }
-  if (p.promisers.length < ctx.before.settings.q1) {
-    return `Rule-breaking mode: ${who} sends an accept request with only ${p.promisers.length} of ${ctx.before.settings.q1} promises. `;
+  const { q1 } = roomQuorums(ctx.before);
+  if (p.promisers.length < q1) {
+    return `Rule-breaking mode: ${who} sends an accept request with only ${p.promisers.length} of ${q1} promises. `;
   }
   return '';
 }

@@ -6,7 +6,7 @@
  * the same clock give the same commands. The commands it returns go through
  * `decide` like anyone's, and the log records what they did.
  */
-import type { RoomCommand, RoomState } from './room';
+import { roomQuorums, type RoomCommand, type RoomState } from './room';
 
 /** A small, fast, seeded generator (mulberry32): the same seed gives the same sequence. */
 export class Rng {
@@ -79,11 +79,12 @@ export class BotDriver {
       plan.nextAtMs = nowMs + this.#think();
       const p = node.proposer;
       const stuck = nowMs - plan.proposedAtMs >= this.#timing.retryMs;
-      if (!p.ballot || (stuck && p.acceptors.length < state.settings.q2)) {
+      const { q1, q2 } = roomQuorums(state);
+      if (!p.ballot || (stuck && p.acceptors.length < q2)) {
         out.push({ type: 'propose', node: id, value: this.#rng.pick(BOT_VALUES) });
         out.push({ type: 'promiseRequest', from: id, to: 'all' });
         plan.proposedAtMs = nowMs;
-      } else if (p.promisers.length >= state.settings.q1 && p.sentValue === null) {
+      } else if (p.promisers.length >= q1 && p.sentValue === null) {
         out.push({ type: 'acceptRequest', from: id, to: 'all' });
       }
     }

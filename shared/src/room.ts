@@ -24,7 +24,7 @@ import {
   type RequestMessage,
 } from './node';
 import { cloneMonitor, emptyMonitor, recordAccept, recordLearned, recordProposal, type MonitorState } from './monitor';
-import { DEFAULT_SETTINGS, QUORUM_MAX, type RoomSettings, type SettingsChange } from './settings';
+import { DEFAULT_SETTINGS, QUORUM_MAX, quorumSizes, type RoomSettings, type SettingsChange } from './settings';
 
 export const LIMITS = {
   nodesMax: 100,
@@ -178,6 +178,11 @@ function refuse(code: RefusalCode, explanation: string): Refusal {
   return { ok: false, code, explanation };
 }
 
+/** The quorum sizes in force in `state`: fixed, or a majority of its nodes now. */
+export function roomQuorums(state: RoomState): { q1: number; q2: number } {
+  return quorumSizes(state.settings, state.order.length);
+}
+
 /** The display name of node `id` (the id itself once the node has left). */
 export function nameOf(state: RoomState, id: string): string {
   return state.nodes[id]?.name ?? id;
@@ -309,8 +314,8 @@ function decideSettings(state: RoomState, change: SettingsChange): Decision {
     rules: { ...state.settings.rules, ...change.rules },
   };
   for (const q of [next.q1, next.q2]) {
-    if (!Number.isInteger(q) || q < 1 || q > QUORUM_MAX) {
-      return refuse('bad-settings', `A quorum size is a whole number from 1 to ${QUORUM_MAX}.`);
+    if (q !== 'majority' && (!Number.isInteger(q) || q < 1 || q > QUORUM_MAX)) {
+      return refuse('bad-settings', `A quorum size is "majority" or a whole number from 1 to ${QUORUM_MAX}.`);
     }
   }
   return { ok: true, events: [{ type: 'settingsChanged', settings: next }] };
@@ -347,7 +352,8 @@ function decideRequest(state: RoomState, kind: 'prepare' | 'accept', from: strin
 
   let value: string | null = null;
   if (kind === 'accept') {
-    const { q1, rules } = state.settings;
+    const { rules } = state.settings;
+    const { q1 } = roomQuorums(state);
     if (p.promisers.length < q1 && !rules.acceptWithoutQuorum) {
       return refuse(
         'no-promise-quorum',
@@ -672,14 +678,15 @@ function recordReply(s: RoomState, reply: ReplyMessage): void {
   if (!acceptor) return;
   acceptorApply(acceptor, reply);
   if (reply.kind === 'accepted') {
-    recordAccept(s.monitor, reply.from, reply.ballot, reply.value, s.seq, s.settings.q2, s.nodes);
+    recordAccept(s.monitor, reply.from, reply.ballot, reply.value, s.seq, roomQuorums(s).q2, s.nodes);
   }
 }
 
 function receiveReply(s: RoomState, reply: ReplyMessage): void {
   const proposer = s.nodes[reply.to];
   if (!proposer) return;
-  const outcome = proposerReceive(proposer, reply, s.settings.q1, s.settings.q2);
+  const { q1, q2 } = roomQuorums(s);
+  const outcome = proposerReceive(proposer, reply, q1, q2);
   if (outcome.kind === 'counted' && proposer.choice !== null && reply.kind === 'accepted') {
     recordLearned(s.monitor, proposer.id, proposer.name, proposer.choice, s.seq);
   }

@@ -46,11 +46,14 @@ export type DeliveryMode = 'instant' | 'queued';
 export type AcceptorMode = 'rules' | 'students';
 
 /** Everything that changes how the room plays. */
+/** A quorum size: a fixed number of nodes, or a majority of the nodes in the room now. */
+export type QuorumSize = number | 'majority';
+
 export interface RoomSettings {
   /** Promises needed before accept requests (phase 1 quorum). */
-  readonly q1: number;
+  readonly q1: QuorumSize;
   /** Accepts needed for a value to be chosen (phase 2 quorum). */
-  readonly q2: number;
+  readonly q2: QuorumSize;
   readonly ballots: BallotScheme;
   /** `instant`: a request and its reply in one step, as the notebook does. `queued`: messages wait in flight. */
   readonly delivery: DeliveryMode;
@@ -69,10 +72,10 @@ export const SAFE_RULES: RuleModes = {
   breakPromises: false,
 };
 
-/** The classroom's defaults: unique ballots, instant delivery, the core answers for acceptors. */
+/** The classroom's defaults: majority quorums, unique ballots, instant delivery, the core answers for acceptors. */
 export const DEFAULT_SETTINGS: RoomSettings = {
-  q1: 2,
-  q2: 2,
+  q1: 'majority',
+  q2: 'majority',
   ballots: 'unique',
   delivery: 'instant',
   acceptorMode: 'rules',
@@ -87,10 +90,26 @@ export interface SettingsWarning {
   readonly message: string;
 }
 
+/** The majority of `nodeCount` nodes: more than half. */
+export function majority(nodeCount: number): number {
+  return Math.floor(nodeCount / 2) + 1;
+}
+
+/** The quorum sizes in force for a room of `nodeCount` acceptors. */
+export function quorumSizes(settings: RoomSettings, nodeCount: number): { q1: number; q2: number } {
+  const size = (q: QuorumSize) => (q === 'majority' ? majority(nodeCount) : q);
+  return { q1: size(settings.q1), q2: size(settings.q2) };
+}
+
+/** `3` or `majority (3)`: a quorum setting as people read it. */
+export function formatQuorum(q: QuorumSize, nodeCount: number): string {
+  return q === 'majority' ? `majority (${majority(nodeCount)})` : String(q);
+}
+
 /** Lists what is unsafe or unreachable about `settings` for a room of `nodeCount` acceptors. */
 export function settingsWarnings(settings: RoomSettings, nodeCount: number): SettingsWarning[] {
   const warnings: SettingsWarning[] = [];
-  const { q1, q2 } = settings;
+  const { q1, q2 } = quorumSizes(settings, nodeCount);
   if (nodeCount > 0 && q1 + q2 <= nodeCount) {
     warnings.push({
       code: 'quorums-may-not-intersect',

@@ -147,3 +147,16 @@ describe('quorums', () => {
     expect(accepts[1]!.lines[1]).toContain('A(acceptors: 2, quorum_size: 2, choice: Apple)');
   });
 });
+
+describe('majority quorums', () => {
+  it('follow the number of nodes in the room as they join', () => {
+    const log = room(['A', 'B', 'C'], { q1: 'majority', q2: 'majority' });
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' });
+    const [first] = ok(log, { type: 'promiseRequest', from: 'A', to: ['A'] });
+    expect(first!.lines[1]).toContain('quorum_size: 2');
+    ok(log, { type: 'addNode', node: 'D' }, { type: 'addNode', node: 'E' });
+    const [second] = ok(log, { type: 'promiseRequest', from: 'A', to: ['B'] });
+    expect(second!.lines[1]).toContain('A(promisers: 2, quorum_size: 3');
+    expect(refused(log, { type: 'acceptRequest', from: 'A', to: 'all' }, 'no-promise-quorum')).toContain('2 of the 3 promises');
+  });
+});

@@ -1,6 +1,6 @@
 /** Prints a scenario run as text: the full annotated log, or only the notebook's lines. */
 import type { ScenarioRun } from './run';
-import { RULE_MODE_NAMES, settingsWarnings } from '../settings';
+import { formatQuorum, RULE_MODE_NAMES, settingsWarnings } from '../settings';
 
 export interface FormatOptions {
   /** Only the notebook's classic lines. */
@@ -17,7 +17,7 @@ export function formatRun(run: ScenarioRun, options: FormatOptions = {}): string
     const s = run.log.stateAt(0).settings;
     const rules = RULE_MODE_NAMES.filter((r) => s.rules[r]);
     out.push(
-      `Settings: q1 ${s.q1}, q2 ${s.q2}, ballots ${s.ballots}, delivery ${s.delivery}, acceptors ${s.acceptorMode}` +
+      `Settings: q1 ${formatQuorum(s.q1, run.log.state.order.length)}, q2 ${formatQuorum(s.q2, run.log.state.order.length)}, ballots ${s.ballots}, delivery ${s.delivery}, acceptors ${s.acceptorMode}` +
         (rules.length ? `, rule-breaking ${rules.join(' ')}` : ''),
     );
     for (const w of settingsWarnings(s, run.log.state.order.length)) out.push(`Warning: ${w.message}`);

@@ -6,7 +6,7 @@
  */
 import type { SafetyRule } from '../monitor';
 import { REFUSAL_CODES, type RoomCommand, type RefusalCode } from '../room';
-import { QUORUM_MAX, type RoomSettings, type RuleModeName, type SettingsChange } from '../settings';
+import { QUORUM_MAX, type QuorumSize, type RoomSettings, type RuleModeName, type SettingsChange } from '../settings';
 
 export type MessageRef =
   | { readonly by: 'id'; readonly id: number }
@@ -291,9 +291,10 @@ function parseSetting(key: string | undefined, args: string[], intArg: IntArg): 
   };
   switch (key) {
     case 'quorum': {
-      if (args.length < 1 || args.length > 2) fail('write "quorum N" or "quorum Q1 Q2"');
-      const q1 = intArg(args[0], 'a quorum', 1, QUORUM_MAX);
-      const q2 = args[1] === undefined ? q1 : intArg(args[1], 'a quorum', 1, QUORUM_MAX);
+      if (args.length < 1 || args.length > 2) fail('write "quorum N", "quorum Q1 Q2" or "quorum majority"');
+      const size = (w: string | undefined): QuorumSize => (w === 'majority' ? 'majority' : intArg(w, 'a quorum', 1, QUORUM_MAX));
+      const q1 = size(args[0]);
+      const q2 = args[1] === undefined ? q1 : size(args[1]);
       return { q1, q2 };
     }
     case 'ballots':

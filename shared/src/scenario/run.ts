@@ -32,18 +32,10 @@ export interface ScenarioRun {
 export const RUN_TICK_MS = 100;
 const SETTLE_MAX = 10_000;
 
-/** The settings a scenario starts with; quorums default to a majority of its nodes. */
+/** The settings a scenario starts with; quorums default to a majority of the nodes in the room. */
 export function scenarioSettings(scenario: Scenario): RoomSettings {
-  const nodeCount = scenario.steps.filter((s) => s.kind === 'command' && s.command.type === 'addNode').length;
-  const majority = Math.floor(nodeCount / 2) + 1;
   const s = scenario.settings;
-  return {
-    ...DEFAULT_SETTINGS,
-    ...s,
-    q1: s.q1 ?? majority,
-    q2: s.q2 ?? majority,
-    rules: { ...SAFE_RULES, ...s.rules },
-  };
+  return { ...DEFAULT_SETTINGS, ...s, rules: { ...SAFE_RULES, ...s.rules } };
 }
 
 /** Runs `scenario` to its end, or to the first step that cannot run. */
