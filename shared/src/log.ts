@@ -63,13 +63,18 @@ export class RoomLog {
   dispatch(command: RoomCommand): DispatchResult {
     const decision = decide(this.#live, command);
     if (!decision.ok) return decision;
+    return { ok: true, entries: this.appendAnnotated(decision.events) };
+  }
+
+  /** Appends events that `decide` produced and returns their annotated entries. */
+  appendAnnotated(events: readonly RoomEvent[]): Annotation[] {
     const entries: Annotation[] = [];
-    for (const event of decision.events) {
+    for (const event of events) {
       const before = cloneRoomState(this.#live);
       this.append(event);
       entries.push(annotate(before, event, this.#live));
     }
-    return { ok: true, entries };
+    return entries;
   }
 
   /** The state after event `seq` (0 = before any), as a fresh copy the caller owns. */

@@ -27,7 +27,7 @@ import { cloneMonitor, emptyMonitor, recordAccept, recordLearned, recordProposal
 import { DEFAULT_SETTINGS, QUORUM_MAX, quorumSizes, type RoomSettings, type SettingsChange } from './settings';
 
 export const LIMITS = {
-  nodesMax: 100,
+  nodesMax: 400,
   nameLengthMax: 24,
   valueLengthMax: 24,
   inFlightMax: 2000,

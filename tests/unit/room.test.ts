@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, evolve, fold, initialRoomState, REFUSAL_CODES, RoomLog, type RoomEvent, type RoomState } from '@toy-paxos/shared';
+import { decide, evolve, fold, initialRoomState, LIMITS, REFUSAL_CODES, RoomLog, type RoomEvent, type RoomState } from '@toy-paxos/shared';
 import { ok, refused, room } from './helpers';
 
 /** Freezes a value deeply, so a test fails if anything writes to it. */
@@ -53,8 +53,8 @@ describe('decide refuses bad commands with a code and an explanation, and change
 
   it('room-full and network-full name their limits', () => {
     const log = room([]);
-    for (let i = 0; i < 100; i++) ok(log, { type: 'addNode', node: `N${i}` });
-    expect(refused(log, { type: 'addNode', node: 'Extra' }, 'room-full')).toContain('at most 100');
+    for (let i = 0; i < LIMITS.nodesMax; i++) ok(log, { type: 'addNode', node: `N${i}` });
+    expect(refused(log, { type: 'addNode', node: 'Extra' }, 'room-full')).toContain(`at most ${LIMITS.nodesMax}`);
     const net = room(['A'], { delivery: 'queued' });
     ok(net, { type: 'propose', node: 'A', value: 'x' }, { type: 'promiseRequest', from: 'A', to: ['A'] });
     for (let i = 1; i < 2000; i++) ok(net, { type: 'duplicate', id: 1 });

@@ -1,0 +1,100 @@
+/** The HTTP side: health, room creation with its join link and QR code, and the built client. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import QRCode from 'qrcode';
+import { PROTOCOL_VERSION, type CreatedRoom } from '@toy-paxos/shared';
+import type { Classroom } from './classroom';
+import type { ServerConfig } from './config';
+import { PerMinuteLimiter } from './security';
+
+export interface HttpOptions {
+  readonly config: ServerConfig;
+  readonly classroom: Classroom;
+  readonly clock: () => number;
+  readonly startedAtMs: number;
+}
+
+function error(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ error: { code, message } });
+}
+
+function roomCodeParam(req: Request): string {
+  return String(req.params.code ?? '').trim().toUpperCase();
+}
+
+export function createHttpApp({ config, classroom, clock, startedAtMs }: HttpOptions): express.Express {
+  const app = express();
+  const creates = new PerMinuteLimiter(config.limits.createsPerMinute);
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'", 'ws:', 'wss:'],
+        },
+      },
+    }),
+  );
+  app.use(express.json({ limit: config.limits.maxMessageBytes }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', protocolVersion: PROTOCOL_VERSION, rooms: classroom.roomCount, uptimeS: Math.round((clock() - startedAtMs) / 1000) });
+  });
+
+  app.post('/api/rooms', async (req, res) => {
+    const origin = req.headers.origin;
+    if (origin && !config.allowedOrigins.includes(origin)) {
+      return error(res, 403, 'forbidden', `Rooms can only be opened from ${config.publicUrl}.`);
+    }
+    if (!creates.allow(req.socket.remoteAddress ?? 'unknown', clock())) {
+      return error(res, 429, 'rate-limited', 'Too many rooms opened from here: wait a minute and try again.');
+    }
+    const result = classroom.createRoom(clock());
+    if (!result.ok) return error(res, 503, result.error.code, result.error.message);
+    const joinUrl = `${config.publicUrl}/join/${result.value.code}`;
+    const body: CreatedRoom = {
+      code: result.value.code,
+      instructorToken: result.value.instructorToken,
+      joinUrl,
+      qrSvg: await QRCode.toString(joinUrl, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
+    };
+    res.status(201).json(body);
+  });
+
+  app.get('/api/rooms/:code', (req, res) => {
+    const summary = classroom.roomSummary(roomCodeParam(req));
+    if (!summary) return error(res, 404, 'room-not-found', 'There is no room with that code. Check it with your instructor.');
+    res.json(summary);
+  });
+
+  app.get('/api/rooms/:code/qr.svg', async (req, res) => {
+    const code = roomCodeParam(req);
+    if (!classroom.hasRoom(code)) return error(res, 404, 'room-not-found', 'There is no room with that code.');
+    res.type('image/svg+xml').send(await QRCode.toString(`${config.publicUrl}/join/${code}`, { type: 'svg', margin: 1 }));
+  });
+
+  app.use('/api', (_req, res) => error(res, 404, 'not-found', 'No such API route. See docs/PROTOCOL.md.'));
+
+  const index = join(config.clientDir, 'index.html');
+  if (existsSync(index)) {
+    app.use(express.static(config.clientDir, { index: 'index.html', maxAge: '1h' }));
+    // The client routes (/join/CODE, /room, /solo...) are all the same page.
+    app.get('/{*path}', (_req, res) => res.sendFile(index));
+  }
+
+  const onError: ErrorRequestHandler = (err, _req, res, _next) => {
+    const status = typeof err?.status === 'number' ? err.status : 500;
+    if (status === 413) return error(res, 413, 'bad-request', `The request is larger than ${config.limits.maxMessageBytes} bytes.`);
+    if (status === 400) return error(res, 400, 'bad-request', 'The request body is not valid JSON.');
+    error(res, 500, 'server-error', 'Something went wrong on the server.');
+  };
+  app.use(onError);
+  return app;
+}

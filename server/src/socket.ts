@@ -1,0 +1,161 @@
+/**
+ * The socket.io adapter: validates every payload against its zod schema, enforces
+ * rate limits and sessions, calls the classroom, and answers through the ack.
+ * Unknown events and malformed payloads get an error and change nothing.
+ */
+import type { Server, Socket } from 'socket.io';
+import type { Logger } from 'pino';
+import {
+  CLIENT_EVENTS,
+  describeIssues,
+  type Ack,
+  type AckError,
+  type CommandResult,
+  type SessionInfo,
+  type ClientEventName,
+  type LogRecord,
+  type RoomInfo,
+  type ServerToClient,
+} from '@toy-paxos/shared';
+import type { Broadcaster, Classroom, Session } from './classroom';
+import type { ServerLimits } from './config';
+import { PerMinuteLimiter, TokenBucket } from './security';
+
+/** socket.io's typed server: payloads from clients are `unknown` until validated. */
+export type ClassroomServer = Server<Record<string, (...args: unknown[]) => void>, ServerToClient, object, SocketData>;
+type ClassroomSocket = Socket<Record<string, (...args: unknown[]) => void>, ServerToClient, object, SocketData>;
+
+export interface SocketData {
+  session?: Session;
+  bucket?: TokenBucket;
+}
+
+/** Sends records, presence and session ends to the right sockets. */
+export class SocketBroadcaster implements Broadcaster {
+  #io: ClassroomServer | null = null;
+  readonly #byToken = new Map<string, Set<ClassroomSocket>>();
+
+  attach(io: ClassroomServer): void {
+    this.#io = io;
+  }
+
+  track(tokenHash: string, socket: ClassroomSocket): void {
+    let set = this.#byToken.get(tokenHash);
+    if (!set) this.#byToken.set(tokenHash, (set = new Set()));
+    set.add(socket);
+  }
+
+  untrack(tokenHash: string, socket: ClassroomSocket): void {
+    const set = this.#byToken.get(tokenHash);
+    set?.delete(socket);
+    if (set?.size === 0) this.#byToken.delete(tokenHash);
+  }
+
+  records(code: string, records: readonly LogRecord[]): void {
+    this.#io?.to(code).emit('room:records', { records });
+  }
+
+  presence(code: string, info: RoomInfo): void {
+    this.#io?.to(code).emit('room:presence', info);
+  }
+
+  ended(_code: string, tokenHashes: readonly string[], reason: 'removed' | 'expired'): void {
+    const message =
+      reason === 'removed'
+        ? 'The instructor removed you from the room. Join again with the code if this was a mistake.'
+        : 'This room has expired. Ask your instructor for a new code.';
+    for (const h of tokenHashes) {
+      for (const socket of this.#byToken.get(h) ?? []) {
+        socket.emit('session:ended', { reason, message });
+        socket.data.session = undefined;
+        socket.disconnect(true);
+      }
+      this.#byToken.delete(h);
+    }
+  }
+}
+
+export interface SocketOptions {
+  readonly io: ClassroomServer;
+  readonly classroom: Classroom;
+  readonly broadcaster: SocketBroadcaster;
+  readonly limits: ServerLimits;
+  readonly clock: () => number;
+  readonly logger: Logger;
+}
+
+type Reply = (ack: Ack<{ session: SessionInfo }> | Ack<CommandResult>) => void;
+
+/** Wires every client event of the protocol to the classroom. */
+export function bindSockets({ io, classroom, broadcaster, limits, clock, logger }: SocketOptions): void {
+  const joins = new PerMinuteLimiter(limits.joinsPerMinute);
+  const names = new Set(Object.keys(CLIENT_EVENTS));
+
+  io.on('connection', (socket) => {
+    socket.data.bucket = new TokenBucket(limits.commandBurst, limits.commandsPerSecond, clock());
+    const address = socket.handshake.address;
+
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if (names.has(event)) return;
+      const reply = args.at(-1);
+      if (typeof reply === 'function') {
+        (reply as Reply)({ ok: false, error: { code: 'unknown-event', message: `There is no event "${String(event).slice(0, 40)}" in this protocol.` } });
+      }
+    });
+
+    for (const name of names as Set<ClientEventName>) {
+      socket.on(name, (...args: unknown[]) => {
+        const last = args.at(-1);
+        const reply: Reply = typeof last === 'function' ? (last as Reply) : () => {};
+        const raw = typeof last === 'function' ? args.slice(0, -1) : args;
+        const fail = (error: AckError) => reply({ ok: false, error });
+        try {
+          if (!socket.data.bucket!.take(clock())) {
+            return fail({ code: 'rate-limited', message: `Slow down: at most ${limits.commandsPerSecond} actions a second. Try again in a moment.` });
+          }
+          if (raw.length !== 1) return fail({ code: 'bad-request', message: `${name} takes exactly one payload object.` });
+          const parsed = CLIENT_EVENTS[name].safeParse(raw[0]);
+          if (!parsed.success) return fail({ code: 'bad-request', message: describeIssues(parsed.error) });
+          handle(socket, name, parsed.data, reply, fail);
+        } catch (error) {
+          logger.error({ err: error, event: name, code: socket.data.session?.code }, 'command failed');
+          fail({ code: 'server-error', message: 'Something went wrong on the server; nothing changed. Try again.' });
+        }
+      });
+    }
+
+    socket.on('disconnect', () => {
+      const session = socket.data.session;
+      if (!session) return;
+      broadcaster.untrack(session.tokenHash, socket);
+      classroom.setOnline(session, -1);
+    });
+
+    function handle(s: ClassroomSocket, name: ClientEventName, payload: unknown, reply: Reply, fail: (e: AckError) => void): void {
+      if (name === 'room:join' || name === 'room:resume') {
+        if (s.data.session) return fail({ code: 'already-joined', message: 'This connection has joined a room already; reload the page to switch rooms.' });
+        if (!joins.allow(address, clock())) {
+          return fail({ code: 'rate-limited', message: `Too many attempts to join from here: wait a minute and try again.` });
+        }
+        const result =
+          name === 'room:join'
+            ? classroom.join(payload as never, clock())
+            : classroom.resume((payload as { token: string }).token, (payload as { lastSeq: number }).lastSeq);
+        if (!result.ok) return fail(result.error);
+        const { session, info } = result.value;
+        // Join the room's channel in the same tick as the snapshot: no event can fall between.
+        s.data.session = session;
+        s.join(session.code);
+        broadcaster.track(session.tokenHash, s);
+        classroom.setOnline(session, 1);
+        logger.info({ code: session.code, role: session.role, event: name }, 'session started');
+        return reply({ ok: true, session: info });
+      }
+      const session = s.data.session;
+      if (!session) return fail({ code: 'not-joined', message: 'Join a room first (room:join or room:resume).' });
+      const result = classroom.command(session, name, payload as never, clock());
+      if (!result.ok) return fail(result.error);
+      reply({ ok: true, ...result.value });
+    }
+  });
+}
