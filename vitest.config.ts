@@ -6,6 +6,7 @@ export default defineConfig({
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
       { test: { name: 'transcript', include: ['tests/transcripts/**/*.test.ts'] } },
       { test: { name: 'property', include: ['tests/property/**/*.test.ts'], testTimeout: 300_000 } },
+      { test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], testTimeout: 30_000 } },
     ],
   },
 });

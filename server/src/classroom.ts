@@ -189,6 +189,11 @@ export class Classroom {
     return { ok: true, value: { code, instructorToken: token } };
   }
 
+  /** Who is in the room and online now. */
+  roomInfo(code: string): RoomInfo | null {
+    return this.#rooms.get(code)?.info() ?? null;
+  }
+
   hasRoom(code: string): boolean {
     return this.#rooms.has(code);
   }

@@ -149,7 +149,7 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger 
         broadcaster.track(session.tokenHash, s);
         classroom.setOnline(session, 1);
         logger.info({ code: session.code, role: session.role, event: name }, 'session started');
-        return reply({ ok: true, session: info });
+        return reply({ ok: true, session: { ...info, room: classroom.roomInfo(session.code) ?? info.room } });
       }
       const session = s.data.session;
       if (!session) return fail({ code: 'not-joined', message: 'Join a room first (room:join or room:resume).' });

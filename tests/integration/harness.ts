@@ -1,0 +1,119 @@
+/** A real server on a free port and real socket.io clients, for integration tests. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { io as connect, type Socket } from 'socket.io-client';
+import { createApp, DEFAULT_LIMITS, SqliteStore, type App, type ServerConfig } from '@toy-paxos/server';
+import { PROTOCOL_VERSION, type Ack, type ClientEventName, type CreatedRoom, type LogRecord, type RoomInfo, type SessionInfo } from '@toy-paxos/shared';
+
+export interface TestServer {
+  readonly app: App;
+  readonly url: string;
+  readonly dataDir: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(overrides: Partial<ServerConfig> = {}, dataDir = mkdtempSync(join(tmpdir(), 'toy-paxos-it-'))): Promise<TestServer> {
+  const config: ServerConfig = {
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    allowedOrigins: ['http://localhost:3000'],
+    publicUrl: 'http://localhost:3000',
+    logLevel: 'silent',
+    clientDir: join(dataDir, 'no-client'),
+    limits: DEFAULT_LIMITS,
+    ...overrides,
+  };
+  const app = createApp({ config, store: new SqliteStore(dataDir), logger: pino({ level: 'silent' }) });
+  const port = await app.listen(0, '127.0.0.1');
+  return { app, url: `http://127.0.0.1:${port}`, dataDir, close: () => app.close() };
+}
+
+export async function createRoom(url: string): Promise<CreatedRoom> {
+  const res = await fetch(`${url}/api/rooms`, { method: 'POST' });
+  if (res.status !== 201) throw new Error(`room creation failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as CreatedRoom;
+}
+
+type AnyAck = Ack<Record<string, unknown>>;
+
+/** A participant's client: keeps the room's records in order, resumes after every reconnect. */
+export class TestClient {
+  readonly socket: Socket;
+  records: LogRecord[] = [];
+  presence: RoomInfo | null = null;
+  token: string | null = null;
+  session: SessionInfo | null = null;
+  readonly problems: string[] = [];
+  ended: string | null = null;
+
+  constructor(url: string, options: { origin?: string; transports?: string[] } = {}) {
+    this.socket = connect(url, {
+      forceNew: true,
+      reconnectionDelay: 50,
+      reconnectionDelayMax: 200,
+      transports: options.transports ?? ['websocket'],
+      extraHeaders: options.origin ? { Origin: options.origin } : {},
+    });
+    this.socket.on('room:records', ({ records }: { records: LogRecord[] }) => this.#take(records));
+    this.socket.on('room:presence', (info: RoomInfo) => (this.presence = info));
+    this.socket.on('session:ended', ({ reason }: { reason: string }) => (this.ended = reason));
+    this.socket.io.on('reconnect', () => {
+      if (this.token) void this.resume();
+    });
+  }
+
+  get lastSeq(): number {
+    return this.records.at(-1)?.seq ?? 0;
+  }
+
+  #take(records: readonly LogRecord[]): void {
+    for (const r of records) {
+      if (r.seq <= this.lastSeq) continue; // already have it (a resume may overlap a broadcast)
+      if (r.seq !== this.lastSeq + 1) this.problems.push(`gap: got ${r.seq} after ${this.lastSeq}`);
+      this.records.push(r);
+    }
+  }
+
+  async emit(event: ClientEventName | string, payload: unknown): Promise<AnyAck> {
+    return (await this.socket.timeout(5000).emitWithAck(event, payload)) as AnyAck;
+  }
+
+  async join(code: string, name: string, role: 'student' | 'observer' = 'student'): Promise<AnyAck> {
+    const ack = await this.emit('room:join', { v: PROTOCOL_VERSION, code, name, role });
+    if (ack.ok) this.#started(ack.session as SessionInfo);
+    return ack;
+  }
+
+  async resume(token = this.token!): Promise<AnyAck> {
+    const ack = await this.emit('room:resume', { v: PROTOCOL_VERSION, token, lastSeq: this.lastSeq });
+    if (ack.ok) this.#started(ack.session as SessionInfo);
+    return ack;
+  }
+
+  #started(session: SessionInfo): void {
+    this.session = session;
+    this.token = session.token;
+    this.presence = session.room;
+    this.#take(session.records);
+  }
+
+  /** Resolves when `predicate` holds, checking on every record and presence change. */
+  async until(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+    const start = Date.now();
+    while (!predicate()) {
+      if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+export function textOf(records: readonly LogRecord[]): string {
+  return records.map((r) => `${r.seq} ${r.lines.join('\n')}`).join('\n');
+}
