@@ -1,0 +1,54 @@
+/**
+ * A server for bench:server, in its own process: `classroom` runs the real toy-paxos
+ * server (SQLite store in a temporary folder) with limits that let one machine's
+ * clients in; `relay` is the baseline, a bare socket.io server that acks an action
+ * and broadcasts it to the room. Prints `PORT <n>` when it listens.
+ */
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { Server } from 'socket.io';
+import { createApp, DEFAULT_LIMITS, SqliteStore } from '@toy-paxos/server';
+
+const mode = process.argv[2];
+
+if (mode === 'classroom') {
+  const dataDir = mkdtempSync(join(tmpdir(), 'toy-paxos-bench-'));
+  const app = createApp({
+    config: {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      allowedOrigins: [],
+      publicUrl: 'http://127.0.0.1',
+      logLevel: 'silent',
+      clientDir: join(dataDir, 'none'),
+      // Every bench client comes from 127.0.0.1, so the per-address join limit is lifted.
+      limits: { ...DEFAULT_LIMITS, joinsPerMinute: 100_000, createsPerMinute: 100 },
+    },
+    store: new SqliteStore(dataDir),
+    logger: pino({ level: 'silent' }),
+  });
+  console.log(`PORT ${await app.listen(0, '127.0.0.1')}`);
+  // Exit cleanly on SIGINT, so that a --cpu-prof profile is written.
+  process.on('SIGINT', () => void app.close().then(() => process.exit(0)));
+} else if (mode === 'relay') {
+  const http = createServer();
+  const io = new Server(http, { maxHttpBufferSize: 16 * 1024 });
+  io.on('connection', (socket) => {
+    socket.on('join', (room: string, ack: () => void) => {
+      socket.join(room);
+      ack();
+    });
+    socket.on('act', (payload: { room: string; id: number; body: string }, ack: (r: { ok: true }) => void) => {
+      io.to(payload.room).emit('relay', payload);
+      ack({ ok: true });
+    });
+  });
+  http.listen(0, '127.0.0.1', () => console.log(`PORT ${(http.address() as { port: number }).port}`));
+} else {
+  console.error('usage: server-process.ts classroom|relay');
+  process.exit(2);
+}

@@ -1,0 +1,181 @@
+/**
+ * npm run bench:server
+ * N clients (default 300) in one room, each acting every 2 to 4 seconds. Prints the
+ * p50 and p99 latency from an action to the last client receiving it, for the
+ * toy-paxos classroom and, in the same run, for a bare socket.io relay (the baseline),
+ * and the ratio between them. Servers run in their own processes; clients here.
+ * A benchmark, not a test: it prints figures and never fails a build.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { io as connect, type Socket } from 'socket.io-client';
+import { PROTOCOL_VERSION, type LogRecord, type SessionInfo } from '@toy-paxos/shared';
+
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 300);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const WARMUP_S = 3;
+
+function startServer(mode: 'classroom' | 'relay'): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/sprof'] : []), '--import', 'tsx', 'tests/bench/server-process.ts', mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const m = /PORT (\d+)/.exec(chunk.toString());
+      if (m) resolve({ child, url: `http://127.0.0.1:${m[1]}` });
+    });
+    child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
+  });
+}
+
+function open(url: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+    s.once('connect', () => resolve(s));
+    s.once('connect_error', reject);
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
+}
+
+interface Result {
+  readonly latencies: number[];
+  readonly actions: number;
+  readonly incomplete: number;
+}
+
+/** Runs the action loop: every client acts every 2–4 s; latency = last receipt − send. */
+async function drive(
+  sockets: Socket[],
+  act: (s: Socket, i: number) => Promise<string | null>,
+  onReceive: (s: Socket, handler: (key: string) => void) => void,
+): Promise<Result> {
+  const sentAt = new Map<string, number>();
+  const received = new Map<string, { count: number; last: number }>();
+  for (const s of sockets) {
+    onReceive(s, (key) => {
+      const r = received.get(key) ?? { count: 0, last: 0 };
+      r.count++;
+      r.last = performance.now();
+      received.set(key, r);
+    });
+  }
+  const measureFrom = performance.now() + WARMUP_S * 1000;
+  const end = measureFrom + SECONDS * 1000;
+  let actions = 0;
+  const timers = sockets.map((s, i) => {
+    const loop = async () => {
+      while (performance.now() < end) {
+        await new Promise((r) => setTimeout(r, 2000 + Math.random() * 2000));
+        if (performance.now() >= end) break;
+        const t0 = performance.now();
+        const key = await act(s, i);
+        if (key && t0 >= measureFrom) {
+          sentAt.set(key, t0);
+          actions++;
+        }
+      }
+    };
+    return loop();
+  });
+  await Promise.all(timers);
+  await new Promise((r) => setTimeout(r, 1000)); // let the last broadcasts land
+  const latencies: number[] = [];
+  let incomplete = 0;
+  for (const [key, t0] of sentAt) {
+    const r = received.get(key);
+    if (!r || r.count < sockets.length) incomplete++;
+    else latencies.push(r.last - t0);
+  }
+  latencies.sort((a, b) => a - b);
+  return { latencies, actions, incomplete };
+}
+
+async function runRelay(): Promise<Result> {
+  const { child, url } = await startServer('relay');
+  const sockets: Socket[] = [];
+  for (let i = 0; i < CLIENTS; i++) {
+    const s = await open(url);
+    await s.emitWithAck('join', 'bench');
+    sockets.push(s);
+  }
+  // The same payload size as a classroom record: an event with its lines and explanation.
+  const body = 'x'.repeat(400);
+  let next = 0;
+  const result = await drive(
+    sockets,
+    async (s) => {
+      const id = ++next;
+      await s.emitWithAck('act', { room: 'bench', id, body });
+      return String(id);
+    },
+    (s, handler) => s.on('relay', (p: { id: number }) => handler(String(p.id))),
+  );
+  for (const s of sockets) s.close();
+  child.kill();
+  return result;
+}
+
+async function runClassroom(): Promise<Result> {
+  const { child, url } = await startServer('classroom');
+  const created = (await (await fetch(`${url}/api/rooms`, { method: 'POST' })).json()) as { code: string };
+  const sockets: Socket[] = [];
+  const nodes: string[] = [];
+  for (let i = 0; i < CLIENTS; i++) {
+    const s = await open(url);
+    const ack = (await s.emitWithAck('room:join', { v: PROTOCOL_VERSION, code: created.code, name: `S${i}`, role: 'student' })) as {
+      ok: boolean;
+      session: SessionInfo;
+    };
+    if (!ack.ok) throw new Error(`join failed: ${JSON.stringify(ack)}`);
+    nodes.push(ack.session.node!);
+    sockets.push(s);
+  }
+  let bytes = 0;
+  let samples = 0;
+  const result = await drive(
+    sockets,
+    async (s, i) => {
+      // Alternate a new proposal and a promise request to one other node: one event each.
+      const proposing = Math.random() < 0.5;
+      const ack = (await s.emitWithAck(
+        proposing ? 'node:propose' : 'node:promise',
+        proposing ? { value: `V${i}` } : { to: [nodes[(i + 1 + Math.floor(Math.random() * (CLIENTS - 1))) % CLIENTS]!] },
+      )) as { ok: boolean; seqs?: number[] };
+      if (!ack.ok || !ack.seqs?.length) {
+        if (proposing) return null;
+        // No proposal yet: start one instead.
+        const again = (await s.emitWithAck('node:propose', { value: `V${i}` })) as { ok: boolean; seqs?: number[] };
+        return again.ok && again.seqs?.length ? String(again.seqs.at(-1)) : null;
+      }
+      return String(ack.seqs.at(-1));
+    },
+    (s, handler) =>
+      s.on('room:records', ({ records }: { records: LogRecord[] }) => {
+        if (samples < 200) {
+          bytes += JSON.stringify(records).length;
+          samples++;
+        }
+        for (const r of records) handler(String(r.seq));
+      }),
+  );
+  for (const s of sockets) s.close();
+  child.kill('SIGINT');
+  console.log(`classroom record size: ~${Math.round(bytes / Math.max(1, samples))} bytes of JSON per broadcast`);
+  return result;
+}
+
+function row(name: string, r: Result): string {
+  const p50 = percentile(r.latencies, 50);
+  const p99 = percentile(r.latencies, 99);
+  return `${name.padEnd(22)} p50 ${p50.toFixed(1).padStart(7)} ms   p99 ${p99.toFixed(1).padStart(7)} ms   actions ${String(r.actions).padStart(5)}   incomplete ${r.incomplete}`;
+}
+
+console.log(`toy-paxos bench:server: ${CLIENTS} clients in one room, each acting every 2-4 s; ${SECONDS} s measured after ${WARMUP_S} s warm-up`);
+const relay = await runRelay();
+console.log(row('socket.io relay', relay));
+const classroom = await runClassroom();
+console.log(row('toy-paxos classroom', classroom));
+const ratio = (p: number) => percentile(classroom.latencies, p) / percentile(relay.latencies, p);
+console.log(`ratio classroom / relay: p50 ${ratio(50).toFixed(2)}x, p99 ${ratio(99).toFixed(2)}x (targets: p99 <= 100 ms, <= 1.5x the relay)`);
+process.exit(0);

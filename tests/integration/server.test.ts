@@ -1,0 +1,190 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp, DEFAULT_LIMITS, SqliteStore } from '@toy-paxos/server';
+import { createRoom, startServer, TestClient, type TestServer } from './harness';
+
+const servers: TestServer[] = [];
+const clients: TestClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  for (const s of servers.splice(0)) await s.close();
+});
+async function server(...args: Parameters<typeof startServer>): Promise<TestServer> {
+  const s = await startServer(...args);
+  servers.push(s);
+  return s;
+}
+function client(url: string): TestClient {
+  const c = new TestClient(url);
+  clients.push(c);
+  return c;
+}
+
+describe('HTTP', () => {
+  it('answers /healthz with 200 and a JSON status, with security headers', async () => {
+    const s = await server();
+    const res = await fetch(`${s.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok', protocolVersion: 1, rooms: 0 });
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-powered-by')).toBeNull();
+  });
+
+  it('creates a room with a readable code, a join link and a QR code', async () => {
+    const s = await server();
+    const room = await createRoom(s.url);
+    expect(room.code).toMatch(/^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{6}$/);
+    expect(room.joinUrl).toBe(`http://localhost:3000/join/${room.code}`);
+    expect(room.qrSvg).toMatch(/^<svg[^>]*>.*<\/svg>\s*$/s);
+    expect(room.instructorToken.length).toBeGreaterThanOrEqual(40);
+    expect(await (await fetch(`${s.url}/api/rooms/${room.code.toLowerCase()}`)).json()).toEqual({ code: room.code, locked: false, nodes: 0 });
+    const qr = await fetch(`${s.url}/api/rooms/${room.code}/qr.svg`);
+    expect(qr.headers.get('content-type')).toContain('image/svg+xml');
+    expect(await fetch(`${s.url}/api/rooms/ZZZZZZ`).then((r) => r.status)).toBe(404);
+    expect(await fetch(`${s.url}/api/nope`).then((r) => r.json())).toMatchObject({ error: { code: 'not-found' } });
+  });
+
+  it('refuses room creation from a foreign Origin, and over the rate limit', async () => {
+    const s = await server({ limits: { ...DEFAULT_LIMITS, createsPerMinute: 2 } });
+    const foreign = await fetch(`${s.url}/api/rooms`, { method: 'POST', headers: { Origin: 'http://evil.example' } });
+    expect(foreign.status).toBe(403);
+    expect(s.app.classroom.roomCount).toBe(0);
+    await createRoom(s.url);
+    await createRoom(s.url);
+    const third = await fetch(`${s.url}/api/rooms`, { method: 'POST' });
+    expect(third.status).toBe(429);
+    expect(await third.json()).toMatchObject({ error: { code: 'rate-limited' } });
+  });
+
+  it('answers a malformed JSON body with 400 and a JSON error', async () => {
+    const s = await server();
+    const res = await fetch(`${s.url}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'bad-request' } });
+    expect(s.app.classroom.roomCount).toBe(0);
+  });
+
+  it('serves the built client, with its routes falling back to index.html', async () => {
+    const s0 = await startServer();
+    const clientDir = join(s0.dataDir, 'client');
+    await s0.close();
+    mkdirSync(clientDir, { recursive: true });
+    writeFileSync(join(clientDir, 'index.html'), '<!doctype html><title>toy-paxos</title>');
+    const s = await server({ clientDir });
+    for (const path of ['/', '/join/ABCDEF']) {
+      const res = await fetch(`${s.url}${path}`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('<title>toy-paxos</title>');
+    }
+  });
+});
+
+describe('limits', () => {
+  it('each limit gives a clear error when reached', async () => {
+    const s = await server({
+      limits: { ...DEFAULT_LIMITS, roomsMax: 1, nodesPerRoomMax: 2, observersPerRoomMax: 1, eventsPerRoomMax: 4 },
+    });
+    const room = await createRoom(s.url);
+    const extra = await fetch(`${s.url}/api/rooms`, { method: 'POST' });
+    expect(extra.status).toBe(503);
+    expect(await extra.json()).toMatchObject({ error: { code: 'room-full', message: expect.stringContaining('1 rooms') } });
+
+    const [a, b, c, o1, o2] = Array.from({ length: 5 }, () => client(s.url));
+    expect((await a!.join(room.code, 'Ana')).ok).toBe(true);
+    expect((await b!.join(room.code, 'Bo')).ok).toBe(true);
+    expect(await c!.join(room.code, 'Cy')).toMatchObject({ ok: false, error: { code: 'room-full', message: expect.stringContaining('join as an observer') } });
+    expect((await o1!.join(room.code, 'Wall', 'observer')).ok).toBe(true);
+    expect(await o2!.join(room.code, 'Wall 2', 'observer')).toMatchObject({ ok: false, error: { code: 'room-full' } });
+
+    expect((await a!.emit('node:propose', { value: 'x' })).ok).toBe(true); // event 3
+    expect((await a!.emit('node:propose', { value: 'y' })).ok).toBe(true); // event 4
+    expect(await a!.emit('node:propose', { value: 'z' })).toMatchObject({ ok: false, error: { code: 'log-full' } });
+    expect(await a!.emit('node:propose', { value: 'x'.repeat(25) })).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringContaining('at most 24') } });
+    expect(await a!.join(room.code, 'Again')).toMatchObject({ ok: false, error: { code: 'already-joined' } });
+  });
+});
+
+describe('students decide', () => {
+  it('a request waits in the inbox; a wrong answer is refused with the rule it breaks', async () => {
+    const s = await server();
+    const room = await createRoom(s.url);
+    const teacher = client(s.url);
+    await teacher.resume(room.instructorToken);
+    const [a, b] = [client(s.url), client(s.url)];
+    await a.join(room.code, 'Ana');
+    await b.join(room.code, 'Bo');
+    expect((await teacher.emit('room:settings', { settings: { acceptorMode: 'students' } })).ok).toBe(true);
+    await a.emit('node:propose', { value: 'Apple' });
+    await a.emit('node:promise', { to: ['n2'] });
+    await b.until(() => b.records.at(-1)?.lines[1] === "    > [WAIT] #1 in Bo's inbox", 'the request in the inbox');
+    expect(await b.emit('node:answer', { id: 1, yes: false })).toMatchObject({ ok: false, error: { code: 'must-answer-yes', message: expect.stringContaining('Bo should promise 1.Ana') } });
+    expect(await a.emit('node:answer', { id: 1, yes: true })).toMatchObject({ ok: false, error: { code: 'not-in-inbox' } });
+    expect((await b.emit('node:answer', { id: 1, yes: true })).ok).toBe(true);
+    await a.until(() => a.records.at(-1)?.lines[1]?.includes('Ana(promisers: 1') === true, 'the promise');
+  });
+});
+
+describe('rooms expire and come back after a restart', () => {
+  it('restores every room on restart; expires rooms after their time, ending their sessions', async () => {
+    const s1 = await startServer();
+    const room = await createRoom(s1.url);
+    const a = client(s1.url);
+    await a.join(room.code, 'Ana');
+    await a.emit('node:propose', { value: 'Apple' });
+    const token = a.token!;
+    a.close();
+    await s1.close();
+
+    const s2 = await server({}, s1.dataDir);
+    expect(s2.app.classroom.roomSummary(room.code)).toEqual({ code: room.code, locked: false, nodes: 1 });
+    const back = client(s2.url);
+    expect(await back.resume(token)).toMatchObject({ ok: true, session: { node: 'n1' } });
+    expect(back.records.map((r) => r.event.type)).toEqual(['nodeAdded', 'proposalStarted']);
+
+    expect(s2.app.classroom.expire(Date.now() + DEFAULT_LIMITS.roomTtlMs - 60_000)).toEqual([]);
+    expect(s2.app.classroom.expire(Date.now() + DEFAULT_LIMITS.roomTtlMs + 60_000)).toEqual([room.code]);
+    await back.until(() => back.ended === 'expired', 'the expiry notice');
+    expect(await fetch(`${s2.url}/api/rooms/${room.code}`).then((r) => r.status)).toBe(404);
+    expect(new SqliteStore(s1.dataDir).loadRooms()).toEqual([]);
+  });
+});
+
+describe('structured logs', () => {
+  it('never contain a token', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const s0 = await startServer();
+    await s0.close();
+    const app = createApp({
+      config: { port: 0, host: '127.0.0.1', dataDir: s0.dataDir, allowedOrigins: [], publicUrl: 'http://localhost:3000', logLevel: 'trace', clientDir: '/nonexistent', limits: DEFAULT_LIMITS },
+      store: new SqliteStore(s0.dataDir),
+      logger: pino({ level: 'trace' }, sink),
+    });
+    const port = await app.listen(0, '127.0.0.1');
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      const room = await createRoom(url);
+      const t = client(url);
+      await t.resume(room.instructorToken);
+      const a = client(url);
+      await a.join(room.code, 'Ana');
+      await a.emit('node:propose', { value: 'Apple' });
+      await client(url).resume('x'.repeat(43));
+      expect(lines.length).toBeGreaterThan(1);
+      const all = lines.join('');
+      expect(all).toContain('session started');
+      for (const secret of [room.instructorToken, a.token!]) expect(all).not.toContain(secret);
+    } finally {
+      await app.close();
+    }
+  });
+});
