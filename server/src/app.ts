@@ -57,8 +57,12 @@ export function createApp({ config, store, logger, clock = Date.now }: AppOption
   bindSockets({ io, classroom, broadcaster, limits: config.limits, clock, logger });
 
   const sweep = setInterval(() => {
-    const gone = classroom.expire(clock());
-    if (gone.length) logger.info({ rooms: gone.length }, 'rooms expired');
+    classroom.expire(clock()).then(
+      (gone) => {
+        if (gone.length) logger.info({ rooms: gone.length }, 'rooms expired');
+      },
+      (err: unknown) => logger.error({ err }, 'expiring rooms failed'),
+    );
   }, 60_000);
   sweep.unref();
 
@@ -75,7 +79,8 @@ export function createApp({ config, store, logger, clock = Date.now }: AppOption
     async close() {
       clearInterval(sweep);
       await new Promise<void>((resolve) => io.close(() => resolve()));
-      store.close();
+      await classroom.settled();
+      await store.close();
     },
   };
 }

@@ -1,8 +1,14 @@
 /**
  * Rooms, sessions and commands, with no transport: the socket layer calls these
- * methods and passes a `Broadcaster` that knows how to reach the sockets. Every
- * change is decided by the shared core, committed to the store, and only then applied
- * in memory and broadcast, so nobody hears of an event that could still be lost.
+ * methods and passes a `Broadcaster` that knows how to reach the sockets.
+ *
+ * Every change is decided by the shared core and applied in memory at once, so the
+ * next command is decided against it; it is then queued. The queue is flushed after
+ * the current turn of the event loop: the whole batch is committed to the store in one
+ * transaction (one disk sync however many commands arrived together), and only then
+ * are its records broadcast (one message per room) and its acks sent. Nobody hears of
+ * an event that could still be lost. If the commit fails, the rooms it touched are
+ * reloaded from the store and every command of the batch is answered with an error.
  */
 import {
   decide,
@@ -11,6 +17,7 @@ import {
   initialRoomState,
   LIMITS,
   NODE_EVENTS,
+  PROTOCOL_VERSION,
   RoomLog,
   type AckError,
   type ClientEventName,
@@ -27,7 +34,7 @@ import {
 } from '@toy-paxos/shared';
 import type { ServerLimits } from './config';
 import { hashToken, newRoomCode, newToken } from './security';
-import type { Store, StoredParticipant, StoredRoom } from './store';
+import type { RoomChange, Store, StoredParticipant, StoredRoom } from './store';
 
 /** Reaches the sockets of a room. Implemented by the socket layer; a test can record calls. */
 export interface Broadcaster {
@@ -45,6 +52,22 @@ export interface Session {
 }
 
 export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: AckError };
+
+/** Receives the outcome of an operation: at once when refused, after the commit when it succeeds. */
+export type Reply<T> = (outcome: Outcome<T>) => void;
+
+/** A queued change, waiting for the next commit. */
+interface Pending {
+  readonly room: Room;
+  readonly change: RoomChange | null;
+  readonly records: readonly LogRecord[];
+  /** Runs after the commit and the broadcast of the batch's records. */
+  readonly done: () => void;
+  /** Runs when the commit failed and nothing of the batch was kept. */
+  readonly failed: (error: AckError) => void;
+}
+
+const SAVE_FAILED: AckError = { code: 'server-error', message: 'The server could not save that; nothing changed. Try again in a moment.' };
 
 function fail(code: ErrorCode, message: string): { ok: false; error: AckError } {
   return { ok: false, error: { code, message } };
@@ -82,7 +105,15 @@ class Room {
   /** Appends committed events to memory and returns their records. */
   apply(events: readonly RoomEvent[], at: number): LogRecord[] {
     const entries = this.log.appendAnnotated(events);
-    const records = entries.map((e, i) => ({ seq: e.seq, at, event: events[i]!, lines: e.lines, explanation: e.explanation }));
+    const records: LogRecord[] = entries.map((e, i) => ({
+      seq: e.seq,
+      at,
+      event: events[i]!,
+      lines: e.lines,
+      explanation: e.explanation,
+      chosen: e.chosen,
+      violations: e.violations,
+    }));
     this.records.push(...records);
     for (const e of events) if (e.type === 'nodeAdded') this.nodesAdded++;
     return records;
@@ -110,8 +141,9 @@ class Room {
   }
 
   /** A display name no other node in the room uses: "Alice", then "Alice 2", "Alice 3"... */
-  uniqueName(wanted: string): string {
-    const taken = new Set(this.log.state.order.map((id) => this.log.state.nodes[id]!.name.toLowerCase()));
+  uniqueName(wanted: string, self?: string): string {
+    const others = this.log.state.order.filter((id) => id !== self);
+    const taken = new Set(others.map((id) => this.log.state.nodes[id]!.name.toLowerCase()));
     if (!taken.has(wanted.toLowerCase())) return wanted;
     for (let k = 2; ; k++) {
       const suffix = ` ${k}`;
@@ -134,6 +166,12 @@ export class Classroom {
   readonly #store: Store;
   readonly #limits: ServerLimits;
   readonly #out: Broadcaster;
+  #pending: Pending[] = [];
+  #flushScheduled = false;
+  /** A commit is on its way to the disk; the next batch waits for it, to keep the order. */
+  #committing = false;
+  /** Rooms being created (counted against the limit until they are committed). */
+  #creating = 0;
 
   constructor(options: ClassroomOptions) {
     this.#store = options.store;
@@ -150,7 +188,7 @@ export class Classroom {
     let events = 0;
     for (const stored of this.#store.loadRooms()) {
       if (stored.expiresAt <= nowMs) {
-        this.#store.deleteRoom(stored.code);
+        void this.#store.deleteRoom(stored.code).catch(() => undefined);
         continue;
       }
       this.#restoreRoom(stored);
@@ -167,14 +205,27 @@ export class Classroom {
     this.#rooms.set(room.code, room);
   }
 
+  /** Replaces a room's memory with what the store holds, after a failed commit. */
+  #reload(code: string): void {
+    const old = this.#rooms.get(code);
+    if (old) for (const token of old.participants.keys()) this.#byToken.delete(token);
+    this.#rooms.delete(code);
+    const stored = this.#store.loadRoom(code);
+    if (stored) {
+      this.#restoreRoom(stored);
+      const room = this.#rooms.get(code)!;
+      if (old) for (const [token, count] of old.online) if (room.participants.has(token)) room.online.set(token, count);
+    }
+  }
+
   #addParticipant(room: Room, p: StoredParticipant): void {
     room.participants.set(p.tokenHash, { ...p });
     this.#byToken.set(p.tokenHash, room);
   }
 
-  /** Opens a room; returns its code and the instructor's token. */
-  createRoom(nowMs: number): Outcome<{ code: string; instructorToken: string }> {
-    if (this.#rooms.size >= this.#limits.roomsMax) {
+  /** Opens a room; resolves with its code and the instructor's token once it is committed. */
+  async createRoom(nowMs: number): Promise<Outcome<{ code: string; instructorToken: string }>> {
+    if (this.#rooms.size + this.#creating >= this.#limits.roomsMax) {
       return fail('room-full', `This server holds ${this.#limits.roomsMax} rooms already; try again later or ask its administrator.`);
     }
     let code = newRoomCode();
@@ -182,20 +233,27 @@ export class Classroom {
     const token = newToken();
     const instructor: StoredParticipant = { tokenHash: hashToken(token), role: 'instructor', node: null, name: 'Instructor', createdAt: nowMs };
     const expiresAt = nowMs + this.#limits.roomTtlMs;
-    this.#store.commit({ code, create: { createdAt: nowMs, settings: DEFAULT_SETTINGS }, expiresAt, participants: [instructor] });
+    this.#creating++;
+    try {
+      await this.#store.commit([{ code, create: { createdAt: nowMs, settings: DEFAULT_SETTINGS }, expiresAt, participants: [instructor] }]);
+    } catch {
+      return { ok: false, error: SAVE_FAILED };
+    } finally {
+      this.#creating--;
+    }
     const room = new Room(code, nowMs, expiresAt);
     this.#rooms.set(code, room);
     this.#addParticipant(room, instructor);
     return { ok: true, value: { code, instructorToken: token } };
   }
 
+  hasRoom(code: string): boolean {
+    return this.#rooms.has(code);
+  }
+
   /** Who is in the room and online now. */
   roomInfo(code: string): RoomInfo | null {
     return this.#rooms.get(code)?.info() ?? null;
-  }
-
-  hasRoom(code: string): boolean {
-    return this.#rooms.has(code);
   }
 
   /** Public facts about a room, for the join page. */
@@ -205,52 +263,61 @@ export class Classroom {
   }
 
   /** A new participant joins by code: a student becomes one node; an observer only watches. */
-  join(payload: ClientPayload<'room:join'>, nowMs: number): Outcome<{ session: Session; info: SessionInfo }> {
+  join(payload: ClientPayload<'room:join'>, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>): void {
     const room = this.#rooms.get(payload.code);
-    if (!room) return fail('room-not-found', `There is no room ${payload.code}. Check the code with your instructor.`);
-    if (room.locked) return fail('room-locked', 'The instructor has locked this room: ask them to unlock it to let you in.');
+    if (!room) return reply(fail('room-not-found', `There is no room ${payload.code}. Check the code with your instructor.`));
+    if (room.locked) return reply(fail('room-locked', 'The instructor has locked this room: ask them to unlock it to let you in.'));
     const token = newToken();
     const tokenHash = hashToken(token);
     let participant: StoredParticipant;
+    let events: readonly RoomEvent[] = [];
     if (payload.role === 'student') {
       if (room.log.state.order.length >= this.#limits.nodesPerRoomMax) {
-        return fail('room-full', `This room has ${this.#limits.nodesPerRoomMax} nodes, its limit; join as an observer to watch.`);
+        return reply(fail('room-full', `This room has ${this.#limits.nodesPerRoomMax} nodes, its limit; join as an observer to watch.`));
       }
       const full = this.#logFull(room, 1);
-      if (full) return full;
+      if (full) return reply(full);
       const node = `n${room.nodesAdded + 1}`;
       const name = room.uniqueName(payload.name);
       const decision = decide(room.log.state, { type: 'addNode', node, name });
-      if (!decision.ok) return fail(decision.code, decision.explanation);
+      if (!decision.ok) return reply(fail(decision.code, decision.explanation));
       participant = { tokenHash, role: 'student', node, name, createdAt: nowMs };
-      const result = this.#commit(room, nowMs, decision.events, { participants: [participant] });
-      if (!result.ok) return result;
+      events = decision.events;
     } else {
       const observers = [...room.participants.values()].filter((p) => p.role === 'observer').length;
       if (observers >= this.#limits.observersPerRoomMax) {
-        return fail('room-full', `This room has ${this.#limits.observersPerRoomMax} observers, its limit.`);
+        return reply(fail('room-full', `This room has ${this.#limits.observersPerRoomMax} observers, its limit.`));
       }
       participant = { tokenHash, role: 'observer', node: null, name: payload.name, createdAt: nowMs };
-      const result = this.#commit(room, nowMs, [], { participants: [participant] });
-      if (!result.ok) return result;
     }
     this.#addParticipant(room, participant);
-    if (payload.role === 'observer') this.#out.presence(room.code, room.info());
-    return { ok: true, value: this.#sessionInfo(room, participant, token, 0) };
+    this.#change(room, nowMs, events, { participants: [participant] }, reply, () =>
+      reply({ ok: true, value: this.#sessionInfo(room, room.participants.get(tokenHash)!, token, 0) }),
+    );
   }
 
   /** A participant comes back with its token and the last seq it has. */
-  resume(token: string, lastSeq: number): Outcome<{ session: Session; info: SessionInfo }> {
+  resume(token: string, lastSeq: number, reply: Reply<{ session: Session; info: SessionInfo }>): void {
     const tokenHash = hashToken(token);
     const room = this.#byToken.get(tokenHash);
-    const participant = room?.participants.get(tokenHash);
-    if (!room || !participant) {
-      return fail('bad-token', 'This session is not known here: it ended, or the room expired. Join the room again with its code.');
+    if (!room || !room.participants.has(tokenHash)) {
+      return reply(fail('bad-token', 'This session is not known here: it ended, or the room expired. Join the room again with its code.'));
     }
     if (lastSeq > room.log.length) {
-      return fail('bad-request', `lastSeq ${lastSeq} is ahead of this room's log (${room.log.length} events): clear your copy and resume from 0.`);
+      return reply(fail('bad-request', `lastSeq ${lastSeq} is ahead of this room's log (${room.log.length} events): clear your copy and resume from 0.`));
     }
-    return { ok: true, value: this.#sessionInfo(room, participant, token, lastSeq) };
+    // After the pending commit, so that the records it gets are all committed.
+    this.#enqueue({
+      room,
+      change: null,
+      records: [],
+      done: () => {
+        const p = room.participants.get(tokenHash);
+        if (!p || this.#rooms.get(room.code) !== room) return reply(fail('bad-token', 'This session has just ended. Join the room again with its code.'));
+        reply({ ok: true, value: this.#sessionInfo(room, p, token, lastSeq) });
+      },
+      failed: (error) => reply({ ok: false, error }),
+    });
   }
 
   #sessionInfo(room: Room, p: Participant, token: string, lastSeq: number): { session: Session; info: SessionInfo } {
@@ -264,7 +331,7 @@ export class Classroom {
         name: p.node ? room.log.state.nodes[p.node]?.name ?? p.name : p.name,
         records: room.records.slice(lastSeq),
         room: room.info(),
-        protocolVersion: 1,
+        protocolVersion: PROTOCOL_VERSION,
       },
     };
   }
@@ -280,55 +347,56 @@ export class Classroom {
   }
 
   /** Runs one client command for `session`. Validation of the payload has happened already. */
-  command<E extends ClientEventName>(session: Session, event: E, payload: ClientPayload<E>, nowMs: number): Outcome<CommandResult> {
+  command<E extends ClientEventName>(session: Session, event: E, payload: ClientPayload<E>, nowMs: number, reply: Reply<CommandResult>): void {
     const room = this.#rooms.get(session.code);
     const participant = room?.participants.get(session.tokenHash);
-    if (!room || !participant) return fail('bad-token', 'Your session has ended. Join the room again with its code.');
+    if (!room || !participant) return reply(fail('bad-token', 'Your session has ended. Join the room again with its code.'));
     if (participant.role === 'observer') {
-      return fail('forbidden', 'Observers watch the room; join as a student to control a node.');
+      return reply(fail('forbidden', 'Observers watch the room; join as a student to control a node.'));
     }
     if (participant.role === 'student' && INSTRUCTOR_EVENTS.includes(event)) {
-      return fail('forbidden', 'Only the instructor controls the network and the room.');
+      return reply(fail('forbidden', 'Only the instructor controls the network and the room.'));
     }
     if (event === 'room:lock') {
       const { locked } = payload as ClientPayload<'room:lock'>;
-      const r = this.#commit(room, nowMs, [], { locked });
-      if (!r.ok) return r;
       room.locked = locked;
-      this.#out.presence(room.code, room.info());
-      return { ok: true, value: { seqs: [] } };
+      return this.#change(room, nowMs, [], { locked }, reply, () => {
+        this.#out.presence(room.code, room.info());
+        reply({ ok: true, value: { seqs: [] } });
+      });
     }
     const mapped = this.#toCommand(room, participant, event, payload);
-    if (!mapped.ok) return mapped;
+    if (!mapped.ok) return reply(mapped);
     const { command } = mapped.value;
-    if (command.type === 'addNode') {
-      if (room.log.state.order.length >= this.#limits.nodesPerRoomMax) {
-        return fail('room-full', `This room has ${this.#limits.nodesPerRoomMax} nodes, its limit.`);
-      }
+    if (command.type === 'addNode' && room.log.state.order.length >= this.#limits.nodesPerRoomMax) {
+      return reply(fail('room-full', `This room has ${this.#limits.nodesPerRoomMax} nodes, its limit.`));
     }
     const decision = decide(room.log.state, command);
-    if (!decision.ok) return fail(decision.code, decision.explanation);
+    if (!decision.ok) return reply(fail(decision.code, decision.explanation));
     const full = this.#logFull(room, decision.events.length);
-    if (full) return full;
+    if (full) return reply(full);
 
     // Renaming or removing a student's node changes its participant row in the same transaction.
     const owner = 'node' in command ? [...room.participants.values()].find((p) => p.node === command.node) : undefined;
     const extra: { participants?: StoredParticipant[]; removeParticipants?: string[] } = {};
-    if (command.type === 'renameNode' && owner) extra.participants = [{ ...owner, name: command.name }];
-    if (command.type === 'removeNode' && owner) extra.removeParticipants = [owner.tokenHash];
-    const result = this.#commit(room, nowMs, decision.events, extra);
-    if (!result.ok) return result;
-    if (command.type === 'renameNode' && owner) owner.name = command.name;
+    if (command.type === 'renameNode' && owner) {
+      extra.participants = [{ ...owner, name: command.name }];
+      owner.name = command.name;
+    }
     if (command.type === 'removeNode' && owner) {
+      extra.removeParticipants = [owner.tokenHash];
       room.participants.delete(owner.tokenHash);
       room.online.delete(owner.tokenHash);
       this.#byToken.delete(owner.tokenHash);
-      this.#out.ended(room.code, [owner.tokenHash], 'removed');
     }
-    if (command.type === 'addNode' || command.type === 'removeNode' || command.type === 'renameNode') {
-      this.#out.presence(room.code, room.info());
-    }
-    return { ok: true, value: { seqs: result.value.map((r) => r.seq) } };
+    const seqStart = room.log.length + 1;
+    this.#change(room, nowMs, decision.events, extra, reply, () => {
+      if (command.type === 'removeNode' && owner) this.#out.ended(room.code, [owner.tokenHash], 'removed');
+      if (command.type === 'addNode' || command.type === 'removeNode' || command.type === 'renameNode') {
+        this.#out.presence(room.code, room.info());
+      }
+      reply({ ok: true, value: { seqs: decision.events.map((_, i) => seqStart + i) } });
+    });
   }
 
   #toCommand(room: Room, p: Participant, event: ClientEventName, payload: unknown): Outcome<{ command: RoomCommand }> {
@@ -381,8 +449,7 @@ export class Classroom {
         return ok({ type: 'newRound' });
       case 'participant:rename': {
         const { node, name } = payload as ClientPayload<'participant:rename'>;
-        const current = room.log.state.nodes[node]?.name;
-        return ok({ type: 'renameNode', node, name: current === name ? name : room.uniqueName(name) });
+        return ok({ type: 'renameNode', node, name: room.uniqueName(name, node) });
       }
       case 'participant:remove':
         return ok({ type: 'removeNode', node: (payload as ClientPayload<'participant:remove'>).node });
@@ -398,48 +465,97 @@ export class Classroom {
     }
   }
 
-  #logFull(room: Room, adding: number): Outcome<never> | null {
+  #logFull(room: Room, adding: number): { ok: false; error: AckError } | null {
     if (room.log.length + adding <= this.#limits.eventsPerRoomMax) return null;
     return fail('log-full', `This room's log holds ${this.#limits.eventsPerRoomMax} events, its limit: start a new room to go on.`);
   }
 
-  /** Commits events (and participant or lock changes) in one transaction, then applies and broadcasts them. */
-  #commit(
+  /** Applies events in memory now and queues their commit; `done` runs once they are committed and broadcast. */
+  #change(
     room: Room,
     nowMs: number,
     events: readonly RoomEvent[],
     extra: { participants?: StoredParticipant[]; removeParticipants?: string[]; locked?: boolean },
-  ): Outcome<LogRecord[]> {
+    reply: Reply<never>,
+    done: () => void,
+  ): void {
     const expiresAt = nowMs + this.#limits.roomTtlMs;
     const first = room.log.length + 1;
-    try {
-      this.#store.commit({
-        code: room.code,
-        expiresAt,
-        ...extra,
-        events: events.map((event, i) => ({ seq: first + i, at: nowMs, event })),
-      });
-    } catch {
-      return fail('server-error', 'The server could not save that; nothing changed. Try again in a moment.');
-    }
+    const change: RoomChange = {
+      code: room.code,
+      expiresAt,
+      ...extra,
+      events: events.map((event, i) => ({ seq: first + i, at: nowMs, event })),
+    };
     room.expiresAt = expiresAt;
-    if (events.length === 0) return { ok: true, value: [] };
-    const records = room.apply(events, nowMs);
-    this.#out.records(room.code, records);
-    return { ok: true, value: records };
+    const records = events.length ? room.apply(events, nowMs) : [];
+    this.#enqueue({ room, change, records, done, failed: (error) => reply({ ok: false, error }) });
   }
 
-  /** Deletes rooms whose time is up and ends their sessions. Returns the codes removed. */
-  expire(nowMs: number): string[] {
+  #enqueue(p: Pending): void {
+    this.#pending.push(p);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /**
+   * Commits every queued change in one transaction, then broadcasts and acknowledges
+   * them. One commit at a time: changes that arrive meanwhile form the next batch.
+   */
+  flush(): void {
+    this.#flushScheduled = false;
+    if (this.#committing || this.#pending.length === 0) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    const changes = batch.flatMap((p) => (p.change ? [p.change] : []));
+    const finish = (committed: boolean) => {
+      if (committed) this.#publish(batch);
+      else {
+        for (const code of new Set(changes.map((c) => c.code))) this.#reload(code);
+        for (const p of batch) p.failed(SAVE_FAILED);
+      }
+      this.#committing = false;
+      this.flush();
+    };
+    if (changes.length === 0) return finish(true);
+    this.#committing = true;
+    this.#store.commit(changes).then(
+      () => finish(true),
+      () => finish(false),
+    );
+  }
+
+  /** Broadcasts a committed batch, one message per room, then runs its continuations. */
+  #publish(batch: readonly Pending[]): void {
+    const byRoom = new Map<string, LogRecord[]>();
+    for (const p of batch) {
+      if (!p.records.length) continue;
+      const list = byRoom.get(p.room.code);
+      if (list) list.push(...p.records);
+      else byRoom.set(p.room.code, [...p.records]);
+    }
+    for (const [code, records] of byRoom) this.#out.records(code, records);
+    for (const p of batch) p.done();
+  }
+
+  /** Resolves when every change asked for so far is committed and published. */
+  async settled(): Promise<void> {
+    while (this.#committing || this.#pending.length) await new Promise((r) => setTimeout(r, 1));
+  }
+
+  /** Deletes rooms whose time is up and ends their sessions. Resolves with the codes removed. */
+  async expire(nowMs: number): Promise<string[]> {
+    await this.settled();
     const gone: string[] = [];
-    for (const room of this.#rooms.values()) {
+    for (const room of [...this.#rooms.values()]) {
       if (room.expiresAt > nowMs) continue;
-      this.#store.deleteRoom(room.code);
       this.#rooms.delete(room.code);
       const tokens = [...room.participants.keys()];
       for (const t of tokens) this.#byToken.delete(t);
       this.#out.ended(room.code, tokens, 'expired');
       gone.push(room.code);
+      await this.#store.deleteRoom(room.code);
     }
     return gone;
   }

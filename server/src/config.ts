@@ -24,7 +24,7 @@ export interface ServerLimits {
   /** Commands per socket: a burst of `commandBurst`, refilled at `commandsPerSecond`. */
   readonly commandBurst: number;
   readonly commandsPerSecond: number;
-  /** Room creations and join attempts per client address per minute. */
+  /** Room creations, and joins with a wrong room code, per client address per minute. */
   readonly createsPerMinute: number;
   readonly joinsPerMinute: number;
   /** Bytes in one socket.io message; larger ones close the connection. */

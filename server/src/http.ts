@@ -56,7 +56,7 @@ export function createHttpApp({ config, classroom, clock, startedAtMs }: HttpOpt
     if (!creates.allow(req.socket.remoteAddress ?? 'unknown', clock())) {
       return error(res, 429, 'rate-limited', 'Too many rooms opened from here: wait a minute and try again.');
     }
-    const result = classroom.createRoom(clock());
+    const result = await classroom.createRoom(clock());
     if (!result.ok) return error(res, 503, result.error.code, result.error.message);
     const joinUrl = `${config.publicUrl}/join/${result.value.code}`;
     const body: CreatedRoom = {

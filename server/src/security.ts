@@ -43,17 +43,32 @@ export class TokenBucket {
 /** Counts actions per key (a client address) in a sliding minute, with a bound on the keys it keeps. */
 export class PerMinuteLimiter {
   readonly #hits = new Map<string, number[]>();
-  constructor(readonly perMinute: number, readonly keysMax = 10_000) {}
-  /** Records one action for `key`; false when it is over the limit. */
-  allow(key: string, nowMs: number): boolean {
-    const recent = (this.#hits.get(key) ?? []).filter((t) => nowMs - t < 60_000);
-    if (recent.length >= this.perMinute) {
-      this.#hits.set(key, recent);
-      return false;
-    }
+  constructor(
+    readonly perMinute: number,
+    readonly keysMax = 10_000,
+  ) {}
+
+  #recent(key: string, nowMs: number): number[] {
+    return (this.#hits.get(key) ?? []).filter((t) => nowMs - t < 60_000);
+  }
+
+  /** True when `key` has used up its minute. */
+  blocked(key: string, nowMs: number): boolean {
+    return this.#recent(key, nowMs).length >= this.perMinute;
+  }
+
+  /** Counts one action for `key`. */
+  record(key: string, nowMs: number): void {
+    const recent = this.#recent(key, nowMs);
     recent.push(nowMs);
     if (!this.#hits.has(key) && this.#hits.size >= this.keysMax) this.#hits.delete(this.#hits.keys().next().value!);
     this.#hits.set(key, recent);
+  }
+
+  /** Counts one action for `key`; false (and not counted) when it is over the limit. */
+  allow(key: string, nowMs: number): boolean {
+    if (this.blocked(key, nowMs)) return false;
+    this.record(key, nowMs);
     return true;
   }
 }

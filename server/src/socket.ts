@@ -10,6 +10,7 @@ import {
   describeIssues,
   type Ack,
   type AckError,
+  type ClientPayload,
   type CommandResult,
   type SessionInfo,
   type ClientEventName,
@@ -17,7 +18,7 @@ import {
   type RoomInfo,
   type ServerToClient,
 } from '@toy-paxos/shared';
-import type { Broadcaster, Classroom, Session } from './classroom';
+import type { Broadcaster, Classroom, Outcome, Session } from './classroom';
 import type { ServerLimits } from './config';
 import { PerMinuteLimiter, TokenBucket } from './security';
 
@@ -88,7 +89,7 @@ type Reply = (ack: Ack<{ session: SessionInfo }> | Ack<CommandResult>) => void;
 
 /** Wires every client event of the protocol to the classroom. */
 export function bindSockets({ io, classroom, broadcaster, limits, clock, logger }: SocketOptions): void {
-  const joins = new PerMinuteLimiter(limits.joinsPerMinute);
+  const joinFailures = new PerMinuteLimiter(limits.joinsPerMinute);
   const names = new Set(Object.keys(CLIENT_EVENTS));
 
   io.on('connection', (socket) => {
@@ -98,9 +99,12 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger 
     socket.onAny((event: string, ...args: unknown[]) => {
       if (names.has(event)) return;
       const reply = args.at(-1);
-      if (typeof reply === 'function') {
-        (reply as Reply)({ ok: false, error: { code: 'unknown-event', message: `There is no event "${String(event).slice(0, 40)}" in this protocol.` } });
-      }
+      if (typeof reply !== 'function') return;
+      // Unknown events cost a token too, so they cannot be flooded for free.
+      const error: AckError = socket.data.bucket!.take(clock())
+        ? { code: 'unknown-event', message: `There is no event "${String(event).slice(0, 40)}" in this protocol.` }
+        : { code: 'rate-limited', message: `Slow down: at most ${limits.commandsPerSecond} actions a second. Try again in a moment.` };
+      (reply as Reply)({ ok: false, error });
     });
 
     for (const name of names as Set<ClientEventName>) {
@@ -134,28 +138,38 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger 
     function handle(s: ClassroomSocket, name: ClientEventName, payload: unknown, reply: Reply, fail: (e: AckError) => void): void {
       if (name === 'room:join' || name === 'room:resume') {
         if (s.data.session) return fail({ code: 'already-joined', message: 'This connection has joined a room already; reload the page to switch rooms.' });
-        if (!joins.allow(address, clock())) {
-          return fail({ code: 'rate-limited', message: `Too many attempts to join from here: wait a minute and try again.` });
+        // Wrong room codes are what a guesser produces: only failed joins count against an address.
+        if (name === 'room:join' && joinFailures.blocked(address, clock())) {
+          return fail({ code: 'rate-limited', message: 'Too many wrong room codes from here: wait a minute and try again.' });
         }
-        const result =
-          name === 'room:join'
-            ? classroom.join(payload as never, clock())
-            : classroom.resume((payload as { token: string }).token, (payload as { lastSeq: number }).lastSeq);
-        if (!result.ok) return fail(result.error);
-        const { session, info } = result.value;
-        // Join the room's channel in the same tick as the snapshot: no event can fall between.
-        s.data.session = session;
-        s.join(session.code);
-        broadcaster.track(session.tokenHash, s);
-        classroom.setOnline(session, 1);
-        logger.info({ code: session.code, role: session.role, event: name }, 'session started');
-        return reply({ ok: true, session: { ...info, room: classroom.roomInfo(session.code) ?? info.room } });
+        const started = (outcome: Outcome<{ session: Session; info: SessionInfo }>) => {
+          if (!outcome.ok) {
+            if (name === 'room:join' && outcome.error.code === 'room-not-found') joinFailures.record(address, clock());
+            return fail(outcome.error);
+          }
+          if (!s.connected) return; // gone while the commit ran; it will resume on its next connection
+          const { session, info } = outcome.value;
+          // Join the room's channel in the same tick as the snapshot: no event can fall between.
+          s.data.session = session;
+          s.join(session.code);
+          broadcaster.track(session.tokenHash, s);
+          classroom.setOnline(session, 1);
+          logger.info({ code: session.code, role: session.role, event: name }, 'session started');
+          reply({ ok: true, session: { ...info, room: classroom.roomInfo(session.code) ?? info.room } });
+        };
+        if (name === 'room:join') classroom.join(payload as ClientPayload<'room:join'>, clock(), started);
+        else {
+          const { token, lastSeq } = payload as ClientPayload<'room:resume'>;
+          classroom.resume(token, lastSeq, started);
+        }
+        return;
       }
       const session = s.data.session;
       if (!session) return fail({ code: 'not-joined', message: 'Join a room first (room:join or room:resume).' });
-      const result = classroom.command(session, name, payload as never, clock());
-      if (!result.ok) return fail(result.error);
-      reply({ ok: true, ...result.value });
+      classroom.command(session, name, payload as never, clock(), (outcome) => {
+        if (!outcome.ok) return fail(outcome.error);
+        reply({ ok: true, ...outcome.value });
+      });
     }
   });
 }

@@ -2,10 +2,12 @@
  * Persistence. The store is an interface so that a networked store can replace the
  * embedded one; `SqliteStore` keeps everything in one SQLite file under DATA_DIR, with
  * WAL and synchronous=FULL, so a committed event survives a crash of the process or
- * of the machine. Every change to a room is one transaction: all of it or none.
+ * of the machine. Every commit is one transaction: all of it or none.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { Role, RoomEvent, RoomSettings } from '@toy-paxos/shared';
 
@@ -49,12 +51,18 @@ export interface RoomChange {
 }
 
 export interface Store {
-  /** Applies a change atomically; throws and changes nothing when any part fails. */
-  commit(change: RoomChange): void;
+  /**
+   * Applies changes atomically, in order, in one transaction (one disk sync for a
+   * whole batch). Resolves once they are on disk; rejects, having changed nothing,
+   * when any part fails. Commits are applied in the order they were asked for.
+   */
+  commit(changes: readonly RoomChange[]): Promise<void>;
   /** Every room, with its participants and its whole log, for a restart. */
   loadRooms(): StoredRoom[];
-  deleteRoom(code: string): void;
-  close(): void;
+  /** One room as stored, or null. */
+  loadRoom(code: string): StoredRoom | null;
+  deleteRoom(code: string): Promise<void>;
+  close(): Promise<void>;
 }
 
 const SCHEMA = `
@@ -83,57 +91,82 @@ CREATE TABLE IF NOT EXISTS events (
 ) WITHOUT ROWID;
 `;
 
+interface WriterReply {
+  readonly id: number;
+  readonly ok: boolean;
+  readonly value?: unknown;
+  readonly message?: string;
+}
+
+/**
+ * The embedded store: one SQLite file, `toy-paxos.sqlite` in the data folder. Reads
+ * (at start-up, and after a failed commit) use a connection on the main thread; every
+ * write goes to a worker thread with its own connection (store-writer.cjs), so that
+ * the disk sync of synchronous=FULL never blocks the rooms.
+ */
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
-  readonly #commit: (change: RoomChange) => void;
+  readonly #writer: Worker;
+  readonly #waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  #nextId = 1;
+  #closed = false;
 
-  /** Opens (or creates) `toy-paxos.sqlite` in `dataDir`; `:memory:` keeps it in memory. */
   constructor(dataDir: string) {
-    let file = ':memory:';
-    if (dataDir !== ':memory:') {
-      mkdirSync(dataDir, { recursive: true });
-      file = join(dataDir, 'toy-paxos.sqlite');
-    }
+    mkdirSync(dataDir, { recursive: true });
+    const file = join(dataDir, 'toy-paxos.sqlite');
     this.#db = new Database(file);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = FULL');
     this.#db.pragma('foreign_keys = ON');
+    this.#db.pragma('busy_timeout = 5000');
     this.#db.exec(SCHEMA);
-
-    const insertRoom = this.#db.prepare('INSERT INTO rooms (code, created_at, expires_at, locked, settings) VALUES (?, ?, ?, 0, ?)');
-    const touchRoom = this.#db.prepare('UPDATE rooms SET expires_at = ? WHERE code = ?');
-    const lockRoom = this.#db.prepare('UPDATE rooms SET locked = ? WHERE code = ?');
-    const upsertParticipant = this.#db.prepare(
-      `INSERT INTO participants (token_hash, room_code, role, node, name, created_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT(token_hash) DO UPDATE SET name = excluded.name, node = excluded.node, role = excluded.role`,
-    );
-    const deleteParticipant = this.#db.prepare('DELETE FROM participants WHERE token_hash = ? AND room_code = ?');
-    const lastSeq = this.#db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM events WHERE room_code = ?').pluck();
-    const insertEvent = this.#db.prepare('INSERT INTO events (room_code, seq, at, body) VALUES (?, ?, ?, ?)');
-
-    this.#commit = this.#db.transaction((c: RoomChange) => {
-      if (c.create) insertRoom.run(c.code, c.create.createdAt, c.expiresAt, JSON.stringify(c.create.settings));
-      else if (touchRoom.run(c.expiresAt, c.code).changes !== 1) throw new Error(`no room ${c.code}`);
-      if (c.locked !== undefined) lockRoom.run(c.locked ? 1 : 0, c.code);
-      for (const p of c.participants ?? []) upsertParticipant.run(p.tokenHash, c.code, p.role, p.node, p.name, p.createdAt);
-      for (const h of c.removeParticipants ?? []) deleteParticipant.run(h, c.code);
-      if (c.events?.length) {
-        let seq = lastSeq.get(c.code) as number;
-        for (const e of c.events) {
-          if (e.seq !== seq + 1) throw new Error(`event ${e.seq} does not follow ${seq} in room ${c.code}`);
-          insertEvent.run(c.code, e.seq, e.at, JSON.stringify(e.event));
-          seq = e.seq;
-        }
-      }
+    this.#writer = new Worker(new URL('./store-writer.cjs', import.meta.url), {
+      workerData: { file, sqlitePath: createRequire(import.meta.url).resolve('better-sqlite3') },
+    });
+    this.#writer.on('message', (reply: WriterReply) => {
+      const waiting = this.#waiting.get(reply.id);
+      this.#waiting.delete(reply.id);
+      if (reply.ok) waiting?.resolve(reply.value);
+      else waiting?.reject(new Error(reply.message));
+    });
+    this.#writer.on('error', (error) => {
+      for (const w of this.#waiting.values()) w.reject(error);
+      this.#waiting.clear();
     });
   }
 
-  commit(change: RoomChange): void {
-    this.#commit(change);
+  #ask<T>(message: object): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error('the store is closed'));
+    const id = this.#nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.#waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.#writer.postMessage({ id, ...message });
+    });
+  }
+
+  commit(changes: readonly RoomChange[]): Promise<void> {
+    return this.#ask({ op: 'commit', changes });
+  }
+
+  deleteRoom(code: string): Promise<void> {
+    return this.#ask({ op: 'delete', code });
+  }
+
+  /** The durability settings of the writing connection, as SQLite reports them. */
+  durability(): Promise<{ journalMode: string; synchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA' }> {
+    return this.#ask({ op: 'durability' });
+  }
+
+  loadRoom(code: string): StoredRoom | null {
+    return this.#load('SELECT code, created_at, expires_at, locked, settings FROM rooms WHERE code = ?', [code])[0] ?? null;
   }
 
   loadRooms(): StoredRoom[] {
-    const rooms = this.#db.prepare('SELECT code, created_at, expires_at, locked, settings FROM rooms ORDER BY created_at').all() as {
+    return this.#load('SELECT code, created_at, expires_at, locked, settings FROM rooms ORDER BY created_at', []);
+  }
+
+  #load(sql: string, params: unknown[]): StoredRoom[] {
+    const rooms = this.#db.prepare(sql).all(...params) as {
       code: string;
       created_at: number;
       expires_at: number;
@@ -159,11 +192,12 @@ export class SqliteStore implements Store {
     }));
   }
 
-  deleteRoom(code: string): void {
-    this.#db.prepare('DELETE FROM rooms WHERE code = ?').run(code);
-  }
-
-  close(): void {
+  /** Waits for the writes asked for so far, then closes both connections. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#ask({ op: 'close' }).catch(() => undefined);
+    this.#closed = true;
+    await this.#writer.terminate();
     this.#db.close();
   }
 }

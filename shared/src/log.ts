@@ -4,10 +4,67 @@
  * `snapshotEvery` event applications.
  */
 import { annotate, type Annotation } from './annotate';
+import { cloneNode } from './node';
 import { invariant } from './invariant';
 import { apply, cloneRoomState, decide, initialRoomState, type Refusal, type RoomCommand, type RoomEvent, type RoomState } from './room';
 
 export const SNAPSHOT_EVERY = 1024;
+
+/**
+ * What `annotate` reads of the state before `event`, copied cheaply: the nodes the event
+ * can change, the network and the counts of chosen values and violations. A full copy
+ * of a 300-node room for every event would cost more than everything else the server
+ * does for it. The monitor's tallies are shared, not copied: annotate never reads them,
+ * and the view must not be given to `apply` or `evolve`.
+ */
+export function annotationView(s: RoomState, event: RoomEvent): RoomState {
+  const touched = touchedNodes(s, event);
+  const nodes = touched === 'all' ? cloneRoomState(s).nodes : { ...s.nodes };
+  if (touched !== 'all') for (const id of touched) if (s.nodes[id]) nodes[id] = cloneNode(s.nodes[id]!);
+  return {
+    ...s,
+    nodes,
+    order: s.order.slice(),
+    inFlight: s.inFlight.slice(),
+    held: { ...s.held },
+    cut: s.cut.slice(),
+    monitor: { ...s.monitor, chosen: s.monitor.chosen.slice(), violations: s.monitor.violations.slice() },
+  };
+}
+
+/** The nodes whose state `event` can change. */
+function touchedNodes(s: RoomState, e: RoomEvent): readonly string[] | 'all' {
+  switch (e.type) {
+    case 'roundStarted':
+      return 'all';
+    case 'nodeAdded':
+    case 'settingsChanged':
+    case 'dropped':
+    case 'duplicated':
+    case 'linkCut':
+    case 'linkHealed':
+      return [];
+    case 'nodeRemoved':
+    case 'nodeRenamed':
+    case 'proposalStarted':
+    case 'crashed':
+    case 'recovered':
+      return [e.node];
+    case 'exchanged':
+      return [e.request.from, e.request.to];
+    case 'sent':
+    case 'lost':
+      return [e.message.from, e.message.to];
+    case 'delivered': {
+      const m = s.inFlight.find((x) => x.id === e.id);
+      return m ? [m.from, m.to] : [];
+    }
+    case 'answered': {
+      const m = s.held[e.id];
+      return m ? [m.from, m.to] : [e.reply.from, e.reply.to];
+    }
+  }
+}
 
 /** The result of dispatching a command: the entries it appended, or why it was refused. */
 export type DispatchResult = { readonly ok: true; readonly entries: Annotation[] } | Refusal;
@@ -70,7 +127,7 @@ export class RoomLog {
   appendAnnotated(events: readonly RoomEvent[]): Annotation[] {
     const entries: Annotation[] = [];
     for (const event of events) {
-      const before = cloneRoomState(this.#live);
+      const before = annotationView(this.#live, event);
       this.append(event);
       entries.push(annotate(before, event, this.#live));
     }

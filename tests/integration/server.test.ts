@@ -145,11 +145,13 @@ describe('rooms expire and come back after a restart', () => {
     expect(await back.resume(token)).toMatchObject({ ok: true, session: { node: 'n1' } });
     expect(back.records.map((r) => r.event.type)).toEqual(['nodeAdded', 'proposalStarted']);
 
-    expect(s2.app.classroom.expire(Date.now() + DEFAULT_LIMITS.roomTtlMs - 60_000)).toEqual([]);
-    expect(s2.app.classroom.expire(Date.now() + DEFAULT_LIMITS.roomTtlMs + 60_000)).toEqual([room.code]);
+    expect(await s2.app.classroom.expire(Date.now() + DEFAULT_LIMITS.roomTtlMs - 60_000)).toEqual([]);
+    expect(await s2.app.classroom.expire(Date.now() + DEFAULT_LIMITS.roomTtlMs + 60_000)).toEqual([room.code]);
     await back.until(() => back.ended === 'expired', 'the expiry notice');
     expect(await fetch(`${s2.url}/api/rooms/${room.code}`).then((r) => r.status)).toBe(404);
-    expect(new SqliteStore(s1.dataDir).loadRooms()).toEqual([]);
+    const store = new SqliteStore(s1.dataDir);
+    expect(store.loadRooms()).toEqual([]);
+    await store.close();
   });
 });
 

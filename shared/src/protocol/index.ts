@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { REFUSAL_CODES, LIMITS, type RoomEvent } from '../room';
 import { QUORUM_MAX } from '../settings';
+import type { ChosenValue, Violation } from '../monitor';
 
 /** Bumped on any change a client must know about; `room:join` and `room:resume` check it. */
 export const PROTOCOL_VERSION = 1;
@@ -120,6 +121,7 @@ export const PROTOCOL_ERROR_CODES = [
   'log-full',
   'bad-token',
   'server-error',
+  'not-found',
 ] as const;
 
 export type ProtocolErrorCode = (typeof PROTOCOL_ERROR_CODES)[number];
@@ -144,6 +146,10 @@ export interface LogRecord {
   /** The notebook's lines, as the shared core prints them. */
   readonly lines: readonly string[];
   readonly explanation: string;
+  /** Values the safety monitor saw chosen at this event. */
+  readonly chosen: readonly ChosenValue[];
+  /** Safety violations the monitor found at this event. */
+  readonly violations: readonly Violation[];
 }
 
 export interface ParticipantInfo {

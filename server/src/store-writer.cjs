@@ -1,0 +1,66 @@
+// The store's writer: a worker thread with its own SQLite connection, so that the disk
+// sync of every commit (synchronous=FULL) happens off the main thread. Plain CommonJS,
+// so that it loads in a worker with no TypeScript loader. See store.ts.
+'use strict';
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.sqlitePath);
+
+const db = new Database(workerData.file);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = FULL');
+db.pragma('foreign_keys = ON');
+db.pragma('busy_timeout = 5000');
+
+const insertRoom = db.prepare('INSERT INTO rooms (code, created_at, expires_at, locked, settings) VALUES (?, ?, ?, 0, ?)');
+const touchRoom = db.prepare('UPDATE rooms SET expires_at = ? WHERE code = ?');
+const lockRoom = db.prepare('UPDATE rooms SET locked = ? WHERE code = ?');
+const upsertParticipant = db.prepare(
+  `INSERT INTO participants (token_hash, room_code, role, node, name, created_at) VALUES (?, ?, ?, ?, ?, ?)
+   ON CONFLICT(token_hash) DO UPDATE SET name = excluded.name, node = excluded.node, role = excluded.role`,
+);
+const deleteParticipant = db.prepare('DELETE FROM participants WHERE token_hash = ? AND room_code = ?');
+const lastSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM events WHERE room_code = ?').pluck();
+const insertEvent = db.prepare('INSERT INTO events (room_code, seq, at, body) VALUES (?, ?, ?, ?)');
+const deleteRoom = db.prepare('DELETE FROM rooms WHERE code = ?');
+
+/** One RoomChange (see store.ts); throws to roll back the whole batch. */
+function commitOne(c) {
+  if (c.create) insertRoom.run(c.code, c.create.createdAt, c.expiresAt, JSON.stringify(c.create.settings));
+  else if (touchRoom.run(c.expiresAt, c.code).changes !== 1) throw new Error(`no room ${c.code}`);
+  if (c.locked !== undefined) lockRoom.run(c.locked ? 1 : 0, c.code);
+  for (const p of c.participants ?? []) upsertParticipant.run(p.tokenHash, c.code, p.role, p.node, p.name, p.createdAt);
+  for (const h of c.removeParticipants ?? []) deleteParticipant.run(h, c.code);
+  if (c.events && c.events.length) {
+    let seq = lastSeq.get(c.code);
+    for (const e of c.events) {
+      if (e.seq !== seq + 1) throw new Error(`event ${e.seq} does not follow ${seq} in room ${c.code}`);
+      insertEvent.run(c.code, e.seq, e.at, JSON.stringify(e.event));
+      seq = e.seq;
+    }
+  }
+}
+
+const commit = db.transaction((changes) => {
+  for (const c of changes) commitOne(c);
+});
+
+const SYNC_LEVELS = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
+
+parentPort.on('message', (msg) => {
+  try {
+    let value;
+    if (msg.op === 'commit') commit(msg.changes);
+    else if (msg.op === 'delete') deleteRoom.run(msg.code);
+    else if (msg.op === 'durability') {
+      value = {
+        journalMode: String(db.pragma('journal_mode', { simple: true })),
+        synchronous: SYNC_LEVELS[Number(db.pragma('synchronous', { simple: true }))],
+      };
+    } else if (msg.op === 'close') {
+      db.close();
+    } else throw new Error(`unknown operation ${msg.op}`);
+    parentPort.postMessage({ id: msg.id, ok: true, value });
+  } catch (error) {
+    parentPort.postMessage({ id: msg.id, ok: false, message: error instanceof Error ? error.message : String(error) });
+  }
+});
