@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+
 /** The server's settings. Only `index.ts` reads them from the environment. */
 export interface ServerConfig {
   readonly port: number;
@@ -47,7 +49,9 @@ export const DEFAULT_LIMITS: ServerLimits = {
 /** Reads the configuration from environment variables, with the documented defaults. */
 export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
   const port = Number(env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not "${env.PORT}"`);
+  if (env.PORT?.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`PORT must be a port number from 0 to 65535, not "${env.PORT}"`);
+  }
   const host = env.HOST ?? '0.0.0.0';
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, '');
   const origins = env.ALLOWED_ORIGINS
@@ -62,7 +66,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
     allowedOrigins: [...new Set(origins)],
     publicUrl,
     logLevel: env.LOG_LEVEL ?? 'info',
-    clientDir: env.CLIENT_DIR ?? new URL('../../client/dist', import.meta.url).pathname,
+    clientDir: env.CLIENT_DIR ?? fileURLToPath(new URL('../../client/dist', import.meta.url)),
     limits: { ...DEFAULT_LIMITS, roomTtlMs: ttlHours * 60 * 60 * 1000 },
   };
 }

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import {
   CLIENT_EVENTS,
   describeIssues,
+  PROTOCOL_VERSION,
   type Ack,
   type AckError,
   type ClientPayload,
@@ -118,6 +119,10 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger 
             return fail({ code: 'rate-limited', message: `Slow down: at most ${limits.commandsPerSecond} actions a second. Try again in a moment.` });
           }
           if (raw.length !== 1) return fail({ code: 'bad-request', message: `${name} takes exactly one payload object.` });
+          const v = (raw[0] as { v?: unknown } | null)?.v;
+          if ((name === 'room:join' || name === 'room:resume') && v !== PROTOCOL_VERSION) {
+            return fail({ code: 'protocol-version', message: `This server speaks protocol version ${PROTOCOL_VERSION}, not ${String(v)}: reload the page to get the current client.` });
+          }
           const parsed = CLIENT_EVENTS[name].safeParse(raw[0]);
           if (!parsed.success) return fail({ code: 'bad-request', message: describeIssues(parsed.error) });
           handle(socket, name, parsed.data, reply, fail);

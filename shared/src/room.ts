@@ -284,6 +284,7 @@ function checkName(name: string): Refusal | null {
   if (name.trim().length === 0 || name.length > LIMITS.nameLengthMax) {
     return refuse('bad-name', `A name needs 1 to ${LIMITS.nameLengthMax} characters.`);
   }
+  if (name.trim().toLowerCase() === 'all') return refuse('bad-name', '"all" stands for every node, so it cannot be a name.');
   return null;
 }
 
@@ -302,7 +303,7 @@ function decideAddNode(state: RoomState, id: string, name: string, bot: boolean)
   if (state.order.length >= LIMITS.nodesMax) {
     return refuse('room-full', `A room holds at most ${LIMITS.nodesMax} nodes.`);
   }
-  const bad = checkName(id) ?? checkName(name) ?? (id === 'all' || name === 'all' ? refuse('bad-name', '"all" stands for every node, so it cannot be a name.') : null);
+  const bad = checkName(id) ?? checkName(name);
   if (bad) return bad;
   return { ok: true, events: [{ type: 'nodeAdded', node: id, name, bot }] };
 }

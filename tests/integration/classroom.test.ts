@@ -119,7 +119,14 @@ describe('refusals', () => {
     expect(await a.emit('node:promise', { to: 'all', extra: 1 })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
     expect(await a.emit('node:promise', 'all')).toMatchObject({ ok: false, error: { code: 'bad-request' } });
     expect(await a.emit('node:answer', { id: -1, yes: true })).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringMatching(/^Bad id:/) } });
-    expect(await a.emit('room:join', { v: 99, code: room.code, name: 'x', role: 'student' })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    expect(await a.emit('room:join', { v: 99, code: room.code, name: 'x', role: 'student' })).toMatchObject({
+      ok: false,
+      error: { code: 'protocol-version', message: expect.stringContaining('reload the page') },
+    });
+    expect(await a.emit('room:join', { v: 1, code: room.code, name: 'x'.repeat(30), role: 'student' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request', message: 'Bad name: a name has at most 24 characters.' },
+    });
     expect(await a.emit('admin:shutdown', {})).toEqual({ ok: false, error: { code: 'unknown-event', message: 'There is no event "admin:shutdown" in this protocol.' } });
     expect(a.lastSeq).toBe(1);
     expect(server.app.classroom.roomSummary(room.code)!.nodes).toBe(1);
@@ -220,6 +227,7 @@ describe('sessions that survive real classrooms', () => {
     await a.join(room.code, 'Ana');
     await b.join(room.code, 'Ana'); // same name: made unique
     expect(b.session!.name).toBe('Ana 2');
+    expect(await teacher.emit('participant:rename', { node: 'n2', name: 'all' })).toMatchObject({ ok: false, error: { code: 'bad-name' } });
     expect((await teacher.emit('participant:rename', { node: 'n2', name: 'Bea' })).ok).toBe(true);
     await b.until(() => b.records.at(-1)?.lines[0] === 'RENAME Ana 2 -> Bea', 'the rename');
     expect((await teacher.emit('participant:remove', { node: 'n1' })).ok).toBe(true);

@@ -110,6 +110,7 @@ export const NODE_EVENTS: readonly ClientEventName[] = ['node:propose', 'node:pr
 /** Error codes of the protocol itself; a refused command answers with the core's own code. */
 export const PROTOCOL_ERROR_CODES = [
   'bad-request',
+  'protocol-version',
   'unknown-event',
   'not-joined',
   'already-joined',
