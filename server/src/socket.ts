@@ -5,9 +5,8 @@
  */
 import type { Server, Socket } from 'socket.io';
 import type { Logger } from 'pino';
+import { CLIENT_EVENTS, describeIssues } from '@toy-paxos/shared/protocol';
 import {
-  CLIENT_EVENTS,
-  describeIssues,
   PROTOCOL_VERSION,
   type Ack,
   type AckError,

@@ -10,4 +10,4 @@ export * from './paxos-node';
 export * from './bots';
 export * from './scenario/index';
 export * from './presets.generated';
-export * from './protocol/index';
+export * from './protocol/types';

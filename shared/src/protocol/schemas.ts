@@ -1,0 +1,85 @@
+/**
+ * One zod schema per client-to-server event: the server validates every payload with
+ * these before anything else runs, and the payload types are inferred from them.
+ */
+import { z } from 'zod';
+import { LIMITS } from '../room';
+import { QUORUM_MAX } from '../settings';
+import { PROTOCOL_VERSION, ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH, type ClientEventName } from './types';
+
+const roomCode = z
+  .string()
+  .transform((s) => s.trim().toUpperCase())
+  .pipe(z.string().regex(new RegExp(`^[${ROOM_CODE_ALPHABET}]{${ROOM_CODE_LENGTH}}$`), 'a room code is 6 letters and digits'));
+const displayName = z
+  .string()
+  .transform((s) => s.trim().replace(/\s+/g, ' '))
+  .pipe(z.string().min(1, 'a name needs at least 1 character').max(LIMITS.nameLengthMax, `a name has at most ${LIMITS.nameLengthMax} characters`));
+const value = z.string().min(1).max(LIMITS.valueLengthMax, `a value has at most ${LIMITS.valueLengthMax} characters`);
+const nodeId = z.string().min(1).max(64);
+const token = z.string().min(16).max(128);
+const messageId = z.number().int().positive();
+const version = z.literal(PROTOCOL_VERSION, { error: `this server speaks protocol version ${PROTOCOL_VERSION}; reload the page` });
+const targets = z.union([z.literal('all'), z.array(nodeId).min(1).max(LIMITS.nodesMax)]);
+const quorum = z.union([z.literal('majority'), z.number().int().min(1).max(QUORUM_MAX)]);
+
+/** Client-to-server events and their payload schemas. */
+export const CLIENT_EVENTS = {
+  /** Join a room by code as a student (one node) or an observer (read-only). */
+  'room:join': z.strictObject({
+    v: version,
+    code: roomCode,
+    name: displayName,
+    role: z.enum(['student', 'observer']),
+  }),
+  /** Come back with a session token: after a refresh, a lost connection or a server restart. */
+  'room:resume': z.strictObject({
+    v: version,
+    token,
+    lastSeq: z.number().int().nonnegative(),
+  }),
+  /** Start a new proposal (initNewProposal). `node` is for the instructor acting for a node. */
+  'node:propose': z.strictObject({ node: nodeId.optional(), value: value.nullable().optional() }),
+  'node:promise': z.strictObject({ node: nodeId.optional(), to: targets }),
+  'node:accept': z.strictObject({ node: nodeId.optional(), to: targets }),
+  /** Answer a request in the inbox (acceptor mode "students decide"). */
+  'node:answer': z.strictObject({ node: nodeId.optional(), id: messageId, yes: z.boolean() }),
+  'node:crash': z.strictObject({ node: nodeId }),
+  'node:recover': z.strictObject({ node: nodeId }),
+  'net:deliver': z.strictObject({ id: messageId }),
+  'net:drop': z.strictObject({ id: messageId }),
+  'net:duplicate': z.strictObject({ id: messageId }),
+  'net:cut': z.strictObject({ a: nodeId, b: nodeId }),
+  'net:heal': z.strictObject({ a: nodeId, b: nodeId }),
+  'room:settings': z.strictObject({
+    settings: z.strictObject({
+      q1: quorum.optional(),
+      q2: quorum.optional(),
+      ballots: z.enum(['plain', 'unique']).optional(),
+      delivery: z.enum(['instant', 'queued']).optional(),
+      acceptorMode: z.enum(['rules', 'students']).optional(),
+      rules: z
+        .strictObject({
+          ignoreAcceptedValue: z.boolean().optional(),
+          acceptWithoutQuorum: z.boolean().optional(),
+          forgetOnCrash: z.boolean().optional(),
+          breakPromises: z.boolean().optional(),
+        })
+        .optional(),
+    }),
+  }),
+  'room:round': z.strictObject({}),
+  'room:lock': z.strictObject({ locked: z.boolean() }),
+  'participant:rename': z.strictObject({ node: nodeId, name: displayName }),
+  'participant:remove': z.strictObject({ node: nodeId }),
+  'bot:add': z.strictObject({ name: displayName.optional() }),
+} as const satisfies Record<ClientEventName, z.ZodType>;
+
+/** `bad-request` message for a zod error: names the field and what is wrong with it. */
+export function describeIssues(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'The request is malformed.';
+  const field = issue.path.length ? issue.path.join('.') : 'payload';
+  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';
+  return `Bad ${field}: ${issue.message}${more}.`;
+}

@@ -1,0 +1,161 @@
+/**
+ * The classroom's wire protocol, as types and constants with no runtime dependency:
+ * what the browser needs. The zod schemas that validate payloads are in `schemas.ts`
+ * (`@toy-paxos/shared/protocol`), which only the server loads. docs/PROTOCOL.md
+ * documents every event for people writing a client.
+ */
+import type { z } from 'zod';
+import type { ChosenValue, Violation } from '../monitor';
+import type { REFUSAL_CODES, RoomEvent } from '../room';
+import type { CLIENT_EVENTS } from './schemas';
+
+/** Bumped on any change a client must know about; `room:join` and `room:resume` check it. */
+export const PROTOCOL_VERSION = 1;
+
+/** Room codes: six characters that cannot be confused when read aloud or copied (no 0/O, 1/l/I). */
+export const ROOM_CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+export const ROOM_CODE_LENGTH = 6;
+
+/** Every client-to-server event, in the order docs/PROTOCOL.md lists them. */
+export const CLIENT_EVENT_NAMES = [
+  'room:join',
+  'room:resume',
+  'node:propose',
+  'node:promise',
+  'node:accept',
+  'node:answer',
+  'node:crash',
+  'node:recover',
+  'net:deliver',
+  'net:drop',
+  'net:duplicate',
+  'net:cut',
+  'net:heal',
+  'room:settings',
+  'room:round',
+  'room:lock',
+  'participant:rename',
+  'participant:remove',
+  'bot:add',
+] as const;
+
+export type ClientEventName = (typeof CLIENT_EVENT_NAMES)[number];
+export type ClientPayload<E extends ClientEventName> = z.infer<(typeof CLIENT_EVENTS)[E]>;
+
+/** Events only the room's instructor may send. */
+export const INSTRUCTOR_EVENTS: readonly ClientEventName[] = [
+  'node:crash',
+  'node:recover',
+  'net:deliver',
+  'net:drop',
+  'net:duplicate',
+  'net:cut',
+  'net:heal',
+  'room:settings',
+  'room:round',
+  'room:lock',
+  'participant:rename',
+  'participant:remove',
+  'bot:add',
+];
+
+/** Events a student sends for its own node. */
+export const NODE_EVENTS: readonly ClientEventName[] = ['node:propose', 'node:promise', 'node:accept', 'node:answer'];
+
+/** Error codes of the protocol itself; a refused command answers with the core's own code. */
+export const PROTOCOL_ERROR_CODES = [
+  'bad-request',
+  'protocol-version',
+  'unknown-event',
+  'not-joined',
+  'already-joined',
+  'forbidden',
+  'rate-limited',
+  'room-not-found',
+  'room-locked',
+  'room-full',
+  'log-full',
+  'bad-token',
+  'server-error',
+  'not-found',
+] as const;
+
+export type ProtocolErrorCode = (typeof PROTOCOL_ERROR_CODES)[number];
+export type ErrorCode = ProtocolErrorCode | (typeof REFUSAL_CODES)[number];
+
+export interface AckError {
+  readonly code: ErrorCode;
+  /** A sentence that tells the person what happened and what to do. */
+  readonly message: string;
+}
+
+export type Ack<T extends object = object> = ({ readonly ok: true } & T) | { readonly ok: false; readonly error: AckError };
+
+export type Role = 'instructor' | 'student' | 'observer';
+
+/** One event of the room's log as the server sends it: the event and its annotated text. */
+export interface LogRecord {
+  readonly seq: number;
+  /** Server clock when the event was committed, in ms since the epoch. */
+  readonly at: number;
+  readonly event: RoomEvent;
+  /** The notebook's lines, as the shared core prints them. */
+  readonly lines: readonly string[];
+  readonly explanation: string;
+  /** Values the safety monitor saw chosen at this event. */
+  readonly chosen: readonly ChosenValue[];
+  /** Safety violations the monitor found at this event. */
+  readonly violations: readonly Violation[];
+}
+
+export interface ParticipantInfo {
+  /** The node this participant controls (null for the instructor and observers). */
+  readonly node: string | null;
+  readonly name: string;
+  readonly role: Role | 'bot';
+  readonly online: boolean;
+}
+
+export interface RoomInfo {
+  readonly code: string;
+  readonly locked: boolean;
+  readonly participants: readonly ParticipantInfo[];
+}
+
+/** What `room:join` and `room:resume` answer with. */
+export interface SessionInfo {
+  readonly token: string;
+  readonly role: Role;
+  readonly code: string;
+  readonly node: string | null;
+  readonly name: string;
+  /** Every event after the `lastSeq` the client sent (all of them on a first join), in order. */
+  readonly records: readonly LogRecord[];
+  readonly room: RoomInfo;
+  readonly protocolVersion: number;
+}
+
+/** Acks of commands: the sequence numbers of the events the command appended. */
+export interface CommandResult {
+  readonly seqs: readonly number[];
+}
+
+/** Server-to-client events. */
+export interface ServerToClient {
+  /** New events, in order, with no gaps: `records[0].seq` is one more than the last seq sent. */
+  'room:records': (payload: { readonly records: readonly LogRecord[] }) => void;
+  /** Who is in the room and online, and whether joining is locked. */
+  'room:presence': (payload: RoomInfo) => void;
+  /** This session ended: removed by the instructor, or the room expired. Forget the token. */
+  'session:ended': (payload: { readonly reason: 'removed' | 'expired'; readonly message: string }) => void;
+}
+
+/** The response of `POST /api/rooms`. */
+export interface CreatedRoom {
+  readonly code: string;
+  readonly instructorToken: string;
+  readonly joinUrl: string;
+  /** The join link as a QR code, an SVG document. */
+  readonly qrSvg: string;
+}
+
