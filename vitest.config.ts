@@ -7,6 +7,7 @@ export default defineConfig({
       { test: { name: 'transcript', include: ['tests/transcripts/**/*.test.ts'] } },
       { test: { name: 'property', include: ['tests/property/**/*.test.ts'], testTimeout: 300_000 } },
       { test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], testTimeout: 30_000 } },
+      { test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 60_000 } },
     ],
   },
 });

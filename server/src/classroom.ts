@@ -111,6 +111,7 @@ class Room {
       event: events[i]!,
       lines: e.lines,
       explanation: e.explanation,
+      nodes: e.data.nodes,
       chosen: e.chosen,
       violations: e.violations,
     }));

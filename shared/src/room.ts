@@ -28,7 +28,7 @@ import { DEFAULT_SETTINGS, QUORUM_MAX, quorumSizes, type RoomSettings, type Sett
 
 export const LIMITS = {
   nodesMax: 400,
-  nameLengthMax: 24,
+  nameLengthMax: 32,
   valueLengthMax: 24,
   inFlightMax: 2000,
 } as const;

@@ -123,9 +123,9 @@ describe('refusals', () => {
       ok: false,
       error: { code: 'protocol-version', message: expect.stringContaining('reload the page') },
     });
-    expect(await a.emit('room:join', { v: 1, code: room.code, name: 'x'.repeat(30), role: 'student' })).toMatchObject({
+    expect(await a.emit('room:join', { v: 1, code: room.code, name: 'x'.repeat(33), role: 'student' })).toMatchObject({
       ok: false,
-      error: { code: 'bad-request', message: 'Bad name: a name has at most 24 characters.' },
+      error: { code: 'bad-request', message: 'Bad name: a name has at most 32 characters.' },
     });
     expect(await a.emit('admin:shutdown', {})).toEqual({ ok: false, error: { code: 'unknown-event', message: 'There is no event "admin:shutdown" in this protocol.' } });
     expect(a.lastSeq).toBe(1);

@@ -15,7 +15,7 @@ describe('decide refuses bad commands with a code and an explanation, and change
   const cases: [string, (log: RoomLog) => void][] = [
     ['unknown-node', (log) => refused(log, { type: 'propose', node: 'Zed', value: 'x' }, 'unknown-node')],
     ['node-exists', (log) => refused(log, { type: 'addNode', node: 'A' }, 'node-exists')],
-    ['bad-name', (log) => refused(log, { type: 'addNode', node: 'x'.repeat(25) }, 'bad-name')],
+    ['bad-name', (log) => refused(log, { type: 'addNode', node: 'x'.repeat(33) }, 'bad-name')],
     ['bad-value', (log) => refused(log, { type: 'propose', node: 'A', value: ' ' }, 'bad-value')],
     ['bad-value: None reads as no value', (log) => refused(log, { type: 'propose', node: 'A', value: 'None' }, 'bad-value')],
     ['bad-name: all stands for every node', (log) => refused(log, { type: 'addNode', node: 'all' }, 'bad-name')],

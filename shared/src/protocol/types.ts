@@ -102,6 +102,8 @@ export interface LogRecord {
   /** The notebook's lines, as the shared core prints them. */
   readonly lines: readonly string[];
   readonly explanation: string;
+  /** The nodes the event concerns, for a "mine" filter. */
+  readonly nodes: readonly string[];
   /** Values the safety monitor saw chosen at this event. */
   readonly chosen: readonly ChosenValue[];
   /** Safety violations the monitor found at this event. */

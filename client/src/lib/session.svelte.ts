@@ -1,0 +1,184 @@
+/**
+ * A participant's connection to a classroom room: the socket, the session token, the
+ * room's log (records in order, with no gaps), presence, pending actions and refusals.
+ * The room's state is derived from the log with the shared core.
+ */
+import { io, type Socket } from 'socket.io-client';
+import {
+  cloneRoomState,
+  initialRoomState,
+  PROTOCOL_VERSION,
+  RoomLog,
+  type Ack,
+  type ClientEventName,
+  type LogRecord,
+  type Role,
+  type RoomInfo,
+  type RoomState,
+  type SessionInfo,
+} from '@toy-paxos/shared';
+import { forgetToken, saveToken, savedToken } from './tokens';
+
+export type SessionStatus = 'connecting' | 'live' | 'reconnecting' | 'ended' | 'failed';
+
+/** One entry of the annotated log, as every view shows it. */
+export interface LogItem {
+  readonly seq: number;
+  readonly lines: readonly string[];
+  readonly explanation: string;
+  readonly nodes: readonly string[];
+  readonly violations: readonly { readonly rule: string; readonly message: string }[];
+}
+
+export interface Notice {
+  readonly id: number;
+  readonly kind: 'refused' | 'error' | 'info';
+  readonly text: string;
+}
+
+let noticeIds = 0;
+
+export class RoomSession {
+  readonly code: string;
+  status = $state<SessionStatus>('connecting');
+  /** Why the session could not start or ended, in words for the person. */
+  problem = $state<string | null>(null);
+  role = $state<Role | null>(null);
+  node = $state<string | null>(null);
+  presence = $state.raw<RoomInfo | null>(null);
+  /** Actions sent and not yet answered. */
+  pending = $state(0);
+  notices = $state<Notice[]>([]);
+  /** Bumped on every new record: the log itself is not reactive, for speed. */
+  version = $state(0);
+
+  readonly items: LogItem[] = [];
+  #log = new RoomLog(initialRoomState());
+  readonly #socket: Socket;
+  #token: string | null;
+
+  constructor(code: string, token: string | null = savedToken(code)) {
+    this.code = code;
+    this.#token = token;
+    this.#socket = io({ transports: ['websocket', 'polling'], reconnectionDelayMax: 3000 });
+    this.#socket.on('connect', () => void this.#resume());
+    this.#socket.on('disconnect', () => {
+      if (this.status === 'live') this.status = 'reconnecting';
+    });
+    this.#socket.on('room:records', ({ records }: { records: LogRecord[] }) => this.#take(records));
+    this.#socket.on('room:presence', (info: RoomInfo) => (this.presence = info));
+    this.#socket.on('session:ended', ({ message }: { message: string }) => {
+      forgetToken(this.code);
+      this.#token = null;
+      this.status = 'ended';
+      this.problem = message;
+    });
+  }
+
+  /**
+   * The room's state after the last record, derived with the shared core. A fresh copy
+   * for every new record: the log changes its live state in place, and components must
+   * see new objects to know that something changed.
+   */
+  readonly state: RoomState = $derived.by(() => {
+    void this.version;
+    return cloneRoomState(this.#log.state);
+  });
+
+  get lastSeq(): number {
+    return this.#log.length;
+  }
+
+  get name(): string | null {
+    return this.node ? (this.state.nodes[this.node]?.name ?? null) : null;
+  }
+
+  async #resume(): Promise<void> {
+    if (!this.#token) {
+      this.status = 'failed';
+      this.problem = 'You have not joined this room on this device yet.';
+      return;
+    }
+    const ack = (await this.#socket.emitWithAck('room:resume', { v: PROTOCOL_VERSION, token: this.#token, lastSeq: this.lastSeq })) as Ack<{
+      session: SessionInfo;
+    }>;
+    if (!ack.ok) {
+      if (ack.error.code === 'bad-token') forgetToken(this.code);
+      this.status = 'failed';
+      this.problem = ack.error.message;
+      return;
+    }
+    this.#start(ack.session);
+  }
+
+  #start(session: SessionInfo): void {
+    this.role = session.role;
+    this.node = session.node;
+    this.presence = session.room;
+    this.#take(session.records);
+    this.status = 'live';
+    this.problem = null;
+  }
+
+  #take(records: readonly LogRecord[]): void {
+    let added = 0;
+    for (const r of records) {
+      if (r.seq <= this.lastSeq) continue;
+      if (r.seq !== this.lastSeq + 1) {
+        // A gap cannot be filled from here: resume from what we have.
+        this.#socket.disconnect().connect();
+        break;
+      }
+      this.#log.append(r.event);
+      this.items.push({ seq: r.seq, lines: r.lines, explanation: r.explanation, nodes: r.nodes, violations: r.violations });
+      added++;
+    }
+    if (added) this.version++;
+  }
+
+  /** Sends a command; a refusal becomes a notice with the core's explanation. */
+  async send(event: ClientEventName, payload: object): Promise<boolean> {
+    this.pending++;
+    try {
+      const ack = (await this.#socket.timeout(10_000).emitWithAck(event, payload)) as Ack;
+      if (!ack.ok) this.notify(ack.error.code === 'server-error' || ack.error.code === 'rate-limited' ? 'error' : 'refused', ack.error.message);
+      return ack.ok;
+    } catch {
+      this.notify('error', 'No answer from the server: check your connection. Your action was not applied.');
+      return false;
+    } finally {
+      this.pending--;
+    }
+  }
+
+  notify(kind: Notice['kind'], text: string): void {
+    this.notices = [...this.notices.slice(-4), { id: ++noticeIds, kind, text }];
+  }
+
+  dismiss(id: number): void {
+    this.notices = this.notices.filter((n) => n.id !== id);
+  }
+
+  close(): void {
+    this.#socket.close();
+  }
+}
+
+/** Joins a room by code; resolves with the token on success, or the reason it failed. */
+export async function joinRoom(code: string, name: string, role: 'student' | 'observer'): Promise<{ ok: true } | { ok: false; message: string }> {
+  const socket = io({ transports: ['websocket', 'polling'], reconnection: false });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', () => reject(new Error('The server cannot be reached: check your connection and try again.')));
+    });
+    const ack = (await socket.timeout(10_000).emitWithAck('room:join', { v: PROTOCOL_VERSION, code, name, role })) as Ack<{ session: SessionInfo }>;
+    if (!ack.ok) return { ok: false, message: ack.error.message };
+    saveToken(ack.session.code, ack.session.token);
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, message: e instanceof Error && e.message.startsWith('The server') ? e.message : 'No answer from the server: try again.' };
+  } finally {
+    socket.close();
+  }
+}

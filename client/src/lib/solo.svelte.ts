@@ -1,0 +1,174 @@
+/**
+ * The solo sandbox: the shared core running in the browser with no server. The learner
+ * controls every node; bots are optional; a preset scenario can be stepped through with
+ * its lesson, and played on from any step.
+ */
+import {
+  BotDriver,
+  cloneRoomState,
+  DEFAULT_SETTINGS,
+  initialRoomState,
+  parseScenario,
+  PRESETS,
+  RoomLog,
+  runScenario,
+  type Preset,
+  type RoomCommand,
+  type RoomState,
+  type StepOutcome,
+} from '@toy-paxos/shared';
+import type { LogItem, Notice } from './session.svelte';
+
+/** A preset being stepped through: its steps, how far the learner is, and the log it makes. */
+export interface Walkthrough {
+  readonly preset: Preset;
+  readonly outcomes: readonly StepOutcome[];
+  readonly log: RoomLog;
+}
+
+let noticeIds = 0;
+
+export class SoloSandbox {
+  version = $state(0);
+  notices = $state<Notice[]>([]);
+  walkthrough = $state.raw<Walkthrough | null>(null);
+  /** How many steps of the walkthrough are shown. */
+  step = $state(0);
+  botsRunning = $state(false);
+  items: LogItem[] = [];
+  #log = new RoomLog(initialRoomState(DEFAULT_SETTINGS));
+  #bots = new BotDriver(Date.now() & 0xffff);
+  #timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor() {
+    for (const node of ['A', 'B', 'C']) this.dispatch({ type: 'addNode', node });
+  }
+
+  /** The state shown: a fresh copy for every change, so that components see it change. */
+  readonly state: RoomState = $derived.by(() => {
+    void this.version;
+    if (this.walkthrough) return this.walkthrough.log.stateAt(this.#walkSeq());
+    return cloneRoomState(this.#log.state);
+  });
+
+  /** The entries shown: the walkthrough's up to the current step, or the sandbox's own. */
+  get shown(): readonly LogItem[] {
+    void this.version;
+    if (!this.walkthrough) return this.items;
+    const upTo = this.#walkSeq();
+    return this.#walkItems.filter((i) => i.seq <= upTo);
+  }
+
+  #walkItems: LogItem[] = [];
+
+  #walkSeq(): number {
+    const w = this.walkthrough!;
+    let seq = 0;
+    for (const o of w.outcomes.slice(0, this.step)) if (o.kind === 'entries' && o.entries.length) seq = o.entries.at(-1)!.seq;
+    return seq;
+  }
+
+  /** Runs a command on the sandbox's own log; a refusal becomes a notice. */
+  dispatch(command: RoomCommand): boolean {
+    if (this.walkthrough) this.playFromHere();
+    const r = this.#log.dispatch(command);
+    if (!r.ok) {
+      this.notify('refused', r.explanation);
+      return false;
+    }
+    for (const e of r.entries) {
+      this.items.push({ seq: e.seq, lines: e.lines, explanation: e.explanation, nodes: e.data.nodes, violations: e.violations });
+    }
+    this.version++;
+    return true;
+  }
+
+  notify(kind: Notice['kind'], text: string): void {
+    this.notices = [...this.notices.slice(-4), { id: ++noticeIds, kind, text }];
+  }
+
+  dismiss(id: number): void {
+    this.notices = this.notices.filter((n) => n.id !== id);
+  }
+
+  addNode(): void {
+    const used = new Set(this.#log.state.order);
+    const name = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('').find((c) => !used.has(c)) ?? `N${used.size + 1}`;
+    this.dispatch({ type: 'addNode', node: name });
+  }
+
+  addBot(): void {
+    const n = this.#log.state.order.filter((id) => this.#log.state.nodes[id]!.bot).length + 1;
+    this.dispatch({ type: 'addNode', node: `Bot${n}`, bot: true });
+  }
+
+  /** Bots propose on their own, on a seeded timer, while this runs. */
+  toggleBots(): void {
+    if (this.#timer) {
+      clearInterval(this.#timer);
+      this.#timer = null;
+      this.botsRunning = false;
+      return;
+    }
+    this.botsRunning = true;
+    this.#timer = setInterval(() => {
+      const bots = this.#log.state.order.filter((id) => this.#log.state.nodes[id]!.bot);
+      for (const c of this.#bots.next(this.#log.state, Date.now(), bots)) this.dispatch(c);
+    }, 200);
+  }
+
+  presets(): readonly Preset[] {
+    return PRESETS;
+  }
+
+  /** Loads a preset to step through it from the start. */
+  load(name: string): void {
+    const preset = PRESETS.find((p) => p.name === name);
+    if (!preset) return;
+    const run = runScenario(parseScenario(preset.text));
+    this.#walkItems = [];
+    for (const o of run.outcomes) {
+      if (o.kind !== 'entries') continue;
+      for (const e of o.entries) {
+        this.#walkItems.push({ seq: e.seq, lines: e.lines, explanation: e.explanation, nodes: e.data.nodes, violations: e.violations });
+      }
+    }
+    this.walkthrough = { preset, outcomes: run.outcomes, log: run.log };
+    this.step = 0;
+    this.version++;
+  }
+
+  next(): void {
+    if (this.walkthrough && this.step < this.walkthrough.outcomes.length) this.step++;
+    this.version++;
+  }
+
+  back(): void {
+    if (this.step > 0) this.step--;
+    this.version++;
+  }
+
+  /** Leaves the walkthrough and goes on in the sandbox from the step shown. */
+  playFromHere(): void {
+    const w = this.walkthrough;
+    if (!w) return;
+    const seq = this.#walkSeq();
+    this.#log = w.log.branchAt(seq);
+    this.items = this.#walkItems.filter((i) => i.seq <= seq);
+    this.walkthrough = null;
+    this.step = 0;
+    this.version++;
+  }
+
+  /** Starts over with three nodes. */
+  reset(): void {
+    this.walkthrough = null;
+    this.#log = new RoomLog(initialRoomState(DEFAULT_SETTINGS));
+    this.items = [];
+    for (const node of ['A', 'B', 'C']) this.dispatch({ type: 'addNode', node });
+  }
+
+  destroy(): void {
+    if (this.#timer) clearInterval(this.#timer);
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * End to end, in headless Chromium: each person is a separate browser context (its own
+ * localStorage), against a real server serving the built client. Screenshots of every
+ * view, at phone and desktop sizes, go to tests/e2e/screenshots/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { DESKTOP, launch, person, PHONE, PROJECTOR, screenshot, startClassroom, type Classroom } from './harness';
+
+let classroom: Classroom;
+let browser: Browser;
+
+beforeAll(async () => {
+  classroom = await startClassroom();
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await classroom?.close();
+});
+
+async function openRoom(page: Page): Promise<string> {
+  await page.goto(classroom.url);
+  await page.getByRole('button', { name: 'Open a room' }).click();
+  await page.waitForURL(/\/room\/[A-Z0-9]{6}$/);
+  const code = page.url().split('/').pop()!;
+  await expect.poll(() => page.getByText(code, { exact: true }).first().isVisible()).toBe(true);
+  return code;
+}
+
+async function joinAs(page: Page, code: string, name: string): Promise<void> {
+  await page.goto(`${classroom.url}/join/${code}`);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByRole('button', { name: 'Join', exact: true }).click();
+  await page.waitForURL(`**/room/${code}`);
+  await page.getByRole('heading', { name: /My node:/ }).waitFor();
+}
+
+async function logText(page: Page): Promise<string> {
+  return (await page.getByTestId('log').innerText()).replace(/\s+/g, ' ');
+}
+
+describe('a class in the browser', () => {
+  it('an instructor and three students reach consensus, and every screen shows the chosen value', async () => {
+    const teacher = await person(browser, DESKTOP);
+    const code = await openRoom(teacher.page);
+    const students = await Promise.all([person(browser, PHONE), person(browser, PHONE), person(browser, DESKTOP)]);
+    const names = ['Ana', 'Bo', 'Cy'];
+    for (const [i, s] of students.entries()) await joinAs(s.page, code, names[i]!);
+    await expect.poll(() => teacher.page.getByText('3/3 online').isVisible()).toBe(true);
+
+    const ana = students[0]!.page;
+    await ana.getByLabel('Value', { exact: true }).fill('Apple');
+    await ana.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await ana.getByRole('button', { name: 'Promise request', exact: true }).click();
+    await expect.poll(() => ana.getByText('promisers').locator('xpath=following-sibling::dd[1]').innerText()).toBe('3/2');
+    await ana.getByRole('button', { name: 'Accept request', exact: true }).click();
+
+    for (const page of [teacher.page, ...students.map((s) => s.page)]) {
+      await expect.poll(() => page.getByTestId('chosen').innerText()).toBe('Apple');
+    }
+    expect(await logText(ana)).toContain('[ACC] Accept(1.Ana, Apple), Ana(acceptors: 3, quorum_size: 2, choice: Apple)');
+
+    await screenshot(ana, 'student-phone');
+    await screenshot(students[2]!.page, 'student-desktop');
+    await screenshot(teacher.page, 'instructor-desktop');
+    await teacher.page.setViewportSize(PHONE);
+    await screenshot(teacher.page, 'instructor-phone');
+
+    const projector = await person(browser, PROJECTOR);
+    await projector.page.goto(`${classroom.url}/join/${code}?as=projector`);
+    await projector.page.getByRole('button', { name: 'Join', exact: true }).click();
+    await projector.page.waitForURL(`**/room/${code}`);
+    await expect.poll(() => projector.page.getByTestId('chosen').innerText()).toBe('Apple');
+    await screenshot(projector.page, 'projector-1080p');
+    await projector.page.setViewportSize(PHONE);
+    await screenshot(projector.page, 'projector-phone');
+    for (const p of [teacher, projector, ...students]) await p.context.close();
+  });
+
+  it('a refused action shows its explanation', async () => {
+    const teacher = await person(browser);
+    const code = await openRoom(teacher.page);
+    const s = await person(browser, PHONE);
+    await joinAs(s.page, code, 'Dee');
+    const other = await person(browser, PHONE);
+    await joinAs(other.page, code, 'Eve');
+    // Eve's higher ballot makes Dee's promise request fail; then Dee's accept request is refused by the rules.
+    await other.page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await other.page.getByRole('button', { name: 'Promise request', exact: true }).click();
+    await s.page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await expect.poll(() => s.page.getByRole('button', { name: 'Accept request', exact: true }).isEnabled()).toBe(true);
+    await s.page.getByRole('button', { name: 'Accept request', exact: true }).click();
+    const alert = s.page.getByRole('alert').filter({ hasText: 'Refused' });
+    await expect.poll(() => alert.innerText()).toContain('An accept request needs a quorum of promises first');
+    await screenshot(s.page, 'student-refused-phone');
+    for (const p of [teacher, s, other]) await p.context.close();
+  });
+
+  it('a student who refreshes keeps their node', async () => {
+    const teacher = await person(browser);
+    const code = await openRoom(teacher.page);
+    const s = await person(browser, PHONE);
+    await joinAs(s.page, code, 'Finn');
+    await s.page.getByLabel('Value', { exact: true }).fill('Kiwi');
+    await s.page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await expect.poll(() => logText(s.page)).toContain('NEW Proposal from Finn(p: 1.Finn, val: Kiwi)');
+    await s.page.reload();
+    await s.page.getByRole('heading', { name: 'My node: Finn' }).waitFor();
+    expect(await s.page.getByText('val', { exact: true }).locator('xpath=following-sibling::dd[1]').innerText()).toBe('Kiwi');
+    expect(await teacher.page.getByText(/Participants/).innerText()).toContain('(1/1 online)');
+    for (const p of [teacher, s]) await p.context.close();
+  });
+
+  it('a hostile display name renders as inert text', async () => {
+    const teacher = await person(browser);
+    const code = await openRoom(teacher.page);
+    const s = await person(browser, PHONE);
+    let dialogs = 0;
+    for (const page of [teacher.page, s.page]) page.on('dialog', (d) => { dialogs++; void d.dismiss(); });
+    const hostile = '<img src=x onerror=alert(1)>';
+    await joinAs(s.page, code, hostile);
+    await expect.poll(() => s.page.getByTestId('me').innerText()).toBe(hostile);
+    await expect.poll(() => teacher.page.getByRole('region', { name: 'Participants' }).innerText()).toContain(hostile);
+    expect(await teacher.page.locator('img[src="x"]').count()).toBe(0);
+    expect(await s.page.locator('img[src="x"]').count()).toBe(0);
+    expect(dialogs).toBe(0);
+    for (const p of [teacher, s]) await p.context.close();
+  });
+
+  it('the instructor drops a message and the students see it', async () => {
+    const teacher = await person(browser);
+    const code = await openRoom(teacher.page);
+    const [a, b] = [await person(browser, PHONE), await person(browser, PHONE)];
+    await joinAs(a.page, code, 'Gil');
+    await joinAs(b.page, code, 'Hal');
+    await teacher.page.getByLabel('Delivery').selectOption('queued');
+    await expect.poll(() => teacher.page.getByText('Delivery is instant').count()).toBe(0);
+    await a.page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await a.page.getByLabel('Send to').selectOption({ label: 'Hal' });
+    await a.page.getByRole('button', { name: 'Promise request', exact: true }).click();
+    const inFlight = teacher.page.getByTestId('in-flight');
+    await expect.poll(() => inFlight.innerText()).toContain('#1 PROMISE Request Gil -> Hal (p: 1.Gil)');
+    await screenshot(teacher.page, 'instructor-network-desktop');
+    await inFlight.getByRole('button', { name: 'Drop' }).click();
+    for (const page of [a.page, b.page]) {
+      await expect.poll(() => logText(page)).toContain('NETWORK drop #1: PROMISE Request Gil -> Hal (p: 1.Gil)');
+    }
+    await screenshot(b.page, 'student-sees-drop-phone');
+    for (const p of [teacher, a, b]) await p.context.close();
+  });
+});
+
+describe('the solo sandbox and the other screens', () => {
+  it('runs the core in the browser: consensus by hand, then a preset stepped through with its lesson', async () => {
+    for (const [size, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
+      const { context, page } = await person(browser, viewport);
+      await page.goto(classroom.url);
+      await screenshot(page, `landing-${size}`);
+      await page.goto(`${classroom.url}/join/ABCDEF`);
+      await screenshot(page, `join-${size}`);
+
+      await page.goto(`${classroom.url}/solo`);
+      await page.getByRole('heading', { name: 'Solo sandbox' }).waitFor();
+      await page.getByLabel('Value', { exact: true }).fill('Fig');
+      await page.getByRole('button', { name: 'New proposal', exact: true }).click();
+      await page.getByRole('button', { name: 'Promise request', exact: true }).click();
+      await page.getByRole('button', { name: 'Accept request', exact: true }).click();
+      await expect.poll(() => page.getByTestId('chosen').innerText()).toBe('Fig');
+      await screenshot(page, `solo-${size}`);
+
+      await page.getByRole('combobox').filter({ hasText: 'Choose a preset lesson' }).selectOption('value-adoption');
+      await page.getByRole('button', { name: 'Load' }).click();
+      await expect.poll(() => page.getByText('so C proposes Apple, not its own Mango').isVisible()).toBe(true);
+      for (let i = 0; i < 6; i++) await page.getByRole('button', { name: 'Next step' }).click();
+      await expect.poll(() => page.getByTestId('chosen').innerText()).toBe('Apple');
+      await screenshot(page, `solo-lesson-${size}`);
+      await context.close();
+    }
+  });
+});

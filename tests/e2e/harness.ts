@@ -1,0 +1,79 @@
+/** A real classroom server serving the built client, and headless Chromium (Debian's) driven by playwright-core. */
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { createApp, DEFAULT_LIMITS, SqliteStore, type App } from '@toy-paxos/server';
+
+export const CLIENT_DIR = join(import.meta.dirname, '..', '..', 'client', 'dist');
+export const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Classroom {
+  readonly app: App;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function startClassroom(): Promise<Classroom> {
+  if (!existsSync(join(CLIENT_DIR, 'index.html'))) throw new Error('client/dist is missing: run "npm run build" first');
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'toy-paxos-e2e-'));
+  const app = createApp({
+    config: {
+      port,
+      host: '127.0.0.1',
+      dataDir,
+      allowedOrigins: [url],
+      publicUrl: url,
+      logLevel: 'silent',
+      clientDir: CLIENT_DIR,
+      limits: DEFAULT_LIMITS,
+    },
+    store: new SqliteStore(dataDir),
+    logger: pino({ level: 'silent' }),
+  });
+  await app.listen(port, '127.0.0.1');
+  return { app, url, close: () => app.close() };
+}
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+export const PHONE = { width: 360, height: 740 } as const;
+export const DESKTOP = { width: 1366, height: 900 } as const;
+export const PROJECTOR = { width: 1920, height: 1080 } as const;
+
+/** A separate browser context: its own localStorage, like another person's device. */
+export async function person(browser: Browser, viewport: { width: number; height: number } = DESKTOP): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => {
+    throw e;
+  });
+  return { context, page };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
