@@ -4,6 +4,7 @@ export * from './settings';
 export * from './node';
 export * from './monitor';
 export * from './room';
+export * from './decide';
 export * from './annotate';
 export * from './log';
 export * from './paxos-node';

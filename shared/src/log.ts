@@ -6,7 +6,8 @@
 import { annotate, type Annotation } from './annotate';
 import { cloneNode } from './node';
 import { invariant } from './invariant';
-import { apply, cloneRoomState, decide, initialRoomState, type Refusal, type RoomCommand, type RoomEvent, type RoomState } from './room';
+import { decide } from './decide';
+import { apply, cloneRoomState, initialRoomState, type Refusal, type RoomCommand, type RoomEvent, type RoomState } from './room';
 
 export const SNAPSHOT_EVERY = 1024;
 

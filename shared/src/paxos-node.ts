@@ -7,7 +7,8 @@ import type { Ballot, BallotScheme } from './ballot';
 import { annotate, type Annotation, type EntryData } from './annotate';
 import type { ChosenValue, Violation } from './monitor';
 import { createNode, type AcceptedValue, type NodeState } from './node';
-import { apply, cloneRoomState, decide, initialRoomState, type RoomCommand, type RoomState } from './room';
+import { decide } from './decide';
+import { apply, cloneRoomState, initialRoomState, type RoomCommand, type RoomState } from './room';
 import { DEFAULT_SETTINGS, SAFE_RULES, type RuleModes } from './settings';
 
 export interface PaxosNodeOptions {

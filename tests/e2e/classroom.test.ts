@@ -85,7 +85,7 @@ describe('a class in the browser', () => {
     await joinAs(s.page, code, 'Dee');
     const other = await person(browser, PHONE);
     await joinAs(other.page, code, 'Eve');
-    // Eve's higher ballot makes Dee's promise request fail; then Dee's accept request is refused by the rules.
+    // Dee asks for acceptances without a single promise: the rules refuse it, and say why.
     await other.page.getByRole('button', { name: 'New proposal', exact: true }).click();
     await other.page.getByRole('button', { name: 'Promise request', exact: true }).click();
     await s.page.getByRole('button', { name: 'New proposal', exact: true }).click();

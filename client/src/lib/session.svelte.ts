@@ -5,10 +5,10 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import {
+  apply,
   cloneRoomState,
   initialRoomState,
   PROTOCOL_VERSION,
-  RoomLog,
   type Ack,
   type ClientEventName,
   type LogRecord,
@@ -53,7 +53,8 @@ export class RoomSession {
   version = $state(0);
 
   readonly items: LogItem[] = [];
-  #log = new RoomLog(initialRoomState());
+  /** The room's state after the last record, folded event by event with the shared core. */
+  #live = initialRoomState();
   readonly #socket: Socket;
   #token: string | null;
 
@@ -82,11 +83,11 @@ export class RoomSession {
    */
   readonly state: RoomState = $derived.by(() => {
     void this.version;
-    return cloneRoomState(this.#log.state);
+    return cloneRoomState(this.#live);
   });
 
   get lastSeq(): number {
-    return this.#log.length;
+    return this.#live.seq;
   }
 
   get name(): string | null {
@@ -129,7 +130,7 @@ export class RoomSession {
         this.#socket.disconnect().connect();
         break;
       }
-      this.#log.append(r.event);
+      apply(this.#live, r.event);
       this.items.push({ seq: r.seq, lines: r.lines, explanation: r.explanation, nodes: r.nodes, violations: r.violations });
       added++;
     }

@@ -1,0 +1,319 @@
+/**
+ * `decide(state, command)`: checks a command against the protocol and the room's
+ * settings and returns the events it causes, or a refusal with a code and an
+ * explanation. It never changes the state; `evolve` (room.ts) applies the events.
+ */
+import { formatBallot, nextBallot } from './ballot';
+import { assertNever } from './invariant';
+import { acceptorVerdict, isRequest, makeReply, valueToPropose, type Message, type NodeState, type ReplyMessage, type RequestMessage } from './node';
+import {
+  inFlightIndex,
+  LIMITS,
+  linkKey,
+  linkUp,
+  nameOf,
+  roomQuorums,
+  type Decision,
+  type LostReason,
+  type Refusal,
+  type RefusalCode,
+  type RoomCommand,
+  type RoomEvent,
+  type RoomState,
+  type Target,
+} from './room';
+import { QUORUM_MAX, type RoomSettings, type SettingsChange } from './settings';
+
+function refuse(code: RefusalCode, explanation: string): Refusal {
+  return { ok: false, code, explanation };
+}
+
+/** Checks `command` against the protocol and the room, and returns its events or a refusal. */
+export function decide(state: RoomState, command: RoomCommand): Decision {
+  switch (command.type) {
+    case 'addNode':
+      return decideAddNode(state, command.node, command.name ?? command.node, command.bot ?? false);
+    case 'removeNode': {
+      const missing = missingNode(state, command.node);
+      if (missing) return missing;
+      return { ok: true, events: [{ type: 'nodeRemoved', node: command.node }] };
+    }
+    case 'renameNode': {
+      const missing = missingNode(state, command.node);
+      if (missing) return missing;
+      const bad = checkName(command.name);
+      if (bad) return bad;
+      return { ok: true, events: [{ type: 'nodeRenamed', node: command.node, name: command.name }] };
+    }
+    case 'changeSettings':
+      return decideSettings(state, command.settings);
+    case 'newRound':
+      return { ok: true, events: [{ type: 'roundStarted', round: state.round + 1 }] };
+    case 'propose':
+      return decidePropose(state, command.node, command.value ?? null);
+    case 'promiseRequest':
+    case 'acceptRequest':
+      return decideRequest(state, command.type === 'promiseRequest' ? 'prepare' : 'accept', command.from, command.to);
+    case 'deliver':
+      return decideDeliver(state, command.id);
+    case 'drop': {
+      const m = findInFlight(state, command.id);
+      if (!m) return unknownMessage(command.id);
+      return { ok: true, events: [{ type: 'dropped', id: command.id }] };
+    }
+    case 'duplicate': {
+      const m = findInFlight(state, command.id);
+      if (!m) return unknownMessage(command.id);
+      if (state.inFlight.length >= LIMITS.inFlightMax) return networkFull();
+      return { ok: true, events: [{ type: 'duplicated', id: command.id, copyId: state.nextMessageId }] };
+    }
+    case 'answer':
+      return decideAnswer(state, command.node, command.id, command.yes);
+    case 'crash': {
+      const node = state.nodes[command.node];
+      if (!node) return unknownNode(command.node);
+      if (!node.up) return refuse('node-crashed', `${node.name} has already crashed.`);
+      return { ok: true, events: [{ type: 'crashed', node: command.node }] };
+    }
+    case 'recover': {
+      const node = state.nodes[command.node];
+      if (!node) return unknownNode(command.node);
+      if (node.up) return refuse('node-up', `${node.name} is running; only a crashed node can recover.`);
+      return { ok: true, events: [{ type: 'recovered', node: command.node }] };
+    }
+    case 'cut':
+    case 'heal':
+      return decideLink(state, command.type, command.a, command.b);
+    default:
+      return assertNever(command, 'command');
+  }
+}
+
+function unknownNode(id: string): Refusal {
+  return refuse('unknown-node', `There is no node called ${id} in this room.`);
+}
+
+function missingNode(state: RoomState, id: string): Refusal | null {
+  return state.nodes[id] ? null : unknownNode(id);
+}
+
+function unknownMessage(id: number): Refusal {
+  return refuse('unknown-message', `Message #${id} is not in flight: it was delivered, dropped or never sent.`);
+}
+
+function networkFull(): Refusal {
+  return refuse(
+    'network-full',
+    `The network holds ${LIMITS.inFlightMax} messages already; deliver or drop some first.`,
+  );
+}
+
+function checkName(name: string): Refusal | null {
+  if (name.trim().length === 0 || name.length > LIMITS.nameLengthMax) {
+    return refuse('bad-name', `A name needs 1 to ${LIMITS.nameLengthMax} characters.`);
+  }
+  if (name.trim().toLowerCase() === 'all') return refuse('bad-name', '"all" stands for every node, so it cannot be a name.');
+  return null;
+}
+
+function checkValue(value: string): Refusal | null {
+  if (value.trim().length === 0 || value.length > LIMITS.valueLengthMax) {
+    return refuse('bad-value', `A value needs 1 to ${LIMITS.valueLengthMax} characters.`);
+  }
+  if (value.trim().toLowerCase() === 'none') {
+    return refuse('bad-value', 'The log writes None for "no value", so None cannot be a value: pick another word.');
+  }
+  return null;
+}
+
+function decideAddNode(state: RoomState, id: string, name: string, bot: boolean): Decision {
+  if (state.nodes[id]) return refuse('node-exists', `There is already a node called ${id}.`);
+  if (state.order.length >= LIMITS.nodesMax) {
+    return refuse('room-full', `A room holds at most ${LIMITS.nodesMax} nodes.`);
+  }
+  const bad = checkName(id) ?? checkName(name);
+  if (bad) return bad;
+  return { ok: true, events: [{ type: 'nodeAdded', node: id, name, bot }] };
+}
+
+function decideSettings(state: RoomState, change: SettingsChange): Decision {
+  const next: RoomSettings = {
+    ...state.settings,
+    ...change,
+    rules: { ...state.settings.rules, ...change.rules },
+  };
+  for (const q of [next.q1, next.q2]) {
+    if (q !== 'majority' && (!Number.isInteger(q) || q < 1 || q > QUORUM_MAX)) {
+      return refuse('bad-settings', `A quorum size is "majority" or a whole number from 1 to ${QUORUM_MAX}.`);
+    }
+  }
+  return { ok: true, events: [{ type: 'settingsChanged', settings: next }] };
+}
+
+function decidePropose(state: RoomState, id: string, value: string | null): Decision {
+  const node = state.nodes[id];
+  if (!node) return unknownNode(id);
+  if (!node.up) return refuse('node-crashed', `${node.name} has crashed; recover it before it proposes.`);
+  if (value !== null) {
+    const bad = checkValue(value);
+    if (bad) return bad;
+  }
+  const ballot = nextBallot(state.settings.ballots, node.proposer.maxRound, id);
+  return { ok: true, events: [{ type: 'proposalStarted', node: id, ballot, value }] };
+}
+
+function resolveTargets(state: RoomState, to: Target): string[] {
+  return to === 'all' ? state.order.slice() : [...new Set(to)];
+}
+
+function decideRequest(state: RoomState, kind: 'prepare' | 'accept', from: string, to: Target): Decision {
+  const proposer = state.nodes[from];
+  if (!proposer) return unknownNode(from);
+  const what = kind === 'prepare' ? 'a promise request' : 'an accept request';
+  if (!proposer.up) return refuse('node-crashed', `${proposer.name} has crashed; recover it before it sends ${what}.`);
+  const p = proposer.proposer;
+  if (!p.ballot) {
+    return refuse('no-proposal', `${proposer.name} has no proposal yet: start a new proposal first.`);
+  }
+  const targets = resolveTargets(state, to);
+  if (targets.length === 0) return refuse('no-targets', `Choose at least one node to send ${what} to.`);
+  for (const t of targets) if (!state.nodes[t]) return unknownNode(t);
+
+  let value: string | null = null;
+  if (kind === 'accept') {
+    const { rules } = state.settings;
+    const { q1 } = roomQuorums(state);
+    if (p.promisers.length < q1 && !rules.acceptWithoutQuorum) {
+      return refuse(
+        'no-promise-quorum',
+        `${proposer.name} has ${p.promisers.length} of the ${q1} promises it needs. An accept request needs a ` +
+          `quorum of promises first, so that the proposer knows every value that may already be chosen.`,
+      );
+    }
+    value = valueToPropose(p, rules.ignoreAcceptedValue);
+    if (value === null) {
+      return refuse(
+        'no-value',
+        `${proposer.name} has no value to propose: no promiser reported an accepted value, and its own proposal has none. Start a new proposal with a value.`,
+      );
+    }
+  }
+  if (state.settings.delivery === 'queued' && state.inFlight.length + targets.length > LIMITS.inFlightMax) {
+    return networkFull();
+  }
+
+  const events: RoomEvent[] = [];
+  let nextId = state.nextMessageId;
+  const ballot = p.ballot;
+  for (const to of targets) {
+    const request: RequestMessage =
+      kind === 'prepare'
+        ? { id: nextId++, kind: 'prepare', from, to, ballot }
+        : { id: nextId++, kind: 'accept', from, to, ballot, value: value! };
+    if (state.settings.delivery === 'queued') {
+      events.push({ type: 'sent', message: request });
+      continue;
+    }
+    const target = state.nodes[to]!;
+    if (!target.up || !linkUp(state, from, to)) {
+      events.push({ type: 'lost', message: request, reason: target.up ? 'cut' : 'crashed' });
+      continue;
+    }
+    const reply = autoReply(state, target, request, nextId);
+    if (reply) nextId++;
+    events.push({ type: 'exchanged', request, reply });
+  }
+  return { ok: true, events };
+}
+
+/** Does this acceptor answer by the rules (core or bot), or does a student decide? */
+function answersByRules(state: RoomState, node: NodeState): boolean {
+  return state.settings.acceptorMode === 'rules' || node.bot;
+}
+
+/**
+ * The reply the core sends for `node`, or null when the request waits in a student's
+ * inbox. Acceptor state changes are carried by the events, so when a node gets several
+ * requests in one command the later ones must see the earlier ones' effect: callers
+ * decide one request per command per acceptor, which `decideRequest` guarantees
+ * (targets are distinct).
+ */
+function autoReply(state: RoomState, node: NodeState, request: RequestMessage, id: number): ReplyMessage | null {
+  if (!answersByRules(state, node)) return null;
+  return makeReply(node.acceptor, request, acceptorVerdict(node.acceptor, request.ballot).ok, id);
+}
+
+function findInFlight(state: RoomState, id: number): Message | undefined {
+  return state.inFlight[inFlightIndex(state.inFlight, id)];
+}
+
+function decideDeliver(state: RoomState, id: number): Decision {
+  const message = findInFlight(state, id);
+  if (!message) return unknownMessage(id);
+  const to = state.nodes[message.to];
+  if (!to) {
+    return refuse('unknown-node', `${message.to} has left the room; drop message #${id} instead.`);
+  }
+  if (!to.up) {
+    return refuse('node-crashed', `${to.name} has crashed and cannot receive #${id}: recover it, or drop the message.`);
+  }
+  if (!linkUp(state, message.from, message.to)) {
+    return refuse(
+      'link-cut',
+      `The link between ${nameOf(state, message.from)} and ${to.name} is cut: heal it, or drop message #${id}.`,
+    );
+  }
+  const reply = isRequest(message) ? autoReply(state, to, message, state.nextMessageId) : null;
+  return { ok: true, events: [{ type: 'delivered', id, reply }] };
+}
+
+function decideAnswer(state: RoomState, nodeId: string, id: number, yes: boolean): Decision {
+  const node = state.nodes[nodeId];
+  if (!node) return unknownNode(nodeId);
+  const request = state.held[id];
+  if (!request || request.to !== nodeId || !node.inbox.includes(id)) {
+    return refuse('not-in-inbox', `Request #${id} is not waiting in ${node.name}'s inbox.`);
+  }
+  if (!node.up) return refuse('node-crashed', `${node.name} has crashed; recover it first.`);
+  const verdict = acceptorVerdict(node.acceptor, request.ballot);
+  const b = formatBallot(request.ballot, (n) => nameOf(state, n));
+  const promised = formatBallot(node.acceptor.promised, (n) => nameOf(state, n));
+  const promise = request.kind === 'prepare' ? 'promise' : 'accept';
+  if (yes && !verdict.ok && !state.settings.rules.breakPromises) {
+    return refuse(
+      'breaks-promise',
+      `${node.name} has promised ${promised}, which is higher than ${b}, so it must refuse: an acceptor never ` +
+        `answers a ballot lower than its promise (Paxos Made Simple, P1a).`,
+    );
+  }
+  if (!yes && verdict.ok) {
+    const why = node.acceptor.promised ? `${b} is at least its promise ${promised}` : `it has promised nothing yet`;
+    return refuse('must-answer-yes', `${node.name} should ${promise} ${b}: ${why}, so Paxos says yes.`);
+  }
+  const reply = makeReply(node.acceptor, request, yes, state.nextMessageId);
+  const instant = state.settings.delivery === 'instant';
+  const proposer = state.nodes[request.from];
+  const lost: LostReason | undefined = !instant
+    ? undefined
+    : !proposer || !proposer.up
+      ? 'crashed'
+      : !linkUp(state, nodeId, request.from)
+        ? 'cut'
+        : undefined;
+  return { ok: true, events: [{ type: 'answered', id, reply, instant, ...(lost ? { lost } : {}) }] };
+}
+
+function decideLink(state: RoomState, kind: 'cut' | 'heal', a: string, b: string): Decision {
+  const missing = missingNode(state, a) ?? missingNode(state, b);
+  if (missing) return missing;
+  if (a === b) return refuse('same-node', 'A link joins two different nodes.');
+  const isCut = state.cut.includes(linkKey(a, b));
+  const names = `${nameOf(state, a)} and ${nameOf(state, b)}`;
+  if (kind === 'cut') {
+    if (isCut) return refuse('already-cut', `The link between ${names} is already cut.`);
+    return { ok: true, events: [{ type: 'linkCut', a, b }] };
+  }
+  if (!isCut) return refuse('not-cut', `The link between ${names} is not cut.`);
+  return { ok: true, events: [{ type: 'linkHealed', a, b }] };
+}
+
