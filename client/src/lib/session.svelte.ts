@@ -63,8 +63,10 @@ export class RoomSession {
     this.#token = token;
     this.#socket = io({ transports: ['websocket', 'polling'], reconnectionDelayMax: 3000 });
     this.#socket.on('connect', () => void this.#resume());
-    this.#socket.on('disconnect', () => {
+    this.#socket.on('disconnect', (reason) => {
       if (this.status === 'live') this.status = 'reconnecting';
+      // The server closed this connection (a restart, for one): socket.io leaves it to us to come back.
+      if (reason === 'io server disconnect' && this.#token) setTimeout(() => this.#socket.connect(), 500);
     });
     this.#socket.on('room:records', ({ records }: { records: LogRecord[] }) => this.#take(records));
     this.#socket.on('room:presence', (info: RoomInfo) => (this.presence = info));
@@ -139,6 +141,11 @@ export class RoomSession {
 
   /** Sends a command; a refusal becomes a notice with the core's explanation. */
   async send(event: ClientEventName, payload: object): Promise<boolean> {
+    if (this.status !== 'live') {
+      // Sent now, it would reach the server before this connection has resumed its session.
+      this.notify('error', 'You are offline while the connection comes back: your action was not sent. Try again in a moment.');
+      return false;
+    }
     this.pending++;
     try {
       const ack = (await this.#socket.timeout(10_000).emitWithAck(event, payload)) as Ack;
