@@ -1,3 +1,4 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,6 +8,12 @@ export default defineConfig({
       { test: { name: 'transcript', include: ['tests/transcripts/**/*.test.ts'] } },
       { test: { name: 'property', include: ['tests/property/**/*.test.ts'], testTimeout: 300_000 } },
       { test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], testTimeout: 30_000 } },
+      {
+        // Svelte's client runtime, so that runes in the client's state classes are live.
+        plugins: [svelte()],
+        resolve: { conditions: ['browser'] },
+        test: { name: 'client', include: ['tests/client/**/*.test.ts'] },
+      },
       { test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 60_000 } },
     ],
   },
