@@ -1,6 +1,7 @@
 export * from './ballot';
 export * from './invariant';
 export * from './settings';
+export * from './lessons';
 export * from './node';
 export * from './monitor';
 export * from './room';

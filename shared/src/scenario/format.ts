@@ -1,6 +1,7 @@
 /** Prints a scenario run as text: the full annotated log, or only the notebook's lines. */
 import type { ScenarioRun } from './run';
-import { formatQuorum, RULE_MODE_NAMES, settingsWarnings } from '../settings';
+import { settingsWarnings } from '../lessons';
+import { formatQuorum, RULE_MODE_NAMES } from '../settings';
 
 export interface FormatOptions {
   /** Only the notebook's classic lines. */
