@@ -13,3 +13,6 @@ export * from './bots';
 export * from './scenario/index';
 export * from './presets.generated';
 export * from './protocol/types';
+export * from './replay/moments';
+export * from './replay/diagram';
+export * from './replay/text';

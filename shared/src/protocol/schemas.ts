@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { LIMITS } from '../room';
-import { QUORUM_MAX } from '../settings';
+import { settingsSchema } from './settings-schema';
 import { PROTOCOL_VERSION, ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH, type ClientEventName } from './types';
 
 const roomCode = z
@@ -21,7 +21,6 @@ const token = z.string().min(16).max(128);
 const messageId = z.number().int().positive();
 const version = z.literal(PROTOCOL_VERSION, { error: `this server speaks protocol version ${PROTOCOL_VERSION}; reload the page` });
 const targets = z.union([z.literal('all'), z.array(nodeId).min(1).max(LIMITS.nodesMax)]);
-const quorum = z.union([z.literal('majority'), z.number().int().min(1).max(QUORUM_MAX)]);
 
 /** Client-to-server events and their payload schemas. */
 export const CLIENT_EVENTS = {
@@ -51,23 +50,7 @@ export const CLIENT_EVENTS = {
   'net:duplicate': z.strictObject({ id: messageId }),
   'net:cut': z.strictObject({ a: nodeId, b: nodeId }),
   'net:heal': z.strictObject({ a: nodeId, b: nodeId }),
-  'room:settings': z.strictObject({
-    settings: z.strictObject({
-      q1: quorum.optional(),
-      q2: quorum.optional(),
-      ballots: z.enum(['plain', 'unique']).optional(),
-      delivery: z.enum(['instant', 'queued']).optional(),
-      acceptorMode: z.enum(['rules', 'students']).optional(),
-      rules: z
-        .strictObject({
-          ignoreAcceptedValue: z.boolean().optional(),
-          acceptWithoutQuorum: z.boolean().optional(),
-          forgetOnCrash: z.boolean().optional(),
-          breakPromises: z.boolean().optional(),
-        })
-        .optional(),
-    }),
-  }),
+  'room:settings': z.strictObject({ settings: settingsSchema }),
   'room:round': z.strictObject({}),
   'room:lock': z.strictObject({ locked: z.boolean() }),
   'participant:rename': z.strictObject({ node: nodeId, name: displayName }),
@@ -83,3 +66,6 @@ export function describeIssues(error: z.ZodError): string {
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';
   return `Bad ${field}: ${issue.message}${more}.`;
 }
+
+export { settingsSchema } from './settings-schema';
+export * from './session-file';

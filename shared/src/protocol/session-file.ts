@@ -1,0 +1,120 @@
+/**
+ * The JSON export of a session: complete and versioned, so that it can be imported
+ * into a new room or the solo sandbox. `parseSessionFile` validates a file before
+ * anything is loaded: the JSON, every field (named in the error), then the log itself,
+ * which must fold event by event from its settings. Nothing is half-loaded.
+ */
+import { z } from 'zod';
+import { InvariantError } from '../invariant';
+import { apply, initialRoomState, LIMITS, type RoomEvent, type RoomState } from '../room';
+import type { RoomSettings } from '../settings';
+import { settingsSchema } from './settings-schema';
+
+export const SESSION_FILE_FORMAT = 'toy-paxos-session';
+export const SESSION_FILE_VERSION = 1;
+/** A session file holds at most this many events. */
+export const SESSION_FILE_EVENTS_MAX = 200_000;
+
+export interface SessionFile {
+  readonly format: typeof SESSION_FILE_FORMAT;
+  readonly version: typeof SESSION_FILE_VERSION;
+  readonly title: string;
+  /** The settings the room started with; later changes are events. */
+  readonly settings: RoomSettings;
+  readonly events: readonly RoomEvent[];
+}
+
+/** A session as a file (serialize with `JSON.stringify(file, null, 2)`). */
+export function sessionFile(initial: RoomState, events: readonly RoomEvent[], title: string): SessionFile {
+  return { format: SESSION_FILE_FORMAT, version: SESSION_FILE_VERSION, title, settings: initial.settings, events };
+}
+
+const id = z.string().min(1).max(64);
+const name = z.string().min(1).max(LIMITS.nameLengthMax);
+const value = z.string().min(1).max(LIMITS.valueLengthMax);
+const msgId = z.number().int().positive();
+const ballot = z.strictObject({ round: z.number().int().nonnegative(), node: id.optional() });
+const accepted = z.strictObject({ ballot, value });
+const base = { id: msgId, from: id, to: id, ballot };
+const request = z.discriminatedUnion('kind', [
+  z.strictObject({ ...base, kind: z.literal('prepare') }),
+  z.strictObject({ ...base, kind: z.literal('accept'), value }),
+]);
+const reply = z.discriminatedUnion('kind', [
+  z.strictObject({ ...base, kind: z.literal('promise'), lastAccepted: accepted.nullable() }),
+  z.strictObject({ ...base, kind: z.literal('accepted'), value }),
+  z.strictObject({ ...base, kind: z.literal('reject'), request: z.enum(['prepare', 'accept']), promised: ballot, value: value.optional() }),
+]);
+const lostReason = z.enum(['crashed', 'cut']);
+const fullSettings = settingsSchema.required().extend({ rules: settingsSchema.shape.rules.unwrap().required() });
+
+const event = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('nodeAdded'), node: id, name, bot: z.boolean() }),
+  z.strictObject({ type: z.literal('nodeRemoved'), node: id }),
+  z.strictObject({ type: z.literal('nodeRenamed'), node: id, name }),
+  z.strictObject({ type: z.literal('settingsChanged'), settings: fullSettings }),
+  z.strictObject({ type: z.literal('roundStarted'), round: z.number().int().positive() }),
+  z.strictObject({ type: z.literal('proposalStarted'), node: id, ballot, value: value.nullable() }),
+  z.strictObject({ type: z.literal('exchanged'), request, reply: reply.nullable() }),
+  z.strictObject({ type: z.literal('sent'), message: request }),
+  z.strictObject({ type: z.literal('delivered'), id: msgId, reply: reply.nullable() }),
+  z.strictObject({ type: z.literal('lost'), message: request, reason: lostReason }),
+  z.strictObject({ type: z.literal('dropped'), id: msgId }),
+  z.strictObject({ type: z.literal('duplicated'), id: msgId, copyId: msgId }),
+  z.strictObject({ type: z.literal('answered'), id: msgId, reply, instant: z.boolean(), lost: lostReason.optional() }),
+  z.strictObject({ type: z.literal('crashed'), node: id }),
+  z.strictObject({ type: z.literal('recovered'), node: id }),
+  z.strictObject({ type: z.literal('linkCut'), a: id, b: id }),
+  z.strictObject({ type: z.literal('linkHealed'), a: id, b: id }),
+]);
+
+const file = z.strictObject({
+  format: z.literal(SESSION_FILE_FORMAT, { error: `this is not a toy-paxos session file (format must be "${SESSION_FILE_FORMAT}")` }),
+  version: z.literal(SESSION_FILE_VERSION, { error: `this file's version is not one this toy-paxos reads (${SESSION_FILE_VERSION})` }),
+  title: z.string().max(200),
+  settings: fullSettings,
+  events: z.array(event).max(SESSION_FILE_EVENTS_MAX),
+});
+
+export type ParsedSession =
+  | { readonly ok: true; readonly title: string; readonly initial: RoomState; readonly events: readonly RoomEvent[] }
+  | { readonly ok: false; readonly error: string };
+
+/** Where a JSON syntax error is, as "line L, column C". */
+function jsonPosition(text: string, error: unknown): string {
+  const m = /position (\d+)/.exec(String(error));
+  if (!m) return '';
+  const before = text.slice(0, Number(m[1]));
+  const line = before.split('\n').length;
+  return ` at line ${line}, column ${before.length - before.lastIndexOf('\n')}`;
+}
+
+/** Validates a session file; on success returns its log, ready to load. */
+export function parseSessionFile(text: string): ParsedSession {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, error: `The file is not valid JSON${jsonPosition(text, error)}.` };
+  }
+  const parsed = file.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    return { ok: false, error: `${where || 'The file'}: ${issue.message}.` };
+  }
+  // The file's own objects, not zod's copies: zod reorders keys, and an import must
+  // give back the very same events. Strict schemas have let no unknown key through.
+  const { title, settings, events } = raw as SessionFile;
+  const initial = initialRoomState(settings);
+  const check = initialRoomState(settings);
+  for (const [i, e] of events.entries()) {
+    try {
+      apply(check, e);
+    } catch (error) {
+      if (!(error instanceof InvariantError)) throw error;
+      return { ok: false, error: `events[${i}] (${e.type}): this event does not follow from the ones before it: ${error.message}.` };
+    }
+  }
+  return { ok: true, title, initial, events };
+}

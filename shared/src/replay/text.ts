@@ -1,0 +1,98 @@
+/** Exports of a room's log as text: annotated Markdown, and a ShiViz log with vector clocks. */
+import { annotate } from '../annotate';
+import { apply, cloneRoomState, nameOf, type RoomEvent, type RoomState } from '../room';
+import type { Message } from '../node';
+
+/** The notebook's lines and the explanations, as a Markdown document. */
+export function exportMarkdown(initial: RoomState, events: readonly RoomEvent[], title: string): string {
+  const out = [`# ${title}`, '', `${events.length} events.`, ''];
+  let s = cloneRoomState(initial);
+  for (const e of events) {
+    const next = cloneRoomState(s);
+    apply(next, e);
+    const a = annotate(s, e, next);
+    out.push(`**${a.seq}.** ${a.explanation}`, '', '```', ...a.lines, '```', '');
+    for (const v of a.violations) out.push(`> **SAFETY VIOLATION (${v.rule}):** ${v.message} Events: ${v.seqs.join(', ')}.`, '');
+    s = next;
+  }
+  return out.join('\n');
+}
+
+/** The parser expression ShiViz needs for the log below it. */
+export const SHIVIZ_REGEX = '(?<event>.*)\\n(?<host>\\S*) (?<clock>{.*})';
+
+/**
+ * A log for ShiViz (the distributed-systems log visualizer): every send and receive of
+ * a message as an event of its node, with a vector clock. The first line is the parser
+ * expression to paste into ShiViz, then a blank line, then the log.
+ */
+export function exportShiViz(initial: RoomState, events: readonly RoomEvent[]): string {
+  const s = cloneRoomState(initial);
+  const clocks = new Map<string, Record<string, number>>();
+  const sentClock = new Map<number, Record<string, number>>();
+  const lines: string[] = [SHIVIZ_REGEX, ''];
+  const host = (id: string) => nameOf(s, id).replace(/\s+/g, '_');
+  const tick = (id: string): Record<string, number> => {
+    const c = { ...(clocks.get(id) ?? {}) };
+    c[host(id)] = (c[host(id)] ?? 0) + 1;
+    clocks.set(id, c);
+    return c;
+  };
+  const merge = (id: string, other: Record<string, number> | undefined) => {
+    const c = { ...(clocks.get(id) ?? {}) };
+    for (const [k, v] of Object.entries(other ?? {})) c[k] = Math.max(c[k] ?? 0, v);
+    clocks.set(id, c);
+  };
+  const describe = (m: Message) => `${m.kind} #${m.id} ${host(m.from)} -> ${host(m.to)}`;
+  const send = (m: Message) => {
+    const c = tick(m.from);
+    sentClock.set(m.id, c);
+    lines.push(`send ${describe(m)}`, `${host(m.from)} ${JSON.stringify(c)}`);
+  };
+  const receive = (m: Message) => {
+    merge(m.to, sentClock.get(m.id));
+    lines.push(`receive ${describe(m)}`, `${host(m.to)} ${JSON.stringify(tick(m.to))}`);
+  };
+  for (const e of events) {
+    const before = s.inFlight;
+    const held = { ...s.held };
+    apply(s, e);
+    switch (e.type) {
+      case 'sent':
+        send(e.message);
+        break;
+      case 'exchanged':
+        send(e.request);
+        if (e.reply) {
+          receive(e.request);
+          send(e.reply);
+          receive(e.reply);
+        }
+        break;
+      case 'lost':
+        send(e.message);
+        break;
+      case 'delivered': {
+        const m = before.find((x) => x.id === e.id);
+        if (m) receive(m);
+        if (e.reply) send(e.reply);
+        break;
+      }
+      case 'duplicated': {
+        const c = sentClock.get(e.id);
+        if (c) sentClock.set(e.copyId, c);
+        break;
+      }
+      case 'answered': {
+        const m = held[e.id];
+        if (m) receive(m);
+        send(e.reply);
+        if (e.instant && !e.lost) receive(e.reply);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return lines.join('\n') + '\n';
+}
