@@ -10,7 +10,7 @@ export default defineConfig({
       { test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], testTimeout: 30_000 } },
       {
         // Svelte's client runtime, so that runes in the client's state classes are live.
-        plugins: [svelte()],
+        plugins: [svelte({ configFile: false })],
         resolve: { conditions: ['browser'] },
         test: { name: 'client', include: ['tests/client/**/*.test.ts'] },
       },

@@ -40,6 +40,8 @@ import type { RoomChange, Store, StoredParticipant, StoredRoom } from './store';
 export interface Broadcaster {
   records(code: string, records: readonly LogRecord[]): void;
   presence(code: string, info: RoomInfo): void;
+  /** The instructor presents the log at `seq` to every screen (null: released). */
+  replay(code: string, seq: number | null): void;
   /** Ends the sessions (removed or expired) and disconnects their sockets. */
   ended(code: string, tokenHashes: readonly string[], reason: 'removed' | 'expired'): void;
 }
@@ -88,6 +90,8 @@ class Room {
   /** Open sockets per participant. */
   readonly online = new Map<string, number>();
   locked = false;
+  /** The event the instructor presents to everyone, or null. Not part of the log. */
+  presenting: number | null = null;
   expiresAt: number;
   /** Events whose node ids were allocated: ids are never reused, so old messages stay unambiguous. */
   nodesAdded = 0;
@@ -332,6 +336,8 @@ export class Classroom {
         name: p.node ? room.log.state.nodes[p.node]?.name ?? p.name : p.name,
         records: room.records.slice(lastSeq),
         room: room.info(),
+        settings: room.log.stateAt(0).settings,
+        presenting: room.presenting,
         protocolVersion: PROTOCOL_VERSION,
       },
     };
@@ -364,6 +370,24 @@ export class Classroom {
       return this.#change(room, nowMs, [], { locked }, reply, () => {
         this.#out.presence(room.code, room.info());
         reply({ ok: true, value: { seqs: [] } });
+      });
+    }
+    if (event === 'replay:present') {
+      const { seq } = payload as ClientPayload<'replay:present'>;
+      if (seq !== null && seq > room.log.length) {
+        return reply(fail('bad-request', `The log has ${room.log.length} events; there is no event ${seq} to present.`));
+      }
+      // After the pending commit, so that every screen has the events it is asked to show.
+      return this.#enqueue({
+        room,
+        change: null,
+        records: [],
+        done: () => {
+          room.presenting = seq;
+          this.#out.replay(room.code, seq);
+          reply({ ok: true, value: { seqs: [] } });
+        },
+        failed: (error) => reply({ ok: false, error }),
       });
     }
     const mapped = this.#toCommand(room, participant, event, payload);
@@ -462,6 +486,7 @@ export class Classroom {
       case 'room:join':
       case 'room:resume':
       case 'room:lock':
+      case 'replay:present':
         return fail('bad-request', `${event} is not a command.`);
     }
   }

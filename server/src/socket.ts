@@ -60,6 +60,10 @@ export class SocketBroadcaster implements Broadcaster {
     this.#io?.to(code).emit('room:presence', info);
   }
 
+  replay(code: string, seq: number | null): void {
+    this.#io?.to(code).emit('room:replay', { seq });
+  }
+
   ended(_code: string, tokenHashes: readonly string[], reason: 'removed' | 'expired'): void {
     const message =
       reason === 'removed'

@@ -13,7 +13,9 @@ import {
   type ClientEventName,
   type LogRecord,
   type Role,
+  type RoomEvent,
   type RoomInfo,
+  type RoomSettings,
   type RoomState,
   type SessionInfo,
 } from '@toy-paxos/shared';
@@ -49,10 +51,14 @@ export class RoomSession {
   /** Actions sent and not yet answered. */
   pending = $state(0);
   notices = $state<Notice[]>([]);
+  /** The event the instructor presents to everyone, or null. */
+  presenting = $state<number | null>(null);
   /** Bumped on every new record: the log itself is not reactive, for speed. */
   version = $state(0);
 
   readonly items: LogItem[] = [];
+  /** The room's events, in order: what a replay folds. */
+  readonly events: RoomEvent[] = [];
   /** The room's state after the last record, folded event by event with the shared core. */
   #live = initialRoomState();
   readonly #socket: Socket;
@@ -70,6 +76,7 @@ export class RoomSession {
     });
     this.#socket.on('room:records', ({ records }: { records: LogRecord[] }) => this.#take(records));
     this.#socket.on('room:presence', (info: RoomInfo) => (this.presence = info));
+    this.#socket.on('room:replay', ({ seq }: { seq: number | null }) => (this.presenting = seq));
     this.#socket.on('session:ended', ({ message }: { message: string }) => {
       forgetToken(this.code);
       this.#token = null;
@@ -87,6 +94,12 @@ export class RoomSession {
     void this.version;
     return cloneRoomState(this.#live);
   });
+
+  /** The settings the room started with. */
+  get initialSettings(): RoomSettings {
+    return this.#initialSettings;
+  }
+  #initialSettings: RoomSettings = initialRoomState().settings;
 
   get lastSeq(): number {
     return this.#live.seq;
@@ -115,8 +128,13 @@ export class RoomSession {
   }
 
   #start(session: SessionInfo): void {
+    if (this.lastSeq === 0) {
+      this.#initialSettings = session.settings;
+      this.#live = initialRoomState(session.settings);
+    }
     this.role = session.role;
     this.node = session.node;
+    this.presenting = session.presenting;
     this.presence = session.room;
     this.#take(session.records);
     this.status = 'live';
@@ -133,6 +151,7 @@ export class RoomSession {
         break;
       }
       apply(this.#live, r.event);
+      this.events.push(r.event);
       this.items.push({ seq: r.seq, lines: r.lines, explanation: r.explanation, nodes: r.nodes, violations: r.violations });
       added++;
     }

@@ -13,7 +13,9 @@ import {
   RoomLog,
   runScenario,
   type Preset,
+  ScenarioError,
   type RoomCommand,
+  type RoomEvent,
   type RoomState,
   type StepOutcome,
 } from '@toy-paxos/shared';
@@ -158,6 +160,46 @@ export class SoloSandbox {
     this.walkthrough = null;
     this.step = 0;
     this.version++;
+  }
+
+  /** The sandbox's own log (not a walkthrough's): its starting state and events. */
+  get initial(): RoomState {
+    return this.#log.stateAt(0);
+  }
+
+  get events(): readonly RoomEvent[] {
+    void this.version;
+    return this.#log.events;
+  }
+
+  /** Replaces the sandbox with an imported log (already validated). */
+  loadLog(initial: RoomState, events: readonly RoomEvent[]): void {
+    this.walkthrough = null;
+    this.#log = new RoomLog(initial, events);
+    this.items = this.#log.entries().map((e) => ({ seq: e.seq, lines: e.lines, explanation: e.explanation, nodes: e.data.nodes, violations: e.violations }));
+    this.version++;
+  }
+
+  /**
+   * Imports a file: a JSON session export, or a scenario script. Returns null when it
+   * was loaded, or what is wrong with it (with the line or field); nothing is loaded then.
+   */
+  async importFile(name: string, text: string): Promise<string | null> {
+    if (name.endsWith('.json') || text.trimStart().startsWith('{')) {
+      const { parseSessionFile } = await import('@toy-paxos/shared/protocol');
+      const parsed = parseSessionFile(text);
+      if (!parsed.ok) return parsed.error;
+      this.loadLog(parsed.initial, parsed.events);
+      return null;
+    }
+    try {
+      const run = runScenario(parseScenario(text));
+      this.loadLog(run.log.stateAt(0), run.log.events);
+      return run.failures.length ? `Loaded, but line ${run.failures[0]!.line}: ${run.failures[0]!.message}` : null;
+    } catch (e) {
+      if (e instanceof ScenarioError) return e.problems.map((p) => `line ${p.line}: ${p.message}`).join('\n');
+      throw e;
+    }
   }
 
   /** Starts over with three nodes. */

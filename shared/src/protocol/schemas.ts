@@ -56,6 +56,8 @@ export const CLIENT_EVENTS = {
   'participant:rename': z.strictObject({ node: nodeId, name: displayName }),
   'participant:remove': z.strictObject({ node: nodeId }),
   'bot:add': z.strictObject({ name: displayName.optional() }),
+  /** Present the log at `seq` to everyone; null releases them. */
+  'replay:present': z.strictObject({ seq: z.number().int().nonnegative().nullable() }),
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
 /** `bad-request` message for a zod error: names the field and what is wrong with it. */

@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import type { ChosenValue, Violation } from '../monitor';
 import type { REFUSAL_CODES, RoomEvent } from '../room';
+import type { RoomSettings } from '../settings';
 import type { CLIENT_EVENTS } from './schemas';
 
 /** Bumped on any change a client must know about; `room:join` and `room:resume` check it. */
@@ -37,6 +38,7 @@ export const CLIENT_EVENT_NAMES = [
   'participant:rename',
   'participant:remove',
   'bot:add',
+  'replay:present',
 ] as const;
 
 export type ClientEventName = (typeof CLIENT_EVENT_NAMES)[number];
@@ -57,6 +59,7 @@ export const INSTRUCTOR_EVENTS: readonly ClientEventName[] = [
   'participant:rename',
   'participant:remove',
   'bot:add',
+  'replay:present',
 ];
 
 /** Events a student sends for its own node. */
@@ -134,6 +137,10 @@ export interface SessionInfo {
   /** Every event after the `lastSeq` the client sent (all of them on a first join), in order. */
   readonly records: readonly LogRecord[];
   readonly room: RoomInfo;
+  /** The settings the room started with: the log folds from `initialRoomState(settings)`. */
+  readonly settings: RoomSettings;
+  /** The event the instructor is presenting, or null when everyone is free. */
+  readonly presenting: number | null;
   readonly protocolVersion: number;
 }
 
@@ -148,6 +155,11 @@ export interface ServerToClient {
   'room:records': (payload: { readonly records: readonly LogRecord[] }) => void;
   /** Who is in the room and online, and whether joining is locked. */
   'room:presence': (payload: RoomInfo) => void;
+  /**
+   * The instructor presents the log at `seq` to everyone (null: released, back to live).
+   * Screens follow the cursor; the room stays live beneath it.
+   */
+  'room:replay': (payload: { readonly seq: number | null }) => void;
   /** This session ended: removed by the instructor, or the room expired. Forget the token. */
   'session:ended': (payload: { readonly reason: 'removed' | 'expired'; readonly message: string }) => void;
 }

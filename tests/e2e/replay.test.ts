@@ -1,0 +1,138 @@
+/** Replay, presenter mode, export and import, and the sequence diagram, in Chromium. */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { DESKTOP, launch, person, PHONE, screenshot, startClassroom, type Classroom } from './harness';
+
+let classroom: Classroom;
+let browser: Browser;
+
+beforeAll(async () => {
+  classroom = await startClassroom();
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+  await classroom?.close();
+});
+
+async function openRoom(page: Page): Promise<string> {
+  await page.goto(classroom.url);
+  await page.getByRole('button', { name: 'Open a room' }).click();
+  await page.waitForURL(/\/room\/[A-Z0-9]{6}$/);
+  return page.url().split('/').pop()!;
+}
+
+async function joinAs(page: Page, code: string, name: string): Promise<void> {
+  await page.goto(`${classroom.url}/join/${code}`);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByRole('button', { name: 'Join', exact: true }).click();
+  await page.getByRole('heading', { name: `My node: ${name}` }).waitFor();
+}
+
+async function downloadText(page: Page, click: () => Promise<void>): Promise<string> {
+  const [download] = await Promise.all([page.waitForEvent('download'), click()]);
+  return readFileSync((await download.path())!, 'utf8');
+}
+
+describe('replay for everyone', () => {
+  it('the instructor presents a past moment, every student follows, and release returns them to live', async () => {
+    const teacher = await person(browser, DESKTOP);
+    const code = await openRoom(teacher.page);
+    const [a, b] = [await person(browser, PHONE), await person(browser, PHONE)];
+    await joinAs(a.page, code, 'Jo');
+    await joinAs(b.page, code, 'Kim');
+    await a.page.getByLabel('Value', { exact: true }).fill('Pear');
+    await a.page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await a.page.getByRole('button', { name: 'Promise request', exact: true }).click();
+    await a.page.getByRole('button', { name: 'Accept request', exact: true }).click();
+    await expect.poll(() => b.page.getByTestId('chosen').innerText()).toBe('Pear');
+
+    await teacher.page.getByRole('button', { name: 'Replay and export' }).click();
+    const moments = teacher.page.getByLabel('Jump to a moment');
+    await moments.selectOption({ label: '3: Jo proposes 1.Jo (Pear)' });
+    await expect.poll(() => teacher.page.getByRole('region', { name: 'Replay' }).getByRole('status').first().innerText()).toContain('Event 3 of');
+    await teacher.page.getByRole('button', { name: 'Present this moment to everyone' }).click();
+
+    for (const s of [a, b]) {
+      await expect.poll(() => s.page.getByText('Following the instructor: event 3.').isVisible()).toBe(true);
+      await expect.poll(() => s.page.getByTestId('safety').innerText()).toContain('Nothing chosen yet.');
+      expect(await s.page.getByRole('button', { name: 'One event back' }).isDisabled()).toBe(true);
+    }
+    expect(await a.page.getByTestId('log').innerText()).not.toContain('ACCEPT');
+    await screenshot(b.page, 'student-following-phone');
+    await screenshot(teacher.page, 'instructor-presenting-desktop');
+
+    await teacher.page.getByRole('button', { name: 'Release everyone' }).click();
+    for (const s of [a, b]) {
+      await expect.poll(() => s.page.getByText('Following the instructor').count()).toBe(0);
+      await expect.poll(() => s.page.getByTestId('chosen').innerText()).toBe('Pear');
+    }
+    for (const p of [teacher, a, b]) await p.context.close();
+  });
+
+  it('a student scrubs their own view back and forward, and sees the diagram follow', async () => {
+    const teacher = await person(browser, DESKTOP);
+    const code = await openRoom(teacher.page);
+    const s = await person(browser, DESKTOP);
+    await joinAs(s.page, code, 'Lu');
+    await s.page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await s.page.getByRole('button', { name: 'Promise request', exact: true }).click();
+    await s.page.getByRole('button', { name: 'Replay and export' }).click();
+    await s.page.getByRole('button', { name: 'One event back' }).click();
+    await expect.poll(() => s.page.getByText('Event 2 of 3').isVisible()).toBe(true);
+    expect(await s.page.getByTestId('log').innerText()).not.toContain('PROMISE Request');
+    await s.page.getByRole('button', { name: 'Show the sequence diagram' }).click();
+    await expect.poll(() => s.page.getByTestId('diagram').getAttribute('aria-label')).toContain('0 messages up to event 2');
+    await s.page.getByRole('button', { name: 'One event forward' }).click();
+    await expect.poll(() => s.page.getByTestId('diagram').getAttribute('aria-label')).toContain('2 messages up to event 3');
+    await screenshot(s.page, 'student-replay-diagram-desktop');
+    for (const p of [teacher, s]) await p.context.close();
+  });
+});
+
+describe('export and import', () => {
+  it('a room exported as JSON and imported into the solo sandbox gives the identical log, event by event', async () => {
+    const teacher = await person(browser, DESKTOP);
+    const code = await openRoom(teacher.page);
+    const s = await person(browser, PHONE);
+    await joinAs(s.page, code, 'Max');
+    await s.page.getByLabel('Value', { exact: true }).fill('Lime');
+    await s.page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await s.page.getByRole('button', { name: 'Promise request', exact: true }).click();
+    await s.page.getByRole('button', { name: 'Accept request', exact: true }).click();
+    await expect.poll(() => teacher.page.getByTestId('chosen').innerText()).toBe('Lime');
+
+    await teacher.page.getByRole('button', { name: 'Replay and export' }).click();
+    const exported = await downloadText(teacher.page, () => teacher.page.getByRole('button', { name: 'JSON', exact: true }).click());
+    const markdown = await downloadText(teacher.page, () => teacher.page.getByRole('button', { name: 'Markdown', exact: true }).click());
+    expect(markdown).toContain('    > [ACC] Accept(1.Max, Lime), Max(acceptors: 1, quorum_size: 1, choice: Lime)');
+
+    const solo = await person(browser, DESKTOP);
+    await solo.page.goto(`${classroom.url}/solo`);
+    await solo.page.getByRole('heading', { name: 'Solo sandbox' }).waitFor();
+    await solo.page.getByLabel('File').setInputFiles({ name: 'room.json', mimeType: 'application/json', buffer: Buffer.from(exported) });
+    await expect.poll(() => solo.page.getByTestId('chosen').innerText()).toBe('Lime');
+    await solo.page.getByRole('button', { name: 'Replay and export' }).click();
+    const again = await downloadText(solo.page, () => solo.page.getByRole('button', { name: 'JSON', exact: true }).click());
+    const [first, second] = [JSON.parse(exported), JSON.parse(again)];
+    expect(second.events.length).toBe(first.events.length);
+    for (const [i, e] of first.events.entries()) expect(second.events[i]).toEqual(e);
+    expect(second.settings).toEqual(first.settings);
+    for (const p of [teacher, s, solo]) await p.context.close();
+  });
+
+  it('a malformed import is refused with its reason, and the sandbox is unchanged', async () => {
+    const solo = await person(browser, DESKTOP);
+    await solo.page.goto(`${classroom.url}/solo`);
+    await solo.page.getByRole('heading', { name: 'Solo sandbox' }).waitFor();
+    const before = await solo.page.getByTestId('log').innerText();
+    await solo.page.getByLabel('File').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{\n  "format": "toy-paxos-session",\n  "version": 1,\n  oops\n}') });
+    await expect.poll(() => solo.page.getByTestId('import-problem').innerText()).toBe('The file is not valid JSON at line 4, column 3.');
+    await solo.page.getByLabel('File').setInputFiles({ name: 'bad.paxos', mimeType: 'text/plain', buffer: Buffer.from('nodes A B\npromise A B\n') });
+    await expect.poll(() => solo.page.getByTestId('import-problem').innerText()).toContain('line 2: write "promise FROM -> TO..."');
+    expect(await solo.page.getByTestId('log').innerText()).toBe(before);
+    await screenshot(solo.page, 'solo-import-refused-desktop');
+    await solo.context.close();
+  });
+});
