@@ -31,10 +31,11 @@ import {
   type RoomEvent,
   type RoomInfo,
   type SessionInfo,
+  type TimelineInfo,
 } from '@toy-paxos/shared';
 import type { ServerLimits } from './config';
 import { hashToken, newRoomCode, newToken } from './security';
-import type { RoomChange, Store, StoredParticipant, StoredRoom } from './store';
+import type { RoomChange, Store, StoredBranch, StoredParticipant, StoredRoom } from './store';
 
 /** Reaches the sockets of a room. Implemented by the socket layer; a test can record calls. */
 export interface Broadcaster {
@@ -42,6 +43,8 @@ export interface Broadcaster {
   presence(code: string, info: RoomInfo): void;
   /** The instructor presents the log at `seq` to every screen (null: released). */
   replay(code: string, seq: number | null): void;
+  /** The room plays on another timeline: every screen replaces its log with `records`. */
+  timeline(code: string, info: TimelineInfo, records: readonly LogRecord[]): void;
   /** Ends the sessions (removed or expired) and disconnects their sockets. */
   ended(code: string, tokenHashes: readonly string[], reason: 'removed' | 'expired'): void;
 }
@@ -69,6 +72,9 @@ interface Pending {
   readonly failed: (error: AckError) => void;
 }
 
+/** Timelines a room keeps at most (the main one included). */
+const BRANCHES_MAX = 20;
+
 const SAVE_FAILED: AckError = { code: 'server-error', message: 'The server could not save that; nothing changed. Try again in a moment.' };
 
 function fail(code: ErrorCode, message: string): { ok: false; error: AckError } {
@@ -83,9 +89,19 @@ interface Participant {
   readonly createdAt: number;
 }
 
-class Room {
+/** One timeline of a room: the main one (id 0), or a what-if branch forked from another. */
+interface Timeline {
+  readonly meta: StoredBranch;
   readonly log: RoomLog;
-  readonly records: LogRecord[] = [];
+  readonly records: LogRecord[];
+}
+
+const MAIN: StoredBranch = { id: 0, name: 'main', parent: null, forkSeq: 0, createdAt: 0 };
+
+class Room {
+  readonly timelines = new Map<number, Timeline>();
+  /** The timeline the room plays on: commands and broadcasts go to it. */
+  active = 0;
   readonly participants = new Map<string, Participant>();
   /** Open sockets per participant. */
   readonly online = new Map<string, number>();
@@ -103,12 +119,42 @@ class Room {
     settings = DEFAULT_SETTINGS,
   ) {
     this.expiresAt = expiresAt;
-    this.log = new RoomLog(initialRoomState(settings));
+    this.timelines.set(0, { meta: MAIN, log: new RoomLog(initialRoomState(settings)), records: [] });
   }
 
-  /** Appends committed events to memory and returns their records. */
-  apply(events: readonly RoomEvent[], at: number): LogRecord[] {
-    const entries = this.log.appendAnnotated(events);
+  get timeline(): Timeline {
+    return this.timelines.get(this.active)!;
+  }
+
+  /** The active timeline's log. */
+  get log(): RoomLog {
+    return this.timeline.log;
+  }
+
+  get records(): LogRecord[] {
+    return this.timeline.records;
+  }
+
+  /** Adds a branch of `parent` that shares its first `forkSeq` events. */
+  fork(meta: StoredBranch): Timeline {
+    const parent = this.timelines.get(meta.parent ?? 0)!;
+    const log = new RoomLog(parent.log.stateAt(0), parent.log.events.slice(0, meta.forkSeq));
+    const timeline = { meta, log, records: parent.records.slice(0, meta.forkSeq) };
+    this.timelines.set(meta.id, timeline);
+    return timeline;
+  }
+
+  /** The timelines, for everyone's branch list. */
+  timelineInfo(): TimelineInfo {
+    return {
+      active: this.active,
+      branches: [...this.timelines.values()].map((t) => ({ ...t.meta, length: t.log.length })),
+    };
+  }
+
+  /** Appends committed events to a timeline (the active one by default) and returns their records. */
+  apply(events: readonly RoomEvent[], at: number, timeline: Timeline = this.timeline): LogRecord[] {
+    const entries = timeline.log.appendAnnotated(events);
     const records: LogRecord[] = entries.map((e, i) => ({
       seq: e.seq,
       at,
@@ -119,7 +165,7 @@ class Room {
       chosen: e.chosen,
       violations: e.violations,
     }));
-    this.records.push(...records);
+    timeline.records.push(...records);
     for (const e of events) if (e.type === 'nodeAdded') this.nodesAdded++;
     return records;
   }
@@ -197,7 +243,7 @@ export class Classroom {
         continue;
       }
       this.#restoreRoom(stored);
-      events += stored.events.length;
+      for (const list of stored.events.values()) events += list.length;
     }
     return { rooms: this.#rooms.size, events };
   }
@@ -205,7 +251,12 @@ export class Classroom {
   #restoreRoom(stored: StoredRoom): void {
     const room = new Room(stored.code, stored.createdAt, stored.expiresAt, stored.settings);
     room.locked = stored.locked;
-    for (const e of stored.events) room.apply([e.event], e.at);
+    for (const e of stored.events.get(0) ?? []) room.apply([e.event], e.at);
+    for (const meta of stored.branches) {
+      const timeline = room.fork(meta);
+      for (const e of stored.events.get(meta.id) ?? []) room.apply([e.event], e.at, timeline);
+    }
+    room.active = room.timelines.has(stored.activeBranch) ? stored.activeBranch : 0;
     for (const p of stored.participants) this.#addParticipant(room, p);
     this.#rooms.set(room.code, room);
   }
@@ -301,13 +352,14 @@ export class Classroom {
     );
   }
 
-  /** A participant comes back with its token and the last seq it has. */
-  resume(token: string, lastSeq: number, reply: Reply<{ session: Session; info: SessionInfo }>): void {
+  /** A participant comes back with its token, the last seq it has, and the timeline that seq is on. */
+  resume(token: string, lastSeq: number, branch: number | undefined, reply: Reply<{ session: Session; info: SessionInfo }>): void {
     const tokenHash = hashToken(token);
     const room = this.#byToken.get(tokenHash);
     if (!room || !room.participants.has(tokenHash)) {
       return reply(fail('bad-token', 'This session is not known here: it ended, or the room expired. Join the room again with its code.'));
     }
+    if (branch !== undefined && branch !== room.active) lastSeq = 0; // another timeline: send all of this one
     if (lastSeq > room.log.length) {
       return reply(fail('bad-request', `lastSeq ${lastSeq} is ahead of this room's log (${room.log.length} events): clear your copy and resume from 0.`));
     }
@@ -338,6 +390,7 @@ export class Classroom {
         room: room.info(),
         settings: room.log.stateAt(0).settings,
         presenting: room.presenting,
+        timeline: room.timelineInfo(),
         protocolVersion: PROTOCOL_VERSION,
       },
     };
@@ -390,6 +443,7 @@ export class Classroom {
         failed: (error) => reply({ ok: false, error }),
       });
     }
+    if (event === 'branch:fork' || event === 'branch:switch') return this.#branch(room, event, payload, nowMs, reply);
     const mapped = this.#toCommand(room, participant, event, payload);
     if (!mapped.ok) return reply(mapped);
     const { command } = mapped.value;
@@ -487,8 +541,46 @@ export class Classroom {
       case 'room:resume':
       case 'room:lock':
       case 'replay:present':
+      case 'branch:fork':
+      case 'branch:switch':
         return fail('bad-request', `${event} is not a command.`);
     }
+  }
+
+  /** Forks a what-if branch of the active timeline, or switches to another timeline; either way everyone follows. */
+  #branch(room: Room, event: 'branch:fork' | 'branch:switch', payload: unknown, nowMs: number, reply: Reply<CommandResult>): void {
+    let change: Partial<RoomChange>;
+    let apply: () => void;
+    if (event === 'branch:fork') {
+      const { seq, name } = payload as ClientPayload<'branch:fork'>;
+      if (seq > room.log.length) return reply(fail('bad-request', `The timeline has ${room.log.length} events; it cannot fork after event ${seq}.`));
+      if (room.timelines.size >= BRANCHES_MAX) return reply(fail('room-full', `A room keeps at most ${BRANCHES_MAX} timelines.`));
+      const meta: StoredBranch = { id: Math.max(...room.timelines.keys()) + 1, name, parent: room.active, forkSeq: seq, createdAt: nowMs };
+      change = { createBranch: meta, activeBranch: meta.id };
+      apply = () => {
+        room.fork(meta);
+        room.active = meta.id;
+      };
+    } else {
+      const { id } = payload as ClientPayload<'branch:switch'>;
+      if (!room.timelines.has(id)) return reply(fail('bad-request', `There is no timeline ${id} in this room.`));
+      change = { activeBranch: id };
+      apply = () => (room.active = id);
+    }
+    // Applied at once, so that later commands land on the new timeline; reverted by a reload if the commit fails.
+    apply();
+    room.presenting = null;
+    this.#enqueue({
+      room,
+      change: { code: room.code, expiresAt: nowMs + this.#limits.roomTtlMs, ...change },
+      records: [],
+      done: () => {
+        this.#out.timeline(room.code, room.timelineInfo(), room.records);
+        this.#out.presence(room.code, room.info());
+        reply({ ok: true, value: { seqs: [] } });
+      },
+      failed: (error) => reply({ ok: false, error }),
+    });
   }
 
   #logFull(room: Room, adding: number): { ok: false; error: AckError } | null {
@@ -511,6 +603,7 @@ export class Classroom {
       code: room.code,
       expiresAt,
       ...extra,
+      branch: room.active,
       events: events.map((event, i) => ({ seq: first + i, at: nowMs, event })),
     };
     room.expiresAt = expiresAt;

@@ -17,6 +17,7 @@ import {
   type LogRecord,
   type RoomInfo,
   type ServerToClient,
+  type TimelineInfo,
 } from '@toy-paxos/shared';
 import type { Broadcaster, Classroom, Outcome, Session } from './classroom';
 import type { ServerLimits } from './config';
@@ -62,6 +63,10 @@ export class SocketBroadcaster implements Broadcaster {
 
   replay(code: string, seq: number | null): void {
     this.#io?.to(code).emit('room:replay', { seq });
+  }
+
+  timeline(code: string, timeline: TimelineInfo, records: readonly LogRecord[]): void {
+    this.#io?.to(code).emit('room:timeline', { timeline, records });
   }
 
   ended(_code: string, tokenHashes: readonly string[], reason: 'removed' | 'expired'): void {
@@ -167,8 +172,8 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger 
         };
         if (name === 'room:join') classroom.join(payload as ClientPayload<'room:join'>, clock(), started);
         else {
-          const { token, lastSeq } = payload as ClientPayload<'room:resume'>;
-          classroom.resume(token, lastSeq, started);
+          const { token, lastSeq, branch } = payload as ClientPayload<'room:resume'>;
+          classroom.resume(token, lastSeq, branch, started);
         }
         return;
       }

@@ -19,8 +19,11 @@ const upsertParticipant = db.prepare(
    ON CONFLICT(token_hash) DO UPDATE SET name = excluded.name, node = excluded.node, role = excluded.role`,
 );
 const deleteParticipant = db.prepare('DELETE FROM participants WHERE token_hash = ? AND room_code = ?');
-const lastSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM events WHERE room_code = ?').pluck();
-const insertEvent = db.prepare('INSERT INTO events (room_code, seq, at, body) VALUES (?, ?, ?, ?)');
+const lastSeq = db.prepare('SELECT MAX(seq) AS seq FROM events WHERE room_code = ? AND branch = ?').pluck();
+const forkSeq = db.prepare('SELECT fork_seq FROM branches WHERE room_code = ? AND id = ?').pluck();
+const insertEvent = db.prepare('INSERT INTO events (room_code, branch, seq, at, body) VALUES (?, ?, ?, ?, ?)');
+const insertBranch = db.prepare('INSERT INTO branches (room_code, id, name, parent, fork_seq, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+const activateBranch = db.prepare('UPDATE rooms SET active_branch = ? WHERE code = ?');
 const deleteRoom = db.prepare('DELETE FROM rooms WHERE code = ?');
 
 /** One RoomChange (see store.ts); throws to roll back the whole batch. */
@@ -28,13 +31,21 @@ function commitOne(c) {
   if (c.create) insertRoom.run(c.code, c.create.createdAt, c.expiresAt, JSON.stringify(c.create.settings));
   else if (touchRoom.run(c.expiresAt, c.code).changes !== 1) throw new Error(`no room ${c.code}`);
   if (c.locked !== undefined) lockRoom.run(c.locked ? 1 : 0, c.code);
+  if (c.createBranch) {
+    const b = c.createBranch;
+    insertBranch.run(c.code, b.id, b.name, b.parent, b.forkSeq, b.createdAt);
+  }
+  if (c.activeBranch !== undefined) activateBranch.run(c.activeBranch, c.code);
   for (const p of c.participants ?? []) upsertParticipant.run(p.tokenHash, c.code, p.role, p.node, p.name, p.createdAt);
   for (const h of c.removeParticipants ?? []) deleteParticipant.run(h, c.code);
   if (c.events && c.events.length) {
-    let seq = lastSeq.get(c.code);
+    const branch = c.branch ?? 0;
+    // A branch's own events follow its fork point.
+    let seq = lastSeq.get(c.code, branch) ?? (branch === 0 ? 0 : forkSeq.get(c.code, branch));
+    if (seq === undefined) throw new Error(`no branch ${branch} in room ${c.code}`);
     for (const e of c.events) {
       if (e.seq !== seq + 1) throw new Error(`event ${e.seq} does not follow ${seq} in room ${c.code}`);
-      insertEvent.run(c.code, e.seq, e.at, JSON.stringify(e.event));
+      insertEvent.run(c.code, branch, e.seq, e.at, JSON.stringify(e.event));
       seq = e.seq;
     }
   }

@@ -25,6 +25,15 @@ export interface StoredEvent {
   readonly event: RoomEvent;
 }
 
+/** A what-if branch: the parent's events up to `forkSeq`, then its own. Branch 0 is the main timeline. */
+export interface StoredBranch {
+  readonly id: number;
+  readonly name: string;
+  readonly parent: number | null;
+  readonly forkSeq: number;
+  readonly createdAt: number;
+}
+
 export interface StoredRoom {
   readonly code: string;
   readonly createdAt: number;
@@ -33,7 +42,12 @@ export interface StoredRoom {
   /** The settings the room started with; later changes are events. */
   readonly settings: RoomSettings;
   readonly participants: readonly StoredParticipant[];
-  readonly events: readonly StoredEvent[];
+  /** The forks, oldest first (the main timeline, branch 0, is implicit). */
+  readonly branches: readonly StoredBranch[];
+  /** The timeline the room plays on now. */
+  readonly activeBranch: number;
+  /** Each branch's own events, by branch id. */
+  readonly events: ReadonlyMap<number, readonly StoredEvent[]>;
 }
 
 /** One atomic change to a room. */
@@ -46,7 +60,13 @@ export interface RoomChange {
   /** Participants to insert or update. */
   readonly participants?: readonly StoredParticipant[];
   readonly removeParticipants?: readonly string[];
-  /** Events to append; their seqs must follow the last stored one. */
+  /** A what-if branch to create. */
+  readonly createBranch?: StoredBranch;
+  /** The branch the room plays on from now. */
+  readonly activeBranch?: number;
+  /** The branch `events` belong to (0, the main timeline, when absent). */
+  readonly branch?: number;
+  /** Events to append; their seqs must follow the branch's last one. */
   readonly events?: readonly StoredEvent[];
 }
 
@@ -65,14 +85,27 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/** The schema's version (PRAGMA user_version); `migrate` brings older files up to it. */
+const SCHEMA_VERSION = 2;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS rooms (
   code TEXT PRIMARY KEY,
   created_at INTEGER NOT NULL,
   expires_at INTEGER NOT NULL,
   locked INTEGER NOT NULL DEFAULT 0,
-  settings TEXT NOT NULL
+  settings TEXT NOT NULL,
+  active_branch INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS branches (
+  room_code TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,
+  id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  parent INTEGER,
+  fork_seq INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (room_code, id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS participants (
   token_hash TEXT PRIMARY KEY,
   room_code TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,
@@ -84,12 +117,35 @@ CREATE TABLE IF NOT EXISTS participants (
 CREATE INDEX IF NOT EXISTS participants_room ON participants(room_code);
 CREATE TABLE IF NOT EXISTS events (
   room_code TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,
+  branch INTEGER NOT NULL DEFAULT 0,
   seq INTEGER NOT NULL,
   at INTEGER NOT NULL,
   body TEXT NOT NULL,
-  PRIMARY KEY (room_code, seq)
+  PRIMARY KEY (room_code, branch, seq)
 ) WITHOUT ROWID;
 `;
+
+/** Brings a file from schema version 1 (no branches) to this one, in one transaction. */
+function migrate(db: Database.Database): void {
+  const version = Number(db.pragma('user_version', { simple: true }));
+  if (version >= SCHEMA_VERSION) return;
+  const hasEvents = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get();
+  db.transaction(() => {
+    if (hasEvents) {
+      const columns = (db.pragma('table_info(events)') as { name: string }[]).map((c) => c.name);
+      if (!columns.includes('branch')) {
+        db.exec('ALTER TABLE events RENAME TO events_v1');
+        db.exec(SCHEMA);
+        db.exec('INSERT INTO events (room_code, branch, seq, at, body) SELECT room_code, 0, seq, at, body FROM events_v1');
+        db.exec('DROP TABLE events_v1');
+      }
+      const roomColumns = (db.pragma('table_info(rooms)') as { name: string }[]).map((c) => c.name);
+      if (!roomColumns.includes('active_branch')) db.exec('ALTER TABLE rooms ADD COLUMN active_branch INTEGER NOT NULL DEFAULT 0');
+    }
+    db.exec(SCHEMA);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  })();
+}
 
 interface WriterReply {
   readonly id: number;
@@ -119,7 +175,7 @@ export class SqliteStore implements Store {
     this.#db.pragma('synchronous = FULL');
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');
-    this.#db.exec(SCHEMA);
+    migrate(this.#db);
     this.#writer = new Worker(new URL('./store-writer.cjs', import.meta.url), {
       workerData: { file, sqlitePath: createRequire(import.meta.url).resolve('better-sqlite3') },
     });
@@ -158,11 +214,11 @@ export class SqliteStore implements Store {
   }
 
   loadRoom(code: string): StoredRoom | null {
-    return this.#load('SELECT code, created_at, expires_at, locked, settings FROM rooms WHERE code = ?', [code])[0] ?? null;
+    return this.#load('SELECT code, created_at, expires_at, locked, settings, active_branch FROM rooms WHERE code = ?', [code])[0] ?? null;
   }
 
   loadRooms(): StoredRoom[] {
-    return this.#load('SELECT code, created_at, expires_at, locked, settings FROM rooms ORDER BY created_at', []);
+    return this.#load('SELECT code, created_at, expires_at, locked, settings, active_branch FROM rooms ORDER BY created_at', []);
   }
 
   #load(sql: string, params: unknown[]): StoredRoom[] {
@@ -172,9 +228,11 @@ export class SqliteStore implements Store {
       expires_at: number;
       locked: number;
       settings: string;
+      active_branch: number;
     }[];
+    const branches = this.#db.prepare('SELECT id, name, parent, fork_seq, created_at FROM branches WHERE room_code = ? ORDER BY id');
     const participants = this.#db.prepare('SELECT token_hash, role, node, name, created_at FROM participants WHERE room_code = ? ORDER BY created_at');
-    const events = this.#db.prepare('SELECT seq, at, body FROM events WHERE room_code = ? ORDER BY seq');
+    const events = this.#db.prepare('SELECT branch, seq, at, body FROM events WHERE room_code = ? ORDER BY branch, seq');
     return rooms.map((r) => ({
       code: r.code,
       createdAt: r.created_at,
@@ -184,11 +242,15 @@ export class SqliteStore implements Store {
       participants: (participants.all(r.code) as { token_hash: string; role: Role; node: string | null; name: string; created_at: number }[]).map(
         (p) => ({ tokenHash: p.token_hash, role: p.role, node: p.node, name: p.name, createdAt: p.created_at }),
       ),
-      events: (events.all(r.code) as { seq: number; at: number; body: string }[]).map((e) => ({
-        seq: e.seq,
-        at: e.at,
-        event: JSON.parse(e.body) as RoomEvent,
+      branches: (branches.all(r.code) as { id: number; name: string; parent: number | null; fork_seq: number; created_at: number }[]).map((b) => ({
+        id: b.id,
+        name: b.name,
+        parent: b.parent,
+        forkSeq: b.fork_seq,
+        createdAt: b.created_at,
       })),
+      activeBranch: r.active_branch,
+      events: groupByBranch(events.all(r.code) as { branch: number; seq: number; at: number; body: string }[]),
     }));
   }
 
@@ -200,4 +262,14 @@ export class SqliteStore implements Store {
     await this.#writer.terminate();
     this.#db.close();
   }
+}
+
+function groupByBranch(rows: readonly { branch: number; seq: number; at: number; body: string }[]): Map<number, StoredEvent[]> {
+  const map = new Map<number, StoredEvent[]>();
+  for (const row of rows) {
+    let list = map.get(row.branch);
+    if (!list) map.set(row.branch, (list = []));
+    list.push({ seq: row.seq, at: row.at, event: JSON.parse(row.body) as RoomEvent });
+  }
+  return map;
 }

@@ -91,6 +91,49 @@ describe('replay for everyone', () => {
   });
 });
 
+describe('what-if branches', () => {
+  it('a branch is forked, the original is switched back to, and both logs are intact', async () => {
+    const teacher = await person(browser, DESKTOP);
+    const code = await openRoom(teacher.page);
+    const s = await person(browser, PHONE);
+    await joinAs(s.page, code, 'Ola');
+    await s.page.getByLabel('Value', { exact: true }).fill('Fig');
+    await s.page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await s.page.getByRole('button', { name: 'Promise request', exact: true }).click();
+    await s.page.getByRole('button', { name: 'Accept request', exact: true }).click();
+    await expect.poll(() => s.page.getByTestId('chosen').innerText()).toBe('Fig');
+    const mainLog = await s.page.getByTestId('log').innerText();
+
+    // Fork after the proposal (event 2): the branch is live for everyone, with nothing chosen.
+    await teacher.page.getByRole('button', { name: 'Replay and export' }).click();
+    await teacher.page.getByLabel('Jump to a moment').selectOption({ label: '2: Ola proposes 1.Ola (Fig)' });
+    await teacher.page.getByLabel('Name of the branch').fill('Kiwi instead');
+    await teacher.page.getByRole('button', { name: 'Fork a what-if branch after event 2' }).click();
+    await expect.poll(() => s.page.getByText('Timeline: Kiwi instead').isVisible()).toBe(true);
+    await expect.poll(() => s.page.getByTestId('safety').innerText()).toContain('Nothing chosen yet.');
+    await s.page.getByLabel('Value', { exact: true }).fill('Kiwi');
+    await s.page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await s.page.getByRole('button', { name: 'Promise request', exact: true }).click();
+    await s.page.getByRole('button', { name: 'Accept request', exact: true }).click();
+    await expect.poll(() => s.page.getByTestId('chosen').innerText()).toBe('Kiwi');
+    const branchLog = await s.page.getByTestId('log').innerText();
+    await screenshot(teacher.page, 'instructor-branches-desktop');
+
+    await teacher.page.getByRole('button', { name: 'Replay and export' }).click();
+    await teacher.page.getByRole('region', { name: 'Timelines' }).getByRole('button', { name: 'Switch to it' }).click();
+    await expect.poll(() => s.page.getByText('Timeline: main').isVisible()).toBe(true);
+    await expect.poll(() => s.page.getByTestId('chosen').innerText()).toBe('Fig');
+    expect(await s.page.getByTestId('log').innerText()).toBe(mainLog);
+
+    await teacher.page.getByRole('button', { name: 'Replay and export' }).click();
+    await teacher.page.getByRole('region', { name: 'Timelines' }).getByRole('button', { name: 'Switch to it' }).click();
+    await expect.poll(() => s.page.getByTestId('chosen').innerText()).toBe('Kiwi');
+    expect(await s.page.getByTestId('log').innerText()).toBe(branchLog);
+    await screenshot(s.page, 'student-on-branch-phone');
+    for (const p of [teacher, s]) await p.context.close();
+  });
+});
+
 describe('export and import', () => {
   it('a room exported as JSON and imported into the solo sandbox gives the identical log, event by event', async () => {
     const teacher = await person(browser, DESKTOP);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
 import { createApp, DEFAULT_LIMITS, SqliteStore, type App, type ServerConfig } from '@toy-paxos/server';
-import { PROTOCOL_VERSION, type Ack, type ClientEventName, type CreatedRoom, type LogRecord, type RoomInfo, type SessionInfo } from '@toy-paxos/shared';
+import { PROTOCOL_VERSION, type Ack, type ClientEventName, type CreatedRoom, type LogRecord, type RoomInfo, type SessionInfo, type TimelineInfo } from '@toy-paxos/shared';
 
 export interface TestServer {
   readonly app: App;
@@ -48,6 +48,7 @@ export class TestClient {
   session: SessionInfo | null = null;
   readonly problems: string[] = [];
   ended: string | null = null;
+  timeline: TimelineInfo | null = null;
 
   constructor(url: string, options: { origin?: string; transports?: string[] } = {}) {
     this.socket = connect(url, {
@@ -59,6 +60,11 @@ export class TestClient {
     });
     this.socket.on('room:records', ({ records }: { records: LogRecord[] }) => this.#take(records));
     this.socket.on('room:presence', (info: RoomInfo) => (this.presence = info));
+    this.socket.on('room:timeline', ({ timeline, records }: { timeline: TimelineInfo; records: LogRecord[] }) => {
+      this.timeline = timeline;
+      this.records = [];
+      this.#take(records);
+    });
     this.socket.on('session:ended', ({ reason }: { reason: string }) => (this.ended = reason));
     this.socket.io.on('reconnect', () => {
       if (this.token) void this.resume();
@@ -88,12 +94,14 @@ export class TestClient {
   }
 
   async resume(token = this.token!): Promise<AnyAck> {
-    const ack = await this.emit('room:resume', { v: PROTOCOL_VERSION, token, lastSeq: this.lastSeq });
+    const ack = await this.emit('room:resume', { v: PROTOCOL_VERSION, token, lastSeq: this.lastSeq, branch: this.timeline?.active ?? 0 });
     if (ack.ok) this.#started(ack.session as SessionInfo);
     return ack;
   }
 
   #started(session: SessionInfo): void {
+    if (this.timeline && session.timeline.active !== this.timeline.active) this.records = [];
+    this.timeline = session.timeline;
     this.session = session;
     this.token = session.token;
     this.presence = session.room;

@@ -57,8 +57,43 @@ describe('SqliteStore', () => {
     const [room] = reopened.loadRooms();
     expect(room).toMatchObject({ code: 'ABCDEF', expiresAt: 200, locked: false, settings: DEFAULT_SETTINGS });
     expect(room!.participants.map((p) => p.name)).toEqual(['Ana']);
-    expect(room!.events).toEqual([{ seq: 1, at: 2, event: added('n1') }]);
+    expect(room!.events.get(0)).toEqual([{ seq: 1, at: 2, event: added('n1') }]);
+    expect(room!.branches).toEqual([]);
+    expect(room!.activeBranch).toBe(0);
     await reopened.close();
+  });
+
+  it('keeps what-if branches: their own events follow the fork point, and the active one is remembered', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'toy-paxos-store-'));
+    const store = new SqliteStore(dir);
+    await store.commit([{ code: 'ABCDEF', create: { createdAt: 1, settings: DEFAULT_SETTINGS }, expiresAt: 100 }]);
+    await store.commit([{ code: 'ABCDEF', expiresAt: 100, events: [1, 2, 3].map((seq) => ({ seq, at: 1, event: added(`n${seq}`) })) }]);
+    const branch = { id: 1, name: 'what if', parent: 0, forkSeq: 2, createdAt: 5 };
+    await store.commit([{ code: 'ABCDEF', expiresAt: 100, createBranch: branch, activeBranch: 1 }]);
+    await expect(store.commit([{ code: 'ABCDEF', expiresAt: 100, branch: 1, events: [{ seq: 4, at: 6, event: added('n9') }] }])).rejects.toThrow(/does not follow 2/);
+    await store.commit([{ code: 'ABCDEF', expiresAt: 100, branch: 1, events: [{ seq: 3, at: 6, event: added('n9') }] }]);
+    const room = store.loadRoom('ABCDEF')!;
+    expect(room.branches).toEqual([branch]);
+    expect(room.activeBranch).toBe(1);
+    expect(room.events.get(0)!.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(room.events.get(1)).toEqual([{ seq: 3, at: 6, event: added('n9') }]);
+    await store.close();
+  });
+
+  it('brings a file from before branches up to date, keeping every event', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'toy-paxos-store-'));
+    const old = new Database(join(dir, 'toy-paxos.sqlite'));
+    old.exec(`CREATE TABLE rooms (code TEXT PRIMARY KEY, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, locked INTEGER NOT NULL DEFAULT 0, settings TEXT NOT NULL);
+      CREATE TABLE participants (token_hash TEXT PRIMARY KEY, room_code TEXT NOT NULL, role TEXT NOT NULL, node TEXT, name TEXT NOT NULL, created_at INTEGER NOT NULL);
+      CREATE TABLE events (room_code TEXT NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (room_code, seq)) WITHOUT ROWID;`);
+    old.prepare('INSERT INTO rooms VALUES (?, 1, 100, 0, ?)').run('ABCDEF', JSON.stringify(DEFAULT_SETTINGS));
+    old.prepare('INSERT INTO events VALUES (?, ?, 1, ?)').run('ABCDEF', 1, JSON.stringify(added('n1')));
+    old.close();
+    const store = new SqliteStore(dir);
+    expect(store.loadRoom('ABCDEF')!.events.get(0)).toEqual([{ seq: 1, at: 1, event: added('n1') }]);
+    await store.commit([{ code: 'ABCDEF', expiresAt: 100, events: [{ seq: 2, at: 2, event: added('n2') }] }]);
+    expect(store.loadRoom('ABCDEF')!.events.get(0)!.map((e) => e.seq)).toEqual([1, 2]);
+    await store.close();
   });
 
   it('deletes a room with its participants and events', async () => {

@@ -18,6 +18,7 @@ import {
   type RoomSettings,
   type RoomState,
   type SessionInfo,
+  type TimelineInfo,
 } from '@toy-paxos/shared';
 import { forgetToken, saveToken, savedToken } from './tokens';
 
@@ -53,6 +54,10 @@ export class RoomSession {
   notices = $state<Notice[]>([]);
   /** The event the instructor presents to everyone, or null. */
   presenting = $state<number | null>(null);
+  /** The room's timelines (main and what-if branches) and the one it plays on. */
+  timeline = $state.raw<TimelineInfo>({ active: 0, branches: [] });
+  /** Bumped when the log is replaced by another timeline's. */
+  timelineVersion = $state(0);
   /** Bumped on every new record: the log itself is not reactive, for speed. */
   version = $state(0);
 
@@ -77,6 +82,12 @@ export class RoomSession {
     this.#socket.on('room:records', ({ records }: { records: LogRecord[] }) => this.#take(records));
     this.#socket.on('room:presence', (info: RoomInfo) => (this.presence = info));
     this.#socket.on('room:replay', ({ seq }: { seq: number | null }) => (this.presenting = seq));
+    this.#socket.on('room:timeline', ({ timeline, records }: { timeline: TimelineInfo; records: LogRecord[] }) => {
+      this.#reset();
+      this.timeline = timeline;
+      this.presenting = null;
+      this.#take(records);
+    });
     this.#socket.on('session:ended', ({ message }: { message: string }) => {
       forgetToken(this.code);
       this.#token = null;
@@ -115,7 +126,12 @@ export class RoomSession {
       this.problem = 'You have not joined this room on this device yet.';
       return;
     }
-    const ack = (await this.#socket.emitWithAck('room:resume', { v: PROTOCOL_VERSION, token: this.#token, lastSeq: this.lastSeq })) as Ack<{
+    const ack = (await this.#socket.emitWithAck('room:resume', {
+      v: PROTOCOL_VERSION,
+      token: this.#token,
+      lastSeq: this.lastSeq,
+      branch: this.timeline.active,
+    })) as Ack<{
       session: SessionInfo;
     }>;
     if (!ack.ok) {
@@ -127,7 +143,18 @@ export class RoomSession {
     this.#start(ack.session);
   }
 
+  /** Forgets the log, to take another timeline's from its first event. */
+  #reset(): void {
+    this.#live = initialRoomState(this.#initialSettings);
+    this.items.length = 0;
+    this.events.length = 0;
+    this.timelineVersion++;
+    this.version++;
+  }
+
   #start(session: SessionInfo): void {
+    if (session.timeline.active !== this.timeline.active && this.lastSeq > 0) this.#reset();
+    this.timeline = session.timeline;
     if (this.lastSeq === 0) {
       this.#initialSettings = session.settings;
       this.#live = initialRoomState(session.settings);

@@ -36,6 +36,8 @@ export const CLIENT_EVENTS = {
     v: version,
     token,
     lastSeq: z.number().int().nonnegative(),
+    /** The timeline the client's copy belongs to; a different one gets the whole active timeline. */
+    branch: z.number().int().nonnegative().optional(),
   }),
   /** Start a new proposal (initNewProposal). `node` is for the instructor acting for a node. */
   'node:propose': z.strictObject({ node: nodeId.optional(), value: value.nullable().optional() }),
@@ -58,6 +60,10 @@ export const CLIENT_EVENTS = {
   'bot:add': z.strictObject({ name: displayName.optional() }),
   /** Present the log at `seq` to everyone; null releases them. */
   'replay:present': z.strictObject({ seq: z.number().int().nonnegative().nullable() }),
+  /** Fork a what-if branch of the active timeline after event `seq`; it becomes the active one. */
+  'branch:fork': z.strictObject({ seq: z.number().int().nonnegative(), name: z.string().trim().min(1).max(40) }),
+  /** Play on another timeline; none is ever truncated. */
+  'branch:switch': z.strictObject({ id: z.number().int().nonnegative() }),
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
 /** `bad-request` message for a zod error: names the field and what is wrong with it. */

@@ -39,6 +39,8 @@ export const CLIENT_EVENT_NAMES = [
   'participant:remove',
   'bot:add',
   'replay:present',
+  'branch:fork',
+  'branch:switch',
 ] as const;
 
 export type ClientEventName = (typeof CLIENT_EVENT_NAMES)[number];
@@ -60,6 +62,8 @@ export const INSTRUCTOR_EVENTS: readonly ClientEventName[] = [
   'participant:remove',
   'bot:add',
   'replay:present',
+  'branch:fork',
+  'branch:switch',
 ];
 
 /** Events a student sends for its own node. */
@@ -127,6 +131,24 @@ export interface RoomInfo {
   readonly participants: readonly ParticipantInfo[];
 }
 
+/** One timeline of a room: the main one (id 0), or a what-if branch. */
+export interface BranchInfo {
+  readonly id: number;
+  readonly name: string;
+  /** The timeline it was forked from (null for the main one). */
+  readonly parent: number | null;
+  /** It shares the parent's events 1..forkSeq. */
+  readonly forkSeq: number;
+  /** Events in this timeline, the shared ones included. */
+  readonly length: number;
+}
+
+/** The room's timelines and the one it plays on. */
+export interface TimelineInfo {
+  readonly active: number;
+  readonly branches: readonly BranchInfo[];
+}
+
 /** What `room:join` and `room:resume` answer with. */
 export interface SessionInfo {
   readonly token: string;
@@ -141,6 +163,8 @@ export interface SessionInfo {
   readonly settings: RoomSettings;
   /** The event the instructor is presenting, or null when everyone is free. */
   readonly presenting: number | null;
+  /** The room's timelines; `records` belong to the active one. */
+  readonly timeline: TimelineInfo;
   readonly protocolVersion: number;
 }
 
@@ -160,6 +184,11 @@ export interface ServerToClient {
    * Screens follow the cursor; the room stays live beneath it.
    */
   'room:replay': (payload: { readonly seq: number | null }) => void;
+  /**
+   * The room now plays on another timeline (a branch was forked, or switched to):
+   * replace your copy of the log with `records`, all of that timeline's events.
+   */
+  'room:timeline': (payload: { readonly timeline: TimelineInfo; readonly records: readonly LogRecord[] }) => void;
   /** This session ended: removed by the instructor, or the room expired. Forget the token. */
   'session:ended': (payload: { readonly reason: 'removed' | 'expired'; readonly message: string }) => void;
 }

@@ -1,0 +1,108 @@
+/** What-if branches and presenter mode through the real server and real clients. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createRoom, startServer, TestClient, textOf, type TestServer } from './harness';
+
+let server: TestServer;
+const clients: TestClient[] = [];
+function client(url = server.url): TestClient {
+  const c = new TestClient(url);
+  clients.push(c);
+  return c;
+}
+beforeEach(async () => {
+  server = await startServer();
+});
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await server.close();
+});
+
+describe('what-if branches', () => {
+  it('forks a branch that becomes live for everyone, keeps the original, and switches back; both logs are intact', async () => {
+    const room = await createRoom(server.url);
+    const teacher = client();
+    await teacher.resume(room.instructorToken);
+    const [a, b] = [client(), client()];
+    await a.join(room.code, 'Ann');
+    await b.join(room.code, 'Ben');
+    await a.emit('node:propose', { value: 'Apple' });
+    await a.emit('node:promise', { to: 'all' });
+    await a.emit('node:accept', { to: 'all' });
+    await b.until(() => b.lastSeq === 7, 'the main timeline');
+    const main = textOf(b.records);
+
+    // What if Ben had proposed before Ann's accept requests went out?
+    expect(await teacher.emit('branch:fork', { seq: 5, name: 'Ben first' })).toEqual({ ok: true, seqs: [] });
+    for (const c of [teacher, a, b]) {
+      await c.until(() => c.timeline?.active === 1 && c.lastSeq === 5, 'the branch');
+    }
+    expect(b.timeline!.branches.map((x) => [x.id, x.name, x.parent, x.forkSeq])).toEqual([
+      [0, 'main', null, 0],
+      [1, 'Ben first', 0, 5],
+    ]);
+    expect(await b.emit('node:propose', { value: 'Mango' })).toMatchObject({ ok: true, seqs: [6] });
+    await b.emit('node:promise', { to: 'all' });
+    await b.emit('node:accept', { to: 'all' });
+    await a.until(() => a.lastSeq === 10, 'the branch to grow'); // a proposal, two promises, two acceptances
+    const branch = textOf(a.records);
+    expect(branch).toContain('choice: Mango');
+    expect(branch.startsWith(textOf(b.records.slice(0, 5)))).toBe(true);
+
+    // Back to the original: untouched; then to the branch again: untouched too.
+    expect((await teacher.emit('branch:switch', { id: 0 })).ok).toBe(true);
+    await a.until(() => a.timeline?.active === 0 && a.lastSeq === 7, 'the main timeline again');
+    expect(textOf(a.records)).toBe(main);
+    expect((await teacher.emit('branch:switch', { id: 1 })).ok).toBe(true);
+    await a.until(() => a.timeline?.active === 1 && a.lastSeq === 10, 'the branch again');
+    expect(textOf(a.records)).toBe(branch);
+
+    // A client that was away resyncs to the active timeline; so does a server restart.
+    const late = client();
+    await late.resume(a.token!);
+    expect(textOf(late.records)).toBe(branch);
+    for (const c of clients) c.close();
+    await server.close();
+    server = await startServer({}, server.dataDir);
+    const back = client();
+    await back.resume(room.instructorToken);
+    expect(back.timeline!.active).toBe(1);
+    expect(textOf(back.records)).toBe(branch);
+    expect((await back.emit('branch:switch', { id: 0 })).ok).toBe(true);
+    await back.until(() => back.timeline?.active === 0, 'the main timeline after a restart');
+    expect(textOf(back.records)).toBe(main);
+  });
+
+  it('refuses a fork past the end, an unknown timeline, and students', async () => {
+    const room = await createRoom(server.url);
+    const teacher = client();
+    await teacher.resume(room.instructorToken);
+    const a = client();
+    await a.join(room.code, 'Ann');
+    expect(await teacher.emit('branch:fork', { seq: 9, name: 'x' })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    expect(await teacher.emit('branch:switch', { id: 4 })).toMatchObject({ ok: false, error: { code: 'bad-request', message: 'There is no timeline 4 in this room.' } });
+    expect(await a.emit('branch:fork', { seq: 0, name: 'x' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await a.emit('replay:present', { seq: 0 })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+});
+
+describe('presenter mode', () => {
+  it('the instructor presents a moment: every client is told, and late joiners too', async () => {
+    const room = await createRoom(server.url);
+    const teacher = client();
+    await teacher.resume(room.instructorToken);
+    const a = client();
+    await a.join(room.code, 'Ann');
+    const seen: (number | null)[] = [];
+    a.socket.on('room:replay', ({ seq }: { seq: number | null }) => seen.push(seq));
+    expect(await teacher.emit('replay:present', { seq: 1 })).toEqual({ ok: true, seqs: [] });
+    await a.until(() => seen.length === 1, 'the presented moment');
+    expect(seen).toEqual([1]);
+    const late = client();
+    await late.join(room.code, 'Cat');
+    expect(late.session!.presenting).toBe(1);
+    expect(await teacher.emit('replay:present', { seq: 99 })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    await teacher.emit('replay:present', { seq: null });
+    await a.until(() => seen.length === 2, 'the release');
+    expect(seen).toEqual([1, null]);
+  });
+});
