@@ -46,7 +46,7 @@ export interface Broadcaster {
   /** The room plays on another timeline: every screen replaces its log with `records`. */
   timeline(code: string, info: TimelineInfo, records: readonly LogRecord[]): void;
   /** Ends the sessions (removed or expired) and disconnects their sockets. */
-  ended(code: string, tokenHashes: readonly string[], reason: 'removed' | 'expired'): void;
+  ended(code: string, tokenHashes: readonly string[], reason: 'removed' | 'expired' | 'revoked'): void;
 }
 
 /** Who a connected socket is. */
@@ -108,6 +108,8 @@ class Room {
   locked = false;
   /** The event the instructor presents to everyone, or null. Not part of the log. */
   presenting: number | null = null;
+  /** The replay link's token while this server runs (only its hash is stored; after a restart, revoke and share again). */
+  shareToken: string | null = null;
   expiresAt: number;
   /** Events whose node ids were allocated: ids are never reused, so old messages stay unambiguous. */
   nodesAdded = 0;
@@ -217,6 +219,7 @@ export class Classroom {
   readonly #store: Store;
   readonly #limits: ServerLimits;
   readonly #out: Broadcaster;
+  readonly #publicUrl: string;
   #pending: Pending[] = [];
   #flushScheduled = false;
   /** A commit is on its way to the disk; the next batch waits for it, to keep the order. */
@@ -228,6 +231,7 @@ export class Classroom {
     this.#store = options.store;
     this.#limits = options.limits;
     this.#out = options.broadcaster;
+    this.#publicUrl = options.publicUrl;
   }
 
   get roomCount(): number {
@@ -411,8 +415,8 @@ export class Classroom {
     const room = this.#rooms.get(session.code);
     const participant = room?.participants.get(session.tokenHash);
     if (!room || !participant) return reply(fail('bad-token', 'Your session has ended. Join the room again with its code.'));
-    if (participant.role === 'observer') {
-      return reply(fail('forbidden', 'Observers watch the room; join as a student to control a node.'));
+    if (participant.role === 'observer' || participant.role === 'viewer') {
+      return reply(fail('forbidden', 'This is a read-only view of the room; join as a student to control a node.'));
     }
     if (participant.role === 'student' && INSTRUCTOR_EVENTS.includes(event)) {
       return reply(fail('forbidden', 'Only the instructor controls the network and the room.'));
@@ -444,6 +448,7 @@ export class Classroom {
       });
     }
     if (event === 'branch:fork' || event === 'branch:switch') return this.#branch(room, event, payload, nowMs, reply);
+    if (event === 'share:create' || event === 'share:revoke') return this.#share(room, event, nowMs, reply);
     const mapped = this.#toCommand(room, participant, event, payload);
     if (!mapped.ok) return reply(mapped);
     const { command } = mapped.value;
@@ -543,6 +548,8 @@ export class Classroom {
       case 'replay:present':
       case 'branch:fork':
       case 'branch:switch':
+      case 'share:create':
+      case 'share:revoke':
         return fail('bad-request', `${event} is not a command.`);
     }
   }
@@ -581,6 +588,48 @@ export class Classroom {
       },
       failed: (error) => reply({ ok: false, error }),
     });
+  }
+
+  /**
+   * The room's read-only replay link. Its token is a viewer participant (stored hashed,
+   * like every token), so it survives restarts; the link carries the token in its
+   * fragment, which browsers never send to a server. Creating it again gives a new
+   * link only after a revoke.
+   */
+  #share(room: Room, event: 'share:create' | 'share:revoke', nowMs: number, reply: Reply<CommandResult>): void {
+    const viewers = [...room.participants.values()].filter((p) => p.role === 'viewer');
+    if (event === 'share:revoke') {
+      for (const v of viewers) {
+        room.participants.delete(v.tokenHash);
+        room.online.delete(v.tokenHash);
+        this.#byToken.delete(v.tokenHash);
+      }
+      room.shareToken = null;
+      return this.#change(room, nowMs, [], { removeParticipants: viewers.map((v) => v.tokenHash) }, reply, () => {
+        this.#out.ended(room.code, viewers.map((v) => v.tokenHash), 'revoked');
+        reply({ ok: true, value: { seqs: [] } });
+      });
+    }
+    if (room.shareToken) return reply({ ok: true, value: { seqs: [], link: this.#shareLink(room.code, room.shareToken) } });
+    // A link from before a restart cannot be shown again (only its hash is kept): replace it.
+    for (const v of viewers) {
+      room.participants.delete(v.tokenHash);
+      room.online.delete(v.tokenHash);
+      this.#byToken.delete(v.tokenHash);
+    }
+    const token = newToken();
+    const viewer: StoredParticipant = { tokenHash: hashToken(token), role: 'viewer', node: null, name: 'Replay link', createdAt: nowMs };
+    this.#addParticipant(room, viewer);
+    room.shareToken = token;
+    const replaced = viewers.map((v) => v.tokenHash);
+    this.#change(room, nowMs, [], { participants: [viewer], removeParticipants: replaced }, reply, () => {
+      if (replaced.length) this.#out.ended(room.code, replaced, 'revoked');
+      reply({ ok: true, value: { seqs: [], link: this.#shareLink(room.code, token) } });
+    });
+  }
+
+  #shareLink(code: string, token: string): string {
+    return `${this.#publicUrl}/watch/${code}#${token}`;
   }
 
   #logFull(room: Room, adding: number): { ok: false; error: AckError } | null {

@@ -69,11 +69,12 @@ export class SocketBroadcaster implements Broadcaster {
     this.#io?.to(code).emit('room:timeline', { timeline, records });
   }
 
-  ended(_code: string, tokenHashes: readonly string[], reason: 'removed' | 'expired'): void {
-    const message =
-      reason === 'removed'
-        ? 'The instructor removed you from the room. Join again with the code if this was a mistake.'
-        : 'This room has expired. Ask your instructor for a new code.';
+  ended(_code: string, tokenHashes: readonly string[], reason: 'removed' | 'expired' | 'revoked'): void {
+    const message = {
+      removed: 'The instructor removed you from the room. Join again with the code if this was a mistake.',
+      expired: 'This room has expired. Ask your instructor for a new code.',
+      revoked: 'The instructor has revoked this replay link. Ask them for a new one.',
+    }[reason];
     for (const h of tokenHashes) {
       for (const socket of this.#byToken.get(h) ?? []) {
         socket.emit('session:ended', { reason, message });

@@ -81,3 +81,10 @@ describe('messageText', () => {
     expect(messageText(box.state, box.state.inFlight[0]!)).toBe('PROMISE Request A -> B (p: 1.A)');
   });
 });
+
+describe('parseRoute for replay links', () => {
+  it('reads the token from the fragment', () => {
+    expect(parseRoute('/watch/abcdef', '', '#tok')).toEqual({ page: 'watch', code: 'ABCDEF', token: 'tok' });
+    expect(parseRoute('/watch')).toEqual({ page: 'missing' });
+  });
+});

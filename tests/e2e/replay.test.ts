@@ -134,6 +134,33 @@ describe('what-if branches', () => {
   });
 });
 
+describe('shareable replay links', () => {
+  it('opens a read-only replay of the room, until the instructor revokes it', async () => {
+    const teacher = await person(browser, DESKTOP);
+    const code = await openRoom(teacher.page);
+    const s = await person(browser, PHONE);
+    await joinAs(s.page, code, 'Pia');
+    await s.page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await teacher.page.getByRole('button', { name: 'Create a replay link' }).click();
+    const link = await teacher.page.getByTestId('share-link').innerText();
+    expect(link).toMatch(new RegExp(`/watch/${code}#`));
+
+    const viewer = await person(browser, DESKTOP);
+    await viewer.page.goto(link.replace(/^https?:\/\/[^/]+/, classroom.url));
+    await viewer.page.waitForURL(`**/room/${code}`);
+    await expect.poll(() => viewer.page.getByTestId('log').innerText()).toContain('NEW Proposal from Pia');
+    expect(await viewer.page.getByRole('button', { name: 'New proposal', exact: true }).count()).toBe(0);
+    await viewer.page.getByRole('button', { name: 'Replay and export' }).click();
+    await viewer.page.getByRole('button', { name: 'One event back' }).click();
+    await expect.poll(() => viewer.page.getByTestId('log').innerText()).not.toContain('NEW Proposal');
+    await screenshot(viewer.page, 'replay-link-desktop');
+
+    await teacher.page.getByRole('button', { name: 'Revoke the link' }).click();
+    await expect.poll(() => viewer.page.getByText('The instructor has revoked this replay link.').isVisible()).toBe(true);
+    for (const p of [teacher, s, viewer]) await p.context.close();
+  });
+});
+
 describe('export and import', () => {
   it('a room exported as JSON and imported into the solo sandbox gives the identical log, event by event', async () => {
     const teacher = await person(browser, DESKTOP);

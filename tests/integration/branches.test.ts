@@ -106,3 +106,36 @@ describe('presenter mode', () => {
     expect(seen).toEqual([1, null]);
   });
 });
+
+describe('shareable replay links', () => {
+  it('give a read-only view guarded by a token the instructor can revoke', async () => {
+    const room = await createRoom(server.url);
+    const teacher = client();
+    await teacher.resume(room.instructorToken);
+    const a = client();
+    await a.join(room.code, 'Ann');
+    await a.emit('node:propose', { value: 'Apple' });
+
+    const created = await teacher.emit('share:create', {});
+    expect(created).toMatchObject({ ok: true, link: expect.stringMatching(new RegExp(`^http://localhost:3000/watch/${room.code}#.{43}$`)) });
+    const link = created.link as string;
+    expect(await teacher.emit('share:create', {})).toMatchObject({ ok: true, link });
+    expect(await a.emit('share:create', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+
+    const token = link.split('#')[1]!;
+    const viewer = client();
+    expect(await viewer.resume(token)).toMatchObject({ ok: true, session: { role: 'viewer', node: null } });
+    expect(viewer.records.map((r) => r.event.type)).toEqual(['nodeAdded', 'proposalStarted']);
+    expect(await viewer.emit('node:propose', { node: 'n1', value: 'x' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    // A second viewer with the same link.
+    const other = client();
+    expect((await other.resume(token)).ok).toBe(true);
+
+    expect((await teacher.emit('share:revoke', {})).ok).toBe(true);
+    await viewer.until(() => viewer.ended === 'revoked', 'the revocation');
+    await other.until(() => other.ended === 'revoked', 'the revocation for every viewer');
+    expect(await client().resume(token)).toMatchObject({ ok: false, error: { code: 'bad-token' } });
+    const again = await teacher.emit('share:create', {});
+    expect(again.ok && again.link).not.toBe(link);
+  });
+});

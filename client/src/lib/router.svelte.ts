@@ -4,10 +4,10 @@ import { parseRoute, type Route } from './route';
 export { parseRoute, type Route };
 
 class Router {
-  #route = $state<Route>(parseRoute(location.pathname, location.search));
+  #route = $state<Route>(parseRoute(location.pathname, location.search, location.hash));
 
   constructor() {
-    addEventListener('popstate', () => (this.#route = parseRoute(location.pathname, location.search)));
+    addEventListener('popstate', () => (this.#route = parseRoute(location.pathname, location.search, location.hash)));
   }
 
   get route(): Route {
@@ -17,7 +17,7 @@ class Router {
   navigate(path: string, replace = false): void {
     if (replace) history.replaceState(null, '', path);
     else history.pushState(null, '', path);
-    this.#route = parseRoute(location.pathname, location.search);
+    this.#route = parseRoute(location.pathname, location.search, location.hash);
     window.scrollTo(0, 0);
   }
 }

@@ -11,6 +11,7 @@ import {
   PROTOCOL_VERSION,
   type Ack,
   type ClientEventName,
+  type CommandResult,
   type LogRecord,
   type Role,
   type RoomEvent,
@@ -187,19 +188,24 @@ export class RoomSession {
 
   /** Sends a command; a refusal becomes a notice with the core's explanation. */
   async send(event: ClientEventName, payload: object): Promise<boolean> {
+    return (await this.request(event, payload)) !== null;
+  }
+
+  /** Sends a command and returns its result, or null when it was refused (a notice says why). */
+  async request(event: ClientEventName, payload: object): Promise<CommandResult | null> {
     if (this.status !== 'live') {
       // Sent now, it would reach the server before this connection has resumed its session.
       this.notify('error', 'You are offline while the connection comes back: your action was not sent. Try again in a moment.');
-      return false;
+      return null;
     }
     this.pending++;
     try {
-      const ack = (await this.#socket.timeout(10_000).emitWithAck(event, payload)) as Ack;
+      const ack = (await this.#socket.timeout(10_000).emitWithAck(event, payload)) as Ack<CommandResult>;
       if (!ack.ok) this.notify(ack.error.code === 'server-error' || ack.error.code === 'rate-limited' ? 'error' : 'refused', ack.error.message);
-      return ack.ok;
+      return ack.ok ? ack : null;
     } catch {
       this.notify('error', 'No answer from the server: check your connection. Your action was not applied.');
-      return false;
+      return null;
     } finally {
       this.pending--;
     }

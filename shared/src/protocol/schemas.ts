@@ -64,6 +64,10 @@ export const CLIENT_EVENTS = {
   'branch:fork': z.strictObject({ seq: z.number().int().nonnegative(), name: z.string().trim().min(1).max(40) }),
   /** Play on another timeline; none is ever truncated. */
   'branch:switch': z.strictObject({ id: z.number().int().nonnegative() }),
+  /** A read-only link to the room's recorded session (the same link until revoked). */
+  'share:create': z.strictObject({}),
+  /** Revokes the replay link: its viewers are disconnected and it opens nothing any more. */
+  'share:revoke': z.strictObject({}),
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
 /** `bad-request` message for a zod error: names the field and what is wrong with it. */

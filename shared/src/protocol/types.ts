@@ -41,6 +41,8 @@ export const CLIENT_EVENT_NAMES = [
   'replay:present',
   'branch:fork',
   'branch:switch',
+  'share:create',
+  'share:revoke',
 ] as const;
 
 export type ClientEventName = (typeof CLIENT_EVENT_NAMES)[number];
@@ -64,6 +66,8 @@ export const INSTRUCTOR_EVENTS: readonly ClientEventName[] = [
   'replay:present',
   'branch:fork',
   'branch:switch',
+  'share:create',
+  'share:revoke',
 ];
 
 /** Events a student sends for its own node. */
@@ -98,7 +102,8 @@ export interface AckError {
 
 export type Ack<T extends object = object> = ({ readonly ok: true } & T) | { readonly ok: false; readonly error: AckError };
 
-export type Role = 'instructor' | 'student' | 'observer';
+/** `viewer`: someone with the room's read-only replay link, which the instructor can revoke. */
+export type Role = 'instructor' | 'student' | 'observer' | 'viewer';
 
 /** One event of the room's log as the server sends it: the event and its annotated text. */
 export interface LogRecord {
@@ -171,6 +176,8 @@ export interface SessionInfo {
 /** Acks of commands: the sequence numbers of the events the command appended. */
 export interface CommandResult {
   readonly seqs: readonly number[];
+  /** `share:create` only: the read-only replay link. */
+  readonly link?: string;
 }
 
 /** Server-to-client events. */
@@ -190,7 +197,7 @@ export interface ServerToClient {
    */
   'room:timeline': (payload: { readonly timeline: TimelineInfo; readonly records: readonly LogRecord[] }) => void;
   /** This session ended: removed by the instructor, or the room expired. Forget the token. */
-  'session:ended': (payload: { readonly reason: 'removed' | 'expired'; readonly message: string }) => void;
+  'session:ended': (payload: { readonly reason: 'removed' | 'expired' | 'revoked'; readonly message: string }) => void;
 }
 
 /** The response of `POST /api/rooms`. */
