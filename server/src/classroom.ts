@@ -30,6 +30,7 @@ import {
   type RoomCommand,
   type RoomEvent,
   type RoomInfo,
+  type RoomState,
   type SessionInfo,
   type TimelineInfo,
 } from '@toy-paxos/shared';
@@ -111,8 +112,15 @@ class Room {
   /** The replay link's token while this server runs (only its hash is stored; after a restart, revoke and share again). */
   shareToken: string | null = null;
   expiresAt: number;
-  /** Events whose node ids were allocated: ids are never reused, so old messages stay unambiguous. */
-  nodesAdded = 0;
+  /** Every node id any timeline has used: ids are never reused, so old messages stay unambiguous. */
+  readonly usedIds = new Set<string>();
+
+  /** A node id no timeline has used: n1, n2, ... */
+  nextNodeId(): string {
+    let k = this.usedIds.size + 1;
+    while (this.usedIds.has(`n${k}`)) k++;
+    return `n${k}`;
+  }
 
   constructor(
     readonly code: string,
@@ -168,7 +176,7 @@ class Room {
       violations: e.violations,
     }));
     timeline.records.push(...records);
-    for (const e of events) if (e.type === 'nodeAdded') this.nodesAdded++;
+    for (const e of events) if (e.type === 'nodeAdded') this.usedIds.add(e.node);
     return records;
   }
 
@@ -283,11 +291,18 @@ export class Classroom {
     this.#byToken.set(p.tokenHash, room);
   }
 
-  /** Opens a room; resolves with its code and the instructor's token once it is committed. */
-  async createRoom(nowMs: number): Promise<Outcome<{ code: string; instructorToken: string }>> {
+  /**
+   * Opens a room, empty or starting from an imported log (validated already); resolves
+   * with its code and the instructor's token once it is committed.
+   */
+  async createRoom(nowMs: number, from?: { initial: RoomState; events: readonly RoomEvent[] }): Promise<Outcome<{ code: string; instructorToken: string }>> {
     if (this.#rooms.size + this.#creating >= this.#limits.roomsMax) {
       return fail('room-full', `This server holds ${this.#limits.roomsMax} rooms already; try again later or ask its administrator.`);
     }
+    if (from && from.events.length > this.#limits.eventsPerRoomMax) {
+      return fail('log-full', `The file has ${from.events.length} events; a room holds at most ${this.#limits.eventsPerRoomMax}.`);
+    }
+    const settings = from?.initial.settings ?? DEFAULT_SETTINGS;
     let code = newRoomCode();
     while (this.#rooms.has(code)) code = newRoomCode();
     const token = newToken();
@@ -295,13 +310,15 @@ export class Classroom {
     const expiresAt = nowMs + this.#limits.roomTtlMs;
     this.#creating++;
     try {
-      await this.#store.commit([{ code, create: { createdAt: nowMs, settings: DEFAULT_SETTINGS }, expiresAt, participants: [instructor] }]);
+      const events = (from?.events ?? []).map((event, i) => ({ seq: i + 1, at: nowMs, event }));
+      await this.#store.commit([{ code, create: { createdAt: nowMs, settings }, expiresAt, participants: [instructor], events }]);
     } catch {
       return { ok: false, error: SAVE_FAILED };
     } finally {
       this.#creating--;
     }
-    const room = new Room(code, nowMs, expiresAt);
+    const room = new Room(code, nowMs, expiresAt, settings);
+    if (from?.events.length) room.apply(from.events, nowMs);
     this.#rooms.set(code, room);
     this.#addParticipant(room, instructor);
     return { ok: true, value: { code, instructorToken: token } };
@@ -337,7 +354,7 @@ export class Classroom {
       }
       const full = this.#logFull(room, 1);
       if (full) return reply(full);
-      const node = `n${room.nodesAdded + 1}`;
+      const node = room.nextNodeId();
       const name = room.uniqueName(payload.name);
       const decision = decide(room.log.state, { type: 'addNode', node, name });
       if (!decision.ok) return reply(fail(decision.code, decision.explanation));
@@ -539,8 +556,9 @@ export class Classroom {
         return ok({ type: 'removeNode', node: (payload as ClientPayload<'participant:remove'>).node });
       case 'bot:add': {
         const { name } = payload as ClientPayload<'bot:add'>;
-        const node = `n${room.nodesAdded + 1}`;
-        return ok({ type: 'addNode', node, name: room.uniqueName(name ?? `Bot ${room.nodesAdded + 1}`), bot: true });
+        const node = room.nextNodeId();
+        const bots = room.log.state.order.filter((id) => room.log.state.nodes[id]!.bot).length;
+        return ok({ type: 'addNode', node, name: room.uniqueName(name ?? `Bot ${bots + 1}`), bot: true });
       }
       case 'room:join':
       case 'room:resume':

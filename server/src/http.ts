@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import QRCode from 'qrcode';
-import { PROTOCOL_VERSION, type CreatedRoom } from '@toy-paxos/shared';
+import { parseScenario, PROTOCOL_VERSION, runScenario, ScenarioError, type CreatedRoom, type RoomEvent, type RoomState } from '@toy-paxos/shared';
+import { parseSessionFile } from '@toy-paxos/shared/protocol';
 import type { Classroom } from './classroom';
 import type { ServerConfig } from './config';
 import { PerMinuteLimiter } from './security';
@@ -14,6 +15,33 @@ export interface HttpOptions {
   readonly classroom: Classroom;
   readonly clock: () => number;
   readonly startedAtMs: number;
+}
+
+/** An imported file may be this large. */
+const IMPORT_BYTES_MAX = 8_000_000;
+
+/**
+ * `{ "import": { "name": "...", "text": "..." } }`: a JSON session export or a scenario
+ * script, validated whole; the error names the line or the field.
+ */
+function importBody(body: unknown): { ok: true; initial: RoomState; events: readonly RoomEvent[] } | { ok: false; error: string } {
+  const file = (body as { import?: { name?: unknown; text?: unknown } }).import;
+  if (typeof file !== 'object' || file === null || typeof file.text !== 'string' || Object.keys(body as object).length !== 1) {
+    return { ok: false, error: 'Send no body, or { "import": { "name": "file name", "text": "the file" } }.' };
+  }
+  const name = typeof file.name === 'string' ? file.name : '';
+  if (name.endsWith('.json') || file.text.trimStart().startsWith('{')) {
+    const parsed = parseSessionFile(file.text);
+    return parsed.ok ? { ok: true, initial: parsed.initial, events: parsed.events } : { ok: false, error: parsed.error };
+  }
+  try {
+    const run = runScenario(parseScenario(file.text));
+    if (run.failures.length) return { ok: false, error: `line ${run.failures[0]!.line}: ${run.failures[0]!.message}` };
+    return { ok: true, initial: run.log.stateAt(0), events: run.log.events };
+  } catch (e) {
+    if (e instanceof ScenarioError) return { ok: false, error: e.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ') };
+    throw e;
+  }
 }
 
 function error(res: Response, status: number, code: string, message: string): void {
@@ -42,13 +70,13 @@ export function createHttpApp({ config, classroom, clock, startedAtMs }: HttpOpt
       },
     }),
   );
-  app.use(express.json({ limit: config.limits.maxMessageBytes }));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', protocolVersion: PROTOCOL_VERSION, rooms: classroom.roomCount, uptimeS: Math.round((clock() - startedAtMs) / 1000) });
   });
 
-  app.post('/api/rooms', async (req, res) => {
+  // A room may start from an imported session file or scenario script: a larger body than anything else.
+  app.post('/api/rooms', express.json({ limit: IMPORT_BYTES_MAX }), async (req, res) => {
     const origin = req.headers.origin;
     if (origin && !config.allowedOrigins.includes(origin)) {
       return error(res, 403, 'forbidden', `Rooms can only be opened from ${config.publicUrl}.`);
@@ -56,7 +84,14 @@ export function createHttpApp({ config, classroom, clock, startedAtMs }: HttpOpt
     if (!creates.allow(req.socket.remoteAddress ?? 'unknown', clock())) {
       return error(res, 429, 'rate-limited', 'Too many rooms opened from here: wait a minute and try again.');
     }
-    const result = await classroom.createRoom(clock());
+    const request: unknown = req.body;
+    let from: { initial: RoomState; events: readonly RoomEvent[] } | undefined;
+    if (request !== undefined && request !== null && !(typeof request === 'object' && Object.keys(request).length === 0)) {
+      const imported = importBody(request);
+      if (!imported.ok) return error(res, 400, 'bad-request', imported.error);
+      from = imported;
+    }
+    const result = await classroom.createRoom(clock(), from);
     if (!result.ok) return error(res, 503, result.error.code, result.error.message);
     const joinUrl = `${config.publicUrl}/join/${result.value.code}`;
     const body: CreatedRoom = {
@@ -91,7 +126,7 @@ export function createHttpApp({ config, classroom, clock, startedAtMs }: HttpOpt
 
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {
     const status = typeof err?.status === 'number' ? err.status : 500;
-    if (status === 413) return error(res, 413, 'bad-request', `The request is larger than ${config.limits.maxMessageBytes} bytes.`);
+    if (status === 413) return error(res, 413, 'bad-request', `The request is larger than ${IMPORT_BYTES_MAX / 1_000_000} MB.`);
     if (status === 400) return error(res, 400, 'bad-request', 'The request body is not valid JSON.');
     error(res, 500, 'server-error', 'Something went wrong on the server.');
   };

@@ -192,6 +192,21 @@ describe('export and import', () => {
     for (const p of [teacher, s, solo]) await p.context.close();
   });
 
+  it('an instructor opens a room from a scenario file, and a bad file is refused with its line', async () => {
+    const teacher = await person(browser, DESKTOP);
+    await teacher.page.goto(classroom.url);
+    await teacher.page.getByLabel('Or start it from a file').setInputFiles({ name: 'bad.paxos', mimeType: 'text/plain', buffer: Buffer.from('nodes A\nfly A\n') });
+    await expect.poll(() => teacher.page.getByRole('alert').innerText()).toContain('line 2: unknown step "fly"');
+    await teacher.page.getByLabel('Or start it from a file').setInputFiles({
+      name: 'lesson.paxos',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('nodes A B C\npropose A Apple\npromise A -> all\naccept A -> all\n'),
+    });
+    await teacher.page.waitForURL(/\/room\/[A-Z0-9]{6}$/);
+    await expect.poll(() => teacher.page.getByTestId('chosen').innerText()).toBe('Apple');
+    await teacher.context.close();
+  });
+
   it('a malformed import is refused with its reason, and the sandbox is unchanged', async () => {
     const solo = await person(browser, DESKTOP);
     await solo.page.goto(`${classroom.url}/solo`);

@@ -140,3 +140,47 @@ describe('shareable replay links', () => {
     expect((again as { link?: string }).link).not.toBe(link);
   });
 });
+
+describe('a room from an imported file', () => {
+  async function post(body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+    const res = await fetch(`${server.url}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  }
+
+  it('starts from a scenario script or a JSON export, identical event by event; students join on top', async () => {
+    const scenario = 'nodes A B C\npropose A Apple\npromise A -> all\naccept A -> all\n';
+    const made = await post({ import: { name: 'lesson.paxos', text: scenario } });
+    expect(made.status).toBe(201);
+    const teacher = client();
+    await teacher.resume(made.json.instructorToken as string);
+    expect(teacher.records).toHaveLength(10);
+    expect(teacher.records.at(-1)!.lines[1]).toContain('choice: Apple');
+
+    // Export that room, import the export into another room: the same events.
+    const { sessionFile } = await import('@toy-paxos/shared/protocol');
+    const { initialRoomState } = await import('@toy-paxos/shared');
+    const file = sessionFile(initialRoomState(teacher.session!.settings), teacher.records.map((r) => r.event), 'lesson');
+    const copy = await post({ import: { name: 'lesson.json', text: JSON.stringify(file) } });
+    expect(copy.status).toBe(201);
+    const other = client();
+    await other.resume(copy.json.instructorToken as string);
+    expect(other.records.map((r) => r.event)).toEqual(teacher.records.map((r) => r.event));
+
+    const student = client();
+    expect(await student.join(copy.json.code as string, 'Dee')).toMatchObject({ ok: true, session: { node: 'n4' } });
+  });
+
+  it('refuses a bad file with its line or field, and opens no room', async () => {
+    const before = server.app.classroom.roomCount;
+    expect(await post({ import: { name: 'x.paxos', text: 'nodes A\npromise A B\n' } })).toMatchObject({
+      status: 400,
+      json: { error: { code: 'bad-request', message: expect.stringContaining('line 2: write "promise FROM -> TO..."') } },
+    });
+    expect(await post({ import: { name: 'x.json', text: '{"format": 1}' } })).toMatchObject({
+      status: 400,
+      json: { error: { code: 'bad-request', message: expect.stringContaining('format: this is not a toy-paxos session file') } },
+    });
+    expect(await post({ something: 'else' })).toMatchObject({ status: 400 });
+    expect(server.app.classroom.roomCount).toBe(before);
+  });
+});
