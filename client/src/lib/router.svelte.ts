@@ -4,7 +4,7 @@ import { parseRoute, type Route } from './route';
 export { parseRoute, type Route };
 
 class Router {
-  #route = $state<Route>(parseRoute(location.pathname, location.search, location.hash));
+  #route = $state.raw<Route>(parseRoute(location.pathname, location.search, location.hash));
 
   constructor() {
     addEventListener('popstate', () => (this.#route = parseRoute(location.pathname, location.search, location.hash)));

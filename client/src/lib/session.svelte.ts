@@ -52,7 +52,7 @@ export class RoomSession {
   presence = $state.raw<RoomInfo | null>(null);
   /** Actions sent and not yet answered. */
   pending = $state(0);
-  notices = $state<Notice[]>([]);
+  notices = $state.raw<Notice[]>([]);
   /** The event the instructor presents to everyone, or null. */
   presenting = $state<number | null>(null);
   /** The room's timelines (main and what-if branches) and the one it plays on. */

@@ -32,7 +32,7 @@ let noticeIds = 0;
 
 export class SoloSandbox {
   version = $state(0);
-  notices = $state<Notice[]>([]);
+  notices = $state.raw<Notice[]>([]);
   walkthrough = $state.raw<Walkthrough | null>(null);
   /** How many steps of the walkthrough are shown. */
   step = $state(0);
