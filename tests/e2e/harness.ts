@@ -62,7 +62,16 @@ export async function person(browser: Browser, viewport: { width: number; height
   return { context, page };
 }
 
+/** Saves a full-page screenshot; at phone width it also checks that nothing is wider than the screen. */
 export async function screenshot(page: Page, name: string): Promise<string> {
+  // Runs in the page: written as a string, since these tests are type-checked without the DOM's types.
+  const { scrollWidth, innerWidth } = (await page.evaluate('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })')) as {
+    scrollWidth: number;
+    innerWidth: number;
+  };
+  if (innerWidth <= PHONE.width && scrollWidth > innerWidth) {
+    throw new Error(`${name}: the page is ${scrollWidth}px wide on a ${innerWidth}px screen`);
+  }
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
