@@ -65,6 +65,8 @@ export type Reply<T> = (outcome: Outcome<T>) => void;
 /** A queued change, waiting for the next commit. */
 interface Pending {
   readonly room: Room;
+  /** The timeline its records belong to. */
+  readonly timeline?: number;
   readonly change: RoomChange | null;
   readonly records: readonly LogRecord[];
   /** Runs after the commit and the broadcast of the batch's records. */
@@ -201,6 +203,14 @@ class Room {
     return { code: this.code, locked: this.locked, participants };
   }
 
+  /** "Bot 1", "Bot 2", ...: the first that no node uses. */
+  freeBotName(): string {
+    const taken = new Set(this.log.state.order.map((id) => this.log.state.nodes[id]!.name.toLowerCase()));
+    let k = 1;
+    while (taken.has(`bot ${k}`)) k++;
+    return `Bot ${k}`;
+  }
+
   /** A display name no other node in the room uses: "Alice", then "Alice 2", "Alice 3"... */
   uniqueName(wanted: string, self?: string): string {
     const others = this.log.state.order.filter((id) => id !== self);
@@ -282,7 +292,11 @@ export class Classroom {
     if (stored) {
       this.#restoreRoom(stored);
       const room = this.#rooms.get(code)!;
-      if (old) for (const [token, count] of old.online) if (room.participants.has(token)) room.online.set(token, count);
+      if (old) {
+        for (const [token, count] of old.online) if (room.participants.has(token)) room.online.set(token, count);
+        if (old.shareToken && room.participants.has(hashToken(old.shareToken))) room.shareToken = old.shareToken;
+        if (old.presenting !== null && old.presenting <= room.log.length) room.presenting = old.presenting;
+      }
     }
   }
 
@@ -457,6 +471,10 @@ export class Classroom {
         change: null,
         records: [],
         done: () => {
+          // The timeline may have changed meanwhile.
+          if (seq !== null && seq > room.log.length) {
+            return reply(fail('bad-request', `The log has ${room.log.length} events; there is no event ${seq} to present.`));
+          }
           room.presenting = seq;
           this.#out.replay(room.code, seq);
           reply({ ok: true, value: { seqs: [] } });
@@ -557,8 +575,7 @@ export class Classroom {
       case 'bot:add': {
         const { name } = payload as ClientPayload<'bot:add'>;
         const node = room.nextNodeId();
-        const bots = room.log.state.order.filter((id) => room.log.state.nodes[id]!.bot).length;
-        return ok({ type: 'addNode', node, name: room.uniqueName(name ?? `Bot ${bots + 1}`), bot: true });
+        return ok({ type: 'addNode', node, name: room.uniqueName(name ?? room.freeBotName()), bot: true });
       }
       case 'room:join':
       case 'room:resume':
@@ -595,6 +612,7 @@ export class Classroom {
     // Applied at once, so that later commands land on the new timeline; reverted by a reload if the commit fails.
     apply();
     room.presenting = null;
+    room.expiresAt = nowMs + this.#limits.roomTtlMs;
     this.#enqueue({
       room,
       change: { code: room.code, expiresAt: nowMs + this.#limits.roomTtlMs, ...change },
@@ -625,6 +643,7 @@ export class Classroom {
       room.shareToken = null;
       return this.#change(room, nowMs, [], { removeParticipants: viewers.map((v) => v.tokenHash) }, reply, () => {
         this.#out.ended(room.code, viewers.map((v) => v.tokenHash), 'revoked');
+        this.#out.presence(room.code, room.info());
         reply({ ok: true, value: { seqs: [] } });
       });
     }
@@ -641,7 +660,10 @@ export class Classroom {
     room.shareToken = token;
     const replaced = viewers.map((v) => v.tokenHash);
     this.#change(room, nowMs, [], { participants: [viewer], removeParticipants: replaced }, reply, () => {
-      if (replaced.length) this.#out.ended(room.code, replaced, 'revoked');
+      if (replaced.length) {
+        this.#out.ended(room.code, replaced, 'revoked');
+        this.#out.presence(room.code, room.info());
+      }
       reply({ ok: true, value: { seqs: [], link: this.#shareLink(room.code, token) } });
     });
   }
@@ -675,7 +697,7 @@ export class Classroom {
     };
     room.expiresAt = expiresAt;
     const records = events.length ? room.apply(events, nowMs) : [];
-    this.#enqueue({ room, change, records, done, failed: (error) => reply({ ok: false, error }) });
+    this.#enqueue({ room, timeline: room.active, change, records, done, failed: (error) => reply({ ok: false, error }) });
   }
 
   #enqueue(p: Pending): void {
@@ -712,17 +734,32 @@ export class Classroom {
     );
   }
 
-  /** Broadcasts a committed batch, one message per room, then runs its continuations. */
+  /**
+   * Broadcasts a committed batch in order: the records of consecutive changes to the
+   * same timeline of a room go out as one message, then their acks. A change with no
+   * records (a join, a fork, a switch...) waits for the records before it, so that
+   * every screen sees everything in the order it happened.
+   */
   #publish(batch: readonly Pending[]): void {
-    const byRoom = new Map<string, LogRecord[]>();
+    let group: { room: Room; timeline: number | undefined; records: LogRecord[]; done: (() => void)[] } | null = null;
+    const flushGroup = () => {
+      if (!group) return;
+      this.#out.records(group.room.code, group.records);
+      for (const d of group.done) d();
+      group = null;
+    };
     for (const p of batch) {
-      if (!p.records.length) continue;
-      const list = byRoom.get(p.room.code);
-      if (list) list.push(...p.records);
-      else byRoom.set(p.room.code, [...p.records]);
+      if (!p.records.length) {
+        flushGroup();
+        p.done();
+        continue;
+      }
+      if (group && (group.room !== p.room || group.timeline !== p.timeline)) flushGroup();
+      group ??= { room: p.room, timeline: p.timeline, records: [], done: [] };
+      group.records.push(...p.records);
+      group.done.push(p.done);
     }
-    for (const [code, records] of byRoom) this.#out.records(code, records);
-    for (const p of batch) p.done();
+    flushGroup();
   }
 
   /** Resolves when every change asked for so far is committed and published. */

@@ -26,7 +26,7 @@ const IMPORT_BYTES_MAX = 8_000_000;
  */
 function importBody(body: unknown): { ok: true; initial: RoomState; events: readonly RoomEvent[] } | { ok: false; error: string } {
   const file = (body as { import?: { name?: unknown; text?: unknown } }).import;
-  if (typeof file !== 'object' || file === null || typeof file.text !== 'string' || Object.keys(body as object).length !== 1) {
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || typeof file !== 'object' || file === null || typeof file.text !== 'string' || Object.keys(body).length !== 1) {
     return { ok: false, error: 'Send no body, or { "import": { "name": "file name", "text": "the file" } }.' };
   }
   const name = typeof file.name === 'string' ? file.name : '';
@@ -86,13 +86,14 @@ export function createHttpApp({ config, classroom, clock, startedAtMs }: HttpOpt
     }
     const request: unknown = req.body;
     let from: { initial: RoomState; events: readonly RoomEvent[] } | undefined;
-    if (request !== undefined && request !== null && !(typeof request === 'object' && Object.keys(request).length === 0)) {
+    const empty = request === undefined || (typeof request === 'object' && request !== null && !Array.isArray(request) && Object.keys(request).length === 0);
+    if (!empty) {
       const imported = importBody(request);
       if (!imported.ok) return error(res, 400, 'bad-request', imported.error);
       from = imported;
     }
     const result = await classroom.createRoom(clock(), from);
-    if (!result.ok) return error(res, 503, result.error.code, result.error.message);
+    if (!result.ok) return error(res, result.error.code === 'log-full' ? 400 : 503, result.error.code, result.error.message);
     const joinUrl = `${config.publicUrl}/join/${result.value.code}`;
     const body: CreatedRoom = {
       code: result.value.code,

@@ -216,6 +216,7 @@ export function apply(s: RoomState, event: RoomEvent): void {
   s.seq += 1;
   switch (event.type) {
     case 'nodeAdded':
+      invariant(!s.nodes[event.node], `node ${event.node} is added twice`);
       s.nodes[event.node] = createNode(event.node, event.name, event.bot);
       s.order.push(event.node);
       return;

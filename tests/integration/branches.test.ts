@@ -181,6 +181,7 @@ describe('a room from an imported file', () => {
       json: { error: { code: 'bad-request', message: expect.stringContaining('format: this is not a toy-paxos session file') } },
     });
     expect(await post({ something: 'else' })).toMatchObject({ status: 400 });
+    expect(await post([])).toMatchObject({ status: 400 });
     expect(server.app.classroom.roomCount).toBe(before);
   });
 });

@@ -235,6 +235,13 @@ describe('sessions that survive real classrooms', () => {
     const back = client();
     expect(await back.resume(a.token!)).toMatchObject({ ok: false, error: { code: 'bad-token' } });
     expect((await teacher.emit('bot:add', {})).ok).toBe(true);
-    await teacher.until(() => teacher.presence?.participants.some((p) => p.role === 'bot') === true, 'the bot');
+    expect((await teacher.emit('bot:add', {})).ok).toBe(true);
+    await teacher.until(() => teacher.presence?.participants.filter((p) => p.role === 'bot').length === 2, 'the bots');
+    const bots = () => teacher.presence!.participants.filter((p) => p.role === 'bot');
+    expect(bots().map((p) => p.name)).toEqual(['Bot 1', 'Bot 2']);
+    // The first free number is taken again: no "Bot 2 2".
+    expect((await teacher.emit('participant:remove', { node: bots()[0]!.node })).ok).toBe(true);
+    expect((await teacher.emit('bot:add', {})).ok).toBe(true);
+    await teacher.until(() => bots().length === 2 && bots().some((p) => p.name === 'Bot 1'), 'the new bot');
   });
 });

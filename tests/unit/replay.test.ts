@@ -58,6 +58,11 @@ describe('session files (JSON export and import)', () => {
     expect(bad({ ...good, version: 2 })).toMatch(/^version: this file's version is not one/);
     expect(bad({ ...good, events: [...events.slice(0, 3), { type: 'exploded' }] })).toMatch(/^events\[3\]\.type: /);
     expect(bad({ ...good, events: [...events.slice(0, 3), { type: 'crashed', node: 'A', extra: 1 }] })).toMatch(/^events\[3\]: /);
+    // Well-formed, but a node cannot join twice, and "all" is no name.
+    expect(bad({ ...good, events: [...events.slice(0, 3), events[0]] })).toBe(
+      'events[3] (nodeAdded): this event does not follow from the ones before it: node A is added twice.',
+    );
+    expect(bad({ ...good, events: [{ type: 'nodeAdded', node: 'x', name: 'All', bot: false }] })).toMatch(/^events\[0\]\.name: "all" stands for every node/);
     // Well-formed, but a message that was never sent cannot be delivered.
     expect(bad({ ...good, events: [...events.slice(0, 3), { type: 'delivered', id: 99, reply: null }] })).toBe(
       'events[3] (delivered): this event does not follow from the ones before it: delivered message #99 is not in flight.',

@@ -30,7 +30,11 @@ export function sessionFile(initial: RoomState, events: readonly RoomEvent[], ti
 }
 
 const id = z.string().min(1).max(64);
-const name = z.string().min(1).max(LIMITS.nameLengthMax);
+const name = z
+  .string()
+  .min(1)
+  .max(LIMITS.nameLengthMax)
+  .refine((n) => n.trim().toLowerCase() !== 'all', '"all" stands for every node, so it cannot be a name');
 const value = z.string().min(1).max(LIMITS.valueLengthMax);
 const msgId = z.number().int().positive();
 const ballot = z.strictObject({ round: z.number().int().nonnegative(), node: id.optional() });
@@ -115,6 +119,7 @@ export function parseSessionFile(text: string): ParsedSession {
       if (!(error instanceof InvariantError)) throw error;
       return { ok: false, error: `events[${i}] (${e.type}): this event does not follow from the ones before it: ${error.message}.` };
     }
+    if (check.order.length > LIMITS.nodesMax) return { ok: false, error: `events[${i}]: a room holds at most ${LIMITS.nodesMax} nodes.` };
   }
   return { ok: true, title, initial, events };
 }

@@ -146,6 +146,8 @@ export interface BranchInfo {
   readonly forkSeq: number;
   /** Events in this timeline, the shared ones included. */
   readonly length: number;
+  /** When it was forked, in ms since the epoch (0 for the main timeline). */
+  readonly createdAt: number;
 }
 
 /** The room's timelines and the one it plays on. */
