@@ -14,7 +14,10 @@ export default defineConfig({
         resolve: { conditions: ['browser'] },
         test: { name: 'client', include: ['tests/client/**/*.test.ts'] },
       },
-      { test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 60_000 } },
+      {
+        // A browser on a shared 2-core machine: give polls time before calling a wait a failure.
+        test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 60_000, expect: { poll: { timeout: 10_000 } } },
+      },
     ],
   },
 });

@@ -97,6 +97,8 @@ interface Timeline {
   readonly meta: StoredBranch;
   readonly log: RoomLog;
   readonly records: LogRecord[];
+  /** How many of `records` are on disk; the rest wait for the commit in progress. */
+  committed: number;
 }
 
 const MAIN: StoredBranch = { id: 0, name: 'main', parent: null, forkSeq: 0, createdAt: 0 };
@@ -131,7 +133,7 @@ class Room {
     settings = DEFAULT_SETTINGS,
   ) {
     this.expiresAt = expiresAt;
-    this.timelines.set(0, { meta: MAIN, log: new RoomLog(initialRoomState(settings)), records: [] });
+    this.timelines.set(0, { meta: MAIN, log: new RoomLog(initialRoomState(settings)), records: [], committed: 0 });
   }
 
   get timeline(): Timeline {
@@ -151,7 +153,7 @@ class Room {
   fork(meta: StoredBranch): Timeline {
     const parent = this.timelines.get(meta.parent ?? 0)!;
     const log = new RoomLog(parent.log.stateAt(0), parent.log.events.slice(0, meta.forkSeq));
-    const timeline = { meta, log, records: parent.records.slice(0, meta.forkSeq) };
+    const timeline: Timeline = { meta, log, records: parent.records.slice(0, meta.forkSeq), committed: meta.forkSeq };
     this.timelines.set(meta.id, timeline);
     return timeline;
   }
@@ -279,6 +281,7 @@ export class Classroom {
       for (const e of stored.events.get(meta.id) ?? []) room.apply([e.event], e.at, timeline);
     }
     room.active = room.timelines.has(stored.activeBranch) ? stored.activeBranch : 0;
+    for (const t of room.timelines.values()) t.committed = t.records.length;
     for (const p of stored.participants) this.#addParticipant(room, p);
     this.#rooms.set(room.code, room);
   }
@@ -332,7 +335,10 @@ export class Classroom {
       this.#creating--;
     }
     const room = new Room(code, nowMs, expiresAt, settings);
-    if (from?.events.length) room.apply(from.events, nowMs);
+    if (from?.events.length) {
+      room.apply(from.events, nowMs);
+      room.timeline.committed = from.events.length;
+    }
     this.#rooms.set(code, room);
     this.#addParticipant(room, instructor);
     return { ok: true, value: { code, instructorToken: token } };
@@ -421,7 +427,8 @@ export class Classroom {
         code: room.code,
         node: p.node,
         name: p.node ? room.log.state.nodes[p.node]?.name ?? p.name : p.name,
-        records: room.records.slice(lastSeq),
+        // Only what is on disk: records still being committed follow by broadcast.
+        records: room.records.slice(lastSeq, room.timeline.committed),
         room: room.info(),
         settings: room.log.stateAt(0).settings,
         presenting: room.presenting,
@@ -744,6 +751,8 @@ export class Classroom {
     let group: { room: Room; timeline: number | undefined; records: LogRecord[]; done: (() => void)[] } | null = null;
     const flushGroup = () => {
       if (!group) return;
+      const timeline = group.room.timelines.get(group.timeline ?? group.room.active);
+      if (timeline) timeline.committed = Math.max(timeline.committed, group.records.at(-1)!.seq);
       this.#out.records(group.room.code, group.records);
       for (const d of group.done) d();
       group = null;

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { DESKTOP, launch, person, PHONE, PROJECTOR, screenshot, startClassroom, type Classroom } from './harness';
+import { joinAs as joinAt, openRoom as openRoomAt } from './harness';
 
 let classroom: Classroom;
 let browser: Browser;
@@ -19,22 +20,9 @@ afterAll(async () => {
   await classroom?.close();
 });
 
-async function openRoom(page: Page): Promise<string> {
-  await page.goto(classroom.url);
-  await page.getByRole('button', { name: 'Open a room' }).click();
-  await page.waitForURL(/\/room\/[A-Z0-9]{6}$/);
-  const code = page.url().split('/').pop()!;
-  await expect.poll(() => page.getByText(code, { exact: true }).first().isVisible()).toBe(true);
-  return code;
-}
+const openRoom = (page: Page) => openRoomAt(classroom.url, page);
 
-async function joinAs(page: Page, code: string, name: string): Promise<void> {
-  await page.goto(`${classroom.url}/join/${code}`);
-  await page.getByLabel('Your name').fill(name);
-  await page.getByRole('button', { name: 'Join', exact: true }).click();
-  await page.waitForURL(`**/room/${code}`);
-  await page.getByRole('heading', { name: /My node:/ }).waitFor();
-}
+const joinAs = (page: Page, code: string, name: string) => joinAt(classroom.url, page, code, name);
 
 async function logText(page: Page): Promise<string> {
   return (await page.getByTestId('log').innerText()).replace(/\s+/g, ' ');

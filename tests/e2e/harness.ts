@@ -77,3 +77,19 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/** The instructor opens a room from the start page; returns its code. */
+export async function openRoom(url: string, page: Page): Promise<string> {
+  await page.goto(url);
+  await page.getByRole('button', { name: 'Open a room' }).click();
+  await page.waitForURL(/\/room\/[A-Z0-9]{6}$/);
+  return page.url().split('/').pop()!;
+}
+
+/** A student joins by the join link and waits for their node. */
+export async function joinAs(url: string, page: Page, code: string, name: string): Promise<void> {
+  await page.goto(`${url}/join/${code}`);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByRole('button', { name: 'Join', exact: true }).click();
+  await page.getByRole('heading', { name: `My node: ${name}` }).waitFor();
+}

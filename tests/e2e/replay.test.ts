@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { DESKTOP, launch, person, PHONE, screenshot, startClassroom, type Classroom } from './harness';
+import { joinAs as joinAt, openRoom as openRoomAt } from './harness';
 
 let classroom: Classroom;
 let browser: Browser;
@@ -16,19 +17,9 @@ afterAll(async () => {
   await classroom?.close();
 });
 
-async function openRoom(page: Page): Promise<string> {
-  await page.goto(classroom.url);
-  await page.getByRole('button', { name: 'Open a room' }).click();
-  await page.waitForURL(/\/room\/[A-Z0-9]{6}$/);
-  return page.url().split('/').pop()!;
-}
+const openRoom = (page: Page) => openRoomAt(classroom.url, page);
 
-async function joinAs(page: Page, code: string, name: string): Promise<void> {
-  await page.goto(`${classroom.url}/join/${code}`);
-  await page.getByLabel('Your name').fill(name);
-  await page.getByRole('button', { name: 'Join', exact: true }).click();
-  await page.getByRole('heading', { name: `My node: ${name}` }).waitFor();
-}
+const joinAs = (page: Page, code: string, name: string) => joinAt(classroom.url, page, code, name);
 
 async function downloadText(page: Page, click: () => Promise<void>): Promise<string> {
   const [download] = await Promise.all([page.waitForEvent('download'), click()]);

@@ -58,12 +58,16 @@ export class TestClient {
       transports: options.transports ?? ['websocket'],
       extraHeaders: options.origin ? { Origin: options.origin } : {},
     });
-    this.socket.on('room:records', ({ records }: { records: LogRecord[] }) => this.#take(records));
+    this.socket.on('room:records', ({ records }: { records: LogRecord[] }) => {
+      // Broadcasts can be handled before the answer to a join or resume is: hold them until then.
+      if (this.#held) this.#held.push(...records);
+      else this.#take(records, 'broadcast');
+    });
     this.socket.on('room:presence', (info: RoomInfo) => (this.presence = info));
     this.socket.on('room:timeline', ({ timeline, records }: { timeline: TimelineInfo; records: LogRecord[] }) => {
       this.timeline = timeline;
       this.records = [];
-      this.#take(records);
+      this.#take(records, 'timeline');
     });
     this.socket.on('session:ended', ({ reason }: { reason: string }) => (this.ended = reason));
     this.socket.io.on('reconnect', () => {
@@ -75,10 +79,17 @@ export class TestClient {
     return this.records.at(-1)?.seq ?? 0;
   }
 
-  #take(records: readonly LogRecord[]): void {
+  /** Broadcast records that arrived while a join or resume was being answered. */
+  #held: LogRecord[] | null = null;
+
+  /** Where each batch of records came from, for the message of a gap. */
+  readonly #trace: string[] = [];
+
+  #take(records: readonly LogRecord[], source = 'session'): void {
+    this.#trace.push(`${source} ${records[0]?.seq ?? '-'}..${records.at(-1)?.seq ?? '-'} (had ${this.lastSeq})`);
     for (const r of records) {
       if (r.seq <= this.lastSeq) continue; // already have it (a resume may overlap a broadcast)
-      if (r.seq !== this.lastSeq + 1) this.problems.push(`gap: got ${r.seq} after ${this.lastSeq}`);
+      if (r.seq !== this.lastSeq + 1) this.problems.push(`gap: got ${r.seq} after ${this.lastSeq}; last batches: ${this.#trace.slice(-6).join(' | ')}`);
       this.records.push(r);
     }
   }
@@ -88,15 +99,35 @@ export class TestClient {
   }
 
   async join(code: string, name: string, role: 'student' | 'observer' = 'student'): Promise<AnyAck> {
-    const ack = await this.emit('room:join', { v: PROTOCOL_VERSION, code, name, role });
-    if (ack.ok) this.#started(ack.session as SessionInfo);
+    this.#held = [];
+    const ack = await this.emit('room:join', { v: PROTOCOL_VERSION, code, name, role }).catch((e: unknown) => {
+      this.#held = null;
+      throw e;
+    });
+    this.#settle(ack);
     return ack;
   }
 
   async resume(token = this.token!): Promise<AnyAck> {
-    const ack = await this.emit('room:resume', { v: PROTOCOL_VERSION, token, lastSeq: this.lastSeq, branch: this.timeline?.active ?? 0 });
-    if (ack.ok) this.#started(ack.session as SessionInfo);
+    // No timeout, as in the web client: a resume emitted while the connection comes back is
+    // sent once it is up, and the session it opens must not be dropped for a late answer.
+    this.#held = [];
+    const ack = (await this.socket.emitWithAck('room:resume', {
+      v: PROTOCOL_VERSION,
+      token,
+      lastSeq: this.lastSeq,
+      branch: this.timeline?.active ?? 0,
+    })) as AnyAck;
+    this.#settle(ack);
     return ack;
+  }
+
+  /** Applies a join or resume answer, then the broadcasts held meanwhile. */
+  #settle(ack: AnyAck): void {
+    const held = this.#held ?? [];
+    this.#held = null;
+    if (ack.ok) this.#started(ack.session as SessionInfo);
+    if (held.length) this.#take(held, 'held');
   }
 
   #started(session: SessionInfo): void {
@@ -105,7 +136,7 @@ export class TestClient {
     this.session = session;
     this.token = session.token;
     this.presence = session.room;
-    this.#take(session.records);
+    this.#take(session.records, 'resume');
   }
 
   /** Resolves when `predicate` holds, checking on every record and presence change. */

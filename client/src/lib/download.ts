@@ -1,6 +1,6 @@
-/** Saves text as a file the person downloads. */
-export function download(filename: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+/** Hands a blob to the browser as a file to save. */
+function save(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;
@@ -8,6 +8,11 @@ export function download(filename: string, text: string, type: string): void {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Saves text as a file the person downloads. */
+export function download(filename: string, text: string, type: string): void {
+  save(new Blob([text], { type }), filename);
 }
 
 /** Draws an SVG document on a canvas and saves it as a PNG. */
@@ -28,14 +33,7 @@ export async function downloadPng(filename: string, svg: string, width: number, 
     ctx.drawImage(img, 0, 0, width, height);
     const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
     if (!blob) throw new Error('The browser could not make a PNG.');
-    const png = URL.createObjectURL(blob);
-    const a = document.createElement('a');
-    a.href = png;
-    a.download = filename;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(png), 1000);
+    save(blob, filename);
   } finally {
     URL.revokeObjectURL(url);
   }

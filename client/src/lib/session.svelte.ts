@@ -69,6 +69,8 @@ export class RoomSession {
   #live = initialRoomState();
   readonly #socket: Socket;
   #token: string | null;
+  /** Broadcast records that arrived while a resume was being answered. */
+  #held: LogRecord[] | null = null;
 
   constructor(code: string, token: string | null = savedToken(code)) {
     this.code = code;
@@ -80,7 +82,11 @@ export class RoomSession {
       // The server closed this connection (a restart, for one): socket.io leaves it to us to come back.
       if (reason === 'io server disconnect' && this.#token) setTimeout(() => this.#socket.connect(), 500);
     });
-    this.#socket.on('room:records', ({ records }: { records: LogRecord[] }) => this.#take(records));
+    this.#socket.on('room:records', ({ records }: { records: LogRecord[] }) => {
+      // Broadcasts can be handled before the answer to a resume is: hold them until then.
+      if (this.#held) this.#held.push(...records);
+      else this.#take(records);
+    });
     this.#socket.on('room:presence', (info: RoomInfo) => (this.presence = info));
     this.#socket.on('room:replay', ({ seq }: { seq: number | null }) => (this.presenting = seq));
     this.#socket.on('room:timeline', ({ timeline, records }: { timeline: TimelineInfo; records: LogRecord[] }) => {
@@ -127,6 +133,7 @@ export class RoomSession {
       this.problem = 'You have not joined this room on this device yet.';
       return;
     }
+    this.#held = [];
     const ack = (await this.#socket.emitWithAck('room:resume', {
       v: PROTOCOL_VERSION,
       token: this.#token,
@@ -135,6 +142,8 @@ export class RoomSession {
     })) as Ack<{
       session: SessionInfo;
     }>;
+    const held = this.#held;
+    this.#held = null;
     if (!ack.ok) {
       if (ack.error.code === 'bad-token') forgetToken(this.code);
       this.status = 'failed';
@@ -142,6 +151,7 @@ export class RoomSession {
       return;
     }
     this.#start(ack.session);
+    this.#take(held);
   }
 
   /** Forgets the log, to take another timeline's from its first event. */

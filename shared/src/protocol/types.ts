@@ -48,30 +48,16 @@ export const CLIENT_EVENT_NAMES = [
 export type ClientEventName = (typeof CLIENT_EVENT_NAMES)[number];
 export type ClientPayload<E extends ClientEventName> = z.infer<(typeof CLIENT_EVENTS)[E]>;
 
-/** Events only the room's instructor may send. */
-export const INSTRUCTOR_EVENTS: readonly ClientEventName[] = [
-  'node:crash',
-  'node:recover',
-  'net:deliver',
-  'net:drop',
-  'net:duplicate',
-  'net:cut',
-  'net:heal',
-  'room:settings',
-  'room:round',
-  'room:lock',
-  'participant:rename',
-  'participant:remove',
-  'bot:add',
-  'replay:present',
-  'branch:fork',
-  'branch:switch',
-  'share:create',
-  'share:revoke',
-];
-
 /** Events a student sends for its own node. */
 export const NODE_EVENTS: readonly ClientEventName[] = ['node:propose', 'node:promise', 'node:accept', 'node:answer'];
+
+/** Events that start a session; anyone may send them. */
+export const SESSION_EVENTS: readonly ClientEventName[] = ['room:join', 'room:resume'];
+
+/** Events only the room's instructor may send: all the others. */
+export const INSTRUCTOR_EVENTS: readonly ClientEventName[] = CLIENT_EVENT_NAMES.filter(
+  (e) => !NODE_EVENTS.includes(e) && !SESSION_EVENTS.includes(e),
+);
 
 /** Error codes of the protocol itself; a refused command answers with the core's own code. */
 export const PROTOCOL_ERROR_CODES = [
