@@ -140,6 +140,26 @@ describe('a class in the browser', () => {
 });
 
 describe('the solo sandbox and the other screens', () => {
+  it('works offline once loaded: actions, replay and import need no server', async () => {
+    const { context, page } = await person(browser, DESKTOP);
+    await page.goto(`${classroom.url}/solo`, { waitUntil: 'networkidle' });
+    await page.getByRole('heading', { name: 'Solo sandbox' }).waitFor();
+    await context.setOffline(true);
+    await page.getByLabel('Value', { exact: true }).fill('Date');
+    await page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await page.getByRole('button', { name: 'Promise request', exact: true }).click();
+    await page.getByRole('button', { name: 'Accept request', exact: true }).click();
+    await expect.poll(() => page.getByTestId('chosen').innerText()).toBe('Date');
+    await page.getByRole('button', { name: 'Replay and export' }).click();
+    // Two events back: before the second acceptance, which made the quorum.
+    await page.getByRole('button', { name: 'One event back' }).click();
+    await page.getByRole('button', { name: 'One event back' }).click();
+    await expect.poll(() => page.getByTestId('safety').innerText()).toContain('Nothing chosen yet.');
+    await page.getByLabel('File').setInputFiles({ name: 'x.json', mimeType: 'application/json', buffer: Buffer.from('{}') });
+    await expect.poll(() => page.getByTestId('import-problem').innerText()).toMatch(/^format: /);
+    await context.close();
+  });
+
   it('runs the core in the browser: consensus by hand, then a preset stepped through with its lesson', async () => {
     for (const [size, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
       const { context, page } = await person(browser, viewport);
