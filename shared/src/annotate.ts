@@ -59,7 +59,7 @@ export function annotate(before: RoomState, event: RoomEvent, after?: RoomState)
   const extra: string[] = [];
   for (const c of chosen) {
     extra.push(
-      `A quorum of ${roomQuorums(next).q2} acceptors has now accepted ${c.value} in ballot ${ctx.b(c.ballot)}: ${c.value} is chosen.`,
+      `A quorum of ${roomQuorums(next).q2} acceptor${roomQuorums(next).q2 === 1 ? '' : 's'} has now accepted ${c.value} in ballot ${ctx.b(c.ballot)}: ${c.value} is chosen.`,
     );
   }
   const explanation = [body.explanation, ...extra].filter((x) => x.length > 0).join(' ');
