@@ -12,6 +12,7 @@ import { acceptorVerdict, type AcceptedValue, type AcceptorState, type NodeState
 import type { ChosenValue, Violation } from './monitor';
 import { apply, cloneRoomState, nameOf, roomQuorums, type RoomEvent, type RoomState } from './room';
 import { formatQuorum, RULE_MODE_NAMES } from './settings';
+import { messageLabel } from './message-label';
 
 /** Verdict tags as the notebook prints them; carried by text, not colour. */
 export type Tag = 'ACC' | 'REJ';
@@ -274,22 +275,6 @@ function describe(ctx: Ctx, e: RoomEvent): Body {
   }
 }
 
-/** `PROMISE Request #3 A -> B (p: 1)`: a message in flight, in one line. */
-export function messageLabel(ctx: { name: (id: string) => string; b: (b: Ballot) => string }, m: RequestMessage | ReplyMessage): string {
-  const route = `${ctx.name(m.from)} -> ${ctx.name(m.to)}`;
-  switch (m.kind) {
-    case 'prepare':
-      return `PROMISE Request ${route} (p: ${ctx.b(m.ballot)})`;
-    case 'accept':
-      return `ACCEPT Request ${route} (p: ${ctx.b(m.ballot)}, val: ${m.value})`;
-    case 'promise':
-      return `Promise ${route} (${ctx.b(m.ballot)}, ${m.lastAccepted ? `last_accepted(${ctx.b(m.lastAccepted.ballot)}, ${m.lastAccepted.value})` : 'last_accepted()'})`;
-    case 'accepted':
-      return `Accept ${route} (${ctx.b(m.ballot)}, ${m.value})`;
-    case 'reject':
-      return `Refusal ${route} (${m.request === 'prepare' ? 'Promise' : 'Accept'}(${ctx.b(m.ballot)}) lost to ${ctx.b(m.promised)})`;
-  }
-}
 
 function describeSettings(s: RoomState['settings'], nodeCount: number): Body {
   const rules = RULE_MODE_NAMES.filter((r) => s.rules[r]);

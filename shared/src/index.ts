@@ -7,6 +7,7 @@ export * from './monitor';
 export * from './room';
 export * from './decide';
 export * from './annotate';
+export * from './message-label';
 export * from './log';
 export * from './paxos-node';
 export * from './bots';

@@ -4,6 +4,7 @@
  */
 import {
   formatBallot,
+  messageLabel,
   nameOf,
   roomQuorums,
   type Ballot,
@@ -59,22 +60,9 @@ export function nodeCard(state: RoomState, id: string): NodeCardView | null {
   };
 }
 
-/** A message in one line: `#4 PROMISE Request A -> B (p: 1.A)`. */
+/** A message in one line, as the log prints it: `PROMISE Request A -> B (p: 1.A)`. */
 export function messageText(state: RoomState, m: Message): string {
-  const route = `${nameOf(state, m.from)} -> ${nameOf(state, m.to)}`;
-  const b = ballotText(state, m.ballot);
-  switch (m.kind) {
-    case 'prepare':
-      return `PROMISE Request ${route} (p: ${b})`;
-    case 'accept':
-      return `ACCEPT Request ${route} (p: ${b}, val: ${m.value})`;
-    case 'promise':
-      return `Promise ${route} (${b}, ${m.lastAccepted ? `last_accepted(${ballotText(state, m.lastAccepted.ballot)}, ${m.lastAccepted.value})` : 'last_accepted()'})`;
-    case 'accepted':
-      return `Accept ${route} (${b}, ${m.value})`;
-    case 'reject':
-      return `Refusal ${route} (lost to ${ballotText(state, m.promised)})`;
-  }
+  return messageLabel({ name: (id) => nameOf(state, id), b: (b) => ballotText(state, b) }, m);
 }
 
 
