@@ -53,8 +53,3 @@ export function settingsWarnings(settings: RoomSettings, nodeCount: number): Set
   }
   return warnings;
 }
-
-/** True when no rule-breaking mode is on and any Q1 and Q2 quorums intersect. */
-export function isSafe(settings: RoomSettings, nodeCount: number): boolean {
-  return settingsWarnings(settings, nodeCount).every((w) => w.code === 'quorum-unreachable');
-}

@@ -5,7 +5,7 @@
  * what), so `evolve` never decides anything and the same log always folds to the
  * same state.
  */
-import { compareBallots, sameBallot, type Ballot } from './ballot';
+import { sameBallot, type Ballot } from './ballot';
 import { assertNever, invariant } from './invariant';
 import {
   acceptorApply,
@@ -394,14 +394,4 @@ function receiveReply(s: RoomState, reply: ReplyMessage): void {
   if (outcome.kind === 'counted' && proposer.choice !== null && reply.kind === 'accepted') {
     recordLearned(s.monitor, proposer.id, proposer.name, proposer.choice, s.seq);
   }
-}
-
-/** The highest ballot any node has promised or proposed: what a newcomer must beat. */
-export function highestBallot(s: RoomState): Ballot | null {
-  let best: Ballot | null = null;
-  for (const id of s.order) {
-    const n = s.nodes[id]!;
-    for (const b of [n.acceptor.promised, n.proposer.ballot]) if (compareBallots(b, best) > 0) best = b;
-  }
-  return best;
 }
