@@ -140,6 +140,7 @@ describe('shareable replay links', () => {
     await viewer.page.goto(link.replace(/^https?:\/\/[^/]+/, classroom.url));
     await viewer.page.waitForURL(`**/room/${code}`);
     await expect.poll(() => viewer.page.getByTestId('log').innerText()).toContain('NEW Proposal from Pia');
+    expect(await viewer.page.getByRole('heading', { level: 1 }).innerText()).toBe(`Replay of room ${code}`);
     expect(await viewer.page.getByRole('button', { name: 'New proposal', exact: true }).count()).toBe(0);
     await viewer.page.getByRole('button', { name: 'Replay and export' }).click();
     await viewer.page.getByRole('button', { name: 'One event back' }).click();
