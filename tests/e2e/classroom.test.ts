@@ -3,26 +3,16 @@
  * localStorage), against a real server serving the built client. Screenshots of every
  * view, at phone and desktop sizes, go to tests/e2e/screenshots/.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { DESKTOP, launch, person, PHONE, PROJECTOR, screenshot, startClassroom, type Classroom } from './harness';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { DESKTOP, person, PHONE, PROJECTOR, screenshot, useClassroom } from './harness';
 import { joinAs as joinAt, openRoom as openRoomAt } from './harness';
 
-let classroom: Classroom;
-let browser: Browser;
+const env = useClassroom();
 
-beforeAll(async () => {
-  classroom = await startClassroom();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await classroom?.close();
-});
+const openRoom = (page: Page) => openRoomAt(env.classroom.url, page);
 
-const openRoom = (page: Page) => openRoomAt(classroom.url, page);
-
-const joinAs = (page: Page, code: string, name: string) => joinAt(classroom.url, page, code, name);
+const joinAs = (page: Page, code: string, name: string) => joinAt(env.classroom.url, page, code, name);
 
 async function logText(page: Page): Promise<string> {
   return (await page.getByTestId('log').innerText()).replace(/\s+/g, ' ');
@@ -30,9 +20,9 @@ async function logText(page: Page): Promise<string> {
 
 describe('a class in the browser', () => {
   it('an instructor and three students reach consensus, and every screen shows the chosen value', async () => {
-    const teacher = await person(browser, DESKTOP);
+    const teacher = await person(env.browser, DESKTOP);
     const code = await openRoom(teacher.page);
-    const students = await Promise.all([person(browser, PHONE), person(browser, PHONE), person(browser, DESKTOP)]);
+    const students = await Promise.all([person(env.browser, PHONE), person(env.browser, PHONE), person(env.browser, DESKTOP)]);
     const names = ['Ana', 'Bo', 'Cy'];
     for (const [i, s] of students.entries()) await joinAs(s.page, code, names[i]!);
     await expect.poll(() => teacher.page.getByText('3/3 online').isVisible()).toBe(true);
@@ -55,8 +45,8 @@ describe('a class in the browser', () => {
     await teacher.page.setViewportSize(PHONE);
     await screenshot(teacher.page, 'instructor-phone');
 
-    const projector = await person(browser, PROJECTOR);
-    await projector.page.goto(`${classroom.url}/join/${code}?as=projector`);
+    const projector = await person(env.browser, PROJECTOR);
+    await projector.page.goto(`${env.classroom.url}/join/${code}?as=projector`);
     await projector.page.getByRole('button', { name: 'Join', exact: true }).click();
     await projector.page.waitForURL(`**/room/${code}`);
     await expect.poll(() => projector.page.getByTestId('chosen').innerText()).toBe('Apple');
@@ -67,11 +57,11 @@ describe('a class in the browser', () => {
   });
 
   it('a refused action shows its explanation', async () => {
-    const teacher = await person(browser);
+    const teacher = await person(env.browser);
     const code = await openRoom(teacher.page);
-    const s = await person(browser, PHONE);
+    const s = await person(env.browser, PHONE);
     await joinAs(s.page, code, 'Dee');
-    const other = await person(browser, PHONE);
+    const other = await person(env.browser, PHONE);
     await joinAs(other.page, code, 'Eve');
     // Dee asks for acceptances without a single promise: the rules refuse it, and say why.
     await other.page.getByRole('button', { name: 'New proposal', exact: true }).click();
@@ -86,9 +76,9 @@ describe('a class in the browser', () => {
   });
 
   it('a student who refreshes keeps their node', async () => {
-    const teacher = await person(browser);
+    const teacher = await person(env.browser);
     const code = await openRoom(teacher.page);
-    const s = await person(browser, PHONE);
+    const s = await person(env.browser, PHONE);
     await joinAs(s.page, code, 'Finn');
     await s.page.getByLabel('Value', { exact: true }).fill('Kiwi');
     await s.page.getByRole('button', { name: 'New proposal', exact: true }).click();
@@ -101,9 +91,9 @@ describe('a class in the browser', () => {
   });
 
   it('a hostile display name renders as inert text', async () => {
-    const teacher = await person(browser);
+    const teacher = await person(env.browser);
     const code = await openRoom(teacher.page);
-    const s = await person(browser, PHONE);
+    const s = await person(env.browser, PHONE);
     let dialogs = 0;
     for (const page of [teacher.page, s.page]) page.on('dialog', (d) => { dialogs++; void d.dismiss(); });
     const hostile = '<img src=x onerror=alert(1)>';
@@ -117,9 +107,9 @@ describe('a class in the browser', () => {
   });
 
   it('the instructor drops a message and the students see it', async () => {
-    const teacher = await person(browser);
+    const teacher = await person(env.browser);
     const code = await openRoom(teacher.page);
-    const [a, b] = [await person(browser, PHONE), await person(browser, PHONE)];
+    const [a, b] = [await person(env.browser, PHONE), await person(env.browser, PHONE)];
     await joinAs(a.page, code, 'Gil');
     await joinAs(b.page, code, 'Hal');
     await teacher.page.getByLabel('Delivery').selectOption('queued');
@@ -141,8 +131,8 @@ describe('a class in the browser', () => {
 
 describe('the solo sandbox and the other screens', () => {
   it('works offline once loaded: actions, replay and import need no server', async () => {
-    const { context, page } = await person(browser, DESKTOP);
-    await page.goto(`${classroom.url}/solo`, { waitUntil: 'networkidle' });
+    const { context, page } = await person(env.browser, DESKTOP);
+    await page.goto(`${env.classroom.url}/solo`, { waitUntil: 'networkidle' });
     await page.getByRole('heading', { name: 'Solo sandbox' }).waitFor();
     await context.setOffline(true);
     await page.getByLabel('Value', { exact: true }).fill('Date');
@@ -162,13 +152,13 @@ describe('the solo sandbox and the other screens', () => {
 
   it('runs the core in the browser: consensus by hand, then a preset stepped through with its lesson', async () => {
     for (const [size, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
-      const { context, page } = await person(browser, viewport);
-      await page.goto(classroom.url);
+      const { context, page } = await person(env.browser, viewport);
+      await page.goto(env.classroom.url);
       await screenshot(page, `landing-${size}`);
-      await page.goto(`${classroom.url}/join/ABCDEF`);
+      await page.goto(`${env.classroom.url}/join/ABCDEF`);
       await screenshot(page, `join-${size}`);
 
-      await page.goto(`${classroom.url}/solo`);
+      await page.goto(`${env.classroom.url}/solo`);
       await page.getByRole('heading', { name: 'Solo sandbox' }).waitFor();
       await page.getByLabel('Value', { exact: true }).fill('Fig');
       await page.getByRole('button', { name: 'New proposal', exact: true }).click();

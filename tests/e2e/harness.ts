@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { freePort } from '../support/ports';
 import { join } from 'node:path';
 import pino from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createApp, DEFAULT_LIMITS, SqliteStore, type App } from '@toy-paxos/server';
 
@@ -92,4 +93,18 @@ export async function joinAs(url: string, page: Page, code: string, name: string
   await page.getByLabel('Your name').fill(name);
   await page.getByRole('button', { name: 'Join', exact: true }).click();
   await page.getByRole('heading', { name: `My node: ${name}` }).waitFor();
+}
+
+/** One classroom server and one browser for a test file, closed after it. */
+export function useClassroom(): { readonly classroom: Classroom; readonly browser: Browser } {
+  const env = {} as { classroom: Classroom; browser: Browser };
+  beforeAll(async () => {
+    env.classroom = await startClassroom();
+    env.browser = await launch();
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.classroom?.close();
+  });
+  return env;
 }

@@ -1,25 +1,15 @@
 /** Replay, presenter mode, export and import, and the sequence diagram, in Chromium. */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { DESKTOP, launch, person, PHONE, screenshot, startClassroom, type Classroom } from './harness';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { DESKTOP, person, PHONE, screenshot, useClassroom } from './harness';
 import { joinAs as joinAt, openRoom as openRoomAt } from './harness';
 
-let classroom: Classroom;
-let browser: Browser;
+const env = useClassroom();
 
-beforeAll(async () => {
-  classroom = await startClassroom();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await classroom?.close();
-});
+const openRoom = (page: Page) => openRoomAt(env.classroom.url, page);
 
-const openRoom = (page: Page) => openRoomAt(classroom.url, page);
-
-const joinAs = (page: Page, code: string, name: string) => joinAt(classroom.url, page, code, name);
+const joinAs = (page: Page, code: string, name: string) => joinAt(env.classroom.url, page, code, name);
 
 async function downloadText(page: Page, click: () => Promise<void>): Promise<string> {
   const [download] = await Promise.all([page.waitForEvent('download'), click()]);
@@ -28,9 +18,9 @@ async function downloadText(page: Page, click: () => Promise<void>): Promise<str
 
 describe('replay for everyone', () => {
   it('the instructor presents a past moment, every student follows, and release returns them to live', async () => {
-    const teacher = await person(browser, DESKTOP);
+    const teacher = await person(env.browser, DESKTOP);
     const code = await openRoom(teacher.page);
-    const [a, b] = [await person(browser, PHONE), await person(browser, PHONE)];
+    const [a, b] = [await person(env.browser, PHONE), await person(env.browser, PHONE)];
     await joinAs(a.page, code, 'Jo');
     await joinAs(b.page, code, 'Kim');
     await a.page.getByLabel('Value', { exact: true }).fill('Pear');
@@ -63,9 +53,9 @@ describe('replay for everyone', () => {
   });
 
   it('a student scrubs their own view back and forward, and sees the diagram follow', async () => {
-    const teacher = await person(browser, DESKTOP);
+    const teacher = await person(env.browser, DESKTOP);
     const code = await openRoom(teacher.page);
-    const s = await person(browser, DESKTOP);
+    const s = await person(env.browser, DESKTOP);
     await joinAs(s.page, code, 'Lu');
     await s.page.getByRole('button', { name: 'New proposal', exact: true }).click();
     await s.page.getByRole('button', { name: 'Promise request', exact: true }).click();
@@ -84,9 +74,9 @@ describe('replay for everyone', () => {
 
 describe('what-if branches', () => {
   it('a branch is forked, the original is switched back to, and both logs are intact', async () => {
-    const teacher = await person(browser, DESKTOP);
+    const teacher = await person(env.browser, DESKTOP);
     const code = await openRoom(teacher.page);
-    const s = await person(browser, PHONE);
+    const s = await person(env.browser, PHONE);
     await joinAs(s.page, code, 'Ola');
     await s.page.getByLabel('Value', { exact: true }).fill('Fig');
     await s.page.getByRole('button', { name: 'New proposal', exact: true }).click();
@@ -127,17 +117,17 @@ describe('what-if branches', () => {
 
 describe('shareable replay links', () => {
   it('opens a read-only replay of the room, until the instructor revokes it', async () => {
-    const teacher = await person(browser, DESKTOP);
+    const teacher = await person(env.browser, DESKTOP);
     const code = await openRoom(teacher.page);
-    const s = await person(browser, PHONE);
+    const s = await person(env.browser, PHONE);
     await joinAs(s.page, code, 'Pia');
     await s.page.getByRole('button', { name: 'New proposal', exact: true }).click();
     await teacher.page.getByRole('button', { name: 'Create a replay link' }).click();
     const link = await teacher.page.getByTestId('share-link').innerText();
     expect(link).toMatch(new RegExp(`/watch/${code}#`));
 
-    const viewer = await person(browser, DESKTOP);
-    await viewer.page.goto(link.replace(/^https?:\/\/[^/]+/, classroom.url));
+    const viewer = await person(env.browser, DESKTOP);
+    await viewer.page.goto(link.replace(/^https?:\/\/[^/]+/, env.classroom.url));
     await viewer.page.waitForURL(`**/room/${code}`);
     await expect.poll(() => viewer.page.getByTestId('log').innerText()).toContain('NEW Proposal from Pia');
     expect(await viewer.page.getByRole('heading', { level: 1 }).innerText()).toBe(`Replay of room ${code}`);
@@ -155,9 +145,9 @@ describe('shareable replay links', () => {
 
 describe('export and import', () => {
   it('a room exported as JSON and imported into the solo sandbox gives the identical log, event by event', async () => {
-    const teacher = await person(browser, DESKTOP);
+    const teacher = await person(env.browser, DESKTOP);
     const code = await openRoom(teacher.page);
-    const s = await person(browser, PHONE);
+    const s = await person(env.browser, PHONE);
     await joinAs(s.page, code, 'Max');
     await s.page.getByLabel('Value', { exact: true }).fill('Lime');
     await s.page.getByRole('button', { name: 'New proposal', exact: true }).click();
@@ -170,8 +160,8 @@ describe('export and import', () => {
     const markdown = await downloadText(teacher.page, () => teacher.page.getByRole('button', { name: 'Markdown', exact: true }).click());
     expect(markdown).toContain('    > [ACC] Accept(1.Max, Lime), Max(acceptors: 1, quorum_size: 1, choice: Lime)');
 
-    const solo = await person(browser, DESKTOP);
-    await solo.page.goto(`${classroom.url}/solo`);
+    const solo = await person(env.browser, DESKTOP);
+    await solo.page.goto(`${env.classroom.url}/solo`);
     await solo.page.getByRole('heading', { name: 'Solo sandbox' }).waitFor();
     await solo.page.getByLabel('File').setInputFiles({ name: 'room.json', mimeType: 'application/json', buffer: Buffer.from(exported) });
     await expect.poll(() => solo.page.getByTestId('chosen').innerText()).toBe('Lime');
@@ -185,8 +175,8 @@ describe('export and import', () => {
   });
 
   it('an instructor opens a room from a scenario file, and a bad file is refused with its line', async () => {
-    const teacher = await person(browser, DESKTOP);
-    await teacher.page.goto(classroom.url);
+    const teacher = await person(env.browser, DESKTOP);
+    await teacher.page.goto(env.classroom.url);
     await teacher.page.getByLabel('Or start it from a file').setInputFiles({ name: 'bad.paxos', mimeType: 'text/plain', buffer: Buffer.from('nodes A\nfly A\n') });
     await expect.poll(() => teacher.page.getByRole('alert').innerText()).toContain('line 2: unknown step "fly"');
     await teacher.page.getByLabel('Or start it from a file').setInputFiles({
@@ -200,8 +190,8 @@ describe('export and import', () => {
   });
 
   it('a malformed import is refused with its reason, and the sandbox is unchanged', async () => {
-    const solo = await person(browser, DESKTOP);
-    await solo.page.goto(`${classroom.url}/solo`);
+    const solo = await person(env.browser, DESKTOP);
+    await solo.page.goto(`${env.classroom.url}/solo`);
     await solo.page.getByRole('heading', { name: 'Solo sandbox' }).waitFor();
     const before = await solo.page.getByTestId('log').innerText();
     await solo.page.getByLabel('File').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{\n  "format": "toy-paxos-session",\n  "version": 1,\n  oops\n}') });

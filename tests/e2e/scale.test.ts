@@ -1,30 +1,19 @@
 /** The log at 10,000 entries, and a connection lost and found, in Chromium. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { Session } from '@toy-paxos/server';
-import { launch, person, PHONE, PROJECTOR, screenshot, startClassroom, type Classroom } from './harness';
+import { person, PHONE, PROJECTOR, screenshot, useClassroom } from './harness';
 
-let classroom: Classroom;
-let browser: Browser;
-
-beforeAll(async () => {
-  classroom = await startClassroom();
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-  await classroom?.close();
-});
+const env = useClassroom();
 
 async function createRoom(): Promise<{ code: string; instructorToken: string }> {
-  const res = await fetch(`${classroom.url}/api/rooms`, { method: 'POST' });
+  const res = await fetch(`${env.classroom.url}/api/rooms`, { method: 'POST' });
   return (await res.json()) as { code: string; instructorToken: string };
 }
 
 describe('the annotated log at scale', () => {
   it('renders only the rows in view of a 10,000-entry log, and scrolls to any of them', async () => {
     const { code, instructorToken } = await createRoom();
-    const room = classroom.app.classroom;
+    const room = env.classroom.app.classroom;
     // Drive the room in-process, as the instructor, past every socket rate limit.
     const session = await new Promise<Session>((resolve, reject) =>
       room.resume(instructorToken, 0, undefined, (o) => (o.ok ? resolve(o.value.session) : reject(new Error(o.error.message)))),
@@ -36,9 +25,9 @@ describe('the annotated log at scale', () => {
     for (let i = 0; i < 9_997; i++) done.push(run('node:propose', { node: `n${(i % 3) + 1}`, value: `V${i % 7}` }));
     await Promise.all(done);
 
-    const { page, context } = await person(browser, PROJECTOR);
+    const { page, context } = await person(env.browser, PROJECTOR);
     const started = Date.now();
-    await page.goto(`${classroom.url}/join/${code}?as=projector`);
+    await page.goto(`${env.classroom.url}/join/${code}?as=projector`);
     await page.getByRole('button', { name: 'Join', exact: true }).click();
     await page.waitForURL(`**/room/${code}`);
     await expect.poll(() => page.getByText('10000 entries').isVisible(), { timeout: 30_000 }).toBe(true);
@@ -62,14 +51,14 @@ describe('the annotated log at scale', () => {
 describe('a lost connection', () => {
   it('shows a clear reconnecting state, keeps what the student typed, and the node comes back', async () => {
     const { code } = await createRoom();
-    const { page, context } = await person(browser, PHONE);
-    await page.goto(`${classroom.url}/join/${code}`);
+    const { page, context } = await person(env.browser, PHONE);
+    await page.goto(`${env.classroom.url}/join/${code}`);
     await page.getByLabel('Your name').fill('Ivy');
     await page.getByRole('button', { name: 'Join', exact: true }).click();
     await page.getByRole('heading', { name: 'My node: Ivy' }).waitFor();
     await page.getByLabel('Value', { exact: true }).fill('Plum');
 
-    classroom.app.io.disconnectSockets();
+    env.classroom.app.io.disconnectSockets();
     await expect.poll(() => page.getByText('Connection lost: reconnecting').isVisible()).toBe(true);
     await screenshot(page, 'student-reconnecting-phone');
     await expect.poll(() => page.getByText('Connection lost: reconnecting').count(), { timeout: 15_000 }).toBe(0);

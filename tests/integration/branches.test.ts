@@ -1,28 +1,15 @@
 /** What-if branches and presenter mode through the real server and real clients. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRoom, startServer, TestClient, textOf, type TestServer } from './harness';
+import { describe, expect, it } from 'vitest';
+import { createRoom, startServer, textOf, useServer } from './harness';
 
-let server: TestServer;
-const clients: TestClient[] = [];
-function client(url = server.url): TestClient {
-  const c = new TestClient(url);
-  clients.push(c);
-  return c;
-}
-beforeEach(async () => {
-  server = await startServer();
-});
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await server.close();
-});
+const env = useServer();
 
 describe('what-if branches', () => {
   it('forks a branch that becomes live for everyone, keeps the original, and switches back; both logs are intact', async () => {
-    const room = await createRoom(server.url);
-    const teacher = client();
+    const room = await createRoom(env.server.url);
+    const teacher = env.client();
     await teacher.resume(room.instructorToken);
-    const [a, b] = [client(), client()];
+    const [a, b] = [env.client(), env.client()];
     await a.join(room.code, 'Ann');
     await b.join(room.code, 'Ben');
     await a.emit('node:propose', { value: 'Apple' });
@@ -57,13 +44,13 @@ describe('what-if branches', () => {
     expect(textOf(a.records)).toBe(branch);
 
     // A client that was away resyncs to the active timeline; so does a server restart.
-    const late = client();
+    const late = env.client();
     await late.resume(a.token!);
     expect(textOf(late.records)).toBe(branch);
-    for (const c of clients) c.close();
-    await server.close();
-    server = await startServer({}, server.dataDir);
-    const back = client();
+    for (const c of env.clients) c.close();
+    await env.server.close();
+    env.server = await startServer({}, env.server.dataDir);
+    const back = env.client();
     await back.resume(room.instructorToken);
     expect(back.timeline!.active).toBe(1);
     expect(textOf(back.records)).toBe(branch);
@@ -73,10 +60,10 @@ describe('what-if branches', () => {
   });
 
   it('refuses a fork past the end, an unknown timeline, and students', async () => {
-    const room = await createRoom(server.url);
-    const teacher = client();
+    const room = await createRoom(env.server.url);
+    const teacher = env.client();
     await teacher.resume(room.instructorToken);
-    const a = client();
+    const a = env.client();
     await a.join(room.code, 'Ann');
     expect(await teacher.emit('branch:fork', { seq: 9, name: 'x' })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
     expect(await teacher.emit('branch:switch', { id: 4 })).toMatchObject({ ok: false, error: { code: 'bad-request', message: 'There is no timeline 4 in this room.' } });
@@ -87,17 +74,17 @@ describe('what-if branches', () => {
 
 describe('presenter mode', () => {
   it('the instructor presents a moment: every client is told, and late joiners too', async () => {
-    const room = await createRoom(server.url);
-    const teacher = client();
+    const room = await createRoom(env.server.url);
+    const teacher = env.client();
     await teacher.resume(room.instructorToken);
-    const a = client();
+    const a = env.client();
     await a.join(room.code, 'Ann');
     const seen: (number | null)[] = [];
     a.socket.on('room:replay', ({ seq }: { seq: number | null }) => seen.push(seq));
     expect(await teacher.emit('replay:present', { seq: 1 })).toEqual({ ok: true, seqs: [] });
     await a.until(() => seen.length === 1, 'the presented moment');
     expect(seen).toEqual([1]);
-    const late = client();
+    const late = env.client();
     await late.join(room.code, 'Cat');
     expect(late.session!.presenting).toBe(1);
     expect(await teacher.emit('replay:present', { seq: 99 })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
@@ -109,10 +96,10 @@ describe('presenter mode', () => {
 
 describe('shareable replay links', () => {
   it('give a read-only view guarded by a token the instructor can revoke', async () => {
-    const room = await createRoom(server.url);
-    const teacher = client();
+    const room = await createRoom(env.server.url);
+    const teacher = env.client();
     await teacher.resume(room.instructorToken);
-    const a = client();
+    const a = env.client();
     await a.join(room.code, 'Ann');
     await a.emit('node:propose', { value: 'Apple' });
 
@@ -123,18 +110,18 @@ describe('shareable replay links', () => {
     expect(await a.emit('share:create', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
 
     const token = link.split('#')[1]!;
-    const viewer = client();
+    const viewer = env.client();
     expect(await viewer.resume(token)).toMatchObject({ ok: true, session: { role: 'viewer', node: null } });
     expect(viewer.records.map((r) => r.event.type)).toEqual(['nodeAdded', 'proposalStarted']);
     expect(await viewer.emit('node:propose', { node: 'n1', value: 'x' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     // A second viewer with the same link.
-    const other = client();
+    const other = env.client();
     expect((await other.resume(token)).ok).toBe(true);
 
     expect((await teacher.emit('share:revoke', {})).ok).toBe(true);
     await viewer.until(() => viewer.ended === 'revoked', 'the revocation');
     await other.until(() => other.ended === 'revoked', 'the revocation for every viewer');
-    expect(await client().resume(token)).toMatchObject({ ok: false, error: { code: 'bad-token' } });
+    expect(await env.client().resume(token)).toMatchObject({ ok: false, error: { code: 'bad-token' } });
     const again = await teacher.emit('share:create', {});
     expect(again).toMatchObject({ ok: true, link: expect.stringContaining(`/watch/${room.code}#`) });
     expect((again as { link?: string }).link).not.toBe(link);
@@ -143,7 +130,7 @@ describe('shareable replay links', () => {
 
 describe('a room from an imported file', () => {
   async function post(body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-    const res = await fetch(`${server.url}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${env.server.url}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
   }
 
@@ -151,7 +138,7 @@ describe('a room from an imported file', () => {
     const scenario = 'nodes A B C\npropose A Apple\npromise A -> all\naccept A -> all\n';
     const made = await post({ import: { name: 'lesson.paxos', text: scenario } });
     expect(made.status).toBe(201);
-    const teacher = client();
+    const teacher = env.client();
     await teacher.resume(made.json.instructorToken as string);
     expect(teacher.records).toHaveLength(10);
     expect(teacher.records.at(-1)!.lines[1]).toContain('choice: Apple');
@@ -162,16 +149,16 @@ describe('a room from an imported file', () => {
     const file = sessionFile(initialRoomState(teacher.session!.settings), teacher.records.map((r) => r.event), 'lesson');
     const copy = await post({ import: { name: 'lesson.json', text: JSON.stringify(file) } });
     expect(copy.status).toBe(201);
-    const other = client();
+    const other = env.client();
     await other.resume(copy.json.instructorToken as string);
     expect(other.records.map((r) => r.event)).toEqual(teacher.records.map((r) => r.event));
 
-    const student = client();
+    const student = env.client();
     expect(await student.join(copy.json.code as string, 'Dee')).toMatchObject({ ok: true, session: { node: 'n4' } });
   });
 
   it('refuses a bad file with its line or field, and opens no room', async () => {
-    const before = server.app.classroom.roomCount;
+    const before = env.server.app.classroom.roomCount;
     expect(await post({ import: { name: 'x.paxos', text: 'nodes A\npromise A B\n' } })).toMatchObject({
       status: 400,
       json: { error: { code: 'bad-request', message: expect.stringContaining('line 2: write "promise FROM -> TO..."') } },
@@ -182,6 +169,6 @@ describe('a room from an imported file', () => {
     });
     expect(await post({ something: 'else' })).toMatchObject({ status: 400 });
     expect(await post([])).toMatchObject({ status: 400 });
-    expect(server.app.classroom.roomCount).toBe(before);
+    expect(env.server.app.classroom.roomCount).toBe(before);
   });
 });

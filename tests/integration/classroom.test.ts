@@ -1,31 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fold, initialRoomState, annotate, apply, cloneRoomState, DEFAULT_SETTINGS } from '@toy-paxos/shared';
-import { createRoom, startServer, TestClient, textOf, type TestServer } from './harness';
+import { createRoom, textOf, useServer, type TestClient } from './harness';
 
-let server: TestServer;
-const clients: TestClient[] = [];
-function client(options?: ConstructorParameters<typeof TestClient>[1]): TestClient {
-  const c = new TestClient(server.url, options);
-  clients.push(c);
-  return c;
-}
-
-beforeEach(async () => {
-  server = await startServer();
-});
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await server.close();
-});
+const env = useServer();
 
 describe('a class reaches consensus', () => {
   it('an instructor and five students reach consensus, and every client ends with the identical log', async () => {
-    const room = await createRoom(server.url);
-    const instructor = client();
+    const room = await createRoom(env.server.url);
+    const instructor = env.client();
     expect((await instructor.resume(room.instructorToken)).ok).toBe(true);
     expect(instructor.session!.role).toBe('instructor');
 
-    const students = ['Ana', 'Bo', 'Cy', 'Di', 'Ed'].map(() => client());
+    const students = ['Ana', 'Bo', 'Cy', 'Di', 'Ed'].map(() => env.client());
     for (const [i, s] of students.entries()) {
       const ack = await s.join(room.code.toLowerCase(), ['Ana', 'Bo', 'Cy', 'Di', 'Ed'][i]!);
       expect(ack).toMatchObject({ ok: true });
@@ -62,8 +48,8 @@ describe('a class reaches consensus', () => {
   });
 
   it('refuses what the protocol forbids with the core explanation, to the sender alone', async () => {
-    const room = await createRoom(server.url);
-    const [a, b] = [client(), client()];
+    const room = await createRoom(env.server.url);
+    const [a, b] = [env.client(), env.client()];
     await a.join(room.code, 'Ana');
     await b.join(room.code, 'Bo');
     await a.emit('node:propose', { value: 'Apple' });
@@ -81,8 +67,8 @@ describe('a class reaches consensus', () => {
 
 describe('refusals', () => {
   it('a student cannot act as another node', async () => {
-    const room = await createRoom(server.url);
-    const [a, b] = [client(), client()];
+    const room = await createRoom(env.server.url);
+    const [a, b] = [env.client(), env.client()];
     await a.join(room.code, 'Ana');
     await b.join(room.code, 'Bo');
     const seq = a.lastSeq;
@@ -90,13 +76,13 @@ describe('refusals', () => {
       ok: false,
       error: { code: 'forbidden', message: 'You control Ana; you cannot act for another node.' },
     });
-    expect(server.app.classroom.roomSummary(room.code)!.nodes).toBe(2);
+    expect(env.server.app.classroom.roomSummary(room.code)!.nodes).toBe(2);
     expect(a.lastSeq).toBe(seq);
   });
 
   it('a student or an observer cannot send instructor commands', async () => {
-    const room = await createRoom(server.url);
-    const [a, o] = [client(), client()];
+    const room = await createRoom(env.server.url);
+    const [a, o] = [env.client(), env.client()];
     await a.join(room.code, 'Ana');
     await o.join(room.code, 'Projector', 'observer');
     for (const [event, payload] of [
@@ -108,12 +94,12 @@ describe('refusals', () => {
       expect(await a.emit(event, payload)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     }
     expect(await o.emit('node:propose', { value: 'x' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(server.app.classroom.roomSummary(room.code)).toEqual({ code: room.code, locked: false, nodes: 1 });
+    expect(env.server.app.classroom.roomSummary(room.code)).toEqual({ code: room.code, locked: false, nodes: 1 });
   });
 
   it('malformed and unknown payloads get bad-request or unknown-event, naming the problem', async () => {
-    const room = await createRoom(server.url);
-    const a = client();
+    const room = await createRoom(env.server.url);
+    const a = env.client();
     await a.join(room.code, 'Ana');
     expect(await a.emit('node:propose', { value: 42 })).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringMatching(/^Bad value:/) } });
     expect(await a.emit('node:promise', { to: 'all', extra: 1 })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
@@ -129,54 +115,54 @@ describe('refusals', () => {
     });
     expect(await a.emit('admin:shutdown', {})).toEqual({ ok: false, error: { code: 'unknown-event', message: 'There is no event "admin:shutdown" in this protocol.' } });
     expect(a.lastSeq).toBe(1);
-    expect(server.app.classroom.roomSummary(room.code)!.nodes).toBe(1);
+    expect(env.server.app.classroom.roomSummary(room.code)!.nodes).toBe(1);
   });
 
   it('commands before joining are refused with not-joined', async () => {
-    const a = client();
+    const a = env.client();
     expect(await a.emit('node:propose', { value: 'x' })).toMatchObject({ ok: false, error: { code: 'not-joined' } });
   });
 
   it('an oversized payload closes that connection and changes nothing; the server goes on', async () => {
-    const room = await createRoom(server.url);
-    const a = client();
+    const room = await createRoom(env.server.url);
+    const a = env.client();
     await a.join(room.code, 'Ana');
     const closed = new Promise<string>((resolve) => a.socket.on('disconnect', (reason) => resolve(reason)));
     a.socket.emit('node:propose', { value: 'x'.repeat(20_000) });
     expect(await closed).toBe('transport close');
-    const b = client();
+    const b = env.client();
     expect((await b.join(room.code, 'Bo')).ok).toBe(true);
     expect(b.records.map((r) => r.event.type)).toEqual(['nodeAdded', 'nodeAdded']);
   });
 
   it('a foreign Origin is rejected on polling and on websocket', async () => {
     for (const transports of [['polling'], ['websocket']]) {
-      const c = client({ origin: 'http://evil.example', transports });
+      const c = env.client({ origin: 'http://evil.example', transports });
       const error = await new Promise<Error>((resolve) => c.socket.on('connect_error', resolve));
       expect(error.message).toMatch(/xhr poll error|websocket error/);
       expect(c.socket.connected).toBe(false);
     }
-    const ok = client({ origin: 'http://localhost:3000', transports: ['polling'] });
+    const ok = env.client({ origin: 'http://localhost:3000', transports: ['polling'] });
     await ok.until(() => ok.socket.connected, 'an allowed origin to connect');
   });
 
   it('a bad token is refused with bad-token', async () => {
-    const a = client();
+    const a = env.client();
     expect(await a.emit('room:resume', { v: 1, token: 'x'.repeat(43), lastSeq: 0 })).toMatchObject({ ok: false, error: { code: 'bad-token' } });
   });
 
   it('a wrong room code says so, and a locked room keeps newcomers out', async () => {
-    const room = await createRoom(server.url);
-    const teacher = client();
+    const room = await createRoom(env.server.url);
+    const teacher = env.client();
     await teacher.resume(room.instructorToken);
-    expect(await client().join('ZZZZZZ', 'Ana')).toMatchObject({ ok: false, error: { code: 'room-not-found' } });
+    expect(await env.client().join('ZZZZZZ', 'Ana')).toMatchObject({ ok: false, error: { code: 'room-not-found' } });
     expect(await teacher.emit('room:lock', { locked: true })).toEqual({ ok: true, seqs: [] });
-    expect(await client().join(room.code, 'Ana')).toMatchObject({ ok: false, error: { code: 'room-locked' } });
+    expect(await env.client().join(room.code, 'Ana')).toMatchObject({ ok: false, error: { code: 'room-locked' } });
   });
 
   it('rate-limits a flooding socket with a clear error', async () => {
-    const room = await createRoom(server.url);
-    const a = client();
+    const room = await createRoom(env.server.url);
+    const a = env.client();
     await a.join(room.code, 'Ana');
     const acks = await Promise.all(Array.from({ length: 40 }, () => a.emit('node:propose', { value: 'x' })));
     const limited = acks.filter((x) => !x.ok);
@@ -187,8 +173,8 @@ describe('refusals', () => {
 
 describe('sessions that survive real classrooms', () => {
   it('a reconnect restores the node and resyncs with no gaps and no duplicates', async () => {
-    const room = await createRoom(server.url);
-    const [a, b] = [client(), client()];
+    const room = await createRoom(env.server.url);
+    const [a, b] = [env.client(), env.client()];
     await a.join(room.code, 'Ana');
     await b.join(room.code, 'Bo');
     await b.until(() => b.presence?.participants.filter((p) => p.online).length === 2, 'both online');
@@ -208,22 +194,22 @@ describe('sessions that survive real classrooms', () => {
   });
 
   it('a refresh (new connection, same token) gets the same node back', async () => {
-    const room = await createRoom(server.url);
-    const a = client();
+    const room = await createRoom(env.server.url);
+    const a = env.client();
     await a.join(room.code, 'Ana');
     const token = a.token!;
     a.close();
-    const again = client();
+    const again = env.client();
     const ack = await again.resume(token);
     expect(ack).toMatchObject({ ok: true, session: { node: 'n1', name: 'Ana', role: 'student' } });
     expect(again.records).toHaveLength(1);
   });
 
   it('the instructor renames and removes participants; a removed student is told and cannot come back with the token', async () => {
-    const room = await createRoom(server.url);
-    const teacher = client();
+    const room = await createRoom(env.server.url);
+    const teacher = env.client();
     await teacher.resume(room.instructorToken);
-    const [a, b] = [client(), client()];
+    const [a, b] = [env.client(), env.client()];
     await a.join(room.code, 'Ana');
     await b.join(room.code, 'Ana'); // same name: made unique
     expect(b.session!.name).toBe('Ana 2');
@@ -232,7 +218,7 @@ describe('sessions that survive real classrooms', () => {
     await b.until(() => b.records.at(-1)?.lines[0] === 'RENAME Ana 2 -> Bea', 'the rename');
     expect((await teacher.emit('participant:remove', { node: 'n1' })).ok).toBe(true);
     await a.until(() => a.ended === 'removed', 'the removal notice');
-    const back = client();
+    const back = env.client();
     expect(await back.resume(a.token!)).toMatchObject({ ok: false, error: { code: 'bad-token' } });
     expect((await teacher.emit('bot:add', {})).ok).toBe(true);
     expect((await teacher.emit('bot:add', {})).ok).toBe(true);

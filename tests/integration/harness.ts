@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { afterEach, beforeEach } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { createApp, DEFAULT_LIMITS, SqliteStore, type App, type ServerConfig } from '@toy-paxos/server';
 import { PROTOCOL_VERSION, type Ack, type ClientEventName, type CreatedRoom, type LogRecord, type RoomInfo, type SessionInfo, type TimelineInfo } from '@toy-paxos/shared';
@@ -155,4 +156,34 @@ export class TestClient {
 
 export function textOf(records: readonly LogRecord[]): string {
   return records.map((r) => `${r.seq} ${r.lines.join('\n')}`).join('\n');
+}
+
+/** A fresh server for every test, and the clients the test opens, all closed after it. */
+export interface ServerEnv {
+  /** The running server; a test may replace it (a restart on the same data). */
+  server: TestServer;
+  /** The clients opened so far; closed after each test. */
+  readonly clients: TestClient[];
+  /** Opens a client on the current server. */
+  client(options?: ConstructorParameters<typeof TestClient>[1]): TestClient;
+}
+
+export function useServer(): ServerEnv {
+  const env: ServerEnv = {
+    server: undefined as unknown as TestServer,
+    clients: [],
+    client(options) {
+      const c = new TestClient(env.server.url, options);
+      env.clients.push(c);
+      return c;
+    },
+  };
+  beforeEach(async () => {
+    env.server = await startServer();
+  });
+  afterEach(async () => {
+    for (const c of env.clients.splice(0)) c.close();
+    await env.server.close();
+  });
+  return env;
 }
