@@ -59,6 +59,8 @@ describe('replay for everyone', () => {
     await joinAs(s.page, code, 'Lu');
     await s.page.getByRole('button', { name: 'New proposal', exact: true }).click();
     await s.page.getByRole('button', { name: 'Promise request', exact: true }).click();
+    // Scrub only once the promise round is in the log, so that it holds exactly 3 events.
+    await expect.poll(() => s.page.getByTestId('log').innerText()).toContain('PROMISE Request');
     await s.page.getByRole('button', { name: 'Replay and export' }).click();
     await s.page.getByRole('button', { name: 'One event back' }).click();
     await expect.poll(() => s.page.getByText('Event 2 of 3').isVisible()).toBe(true);
