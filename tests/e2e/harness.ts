@@ -1,5 +1,6 @@
 /** A real classroom server serving the built client, and headless Chromium (Debian's) driven by playwright-core. */
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { freePort } from '../support/ports';
 import { join } from 'node:path';
@@ -40,6 +41,46 @@ export async function startClassroom(): Promise<Classroom> {
   });
   await app.listen(port, '127.0.0.1');
   return { app, url, close: () => app.close() };
+}
+
+/** A reverse proxy in front of a classroom that refuses WebSocket upgrades, as some school networks do. */
+export interface NoWebSocketProxy {
+  readonly url: string;
+  /** How many WebSocket upgrades it has refused. */
+  readonly refused: number;
+  close(): Promise<void>;
+}
+
+export async function startNoWebSocketProxy(target: string): Promise<NoWebSocketProxy> {
+  const to = new URL(target);
+  let refused = 0;
+  const server = createServer((req, res) => {
+    // Pass every HTTP request on as if the page were the classroom's own.
+    const headers = { ...req.headers, host: to.host, ...(req.headers.origin ? { origin: to.origin } : {}) };
+    const upstream = request({ host: to.hostname, port: to.port, path: req.url, method: req.method, headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.writeHead(502).end());
+    req.pipe(upstream);
+  });
+  server.on('upgrade', (_req, socket) => {
+    refused++;
+    socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get refused() {
+      return refused;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 export async function launch(): Promise<Browser> {

@@ -1,7 +1,7 @@
-/** The log at 10,000 entries, and a connection lost and found, in Chromium. */
+/** The log at 10,000 entries, a connection lost and found, and a network without WebSockets, in Chromium. */
 import { describe, expect, it } from 'vitest';
 import type { Session } from '@toy-paxos/server';
-import { person, PHONE, PROJECTOR, screenshot, useClassroom } from './harness';
+import { person, PHONE, PROJECTOR, screenshot, startNoWebSocketProxy, useClassroom } from './harness';
 
 const env = useClassroom();
 
@@ -69,3 +69,32 @@ describe('a lost connection', () => {
   });
 });
 
+
+describe('a network that blocks WebSockets', () => {
+  it('falls back to long-polling, loaded then, and the student takes part as usual', async () => {
+    const { code } = await createRoom();
+    const proxy = await startNoWebSocketProxy(env.classroom.url);
+    const { page, context } = await person(env.browser, PHONE);
+    try {
+      const polls: string[] = [];
+      const scripts: string[] = [];
+      page.on('request', (r) => {
+        if (r.url().includes('transport=polling')) polls.push(r.url());
+        if (r.resourceType() === 'script') scripts.push(r.url());
+      });
+      await page.goto(`${proxy.url}/join/${code}`);
+      await page.getByLabel('Your name').fill('Uma');
+      await page.getByRole('button', { name: 'Join', exact: true }).click();
+      await page.getByRole('heading', { name: 'My node: Uma' }).waitFor();
+      await page.getByLabel('Value', { exact: true }).fill('Fig');
+      await page.getByRole('button', { name: 'New proposal', exact: true }).click();
+      await expect.poll(() => page.getByTestId('log').innerText()).toContain('NEW Proposal from Uma(p: 1.Uma, val: Fig)');
+      expect(proxy.refused).toBeGreaterThan(0);
+      expect(polls.length).toBeGreaterThan(0);
+      expect(scripts.some((u) => /\/assets\/polling-xhr-[\w-]+\.js$/.test(u))).toBe(true);
+    } finally {
+      await context.close();
+      await proxy.close();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fold, initialRoomState, annotate, apply, cloneRoomState, DEFAULT_SETTINGS } from '@toy-paxos/shared';
+import * as wire from '@toy-paxos/shared/wire';
 import { createRoom, textOf, useServer, type TestClient } from './harness';
 
 const env = useServer();
@@ -229,5 +230,22 @@ describe('sessions that survive real classrooms', () => {
     expect((await teacher.emit('participant:remove', { node: bots()[0]!.node })).ok).toBe(true);
     expect((await teacher.emit('bot:add', {})).ok).toBe(true);
     await teacher.until(() => bots().length === 2 && bots().some((p) => p.name === 'Bot 1'), 'the new bot');
+  });
+});
+
+describe("the web page's socket", () => {
+  it('speaks to the server with the JSON-only parser, over WebSocket and over long-polling', async () => {
+    const room = await createRoom(env.server.url);
+    const clients = ['websocket', 'polling'].map((transport) => env.client({ transports: [transport], parser: wire }));
+    const [ws, polling] = clients as [TestClient, TestClient];
+    for (const c of clients) expect((c.socket.io as unknown as { encoder: unknown }).encoder).toBeInstanceOf(wire.Encoder);
+    expect(await ws.join(room.code, 'Ana')).toMatchObject({ ok: true });
+    expect(await polling.join(room.code, 'Bo')).toMatchObject({ ok: true });
+    expect(polling.socket.io.engine.transport.name).toBe('polling');
+    expect(await ws.emit('node:propose', { value: 'Apple' })).toMatchObject({ ok: true });
+    expect(await polling.emit('node:accept', { to: 'all' })).toMatchObject({ ok: false, error: { code: 'no-proposal' } });
+    await polling.until(() => polling.lastSeq === ws.lastSeq && ws.lastSeq === 3, 'the proposal');
+    expect(textOf(polling.records)).toBe(textOf(ws.records));
+    expect(textOf(ws.records)).toContain('NEW Proposal from Ana');
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach } from 'vitest';
-import { io as connect, type Socket } from 'socket.io-client';
+import { io as connect, type ManagerOptions, type Socket } from 'socket.io-client';
 import { createApp, DEFAULT_LIMITS, SqliteStore, type App, type ServerConfig } from '@toy-paxos/server';
 import { PROTOCOL_VERSION, type Ack, type ClientEventName, type CreatedRoom, type LogRecord, type RoomInfo, type SessionInfo, type TimelineInfo } from '@toy-paxos/shared';
 
@@ -51,13 +51,14 @@ export class TestClient {
   ended: string | null = null;
   timeline: TimelineInfo | null = null;
 
-  constructor(url: string, options: { origin?: string; transports?: string[] } = {}) {
+  constructor(url: string, options: { origin?: string; transports?: string[]; parser?: Partial<ManagerOptions>['parser'] } = {}) {
     this.socket = connect(url, {
       forceNew: true,
       reconnectionDelay: 50,
       reconnectionDelayMax: 200,
       transports: options.transports ?? ['websocket'],
       extraHeaders: options.origin ? { Origin: options.origin } : {},
+      ...(options.parser ? { parser: options.parser } : {}),
     });
     this.socket.on('room:records', ({ records }: { records: LogRecord[] }) => {
       // Broadcasts can be handled before the answer to a join or resume is: hold them until then.

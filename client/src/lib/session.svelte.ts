@@ -3,7 +3,7 @@
  * room's log (records in order, with no gaps), presence, pending actions and refusals.
  * The room's state is derived from the log with the shared core.
  */
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import {
   apply,
   cloneRoomState,
@@ -21,6 +21,7 @@ import {
   type SessionInfo,
   type TimelineInfo,
 } from '@toy-paxos/shared';
+import { connect } from './connect';
 import { forgetToken, saveToken, savedToken } from './tokens';
 
 export type SessionStatus = 'connecting' | 'live' | 'reconnecting' | 'ended' | 'failed';
@@ -75,7 +76,7 @@ export class RoomSession {
   constructor(code: string, token: string | null = savedToken(code)) {
     this.code = code;
     this.#token = token;
-    this.#socket = io({ transports: ['websocket', 'polling'], reconnectionDelayMax: 3000 });
+    this.#socket = connect({ reconnectionDelayMax: 3000 });
     this.#socket.on('connect', () => void this.#resume());
     this.#socket.on('disconnect', (reason) => {
       if (this.status === 'live') this.status = 'reconnecting';
@@ -236,11 +237,12 @@ export class RoomSession {
 
 /** Joins a room by code; resolves with the token on success, or the reason it failed. */
 export async function joinRoom(code: string, name: string, role: 'student' | 'observer'): Promise<{ ok: true } | { ok: false; message: string }> {
-  const socket = io({ transports: ['websocket', 'polling'], reconnection: false });
+  // A few attempts, the second of them over long-polling: then the server is out of reach.
+  const socket = connect({ reconnectionAttempts: 2, reconnectionDelay: 300, reconnectionDelayMax: 1000 });
   try {
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
-      socket.once('connect_error', () => reject(new Error('The server cannot be reached: check your connection and try again.')));
+      socket.io.once('reconnect_failed', () => reject(new Error('The server cannot be reached: check your connection and try again.')));
     });
     const ack = (await socket.timeout(10_000).emitWithAck('room:join', { v: PROTOCOL_VERSION, code, name, role })) as Ack<{ session: SessionInfo }>;
     if (!ack.ok) return { ok: false, message: ack.error.message };
