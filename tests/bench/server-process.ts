@@ -2,7 +2,8 @@
  * A server for bench:server, in its own process: `classroom` runs the real toy-paxos
  * server (SQLite store in a temporary folder) with limits that let one machine's
  * clients in; `relay` is the baseline, a bare socket.io server that acks an action
- * and broadcasts it to the room. Prints `PORT <n>` when it listens.
+ * and broadcasts it to the room. Prints `PORT <n>` when it listens. Asked `heap` over
+ * IPC, it collects garbage (run it with --expose-gc) and answers its memory use.
  */
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -25,8 +26,9 @@ if (mode === 'classroom') {
       publicUrl: 'http://127.0.0.1',
       logLevel: 'silent',
       clientDir: join(dataDir, 'none'),
-      // Every bench client comes from 127.0.0.1, so the per-address join limit is lifted.
-      limits: { ...DEFAULT_LIMITS, joinsPerMinute: 100_000, createsPerMinute: 100 },
+      // Every bench client comes from 127.0.0.1, so the per-address join limit is lifted;
+      // and the audience may grow past the default cap on observers, to find the limit.
+      limits: { ...DEFAULT_LIMITS, joinsPerMinute: 100_000, createsPerMinute: 100, observersPerRoomMax: 100_000 },
     },
     store: new SqliteStore(dataDir),
     logger: pino({ level: 'silent' }),
@@ -52,3 +54,10 @@ if (mode === 'classroom') {
   console.error('usage: server-process.ts classroom|relay');
   process.exit(2);
 }
+
+process.on('message', (message) => {
+  if (message !== 'heap') return;
+  for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
+  const { heapUsed, rss } = process.memoryUsage();
+  process.send?.({ heapUsed, rss });
+});

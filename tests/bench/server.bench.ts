@@ -3,20 +3,32 @@
  * N clients (default 300) in one room, each acting every 2 to 4 seconds. Prints the
  * p50 and p99 latency from an action to the last client receiving it, for the
  * toy-paxos classroom and, in the same run, for a bare socket.io relay (the baseline),
- * and the ratio between them. Servers run in their own processes; clients here.
- * A benchmark, not a test: it prints figures and never fails a build.
+ * and the ratio between them, then each server's heap per connected client.
+ *
+ * Then it looks for the largest room that keeps the p99 at 100 ms or under: rooms of
+ * growing size, 10 s each, until one misses. A room holds at most 400 nodes, so past
+ * 400 the room grows by observers, who receive every record but do not act
+ * (BENCH_RAMP=0 skips this part).
+ *
+ * Servers run in their own processes; clients here. A benchmark, not a test: it prints
+ * figures and never fails a build.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { io as connect, type Socket } from 'socket.io-client';
-import { PROTOCOL_VERSION, type LogRecord, type SessionInfo } from '@toy-paxos/shared';
+import { LIMITS, PROTOCOL_VERSION, type LogRecord, type SessionInfo } from '@toy-paxos/shared';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 300);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const RAMP = process.env.BENCH_RAMP !== '0';
 const WARMUP_S = 3;
+const TARGET_P99_MS = 100;
+/** The most nodes a room holds (the shared core's limit); past it, rooms grow by observers. */
+const NODES_MAX = LIMITS.nodesMax;
 
 function startServer(mode: 'classroom' | 'relay'): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/sprof'] : []), '--import', 'tsx', 'tests/bench/server-process.ts', mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/sprof'] : [];
+  const child = spawn(process.execPath, [...profile, '--expose-gc', '--import', 'tsx', 'tests/bench/server-process.ts', mode], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       const m = /PORT (\d+)/.exec(chunk.toString());
@@ -34,6 +46,14 @@ function open(url: string): Promise<Socket> {
   });
 }
 
+/** The server's heap after a full garbage collection, in bytes. */
+function heapOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('message', (m) => resolve((m as { heapUsed: number }).heapUsed));
+    child.send('heap');
+  });
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
 }
@@ -42,14 +62,18 @@ interface Result {
   readonly latencies: number[];
   readonly actions: number;
   readonly incomplete: number;
+  /** The server's heap per connected client, in bytes. */
+  readonly heapPerClient: number;
 }
 
 /** Runs the action loop: every client acts every 2–4 s; latency = last receipt − send. */
 async function drive(
   sockets: Socket[],
+  actors: number,
+  seconds: number,
   act: (s: Socket, i: number) => Promise<string | null>,
   onReceive: (s: Socket, handler: (key: string) => void) => void,
-): Promise<Result> {
+): Promise<Omit<Result, 'heapPerClient'>> {
   const sentAt = new Map<string, number>();
   const received = new Map<string, { count: number; last: number }>();
   for (const s of sockets) {
@@ -61,9 +85,9 @@ async function drive(
     });
   }
   const measureFrom = performance.now() + WARMUP_S * 1000;
-  const end = measureFrom + SECONDS * 1000;
+  const end = measureFrom + seconds * 1000;
   let actions = 0;
-  const timers = sockets.map((s, i) => {
+  const timers = sockets.slice(0, actors).map((s, i) => {
     const loop = async () => {
       while (performance.now() < end) {
         await new Promise((r) => setTimeout(r, 2000 + Math.random() * 2000));
@@ -93,6 +117,7 @@ async function drive(
 
 async function runRelay(): Promise<Result> {
   const { child, url } = await startServer('relay');
+  const heapBefore = await heapOf(child);
   const sockets: Socket[] = [];
   for (let i = 0; i < CLIENTS; i++) {
     const s = await open(url);
@@ -101,9 +126,12 @@ async function runRelay(): Promise<Result> {
   }
   // The same payload size as a classroom record: an event with its lines and explanation.
   const body = 'x'.repeat(400);
+  const heapPerClient = ((await heapOf(child)) - heapBefore) / CLIENTS;
   let next = 0;
   const result = await drive(
     sockets,
+    CLIENTS,
+    SECONDS,
     async (s) => {
       const id = ++next;
       await s.emitWithAck('act', { room: 'bench', id, body });
@@ -113,34 +141,40 @@ async function runRelay(): Promise<Result> {
   );
   for (const s of sockets) s.close();
   child.kill();
-  return result;
+  return { ...result, heapPerClient };
 }
 
-async function runClassroom(): Promise<Result> {
+/** A classroom of `students` acting nodes and `observers` who only listen. */
+async function runClassroom(students: number, observers: number, seconds: number, quiet = false): Promise<Result> {
   const { child, url } = await startServer('classroom');
   const created = (await (await fetch(`${url}/api/rooms`, { method: 'POST' })).json()) as { code: string };
+  const heapBefore = await heapOf(child);
   const sockets: Socket[] = [];
   const nodes: string[] = [];
-  for (let i = 0; i < CLIENTS; i++) {
+  for (let i = 0; i < students + observers; i++) {
     const s = await open(url);
-    const ack = (await s.emitWithAck('room:join', { v: PROTOCOL_VERSION, code: created.code, name: `S${i}`, role: 'student' })) as {
+    const role = i < students ? 'student' : 'observer';
+    const ack = (await s.emitWithAck('room:join', { v: PROTOCOL_VERSION, code: created.code, name: `S${i}`, role })) as {
       ok: boolean;
       session: SessionInfo;
     };
     if (!ack.ok) throw new Error(`join failed: ${JSON.stringify(ack)}`);
-    nodes.push(ack.session.node!);
+    if (role === 'student') nodes.push(ack.session.node!);
     sockets.push(s);
   }
+  const heapPerClient = ((await heapOf(child)) - heapBefore) / (students + observers);
   let bytes = 0;
   let samples = 0;
   const result = await drive(
     sockets,
+    students,
+    seconds,
     async (s, i) => {
       // Alternate a new proposal and a promise request to one other node: one event each.
       const proposing = Math.random() < 0.5;
       const ack = (await s.emitWithAck(
         proposing ? 'node:propose' : 'node:promise',
-        proposing ? { value: `V${i}` } : { to: [nodes[(i + 1 + Math.floor(Math.random() * (CLIENTS - 1))) % CLIENTS]!] },
+        proposing ? { value: `V${i}` } : { to: [nodes[(i + 1 + Math.floor(Math.random() * (students - 1))) % students]!] },
       )) as { ok: boolean; seqs?: number[] };
       if (!ack.ok || !ack.seqs?.length) {
         if (proposing) return null;
@@ -161,21 +195,39 @@ async function runClassroom(): Promise<Result> {
   );
   for (const s of sockets) s.close();
   child.kill('SIGINT');
-  console.log(`classroom record size: ~${Math.round(bytes / Math.max(1, samples))} bytes of JSON per broadcast`);
-  return result;
+  if (!quiet) console.log(`classroom record size: ~${Math.round(bytes / Math.max(1, samples))} bytes of JSON per broadcast`);
+  return { ...result, heapPerClient };
 }
 
 function row(name: string, r: Result): string {
   const p50 = percentile(r.latencies, 50);
   const p99 = percentile(r.latencies, 99);
-  return `${name.padEnd(22)} p50 ${p50.toFixed(1).padStart(7)} ms   p99 ${p99.toFixed(1).padStart(7)} ms   actions ${String(r.actions).padStart(5)}   incomplete ${r.incomplete}`;
+  return `${name.padEnd(24)} p50 ${p50.toFixed(1).padStart(7)} ms   p99 ${p99.toFixed(1).padStart(7)} ms   actions ${String(r.actions).padStart(5)}   incomplete ${r.incomplete}`;
 }
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 console.log(`toy-paxos bench:server: ${CLIENTS} clients in one room, each acting every 2-4 s; ${SECONDS} s measured after ${WARMUP_S} s warm-up`);
 const relay = await runRelay();
 console.log(row('socket.io relay', relay));
-const classroom = await runClassroom();
+const classroom = await runClassroom(Math.min(CLIENTS, NODES_MAX), Math.max(0, CLIENTS - NODES_MAX), SECONDS);
 console.log(row('toy-paxos classroom', classroom));
 const ratio = (p: number) => percentile(classroom.latencies, p) / percentile(relay.latencies, p);
-console.log(`ratio classroom / relay: p50 ${ratio(50).toFixed(2)}x, p99 ${ratio(99).toFixed(2)}x (targets: p99 <= 100 ms, <= 1.5x the relay)`);
+console.log(`ratio classroom / relay: p50 ${ratio(50).toFixed(2)}x, p99 ${ratio(99).toFixed(2)}x (targets: p99 <= ${TARGET_P99_MS} ms, <= 1.5x the relay)`);
+console.log(
+  `heap per connected client: classroom ${kib(classroom.heapPerClient)}, relay ${kib(relay.heapPerClient)} (${(classroom.heapPerClient / relay.heapPerClient).toFixed(2)}x)`,
+);
+
+if (RAMP) {
+  console.log(`largest room with p99 <= ${TARGET_P99_MS} ms: rooms of growing size, 10 s each (up to ${NODES_MAX} acting nodes, then observers)`);
+  let largest = 0;
+  for (const size of [400, 500, 600, 800, 1200, 1600, 2400]) {
+    const r = await runClassroom(Math.min(size, NODES_MAX), Math.max(0, size - NODES_MAX), 10, true);
+    const label = size > NODES_MAX ? `${NODES_MAX} nodes + ${size - NODES_MAX} observers` : `${size} nodes`;
+    console.log(row(label, r));
+    if (percentile(r.latencies, 99) > TARGET_P99_MS || r.incomplete > 0) break;
+    largest = size;
+  }
+  console.log(`largest room measured with p99 <= ${TARGET_P99_MS} ms: ${largest} clients (the bench's clients share this machine's 2 cores with the server)`);
+}
 process.exit(0);
