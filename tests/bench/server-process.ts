@@ -3,7 +3,8 @@
  * server (SQLite store in a temporary folder) with limits that let one machine's
  * clients in; `relay` is the baseline, a bare socket.io server that acks an action
  * and broadcasts it to the room. Prints `PORT <n>` when it listens. Asked `heap` over
- * IPC, it collects garbage (run it with --expose-gc) and answers its memory use.
+ * IPC, it collects garbage (run it with --expose-gc) and answers its memory use and the
+ * CPU time it has used.
  */
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -59,5 +60,6 @@ process.on('message', (message) => {
   if (message !== 'heap') return;
   for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
   const { heapUsed, rss } = process.memoryUsage();
-  process.send?.({ heapUsed, rss });
+  const { user, system } = process.cpuUsage();
+  process.send?.({ heapUsed, rss, cpuMs: (user + system) / 1000 });
 });
