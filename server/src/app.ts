@@ -33,7 +33,7 @@ export interface App {
 
 export type { ServerConfig } from './config';
 export { configFromEnv, DEFAULT_LIMITS } from './config';
-export { SqliteStore, type Store } from './store';
+export { SqliteStore, type RoomChange, type Store } from './store';
 export type { Session } from './classroom';
 
 export function createApp({ config, store, logger, clock = Date.now }: AppOptions): App {

@@ -3,8 +3,8 @@
  * server (SQLite store in a temporary folder) with limits that let one machine's
  * clients in; `relay` is the baseline, a bare socket.io server that acks an action
  * and broadcasts it to the room. Prints `PORT <n>` when it listens. Asked `heap` over
- * IPC, it collects garbage (run it with --expose-gc) and answers its memory use and the
- * CPU time it has used.
+ * IPC, it collects garbage (run it with --expose-gc) and answers its memory use, the
+ * CPU time it has used and, for the classroom, its slowest commit since the last question.
  */
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -12,7 +12,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { Server } from 'socket.io';
-import { createApp, DEFAULT_LIMITS, SqliteStore } from '@toy-paxos/server';
+import { createApp, DEFAULT_LIMITS, SqliteStore, type RoomChange } from '@toy-paxos/server';
+
+/** How long each commit took since the last `heap` question, in ms: the disk's share of the latency. */
+let commitTimes: number[] = [];
+
+/** The real store, timing its commits (each one a transaction synced to the disk). */
+class TimedStore extends SqliteStore {
+  override async commit(changes: readonly RoomChange[]): Promise<void> {
+    const start = performance.now();
+    try {
+      await super.commit(changes);
+    } finally {
+      commitTimes.push(performance.now() - start);
+    }
+  }
+}
 
 const mode = process.argv[2];
 
@@ -31,7 +46,7 @@ if (mode === 'classroom') {
       // and the audience may grow past the default cap on observers, to find the limit.
       limits: { ...DEFAULT_LIMITS, joinsPerMinute: 100_000, createsPerMinute: 100, observersPerRoomMax: 100_000 },
     },
-    store: new SqliteStore(dataDir),
+    store: new TimedStore(dataDir),
     logger: pino({ level: 'silent' }),
   });
   console.log(`PORT ${await app.listen(0, '127.0.0.1')}`);
@@ -61,5 +76,7 @@ process.on('message', (message) => {
   for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
   const { heapUsed, rss } = process.memoryUsage();
   const { user, system } = process.cpuUsage();
-  process.send?.({ heapUsed, rss, cpuMs: (user + system) / 1000 });
+  const commits = commitTimes;
+  commitTimes = [];
+  process.send?.({ heapUsed, rss, cpuMs: (user + system) / 1000, slowestCommitMs: Math.max(0, ...commits), slowCommits: commits.filter((t) => t > 50).length });
 });

@@ -56,11 +56,20 @@ function open(url: string): Promise<Socket> {
 }
 
 /** The server's heap after a full garbage collection, in bytes, and the CPU time it has used. */
-function usageOf(child: ChildProcess): Promise<{ heap: number; cpuMs: number; at: number }> {
+interface Usage {
+  readonly heap: number;
+  readonly cpuMs: number;
+  readonly at: number;
+  /** The slowest commit since the last question, and how many took over 50 ms (the classroom only). */
+  readonly slowestCommitMs: number;
+  readonly slowCommits: number;
+}
+
+function usageOf(child: ChildProcess): Promise<Usage> {
   return new Promise((resolve) => {
     child.once('message', (m) => {
-      const { heapUsed, cpuMs } = m as { heapUsed: number; cpuMs: number };
-      resolve({ heap: heapUsed, cpuMs, at: performance.now() });
+      const { heapUsed, cpuMs, slowestCommitMs = 0, slowCommits = 0 } = m as { heapUsed: number; cpuMs: number; slowestCommitMs?: number; slowCommits?: number };
+      resolve({ heap: heapUsed, cpuMs, at: performance.now(), slowestCommitMs, slowCommits });
     });
     child.send('heap');
   });
@@ -106,6 +115,9 @@ interface Result {
   readonly serverCpu?: number;
   /** The same for this process, which runs every client. */
   readonly clientsCpu?: number;
+  /** The classroom's slowest commit while the clients acted, and how many took over 50 ms. */
+  readonly slowestCommitMs?: number;
+  readonly slowCommits?: number;
 }
 
 /** Runs the action loop: every client acts every 2–4 s; latency = last receipt − send. */
@@ -244,14 +256,17 @@ async function runClassroom(students: number, observers: number, seconds: number
   for (const s of sockets) s.close();
   child.kill('SIGINT');
   if (!quiet) console.log(`classroom record size: ~${Math.round(bytes / Math.max(1, samples))} bytes of JSON per broadcast`);
-  return { ...result, heapPerClient, serverCpu, clientsCpu };
+  return { ...result, heapPerClient, serverCpu, clientsCpu, slowestCommitMs: acted.slowestCommitMs, slowCommits: acted.slowCommits };
 }
 
 function row(name: string, r: Result): string {
   const p50 = percentile(r.latencies, 50);
   const p99 = percentile(r.latencies, 99);
   const percent = (share: number) => `${(share * 100).toFixed(0).padStart(3)}%`;
-  const cpu = r.serverCpu === undefined ? '' : `   CPU: server ${percent(r.serverCpu)}, clients ${percent(r.clientsCpu!)}`;
+  const cpu =
+    r.serverCpu === undefined
+      ? ''
+      : `   CPU: server ${percent(r.serverCpu)}, clients ${percent(r.clientsCpu!)}   slowest commit ${r.slowestCommitMs!.toFixed(0).padStart(4)} ms (${r.slowCommits} over 50 ms)`;
   return `${name.padEnd(34)} p50 ${p50.toFixed(1).padStart(7)} ms   p99 ${p99.toFixed(1).padStart(7)} ms   actions ${String(r.actions).padStart(5)}   incomplete ${r.incomplete}${cpu}`;
 }
 
