@@ -6,7 +6,7 @@
  * IPC, it collects garbage (run it with --expose-gc) and answers its memory use, the
  * CPU time it has used and, for the classroom, its slowest commit since the last question.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,8 +50,13 @@ if (mode === 'classroom') {
     logger: pino({ level: 'silent' }),
   });
   console.log(`PORT ${await app.listen(0, '127.0.0.1')}`);
-  // Exit cleanly on SIGINT, so that a --cpu-prof profile is written.
-  process.on('SIGINT', () => void app.close().then(() => process.exit(0)));
+  // Exit cleanly on SIGINT, so that a --cpu-prof profile is written, and leave no data behind.
+  process.on('SIGINT', () =>
+    void app.close().then(() => {
+      rmSync(dataDir, { recursive: true, force: true });
+      process.exit(0);
+    }),
+  );
 } else if (mode === 'relay') {
   const http = createServer();
   const io = new Server(http, { maxHttpBufferSize: 16 * 1024 });

@@ -55,6 +55,14 @@ function open(url: string): Promise<Socket> {
   });
 }
 
+/** Stops a server and resolves once its process has exited, so that it cannot overlap the next run. */
+function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  return exited;
+}
+
 /** The server's heap after a full garbage collection, in bytes, and the CPU time it has used. */
 interface Usage {
   readonly heap: number;
@@ -194,7 +202,7 @@ async function runRelay(): Promise<Result> {
     (s, handler) => s.on('relay', (p: { id: number }) => handler(String(p.id))),
   );
   for (const s of sockets) s.close();
-  child.kill();
+  await stop(child, 'SIGTERM');
   return { ...result, heapPerClient };
 }
 
@@ -254,7 +262,7 @@ async function runClassroom(students: number, observers: number, seconds: number
   const serverCpu = (acted.cpuMs - joined.cpuMs) / (acted.at - joined.at);
   const clientsCpu = (clientsUsed.user + clientsUsed.system) / 1000 / (acted.at - joined.at);
   for (const s of sockets) s.close();
-  child.kill('SIGINT');
+  await stop(child, 'SIGINT');
   if (!quiet) console.log(`classroom record size: ~${Math.round(bytes / Math.max(1, samples))} bytes of JSON per broadcast`);
   return { ...result, heapPerClient, serverCpu, clientsCpu, slowestCommitMs: acted.slowestCommitMs, slowCommits: acted.slowCommits };
 }

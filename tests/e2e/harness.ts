@@ -1,6 +1,7 @@
 /** A real classroom server serving the built client, and headless Chromium (Debian's) driven by playwright-core. */
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { createServer, request } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { freePort } from '../support/ports';
 import { join } from 'node:path';
@@ -43,15 +44,18 @@ export async function startClassroom(): Promise<Classroom> {
   return { app, url, close: () => app.close() };
 }
 
-/** A reverse proxy in front of a classroom that refuses WebSocket upgrades, as some school networks do. */
+/**
+ * A reverse proxy in front of a classroom that lets no WebSocket through, as some school
+ * networks do: it refuses the upgrade, or holds it open without an answer.
+ */
 export interface NoWebSocketProxy {
   readonly url: string;
-  /** How many WebSocket upgrades it has refused. */
+  /** How many WebSocket upgrades it has stopped. */
   readonly refused: number;
   close(): Promise<void>;
 }
 
-export async function startNoWebSocketProxy(target: string): Promise<NoWebSocketProxy> {
+export async function startNoWebSocketProxy(target: string, upgrades: 'refuse' | 'hold' = 'refuse'): Promise<NoWebSocketProxy> {
   const to = new URL(target);
   let refused = 0;
   const server = createServer((req, res) => {
@@ -61,12 +65,19 @@ export async function startNoWebSocketProxy(target: string): Promise<NoWebSocket
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
-    upstream.on('error', () => res.writeHead(502).end());
+    upstream.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
+    // A page that goes away takes its pending long-poll with it.
+    res.on('close', () => upstream.destroy());
     req.pipe(upstream);
   });
-  server.on('upgrade', (_req, socket) => {
+  const held = new Set<Duplex>();
+  server.on('upgrade', (_req, socket: Duplex) => {
     refused++;
-    socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if (upgrades === 'refuse') socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else {
+      held.add(socket);
+      socket.on('close', () => held.delete(socket));
+    }
   });
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
@@ -77,6 +88,7 @@ export async function startNoWebSocketProxy(target: string): Promise<NoWebSocket
     },
     close: () =>
       new Promise<void>((resolve) => {
+        for (const socket of held) socket.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

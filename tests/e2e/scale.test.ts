@@ -71,9 +71,9 @@ describe('a lost connection', () => {
 
 
 describe('a network that blocks WebSockets', () => {
-  it('falls back to long-polling, loaded then, and the student takes part as usual', async () => {
+  it.each(['refuse', 'hold'] as const)('that %ss them: the page falls back to long-polling, loaded then, and the student takes part as usual', async (upgrades) => {
     const { code } = await createRoom();
-    const proxy = await startNoWebSocketProxy(env.classroom.url);
+    const proxy = await startNoWebSocketProxy(env.classroom.url, upgrades);
     const { page, context } = await person(env.browser, PHONE);
     try {
       const polls: string[] = [];

@@ -9,20 +9,48 @@ import { WebSocket } from 'engine.io-client';
 
 export type SocketOptionsIn = Partial<ManagerOptions & SocketOptions>;
 
+type Transport = typeof WebSocket;
+
+/** Long-polling, once this page has needed it: later sockets start with it. */
+let polling: Transport | null = null;
+/** Loading long-polling's code: one download for every socket that needs it. */
+let loading: Promise<Transport | null> | null = null;
+
+function loadPolling(): Promise<Transport | null> {
+  loading ??= import('engine.io-client/polling').then(
+    ({ XHR }) => (polling = XHR as unknown as Transport),
+    () => {
+      // Without the code (the server is down, say), try again with the next socket.
+      loading = null;
+      return null;
+    },
+  );
+  return loading;
+}
+
+/** Whether a socket's next attempts include long-polling, or it could not be loaded. */
+const settled = new WeakSet<Socket>();
+
 /**
- * Opens a socket. After a first failed attempt, the socket's next attempts start with
- * long-polling. Give it reconnection attempts: the fallback is one of them.
+ * Opens a socket. After a failed attempt, its next attempts start with long-polling.
+ * A WebSocket that a proxy holds open without answering fails after 8 s, not socket.io's
+ * default 20 s.
  */
 export function connect(options: SocketOptionsIn): Socket {
-  const socket = io({ ...options, transports: [WebSocket] });
-  socket.once('connect_error', () => {
-    import('engine.io-client/polling').then(
-      ({ XHR }) => {
-        socket.io.opts.transports = [XHR, WebSocket];
-      },
-      // Without the code for long-polling, the socket keeps trying WebSocket alone.
-      () => undefined,
-    );
-  });
+  const socket = io({ timeout: 8000, ...options, transports: polling ? [polling, WebSocket] : [WebSocket] });
+  if (polling) settled.add(socket);
+  else {
+    socket.once('connect_error', () => {
+      void loadPolling().then((XHR) => {
+        if (XHR) socket.io.opts.transports = [XHR, WebSocket];
+        settled.add(socket);
+      });
+    });
+  }
   return socket;
+}
+
+/** True once a socket's attempts include long-polling (or it is known to be out of reach): its failures from then on are real. */
+export function fallbackSettled(socket: Socket): boolean {
+  return settled.has(socket);
 }

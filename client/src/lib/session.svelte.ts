@@ -21,7 +21,7 @@ import {
   type SessionInfo,
   type TimelineInfo,
 } from '@toy-paxos/shared';
-import { connect } from './connect';
+import { connect, fallbackSettled } from './connect';
 import { forgetToken, saveToken, savedToken } from './tokens';
 
 export type SessionStatus = 'connecting' | 'live' | 'reconnecting' | 'ended' | 'failed';
@@ -237,12 +237,17 @@ export class RoomSession {
 
 /** Joins a room by code; resolves with the token on success, or the reason it failed. */
 export async function joinRoom(code: string, name: string, role: 'student' | 'observer'): Promise<{ ok: true } | { ok: false; message: string }> {
-  // A few attempts, the second of them over long-polling: then the server is out of reach.
-  const socket = connect({ reconnectionAttempts: 2, reconnectionDelay: 300, reconnectionDelayMax: 1000 });
+  const socket = connect({ reconnectionDelay: 300, reconnectionDelayMax: 1000 });
   try {
     await new Promise<void>((resolve, reject) => {
+      const unreachable = () => reject(new Error('The server cannot be reached: check your connection and try again.'));
+      // Two failures once long-polling is in place (or cannot be loaded): the server is out of reach.
+      let failures = 0;
       socket.once('connect', resolve);
-      socket.io.once('reconnect_failed', () => reject(new Error('The server cannot be reached: check your connection and try again.')));
+      socket.on('connect_error', () => {
+        if (!socket.active) unreachable(); // refused by the server: no more attempts
+        else if (fallbackSettled(socket) && ++failures >= 2) unreachable();
+      });
     });
     const ack = (await socket.timeout(10_000).emitWithAck('room:join', { v: PROTOCOL_VERSION, code, name, role })) as Ack<{ session: SessionInfo }>;
     if (!ack.ok) return { ok: false, message: ack.error.message };
