@@ -86,7 +86,8 @@ describe('a class in the browser', () => {
     await s.page.reload();
     await s.page.getByRole('heading', { name: 'My node: Finn' }).waitFor();
     expect(await s.page.getByText('val', { exact: true }).locator('xpath=following-sibling::dd[1]').innerText()).toBe('Kiwi');
-    expect(await teacher.page.getByText(/Participants/).innerText()).toContain('(1/1 online)');
+    // The teacher's page hears of Finn going and coming back on its own socket: wait for the second.
+    await expect.poll(() => teacher.page.getByText(/Participants/).innerText()).toContain('(1/1 online)');
     for (const p of [teacher, s]) await p.context.close();
   });
 
