@@ -7,7 +7,7 @@ import { annotate, type Annotation } from './annotate';
 import { cloneNode } from './node';
 import { invariant } from './invariant';
 import { decide } from './decide';
-import { apply, cloneRoomState, initialRoomState, type Refusal, type RoomCommand, type RoomEvent, type RoomState } from './room';
+import { apply, cloneRoomState, initialRoomState, roomWith, type Refusal, type RoomCommand, type RoomEvent, type RoomState } from './room';
 
 export const SNAPSHOT_EVERY = 1024;
 
@@ -20,17 +20,10 @@ export const SNAPSHOT_EVERY = 1024;
  */
 export function annotationView(s: RoomState, event: RoomEvent): RoomState {
   const touched = touchedNodes(s, event);
-  const nodes = touched === 'all' ? cloneRoomState(s).nodes : { ...s.nodes };
-  if (touched !== 'all') for (const id of touched) if (s.nodes[id]) nodes[id] = cloneNode(s.nodes[id]!);
-  return {
-    ...s,
-    nodes,
-    order: s.order.slice(),
-    inFlight: s.inFlight.slice(),
-    held: { ...s.held },
-    cut: s.cut.slice(),
-    monitor: { ...s.monitor, chosen: s.monitor.chosen.slice(), violations: s.monitor.violations.slice() },
-  };
+  if (touched === 'all') return cloneRoomState(s);
+  const nodes = { ...s.nodes };
+  for (const id of touched) if (s.nodes[id]) nodes[id] = cloneNode(s.nodes[id]!);
+  return roomWith(s, nodes, { ...s.monitor, chosen: s.monitor.chosen.slice(), violations: s.monitor.violations.slice() });
 }
 
 /** The nodes whose state `event` can change. */

@@ -65,19 +65,16 @@ export function initialRoomState(settings: RoomSettings = DEFAULT_SETTINGS): Roo
   };
 }
 
+/** A copy of `s` with the given nodes and monitor, and copies of its lists of nodes and of the network's. */
+export function roomWith(s: RoomState, nodes: Record<string, NodeState>, monitor: MonitorState): RoomState {
+  return { ...s, nodes, order: s.order.slice(), inFlight: s.inFlight.slice(), held: { ...s.held }, cut: s.cut.slice(), monitor };
+}
+
 /** A copy of `s` that shares nothing mutable with it, so `apply` can change it in place. */
 export function cloneRoomState(s: RoomState): RoomState {
   const nodes: Record<string, NodeState> = {};
   for (const id of s.order) nodes[id] = cloneNode(s.nodes[id]!);
-  return {
-    ...s,
-    nodes,
-    order: s.order.slice(),
-    inFlight: s.inFlight.slice(),
-    held: { ...s.held },
-    cut: s.cut.slice(),
-    monitor: cloneMonitor(s.monitor),
-  };
+  return roomWith(s, nodes, cloneMonitor(s.monitor));
 }
 
 // ---------------------------------------------------------------------------
