@@ -3,7 +3,7 @@
  * diagram are loaded only when someone opens them (or the instructor presents), so a
  * student's phone does not download them up front.
  */
-import type { Component } from 'svelte';
+import { onDestroy, type Component } from 'svelte';
 import type { RoomEvent, RoomState } from '@toy-paxos/shared';
 import type { Replay } from './replay.svelte';
 
@@ -56,4 +56,11 @@ export class ReplayHost {
     this.tools = null;
     this.#opening = null;
   }
+}
+
+/** A replay host that closes with the component that creates it. */
+export function useReplayHost(): ReplayHost {
+  const host = new ReplayHost();
+  onDestroy(() => host.close());
+  return host;
 }

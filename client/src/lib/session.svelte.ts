@@ -16,7 +16,6 @@ import {
   type Role,
   type RoomEvent,
   type RoomInfo,
-  type RoomSettings,
   type RoomState,
   type SessionInfo,
   type TimelineInfo,
@@ -114,11 +113,22 @@ export class RoomSession {
     return cloneRoomState(this.#live);
   });
 
-  /** The settings the room started with. */
-  get initialSettings(): RoomSettings {
-    return this.#initialSettings;
+  /** The room as it started, with its first settings: what a replay folds from. Never changed in place. */
+  #initial: RoomState = initialRoomState();
+
+  /** What a replay dock shows of this room: its log, and the moment the instructor presents. */
+  get replaySource() {
+    return {
+      initial: this.#initial,
+      events: this.events,
+      version: this.version,
+      name: `toy-paxos-${this.code}`,
+      title: `toy-paxos room ${this.code}`,
+      presenting: this.presenting,
+      epoch: this.timelineVersion,
+      timeline: this.timeline,
+    };
   }
-  #initialSettings: RoomSettings = initialRoomState().settings;
 
   get lastSeq(): number {
     return this.#live.seq;
@@ -157,7 +167,7 @@ export class RoomSession {
 
   /** Forgets the log, to take another timeline's from its first event. */
   #reset(): void {
-    this.#live = initialRoomState(this.#initialSettings);
+    this.#live = initialRoomState(this.#initial.settings);
     this.items.length = 0;
     this.events.length = 0;
     this.timelineVersion++;
@@ -168,7 +178,7 @@ export class RoomSession {
     if (session.timeline.active !== this.timeline.active && this.lastSeq > 0) this.#reset();
     this.timeline = session.timeline;
     if (this.lastSeq === 0) {
-      this.#initialSettings = session.settings;
+      this.#initial = initialRoomState(session.settings);
       this.#live = initialRoomState(session.settings);
     }
     this.role = session.role;
