@@ -5,8 +5,8 @@
  * not a test: it prints figures, and the targets beside them, and never fails a build.
  */
 import { performance } from 'node:perf_hooks';
-import { apply, cloneRoomState, evolve, Rng, RoomLog } from '@toy-paxos/shared';
-import { buildLog } from './log-fixture';
+import { apply, cloneRoomState, evolve, RoomLog } from '@toy-paxos/shared';
+import { buildLog, timeSeeks } from './log-fixture';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const SEEKS = 2000;
@@ -64,16 +64,7 @@ console.log(
   `RoomLog with snapshots every ${log.snapshotEvery}: built in ${fmt(buildMs, 1)} ms, ` +
     (gc ? `heap +${fmt((heapAfter - heapBefore) / 1024 / 1024, 1)} MiB for the snapshots` : 'heap not measured (run with --expose-gc)'),
 );
-const rng = new Rng(7);
-const seeks: number[] = [];
-for (let i = 0; i < SEEKS + 200; i++) {
-  const seq = rng.int(0, log.length);
-  const s0 = performance.now();
-  log.stateAt(seq);
-  const ms = performance.now() - s0;
-  if (i >= 200) seeks.push(ms);
-}
-seeks.sort((a, b) => a - b);
+const seeks = timeSeeks(log, SEEKS, 200);
 console.log(
   `stateAt at ${SEEKS} random points: p50 ${fmt(percentile(seeks, 50))} ms, p99 ${fmt(percentile(seeks, 99))} ms, ` +
     `max ${fmt(seeks[seeks.length - 1]!)} ms (target p99 <= 16 ms)`,

@@ -1,5 +1,5 @@
 /** The benchmarks' classroom-like room log, built from a seed: the same log every run, in Node and in the browser. */
-import { apply, cloneRoomState, decide, DEFAULT_SETTINGS, initialRoomState, Rng, type RoomCommand, type RoomEvent, type RoomState } from '@toy-paxos/shared';
+import { apply, cloneRoomState, decide, DEFAULT_SETTINGS, initialRoomState, Rng, type RoomCommand, type RoomLog, type RoomEvent, type RoomState } from '@toy-paxos/shared';
 
 const NODES = ['A', 'B', 'C', 'D', 'E'];
 
@@ -40,3 +40,16 @@ export function buildLog(count: number, seed: number): { initial: RoomState; eve
   return { initial, events };
 }
 
+
+/** `stateAt` at `count` random points (a fixed seed), after `warmup` unmeasured ones: each seek's time in ms, sorted. */
+export function timeSeeks(log: RoomLog, count: number, warmup: number): number[] {
+  const rng = new Rng(7);
+  const times: number[] = [];
+  for (let i = 0; i < count + warmup; i++) {
+    const seq = rng.int(0, log.length);
+    const start = performance.now();
+    log.stateAt(seq);
+    if (i >= warmup) times.push(performance.now() - start);
+  }
+  return times.sort((a, b) => a - b);
+}

@@ -1,6 +1,6 @@
 /** Runs in Chromium for bench:client: seeking in a 100,000-event room log with `RoomLog.stateAt`. */
-import { Rng, RoomLog } from '@toy-paxos/shared';
-import { buildLog } from './log-fixture';
+import { RoomLog } from '@toy-paxos/shared';
+import { buildLog, timeSeeks } from './log-fixture';
 
 export interface SeekResult {
   readonly buildMs: number;
@@ -14,15 +14,7 @@ export interface SeekResult {
   const t0 = performance.now();
   const log = new RoomLog(initial, events);
   const buildMs = performance.now() - t0;
-  const rng = new Rng(7);
-  const times: number[] = [];
-  for (let i = 0; i < seeks + 100; i++) {
-    const seq = rng.int(0, log.length);
-    const s = performance.now();
-    log.stateAt(seq);
-    if (i >= 100) times.push(performance.now() - s);
-  }
-  times.sort((a, b) => a - b);
+  const times = timeSeeks(log, seeks, 100);
   const at = (p: number) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))]!;
   return { buildMs, p50: at(50), p99: at(99), max: times.at(-1)! };
 };
