@@ -3,13 +3,16 @@
  * Only `index.ts` reads the environment and listens; tests call `createApp` with
  * their own store, clock and port 0.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer as createTlsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import type { Logger } from 'pino';
 import { Classroom } from './classroom';
 import type { ServerConfig } from './config';
 import { createHttpApp } from './http';
+import { trustFunction } from './network';
 import { bindSockets, SocketBroadcaster, type ClassroomServer } from './socket';
 import type { Store } from './store';
 
@@ -19,10 +22,13 @@ export interface AppOptions {
   readonly logger: Logger;
   /** Milliseconds since the epoch; the server's only clock. */
   readonly clock?: () => number;
+  /** Draws a room code; tests pass their own to make codes collide. */
+  readonly roomCode?: () => string;
 }
 
 export interface App {
-  readonly http: HttpServer;
+  /** The listening server: https when the config has a certificate, else plain http. */
+  readonly http: HttpServer | HttpsServer;
   readonly io: ClassroomServer;
   readonly classroom: Classroom;
   /** Starts listening; resolves with the port (useful with port 0). */
@@ -36,26 +42,29 @@ export { configFromEnv, DEFAULT_LIMITS } from './config';
 export { SqliteStore, type RoomChange, type Store } from './store';
 export type { Session } from './classroom';
 
-export function createApp({ config, store, logger, clock = Date.now }: AppOptions): App {
+export function createApp({ config, store, logger, clock = Date.now, roomCode }: AppOptions): App {
   const startedAtMs = clock();
   const broadcaster = new SocketBroadcaster();
-  const classroom = new Classroom({ store, limits: config.limits, broadcaster, publicUrl: config.publicUrl });
+  const classroom = new Classroom({ store, limits: config.limits, broadcaster, publicUrl: config.publicUrl, roomCode });
   const restored = classroom.restore(clock());
   logger.info(restored, 'rooms restored');
 
-  const http = createServer(createHttpApp({ config, classroom, clock, startedAtMs }));
+  const trust = trustFunction(config.trustProxy ?? false);
+  const handler = createHttpApp({ config, classroom, clock, startedAtMs, trust });
+  const http = config.tls ? createTlsServer({ cert: readTlsFile('TLS_CERT', config.tls.certFile), key: readTlsFile('TLS_KEY', config.tls.keyFile) }, handler) : createServer(handler);
   const allowed = new Set(config.allowedOrigins);
   const io: ClassroomServer = new Server(http, {
     maxHttpBufferSize: config.limits.maxMessageBytes,
     cors: { origin: [...allowed] },
     // Browsers always send Origin; only an allowed one may open a session, by polling or by websocket.
+    // An empty or "null" Origin (a sandboxed or file: page) is a foreign one.
     allowRequest: (req, callback) => {
       const origin = req.headers.origin;
       callback(null, origin === undefined || allowed.has(origin));
     },
   });
   broadcaster.attach(io);
-  bindSockets({ io, classroom, broadcaster, limits: config.limits, clock, logger });
+  bindSockets({ io, classroom, broadcaster, limits: config.limits, clock, logger, trust });
 
   const sweep = setInterval(() => {
     classroom.expire(clock()).then(
@@ -84,4 +93,12 @@ export function createApp({ config, store, logger, clock = Date.now }: AppOption
       await store.close();
     },
   };
+}
+
+function readTlsFile(variable: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new Error(`${variable}: cannot read ${path} (${e instanceof Error ? e.message : String(e)})`);
+  }
 }

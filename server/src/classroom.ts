@@ -231,7 +231,12 @@ export interface ClassroomOptions {
   readonly limits: ServerLimits;
   readonly broadcaster: Broadcaster;
   readonly publicUrl: string;
+  /** Draws a room code (a cryptographic draw by default; tests pass one that collides). */
+  readonly roomCode?: () => string;
 }
+
+/** A drawn code that is taken is drawn again, this many times in all, before creation gives up. */
+const CODE_DRAWS_MAX = 5;
 
 export class Classroom {
   readonly #rooms = new Map<string, Room>();
@@ -240,6 +245,9 @@ export class Classroom {
   readonly #limits: ServerLimits;
   readonly #out: Broadcaster;
   readonly #publicUrl: string;
+  readonly #drawCode: () => string;
+  /** Codes of rooms being created: a concurrent creation must not draw one of them. */
+  readonly #reservedCodes = new Set<string>();
   #pending: Pending[] = [];
   #flushScheduled = false;
   /** A commit is on its way to the disk; the next batch waits for it, to keep the order. */
@@ -252,6 +260,12 @@ export class Classroom {
     this.#limits = options.limits;
     this.#out = options.broadcaster;
     this.#publicUrl = options.publicUrl;
+    this.#drawCode = options.roomCode ?? newRoomCode;
+  }
+
+  /** Where students join a room: the one address every page shows, in links and QR codes. */
+  joinUrl(code: string): string {
+    return `${this.#publicUrl}/join/${code}`;
   }
 
   get roomCount(): number {
@@ -320,20 +334,32 @@ export class Classroom {
       return fail('log-full', `The file has ${from.events.length} events; a room holds at most ${this.#limits.eventsPerRoomMax}.`);
     }
     const settings = from?.initial.settings ?? DEFAULT_SETTINGS;
-    let code = newRoomCode();
-    while (this.#rooms.has(code)) code = newRoomCode();
     const token = newToken();
     const instructor: StoredParticipant = { tokenHash: hashToken(token), role: 'instructor', node: null, name: 'Instructor', createdAt: nowMs };
     const expiresAt = nowMs + this.#limits.roomTtlMs;
+    const events = (from?.events ?? []).map((event, i) => ({ seq: i + 1, at: nowMs, event }));
+    let code: string | null = null;
     this.#creating++;
     try {
-      const events = (from?.events ?? []).map((event, i) => ({ seq: i + 1, at: nowMs, event }));
-      await this.#store.commit([{ code, create: { createdAt: nowMs, settings }, expiresAt, participants: [instructor], events }]);
-    } catch {
-      return { ok: false, error: SAVE_FAILED };
+      for (let draw = 0; draw < CODE_DRAWS_MAX && code === null; draw++) {
+        const candidate = this.#drawCode();
+        if (this.#rooms.has(candidate) || this.#reservedCodes.has(candidate)) continue;
+        this.#reservedCodes.add(candidate);
+        try {
+          await this.#store.commit([{ code: candidate, create: { createdAt: nowMs, settings }, expiresAt, participants: [instructor], events }]);
+          code = candidate;
+        } catch {
+          // Taken in the store but not in memory (a room another process opened, or one
+          // being deleted): draw again. Any other failure is the disk's.
+          if (!this.#store.loadRoom(candidate)) return { ok: false, error: SAVE_FAILED };
+        } finally {
+          this.#reservedCodes.delete(candidate);
+        }
+      }
     } finally {
       this.#creating--;
     }
+    if (code === null) return fail('server-error', `No free room code came up in ${CODE_DRAWS_MAX} draws; try again in a moment.`);
     const room = new Room(code, nowMs, expiresAt, settings);
     if (from?.events.length) {
       room.apply(from.events, nowMs);
@@ -433,6 +459,7 @@ export class Classroom {
         settings: room.log.stateAt(0).settings,
         presenting: room.presenting,
         timeline: room.timelineInfo(),
+        joinUrl: this.joinUrl(room.code),
         protocolVersion: PROTOCOL_VERSION,
       },
     };

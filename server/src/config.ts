@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { parseTrustProxy, reachableAddresses, type Interfaces, type Reachable, type TrustProxy } from './network';
 
 /** The server's settings. Only `index.ts` reads them from the environment. */
 export interface ServerConfig {
@@ -9,6 +10,14 @@ export interface ServerConfig {
   readonly allowedOrigins: readonly string[];
   /** The public address used in join links and QR codes. */
   readonly publicUrl: string;
+  /** True when PUBLIC_URL set it; false (the default) when it was worked out from the network interfaces. */
+  readonly publicUrlSet?: boolean;
+  /** Where the server can be opened, as the start-up banner lists it. */
+  readonly reachable?: Reachable;
+  /** Which reverse proxies' X-Forwarded-For to believe for per-address limits (Express's `trust proxy`); none by default. */
+  readonly trustProxy?: TrustProxy;
+  /** A certificate and its key, as file paths: the server then speaks https itself. Plain http by default. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string } | null;
   readonly logLevel: string;
   /** Where the built web client is; the server serves it when the folder exists. */
   readonly clientDir: string;
@@ -46,17 +55,31 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxMessageBytes: 16 * 1024,
 };
 
-/** Reads the configuration from environment variables, with the documented defaults. */
-export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
+/**
+ * Reads the configuration from environment variables, with the documented defaults.
+ * `interfaces` is what `os.networkInterfaces()` returns: with no PUBLIC_URL, join links
+ * use the first LAN address, since that is the one students' phones can reach.
+ */
+export function configFromEnv(env: NodeJS.ProcessEnv, interfaces: Interfaces = {}): ServerConfig {
   const port = Number(env.PORT ?? 3000);
   if (env.PORT?.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`PORT must be a port number from 0 to 65535, not "${env.PORT}"`);
   }
   const host = env.HOST ?? '0.0.0.0';
-  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, '');
+  if (Boolean(env.TLS_CERT) !== Boolean(env.TLS_KEY)) {
+    throw new Error('TLS_CERT and TLS_KEY go together: set both (the certificate file and its key file) or neither.');
+  }
+  const tls = env.TLS_CERT && env.TLS_KEY ? { certFile: env.TLS_CERT, keyFile: env.TLS_KEY } : null;
+  const scheme = tls ? 'https' : 'http';
+  const reachable = reachableAddresses(host, port, scheme, interfaces);
+  const publicUrlSet = Boolean(env.PUBLIC_URL?.trim());
+  const publicUrl = publicUrlSet ? env.PUBLIC_URL!.trim().replace(/\/+$/, '') : (reachable.network[0] ?? reachable.local);
+  if (publicUrlSet && !/^https?:\/\/[^/\s]+$/.test(publicUrl)) {
+    throw new Error(`PUBLIC_URL must be an address such as http://192.168.1.20:3000, with no path, not "${env.PUBLIC_URL}"`);
+  }
   const origins = env.ALLOWED_ORIGINS
     ? env.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)
-    : [publicUrl, `http://localhost:${port}`, `http://127.0.0.1:${port}`];
+    : [publicUrl, reachable.local, `${scheme}://127.0.0.1:${port}`, ...reachable.network];
   const ttlHours = Number(env.ROOM_TTL_HOURS ?? 24);
   if (!(ttlHours > 0)) throw new Error(`ROOM_TTL_HOURS must be a positive number, not "${env.ROOM_TTL_HOURS}"`);
   return {
@@ -65,6 +88,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ServerConfig {
     dataDir: env.DATA_DIR ?? './data',
     allowedOrigins: [...new Set(origins)],
     publicUrl,
+    publicUrlSet,
+    reachable,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    tls,
     logLevel: env.LOG_LEVEL ?? 'info',
     clientDir: env.CLIENT_DIR ?? fileURLToPath(new URL('../../client/dist', import.meta.url)),
     limits: { ...DEFAULT_LIMITS, roomTtlMs: ttlHours * 60 * 60 * 1000 },

@@ -15,6 +15,33 @@ export interface HttpOptions {
   readonly classroom: Classroom;
   readonly clock: () => number;
   readonly startedAtMs: number;
+  /** Whether to believe a proxy's X-Forwarded-For and X-Forwarded-Proto, address by address. */
+  readonly trust: (address: string, hop: number) => boolean;
+}
+
+/**
+ * The security headers for a page reached over `secure` (https) or plain http. They differ
+ * in two things only: HSTS and upgrade-insecure-requests belong to https, and over plain
+ * http (a class on a LAN) upgrading would send every asset to an https port that does not
+ * exist. Browsers exempt localhost from that upgrade, so only phones on the LAN saw it.
+ */
+function securityHeaders(secure: boolean) {
+  return helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        // blob: is the sequence diagram drawn as an image before it is saved as a PNG.
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        upgradeInsecureRequests: secure ? [] : null,
+      },
+    },
+    strictTransportSecurity: secure,
+    // Browsers ignore this header on plain http off localhost, and say so in the console.
+    crossOriginOpenerPolicy: secure,
+  });
 }
 
 /** An imported file may be this large. */
@@ -52,24 +79,15 @@ function roomCodeParam(req: Request): string {
   return String(req.params.code ?? '').trim().toUpperCase();
 }
 
-export function createHttpApp({ config, classroom, clock, startedAtMs }: HttpOptions): express.Express {
+export function createHttpApp({ config, classroom, clock, startedAtMs, trust }: HttpOptions): express.Express {
   const app = express();
   const creates = new PerMinuteLimiter(config.limits.createsPerMinute);
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          imgSrc: ["'self'", 'data:'],
-          connectSrc: ["'self'", 'ws:', 'wss:'],
-        },
-      },
-    }),
-  );
+  app.set('trust proxy', trust);
+  const httpsHeaders = securityHeaders(true);
+  const httpHeaders = securityHeaders(false);
+  // req.secure: over TLS here, or over https to a trusted proxy (X-Forwarded-Proto).
+  app.use((req, res, next) => (req.secure ? httpsHeaders : httpHeaders)(req, res, next));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', protocolVersion: PROTOCOL_VERSION, rooms: classroom.roomCount, uptimeS: Math.round((clock() - startedAtMs) / 1000) });
@@ -77,11 +95,13 @@ export function createHttpApp({ config, classroom, clock, startedAtMs }: HttpOpt
 
   // A room may start from an imported session file or scenario script: a larger body than anything else.
   app.post('/api/rooms', express.json({ limit: IMPORT_BYTES_MAX }), async (req, res) => {
+    // No Origin: a script or curl. An empty or "null" one comes from a browser page with no
+    // origin of its own (sandboxed, file:), and is refused like any foreign one.
     const origin = req.headers.origin;
-    if (origin && !config.allowedOrigins.includes(origin)) {
+    if (origin !== undefined && !config.allowedOrigins.includes(origin)) {
       return error(res, 403, 'forbidden', `Rooms can only be opened from ${config.publicUrl}.`);
     }
-    if (!creates.allow(req.socket.remoteAddress ?? 'unknown', clock())) {
+    if (!creates.allow(req.ip ?? 'unknown', clock())) {
       return error(res, 429, 'rate-limited', 'Too many rooms opened from here: wait a minute and try again.');
     }
     const request: unknown = req.body;
@@ -94,7 +114,7 @@ export function createHttpApp({ config, classroom, clock, startedAtMs }: HttpOpt
     }
     const result = await classroom.createRoom(clock(), from);
     if (!result.ok) return error(res, result.error.code === 'log-full' ? 400 : 503, result.error.code, result.error.message);
-    const joinUrl = `${config.publicUrl}/join/${result.value.code}`;
+    const joinUrl = classroom.joinUrl(result.value.code);
     const body: CreatedRoom = {
       code: result.value.code,
       instructorToken: result.value.instructorToken,
@@ -113,7 +133,7 @@ export function createHttpApp({ config, classroom, clock, startedAtMs }: HttpOpt
   app.get('/api/rooms/:code/qr.svg', async (req, res) => {
     const code = roomCodeParam(req);
     if (!classroom.hasRoom(code)) return error(res, 404, 'room-not-found', 'There is no room with that code.');
-    res.type('image/svg+xml').send(await QRCode.toString(`${config.publicUrl}/join/${code}`, { type: 'svg', margin: 1 }));
+    res.type('image/svg+xml').send(await QRCode.toString(classroom.joinUrl(code), { type: 'svg', margin: 1 }));
   });
 
   app.use('/api', (_req, res) => error(res, 404, 'not-found', 'No such API route. See docs/PROTOCOL.md.'));

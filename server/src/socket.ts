@@ -21,6 +21,7 @@ import {
 } from '@toy-paxos/shared';
 import type { Broadcaster, Classroom, Outcome, Session } from './classroom';
 import type { ServerLimits } from './config';
+import { clientAddress } from './network';
 import { PerMinuteLimiter, TokenBucket } from './security';
 
 /** socket.io's typed server: payloads from clients are `unknown` until validated. */
@@ -93,18 +94,21 @@ export interface SocketOptions {
   readonly limits: ServerLimits;
   readonly clock: () => number;
   readonly logger: Logger;
+  /** Whether to believe a proxy's X-Forwarded-For, address by address (from TRUST_PROXY). */
+  readonly trust: (address: string, hop: number) => boolean;
 }
 
 type Reply = (ack: Ack<{ session: SessionInfo }> | Ack<CommandResult>) => void;
 
 /** Wires every client event of the protocol to the classroom. */
-export function bindSockets({ io, classroom, broadcaster, limits, clock, logger }: SocketOptions): void {
+export function bindSockets({ io, classroom, broadcaster, limits, clock, logger, trust }: SocketOptions): void {
   const joinFailures = new PerMinuteLimiter(limits.joinsPerMinute);
   const names = new Set(Object.keys(CLIENT_EVENTS));
 
   io.on('connection', (socket) => {
     socket.data.bucket = new TokenBucket(limits.commandBurst, limits.commandsPerSecond, clock());
-    const address = socket.handshake.address;
+    // Behind a trusted reverse proxy, the address it forwarded: per-address limits then see each client.
+    const address = clientAddress(socket.request, trust);
 
     socket.onAny((event: string, ...args: unknown[]) => {
       if (names.has(event)) return;

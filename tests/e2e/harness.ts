@@ -8,40 +8,39 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createApp, DEFAULT_LIMITS, SqliteStore, type App } from '@toy-paxos/server';
+import { configFromEnv, createApp, SqliteStore, type App } from '@toy-paxos/server';
 
 export const CLIENT_DIR = join(import.meta.dirname, '..', '..', 'client', 'dist');
 export const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 
+/**
+ * The name browsers reach the classroom under, mapped to 127.0.0.1 inside Chromium. Browsers
+ * treat localhost as secure and forgive there what they refuse on a LAN (an upgrade to https,
+ * for one), so the tests never use it for the students' pages.
+ */
+export const HOST_NAME = 'classroom.test';
+
 export interface Classroom {
   readonly app: App;
+  /** What browsers open: `http://classroom.test:PORT`, the server's PUBLIC_URL. */
   readonly url: string;
+  /** The same server on this machine, for requests made from the tests themselves. */
+  readonly localUrl: string;
   close(): Promise<void>;
 }
 
-export async function startClassroom(): Promise<Classroom> {
+/** A classroom server configured from its environment variables, as `npm start` does. */
+export async function startClassroom(env: NodeJS.ProcessEnv = {}): Promise<Classroom> {
   if (!existsSync(join(CLIENT_DIR, 'index.html'))) throw new Error('client/dist is missing: run "npm run build" first');
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${HOST_NAME}:${port}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'toy-paxos-e2e-'));
-  const app = createApp({
-    config: {
-      port,
-      host: '127.0.0.1',
-      dataDir,
-      allowedOrigins: [url],
-      publicUrl: url,
-      logLevel: 'silent',
-      clientDir: CLIENT_DIR,
-      limits: DEFAULT_LIMITS,
-    },
-    store: new SqliteStore(dataDir),
-    logger: pino({ level: 'silent' }),
-  });
+  const config = configFromEnv({ PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, DATA_DIR: dataDir, CLIENT_DIR, LOG_LEVEL: 'silent', ...env });
+  const app = createApp({ config, store: new SqliteStore(dataDir), logger: pino({ level: 'silent' }) });
   await app.listen(port, '127.0.0.1');
-  return { app, url, close: () => app.close() };
+  return { app, url, localUrl: `http://127.0.0.1:${port}`, close: () => app.close() };
 }
 
 /**
@@ -55,8 +54,8 @@ export interface NoWebSocketProxy {
   close(): Promise<void>;
 }
 
-export async function startNoWebSocketProxy(target: string, upgrades: 'refuse' | 'hold' = 'refuse'): Promise<NoWebSocketProxy> {
-  const to = new URL(target);
+export async function startNoWebSocketProxy(target: Classroom, upgrades: 'refuse' | 'hold' = 'refuse'): Promise<NoWebSocketProxy> {
+  const to = new URL(target.localUrl);
   let refused = 0;
   const server = createServer((req, res) => {
     // Pass every HTTP request on as if the page were the classroom's own.
@@ -82,7 +81,7 @@ export async function startNoWebSocketProxy(target: string, upgrades: 'refuse' |
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${HOST_NAME}:${port}`,
     get refused() {
       return refused;
     },
@@ -98,7 +97,16 @@ export async function startNoWebSocketProxy(target: string, upgrades: 'refuse' |
 export async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      `--host-resolver-rules=MAP ${HOST_NAME} 127.0.0.1`,
+    ],
   });
 }
 

@@ -6,7 +6,7 @@ import { person, PHONE, PROJECTOR, screenshot, startNoWebSocketProxy, useClassro
 const env = useClassroom();
 
 async function createRoom(): Promise<{ code: string; instructorToken: string }> {
-  const res = await fetch(`${env.classroom.url}/api/rooms`, { method: 'POST' });
+  const res = await fetch(`${env.classroom.localUrl}/api/rooms`, { method: 'POST' });
   return (await res.json()) as { code: string; instructorToken: string };
 }
 
@@ -73,7 +73,7 @@ describe('a lost connection', () => {
 describe('a network that blocks WebSockets', () => {
   it.each(['refuse', 'hold'] as const)('that %ss them: the page falls back to long-polling, loaded then, and the student takes part as usual', async (upgrades) => {
     const { code } = await createRoom();
-    const proxy = await startNoWebSocketProxy(env.classroom.url, upgrades);
+    const proxy = await startNoWebSocketProxy(env.classroom, upgrades);
     const { page, context } = await person(env.browser, PHONE);
     try {
       const polls: string[] = [];

@@ -19,7 +19,7 @@ function startProcess(port: number, dataDir: string): Promise<ChildProcess> {
   });
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('toy-paxos classroom: http')) resolve(child);
+      if (chunk.toString().includes('toy-paxos classroom is running')) resolve(child);
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });

@@ -15,7 +15,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(overrides: Partial<ServerConfig> = {}, dataDir = mkdtempSync(join(tmpdir(), 'toy-paxos-it-'))): Promise<TestServer> {
+export async function startServer(
+  overrides: Partial<ServerConfig> = {},
+  dataDir = mkdtempSync(join(tmpdir(), 'toy-paxos-it-')),
+  options: { roomCode?: () => string } = {},
+): Promise<TestServer> {
   const config: ServerConfig = {
     port: 0,
     host: '127.0.0.1',
@@ -27,9 +31,9 @@ export async function startServer(overrides: Partial<ServerConfig> = {}, dataDir
     limits: DEFAULT_LIMITS,
     ...overrides,
   };
-  const app = createApp({ config, store: new SqliteStore(dataDir), logger: pino({ level: 'silent' }) });
+  const app = createApp({ config, store: new SqliteStore(dataDir), logger: pino({ level: 'silent' }), roomCode: options.roomCode });
   const port = await app.listen(0, '127.0.0.1');
-  return { app, url: `http://127.0.0.1:${port}`, dataDir, close: () => app.close() };
+  return { app, url: `${config.tls ? 'https' : 'http'}://127.0.0.1:${port}`, dataDir, close: () => app.close() };
 }
 
 export async function createRoom(url: string): Promise<CreatedRoom> {
@@ -51,13 +55,17 @@ export class TestClient {
   ended: string | null = null;
   timeline: TimelineInfo | null = null;
 
-  constructor(url: string, options: { origin?: string; transports?: string[]; parser?: Partial<ManagerOptions>['parser'] } = {}) {
+  constructor(
+    url: string,
+    options: { origin?: string; headers?: Record<string, string>; transports?: string[]; parser?: Partial<ManagerOptions>['parser']; ca?: string } = {},
+  ) {
     this.socket = connect(url, {
       forceNew: true,
       reconnectionDelay: 50,
       reconnectionDelayMax: 200,
       transports: options.transports ?? ['websocket'],
-      extraHeaders: options.origin ? { Origin: options.origin } : {},
+      extraHeaders: { ...options.headers, ...(options.origin ? { Origin: options.origin } : {}) },
+      ...(options.ca ? { ca: options.ca } : {}),
       ...(options.parser ? { parser: options.parser } : {}),
     });
     this.socket.on('room:records', ({ records }: { records: LogRecord[] }) => {

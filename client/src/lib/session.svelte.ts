@@ -50,6 +50,8 @@ export class RoomSession {
   role = $state<Role | null>(null);
   node = $state<string | null>(null);
   presence = $state.raw<RoomInfo | null>(null);
+  /** Where students join, as the server says (its public address): null until the session starts. */
+  joinUrl = $state<string | null>(null);
   /** Actions sent and not yet answered. */
   pending = $state(0);
   notices = $state.raw<Notice[]>([]);
@@ -185,6 +187,7 @@ export class RoomSession {
     this.node = session.node;
     this.presenting = session.presenting;
     this.presence = session.room;
+    this.joinUrl = session.joinUrl;
     this.#take(session.records);
     this.status = 'live';
     this.problem = null;

@@ -158,6 +158,8 @@ export interface SessionInfo {
   readonly presenting: number | null;
   /** The room's timelines; `records` belong to the active one. */
   readonly timeline: TimelineInfo;
+  /** Where students join the room (the server's public address): every page shows this one. */
+  readonly joinUrl: string;
   readonly protocolVersion: number;
 }
 
