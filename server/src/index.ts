@@ -4,11 +4,28 @@ import pino from 'pino';
 import { configFromEnv, createApp, SqliteStore } from './app';
 import { startupBanner } from './network';
 
-const config = configFromEnv(process.env, networkInterfaces());
+/** A start-up problem an instructor can fix (a setting, a busy port): one sentence, no stack. */
+function stop(e: unknown): never {
+  const code = (e as { code?: string }).code;
+  const message = code === 'EADDRINUSE' ? `port ${process.env.PORT ?? 3000} is in use: stop the other server, or choose another port with PORT=3001` : e instanceof Error ? e.message : String(e);
+  console.error(`toy-paxos cannot start: ${message}`);
+  process.exit(2);
+}
+
+let config: ReturnType<typeof configFromEnv>;
+try {
+  config = configFromEnv(process.env, networkInterfaces());
+} catch (e) {
+  stop(e);
+}
 const logger = pino({ level: config.logLevel, redact: ['token', '*.token', 'instructorToken', '*.instructorToken'] });
-const store = new SqliteStore(config.dataDir);
-const app = createApp({ config, store, logger });
-const port = await app.listen(config.port, config.host);
+let app: ReturnType<typeof createApp>;
+try {
+  app = createApp({ config, store: new SqliteStore(config.dataDir), logger });
+} catch (e) {
+  stop(e);
+}
+const port = await app.listen(config.port, config.host).catch(stop);
 logger.info(
   { url: config.reachable?.local, port, publicUrl: config.publicUrl, dataDir: config.dataDir, origins: config.allowedOrigins, trustProxy: config.trustProxy, tls: Boolean(config.tls) },
   'toy-paxos classroom is listening',
