@@ -59,8 +59,13 @@ export function annotate(before: RoomState, event: RoomEvent, after?: RoomState)
   const violations = next.monitor.violations.slice(before.monitor.violations.length);
   const extra: string[] = [];
   for (const c of chosen) {
+    const q2 = roomQuorums(next).q2;
+    const quorum = `A quorum of ${q2} acceptor${q2 === 1 ? '' : 's'} has now accepted ${c.value} in ballot ${ctx.b(c.ballot)}`;
+    const earlier = before.monitor.chosen.find((x) => x.value === c.value);
     extra.push(
-      `A quorum of ${roomQuorums(next).q2} acceptor${roomQuorums(next).q2 === 1 ? '' : 's'} has now accepted ${c.value} in ballot ${ctx.b(c.ballot)}: ${c.value} is chosen.`,
+      earlier
+        ? `${quorum} too. ${c.value} was already chosen in ballot ${ctx.b(earlier.ballot)}; this confirms it, as Paxos guarantees: every later ballot that gets a quorum carries the chosen value.`
+        : `${quorum}: ${c.value} is chosen.`,
     );
   }
   const explanation = [body.explanation, ...extra].filter((x) => x.length > 0).join(' ');
@@ -171,14 +176,19 @@ function describe(ctx: Ctx, e: RoomEvent): Body {
   switch (e.type) {
     case 'nodeAdded':
       return {
-        lines: [`JOIN ${e.name}${e.bot ? ' (bot)' : ''}`],
-        explanation: `${e.name} joins as a node: proposer, acceptor and learner${e.bot ? ', played by the core' : ''}. It has promised and accepted nothing.`,
+        lines: [`JOIN ${e.name}${e.bot ? ' (bot)' : ''}${e.nextRound ? ` (acceptor from round ${ctx.before.round + 1})` : ''}`],
+        explanation: e.nextRound
+          ? `${e.name} joins during round ${ctx.before.round}, after its first proposal. Paxos decides among a fixed set of acceptors, and this round's quorums were counted without ${e.name}: ` +
+            `a quorum that included it could miss the one that already chose. So ${e.name} watches this round, and becomes proposer, acceptor and learner when round ${ctx.before.round + 1} starts.`
+          : `${e.name} joins as a node: proposer, acceptor and learner${e.bot ? ', played by the core' : ''}. It has promised and accepted nothing.`,
         data: data(e.type, e.node, [e.node]),
       };
     case 'nodeRemoved':
       return {
         lines: [`LEAVE ${ctx.name(e.node)}`],
-        explanation: `${ctx.name(e.node)} leaves the room. Messages to it can no longer be delivered.`,
+        explanation: e.nextRound
+          ? `${ctx.name(e.node)} leaves the room during round ${ctx.before.round}. Until the next round it still counts as one of this round's acceptors, one that never answers, so the quorums do not shrink under a decision in progress.`
+          : `${ctx.name(e.node)} leaves the room. Messages to it can no longer be delivered.`,
         data: data(e.type, e.node, [e.node]),
       };
     case 'nodeRenamed':
@@ -188,13 +198,9 @@ function describe(ctx: Ctx, e: RoomEvent): Body {
         data: data(e.type, e.node, [e.node]),
       };
     case 'settingsChanged':
-      return describeSettings(e.settings, ctx.before.order.length);
+      return describeSettings(ctx, e.settings, e.nextRound);
     case 'roundStarted':
-      return {
-        lines: [`ROUND ${e.round}`],
-        explanation: `A fresh round starts: every node forgets its promises, accepted values and choice, and the network is emptied. The earlier rounds stay in the log.`,
-        data: data(e.type, null, []),
-      };
+      return describeRound(ctx, e.round);
     case 'proposalStarted':
       return describeProposal(ctx, e.node, e.ballot, e.value);
     case 'exchanged':
@@ -232,7 +238,7 @@ function describe(ctx: Ctx, e: RoomEvent): Body {
       const what = m ? messageLabel(ctx, m) : `#${e.id}`;
       return {
         lines: [`NETWORK duplicate #${e.id} as #${e.copyId}: ${what}`],
-        explanation: `The network delivers #${e.id} twice: a copy #${e.copyId} is now in flight too. Promisers and acceptors are sets, so a duplicate never counts twice.`,
+        explanation: `The network copies #${e.id}: a copy #${e.copyId} is now in flight too, so the message may arrive twice. Promisers and acceptors are sets, so a duplicate never counts twice.`,
         data: data(e.type, m?.from ?? null, m ? [m.from, m.to] : [], { messageIds: [e.id, e.copyId] }),
       };
     }
@@ -252,12 +258,19 @@ function describe(ctx: Ctx, e: RoomEvent): Body {
         data: data(e.type, e.node, [e.node]),
       };
     }
-    case 'recovered':
+    case 'recovered': {
+      const acc = ctx.nodeBefore(e.node)?.acceptor;
+      const kept = acc?.promised
+        ? `as an acceptor it answers with the promise ${ctx.b(acc.promised)}${acc.accepted ? ` and the value ${acc.accepted.value} accepted in ballot ${ctx.b(acc.accepted.ballot)}` : ''} it kept on stable storage`
+        : ctx.before.settings.rules.forgetOnCrash
+          ? 'as an acceptor it starts from nothing: in this rule-breaking mode its promises and accepted value lived in memory and were lost in the crash, so it may now answer ballots it had refused'
+          : 'as an acceptor it has still promised and accepted nothing';
       return {
-        lines: [`RECOVER ${ctx.name(e.node)}(${accP(ctx.nodeBefore(e.node)?.acceptor, ctx)})`],
-        explanation: `${ctx.name(e.node)} is back up. As a proposer it must start a new proposal; as an acceptor it answers with the state it kept.`,
+        lines: [`RECOVER ${ctx.name(e.node)}(${accP(acc, ctx)})`],
+        explanation: `${ctx.name(e.node)} is back up. As a proposer it must start a new proposal; ${kept}.`,
         data: data(e.type, e.node, [e.node]),
       };
+    }
     case 'linkCut':
       return {
         lines: [`NETWORK cut ${ctx.name(e.a)} <-> ${ctx.name(e.b)}`],
@@ -276,9 +289,11 @@ function describe(ctx: Ctx, e: RoomEvent): Body {
 }
 
 
-function describeSettings(s: RoomState['settings'], nodeCount: number): Body {
+function describeSettings(ctx: Ctx, s: RoomState['settings'], next: RoomState['settings'] | undefined): Body {
+  const nodeCount = ctx.before.members.length;
   const rules = RULE_MODE_NAMES.filter((r) => s.rules[r]);
-  const line = `SETTINGS q1: ${s.q1}, q2: ${s.q2}, ballots: ${s.ballots}, delivery: ${s.delivery}, acceptors: ${s.acceptorMode}, rule_breaking: ${rules.length ? rules.join(' ') : 'None'}`;
+  const waiting = next ? `, from round ${ctx.before.round + 1}: q1: ${next.q1}, q2: ${next.q2}` : '';
+  const line = `SETTINGS q1: ${s.q1}, q2: ${s.q2}, ballots: ${s.ballots}, delivery: ${s.delivery}, acceptors: ${s.acceptorMode}, rule_breaking: ${rules.length ? rules.join(' ') : 'None'}${waiting}`;
   const parts = [
     `Promise quorum Q1 = ${formatQuorum(s.q1, nodeCount)}, accept quorum Q2 = ${formatQuorum(s.q2, nodeCount)}.`,
     s.ballots === 'unique' ? 'Ballots are unique (round.node).' : 'Ballots are plain integers, which two proposers can share.',
@@ -288,17 +303,40 @@ function describeSettings(s: RoomState['settings'], nodeCount: number): Body {
     s.acceptorMode === 'rules' ? 'The core answers for acceptors.' : 'Students answer the requests in their inbox.',
   ];
   if (rules.length) parts.push(`Rule-breaking modes on: ${rules.join(', ')}.`);
+  if (next) {
+    const n = ctx.before.order.length;
+    parts.push(
+      `The new quorums, Q1 = ${formatQuorum(next.q1, n)} and Q2 = ${formatQuorum(next.q2, n)}, take effect when round ${ctx.before.round + 1} starts: ` +
+        `this round's proposers already counted promises and acceptances with the old ones, and two quorums of different rules need not share an acceptor, so a change now could let a second value be chosen.`,
+    );
+  }
   return { lines: [line], explanation: parts.join(' '), data: data('settingsChanged', null, []) };
+}
+
+function describeRound(ctx: Ctx, round: number): Body {
+  const restarted = ctx.before.order.filter((id) => !ctx.before.nodes[id]!.up).map(ctx.name);
+  const joined = ctx.before.order.filter((id) => !ctx.before.members.includes(id)).map(ctx.name);
+  const parts = [
+    `A fresh round starts: every node forgets its promises, accepted values and choice, the network is emptied and every cut link is healed. The earlier rounds stay in the log.`,
+  ];
+  if (restarted.length) parts.push(`${restarted.join(', ')} ${restarted.length === 1 ? 'was' : 'were'} down and ${restarted.length === 1 ? 'restarts' : 'restart'} with the round.`);
+  if (joined.length) parts.push(`${joined.join(', ')}, who joined during the last round, ${joined.length === 1 ? 'is an acceptor' : 'are acceptors'} now.`);
+  const next = ctx.before.nextSettings;
+  if (next && (next.q1 !== ctx.before.settings.q1 || next.q2 !== ctx.before.settings.q2)) {
+    parts.push(`The quorums set during the last round take effect: Q1 = ${formatQuorum(next.q1, ctx.after.members.length)}, Q2 = ${formatQuorum(next.q2, ctx.after.members.length)}.`);
+  }
+  return { lines: [`ROUND ${round}`], explanation: parts.join(' '), data: data('roundStarted', null, []) };
 }
 
 function describeProposal(ctx: Ctx, id: string, ballot: Ballot, value: string | null): Body {
   const n = ctx.nodeBefore(id);
   const seen = n?.proposer.maxRound ?? 0;
   const scheme = ballot.node === undefined ? `${ballot.round}` : `${ballot.round}.${ctx.name(id)} (round ${ballot.round}, made unique by the node's name)`;
+  const kept = value !== null && n?.proposer.ballot && n.proposer.value === value ? `, the value it already wanted` : '';
   return {
     lines: [`NEW Proposal from ${ctx.name(id)}(p: ${ctx.b(ballot)}, val: ${none(value)})`],
     explanation:
-      `${ctx.name(id)} starts a new proposal with ballot ${scheme}${value !== null ? ` and value ${value}` : ' and no value of its own'}. ` +
+      `${ctx.name(id)} starts a new proposal with ballot ${scheme}${value !== null ? ` and value ${value}${kept}` : ' and no value of its own'}. ` +
       `The highest round it has seen is ${seen}, so it picks ${ballot.round}. Its promisers and acceptors start empty.`,
     data: data('proposalStarted', id, [id], { ballot, value }),
   };
@@ -360,8 +398,19 @@ function proposerReason(ctx: Ctx, reply: ReplyMessage): string {
   }
   const { q1, q2 } = roomQuorums(ctx.after);
   switch (reply.kind) {
-    case 'reject':
-      return `${who} cannot win with ${ctx.b(reply.ballot)}; its next proposal will pick a ballot above ${ctx.b(reply.promised)}.`;
+    case 'reject': {
+      // Whether the ballot can still win: enough of this round's acceptors have not promised anything higher.
+      const open = ctx.after.members.filter((m) => {
+        const acc = ctx.nodeAfter(m)?.acceptor;
+        return acc && acceptorVerdict(acc, reply.ballot).ok;
+      }).length;
+      const phase = reply.request === 'prepare' ? q1 : q2;
+      const total = ctx.after.members.length;
+      const higher = `${total - open} of this round's ${total} acceptors ${total - open === 1 ? 'has' : 'have'} promised a higher ballot`;
+      return open >= phase
+        ? `${who} can still win with ${ctx.b(reply.ballot)}: ${higher}, and the other ${open} could still give it the ${phase} it needs. If they refuse too, its next proposal will pick a ballot above ${ctx.b(reply.promised)}.`
+        : `${who} cannot win with ${ctx.b(reply.ballot)} any more: ${higher}, so at most ${open} can answer yes, and it needs ${phase}. Its next proposal will pick a ballot above ${ctx.b(reply.promised)}.`;
+    }
     case 'promise': {
       if (pb.promisers.includes(reply.from)) {
         return `${who} had already counted ${ctx.name(reply.from)}'s promise; promisers are a set, so it still has ${pa.promisers.length}.`;
@@ -369,7 +418,14 @@ function proposerReason(ctx: Ctx, reply: ReplyMessage): string {
       let s = progress(who, pa.promisers.length, q1, 'promises');
       if (pa.promisers.length >= q1 && pb.promisers.length < q1) s += ` That is a quorum: ${who} may send accept requests.`;
       if (pa.promiserAccMax && pa.promiserAccMax !== pb.promiserAccMax) {
-        s += ` The highest-ballot value its promisers accepted is now ${pa.promiserAccMax.value}, so ${who} must propose ${pa.promiserAccMax.value}${pa.value !== null && pa.value !== pa.promiserAccMax.value ? `, not its own ${pa.value}` : ''} (P2c).`;
+        const reported = pa.promiserAccMax.value;
+        if (pb.sentValue !== null && pb.sentValue !== reported) {
+          s +=
+            ` The highest-ballot value its promisers accepted is now ${reported}, but ${who} has already sent accept requests for ${pb.sentValue} in ${ctx.b(pb.ballot)}, and one ballot carries one value, so it keeps sending ${pb.sentValue}.` +
+            ` That is safe: ${pb.sentValue} was picked from a quorum of promises, which already reported every value that might have been chosen.`;
+        } else {
+          s += ` The highest-ballot value its promisers accepted is now ${reported}, so ${who} must propose ${reported}${pa.value !== null && pa.value !== reported ? `, not its own ${pa.value}` : ''} (P2c).`;
+        }
       }
       return s;
     }

@@ -8,6 +8,7 @@ import { assertNever } from './invariant';
 import { acceptorVerdict, isRequest, makeReply, valueToPropose, type Message, type NodeState, type ReplyMessage, type RequestMessage } from './node';
 import {
   inFlightIndex,
+  isMember,
   LIMITS,
   linkKey,
   linkUp,
@@ -36,7 +37,9 @@ export function decide(state: RoomState, command: RoomCommand): Decision {
     case 'removeNode': {
       const missing = missingNode(state, command.node);
       if (missing) return missing;
-      return { ok: true, events: [{ type: 'nodeRemoved', node: command.node }] };
+      // Mid-round, an acceptor that leaves still counts in this round's quorums, as one that never answers.
+      const nextRound = isMember(state, command.node) && configurationFixed(state);
+      return { ok: true, events: [{ type: 'nodeRemoved', node: command.node, ...(nextRound ? { nextRound: true as const } : {}) }] };
     }
     case 'renameNode': {
       const missing = missingNode(state, command.node);
@@ -89,6 +92,15 @@ export function decide(state: RoomState, command: RoomCommand): Decision {
   }
 }
 
+/**
+ * True when joins, removals and quorum changes must wait for the next round: a proposal has
+ * started in this one, so its acceptors and quorums are fixed, unless the instructor lets
+ * them change now ("reconfigure mid-round").
+ */
+function configurationFixed(state: RoomState, settings: RoomSettings = state.settings): boolean {
+  return state.fixed && !settings.rules.reconfigureMidRound;
+}
+
 function unknownNode(id: string): Refusal {
   return refuse('unknown-node', `There is no node called ${id} in this room.`);
 }
@@ -133,21 +145,31 @@ function decideAddNode(state: RoomState, id: string, name: string, bot: boolean)
   }
   const bad = checkName(id) ?? checkName(name);
   if (bad) return bad;
-  return { ok: true, events: [{ type: 'nodeAdded', node: id, name, bot }] };
+  const nextRound = configurationFixed(state);
+  return { ok: true, events: [{ type: 'nodeAdded', node: id, name, bot, ...(nextRound ? { nextRound: true as const } : {}) }] };
 }
 
+/**
+ * A change of settings. Quorum sizes are part of the decision in progress: once a round
+ * has a proposal, a change of Q1 or Q2 waits for the next round (unless "reconfigure
+ * mid-round" is on), and the event says so. Everything else applies now: delivery and
+ * acceptor mode do not touch safety, and the rule-breaking modes are meant to break it.
+ */
 function decideSettings(state: RoomState, change: SettingsChange): Decision {
-  const next: RoomSettings = {
-    ...state.settings,
+  const wanted: RoomSettings = {
+    ...(state.nextSettings ?? state.settings),
     ...change,
-    rules: { ...state.settings.rules, ...change.rules },
+    rules: { ...(state.nextSettings ?? state.settings).rules, ...change.rules },
   };
-  for (const q of [next.q1, next.q2]) {
+  for (const q of [wanted.q1, wanted.q2]) {
     if (q !== 'majority' && (!Number.isInteger(q) || q < 1 || q > QUORUM_MAX)) {
       return refuse('bad-settings', `A quorum size is "majority" or a whole number from 1 to ${QUORUM_MAX}.`);
     }
   }
-  return { ok: true, events: [{ type: 'settingsChanged', settings: next }] };
+  if (!configurationFixed(state, wanted)) return { ok: true, events: [{ type: 'settingsChanged', settings: wanted }] };
+  const now: RoomSettings = { ...wanted, q1: state.settings.q1, q2: state.settings.q2 };
+  const waits = wanted.q1 !== now.q1 || wanted.q2 !== now.q2;
+  return { ok: true, events: [{ type: 'settingsChanged', settings: now, ...(waits ? { nextRound: wanted } : {}) }] };
 }
 
 function decidePropose(state: RoomState, id: string, value: string | null): Decision {
@@ -159,11 +181,13 @@ function decidePropose(state: RoomState, id: string, value: string | null): Deci
     if (bad) return bad;
   }
   const ballot = nextBallot(state.settings.ballots, node.proposer.maxRound, id);
-  return { ok: true, events: [{ type: 'proposalStarted', node: id, ballot, value }] };
+  // Without a new value the node keeps the one it wanted, as the notebook's init_new_proposal does.
+  return { ok: true, events: [{ type: 'proposalStarted', node: id, ballot, value: value ?? node.proposer.value }] };
 }
 
+/** The nodes a request goes to: "all" is every acceptor of this round. */
 function resolveTargets(state: RoomState, to: Target): string[] {
-  return to === 'all' ? state.order.slice() : [...new Set(to)];
+  return to === 'all' ? state.order.filter((id) => isMember(state, id)) : [...new Set(to)];
 }
 
 function decideRequest(state: RoomState, kind: 'prepare' | 'accept', from: string, to: Target): Decision {
@@ -178,6 +202,15 @@ function decideRequest(state: RoomState, kind: 'prepare' | 'accept', from: strin
   const targets = resolveTargets(state, to);
   if (targets.length === 0) return refuse('no-targets', `Choose at least one node to send ${what} to.`);
   for (const t of targets) if (!state.nodes[t]) return unknownNode(t);
+  for (const t of targets) {
+    if (!isMember(state, t)) {
+      return refuse(
+        'not-acceptor',
+        `${nameOf(state, t)} joined during round ${state.round}, after its first proposal, so it is not one of this round's acceptors: ` +
+          `a quorum counted with it might miss the quorum that already chose. It watches until round ${state.round + 1} starts, then takes part.`,
+      );
+    }
+  }
 
   let value: string | null = null;
   if (kind === 'accept') {
@@ -288,7 +321,11 @@ function decideAnswer(state: RoomState, nodeId: string, id: number, yes: boolean
   }
   if (!yes && verdict.ok) {
     const why = node.acceptor.promised ? `${b} is at least its promise ${promised}` : `it has promised nothing yet`;
-    return refuse('must-answer-yes', `${node.name} should ${promise} ${b}: ${why}, so Paxos says yes.`);
+    return refuse(
+      'must-answer-yes',
+      `${node.name} may ${promise} ${b}: ${why}. Paxos would let an acceptor refuse or ignore any request (that is the same as a lost message), ` +
+        `but in this classroom an acceptor answers yes whenever the rules allow it, so that the round keeps moving (a classroom rule, not a Paxos rule).`,
+    );
   }
   const reply = makeReply(node.acceptor, request, yes, state.nextMessageId);
   const instant = state.settings.delivery === 'instant';

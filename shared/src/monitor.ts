@@ -1,15 +1,18 @@
 /**
- * The safety monitor. It watches every event and checks Paxos's safety properties
- * (Paxos Made Simple, section 2.1):
- * - agreement: no two different values are chosen;
- * - validity: only a proposed value is chosen;
+ * The safety monitor. It watches every event and checks the three safety requirements
+ * of consensus as Paxos Made Simple (section 2.1) states them:
+ * - validity: only a value that has been proposed may be chosen;
+ * - agreement: only a single value is chosen;
+ * - learning: a process never learns that a value has been chosen unless it actually has been;
+ * and one of toy-paxos's own, which follows from them:
  * - stability: a node's learned choice never changes.
- * Its state travels inside the room state, so replay and `stateAt` see the monitor
- * as it was at every point of the log.
+ * A value is chosen when a quorum (Q2, in force at that moment) of acceptors has accepted
+ * it in one ballot. Its state travels inside the room state, so replay and `stateAt` see
+ * the monitor as it was at every point of the log.
  */
 import { formatBallot, type Ballot } from './ballot';
 
-export type SafetyRule = 'agreement' | 'validity' | 'stability';
+export type SafetyRule = 'agreement' | 'validity' | 'learning' | 'stability';
 
 export interface Violation {
   readonly rule: SafetyRule;
@@ -36,6 +39,8 @@ interface Tally {
   value: string;
   acceptors: string[];
   seqs: number[];
+  /** A quorum accepted it: counted in `chosen` once. */
+  chosen: boolean;
 }
 
 export interface MonitorState {
@@ -94,18 +99,34 @@ export function recordAccept(
   // Copy on write: snapshots share tallies with the live state.
   const tally: Tally = old
     ? { ...old, acceptors: [...old.acceptors, acceptor], seqs: [...old.seqs, seq] }
-    : { ballot, value, acceptors: [acceptor], seqs: [seq] };
+    : { ballot, value, acceptors: [acceptor], seqs: [seq], chosen: false };
   m.tallies[key] = tally;
-  if (tally.acceptors.length !== q2) return;
+  if (!tally.chosen && tally.acceptors.length >= q2) choose(m, key, seq, nodes);
+}
 
+/**
+ * The accept quorum shrank (a quorum change or a removal, with "reconfigure mid-round"):
+ * every tally that a quorum of the new size has accepted is chosen now.
+ */
+export function recheckChosen(m: MonitorState, q2: number, seq: number, nodes: Readonly<Record<string, { readonly name: string }>>): void {
+  for (const [key, tally] of Object.entries(m.tallies)) {
+    if (!tally.chosen && tally.acceptors.length >= q2) choose(m, key, seq, nodes);
+  }
+}
+
+/** Marks a tally chosen at event `seq`, checking validity and agreement. */
+function choose(m: MonitorState, key: string, seq: number, nodes: Readonly<Record<string, { readonly name: string }>>): void {
+  const tally: Tally = { ...m.tallies[key]!, chosen: true };
+  m.tallies[key] = tally;
+  const { ballot, value } = tally;
   const nameOf = (id: string) => nodes[id]?.name ?? id;
-  const seqs = [...(m.proposalSeqs[ballotKey(ballot)] ?? []), ...tally.seqs];
+  const seqs = [...new Set([...(m.proposalSeqs[ballotKey(ballot)] ?? []), ...tally.seqs])].sort((x, y) => x - y);
   const chosen: ChosenValue = { ballot, value, seq, seqs };
   const b = formatBallot(ballot, nameOf);
   if (!(value in m.proposed)) {
     m.violations.push({
       rule: 'validity',
-      message: `${value} was chosen in ballot ${b}, but no node ever proposed ${value}.`,
+      message: `${value} was chosen in ballot ${b}, but no node ever proposed ${value}: only a proposed value may be chosen (Paxos Made Simple, section 2.1).`,
       seqs,
       seq,
     });
@@ -116,7 +137,7 @@ export function recordAccept(
       rule: 'agreement',
       message:
         `Two different values are chosen: ${conflict.value} in ballot ${formatBallot(conflict.ballot, nameOf)} ` +
-        `and ${value} in ballot ${b}. Paxos must never choose two values.`,
+        `and ${value} in ballot ${b}. Only a single value may be chosen (Paxos Made Simple, section 2.1).`,
       seqs: [...new Set([...conflict.seqs, ...seqs])].sort((x, y) => x - y),
       seq,
     });
@@ -124,15 +145,26 @@ export function recordAccept(
   m.chosen.push(chosen);
 }
 
-/** Notes a learner's choice; a change of a choice already learned breaks stability. */
+/**
+ * Notes a learner's choice. Learning a value that no quorum has accepted breaks
+ * "learning"; a change of a choice already learned breaks stability.
+ */
 export function recordLearned(m: MonitorState, nodeId: string, nodeName: string, value: string, seq: number): void {
   const before = m.learned[nodeId];
   if (before?.value === value) return;
   m.learned = { ...m.learned, [nodeId]: { value, seq } };
+  if (!m.chosen.some((c) => c.value === value)) {
+    m.violations.push({
+      rule: 'learning',
+      message: `${nodeName} learns that ${value} is chosen, but no quorum of acceptors has accepted ${value} in one ballot: a node must never learn that a value has been chosen unless it actually has been (Paxos Made Simple, section 2.1).`,
+      seqs: [seq],
+      seq,
+    });
+  }
   if (!before) return;
   m.violations.push({
     rule: 'stability',
-    message: `${nodeName} had learned ${before.value} and now learns ${value}: a learned choice must never change.`,
+    message: `${nodeName} had learned ${before.value} and now learns ${value}: a learned choice must never change (toy-paxos's own check; it follows from agreement).`,
     seqs: [before.seq, seq],
     seq,
   });

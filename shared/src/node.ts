@@ -169,15 +169,17 @@ export function makeReply(acceptor: AcceptorState, request: RequestMessage, yes:
     : { ...base, kind: 'accepted', value: request.value };
 }
 
-/** Updates an acceptor for a reply it sent: a promise raises `acc_p`, an acceptance records the value. */
+/**
+ * Updates an acceptor for a reply it sent: a promise raises `acc_p`, an acceptance records
+ * the value. `acc_p` never goes down: a promise broken in the rule-breaking mode breaks the
+ * rule once, and the acceptor still owes every later ballot the highest promise it made.
+ */
 export function acceptorApply(node: NodeState, reply: ReplyMessage): void {
   node.proposer.maxRound = Math.max(node.proposer.maxRound, reply.ballot.round);
-  if (reply.kind === 'promise') {
-    node.acceptor.promised = reply.ballot;
-  } else if (reply.kind === 'accepted') {
-    node.acceptor.promised = reply.ballot;
-    node.acceptor.accepted = { ballot: reply.ballot, value: reply.value };
-  }
+  if (reply.kind === 'reject') return;
+  const promised = node.acceptor.promised;
+  if (!promised || compareBallots(reply.ballot, promised) > 0) node.acceptor.promised = reply.ballot;
+  if (reply.kind === 'accepted') node.acceptor.accepted = { ballot: reply.ballot, value: reply.value };
 }
 
 /** What a reply did to its proposer. */
@@ -220,7 +222,7 @@ export function valueToPropose(p: ProposerState, ignoreAcceptedValue: boolean): 
   return p.value;
 }
 
-/** Starts a proposal: a fresh ballot above every round seen, with empty promisers and acceptors. */
+/** Starts a proposal: a fresh ballot above every round seen, with empty promisers and acceptors, and the value given. */
 export function startProposal(node: NodeState, ballot: Ballot, value: string | null): void {
   node.proposer = emptyProposer(Math.max(node.proposer.maxRound, ballot.round));
   node.proposer.ballot = ballot;

@@ -120,7 +120,10 @@ export class PaxosNode {
     return this.#state.up;
   }
 
-  /** Starts a new proposal with a ballot above any this node has seen; a node can re-initialize any time. */
+  /**
+   * Starts a new proposal with a ballot above any this node has seen; a node can
+   * re-initialize any time. Without a value it keeps the value it wanted before.
+   */
   initNewProposal(value?: string | null): LogEntry {
     return this.#run([this], { type: 'propose', node: this.name, value: value ?? null });
   }
@@ -169,9 +172,14 @@ export class PaxosNode {
       seq: this.#seq,
     };
     for (const n of nodes) {
-      if (room.nodes[n.name]) continue;
+      const same = room.nodes[n.name];
+      if (same === n.#state) continue;
+      if (same) {
+        throw new Error(`Two PaxosNode objects are both called ${n.name}: an acceptor is known by its name, so give each node its own.`);
+      }
       room.nodes[n.name] = n.#state;
       room.order.push(n.name);
+      room.members.push(n.name);
     }
     const decision = decide(room, command);
     if (!decision.ok) {

@@ -20,7 +20,7 @@ import {
   type ReplyMessage,
   type RequestMessage,
 } from './node';
-import { cloneMonitor, emptyMonitor, recordAccept, recordLearned, recordProposal, type MonitorState } from './monitor';
+import { cloneMonitor, emptyMonitor, recheckChosen, recordAccept, recordLearned, recordProposal, type MonitorState } from './monitor';
 import { DEFAULT_SETTINGS, quorumSizes, type RoomSettings, type SettingsChange } from './settings';
 
 export const LIMITS = {
@@ -39,6 +39,16 @@ export interface RoomState {
   nodes: Record<string, NodeState>;
   /** Node ids in join order. */
   order: string[];
+  /**
+   * This round's acceptors: the fixed set that Paxos decides among, and that a majority
+   * quorum counts. A node that joins mid-round watches until the next round; one removed
+   * mid-round stays counted (as an acceptor that never answers) until then.
+   */
+  members: string[];
+  /** A proposal has started in this round: from now on the acceptors and quorums are fixed until the next round. */
+  fixed: boolean;
+  /** Settings that take effect when the next round starts (quorum changes made mid-round), or null. */
+  nextSettings: RoomSettings | null;
   /** Messages in the network, oldest first. */
   inFlight: Message[];
   /** Requests handed to a student's inbox, by id, until answered. */
@@ -57,6 +67,9 @@ export function initialRoomState(settings: RoomSettings = DEFAULT_SETTINGS): Roo
     round: 1,
     nodes: {},
     order: [],
+    members: [],
+    fixed: false,
+    nextSettings: null,
     inFlight: [],
     held: {},
     nextMessageId: 1,
@@ -67,7 +80,7 @@ export function initialRoomState(settings: RoomSettings = DEFAULT_SETTINGS): Roo
 
 /** A copy of `s` with the given nodes and monitor, and copies of its lists of nodes and of the network's. */
 export function roomWith(s: RoomState, nodes: Record<string, NodeState>, monitor: MonitorState): RoomState {
-  return { ...s, nodes, order: s.order.slice(), inFlight: s.inFlight.slice(), held: { ...s.held }, cut: s.cut.slice(), monitor };
+  return { ...s, nodes, order: s.order.slice(), members: s.members.slice(), inFlight: s.inFlight.slice(), held: { ...s.held }, cut: s.cut.slice(), monitor };
 }
 
 /** A copy of `s` that shares nothing mutable with it, so `apply` can change it in place. */
@@ -103,10 +116,13 @@ export type RoomCommand =
 export type LostReason = 'crashed' | 'cut';
 
 export type RoomEvent =
-  | { readonly type: 'nodeAdded'; readonly node: string; readonly name: string; readonly bot: boolean }
-  | { readonly type: 'nodeRemoved'; readonly node: string }
+  /** `nextRound`: joined mid-round, so it becomes an acceptor when the next round starts. */
+  | { readonly type: 'nodeAdded'; readonly node: string; readonly name: string; readonly bot: boolean; readonly nextRound?: true }
+  /** `nextRound`: left mid-round, so it stays counted in this round's quorums. */
+  | { readonly type: 'nodeRemoved'; readonly node: string; readonly nextRound?: true }
   | { readonly type: 'nodeRenamed'; readonly node: string; readonly name: string }
-  | { readonly type: 'settingsChanged'; readonly settings: RoomSettings }
+  /** `settings` are in force now; `nextRound`, when present, takes effect at the next round. */
+  | { readonly type: 'settingsChanged'; readonly settings: RoomSettings; readonly nextRound?: RoomSettings }
   | { readonly type: 'roundStarted'; readonly round: number }
   | { readonly type: 'proposalStarted'; readonly node: string; readonly ballot: Ballot; readonly value: string | null }
   /** Instant delivery: a request and its reply in one step; `reply` is null when it waits in an inbox. */
@@ -155,6 +171,7 @@ export const REFUSAL_CODES = [
   'already-cut',
   'not-cut',
   'network-full',
+  'not-acceptor',
 ] as const;
 
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
@@ -169,9 +186,14 @@ export interface Refusal {
 export type Decision = { readonly ok: true; readonly events: RoomEvent[] } | Refusal;
 
 
-/** The quorum sizes in force in `state`: fixed, or a majority of its nodes now. */
+/** The quorum sizes in force in `state`: fixed, or a majority of this round's acceptors. */
 export function roomQuorums(state: RoomState): { q1: number; q2: number } {
-  return quorumSizes(state.settings, state.order.length);
+  return quorumSizes(state.settings, state.members.length);
+}
+
+/** True when node `id` is one of this round's acceptors (false for a node that joined mid-round). */
+export function isMember(state: RoomState, id: string): boolean {
+  return state.members.includes(id);
 }
 
 /** The display name of node `id` (the id itself once the node has left). */
@@ -212,36 +234,53 @@ export function fold(state: RoomState, events: Iterable<RoomEvent>): RoomState {
 export function apply(s: RoomState, event: RoomEvent): void {
   s.seq += 1;
   switch (event.type) {
-    case 'nodeAdded':
+    case 'nodeAdded': {
       invariant(!s.nodes[event.node], `node ${event.node} is added twice`);
+      const q2 = roomQuorums(s).q2;
       s.nodes[event.node] = createNode(event.node, event.name, event.bot);
       s.order.push(event.node);
+      if (!event.nextRound) s.members.push(event.node);
+      quorumMoved(s, q2);
       return;
+    }
     case 'nodeRemoved': {
+      const q2 = roomQuorums(s).q2;
       delete s.nodes[event.node];
       s.order = s.order.filter((id) => id !== event.node);
+      if (!event.nextRound) s.members = s.members.filter((id) => id !== event.node);
       s.cut = s.cut.filter((k) => !k.split('|').includes(event.node));
       for (const [id, m] of Object.entries(s.held)) if (m.to === event.node) delete s.held[Number(id)];
+      quorumMoved(s, q2);
       return;
     }
     case 'nodeRenamed':
       node(s, event.node).name = event.name;
       return;
-    case 'settingsChanged':
+    case 'settingsChanged': {
+      const q2 = roomQuorums(s).q2;
       s.settings = event.settings;
+      s.nextSettings = event.nextRound ?? null;
+      quorumMoved(s, q2);
       return;
+    }
     case 'roundStarted':
       s.round = event.round;
       for (const id of s.order) {
         const n = s.nodes[id]!;
         s.nodes[id] = createNode(n.id, n.name, n.bot);
       }
+      // A new decision: the nodes in the room now are its acceptors, under the settings waiting for it.
+      s.members = s.order.slice();
+      s.settings = s.nextSettings ?? s.settings;
+      s.nextSettings = null;
+      s.fixed = false;
       s.inFlight = [];
       s.held = {};
       s.cut = [];
       s.monitor = emptyMonitor();
       return;
     case 'proposalStarted': {
+      s.fixed = true;
       const n = node(s, event.node);
       startProposal(n, event.ballot, event.value);
       recordProposal(s.monitor, event.ballot, event.value, s.seq);
@@ -381,6 +420,16 @@ function recordReply(s: RoomState, reply: ReplyMessage): void {
   if (reply.kind === 'accepted') {
     recordAccept(s.monitor, reply.from, reply.ballot, reply.value, s.seq, roomQuorums(s).q2, s.nodes);
   }
+}
+
+/**
+ * After the accept quorum changed size (only with "reconfigure mid-round", or between
+ * proposals): the monitor's "chosen" follows the quorum in force, so that it always
+ * agrees with what a learner counts.
+ */
+function quorumMoved(s: RoomState, q2Before: number): void {
+  const { q2 } = roomQuorums(s);
+  if (q2 < q2Before) recheckChosen(s.monitor, q2, s.seq, s.nodes);
 }
 
 function receiveReply(s: RoomState, reply: ReplyMessage): void {

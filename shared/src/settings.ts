@@ -13,6 +13,12 @@ export interface RuleModes {
   readonly forgetOnCrash: boolean;
   /** When students answer for their acceptors, a promise-breaking answer goes through (breaks P1a). */
   readonly breakPromises: boolean;
+  /**
+   * Joins, removals and quorum changes take effect at once, even in the middle of a round.
+   * Paxos assumes a fixed set of acceptors for the whole decision; changing it is
+   * reconfiguration, a protocol of its own. Off, they wait for the next round.
+   */
+  readonly reconfigureMidRound: boolean;
 }
 
 export type RuleModeName = keyof RuleModes;
@@ -22,6 +28,7 @@ export const RULE_MODE_NAMES: readonly RuleModeName[] = [
   'acceptWithoutQuorum',
   'forgetOnCrash',
   'breakPromises',
+  'reconfigureMidRound',
 ];
 
 
@@ -29,7 +36,7 @@ export type DeliveryMode = 'instant' | 'queued';
 export type AcceptorMode = 'rules' | 'students';
 
 /** Everything that changes how the room plays. */
-/** A quorum size: a fixed number of nodes, or a majority of the nodes in the room now. */
+/** A quorum size: a fixed number of nodes, or a majority of this round's acceptors. */
 export type QuorumSize = number | 'majority';
 
 export interface RoomSettings {
@@ -53,6 +60,7 @@ export const SAFE_RULES: RuleModes = {
   acceptWithoutQuorum: false,
   forgetOnCrash: false,
   breakPromises: false,
+  reconfigureMidRound: false,
 };
 
 /** The classroom's defaults: majority quorums, unique ballots, instant delivery, the core answers for acceptors. */

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { brokenWorldArb, runWorld, safeWorldArb } from './schedules';
+import { brokenWorldArb, reconfiguringWorldArb, runWorld, safeWorldArb } from './schedules';
 
 const replay = process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH } : {};
 const SAFE_RUNS = 10_000;
@@ -33,6 +33,35 @@ describe('safety over random schedules', () => {
       expect(decided / SAFE_RUNS).toBeGreaterThan(0.1);
       expect(contested).toBeGreaterThan(100);
     }
+  });
+
+  it(`in safe mode, joins, removals, quorum changes and rounds at any moment never break it (${SAFE_RUNS} schedules)`, () => {
+    let decided = 0;
+    let reconfigured = 0;
+    fc.assert(
+      fc.property(reconfiguringWorldArb(false), (world) => {
+        const s = runWorld(world);
+        const { violations, chosen } = s.monitor;
+        if (violations.length) throw new Error(`violation in safe mode: ${violations.map((v) => v.message).join(' | ')}`);
+        if (chosen.length) decided++;
+        if (s.round > 1 && s.members.length !== world.nodes) reconfigured++;
+      }),
+      { numRuns: SAFE_RUNS, ...replay },
+    );
+    console.log(`reconfiguring schedules: ${decided} reached a choice, ${reconfigured} ended with another set of acceptors`);
+    if (!process.env.FC_SEED) {
+      expect(decided / SAFE_RUNS).toBeGreaterThan(0.05);
+      expect(reconfigured / SAFE_RUNS).toBeGreaterThan(0.05);
+    }
+  });
+
+  it('random search finds the violation when the acceptors or quorums change mid-round (reconfigure mid-round)', () => {
+    const result = fc.check(
+      fc.property(reconfiguringWorldArb(true, 60), (world) => runWorld(world).monitor.violations.length === 0),
+      { numRuns: 50_000, endOnFailure: true, ...replay },
+    );
+    expect(result.failed, `no violation found in ${result.numRuns} schedules (seed ${result.seed})`).toBe(true);
+    expect(runWorld(result.counterexample![0]).monitor.violations.map((v) => v.rule)).toContain('agreement');
   });
 
   const modes = [

@@ -1,7 +1,9 @@
 /**
  * Random schedules for property tests: proposers, deliveries in any order (reorders),
- * drops, duplicates, crashes, recoveries and partitions, drawn by fast-check and run
- * through `decide` and `apply` exactly as the server runs them.
+ * drops, duplicates, crashes, recoveries and partitions, and (in reconfiguring worlds)
+ * nodes that join and leave, quorum changes and new rounds, as a class makes them at
+ * any moment. Drawn by fast-check and run through `decide` and `apply` exactly as the
+ * server runs them.
  */
 import fc from 'fast-check';
 import {
@@ -22,16 +24,27 @@ export type Action =
   | { readonly a: 'deliver' | 'drop' | 'duplicate'; readonly k: number }
   | { readonly a: 'crash' | 'recover'; readonly n: number }
   | { readonly a: 'cut' | 'heal'; readonly n: number; readonly m: number }
-  | { readonly a: 'answer'; readonly n: number; readonly k: number; readonly yes: boolean };
+  | { readonly a: 'answer'; readonly n: number; readonly k: number; readonly yes: boolean }
+  | { readonly a: 'join' }
+  | { readonly a: 'remove'; readonly n: number }
+  | { readonly a: 'quorum'; readonly q1: number; readonly q2: number; readonly majority: boolean }
+  | { readonly a: 'round' };
 
 const VALUES = ['Apple', 'Mango', 'Kiwi'];
 const idx = fc.nat({ max: 31 });
 /** Proposers are mostly the first two nodes, sometimes a third, so that proposals meet and compete. */
 const proposer = fc.oneof({ weight: 4, arbitrary: fc.nat({ max: 1 }) }, { weight: 1, arbitrary: fc.constant(2) });
 
-/** Actions, with crashes and recoveries weighted by `crashWeight`. */
-export function actionsArb(crashWeight: number): fc.Arbitrary<Action> {
+/** Actions, with crashes and recoveries weighted by `crashWeight`, and joins, removals, quorum changes and rounds by `reconfigureWeight`. */
+export function actionsArb(crashWeight: number, reconfigureWeight = 0): fc.Arbitrary<Action> {
   return fc.oneof(
+  { weight: reconfigureWeight, arbitrary: fc.constant({ a: 'join' as const }) },
+  { weight: reconfigureWeight, arbitrary: fc.record({ a: fc.constant('remove' as const), n: idx }) },
+  {
+    weight: reconfigureWeight,
+    arbitrary: fc.record({ a: fc.constant('quorum' as const), q1: idx, q2: idx, majority: fc.boolean() }),
+  },
+  { weight: reconfigureWeight === 0 ? 0 : 1, arbitrary: fc.constant({ a: 'round' as const }) },
   { weight: 1, arbitrary: fc.record({ a: fc.constant('propose' as const), n: proposer, v: fc.nat({ max: 2 }) }) },
   // mask 0 means "all": most requests go to everyone, the rest to a random subset.
   {
@@ -62,6 +75,31 @@ export interface World {
   readonly nodes: number;
   readonly settings: RoomSettings;
   readonly actions: readonly Action[];
+  /**
+   * Quorum changes keep Q1 + Q2 above this many nodes: the most a world can hold (every
+   * change safe whoever joins later), or 0 for "the nodes in the room now" (safe when made,
+   * but not if more join afterwards, as the issue's scripts do).
+   */
+  readonly quorumBasis?: number;
+}
+
+/** Worlds whose room changes while it decides: joins, removals, quorum changes and rounds at any moment. */
+export function reconfiguringWorldArb(reconfigureMidRound: boolean, maxActions = 120): fc.Arbitrary<World> {
+  return fc
+    .record({
+      nodes: fc.integer({ min: 3, max: 5 }),
+      delivery: fc.constantFrom('instant' as const, 'queued' as const),
+      acceptorMode: reconfigureMidRound ? fc.constant('rules' as const) : fc.constantFrom('rules' as const, 'students' as const),
+      actions: fc.array(actionsArb(1, 2), { minLength: 30, maxLength: maxActions, size: 'max' }),
+    })
+    .map(({ nodes, delivery, acceptorMode, actions }) => ({
+      nodes,
+      actions,
+      // In safe mode, every quorum change is safe for any room this world can become; with the
+      // mode on, a change only needs to be safe for the room as it is when it is made.
+      quorumBasis: reconfigureMidRound ? 0 : NAMES.length,
+      settings: { ...DEFAULT_SETTINGS, delivery, acceptorMode, rules: { ...SAFE_RULES, reconfigureMidRound } },
+    }));
 }
 
 /** Room shapes whose quorums intersect (Q1 + Q2 > N), with every safe option mixed in. */
@@ -116,16 +154,17 @@ export function brokenWorldArb(
     });
 }
 
-const NAMES = ['A', 'B', 'C', 'D', 'E'];
+const NAMES = ['A', 'B', 'C', 'D', 'E', 'F', 'G'];
 
-function targets(mask: number, nodes: number): string[] | 'all' {
-  const picked = NAMES.slice(0, nodes).filter((_, i) => mask & (1 << i));
+function targets(mask: number, s: RoomState): string[] | 'all' {
+  const picked = s.order.filter((_, i) => mask & (1 << i));
   return picked.length === 0 ? 'all' : picked;
 }
 
 /** The command an action stands for in the current state, or null when it names nothing there. */
 export function toCommand(s: RoomState, w: World, act: Action): RoomCommand | null {
-  const name = (i: number) => NAMES[i % w.nodes]!;
+  if (s.order.length === 0 && act.a !== 'join') return null;
+  const name = (i: number) => s.order[i % s.order.length]!;
   switch (act.a) {
     case 'propose':
       return { type: 'propose', node: name(act.n), value: VALUES[act.v]! };
@@ -134,7 +173,7 @@ export function toCommand(s: RoomState, w: World, act: Action): RoomCommand | nu
       const from = name(act.n);
       // A proposer with nothing in progress starts a proposal first.
       if (s.nodes[from]?.up && !s.nodes[from]?.proposer.ballot) return { type: 'propose', node: from, value: VALUES[act.mask % 3]! };
-      return { type: act.a === 'promise' ? 'promiseRequest' : 'acceptRequest', from, to: targets(act.mask, w.nodes) };
+      return { type: act.a === 'promise' ? 'promiseRequest' : 'acceptRequest', from, to: targets(act.mask, s) };
     }
     case 'deliver':
     case 'drop':
@@ -164,18 +203,50 @@ export function toCommand(s: RoomState, w: World, act: Action): RoomCommand | nu
       const id = node?.inbox[act.k % Math.max(1, node.inbox.length)];
       return id === undefined ? null : { type: 'answer', node: node!.id, id, yes: act.yes };
     }
+    case 'join':
+      // Ids are never reused, as in a real room: `runWorld` passes the next one.
+      return null;
+    case 'remove':
+      return s.order.length > 1 ? { type: 'removeNode', node: name(act.n) } : null;
+    case 'quorum': {
+      if (act.majority) return { type: 'changeSettings', settings: { q1: 'majority', q2: 'majority' } };
+      // Q1 + Q2 > basis, so any quorum of each phase intersects.
+      const basis = w.quorumBasis || s.order.length;
+      const q1 = 1 + (act.q1 % basis);
+      const q2min = basis - q1 + 1;
+      const q2 = q2min + (act.q2 % (basis - q2min + 1));
+      return { type: 'changeSettings', settings: { q1, q2 } };
+    }
+    case 'round':
+      return { type: 'newRound' };
   }
 }
 
-/** Runs a world; refused commands are skipped, as a class would retry them. */
+/**
+ * Runs a world; refused commands are skipped, as a class would retry them. The monitor
+ * starts over with each round, so the violations and choices of every round are gathered
+ * into the final state's monitor.
+ */
 export function runWorld(w: World): RoomState {
   const s = initialRoomState(w.settings);
   for (const e of NAMES.slice(0, w.nodes).map((n) => ({ type: 'nodeAdded' as const, node: n, name: n, bot: false }))) apply(s, e);
+  const earlier: RoomState['monitor']['violations'] = [];
+  const earlierChosen: RoomState['monitor']['chosen'] = [];
+  let joined = w.nodes;
   for (const act of w.actions) {
-    const command = toCommand(s, w, act);
+    const command = act.a === 'join' ? (joined < NAMES.length ? { type: 'addNode' as const, node: NAMES[joined++]! } : null) : toCommand(s, w, act);
     if (!command) continue;
     const d = decide(s, command);
-    if (d.ok) for (const e of d.events) apply(s, e);
+    if (!d.ok) continue;
+    for (const e of d.events) {
+      if (e.type === 'roundStarted') {
+        earlier.push(...s.monitor.violations);
+        earlierChosen.push(...s.monitor.chosen);
+      }
+      apply(s, e);
+    }
   }
+  s.monitor.violations.unshift(...earlier);
+  s.monitor.chosen.unshift(...earlierChosen);
   return s;
 }

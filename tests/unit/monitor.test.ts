@@ -1,10 +1,10 @@
 /**
- * The safety monitor checks agreement, validity and stability (Paxos Made Simple,
- * section 2.1). Logs that only a broken or forged history could produce are built
+ * The safety monitor checks validity, agreement and learning (Paxos Made Simple,
+ * section 2.1), and stability. Logs that only a broken or forged history could produce are built
  * event by event here, since `decide` never emits them.
  */
 import { describe, expect, it } from 'vitest';
-import { fold, initialRoomState, verdictOf, type Ballot, type RoomEvent } from '@toy-paxos/shared';
+import { emptyMonitor, fold, initialRoomState, recordLearned, verdictOf, type Ballot, type RoomEvent } from '@toy-paxos/shared';
 
 const A1: Ballot = { round: 1, node: 'A' };
 const B2: Ballot = { round: 2, node: 'B' };
@@ -39,7 +39,7 @@ describe('safety monitor', () => {
     expect(verdict.violations[0]!.seqs).toEqual([4, 5, 6, 7, 8, 9]);
     expect(verdict.violations[0]!.seq).toBe(9);
     expect(verdict.violations[0]!.message).toBe(
-      'Two different values are chosen: Apple in ballot 1.A and Mango in ballot 2.B. Paxos must never choose two values.',
+      'Two different values are chosen: Apple in ballot 1.A and Mango in ballot 2.B. Only a single value may be chosen (Paxos Made Simple, section 2.1).',
     );
   });
 
@@ -82,8 +82,42 @@ describe('safety monitor', () => {
     const verdict = verdictOf(fold(initialRoomState(), events).monitor);
     expect(verdict.violations.map((v) => v.rule).sort()).toEqual(['agreement', 'stability']);
     const stability = verdict.violations.find((v) => v.rule === 'stability')!;
-    expect(stability.message).toBe('A had learned Apple and now learns Mango: a learned choice must never change.');
+    expect(stability.message).toBe(
+      "A had learned Apple and now learns Mango: a learned choice must never change (toy-paxos's own check; it follows from agreement).",
+    );
     expect(stability.seqs).toEqual([5, 7]);
+  });
+
+  it('learning: fires when a node learns a value that no quorum accepted', () => {
+    const m = emptyMonitor();
+    recordLearned(m, 'A', 'A', 'Apple', 4);
+    expect(m.violations).toEqual([
+      {
+        rule: 'learning',
+        message:
+          'A learns that Apple is chosen, but no quorum of acceptors has accepted Apple in one ballot: a node must never learn that a value has been chosen unless it actually has been (Paxos Made Simple, section 2.1).',
+        seqs: [4],
+        seq: 4,
+      },
+    ]);
+  });
+
+  it("chosen follows the accept quorum in force: lowered mid-round (reconfigure mid-round), what a quorum of the new size accepted is chosen at once", () => {
+    const settings = { ...initialRoomState().settings, q1: 2, q2: 3, rules: { ...initialRoomState().settings.rules, reconfigureMidRound: true } };
+    const events: RoomEvent[] = [
+      ...joined('A', 'B', 'C'),
+      { type: 'proposalStarted', node: 'A', ballot: A1, value: 'Apple' },
+      acceptExchange(1, 'A', 'A', A1, 'Apple'),
+      acceptExchange(3, 'A', 'B', A1, 'Apple'),
+    ];
+    const before = fold(initialRoomState(settings), events);
+    expect(before.monitor.chosen).toEqual([]);
+    const after = fold(before, [{ type: 'settingsChanged', settings: { ...settings, q2: 2 } }]);
+    expect(after.monitor.chosen.map((c) => [c.value, c.seq])).toEqual([['Apple', 7]]);
+    // A's next acceptance (a duplicate) makes it learn Apple: a chosen value, so no violation.
+    const learned = fold(after, [acceptExchange(5, 'A', 'B', A1, 'Apple')]);
+    expect(learned.nodes.A!.choice).toBe('Apple');
+    expect(learned.monitor.violations).toEqual([]);
   });
 
   it('a duplicated acceptance from the same acceptor is counted once', () => {

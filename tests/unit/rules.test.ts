@@ -80,13 +80,17 @@ describe('proposer rules', () => {
 
   it('one ballot, one value: a late promise does not change the value of accept requests already sent', () => {
     const log = room(['A', 'B', 'C'], { delivery: 'queued' });
-    ok(log, { type: 'propose', node: 'C', value: 'Kiwi' }, { type: 'promiseRequest', from: 'C', to: ['C'] });
-    ok(log, { type: 'deliver', id: 1 }, { type: 'deliver', id: 2 });
-    ok(log, { type: 'changeSettings', settings: { q1: 1 } });
-    // C gets Kiwi accepted by itself at 1.C (q1 = 1 for the moment).
-    ok(log, { type: 'acceptRequest', from: 'C', to: ['C'] }, { type: 'deliver', id: 3 });
-    ok(log, { type: 'changeSettings', settings: { q1: 2 } });
-    ok(log, { type: 'propose', node: 'B', value: 'Mango' }, { type: 'propose', node: 'B', value: 'Mango' });
+    const deliverAll = (kind: string) => {
+      for (const m of log.state.inFlight.filter((x) => x.kind === kind)) ok(log, { type: 'deliver', id: m.id });
+    };
+    // C gets Kiwi accepted by itself at 1.C, with the promises of B and C.
+    ok(log, { type: 'propose', node: 'C', value: 'Kiwi' }, { type: 'promiseRequest', from: 'C', to: ['B', 'C'] });
+    deliverAll('prepare');
+    deliverAll('promise');
+    ok(log, { type: 'acceptRequest', from: 'C', to: ['C'] });
+    deliverAll('accept');
+    expect(log.state.nodes.C!.acceptor.accepted?.value).toBe('Kiwi');
+    ok(log, { type: 'propose', node: 'B', value: 'Mango' });
     ok(log, { type: 'promiseRequest', from: 'B', to: ['A', 'B', 'C'] });
     const ids = log.state.inFlight.filter((m) => m.kind === 'prepare').map((m) => m.id);
     // A and B promise first: no accepted value, so B sends Mango to A.
@@ -149,14 +153,23 @@ describe('quorums', () => {
 });
 
 describe('majority quorums', () => {
-  it('follow the number of nodes in the room as they join', () => {
+  it("count this round's acceptors: the nodes there before its first proposal", () => {
     const log = room(['A', 'B', 'C'], { q1: 'majority', q2: 'majority' });
+    // Before any proposal the round has not started deciding: a join counts at once.
+    ok(log, { type: 'addNode', node: 'D' });
     ok(log, { type: 'propose', node: 'A', value: 'Apple' });
     const [first] = ok(log, { type: 'promiseRequest', from: 'A', to: ['A'] });
-    expect(first!.lines[1]).toContain('quorum_size: 2');
-    ok(log, { type: 'addNode', node: 'D' }, { type: 'addNode', node: 'E' });
+    expect(first!.lines[1]).toContain('quorum_size: 3');
+    // Mid-round, joiners watch: the majority stays 3 of the 4 acceptors.
+    ok(log, { type: 'addNode', node: 'E' }, { type: 'addNode', node: 'F' });
     const [second] = ok(log, { type: 'promiseRequest', from: 'A', to: ['B'] });
     expect(second!.lines[1]).toContain('A(promisers: 2, quorum_size: 3');
-    expect(refused(log, { type: 'acceptRequest', from: 'A', to: 'all' }, 'no-promise-quorum')).toContain('2 of the 3 promises');
+    // "all" is this round's acceptors: E and F are not asked.
+    ok(log, { type: 'promiseRequest', from: 'A', to: 'all' });
+    expect(log.state.nodes.A!.proposer.promisers).toEqual(['A', 'B', 'C', 'D']);
+    // The next round's acceptors are all six: the majority is 4.
+    ok(log, { type: 'newRound' }, { type: 'propose', node: 'A', value: 'Apple' });
+    const [third] = ok(log, { type: 'promiseRequest', from: 'A', to: ['A'] });
+    expect(third!.lines[1]).toContain('quorum_size: 4');
   });
 });

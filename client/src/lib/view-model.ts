@@ -4,6 +4,8 @@
  */
 import {
   formatBallot,
+  formatQuorum,
+  isMember,
   messageLabel,
   nameOf,
   roomQuorums,
@@ -28,6 +30,8 @@ export interface NodeCardView {
   readonly accP: string;
   readonly lastAccepted: string;
   readonly inbox: number;
+  /** Joined mid-round: not one of this round's acceptors; it takes part from the next round. */
+  readonly watching: boolean;
 }
 
 export function ballotText(state: RoomState, b: Ballot | null | undefined): string {
@@ -57,7 +61,20 @@ export function nodeCard(state: RoomState, id: string): NodeCardView | null {
     accP: ballotText(state, n.acceptor.promised),
     lastAccepted: acc ? `last_accepted(${ballotText(state, acc.ballot)}, ${acc.value})` : 'last_accepted()',
     inbox: n.inbox.length,
+    watching: !isMember(state, id),
   };
+}
+
+/** What waits for the next round, in words: quorum changes and nodes that joined mid-round; empty when nothing does. */
+export function pendingForNextRound(state: RoomState): string[] {
+  const out: string[] = [];
+  const next = state.nextSettings;
+  if (next && (next.q1 !== state.settings.q1 || next.q2 !== state.settings.q2)) {
+    out.push(`Q1 ${formatQuorum(next.q1, state.order.length)}, Q2 ${formatQuorum(next.q2, state.order.length)}`);
+  }
+  const watching = state.order.filter((id) => !isMember(state, id)).map((id) => nameOf(state, id));
+  if (watching.length) out.push(`${watching.join(', ')} ${watching.length === 1 ? 'joins' : 'join'} as ${watching.length === 1 ? 'an acceptor' : 'acceptors'}`);
+  return out;
 }
 
 /** A message in one line, as the log prints it: `PROMISE Request A -> B (p: 1.A)`. */

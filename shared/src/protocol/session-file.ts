@@ -50,13 +50,16 @@ const reply = z.discriminatedUnion('kind', [
   z.strictObject({ ...base, kind: z.literal('reject'), request: z.enum(['prepare', 'accept']), promised: ballot, value: value.optional() }),
 ]);
 const lostReason = z.enum(['crashed', 'cut']);
-const fullSettings = settingsSchema.required().extend({ rules: settingsSchema.shape.rules.unwrap().required() });
+// Files saved before "reconfigure mid-round" existed have no such rule: it was off.
+const fullSettings = settingsSchema
+  .required()
+  .extend({ rules: settingsSchema.shape.rules.unwrap().required().extend({ reconfigureMidRound: z.boolean().default(false) }) });
 
 const event = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('nodeAdded'), node: id, name, bot: z.boolean() }),
-  z.strictObject({ type: z.literal('nodeRemoved'), node: id }),
+  z.strictObject({ type: z.literal('nodeAdded'), node: id, name, bot: z.boolean(), nextRound: z.literal(true).optional() }),
+  z.strictObject({ type: z.literal('nodeRemoved'), node: id, nextRound: z.literal(true).optional() }),
   z.strictObject({ type: z.literal('nodeRenamed'), node: id, name }),
-  z.strictObject({ type: z.literal('settingsChanged'), settings: fullSettings }),
+  z.strictObject({ type: z.literal('settingsChanged'), settings: fullSettings, nextRound: fullSettings.optional() }),
   z.strictObject({ type: z.literal('roundStarted'), round: z.number().int().positive() }),
   z.strictObject({ type: z.literal('proposalStarted'), node: id, ballot, value: value.nullable() }),
   z.strictObject({ type: z.literal('exchanged'), request, reply: reply.nullable() }),

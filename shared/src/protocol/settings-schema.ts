@@ -17,6 +17,7 @@ export const settingsSchema = z.strictObject({
       acceptWithoutQuorum: z.boolean().optional(),
       forgetOnCrash: z.boolean().optional(),
       breakPromises: z.boolean().optional(),
+      reconfigureMidRound: z.boolean().optional(),
     })
     .optional(),
 });

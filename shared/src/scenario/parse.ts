@@ -68,9 +68,10 @@ const RULE_WORDS: Record<string, RuleModeName> = {
   'accept-without-quorum': 'acceptWithoutQuorum',
   'forget-on-crash': 'forgetOnCrash',
   'break-promises': 'breakPromises',
+  'reconfigure-mid-round': 'reconfigureMidRound',
 };
 
-const SAFETY_RULES: readonly SafetyRule[] = ['agreement', 'validity', 'stability'];
+const SAFETY_RULES: readonly SafetyRule[] = ['agreement', 'validity', 'learning', 'stability'];
 
 /** Thrown inside the parser for one line; collected into a ScenarioError. */
 class LineError extends Error {}
