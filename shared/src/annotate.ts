@@ -180,7 +180,10 @@ function describe(ctx: Ctx, e: RoomEvent): Body {
         explanation: e.nextRound
           ? `${e.name} joins during round ${ctx.before.round}, after its first proposal. Paxos decides among a fixed set of acceptors, and this round's quorums were counted without ${e.name}: ` +
             `a quorum that included it could miss the one that already chose. So ${e.name} watches this round, and becomes proposer, acceptor and learner when round ${ctx.before.round + 1} starts.`
-          : `${e.name} joins as a node: proposer, acceptor and learner${e.bot ? ', played by the core' : ''}. It has promised and accepted nothing.`,
+          : `${e.name} joins as a node: proposer, acceptor and learner${e.bot ? ', played by the core' : ''}. It has promised and accepted nothing.` +
+            (ctx.before.fixed
+              ? ` Rule-breaking mode (reconfigure mid-round): it is an acceptor at once, in the middle of round ${ctx.before.round}'s decision, and a majority now counts ${ctx.after.members.length} acceptors.`
+              : ''),
         data: data(e.type, e.node, [e.node]),
       };
     case 'nodeRemoved':
@@ -303,6 +306,10 @@ function describeSettings(ctx: Ctx, s: RoomState['settings'], next: RoomState['s
     s.acceptorMode === 'rules' ? 'The core answers for acceptors.' : 'Students answer the requests in their inbox.',
   ];
   if (rules.length) parts.push(`Rule-breaking modes on: ${rules.join(', ')}.`);
+  const before = ctx.before.settings;
+  if (!next && ctx.before.fixed && (before.q1 !== s.q1 || before.q2 !== s.q2)) {
+    parts.push(`Rule-breaking mode (reconfigure mid-round): the quorums change in the middle of round ${ctx.before.round}'s decision, so a new quorum need not share an acceptor with one that already chose.`);
+  }
   if (next) {
     const n = ctx.before.order.length;
     parts.push(

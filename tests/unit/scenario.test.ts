@@ -163,3 +163,11 @@ describe('npm run repl', () => {
     expect(r.stdout).toContain('Node(p: None, val: None, promisers: 0/3');
   });
 });
+
+describe('docs/SCENARIOS.md', () => {
+  it('lists every preset with its title and lesson, as the files say', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'SCENARIOS.md'), 'utf8');
+    for (const p of PRESETS) expect(doc, p.name).toContain(`| \`${p.name}\` | ${p.title} | ${p.lesson} |`);
+  });
+});
