@@ -207,7 +207,7 @@ function decideRequest(state: RoomState, kind: 'prepare' | 'accept', from: strin
       return refuse(
         'not-acceptor',
         `${nameOf(state, t)} joined during round ${state.round}, after its first proposal, so it is not one of this round's acceptors: ` +
-          `a quorum counted with it might miss the quorum that already chose. It watches until round ${state.round + 1} starts, then takes part.`,
+          `a quorum counted with it might share no acceptor with another quorum of this round. It watches until round ${state.round + 1} starts, then takes part.`,
       );
     }
   }

@@ -130,6 +130,33 @@ describe('a class in the browser', () => {
   });
 });
 
+describe('a round in progress', () => {
+  it('a late joiner watches until the next round, and a quorum change waits for it, with both shown on the pages', async () => {
+    const teacher = await person(env.browser, DESKTOP);
+    const code = await openRoom(teacher.page);
+    const [a, b, late] = [await person(env.browser, PHONE), await person(env.browser, PHONE), await person(env.browser, PHONE)];
+    await joinAs(a.page, code, 'Ida');
+    await joinAs(b.page, code, 'Jo');
+    await a.page.getByLabel('Value', { exact: true }).fill('Apple');
+    await a.page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await expect.poll(() => logText(teacher.page)).toContain('NEW Proposal from Ida');
+    await joinAs(late.page, code, 'Kai');
+    await expect.poll(() => late.page.getByRole('status').filter({ hasText: 'watching' }).innerText()).toContain(
+      'Joined during this round: watching. It becomes an acceptor when the next round starts.',
+    );
+    await screenshot(late.page, 'student-watching-phone');
+    await teacher.page.getByLabel('Q1 (promises)').selectOption('2');
+    await expect.poll(() => teacher.page.getByTestId('pending').innerText()).toBe(
+      'From the next round: Q1 2, Q2 majority (2); Kai joins as an acceptor. Quorums and acceptors stay fixed while a round decides.',
+    );
+    await screenshot(teacher.page, 'instructor-pending-desktop');
+    await teacher.page.getByRole('button', { name: 'Start a new round' }).click();
+    await expect.poll(() => teacher.page.getByTestId('pending').count()).toBe(0);
+    await expect.poll(() => late.page.getByRole('status').filter({ hasText: 'watching' }).count()).toBe(0);
+    for (const p of [teacher, a, b, late]) await p.context.close();
+  });
+});
+
 describe('the solo sandbox and the other screens', () => {
   it('works offline once loaded: actions, replay and import need no server', async () => {
     const { context, page } = await person(env.browser, DESKTOP);
