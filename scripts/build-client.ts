@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'vite';
 
 const ROOT = join(import.meta.dirname, '..');
 /** What a build depends on; folders are read whole, less the skipped names. */
@@ -54,6 +53,8 @@ async function main(always: boolean): Promise<void> {
     return;
   }
   if (!always) console.log('toy-paxos: building the web client (its sources changed since the last build)...');
+  // Loaded only to build: checking the hash alone stays quick.
+  const { build } = await import('vite');
   await build({ root: join(ROOT, 'client'), logLevel: 'warn' });
   writeFileSync(join(ROOT, STAMP), `${hash}\n`);
 }

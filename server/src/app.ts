@@ -51,7 +51,7 @@ export function createApp({ config, store, logger, clock = Date.now, roomCode }:
 
   const trust = trustFunction(config.trustProxy ?? false);
   const handler = createHttpApp({ config, classroom, clock, startedAtMs, trust });
-  const http = config.tls ? createTlsServer({ cert: readTlsFile('TLS_CERT', config.tls.certFile), key: readTlsFile('TLS_KEY', config.tls.keyFile) }, handler) : createServer(handler);
+  const http = config.tls ? tlsServer(config.tls, handler) : createServer(handler);
   const allowed = new Set(config.allowedOrigins);
   const io: ClassroomServer = new Server(http, {
     maxHttpBufferSize: config.limits.maxMessageBytes,
@@ -93,6 +93,19 @@ export function createApp({ config, store, logger, clock = Date.now, roomCode }:
       await store.close();
     },
   };
+}
+
+/** An https server from the certificate files, or an error that names the file to fix. */
+function tlsServer(tls: { certFile: string; keyFile: string }, handler: ReturnType<typeof createHttpApp>): HttpsServer {
+  const cert = readTlsFile('TLS_CERT', tls.certFile);
+  const key = readTlsFile('TLS_KEY', tls.keyFile);
+  try {
+    return createTlsServer({ cert, key }, handler);
+  } catch (e) {
+    throw new Error(
+      `TLS_CERT (${tls.certFile}) and TLS_KEY (${tls.keyFile}) must be a PEM certificate and its PEM private key, in that order (${e instanceof Error ? e.message : String(e)})`,
+    );
+  }
 }
 
 function readTlsFile(variable: string, path: string): Buffer {

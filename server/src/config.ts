@@ -55,6 +55,29 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxMessageBytes: 16 * 1024,
 };
 
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/**
+ * An address as browsers send it in the Origin header: scheme, host and port, lower case,
+ * with the default port left out (`https://Paxos.example:443/` is `https://paxos.example`).
+ * Anything more (a path, a query, a fragment, a user name) is refused, naming the variable.
+ */
+function originOf(variable: string, value: string): string {
+  const example = 'http://192.168.1.20:3000';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${variable} must be an address such as ${example}, not "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${variable} must start with http:// or https://, not "${value}"`);
+  if (url.username || url.password) throw new Error(`${variable} must not hold a user name or password: "${value}"`);
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || /[?#]/.test(value)) {
+    throw new Error(`${variable} must be an address such as ${example}, with no path, query or fragment, not "${value}"`);
+  }
+  return url.origin;
+}
+
 /**
  * Reads the configuration from environment variables, with the documented defaults.
  * `interfaces` is what `os.networkInterfaces()` returns: with no PUBLIC_URL, join links
@@ -73,13 +96,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv, interfaces: Interfaces = {
   const scheme = tls ? 'https' : 'http';
   const reachable = reachableAddresses(host, port, scheme, interfaces);
   const publicUrlSet = Boolean(env.PUBLIC_URL?.trim());
-  const publicUrl = publicUrlSet ? env.PUBLIC_URL!.trim().replace(/\/+$/, '') : (reachable.network[0] ?? reachable.local);
-  if (publicUrlSet && !/^https?:\/\/[^/\s]+$/.test(publicUrl)) {
-    throw new Error(`PUBLIC_URL must be an address such as http://192.168.1.20:3000, with no path, not "${env.PUBLIC_URL}"`);
-  }
+  const publicUrl = publicUrlSet ? originOf('PUBLIC_URL', env.PUBLIC_URL!.trim()) : (reachable.network[0] ?? reachable.local);
   const origins = env.ALLOWED_ORIGINS
-    ? env.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)
+    ? env.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean).map((o) => originOf('ALLOWED_ORIGINS', o))
     : [publicUrl, reachable.local, `${scheme}://127.0.0.1:${port}`, ...reachable.network];
+  const logLevel = env.LOG_LEVEL ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`);
   const ttlHours = Number(env.ROOM_TTL_HOURS ?? 24);
   if (!(ttlHours > 0)) throw new Error(`ROOM_TTL_HOURS must be a positive number, not "${env.ROOM_TTL_HOURS}"`);
   return {
@@ -92,7 +114,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, interfaces: Interfaces = {
     reachable,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     tls,
-    logLevel: env.LOG_LEVEL ?? 'info',
+    logLevel,
     clientDir: env.CLIENT_DIR ?? fileURLToPath(new URL('../../client/dist', import.meta.url)),
     limits: { ...DEFAULT_LIMITS, roomTtlMs: ttlHours * 60 * 60 * 1000 },
   };

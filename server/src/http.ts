@@ -39,8 +39,9 @@ function securityHeaders(secure: boolean) {
       },
     },
     strictTransportSecurity: secure,
-    // Browsers ignore this header on plain http off localhost, and say so in the console.
+    // Browsers ignore these two on plain http off localhost, and say so in the console.
     crossOriginOpenerPolicy: secure,
+    originAgentCluster: secure,
   });
 }
 
@@ -99,7 +100,7 @@ export function createHttpApp({ config, classroom, clock, startedAtMs, trust }: 
     // origin of its own (sandboxed, file:), and is refused like any foreign one.
     const origin = req.headers.origin;
     if (origin !== undefined && !config.allowedOrigins.includes(origin)) {
-      return error(res, 403, 'forbidden', `Rooms can only be opened from ${config.publicUrl}.`);
+      return error(res, 403, 'forbidden', `Rooms can only be opened from this classroom's own pages (${config.publicUrl}); open that address and try again.`);
     }
     if (!creates.allow(req.ip ?? 'unknown', clock())) {
       return error(res, 429, 'rate-limited', 'Too many rooms opened from here: wait a minute and try again.');

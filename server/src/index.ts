@@ -7,7 +7,16 @@ import { startupBanner } from './network';
 /** A start-up problem an instructor can fix (a setting, a busy port): one sentence, no stack. */
 function stop(e: unknown): never {
   const code = (e as { code?: string }).code;
-  const message = code === 'EADDRINUSE' ? `port ${process.env.PORT ?? 3000} is in use: stop the other server, or choose another port with PORT=3001` : e instanceof Error ? e.message : String(e);
+  const message =
+    code === 'EADDRINUSE'
+      ? `port ${process.env.PORT ?? 3000} is in use: stop the other server, or choose another port with PORT=3001`
+      : code === 'EADDRNOTAVAIL'
+        ? `HOST ${process.env.HOST} is not an address of this computer: leave HOST unset to listen on every address`
+        : code === 'EACCES'
+          ? `port ${process.env.PORT} needs administrator rights: choose a port above 1023, such as PORT=3000`
+          : e instanceof Error
+            ? e.message
+            : String(e);
   console.error(`toy-paxos cannot start: ${message}`);
   process.exit(2);
 }

@@ -1,7 +1,7 @@
 /** The client's state classes and view models, with Svelte's client runtime (runes) in Node. */
 import { describe, expect, it } from 'vitest';
 import { flushSync } from 'svelte';
-import { parseRoute } from '../../client/src/lib/route';
+import { normalizeCode, parseRoute } from '../../client/src/lib/route';
 import { SoloSandbox } from '../../client/src/lib/solo.svelte';
 import { messageText, nodeCard } from '../../client/src/lib/view-model';
 
@@ -15,6 +15,15 @@ describe('parseRoute', () => {
     expect(parseRoute('/solo')).toEqual({ page: 'solo' });
     expect(parseRoute('/room/A/B')).toEqual({ page: 'missing' });
     expect(parseRoute('/elsewhere')).toEqual({ page: 'missing' });
+  });
+});
+
+describe('normalizeCode', () => {
+  it('keeps a code typed with spaces, dashes or in lower case whole', () => {
+    expect(normalizeCode(' ecxm4v')).toBe('ECXM4V');
+    expect(normalizeCode('ECX M4V')).toBe('ECXM4V');
+    expect(normalizeCode('e c x-m 4 v')).toBe('ECXM4V');
+    expect(normalizeCode('ECXM4VQ')).toBe('ECXM4V');
   });
 });
 

@@ -103,6 +103,7 @@ function expectHttpHeaders(route: string, a: Answer): void {
   expect(csp(a.headers['content-security-policy']), route).toEqual(CSP_HTTP);
   expect(a.headers['strict-transport-security'], route).toBeUndefined();
   expect(a.headers['cross-origin-opener-policy'], route).toBeUndefined();
+  expect(a.headers['origin-agent-cluster'], route).toBeUndefined();
   expect(a.headers['x-content-type-options'], route).toBe('nosniff');
   expect(a.headers['cross-origin-resource-policy'], route).toBe('same-origin');
   expect(a.headers['x-frame-options'], route).toBe('SAMEORIGIN');
@@ -112,6 +113,7 @@ function expectHttpsHeaders(route: string, a: Answer): void {
   expect(csp(a.headers['content-security-policy']), route).toEqual(CSP_HTTPS);
   expect(a.headers['strict-transport-security'], route).toMatch(/^max-age=\d+/);
   expect(a.headers['cross-origin-opener-policy'], route).toBe('same-origin');
+  expect(a.headers['origin-agent-cluster'], route).toBe('?1');
   expect(a.headers['x-content-type-options'], route).toBe('nosniff');
   expect(a.headers['cross-origin-resource-policy'], route).toBe('same-origin');
 }

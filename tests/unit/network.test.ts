@@ -87,9 +87,25 @@ describe('configFromEnv on a network', () => {
     expect(() => configFromEnv({ TLS_KEY: '/etc/tls/key.pem' })).toThrow(/TLS_CERT and TLS_KEY go together/);
   });
 
-  it('refuses a PUBLIC_URL that is not an address', () => {
+  it('refuses a PUBLIC_URL that is not an address, naming what is wrong', () => {
     expect(() => configFromEnv({ PUBLIC_URL: '192.168.1.20:3000' })).toThrow(/PUBLIC_URL must be an address such as http:\/\/192.168.1.20:3000/);
-    expect(() => configFromEnv({ PUBLIC_URL: 'http://192.168.1.20:3000/class' })).toThrow(/with no path/);
+    expect(() => configFromEnv({ PUBLIC_URL: 'http://192.168.1.20:3000/class' })).toThrow(/with no path, query or fragment/);
+    expect(() => configFromEnv({ PUBLIC_URL: 'http://192.168.1.20:3000?x=1' })).toThrow(/with no path, query or fragment/);
+    expect(() => configFromEnv({ PUBLIC_URL: 'http://192.168.1.20:3000#top' })).toThrow(/with no path, query or fragment/);
+    expect(() => configFromEnv({ PUBLIC_URL: 'http://user:pw@192.168.1.20:3000' })).toThrow(/must not hold a user name or password/);
+    expect(() => configFromEnv({ PUBLIC_URL: 'ftp://192.168.1.20' })).toThrow(/must start with http:\/\/ or https:\/\//);
+    expect(() => configFromEnv({ ALLOWED_ORIGINS: 'http://a.example, nonsense' })).toThrow(/ALLOWED_ORIGINS must be an address/);
+  });
+
+  it('writes PUBLIC_URL and ALLOWED_ORIGINS as browsers send Origin: lower case, no default port', () => {
+    expect(configFromEnv({ PUBLIC_URL: 'HTTP://Classroom.TEST:3410/' }).publicUrl).toBe('http://classroom.test:3410');
+    const c = configFromEnv({ PUBLIC_URL: 'https://paxos.school.example:443', ALLOWED_ORIGINS: 'http://paxos.school.example:80,https://paxos.school.example:443/' });
+    expect(c.publicUrl).toBe('https://paxos.school.example');
+    expect(c.allowedOrigins).toEqual(['http://paxos.school.example', 'https://paxos.school.example']);
+  });
+
+  it('refuses an unknown LOG_LEVEL with the ones it knows', () => {
+    expect(() => configFromEnv({ LOG_LEVEL: 'loud' })).toThrow('LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent, not "loud"');
   });
 });
 

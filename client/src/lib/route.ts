@@ -24,3 +24,8 @@ export function parseRoute(pathname: string, search = '', hash = ''): Route {
   return { page: 'missing' };
 }
 
+
+/** A room code as a person types it ("ecx m4v", "ECX-M4V"): spaces and dashes dropped, upper case, at most 6 characters. */
+export function normalizeCode(typed: string): string {
+  return typed.replace(/[\s-]+/g, '').toUpperCase().slice(0, 6);
+}
