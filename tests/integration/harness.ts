@@ -196,3 +196,28 @@ export function useServer(): ServerEnv {
   });
   return env;
 }
+
+/** Servers and clients a test opens as it needs them, each with its own settings; all closed after it. */
+export function useServers(): {
+  server(...args: Parameters<typeof startServer>): Promise<TestServer>;
+  client(...args: ConstructorParameters<typeof TestClient>): TestClient;
+} {
+  const servers: TestServer[] = [];
+  const clients: TestClient[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close();
+    for (const s of servers.splice(0)) await s.close();
+  });
+  return {
+    async server(...args) {
+      const s = await startServer(...args);
+      servers.push(s);
+      return s;
+    },
+    client(...args) {
+      const c = new TestClient(...args);
+      clients.push(c);
+      return c;
+    },
+  };
+}

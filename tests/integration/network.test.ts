@@ -9,27 +9,12 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, type ServerConfig } from '@toy-paxos/server';
 import type { CreatedRoom } from '@toy-paxos/shared';
-import { startServer, TestClient, type TestServer } from './harness';
+import { useServers, type TestServer } from './harness';
 
-const servers: TestServer[] = [];
-const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const s of servers.splice(0)) await s.close();
-});
-async function server(...args: Parameters<typeof startServer>): Promise<TestServer> {
-  const s = await startServer(...args);
-  servers.push(s);
-  return s;
-}
-function client(...args: ConstructorParameters<typeof TestClient>): TestClient {
-  const c = new TestClient(...args);
-  clients.push(c);
-  return c;
-}
+const { server, client } = useServers();
 
 interface Answer {
   readonly status: number;

@@ -2,26 +2,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp, DEFAULT_LIMITS, SqliteStore } from '@toy-paxos/server';
-import { createRoom, startServer, TestClient, type TestServer } from './harness';
+import { createRoom, startServer, useServers } from './harness';
 
-const servers: TestServer[] = [];
-const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const s of servers.splice(0)) await s.close();
-});
-async function server(...args: Parameters<typeof startServer>): Promise<TestServer> {
-  const s = await startServer(...args);
-  servers.push(s);
-  return s;
-}
-function client(url: string): TestClient {
-  const c = new TestClient(url);
-  clients.push(c);
-  return c;
-}
+const { server, client } = useServers();
 
 describe('HTTP', () => {
   it('answers /healthz with 200 and a JSON status, with security headers', async () => {
