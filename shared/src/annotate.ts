@@ -9,9 +9,9 @@
 import { compareBallots, formatBallot, type Ballot } from './ballot';
 import { assertNever } from './invariant';
 import { acceptorVerdict, type AcceptedValue, type AcceptorState, type NodeState, type ReplyMessage, type RequestMessage } from './node';
-import type { ChosenValue, Violation } from './monitor';
+import { acceptedBy, type ChosenValue, type Violation } from './monitor';
 import { apply, cloneRoomState, nameOf, roomQuorums, type RoomEvent, type RoomState } from './room';
-import { formatQuorum, RULE_MODE_NAMES } from './settings';
+import { formatQuorum, quorumSizes, RULE_MODE_NAMES } from './settings';
 import { messageLabel } from './message-label';
 
 /** Verdict tags as the notebook prints them; carried by text, not colour. */
@@ -220,7 +220,12 @@ function describe(ctx: Ctx, e: RoomEvent): Body {
       return describeDelivery(ctx, e.id, e.reply);
     case 'lost': {
       const m = e.message;
-      const why = e.reason === 'crashed' ? `${ctx.name(m.to)} has crashed` : `the link between ${ctx.name(m.from)} and ${ctx.name(m.to)} is cut`;
+      const why =
+        e.reason === 'crashed'
+          ? `${ctx.name(m.to)} has crashed`
+          : e.reason === 'left'
+            ? `${ctx.name(m.to)} has left the room`
+            : `the link between ${ctx.name(m.from)} and ${ctx.name(m.to)} is cut`;
       return {
         lines: [requestHead(ctx, m, false, false), `${INDENT}[LOST] ${why}`],
         explanation: `The request never arrives: ${why}. ${ctx.name(m.from)} hears nothing back, as in a real network where silence is all a proposer ever learns of a failure.`,
@@ -310,14 +315,27 @@ function describeSettings(ctx: Ctx, s: RoomState['settings'], next: RoomState['s
   if (!next && ctx.before.fixed && (before.q1 !== s.q1 || before.q2 !== s.q2)) {
     parts.push(`Rule-breaking mode (reconfigure mid-round): the quorums change in the middle of round ${ctx.before.round}'s decision, so a new quorum need not share an acceptor with one that already chose.`);
   }
+  parts.push(intersectionWarning(s, nodeCount, ''));
+  if (ctx.after.reconfigured && !s.rules.reconfigureMidRound) {
+    parts.push('This round is still unsafe: its acceptors or quorums changed during its decision, and that stays true until a new round starts.');
+  }
   if (next) {
     const n = ctx.before.order.length;
     parts.push(
       `The new quorums, Q1 = ${formatQuorum(next.q1, n)} and Q2 = ${formatQuorum(next.q2, n)}, take effect when round ${ctx.before.round + 1} starts: ` +
         `this round's proposers already counted promises and acceptances with the old ones, and two quorums of different rules need not share an acceptor, so a change now could let a second value be chosen.`,
     );
+    parts.push(intersectionWarning(next, n, ` for round ${ctx.before.round + 1}`));
   }
-  return { lines: [line], explanation: parts.join(' '), data: data('settingsChanged', null, []) };
+  return { lines: [line], explanation: parts.filter(Boolean).join(' '), data: data('settingsChanged', null, []) };
+}
+
+/** A warning when quorums of these sizes need not intersect among `n` acceptors, or ''. */
+function intersectionWarning(settings: RoomState['settings'], n: number, when: string): string {
+  const { q1, q2 } = quorumSizes(settings, n);
+  return n > 0 && q1 + q2 <= n
+    ? `Warning${when}: Q1 + Q2 = ${q1} + ${q2} = ${q1 + q2} <= N = ${n}, so a promise quorum and an accept quorum may share no acceptor, and two values can be chosen.`
+    : '';
 }
 
 function describeRound(ctx: Ctx, round: number): Body {
@@ -332,19 +350,22 @@ function describeRound(ctx: Ctx, round: number): Body {
   if (next && (next.q1 !== ctx.before.settings.q1 || next.q2 !== ctx.before.settings.q2)) {
     parts.push(`The quorums set during the last round take effect: Q1 = ${formatQuorum(next.q1, ctx.after.members.length)}, Q2 = ${formatQuorum(next.q2, ctx.after.members.length)}.`);
   }
+  // Fixed quorums that were safe for fewer acceptors may not be for this round's.
+  const warning = intersectionWarning(ctx.after.settings, ctx.after.members.length, '');
+  if (warning) parts.push(warning);
   return { lines: [`ROUND ${round}`], explanation: parts.join(' '), data: data('roundStarted', null, []) };
 }
 
 function describeProposal(ctx: Ctx, id: string, ballot: Ballot, value: string | null): Body {
   const n = ctx.nodeBefore(id);
   const seen = n?.proposer.maxRound ?? 0;
-  const scheme = ballot.node === undefined ? `${ballot.round}` : `${ballot.round}.${ctx.name(id)} (round ${ballot.round}, made unique by the node's name)`;
+  const scheme = ballot.node === undefined ? `${ballot.round}` : `${ballot.round}.${ctx.name(id)} (number ${ballot.round}, made unique by the node's name)`;
   const kept = value !== null && n?.proposer.ballot && n.proposer.value === value ? `, the value it already wanted` : '';
   return {
     lines: [`NEW Proposal from ${ctx.name(id)}(p: ${ctx.b(ballot)}, val: ${none(value)})`],
     explanation:
       `${ctx.name(id)} starts a new proposal with ballot ${scheme}${value !== null ? ` and value ${value}${kept}` : ' and no value of its own'}. ` +
-      `The highest round it has seen is ${seen}, so it picks ${ballot.round}. Its promisers and acceptors start empty.`,
+      `The highest ballot number it has seen is ${seen}, so it picks ${ballot.round}. Its promisers and acceptors start empty.`,
     data: data('proposalStarted', id, [id], { ballot, value }),
   };
 }
@@ -401,23 +422,14 @@ function proposerReason(ctx: Ctx, reply: ReplyMessage): string {
   const pa = after.proposer;
   if (!pb.ballot || compareBallots(pb.ballot, reply.ballot) !== 0) {
     const now = pb.ballot ? `is on ballot ${ctx.b(pb.ballot)} now` : 'has no proposal in progress';
-    return `${who} ${now}, so this reply to ballot ${ctx.b(reply.ballot)} is stale and ignored.`;
+    return reply.kind === 'reject'
+      ? `${who} ${now}, so this refusal of ballot ${ctx.b(reply.ballot)} is stale: it counts for nothing, except that ${who}'s next proposal will pick a ballot above ${ctx.b(reply.promised)}.`
+      : `${who} ${now}, so this reply to ballot ${ctx.b(reply.ballot)} is stale and ignored.`;
   }
   const { q1, q2 } = roomQuorums(ctx.after);
   switch (reply.kind) {
-    case 'reject': {
-      // Whether the ballot can still win: enough of this round's acceptors have not promised anything higher.
-      const open = ctx.after.members.filter((m) => {
-        const acc = ctx.nodeAfter(m)?.acceptor;
-        return acc && acceptorVerdict(acc, reply.ballot).ok;
-      }).length;
-      const phase = reply.request === 'prepare' ? q1 : q2;
-      const total = ctx.after.members.length;
-      const higher = `${total - open} of this round's ${total} acceptors ${total - open === 1 ? 'has' : 'have'} promised a higher ballot`;
-      return open >= phase
-        ? `${who} can still win with ${ctx.b(reply.ballot)}: ${higher}, and the other ${open} could still give it the ${phase} it needs. If they refuse too, its next proposal will pick a ballot above ${ctx.b(reply.promised)}.`
-        : `${who} cannot win with ${ctx.b(reply.ballot)} any more: ${higher}, so at most ${open} can answer yes, and it needs ${phase}. Its next proposal will pick a ballot above ${ctx.b(reply.promised)}.`;
-    }
+    case 'reject':
+      return ballotChances(ctx, reply, pa.promisers, q1, q2);
     case 'promise': {
       if (pb.promisers.includes(reply.from)) {
         return `${who} had already counted ${ctx.name(reply.from)}'s promise; promisers are a set, so it still has ${pa.promisers.length}.`;
@@ -447,6 +459,42 @@ function proposerReason(ctx: Ctx, reply: ReplyMessage): string {
       return s;
     }
   }
+}
+
+/**
+ * What one refusal means for a ballot, from the whole room's state (which the proposer
+ * itself may not know yet): a refusal only closes one acceptor, so the ballot may have won
+ * already, may still win, or may be lost.
+ */
+function ballotChances(ctx: Ctx, reply: Extract<ReplyMessage, { kind: 'reject' }>, promisers: readonly string[], q1: number, q2: number): string {
+  const who = ctx.name(reply.to);
+  const b = ctx.b(reply.ballot);
+  const after = ctx.after;
+  const next = `its next proposal will pick a ballot above ${ctx.b(reply.promised)}`;
+  const present = after.members.filter((m) => after.nodes[m]);
+  const gone = after.members.length - present.length;
+  const open = (m: string) => acceptorVerdict(after.nodes[m]!.acceptor, reply.ballot).ok;
+  const higher = present.filter((m) => !open(m)).length;
+  const why =
+    `${higher} of this round's ${after.members.length} acceptors ${higher === 1 ? 'has' : 'have'} promised a higher ballot` +
+    (gone ? ` and ${gone} ${gone === 1 ? 'has' : 'have'} left the room` : '');
+  // Phase 2: acceptances of b already given count, whoever promised higher since.
+  const value = reply.value ?? after.nodes[reply.to]?.proposer.sentValue ?? null;
+  const accepted = value === null ? [] : acceptedBy(after.monitor, reply.ballot, value);
+  if (accepted.length >= q2) {
+    return `${b} has won already: a quorum of ${accepted.length} acceptors accepted ${value} in it before this refusal, and a refusal cannot undo that.`;
+  }
+  if (reply.request === 'prepare' && promisers.length >= q1) {
+    return `${who} already has the ${q1} promises it needs for ${b}, so this refusal does not stop it: what counts now is whether ${q2} acceptors accept.`;
+  }
+  const needed = reply.request === 'prepare' ? q1 : q2;
+  // Promises of b on their way back count too: they were given before any higher promise.
+  const coming = after.inFlight.filter((m) => m.kind === 'promise' && m.to === reply.to && compareBallots(m.ballot, reply.ballot) === 0).map((m) => m.from);
+  const have = reply.request === 'prepare' ? [...new Set([...promisers, ...coming])] : accepted;
+  const could = have.length + present.filter((m) => open(m) && !have.includes(m)).length;
+  return could >= needed
+    ? `${who} can still win with ${b}: ${why}, and the others could still give it the ${needed} ${reply.request === 'prepare' ? 'promises' : 'acceptances'} it needs. If they refuse too, ${next}.`
+    : `${who} cannot win with ${b} any more: ${why}, so at most ${could} ${reply.request === 'prepare' ? 'promises' : 'acceptances'} can come, and it needs ${needed}. So ${next}.`;
 }
 
 /** `A now has 2 of the 3 promises it needs.`, or past the quorum, `A now has 3 promises; 2 were enough.` */
@@ -545,7 +593,7 @@ function describeAnswer(ctx: Ctx, id: number, reply: ReplyMessage, instant: bool
   const head = requestHead(ctx, request, true, true);
   const tag = replyTag(ctx, reply);
   const tail = lost
-    ? `${tag}, reply lost: ${lost === 'crashed' ? `${ctx.name(reply.to)} has crashed` : 'the link is cut'}`
+    ? `${tag}, reply lost: ${lost === 'crashed' ? `${ctx.name(reply.to)} has crashed` : lost === 'left' ? `${ctx.name(reply.to)} has left the room` : 'the link is cut'}`
     : instant
       ? `${tag}, ${proposerSummary(ctx, reply.to, replyPhase(reply))}`
       : `${tag}, reply #${reply.id} in flight`;

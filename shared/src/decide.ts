@@ -140,6 +140,10 @@ function checkValue(value: string): Refusal | null {
 
 function decideAddNode(state: RoomState, id: string, name: string, bot: boolean): Decision {
   if (state.nodes[id]) return refuse('node-exists', `There is already a node called ${id}.`);
+  if (isMember(state, id)) {
+    // A blank acceptor under the id of one that promised or accepted would break its word for it.
+    return refuse('node-exists', `${id} left during this round and still counts as one of its acceptors: its name is free again when the next round starts.`);
+  }
   if (state.order.length >= LIMITS.nodesMax) {
     return refuse('room-full', `A room holds at most ${LIMITS.nodesMax} nodes.`);
   }
@@ -332,8 +336,10 @@ function decideAnswer(state: RoomState, nodeId: string, id: number, yes: boolean
   const proposer = state.nodes[request.from];
   const lost: LostReason | undefined = !instant
     ? undefined
-    : !proposer || !proposer.up
-      ? 'crashed'
+    : !proposer
+      ? 'left'
+      : !proposer.up
+        ? 'crashed'
       : !linkUp(state, nodeId, request.from)
         ? 'cut'
         : undefined;

@@ -76,6 +76,11 @@ function ballotKey(b: Ballot): string {
   return b.node === undefined ? String(b.round) : `${b.round}.${b.node}`;
 }
 
+/** The acceptors that have accepted `value` in `ballot` so far, by id. */
+export function acceptedBy(m: MonitorState, ballot: Ballot, value: string): readonly string[] {
+  return m.tallies[`${ballotKey(ballot)}|${value}`]?.acceptors ?? [];
+}
+
 /** Notes a proposed value. */
 export function recordProposal(m: MonitorState, ballot: Ballot, value: string | null, seq: number): void {
   const key = ballotKey(ballot);

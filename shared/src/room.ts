@@ -49,6 +49,11 @@ export interface RoomState {
   fixed: boolean;
   /** Settings that take effect when the next round starts (quorum changes made mid-round), or null. */
   nextSettings: RoomSettings | null;
+  /**
+   * The acceptors or quorums changed during this round's decision ("reconfigure mid-round"):
+   * the round stays unsafe until the next one starts, even once the mode is off again.
+   */
+  reconfigured: boolean;
   /** Messages in the network, oldest first. */
   inFlight: Message[];
   /** Requests handed to a student's inbox, by id, until answered. */
@@ -70,6 +75,7 @@ export function initialRoomState(settings: RoomSettings = DEFAULT_SETTINGS): Roo
     members: [],
     fixed: false,
     nextSettings: null,
+    reconfigured: false,
     inFlight: [],
     held: {},
     nextMessageId: 1,
@@ -113,7 +119,7 @@ export type RoomCommand =
   | { readonly type: 'cut'; readonly a: string; readonly b: string }
   | { readonly type: 'heal'; readonly a: string; readonly b: string };
 
-export type LostReason = 'crashed' | 'cut';
+export type LostReason = 'crashed' | 'cut' | 'left';
 
 export type RoomEvent =
   /** `nextRound`: joined mid-round, so it becomes an acceptor when the next round starts. */
@@ -240,6 +246,7 @@ export function apply(s: RoomState, event: RoomEvent): void {
       s.nodes[event.node] = createNode(event.node, event.name, event.bot);
       s.order.push(event.node);
       if (!event.nextRound) s.members.push(event.node);
+      if (!event.nextRound && s.fixed) s.reconfigured = true;
       quorumMoved(s, q2);
       return;
     }
@@ -247,6 +254,7 @@ export function apply(s: RoomState, event: RoomEvent): void {
       const q2 = roomQuorums(s).q2;
       delete s.nodes[event.node];
       s.order = s.order.filter((id) => id !== event.node);
+      if (!event.nextRound && s.fixed && s.members.includes(event.node)) s.reconfigured = true;
       if (!event.nextRound) s.members = s.members.filter((id) => id !== event.node);
       s.cut = s.cut.filter((k) => !k.split('|').includes(event.node));
       for (const [id, m] of Object.entries(s.held)) if (m.to === event.node) delete s.held[Number(id)];
@@ -258,6 +266,7 @@ export function apply(s: RoomState, event: RoomEvent): void {
       return;
     case 'settingsChanged': {
       const q2 = roomQuorums(s).q2;
+      if (s.fixed && (event.settings.q1 !== s.settings.q1 || event.settings.q2 !== s.settings.q2)) s.reconfigured = true;
       s.settings = event.settings;
       s.nextSettings = event.nextRound ?? null;
       quorumMoved(s, q2);
@@ -274,6 +283,7 @@ export function apply(s: RoomState, event: RoomEvent): void {
       s.settings = s.nextSettings ?? s.settings;
       s.nextSettings = null;
       s.fixed = false;
+      s.reconfigured = false;
       s.inFlight = [];
       s.held = {};
       s.cut = [];

@@ -104,6 +104,33 @@ describe('quorums changed mid-round', () => {
     expect(rules(broken)).toEqual([]);
   });
 
+  it("a removed acceptor's name cannot come back in the same round as a blank acceptor", () => {
+    const r = run('nodes A B C\npropose A Apple\npromise A -> all\naccept A -> A B\nexpect chosen Apple');
+    expect(r.log.dispatch({ type: 'removeNode', node: 'B' }).ok).toBe(true);
+    expect(r.log.dispatch({ type: 'addNode', node: 'B' })).toMatchObject({
+      ok: false,
+      code: 'node-exists',
+      explanation: 'B left during this round and still counts as one of its acceptors: its name is free again when the next round starts.',
+    });
+    r.log.dispatch({ type: 'newRound' });
+    expect(r.log.dispatch({ type: 'addNode', node: 'B' }).ok).toBe(true);
+  });
+
+  it('turning "reconfigure mid-round" off again does not make the round safe: it says so until the next round', () => {
+    const r = run('nodes A B C D E\npropose A Apple\npromise A -> all\naccept A -> A B C\nset quorum 2 4\nset break reconfigure-mid-round\nset break no-reconfigure-mid-round');
+    expect(r.log.state.reconfigured).toBe(true);
+    expect(why(r, 'SETTINGS q1: 2, q2: 4, ballots: unique, delivery: instant, acceptors: rules, rule_breaking: None')).toContain(
+      'This round is still unsafe: its acceptors or quorums changed during its decision, and that stays true until a new round starts.',
+    );
+    r.log.dispatch({ type: 'newRound' });
+    expect(r.log.state.reconfigured).toBe(false);
+  });
+
+  it('a quorum setting that does not intersect is flagged in its own entry', () => {
+    const r = run('nodes A B C\nset quorum 1');
+    expect(why(r, 'SETTINGS q1: 1, q2: 1')).toContain('Warning: Q1 + Q2 = 1 + 1 = 2 <= N = 3');
+  });
+
   it('a node removed mid-round still counts in this round\'s majority', () => {
     const r = run('nodes A B C D E\npropose A Apple\npromise A -> A B C\naccept A -> A B C\nexpect chosen Apple');
     const log = r.log;
@@ -147,8 +174,30 @@ describe('explanations that agree with the state', () => {
     const r = run('nodes A B C\npropose A Apple\npromise A -> A B\npropose C Mango\npromise C -> C\naccept A -> C\naccept A -> A B\nexpect chosen Apple');
     expect(r.failures).toEqual([]);
     expect(why(r, '[REJ] Accept(1.A, Apple) lost to 1.C')).toContain(
-      "A can still win with 1.A: 1 of this round's 3 acceptors has promised a higher ballot, and the other 2 could still give it the 2 it needs.",
+      "A can still win with 1.A: 1 of this round's 3 acceptors has promised a higher ballot, and the others could still give it the 2 acceptances it needs.",
     );
+  });
+
+  it('a refusal of a ballot that has already won says so, in instant or queued delivery', () => {
+    const instant = run('nodes A B C\npropose A Apple\npromise A -> all\naccept A -> A B\npropose C Mango\npromise C -> B C\naccept A -> C');
+    expect(why(instant, '[REJ] Accept(1.A, Apple) lost to 2.C')).toContain('1.A has won already: a quorum of 2 acceptors accepted Apple in it before this refusal');
+    const queued = run('delivery queued\nnodes A B C\npropose A Apple\npromise A -> all\nsettle\naccept A -> A B\ndeliver all\npropose C Mango\npromise C -> B C\nsettle\naccept A -> C\nsettle');
+    // The acceptances of A and B are still on their way to A when C refuses: 1.A has won all the same.
+    expect(why(queued, 'ACCEPT  Reply from C to A')).toContain('1.A has won already');
+  });
+
+  it('a refused promise request does not stop a proposer that already has its promise quorum', () => {
+    const r = run('quorum 4 2\nnodes A B C D E\npropose A Apple\npromise A -> A B C D\npropose E Mango\npromise E -> E\npromise A -> E\naccept A -> A B\nexpect chosen Apple');
+    expect(r.failures).toEqual([]);
+    expect(why(r, '[REJ] Promise(1.A) lost to 1.E')).toContain('A already has the 4 promises it needs for 1.A, so this refusal does not stop it');
+  });
+
+  it('acceptors that left the room are not said to have promised a higher ballot', () => {
+    const r = run('nodes A B C D E\npropose A Apple\npromise A -> A\npropose B Kiwi\npromise B -> B');
+    r.log.dispatch({ type: 'removeNode', node: 'D' });
+    r.log.dispatch({ type: 'removeNode', node: 'E' });
+    const out = r.log.dispatch({ type: 'promiseRequest', from: 'A', to: ['B'] });
+    expect(out.ok && out.entries[0]!.explanation).toContain("1 of this round's 5 acceptors has promised a higher ballot and 2 have left the room");
   });
 
   it('a late promise after the ballot\'s value is fixed says the value stays, and why', () => {

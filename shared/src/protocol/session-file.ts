@@ -49,7 +49,7 @@ const reply = z.discriminatedUnion('kind', [
   z.strictObject({ ...base, kind: z.literal('accepted'), value }),
   z.strictObject({ ...base, kind: z.literal('reject'), request: z.enum(['prepare', 'accept']), promised: ballot, value: value.optional() }),
 ]);
-const lostReason = z.enum(['crashed', 'cut']);
+const lostReason = z.enum(['crashed', 'cut', 'left']);
 // Files saved before "reconfigure mid-round" existed have no such rule: it was off.
 const fullSettings = settingsSchema
   .required()

@@ -17,11 +17,14 @@ export function formatRun(run: ScenarioRun, options: FormatOptions = {}): string
     if (scenario.lesson) out.push(`Lesson: ${scenario.lesson}`);
     const s = run.log.stateAt(0).settings;
     const rules = RULE_MODE_NAMES.filter((r) => s.rules[r]);
+    // The first round's acceptors: the nodes there when its first proposal started.
+    const first = run.log.events.findIndex((e) => e.type === 'proposalStarted');
+    const n = (first < 0 ? run.log.state : run.log.stateAt(first)).members.length;
     out.push(
-      `Settings: q1 ${formatQuorum(s.q1, run.log.state.order.length)}, q2 ${formatQuorum(s.q2, run.log.state.order.length)}, ballots ${s.ballots}, delivery ${s.delivery}, acceptors ${s.acceptorMode}` +
+      `Settings: q1 ${formatQuorum(s.q1, n)}, q2 ${formatQuorum(s.q2, n)}, ballots ${s.ballots}, delivery ${s.delivery}, acceptors ${s.acceptorMode}` +
         (rules.length ? `, rule-breaking ${rules.join(' ')}` : ''),
     );
-    for (const w of settingsWarnings(s, run.log.state.order.length)) out.push(`Warning: ${w.message}`);
+    for (const w of settingsWarnings(s, n)) out.push(`Warning: ${w.message}`);
     out.push('');
   }
   for (const o of run.outcomes) {
