@@ -71,6 +71,28 @@ function importBody(body: unknown): { ok: true; initial: RoomState; events: read
   }
 }
 
+/** What was wrong with the request itself, from an error Express or body-parser raised while reading it; null when the fault is the server's. */
+function requestProblem(err: unknown): { status: number; message: string } | null {
+  // A "%" in the path that starts no escape: the router fails to decode a route parameter.
+  if (err instanceof URIError) return { status: 400, message: 'The address is not a valid URL path: a "%" must start an escape such as %20.' };
+  const e = err as { status?: unknown; type?: unknown; charset?: unknown; encoding?: unknown } | null;
+  const status = typeof e?.status === 'number' ? e.status : 500;
+  switch (e?.type) {
+    case 'entity.too.large':
+      return { status: 413, message: `The request is larger than ${IMPORT_BYTES_MAX / 1_000_000} MB.` };
+    case 'entity.parse.failed':
+      return { status: 400, message: 'The request body is not valid JSON.' };
+    case 'charset.unsupported':
+      return { status: 415, message: `The request body must be JSON in UTF-8, not "${String(e.charset).slice(0, 40)}".` };
+    case 'encoding.unsupported':
+      return { status: 415, message: `The request body must not be compressed with "${String(e.encoding).slice(0, 40)}": send it plain, or as gzip, deflate or br.` };
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return { status: 400, message: 'The request body ended before its Content-Length.' };
+  }
+  return status >= 400 && status < 500 ? { status, message: 'The request could not be read.' } : null;
+}
+
 function error(res: Response, status: number, code: string, message: string): void {
   res.status(status).json({ error: { code, message } });
 }
@@ -145,10 +167,11 @@ export function createHttpApp({ config, classroom, clock, startedAtMs, trust }: 
     app.get('/{*path}', (_req, res) => res.sendFile(index));
   }
 
+  // Errors that Express and body-parser raise while reading a request are the client's:
+  // each kind gets its status and a sentence; only what is left is the server's own 500.
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {
-    const status = typeof err?.status === 'number' ? err.status : 500;
-    if (status === 413) return error(res, 413, 'bad-request', `The request is larger than ${IMPORT_BYTES_MAX / 1_000_000} MB.`);
-    if (status === 400) return error(res, 400, 'bad-request', 'The request body is not valid JSON.');
+    const problem = requestProblem(err);
+    if (problem) return error(res, problem.status, 'bad-request', problem.message);
     error(res, 500, 'server-error', 'Something went wrong on the server.');
   };
   app.use(onError);

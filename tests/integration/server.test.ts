@@ -68,6 +68,23 @@ describe('HTTP', () => {
     expect(s.app.classroom.roomCount).toBe(0);
   });
 
+  it('answers each kind of unreadable request with its own status and message, never 500', async () => {
+    const s = await server();
+    const post = (headers: Record<string, string>, body = '{}') => fetch(`${s.url}/api/rooms`, { method: 'POST', headers, body });
+    const latin1 = await post({ 'content-type': 'application/json; charset=latin1' });
+    expect(latin1.status).toBe(415);
+    expect(await latin1.json()).toEqual({ error: { code: 'bad-request', message: 'The request body must be JSON in UTF-8, not "latin1".' } });
+    const bogus = await post({ 'content-type': 'application/json', 'content-encoding': 'bogus' });
+    expect(bogus.status).toBe(415);
+    expect(await bogus.json()).toEqual({ error: { code: 'bad-request', message: 'The request body must not be compressed with "bogus": send it plain, or as gzip, deflate or br.' } });
+    for (const path of ['/api/rooms/%', '/api/rooms/%zz/qr.svg']) {
+      const bad = await fetch(`${s.url}${path}`);
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toEqual({ error: { code: 'bad-request', message: 'The address is not a valid URL path: a "%" must start an escape such as %20.' } });
+    }
+    expect(s.app.classroom.roomCount).toBe(0);
+  });
+
   it('serves the built client, with its routes falling back to index.html', async () => {
     const s0 = await startServer();
     const clientDir = join(s0.dataDir, 'client');
