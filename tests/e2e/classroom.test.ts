@@ -75,6 +75,36 @@ describe('a class in the browser', () => {
     for (const p of [teacher, s, other]) await p.context.close();
   });
 
+  it('an action whose answer is lost says it may have been applied, and the log shows it', async () => {
+    const teacher = await person(env.browser, DESKTOP);
+    const code = await openRoom(teacher.page);
+    const ana = await person(env.browser, PHONE);
+    // Between the page and the server: every frame passes, until the answers (socket.io ack
+    // packets, "43...") stop coming back, as when a connection stalls after sending.
+    let loseAnswers = false;
+    await ana.page.routeWebSocket(/\/socket\.io\//, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((m) => server.send(m));
+      server.onMessage((m) => {
+        if (loseAnswers && typeof m === 'string' && m.startsWith('43')) return;
+        ws.send(m);
+      });
+    });
+    await joinAs(ana.page, code, 'Ana');
+    loseAnswers = true;
+    await ana.page.getByLabel('Value', { exact: true }).fill('Apple');
+    await ana.page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    // The server applied it: the broadcast reaches every screen, this one included.
+    await expect.poll(() => logText(teacher.page)).toContain('Apple');
+    await expect.poll(() => ana.page.getByText('No answer from the server').isVisible(), { timeout: 20_000 }).toBe(true);
+    expect(await ana.page.getByText('No answer from the server').innerText()).toContain(
+      'No answer from the server: your action may have been applied; the log will show it once you are back online.',
+    );
+    expect(await ana.page.getByText('was not applied').count()).toBe(0);
+    await ana.context.close();
+    await teacher.context.close();
+  });
+
   it('a student who refreshes keeps their node', async () => {
     const teacher = await person(env.browser);
     const code = await openRoom(teacher.page);

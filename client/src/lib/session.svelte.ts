@@ -228,7 +228,9 @@ export class RoomSession {
       if (!ack.ok) this.notify(ack.error.code === 'server-error' || ack.error.code === 'rate-limited' ? 'error' : 'refused', ack.error.message);
       return ack.ok ? ack : null;
     } catch {
-      this.notify('error', 'No answer from the server: check your connection. Your action was not applied.');
+      // The command may have been applied and only its answer lost: the outcome is unknown
+      // (PROTOCOL.md 4.3), and the records that come after resuming tell.
+      this.notify('error', 'No answer from the server: your action may have been applied; the log will show it once you are back online.');
       return null;
     } finally {
       this.pending--;
