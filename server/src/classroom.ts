@@ -101,6 +101,14 @@ interface Timeline {
   committed: number;
 }
 
+/**
+ * A participant's public name in presence, for `participant:remove`: the start of its token's
+ * hash, which tells nothing about the token itself.
+ */
+function participantId(tokenHash: string): string {
+  return tokenHash.slice(0, 16);
+}
+
 const MAIN: StoredBranch = { id: 0, name: 'main', parent: null, forkSeq: 0, createdAt: 0 };
 
 class Room {
@@ -110,6 +118,8 @@ class Room {
   readonly participants = new Map<string, Participant>();
   /** Open sockets per participant. */
   readonly online = new Map<string, number>();
+  /** Participants whose join is being committed: not online yet, but on their way. */
+  readonly joining = new Set<string>();
   locked = false;
   /** The event the instructor presents to everyone, or null. Not part of the log. */
   presenting: number | null = null;
@@ -184,6 +194,10 @@ class Room {
     return records;
   }
 
+  isOnline(tokenHash: string): boolean {
+    return (this.online.get(tokenHash) ?? 0) > 0;
+  }
+
   info(): RoomInfo {
     const participants: ParticipantInfo[] = [];
     const byNode = new Map<string, Participant>();
@@ -192,15 +206,16 @@ class Room {
       const node = this.log.state.nodes[id]!;
       const p = byNode.get(id);
       participants.push({
+        id: p ? participantId(p.tokenHash) : null,
         node: id,
         name: node.name,
         role: node.bot ? 'bot' : 'student',
-        online: node.bot || (p ? (this.online.get(p.tokenHash) ?? 0) > 0 : false),
+        online: node.bot || (p ? this.isOnline(p.tokenHash) : false),
       });
     }
     for (const p of this.participants.values()) {
       if (p.node) continue;
-      participants.push({ node: null, name: p.name, role: p.role, online: (this.online.get(p.tokenHash) ?? 0) > 0 });
+      participants.push({ id: participantId(p.tokenHash), node: null, name: p.name, role: p.role, online: this.isOnline(p.tokenHash) });
     }
     return { code: this.code, locked: this.locked, participants };
   }
@@ -394,6 +409,7 @@ export class Classroom {
     const tokenHash = hashToken(token);
     let participant: StoredParticipant;
     let events: readonly RoomEvent[] = [];
+    let pruned: string[] = [];
     if (payload.role === 'student') {
       if (room.log.state.order.length >= this.#limits.nodesPerRoomMax) {
         return reply(fail('room-full', `This room has ${this.#limits.nodesPerRoomMax} nodes, its limit; join as an observer to watch.`));
@@ -407,16 +423,69 @@ export class Classroom {
       participant = { tokenHash, role: 'student', node, name, createdAt: nowMs };
       events = decision.events;
     } else {
-      const observers = [...room.participants.values()].filter((p) => p.role === 'observer').length;
-      if (observers >= this.#limits.observersPerRoomMax) {
+      // Only observers who are watching (or on their way in) count; offline ones (a projector
+      // closed and opened again) make room when it is needed: their sessions end.
+      const observers = [...room.participants.values()].filter((p) => p.role === 'observer');
+      const watching = observers.filter((p) => room.isOnline(p.tokenHash) || room.joining.has(p.tokenHash));
+      if (watching.length >= this.#limits.observersPerRoomMax) {
         return reply(fail('room-full', `This room has ${this.#limits.observersPerRoomMax} observers, its limit.`));
       }
+      if (observers.length >= this.#limits.observersPerRoomMax) pruned = observers.filter((p) => !watching.includes(p)).map((p) => p.tokenHash);
       participant = { tokenHash, role: 'observer', node: null, name: payload.name, createdAt: nowMs };
     }
+    for (const h of pruned) this.#forget(room, h);
     this.#addParticipant(room, participant);
-    this.#change(room, nowMs, events, { participants: [participant] }, reply, () =>
-      reply({ ok: true, value: this.#sessionInfo(room, room.participants.get(tokenHash)!, token, 0) }),
-    );
+    room.joining.add(tokenHash);
+    const joined = (outcome: Outcome<{ session: Session; info: SessionInfo }>) => {
+      room.joining.delete(tokenHash);
+      reply(outcome);
+    };
+    this.#change(room, nowMs, events, { participants: [participant], removeParticipants: pruned }, joined, () => {
+      if (pruned.length) this.#out.ended(room.code, pruned, 'removed');
+      joined({ ok: true, value: this.#sessionInfo(room, room.participants.get(tokenHash)!, token, 0) });
+    });
+  }
+
+  /**
+   * Takes back a join whose socket closed before it was answered: nobody holds its token,
+   * and a node nobody holds would count toward every quorum for good. Its node is removed
+   * (the log shows it join and leave), so a retry with the same name gets that name.
+   */
+  abandon(session: Session, nowMs: number): void {
+    const room = this.#rooms.get(session.code);
+    const p = room?.participants.get(session.tokenHash);
+    if (!room || !p || room.isOnline(p.tokenHash)) return;
+    this.#remove(room, p.node, p, nowMs, () => undefined);
+  }
+
+  /** Drops a participant from memory (its row goes in the same change). */
+  #forget(room: Room, tokenHash: string): void {
+    room.participants.delete(tokenHash);
+    room.online.delete(tokenHash);
+    room.joining.delete(tokenHash);
+    this.#byToken.delete(tokenHash);
+  }
+
+  /**
+   * Removes a node, a participant, or a student and its node together; the participant's
+   * session ends. `node` is null for a participant without one (the instructor never comes here).
+   */
+  #remove(room: Room, node: string | null, owner: Participant | undefined, nowMs: number, reply: Reply<CommandResult>): void {
+    let events: readonly RoomEvent[] = [];
+    if (node !== null && (room.log.state.nodes[node] || !owner)) {
+      const decision = decide(room.log.state, { type: 'removeNode', node });
+      if (!decision.ok) return reply(fail(decision.code, decision.explanation));
+      const full = this.#logFull(room, decision.events.length);
+      if (full) return reply(full);
+      events = decision.events;
+    }
+    if (owner) this.#forget(room, owner.tokenHash);
+    const seqStart = room.log.length + 1;
+    this.#change(room, nowMs, events, owner ? { removeParticipants: [owner.tokenHash] } : {}, reply, () => {
+      if (owner) this.#out.ended(room.code, [owner.tokenHash], 'removed');
+      this.#out.presence(room.code, room.info());
+      reply({ ok: true, value: { seqs: events.map((_, i) => seqStart + i) } });
+    });
   }
 
   /** A participant comes back with its token, the last seq it has, and the timeline that seq is on. */
@@ -518,6 +587,13 @@ export class Classroom {
     }
     if (event === 'branch:fork' || event === 'branch:switch') return this.#branch(room, event, payload, nowMs, reply);
     if (event === 'share:create' || event === 'share:revoke') return this.#share(room, event, nowMs, reply);
+    if (event === 'participant:remove') {
+      const { node, id } = payload as ClientPayload<'participant:remove'>;
+      const owner = [...room.participants.values()].find((p) => (id === undefined ? p.node === node : participantId(p.tokenHash) === id));
+      if (owner?.role === 'instructor') return reply(fail('bad-request', 'The instructor cannot be removed from their own room.'));
+      if (id !== undefined && !owner) return reply(fail('unknown-node', 'There is no participant with that id in this room.'));
+      return this.#remove(room, owner ? owner.node : node!, owner, nowMs, reply);
+    }
     const mapped = this.#toCommand(room, participant, event, payload);
     if (!mapped.ok) return reply(mapped);
     const { command } = mapped.value;
@@ -529,23 +605,16 @@ export class Classroom {
     const full = this.#logFull(room, decision.events.length);
     if (full) return reply(full);
 
-    // Renaming or removing a student's node changes its participant row in the same transaction.
+    // Renaming a student's node changes its participant row in the same transaction.
     const owner = 'node' in command ? [...room.participants.values()].find((p) => p.node === command.node) : undefined;
-    const extra: { participants?: StoredParticipant[]; removeParticipants?: string[] } = {};
+    const extra: { participants?: StoredParticipant[] } = {};
     if (command.type === 'renameNode' && owner) {
       extra.participants = [{ ...owner, name: command.name }];
       owner.name = command.name;
     }
-    if (command.type === 'removeNode' && owner) {
-      extra.removeParticipants = [owner.tokenHash];
-      room.participants.delete(owner.tokenHash);
-      room.online.delete(owner.tokenHash);
-      this.#byToken.delete(owner.tokenHash);
-    }
     const seqStart = room.log.length + 1;
     this.#change(room, nowMs, decision.events, extra, reply, () => {
-      if (command.type === 'removeNode' && owner) this.#out.ended(room.code, [owner.tokenHash], 'removed');
-      if (command.type === 'addNode' || command.type === 'removeNode' || command.type === 'renameNode') {
+      if (command.type === 'addNode' || command.type === 'renameNode') {
         this.#out.presence(room.code, room.info());
       }
       reply({ ok: true, value: { seqs: decision.events.map((_, i) => seqStart + i) } });
@@ -604,8 +673,6 @@ export class Classroom {
         const { node, name } = payload as ClientPayload<'participant:rename'>;
         return ok({ type: 'renameNode', node, name: room.uniqueName(name, node) });
       }
-      case 'participant:remove':
-        return ok({ type: 'removeNode', node: (payload as ClientPayload<'participant:remove'>).node });
       case 'bot:add': {
         const { name } = payload as ClientPayload<'bot:add'>;
         const node = room.nextNodeId();
@@ -619,6 +686,7 @@ export class Classroom {
       case 'branch:switch':
       case 'share:create':
       case 'share:revoke':
+      case 'participant:remove':
         return fail('bad-request', `${event} is not a command.`);
     }
   }
@@ -669,11 +737,7 @@ export class Classroom {
   #share(room: Room, event: 'share:create' | 'share:revoke', nowMs: number, reply: Reply<CommandResult>): void {
     const viewers = [...room.participants.values()].filter((p) => p.role === 'viewer');
     if (event === 'share:revoke') {
-      for (const v of viewers) {
-        room.participants.delete(v.tokenHash);
-        room.online.delete(v.tokenHash);
-        this.#byToken.delete(v.tokenHash);
-      }
+      for (const v of viewers) this.#forget(room, v.tokenHash);
       room.shareToken = null;
       return this.#change(room, nowMs, [], { removeParticipants: viewers.map((v) => v.tokenHash) }, reply, () => {
         this.#out.ended(room.code, viewers.map((v) => v.tokenHash), 'revoked');
@@ -683,11 +747,7 @@ export class Classroom {
     }
     if (room.shareToken) return reply({ ok: true, value: { seqs: [], link: this.#shareLink(room.code, room.shareToken) } });
     // A link from before a restart cannot be shown again (only its hash is kept): replace it.
-    for (const v of viewers) {
-      room.participants.delete(v.tokenHash);
-      room.online.delete(v.tokenHash);
-      this.#byToken.delete(v.tokenHash);
-    }
+    for (const v of viewers) this.#forget(room, v.tokenHash);
     const token = newToken();
     const viewer: StoredParticipant = { tokenHash: hashToken(token), role: 'viewer', node: null, name: 'Replay link', createdAt: nowMs };
     this.#addParticipant(room, viewer);

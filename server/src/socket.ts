@@ -30,6 +30,8 @@ type ClassroomSocket = Socket<Record<string, (...args: unknown[]) => void>, Serv
 
 export interface SocketData {
   session?: Session;
+  /** A room:join or room:resume is being answered: a second one is already-joined. */
+  joining?: boolean;
   bucket?: TokenBucket;
 }
 
@@ -155,17 +157,26 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger,
 
     function handle(s: ClassroomSocket, name: ClientEventName, payload: unknown, reply: Reply, fail: (e: AckError) => void): void {
       if (name === 'room:join' || name === 'room:resume') {
-        if (s.data.session) return fail({ code: 'already-joined', message: 'This connection has joined a room already; reload the page to switch rooms.' });
+        if (s.data.session || s.data.joining) {
+          return fail({ code: 'already-joined', message: 'This connection has joined a room already; reload the page to switch rooms.' });
+        }
         // Wrong room codes are what a guesser produces: only failed joins count against an address.
         if (name === 'room:join' && joinFailures.blocked(address, clock())) {
           return fail({ code: 'rate-limited', message: 'Too many wrong room codes from here: wait a minute and try again.' });
         }
+        s.data.joining = true;
         const started = (outcome: Outcome<{ session: Session; info: SessionInfo }>) => {
+          s.data.joining = false;
           if (!outcome.ok) {
             if (name === 'room:join' && outcome.error.code === 'room-not-found') joinFailures.record(address, clock());
             return fail(outcome.error);
           }
-          if (!s.connected) return; // gone while the commit ran; it will resume on its next connection
+          if (!s.connected) {
+            // Gone while the commit ran: a resume can come back on the next connection, but a
+            // join's token never reached anyone, so what it created is taken back.
+            if (name === 'room:join') classroom.abandon(outcome.value.session, clock());
+            return;
+          }
           const { session, info } = outcome.value;
           // Join the room's channel in the same tick as the snapshot: no event can fall between.
           s.data.session = session;

@@ -56,7 +56,10 @@ export const CLIENT_EVENTS = {
   'room:round': z.strictObject({}),
   'room:lock': z.strictObject({ locked: z.boolean() }),
   'participant:rename': z.strictObject({ node: nodeId, name: displayName }),
-  'participant:remove': z.strictObject({ node: nodeId }),
+  /** Remove a node (and the student who holds it), or any participant by the `id` presence lists. */
+  'participant:remove': z
+    .strictObject({ node: nodeId.optional(), id: z.string().regex(/^[0-9a-f]{16}$/, 'a participant id is 16 hex digits').optional() })
+    .refine((p) => (p.node === undefined) !== (p.id === undefined), 'name either node or id'),
   'bot:add': z.strictObject({ name: displayName.optional() }),
   /** Present the log at `seq` to everyone; null releases them. */
   'replay:present': z.strictObject({ seq: z.number().int().nonnegative().nullable() }),

@@ -109,6 +109,8 @@ export interface LogRecord {
 }
 
 export interface ParticipantInfo {
+  /** Names the participant for `participant:remove` (null for bots and for nodes of an imported file, which no one holds). */
+  readonly id: string | null;
   /** The node this participant controls (null for the instructor and observers). */
   readonly node: string | null;
   readonly name: string;
