@@ -13,6 +13,8 @@
 import {
   decide,
   DEFAULT_SETTINGS,
+  firstChars,
+  nameKey,
   INSTRUCTOR_EVENTS,
   initialRoomState,
   LIMITS,
@@ -220,23 +222,31 @@ class Room {
     return { code: this.code, locked: this.locked, participants };
   }
 
+  /** The names of the nodes (but `self`), in the folded form names are compared in. */
+  #takenNames(self?: string): Set<string> {
+    return new Set(this.log.state.order.filter((id) => id !== self).map((id) => nameKey(this.log.state.nodes[id]!.name)));
+  }
+
   /** "Bot 1", "Bot 2", ...: the first that no node uses. */
   freeBotName(): string {
-    const taken = new Set(this.log.state.order.map((id) => this.log.state.nodes[id]!.name.toLowerCase()));
+    const taken = this.#takenNames();
     let k = 1;
     while (taken.has(`bot ${k}`)) k++;
     return `Bot ${k}`;
   }
 
-  /** A display name no other node in the room uses: "Alice", then "Alice 2", "Alice 3"... */
+  /**
+   * A display name no other node in the room uses: "Alice", then "Alice 2", "Alice 3"...
+   * Names are compared folded (case, compatibility forms, whitespace), so "ALICE" is taken
+   * by "Alice"; the suffix never cuts an emoji in half.
+   */
   uniqueName(wanted: string, self?: string): string {
-    const others = this.log.state.order.filter((id) => id !== self);
-    const taken = new Set(others.map((id) => this.log.state.nodes[id]!.name.toLowerCase()));
-    if (!taken.has(wanted.toLowerCase())) return wanted;
+    const taken = this.#takenNames(self);
+    if (!taken.has(nameKey(wanted))) return wanted;
     for (let k = 2; ; k++) {
       const suffix = ` ${k}`;
-      const name = wanted.slice(0, LIMITS.nameLengthMax - suffix.length) + suffix;
-      if (!taken.has(name.toLowerCase())) return name;
+      const name = firstChars(wanted, LIMITS.nameLengthMax - suffix.length) + suffix;
+      if (!taken.has(nameKey(name))) return name;
     }
   }
 }
