@@ -37,7 +37,7 @@ import {
   type TimelineInfo,
 } from '@toy-paxos/shared';
 import type { ServerLimits } from './config';
-import { hashToken, newRoomCode, newToken } from './security';
+import { hashToken, newRoomCode, newToken, TokenBucket } from './security';
 import type { RoomChange, Store, StoredBranch, StoredParticipant, StoredRoom } from './store';
 
 /** Reaches the sockets of a room. Implemented by the socket layer; a test can record calls. */
@@ -92,6 +92,8 @@ interface Participant {
   readonly node: string | null;
   name: string;
   readonly createdAt: number;
+  /** How fast this member may still grow the log (made on its first command that needs it). */
+  growth?: TokenBucket;
 }
 
 /** One timeline of a room: the main one (id 0), or a what-if branch forked from another. */
@@ -122,6 +124,8 @@ class Room {
   readonly online = new Map<string, number>();
   /** Participants whose join is being committed: not online yet, but on their way. */
   readonly joining = new Set<string>();
+  /** How fast the log may still grow (made on the first command that needs it). */
+  growth?: TokenBucket;
   locked = false;
   /** The event the instructor presents to everyone, or null. Not part of the log. */
   presenting: number | null = null;
@@ -610,10 +614,16 @@ export class Classroom {
     if (command.type === 'addNode' && room.log.state.order.length >= this.#limits.nodesPerRoomMax) {
       return reply(fail('room-full', `This room has ${this.#limits.nodesPerRoomMax} nodes, its limit.`));
     }
+    // An empty budget is refused before the core decides: deciding a request to every node
+    // of a large room is the costly part of a command.
+    const spent = this.#growthRefused(room, participant, 1, nowMs, false);
+    if (spent) return reply(spent);
     const decision = decide(room.log.state, command);
     if (!decision.ok) return reply(fail(decision.code, decision.explanation));
     const full = this.#logFull(room, decision.events.length);
     if (full) return reply(full);
+    const fast = this.#growthRefused(room, participant, decision.events.length, nowMs, true);
+    if (fast) return reply(fast);
 
     // Renaming a student's node changes its participant row in the same transaction.
     const owner = 'node' in command ? [...room.participants.values()].find((p) => p.node === command.node) : undefined;
@@ -774,6 +784,30 @@ export class Classroom {
 
   #shareLink(code: string, token: string): string {
     return `${this.#publicUrl}/watch/${code}#${token}`;
+  }
+
+  /**
+   * How fast the log may grow: each member, and the room as a whole, have a budget of
+   * events, so no one member can fill the log for everyone. The instructor's commands are
+   * exempt (they are how a class is run, and how a flooder is removed).
+   */
+  #growthRefused(room: Room, p: Participant, adding: number, nowMs: number, spend: boolean): { ok: false; error: AckError } | null {
+    if (p.role === 'instructor' || adding === 0) return null;
+    const limits = this.#limits;
+    room.growth ??= new TokenBucket(limits.roomEventsBurst, limits.roomEventsPerSecond, nowMs);
+    p.growth ??= new TokenBucket(limits.memberEventsBurst, limits.memberEventsPerSecond, nowMs);
+    // Both are checked before either is spent: a refusal costs neither budget.
+    if (!p.growth.has(nowMs, adding)) {
+      return fail('rate-limited', `You have added a lot to the log: it grows by at most ${limits.memberEventsPerSecond} of your events a second. Wait a little.`);
+    }
+    if (!room.growth.has(nowMs, adding)) {
+      return fail('rate-limited', `This room's log is growing too fast (at most ${limits.roomEventsPerSecond} events a second): wait a little.`);
+    }
+    if (spend) {
+      p.growth.take(nowMs, adding);
+      room.growth.take(nowMs, adding);
+    }
+    return null;
   }
 
   #logFull(room: Room, adding: number): { ok: false; error: AckError } | null {

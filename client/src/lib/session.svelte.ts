@@ -23,7 +23,8 @@ import {
 import { connect, fallbackSettled } from './connect';
 import { forgetToken, saveToken, savedToken } from './tokens';
 
-export type SessionStatus = 'connecting' | 'live' | 'reconnecting' | 'ended' | 'failed';
+/** `closed`: the server closed this page's connection (too many actions, or too many pages); the session goes on. */
+export type SessionStatus = 'connecting' | 'live' | 'reconnecting' | 'ended' | 'failed' | 'closed';
 
 /** One entry of the annotated log, as every view shows it. */
 export interface LogItem {
@@ -80,6 +81,8 @@ export class RoomSession {
     this.#socket = connect({ reconnectionDelayMax: 3000 });
     this.#socket.on('connect', () => void this.#resume());
     this.#socket.on('disconnect', (reason) => {
+      // Closed on purpose: coming straight back would only be closed again.
+      if (this.status === 'closed') return;
       if (this.status === 'live') this.status = 'reconnecting';
       // The server closed this connection (a restart, for one): socket.io leaves it to us to come back.
       if (reason === 'io server disconnect' && this.#token) setTimeout(() => this.#socket.connect(), 500);
@@ -96,6 +99,10 @@ export class RoomSession {
       this.timeline = timeline;
       this.presenting = null;
       this.#take(records);
+    });
+    this.#socket.on('connection:closed', ({ message }: { message: string }) => {
+      this.status = 'closed';
+      this.problem = message;
     });
     this.#socket.on('session:ended', ({ message }: { message: string }) => {
       forgetToken(this.code);
