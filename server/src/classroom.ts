@@ -255,6 +255,37 @@ class Room {
   }
 }
 
+/**
+ * An imported file, read and checked in a worker: its starting state, and its `count`
+ * events as JSON arrays of at most `IMPORT_SLICE_EVENTS` events each, one after the other
+ * in UTF-8 bytes (slice k ends at byte `sliceEnds[k]`). Bytes move between threads as one
+ * copy (or none), where as many objects or strings would hold the receiving thread.
+ */
+export interface ImportedLog {
+  readonly initial: RoomState;
+  readonly json: Uint8Array;
+  readonly sliceEnds: readonly number[];
+  readonly count: number;
+}
+
+/** Events per slice of an import: read and annotated in one turn of the event loop. */
+export const IMPORT_SLICE_EVENTS = 500;
+
+/**
+ * Builds an imported room's log a slice at a time, letting the event loop run between
+ * slices: annotating 100,000 events at once would hold every other room for seconds.
+ */
+async function applyInSlices(room: Room, from: ImportedLog | undefined, nowMs: number): Promise<void> {
+  if (!from) return;
+  const utf8 = new TextDecoder();
+  let start = 0;
+  for (const end of from.sliceEnds) {
+    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+    room.apply(JSON.parse(utf8.decode(from.json.subarray(start, end))) as RoomEvent[], nowMs);
+    start = end;
+  }
+}
+
 export interface ClassroomOptions {
   readonly store: Store;
   readonly limits: ServerLimits;
@@ -355,18 +386,17 @@ export class Classroom {
    * Opens a room, empty or starting from an imported log (validated already); resolves
    * with its code and the instructor's token once it is committed.
    */
-  async createRoom(nowMs: number, from?: { initial: RoomState; events: readonly RoomEvent[] }): Promise<Outcome<{ code: string; instructorToken: string }>> {
+  async createRoom(nowMs: number, from?: ImportedLog): Promise<Outcome<{ code: string; instructorToken: string }>> {
     if (this.#rooms.size + this.#creating >= this.#limits.roomsMax) {
       return fail('room-full', `This server holds ${this.#limits.roomsMax} rooms already; try again later or ask its administrator.`);
     }
-    if (from && from.events.length > this.#limits.eventsPerRoomMax) {
-      return fail('log-full', `The file has ${from.events.length} events; a room holds at most ${this.#limits.eventsPerRoomMax}.`);
+    if (from && from.count > this.#limits.eventsPerRoomMax) {
+      return fail('log-full', `The file has ${from.count} events; a room holds at most ${this.#limits.eventsPerRoomMax}.`);
     }
     const settings = from?.initial.settings ?? DEFAULT_SETTINGS;
     const token = newToken();
     const instructor: StoredParticipant = { tokenHash: hashToken(token), role: 'instructor', node: null, name: 'Instructor', createdAt: nowMs };
     const expiresAt = nowMs + this.#limits.roomTtlMs;
-    const events = (from?.events ?? []).map((event, i) => ({ seq: i + 1, at: nowMs, event }));
     let code: string | null = null;
     this.#creating++;
     try {
@@ -375,28 +405,27 @@ export class Classroom {
         if (this.#rooms.has(candidate) || this.#reservedCodes.has(candidate)) continue;
         this.#reservedCodes.add(candidate);
         try {
-          await this.#store.commit([{ code: candidate, create: { createdAt: nowMs, settings }, expiresAt, participants: [instructor], events }]);
+          await this.#store.commit([{ code: candidate, create: { createdAt: nowMs, settings }, expiresAt, participants: [instructor], ...(from ? { eventSlices: { json: from.json, sliceEnds: from.sliceEnds } } : {}) }]);
           code = candidate;
         } catch {
           // Taken in the store but not in memory (a room another process opened, or one
           // being deleted): draw again. Any other failure is the disk's.
-          if (!this.#store.loadRoom(candidate)) return { ok: false, error: SAVE_FAILED };
-        } finally {
           this.#reservedCodes.delete(candidate);
+          if (!this.#store.loadRoom(candidate)) return { ok: false, error: SAVE_FAILED };
         }
       }
+      if (code === null) return fail('server-error', `No free room code came up in ${CODE_DRAWS_MAX} draws; try again in a moment.`);
+      // Still reserved and counted while its log is built.
+      const room = new Room(code, nowMs, expiresAt, settings);
+      await applyInSlices(room, from, nowMs);
+      room.timeline.committed = room.log.length;
+      this.#rooms.set(code, room);
+      this.#addParticipant(room, instructor);
+      return { ok: true, value: { code, instructorToken: token } };
     } finally {
+      if (code !== null) this.#reservedCodes.delete(code);
       this.#creating--;
     }
-    if (code === null) return fail('server-error', `No free room code came up in ${CODE_DRAWS_MAX} draws; try again in a moment.`);
-    const room = new Room(code, nowMs, expiresAt, settings);
-    if (from?.events.length) {
-      room.apply(from.events, nowMs);
-      room.timeline.committed = from.events.length;
-    }
-    this.#rooms.set(code, room);
-    this.#addParticipant(room, instructor);
-    return { ok: true, value: { code, instructorToken: token } };
   }
 
   hasRoom(code: string): boolean {

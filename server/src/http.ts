@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import QRCode from 'qrcode';
-import { parseScenario, PROTOCOL_VERSION, runScenario, ScenarioError, type CreatedRoom, type RoomEvent, type RoomState } from '@toy-paxos/shared';
-import { parseSessionFile } from '@toy-paxos/shared/protocol';
-import type { Classroom } from './classroom';
+import { PROTOCOL_VERSION, type CreatedRoom } from '@toy-paxos/shared';
+import type { Classroom, ImportedLog } from './classroom';
 import type { ServerConfig } from './config';
+import { DEFAULT_IMPORT_BUDGET, ImportRunner } from './import-runner';
+import { importFile } from './imports';
 import { PerMinuteLimiter } from './security';
 
 export interface HttpOptions {
@@ -48,28 +49,10 @@ function securityHeaders(secure: boolean) {
 const IMPORT_BYTES_MAX = 8_000_000;
 
 /**
- * `{ "import": { "name": "...", "text": "..." } }`: a JSON session export or a scenario
- * script, validated whole; the error names the line or the field.
+ * Bytes of imported text that cost one room creation of the per-address budget: an import
+ * costs one creation, plus one per this many bytes, so a file of 8 MB takes the whole minute.
  */
-function importBody(body: unknown): { ok: true; initial: RoomState; events: readonly RoomEvent[] } | { ok: false; error: string } {
-  const file = (body as { import?: { name?: unknown; text?: unknown } }).import;
-  if (typeof body !== 'object' || body === null || Array.isArray(body) || typeof file !== 'object' || file === null || typeof file.text !== 'string' || Object.keys(body).length !== 1) {
-    return { ok: false, error: 'Send no body, or { "import": { "name": "file name", "text": "the file" } }.' };
-  }
-  const name = typeof file.name === 'string' ? file.name : '';
-  if (name.endsWith('.json') || file.text.trimStart().startsWith('{')) {
-    const parsed = parseSessionFile(file.text);
-    return parsed.ok ? { ok: true, initial: parsed.initial, events: parsed.events } : { ok: false, error: parsed.error };
-  }
-  try {
-    const run = runScenario(parseScenario(file.text));
-    if (run.failures.length) return { ok: false, error: `line ${run.failures[0]!.line}: ${run.failures[0]!.message}` };
-    return { ok: true, initial: run.log.stateAt(0), events: run.log.events };
-  } catch (e) {
-    if (e instanceof ScenarioError) return { ok: false, error: e.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ') };
-    throw e;
-  }
-}
+const IMPORT_BYTES_PER_CREATION = 800_000;
 
 /** What was wrong with the request itself, from an error Express or body-parser raised while reading it; null when the fault is the server's. */
 function requestProblem(err: unknown): { status: number; message: string } | null {
@@ -104,6 +87,7 @@ function roomCodeParam(req: Request): string {
 export function createHttpApp({ config, classroom, clock, startedAtMs, trust }: HttpOptions): express.Express {
   const app = express();
   const creates = new PerMinuteLimiter(config.limits.createsPerMinute);
+  const imports = new ImportRunner({ ...DEFAULT_IMPORT_BUDGET, eventsMax: config.limits.eventsPerRoomMax });
   app.disable('x-powered-by');
   app.set('trust proxy', trust);
   const httpsHeaders = securityHeaders(true);
@@ -123,15 +107,20 @@ export function createHttpApp({ config, classroom, clock, startedAtMs, trust }: 
     if (origin !== undefined && !config.allowedOrigins.includes(origin)) {
       return error(res, 403, 'forbidden', `Rooms can only be opened from ${config.publicUrl}.`);
     }
-    if (!creates.allow(req.ip ?? 'unknown', clock())) {
+    const request: unknown = req.body;
+    const empty = request === undefined || (typeof request === 'object' && request !== null && !Array.isArray(request) && Object.keys(request).length === 0);
+    const file = empty ? null : importFile(request);
+    // An import costs its share of the address's creations by its size.
+    const cost = file ? 1 + Math.floor(Buffer.byteLength(file.text) / IMPORT_BYTES_PER_CREATION) : 1;
+    if (!creates.allow(req.ip ?? 'unknown', clock(), cost)) {
       return error(res, 429, 'rate-limited', 'Too many rooms opened from here: wait a minute and try again.');
     }
-    const request: unknown = req.body;
-    let from: { initial: RoomState; events: readonly RoomEvent[] } | undefined;
-    const empty = request === undefined || (typeof request === 'object' && request !== null && !Array.isArray(request) && Object.keys(request).length === 0);
+    let from: ImportedLog | undefined;
     if (!empty) {
-      const imported = importBody(request);
-      if (!imported.ok) return error(res, 400, 'bad-request', imported.error);
+      if (!file) return error(res, 400, 'bad-request', 'Send no body, or { "import": { "name": "file name", "text": "the file" } }.');
+      if (imports.busy) return error(res, 429, 'rate-limited', 'The server is importing other files right now: try again in a few seconds.');
+      const imported = await imports.run(file);
+      if (!imported.ok) return error(res, 400, imported.code, imported.error);
       from = imported;
     }
     const result = await classroom.createRoom(clock(), from);

@@ -87,18 +87,22 @@ export class PerMinuteLimiter {
     return this.#recent(key, nowMs).length >= this.perMinute;
   }
 
-  /** Counts one action for `key`. */
-  record(key: string, nowMs: number): void {
+  /** Counts `cost` actions for `key` (one by default). */
+  record(key: string, nowMs: number, cost = 1): void {
     const recent = this.#recent(key, nowMs);
-    recent.push(nowMs);
+    for (let i = 0; i < cost; i++) recent.push(nowMs);
     if (!this.#hits.has(key) && this.#hits.size >= this.keysMax) this.#hits.delete(this.#hits.keys().next().value!);
     this.#hits.set(key, recent);
   }
 
-  /** Counts one action for `key`; false (and not counted) when it is over the limit. */
-  allow(key: string, nowMs: number): boolean {
-    if (this.blocked(key, nowMs)) return false;
-    this.record(key, nowMs);
+  /**
+   * Counts an action of `cost` (at most the whole minute's allowance) for `key`; false, and
+   * not counted, when it does not fit in what is left of the minute.
+   */
+  allow(key: string, nowMs: number, cost = 1): boolean {
+    const spend = Math.min(cost, this.perMinute);
+    if (this.#recent(key, nowMs).length + spend > this.perMinute) return false;
+    this.record(key, nowMs, spend);
     return true;
   }
 }

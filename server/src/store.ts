@@ -68,6 +68,12 @@ export interface RoomChange {
   readonly branch?: number;
   /** Events to append; their seqs must follow the branch's last one. */
   readonly events?: readonly StoredEvent[];
+  /**
+   * A new room's imported events as JSON arrays in UTF-8, one after the other (slice k ends
+   * at byte `sliceEnds[k]`): seqs 1..N on the main timeline, all at the room's creation
+   * time. Bytes cross to the writer thread as one copy, where objects would hold this one.
+   */
+  readonly eventSlices?: { readonly json: Uint8Array; readonly sliceEnds: readonly number[] };
 }
 
 export interface Store {

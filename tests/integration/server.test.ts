@@ -4,6 +4,8 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, DEFAULT_LIMITS, SqliteStore } from '@toy-paxos/server';
+import { initialRoomState } from '@toy-paxos/shared';
+import { sessionFile } from '@toy-paxos/shared/protocol';
 import { createRoom, startServer, TestClient, type TestServer } from './harness';
 
 const servers: TestServer[] = [];
@@ -205,5 +207,21 @@ describe('structured logs', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe('imports and the creation budget', () => {
+  it('an import costs its share of the per-address creations by its size', async () => {
+    const s = await server({ limits: { ...DEFAULT_LIMITS, createsPerMinute: 10 } });
+    // A session file padded to 4 MB with whitespace: one creation, plus one per 800,000 bytes.
+    const file = JSON.stringify(sessionFile(initialRoomState(), [], 'padded'));
+    const text = `${file.slice(0, -1)}${' '.repeat(4_000_000)}}`;
+    const post = () => fetch(`${s.url}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ import: { name: 'big.json', text } }) });
+    expect((await post()).status).toBe(201); // costs 6 of 10
+    const second = await post();
+    expect(second.status).toBe(429);
+    expect(await second.json()).toEqual({ error: { code: 'rate-limited', message: 'Too many rooms opened from here: wait a minute and try again.' } });
+    for (let i = 0; i < 4; i++) expect((await fetch(`${s.url}/api/rooms`, { method: 'POST' })).status).toBe(201);
+    expect((await fetch(`${s.url}/api/rooms`, { method: 'POST' })).status).toBe(429);
   });
 });

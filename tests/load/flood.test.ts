@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LogRecord } from '@toy-paxos/shared';
-import { createRoom, TestClient } from './harness';
+import { createRoom, TestClient } from '../integration/harness';
 
 let server: ChildProcess | null = null;
 const clients: TestClient[] = [];
