@@ -78,7 +78,9 @@ export class RoomSession {
   constructor(code: string, token: string | null = savedToken(code)) {
     this.code = code;
     this.#token = token;
-    this.#socket = connect({ reconnectionDelayMax: 3000 });
+    // Retries at least once a second, spread by socket.io's randomization: a class is back
+    // within about two seconds of a server restart (PROTOCOL.md 2.4).
+    this.#socket = connect({ reconnectionDelay: 250, reconnectionDelayMax: 1000, randomizationFactor: 0.5 });
     this.#socket.on('connect', () => void this.#resume());
     this.#socket.on('disconnect', (reason) => {
       // Closed on purpose: coming straight back would only be closed again.
