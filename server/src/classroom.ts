@@ -264,12 +264,14 @@ class Room {
 export interface ImportedLog {
   readonly initial: RoomState;
   readonly json: Uint8Array;
+  /** A copy of `json` for the store, handed over to its writer thread (copying it here would hold this one). */
+  readonly storeJson: Uint8Array;
   readonly sliceEnds: readonly number[];
   readonly count: number;
 }
 
 /** Events per slice of an import: read and annotated in one turn of the event loop. */
-export const IMPORT_SLICE_EVENTS = 500;
+export const IMPORT_SLICE_EVENTS = 200;
 
 /**
  * Builds an imported room's log a slice at a time, letting the event loop run between
@@ -397,6 +399,13 @@ export class Classroom {
     const token = newToken();
     const instructor: StoredParticipant = { tokenHash: hashToken(token), role: 'instructor', node: null, name: 'Instructor', createdAt: nowMs };
     const expiresAt = nowMs + this.#limits.roomTtlMs;
+    // The store takes its copy of an import's events over; a second draw needs another.
+    let storeJson = from?.storeJson ?? null;
+    const takeStoreJson = (): Uint8Array => {
+      const json = storeJson ?? from!.json.slice();
+      storeJson = null;
+      return json;
+    };
     let code: string | null = null;
     this.#creating++;
     try {
@@ -405,7 +414,7 @@ export class Classroom {
         if (this.#rooms.has(candidate) || this.#reservedCodes.has(candidate)) continue;
         this.#reservedCodes.add(candidate);
         try {
-          await this.#store.commit([{ code: candidate, create: { createdAt: nowMs, settings }, expiresAt, participants: [instructor], ...(from ? { eventSlices: { json: from.json, sliceEnds: from.sliceEnds } } : {}) }]);
+          await this.#store.commit([{ code: candidate, create: { createdAt: nowMs, settings }, expiresAt, participants: [instructor], ...(from ? { eventSlices: { json: takeStoreJson(), sliceEnds: from.sliceEnds } } : {}) }]);
           code = candidate;
         } catch {
           // Taken in the store but not in memory (a room another process opened, or one

@@ -27,5 +27,7 @@ if (result.ok) {
     json.set(p, at);
     at += p.length;
   }
-  parentPort.postMessage({ ok: true, initial: result.initial, json, sliceEnds, count: result.events.length }, [json.buffer]);
+  // Two copies, made here: one for the main thread, one it hands on to the store's writer.
+  const storeJson = json.slice();
+  parentPort.postMessage({ ok: true, initial: result.initial, json, storeJson, sliceEnds, count: result.events.length }, [json.buffer, storeJson.buffer]);
 } else parentPort.postMessage(result);
