@@ -532,9 +532,12 @@ export class Classroom {
       events = decision.events;
     }
     if (owner) this.#forget(room, owner.tokenHash);
+    // The replay link's viewer is the link itself: removing it revokes the link.
+    const viewer = owner?.role === 'viewer';
+    if (viewer) room.shareToken = null;
     const seqStart = room.log.length + 1;
     this.#change(room, nowMs, events, owner ? { removeParticipants: [owner.tokenHash] } : {}, reply, () => {
-      if (owner) this.#out.ended(room.code, [owner.tokenHash], 'removed');
+      if (owner) this.#out.ended(room.code, [owner.tokenHash], viewer ? 'revoked' : 'removed');
       this.#out.presence(room.code, room.info());
       reply({ ok: true, value: { seqs: events.map((_, i) => seqStart + i) } });
     });

@@ -95,6 +95,14 @@ describe('the instructor removes anyone', () => {
     await ana.until(() => ana.ended === 'removed', 'the student removed');
     await teacher.until(() => teacher.presence!.participants.length === 1, 'only the instructor left');
     expect(await teacher.emit('participant:remove', { id: byName('Instructor').id })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    // The replay link's viewer: removing it revokes the link, and the next share:create makes a new one.
+    const { link } = (await teacher.emit('share:create', {})) as unknown as { link: string };
+    const viewer = env.client();
+    expect((await viewer.resume(link.split('#')[1]!)).ok).toBe(true);
+    await teacher.until(() => teacher.presence!.participants.some((p) => p.role === 'viewer' && p.online), 'the viewer online');
+    expect(await teacher.emit('participant:remove', { id: teacher.presence!.participants.find((p) => p.role === 'viewer')!.id })).toMatchObject({ ok: true, seqs: [] });
+    await viewer.until(() => viewer.ended === 'revoked', 'the link revoked');
+    expect((await teacher.emit('share:create', {})) as unknown as { link: string }).not.toMatchObject({ link });
     expect(await teacher.emit('participant:remove', { id: 'ffffffffffffffff' })).toMatchObject({ ok: false, error: { code: 'unknown-node' } });
     expect(await teacher.emit('participant:remove', { id: 'x', node: 'n1' })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
   });
