@@ -9,6 +9,11 @@ export default defineConfig({
       { test: { name: 'property', include: ['tests/property/**/*.test.ts'], testTimeout: 300_000 } },
       { test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], testTimeout: 30_000 } },
       {
+        // Tests that measure delays (a flood, hostile imports): alone on the machine, after
+        // every other project, one file at a time, so that other tests' work is not counted.
+        test: { name: 'load', include: ['tests/load/**/*.test.ts'], testTimeout: 60_000, fileParallelism: false, sequence: { groupOrder: 1 } },
+      },
+      {
         // Svelte's client runtime, so that runes in the client's state classes are live.
         plugins: [svelte({ configFile: false })],
         resolve: { conditions: ['browser'] },

@@ -13,6 +13,8 @@
 import {
   decide,
   DEFAULT_SETTINGS,
+  firstChars,
+  nameKey,
   INSTRUCTOR_EVENTS,
   initialRoomState,
   LIMITS,
@@ -35,7 +37,7 @@ import {
   type TimelineInfo,
 } from '@toy-paxos/shared';
 import type { ServerLimits } from './config';
-import { hashToken, newRoomCode, newToken } from './security';
+import { hashToken, newRoomCode, newToken, TokenBucket } from './security';
 import type { RoomChange, Store, StoredBranch, StoredParticipant, StoredRoom } from './store';
 
 /** Reaches the sockets of a room. Implemented by the socket layer; a test can record calls. */
@@ -90,6 +92,8 @@ interface Participant {
   readonly node: string | null;
   name: string;
   readonly createdAt: number;
+  /** How fast this member may still grow the log (made on its first command that needs it). */
+  growth?: TokenBucket;
 }
 
 /** One timeline of a room: the main one (id 0), or a what-if branch forked from another. */
@@ -101,6 +105,14 @@ interface Timeline {
   committed: number;
 }
 
+/**
+ * A participant's public name in presence, for `participant:remove`: the start of its token's
+ * hash, which tells nothing about the token itself.
+ */
+function participantId(tokenHash: string): string {
+  return tokenHash.slice(0, 16);
+}
+
 const MAIN: StoredBranch = { id: 0, name: 'main', parent: null, forkSeq: 0, createdAt: 0 };
 
 class Room {
@@ -110,6 +122,10 @@ class Room {
   readonly participants = new Map<string, Participant>();
   /** Open sockets per participant. */
   readonly online = new Map<string, number>();
+  /** Participants whose join is being committed: not online yet, but on their way. */
+  readonly joining = new Set<string>();
+  /** How fast the log may still grow (made on the first command that needs it). */
+  growth?: TokenBucket;
   locked = false;
   /** The event the instructor presents to everyone, or null. Not part of the log. */
   presenting: number | null = null;
@@ -184,6 +200,10 @@ class Room {
     return records;
   }
 
+  isOnline(tokenHash: string): boolean {
+    return (this.online.get(tokenHash) ?? 0) > 0;
+  }
+
   info(): RoomInfo {
     const participants: ParticipantInfo[] = [];
     const byNode = new Map<string, Participant>();
@@ -192,37 +212,79 @@ class Room {
       const node = this.log.state.nodes[id]!;
       const p = byNode.get(id);
       participants.push({
+        id: p ? participantId(p.tokenHash) : null,
         node: id,
         name: node.name,
         role: node.bot ? 'bot' : 'student',
-        online: node.bot || (p ? (this.online.get(p.tokenHash) ?? 0) > 0 : false),
+        online: node.bot || (p ? this.isOnline(p.tokenHash) : false),
       });
     }
     for (const p of this.participants.values()) {
       if (p.node) continue;
-      participants.push({ node: null, name: p.name, role: p.role, online: (this.online.get(p.tokenHash) ?? 0) > 0 });
+      participants.push({ id: participantId(p.tokenHash), node: null, name: p.name, role: p.role, online: this.isOnline(p.tokenHash) });
     }
     return { code: this.code, locked: this.locked, participants };
   }
 
+  /** The names of the nodes (but `self`), in the folded form names are compared in. */
+  #takenNames(self?: string): Set<string> {
+    return new Set(this.log.state.order.filter((id) => id !== self).map((id) => nameKey(this.log.state.nodes[id]!.name)));
+  }
+
   /** "Bot 1", "Bot 2", ...: the first that no node uses. */
   freeBotName(): string {
-    const taken = new Set(this.log.state.order.map((id) => this.log.state.nodes[id]!.name.toLowerCase()));
+    const taken = this.#takenNames();
     let k = 1;
     while (taken.has(`bot ${k}`)) k++;
     return `Bot ${k}`;
   }
 
-  /** A display name no other node in the room uses: "Alice", then "Alice 2", "Alice 3"... */
+  /**
+   * A display name no other node in the room uses: "Alice", then "Alice 2", "Alice 3"...
+   * Names are compared folded (case, compatibility forms, whitespace), so "ALICE" is taken
+   * by "Alice"; the suffix never cuts an emoji in half.
+   */
   uniqueName(wanted: string, self?: string): string {
-    const others = this.log.state.order.filter((id) => id !== self);
-    const taken = new Set(others.map((id) => this.log.state.nodes[id]!.name.toLowerCase()));
-    if (!taken.has(wanted.toLowerCase())) return wanted;
+    const taken = this.#takenNames(self);
+    if (!taken.has(nameKey(wanted))) return wanted;
     for (let k = 2; ; k++) {
       const suffix = ` ${k}`;
-      const name = wanted.slice(0, LIMITS.nameLengthMax - suffix.length) + suffix;
-      if (!taken.has(name.toLowerCase())) return name;
+      const name = firstChars(wanted, LIMITS.nameLengthMax - suffix.length) + suffix;
+      if (!taken.has(nameKey(name))) return name;
     }
+  }
+}
+
+/**
+ * An imported file, read and checked in a worker: its starting state, and its `count`
+ * events as JSON arrays of at most `IMPORT_SLICE_EVENTS` events each, one after the other
+ * in UTF-8 bytes (slice k ends at byte `sliceEnds[k]`). Bytes move between threads as one
+ * copy (or none), where as many objects or strings would hold the receiving thread.
+ */
+export interface ImportedLog {
+  readonly initial: RoomState;
+  readonly json: Uint8Array;
+  /** A copy of `json` for the store, handed over to its writer thread (copying it here would hold this one). */
+  readonly storeJson: Uint8Array;
+  readonly sliceEnds: readonly number[];
+  readonly count: number;
+}
+
+/** Events per slice of an import: read and annotated in one turn of the event loop. */
+export const IMPORT_SLICE_EVENTS = 200;
+
+/**
+ * Builds an imported room's log a slice at a time, letting the event loop run between
+ * slices: annotating 100,000 events at once would hold every other room for seconds.
+ */
+async function applyInSlices(room: Room, from: ImportedLog | undefined, nowMs: number): Promise<void> {
+  if (!from) return;
+  const utf8 = new TextDecoder();
+  let start = 0;
+  for (const end of from.sliceEnds) {
+    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+    room.apply(JSON.parse(utf8.decode(from.json.subarray(start, end))) as RoomEvent[], nowMs);
+    start = end;
   }
 }
 
@@ -326,18 +388,24 @@ export class Classroom {
    * Opens a room, empty or starting from an imported log (validated already); resolves
    * with its code and the instructor's token once it is committed.
    */
-  async createRoom(nowMs: number, from?: { initial: RoomState; events: readonly RoomEvent[] }): Promise<Outcome<{ code: string; instructorToken: string }>> {
+  async createRoom(nowMs: number, from?: ImportedLog): Promise<Outcome<{ code: string; instructorToken: string }>> {
     if (this.#rooms.size + this.#creating >= this.#limits.roomsMax) {
       return fail('room-full', `This server holds ${this.#limits.roomsMax} rooms already; try again later or ask its administrator.`);
     }
-    if (from && from.events.length > this.#limits.eventsPerRoomMax) {
-      return fail('log-full', `The file has ${from.events.length} events; a room holds at most ${this.#limits.eventsPerRoomMax}.`);
+    if (from && from.count > this.#limits.eventsPerRoomMax) {
+      return fail('log-full', `The file has ${from.count} events; a room holds at most ${this.#limits.eventsPerRoomMax}.`);
     }
     const settings = from?.initial.settings ?? DEFAULT_SETTINGS;
     const token = newToken();
     const instructor: StoredParticipant = { tokenHash: hashToken(token), role: 'instructor', node: null, name: 'Instructor', createdAt: nowMs };
     const expiresAt = nowMs + this.#limits.roomTtlMs;
-    const events = (from?.events ?? []).map((event, i) => ({ seq: i + 1, at: nowMs, event }));
+    // The store takes its copy of an import's events over; a second draw needs another.
+    let storeJson = from?.storeJson ?? null;
+    const takeStoreJson = (): Uint8Array => {
+      const json = storeJson ?? from!.json.slice();
+      storeJson = null;
+      return json;
+    };
     let code: string | null = null;
     this.#creating++;
     try {
@@ -346,28 +414,27 @@ export class Classroom {
         if (this.#rooms.has(candidate) || this.#reservedCodes.has(candidate)) continue;
         this.#reservedCodes.add(candidate);
         try {
-          await this.#store.commit([{ code: candidate, create: { createdAt: nowMs, settings }, expiresAt, participants: [instructor], events }]);
+          await this.#store.commit([{ code: candidate, create: { createdAt: nowMs, settings }, expiresAt, participants: [instructor], ...(from ? { eventSlices: { json: takeStoreJson(), sliceEnds: from.sliceEnds } } : {}) }]);
           code = candidate;
         } catch {
           // Taken in the store but not in memory (a room another process opened, or one
           // being deleted): draw again. Any other failure is the disk's.
-          if (!this.#store.loadRoom(candidate)) return { ok: false, error: SAVE_FAILED };
-        } finally {
           this.#reservedCodes.delete(candidate);
+          if (!this.#store.loadRoom(candidate)) return { ok: false, error: SAVE_FAILED };
         }
       }
+      if (code === null) return fail('server-error', `No free room code came up in ${CODE_DRAWS_MAX} draws; try again in a moment.`);
+      // Still reserved and counted while its log is built.
+      const room = new Room(code, nowMs, expiresAt, settings);
+      await applyInSlices(room, from, nowMs);
+      room.timeline.committed = room.log.length;
+      this.#rooms.set(code, room);
+      this.#addParticipant(room, instructor);
+      return { ok: true, value: { code, instructorToken: token } };
     } finally {
+      if (code !== null) this.#reservedCodes.delete(code);
       this.#creating--;
     }
-    if (code === null) return fail('server-error', `No free room code came up in ${CODE_DRAWS_MAX} draws; try again in a moment.`);
-    const room = new Room(code, nowMs, expiresAt, settings);
-    if (from?.events.length) {
-      room.apply(from.events, nowMs);
-      room.timeline.committed = from.events.length;
-    }
-    this.#rooms.set(code, room);
-    this.#addParticipant(room, instructor);
-    return { ok: true, value: { code, instructorToken: token } };
   }
 
   hasRoom(code: string): boolean {
@@ -394,6 +461,7 @@ export class Classroom {
     const tokenHash = hashToken(token);
     let participant: StoredParticipant;
     let events: readonly RoomEvent[] = [];
+    let pruned: string[] = [];
     if (payload.role === 'student') {
       if (room.log.state.order.length >= this.#limits.nodesPerRoomMax) {
         return reply(fail('room-full', `This room has ${this.#limits.nodesPerRoomMax} nodes, its limit; join as an observer to watch.`));
@@ -407,16 +475,72 @@ export class Classroom {
       participant = { tokenHash, role: 'student', node, name, createdAt: nowMs };
       events = decision.events;
     } else {
-      const observers = [...room.participants.values()].filter((p) => p.role === 'observer').length;
-      if (observers >= this.#limits.observersPerRoomMax) {
+      // Only observers who are watching (or on their way in) count; offline ones (a projector
+      // closed and opened again) make room when it is needed: their sessions end.
+      const observers = [...room.participants.values()].filter((p) => p.role === 'observer');
+      const watching = observers.filter((p) => room.isOnline(p.tokenHash) || room.joining.has(p.tokenHash));
+      if (watching.length >= this.#limits.observersPerRoomMax) {
         return reply(fail('room-full', `This room has ${this.#limits.observersPerRoomMax} observers, its limit.`));
       }
+      if (observers.length >= this.#limits.observersPerRoomMax) pruned = observers.filter((p) => !watching.includes(p)).map((p) => p.tokenHash);
       participant = { tokenHash, role: 'observer', node: null, name: payload.name, createdAt: nowMs };
     }
+    for (const h of pruned) this.#forget(room, h);
     this.#addParticipant(room, participant);
-    this.#change(room, nowMs, events, { participants: [participant] }, reply, () =>
-      reply({ ok: true, value: this.#sessionInfo(room, room.participants.get(tokenHash)!, token, 0) }),
-    );
+    room.joining.add(tokenHash);
+    const joined = (outcome: Outcome<{ session: Session; info: SessionInfo }>) => {
+      room.joining.delete(tokenHash);
+      reply(outcome);
+    };
+    this.#change(room, nowMs, events, { participants: [participant], removeParticipants: pruned }, joined, () => {
+      if (pruned.length) this.#out.ended(room.code, pruned, 'removed');
+      joined({ ok: true, value: this.#sessionInfo(room, room.participants.get(tokenHash)!, token, 0) });
+    });
+  }
+
+  /**
+   * Takes back a join whose socket closed before it was answered: nobody holds its token,
+   * and a node nobody holds would count toward every quorum for good. Its node is removed
+   * (the log shows it join and leave), so a retry with the same name gets that name.
+   */
+  abandon(session: Session, nowMs: number): void {
+    const room = this.#rooms.get(session.code);
+    const p = room?.participants.get(session.tokenHash);
+    if (!room || !p || room.isOnline(p.tokenHash)) return;
+    this.#remove(room, p.node, p, nowMs, () => undefined);
+  }
+
+  /** Drops a participant from memory (its row goes in the same change). */
+  #forget(room: Room, tokenHash: string): void {
+    room.participants.delete(tokenHash);
+    room.online.delete(tokenHash);
+    room.joining.delete(tokenHash);
+    this.#byToken.delete(tokenHash);
+  }
+
+  /**
+   * Removes a node, a participant, or a student and its node together; the participant's
+   * session ends. `node` is null for a participant without one (the instructor never comes here).
+   */
+  #remove(room: Room, node: string | null, owner: Participant | undefined, nowMs: number, reply: Reply<CommandResult>): void {
+    let events: readonly RoomEvent[] = [];
+    if (node !== null && (room.log.state.nodes[node] || !owner)) {
+      const decision = decide(room.log.state, { type: 'removeNode', node });
+      if (!decision.ok) return reply(fail(decision.code, decision.explanation));
+      const full = this.#logFull(room, decision.events.length);
+      if (full) return reply(full);
+      events = decision.events;
+    }
+    if (owner) this.#forget(room, owner.tokenHash);
+    // The replay link's viewer is the link itself: removing it revokes the link.
+    const viewer = owner?.role === 'viewer';
+    if (viewer) room.shareToken = null;
+    const seqStart = room.log.length + 1;
+    this.#change(room, nowMs, events, owner ? { removeParticipants: [owner.tokenHash] } : {}, reply, () => {
+      if (owner) this.#out.ended(room.code, [owner.tokenHash], viewer ? 'revoked' : 'removed');
+      this.#out.presence(room.code, room.info());
+      reply({ ok: true, value: { seqs: events.map((_, i) => seqStart + i) } });
+    });
   }
 
   /** A participant comes back with its token, the last seq it has, and the timeline that seq is on. */
@@ -518,34 +642,40 @@ export class Classroom {
     }
     if (event === 'branch:fork' || event === 'branch:switch') return this.#branch(room, event, payload, nowMs, reply);
     if (event === 'share:create' || event === 'share:revoke') return this.#share(room, event, nowMs, reply);
+    if (event === 'participant:remove') {
+      const { node, id } = payload as ClientPayload<'participant:remove'>;
+      const owner = [...room.participants.values()].find((p) => (id === undefined ? p.node === node : participantId(p.tokenHash) === id));
+      if (owner?.role === 'instructor') return reply(fail('bad-request', 'The instructor cannot be removed from their own room.'));
+      if (id !== undefined && !owner) return reply(fail('unknown-node', 'There is no participant with that id in this room.'));
+      return this.#remove(room, owner ? owner.node : node!, owner, nowMs, reply);
+    }
     const mapped = this.#toCommand(room, participant, event, payload);
     if (!mapped.ok) return reply(mapped);
     const { command } = mapped.value;
     if (command.type === 'addNode' && room.log.state.order.length >= this.#limits.nodesPerRoomMax) {
       return reply(fail('room-full', `This room has ${this.#limits.nodesPerRoomMax} nodes, its limit.`));
     }
+    // An empty budget is refused before the core decides: deciding a request to every node
+    // of a large room is the costly part of a command.
+    const spent = this.#growthRefused(room, participant, 1, nowMs, false);
+    if (spent) return reply(spent);
     const decision = decide(room.log.state, command);
     if (!decision.ok) return reply(fail(decision.code, decision.explanation));
     const full = this.#logFull(room, decision.events.length);
     if (full) return reply(full);
+    const fast = this.#growthRefused(room, participant, decision.events.length, nowMs, true);
+    if (fast) return reply(fast);
 
-    // Renaming or removing a student's node changes its participant row in the same transaction.
+    // Renaming a student's node changes its participant row in the same transaction.
     const owner = 'node' in command ? [...room.participants.values()].find((p) => p.node === command.node) : undefined;
-    const extra: { participants?: StoredParticipant[]; removeParticipants?: string[] } = {};
+    const extra: { participants?: StoredParticipant[] } = {};
     if (command.type === 'renameNode' && owner) {
       extra.participants = [{ ...owner, name: command.name }];
       owner.name = command.name;
     }
-    if (command.type === 'removeNode' && owner) {
-      extra.removeParticipants = [owner.tokenHash];
-      room.participants.delete(owner.tokenHash);
-      room.online.delete(owner.tokenHash);
-      this.#byToken.delete(owner.tokenHash);
-    }
     const seqStart = room.log.length + 1;
     this.#change(room, nowMs, decision.events, extra, reply, () => {
-      if (command.type === 'removeNode' && owner) this.#out.ended(room.code, [owner.tokenHash], 'removed');
-      if (command.type === 'addNode' || command.type === 'removeNode' || command.type === 'renameNode') {
+      if (command.type === 'addNode' || command.type === 'renameNode') {
         this.#out.presence(room.code, room.info());
       }
       reply({ ok: true, value: { seqs: decision.events.map((_, i) => seqStart + i) } });
@@ -604,8 +734,6 @@ export class Classroom {
         const { node, name } = payload as ClientPayload<'participant:rename'>;
         return ok({ type: 'renameNode', node, name: room.uniqueName(name, node) });
       }
-      case 'participant:remove':
-        return ok({ type: 'removeNode', node: (payload as ClientPayload<'participant:remove'>).node });
       case 'bot:add': {
         const { name } = payload as ClientPayload<'bot:add'>;
         const node = room.nextNodeId();
@@ -619,6 +747,7 @@ export class Classroom {
       case 'branch:switch':
       case 'share:create':
       case 'share:revoke':
+      case 'participant:remove':
         return fail('bad-request', `${event} is not a command.`);
     }
   }
@@ -669,11 +798,7 @@ export class Classroom {
   #share(room: Room, event: 'share:create' | 'share:revoke', nowMs: number, reply: Reply<CommandResult>): void {
     const viewers = [...room.participants.values()].filter((p) => p.role === 'viewer');
     if (event === 'share:revoke') {
-      for (const v of viewers) {
-        room.participants.delete(v.tokenHash);
-        room.online.delete(v.tokenHash);
-        this.#byToken.delete(v.tokenHash);
-      }
+      for (const v of viewers) this.#forget(room, v.tokenHash);
       room.shareToken = null;
       return this.#change(room, nowMs, [], { removeParticipants: viewers.map((v) => v.tokenHash) }, reply, () => {
         this.#out.ended(room.code, viewers.map((v) => v.tokenHash), 'revoked');
@@ -683,11 +808,7 @@ export class Classroom {
     }
     if (room.shareToken) return reply({ ok: true, value: { seqs: [], link: this.#shareLink(room.code, room.shareToken) } });
     // A link from before a restart cannot be shown again (only its hash is kept): replace it.
-    for (const v of viewers) {
-      room.participants.delete(v.tokenHash);
-      room.online.delete(v.tokenHash);
-      this.#byToken.delete(v.tokenHash);
-    }
+    for (const v of viewers) this.#forget(room, v.tokenHash);
     const token = newToken();
     const viewer: StoredParticipant = { tokenHash: hashToken(token), role: 'viewer', node: null, name: 'Replay link', createdAt: nowMs };
     this.#addParticipant(room, viewer);
@@ -704,6 +825,30 @@ export class Classroom {
 
   #shareLink(code: string, token: string): string {
     return `${this.#publicUrl}/watch/${code}#${token}`;
+  }
+
+  /**
+   * How fast the log may grow: each member, and the room as a whole, have a budget of
+   * events, so no one member can fill the log for everyone. The instructor's commands are
+   * exempt (they are how a class is run, and how a flooder is removed).
+   */
+  #growthRefused(room: Room, p: Participant, adding: number, nowMs: number, spend: boolean): { ok: false; error: AckError } | null {
+    if (p.role === 'instructor' || adding === 0) return null;
+    const limits = this.#limits;
+    room.growth ??= new TokenBucket(limits.roomEventsBurst, limits.roomEventsPerSecond, nowMs);
+    p.growth ??= new TokenBucket(limits.memberEventsBurst, limits.memberEventsPerSecond, nowMs);
+    // Both are checked before either is spent: a refusal costs neither budget.
+    if (!p.growth.has(nowMs, adding)) {
+      return fail('rate-limited', `You have added a lot to the log: it grows by at most ${limits.memberEventsPerSecond} of your events a second. Wait a little.`);
+    }
+    if (!room.growth.has(nowMs, adding)) {
+      return fail('rate-limited', `This room's log is growing too fast (at most ${limits.roomEventsPerSecond} events a second): wait a little.`);
+    }
+    if (spend) {
+      p.growth.take(nowMs, adding);
+      room.growth.take(nowMs, adding);
+    }
+    return null;
   }
 
   #logFull(room: Room, adding: number): { ok: false; error: AckError } | null {

@@ -32,9 +32,24 @@ export interface ServerLimits {
   readonly eventsPerRoomMax: number;
   /** A room expires this long after its last activity. */
   readonly roomTtlMs: number;
-  /** Commands per socket: a burst of `commandBurst`, refilled at `commandsPerSecond`. */
+  /**
+   * Events per person: a burst of `commandBurst`, refilled at `commandsPerSecond`, shared by
+   * all the sockets of one session token. A socket that sends as many again past an empty
+   * budget is disconnected.
+   */
   readonly commandBurst: number;
   readonly commandsPerSecond: number;
+  /** Events per client address from sockets without a session (joins and resumes): a whole class behind one NAT comes back at once. */
+  readonly addressBurst: number;
+  readonly addressEventsPerSecond: number;
+  /** Open sockets per session token; a new one closes the oldest. */
+  readonly socketsPerSessionMax: number;
+  /** How fast one member may grow a room's log: a burst of events, refilled per second. The instructor is exempt. */
+  readonly memberEventsBurst: number;
+  readonly memberEventsPerSecond: number;
+  /** How fast a room's log may grow, all members together (the instructor exempt). */
+  readonly roomEventsBurst: number;
+  readonly roomEventsPerSecond: number;
   /** Room creations, and joins with a wrong room code, per client address per minute. */
   readonly createsPerMinute: number;
   readonly joinsPerMinute: number;
@@ -50,6 +65,13 @@ export const DEFAULT_LIMITS: ServerLimits = {
   roomTtlMs: 24 * 60 * 60 * 1000,
   commandBurst: 20,
   commandsPerSecond: 10,
+  addressBurst: 500,
+  addressEventsPerSecond: 50,
+  socketsPerSessionMax: 5,
+  memberEventsBurst: 100,
+  memberEventsPerSecond: 20,
+  roomEventsBurst: 500,
+  roomEventsPerSecond: 100,
   createsPerMinute: 10,
   joinsPerMinute: 30,
   maxMessageBytes: 16 * 1024,

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import QRCode from 'qrcode';
-import { parseScenario, PROTOCOL_VERSION, runScenario, ScenarioError, type CreatedRoom, type RoomEvent, type RoomState } from '@toy-paxos/shared';
-import { parseSessionFile } from '@toy-paxos/shared/protocol';
-import type { Classroom } from './classroom';
+import { PROTOCOL_VERSION, type CreatedRoom } from '@toy-paxos/shared';
+import type { Classroom, ImportedLog } from './classroom';
 import type { ServerConfig } from './config';
+import { DEFAULT_IMPORT_BUDGET, ImportRunner } from './import-runner';
+import { importFile } from './imports';
 import { PerMinuteLimiter } from './security';
 
 export interface HttpOptions {
@@ -49,27 +50,31 @@ function securityHeaders(secure: boolean) {
 const IMPORT_BYTES_MAX = 8_000_000;
 
 /**
- * `{ "import": { "name": "...", "text": "..." } }`: a JSON session export or a scenario
- * script, validated whole; the error names the line or the field.
+ * Bytes of imported text that cost one room creation of the per-address budget: an import
+ * costs one creation, plus one per this many bytes, so a file of 8 MB takes the whole minute.
  */
-function importBody(body: unknown): { ok: true; initial: RoomState; events: readonly RoomEvent[] } | { ok: false; error: string } {
-  const file = (body as { import?: { name?: unknown; text?: unknown } }).import;
-  if (typeof body !== 'object' || body === null || Array.isArray(body) || typeof file !== 'object' || file === null || typeof file.text !== 'string' || Object.keys(body).length !== 1) {
-    return { ok: false, error: 'Send no body, or { "import": { "name": "file name", "text": "the file" } }.' };
+const IMPORT_BYTES_PER_CREATION = 800_000;
+
+/** What was wrong with the request itself, from an error Express or body-parser raised while reading it; null when the fault is the server's. */
+function requestProblem(err: unknown): { status: number; message: string } | null {
+  // A "%" in the path that starts no escape: the router fails to decode a route parameter.
+  if (err instanceof URIError) return { status: 400, message: 'The address is not a valid URL path: a "%" must start an escape such as %20.' };
+  const e = err as { status?: unknown; type?: unknown; charset?: unknown; encoding?: unknown } | null;
+  const status = typeof e?.status === 'number' ? e.status : 500;
+  switch (e?.type) {
+    case 'entity.too.large':
+      return { status: 413, message: `The request is larger than ${IMPORT_BYTES_MAX / 1_000_000} MB.` };
+    case 'entity.parse.failed':
+      return { status: 400, message: 'The request body is not valid JSON.' };
+    case 'charset.unsupported':
+      return { status: 415, message: `The request body must be JSON in UTF-8, not "${String(e.charset).slice(0, 40)}".` };
+    case 'encoding.unsupported':
+      return { status: 415, message: `The request body must not be compressed with "${String(e.encoding).slice(0, 40)}": send it plain, or as gzip, deflate or br.` };
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return { status: 400, message: 'The request body ended before its Content-Length.' };
   }
-  const name = typeof file.name === 'string' ? file.name : '';
-  if (name.endsWith('.json') || file.text.trimStart().startsWith('{')) {
-    const parsed = parseSessionFile(file.text);
-    return parsed.ok ? { ok: true, initial: parsed.initial, events: parsed.events } : { ok: false, error: parsed.error };
-  }
-  try {
-    const run = runScenario(parseScenario(file.text));
-    if (run.failures.length) return { ok: false, error: `line ${run.failures[0]!.line}: ${run.failures[0]!.message}` };
-    return { ok: true, initial: run.log.stateAt(0), events: run.log.events };
-  } catch (e) {
-    if (e instanceof ScenarioError) return { ok: false, error: e.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ') };
-    throw e;
-  }
+  return status >= 400 && status < 500 ? { status, message: 'The request could not be read.' } : null;
 }
 
 function error(res: Response, status: number, code: string, message: string): void {
@@ -83,6 +88,7 @@ function roomCodeParam(req: Request): string {
 export function createHttpApp({ config, classroom, clock, startedAtMs, trust }: HttpOptions): express.Express {
   const app = express();
   const creates = new PerMinuteLimiter(config.limits.createsPerMinute);
+  const imports = new ImportRunner({ ...DEFAULT_IMPORT_BUDGET, eventsMax: config.limits.eventsPerRoomMax });
   app.disable('x-powered-by');
   app.set('trust proxy', trust);
   const httpsHeaders = securityHeaders(true);
@@ -102,15 +108,20 @@ export function createHttpApp({ config, classroom, clock, startedAtMs, trust }: 
     if (origin !== undefined && !config.allowedOrigins.includes(origin)) {
       return error(res, 403, 'forbidden', `Rooms can only be opened from this classroom's own pages (${config.publicUrl}); open that address and try again.`);
     }
-    if (!creates.allow(req.ip ?? 'unknown', clock())) {
+    const request: unknown = req.body;
+    const empty = request === undefined || (typeof request === 'object' && request !== null && !Array.isArray(request) && Object.keys(request).length === 0);
+    const file = empty ? null : importFile(request);
+    // An import costs its share of the address's creations by its size.
+    const cost = file ? 1 + Math.floor(Buffer.byteLength(file.text) / IMPORT_BYTES_PER_CREATION) : 1;
+    if (!creates.allow(req.ip ?? 'unknown', clock(), cost)) {
       return error(res, 429, 'rate-limited', 'Too many rooms opened from here: wait a minute and try again.');
     }
-    const request: unknown = req.body;
-    let from: { initial: RoomState; events: readonly RoomEvent[] } | undefined;
-    const empty = request === undefined || (typeof request === 'object' && request !== null && !Array.isArray(request) && Object.keys(request).length === 0);
+    let from: ImportedLog | undefined;
     if (!empty) {
-      const imported = importBody(request);
-      if (!imported.ok) return error(res, 400, 'bad-request', imported.error);
+      if (!file) return error(res, 400, 'bad-request', 'Send no body, or { "import": { "name": "file name", "text": "the file" } }.');
+      if (imports.busy) return error(res, 429, 'rate-limited', 'The server is importing other files right now: try again in a few seconds.');
+      const imported = await imports.run(file);
+      if (!imported.ok) return error(res, 400, imported.code, imported.error);
       from = imported;
     }
     const result = await classroom.createRoom(clock(), from);
@@ -146,10 +157,11 @@ export function createHttpApp({ config, classroom, clock, startedAtMs, trust }: 
     app.get('/{*path}', (_req, res) => res.sendFile(index));
   }
 
+  // Errors that Express and body-parser raise while reading a request are the client's:
+  // each kind gets its status and a sentence; only what is left is the server's own 500.
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {
-    const status = typeof err?.status === 'number' ? err.status : 500;
-    if (status === 413) return error(res, 413, 'bad-request', `The request is larger than ${IMPORT_BYTES_MAX / 1_000_000} MB.`);
-    if (status === 400) return error(res, 400, 'bad-request', 'The request body is not valid JSON.');
+    const problem = requestProblem(err);
+    if (problem) return error(res, problem.status, 'bad-request', problem.message);
     error(res, 500, 'server-error', 'Something went wrong on the server.');
   };
   app.use(onError);

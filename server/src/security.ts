@@ -30,13 +30,43 @@ export class TokenBucket {
     this.#tokens = burst;
     this.#lastMs = nowMs;
   }
-  /** Takes one token; false when the bucket is empty. */
-  take(nowMs: number): boolean {
+  /**
+   * Takes `n` tokens; false (and nothing taken) when there are fewer. More than `burst`
+   * at once is allowed from a full bucket, which it then empties.
+   */
+  take(nowMs: number, n = 1): boolean {
+    if (!this.has(nowMs, n)) return false;
+    this.#tokens -= Math.min(n, this.burst);
+    return true;
+  }
+
+  /** Whether `n` tokens could be taken now (as `take` counts them), taking none. */
+  has(nowMs: number, n = 1): boolean {
     this.#tokens = Math.min(this.burst, this.#tokens + ((nowMs - this.#lastMs) / 1000) * this.perSecond);
     this.#lastMs = nowMs;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
+    return this.#tokens >= Math.min(n, this.burst);
+  }
+}
+
+/** One token bucket per key (a session's token hash, a client address), with a bound on the keys it keeps. */
+export class BucketMap {
+  readonly #buckets = new Map<string, TokenBucket>();
+  constructor(
+    readonly burst: number,
+    readonly perSecond: number,
+    readonly keysMax = 10_000,
+  ) {}
+
+  /** The key's bucket, full when new. The least recently used key goes first when there are too many. */
+  get(key: string, nowMs: number): TokenBucket {
+    let bucket = this.#buckets.get(key);
+    if (bucket) this.#buckets.delete(key);
+    else {
+      bucket = new TokenBucket(this.burst, this.perSecond, nowMs);
+      if (this.#buckets.size >= this.keysMax) this.#buckets.delete(this.#buckets.keys().next().value!);
+    }
+    this.#buckets.set(key, bucket);
+    return bucket;
   }
 }
 
@@ -57,18 +87,22 @@ export class PerMinuteLimiter {
     return this.#recent(key, nowMs).length >= this.perMinute;
   }
 
-  /** Counts one action for `key`. */
-  record(key: string, nowMs: number): void {
+  /** Counts `cost` actions for `key` (one by default). */
+  record(key: string, nowMs: number, cost = 1): void {
     const recent = this.#recent(key, nowMs);
-    recent.push(nowMs);
+    for (let i = 0; i < cost; i++) recent.push(nowMs);
     if (!this.#hits.has(key) && this.#hits.size >= this.keysMax) this.#hits.delete(this.#hits.keys().next().value!);
     this.#hits.set(key, recent);
   }
 
-  /** Counts one action for `key`; false (and not counted) when it is over the limit. */
-  allow(key: string, nowMs: number): boolean {
-    if (this.blocked(key, nowMs)) return false;
-    this.record(key, nowMs);
+  /**
+   * Counts an action of `cost` (at most the whole minute's allowance) for `key`; false, and
+   * not counted, when it does not fit in what is left of the minute.
+   */
+  allow(key: string, nowMs: number, cost = 1): boolean {
+    const spend = Math.min(cost, this.perMinute);
+    if (this.#recent(key, nowMs).length + spend > this.perMinute) return false;
+    this.record(key, nowMs, spend);
     return true;
   }
 }

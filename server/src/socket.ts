@@ -14,6 +14,7 @@ import {
   type CommandResult,
   type SessionInfo,
   type ClientEventName,
+  type ConnectionClosedReason,
   type LogRecord,
   type RoomInfo,
   type ServerToClient,
@@ -22,7 +23,7 @@ import {
 import type { Broadcaster, Classroom, Outcome, Session } from './classroom';
 import type { ServerLimits } from './config';
 import { clientAddress } from './network';
-import { PerMinuteLimiter, TokenBucket } from './security';
+import { BucketMap, PerMinuteLimiter, TokenBucket } from './security';
 
 /** socket.io's typed server: payloads from clients are `unknown` until validated. */
 export type ClassroomServer = Server<Record<string, (...args: unknown[]) => void>, ServerToClient, object, SocketData>;
@@ -30,7 +31,38 @@ type ClassroomSocket = Socket<Record<string, (...args: unknown[]) => void>, Serv
 
 export interface SocketData {
   session?: Session;
-  bucket?: TokenBucket;
+  /** A room:join or room:resume is being answered: a second one is already-joined. */
+  joining?: boolean;
+  /** Events this socket may still send past an empty budget before it is cut off. */
+  overdraft?: TokenBucket;
+  /** Being cut off: its events are dropped without an answer. */
+  cut?: boolean;
+}
+
+const CLOSED_MESSAGES: Record<ConnectionClosedReason, string> = {
+  flooding: 'This page sent far more actions than the server allows, so the server closed its connection. Reload the page to go on.',
+  replaced: 'Your session was opened on too many pages or devices at once, so the server closed this older one. Reload the page to use it here.',
+};
+
+/** How long a flooding connection's last messages have to leave before its TCP socket is destroyed. */
+const CUT_LINGER_MS = 1000;
+
+/**
+ * Closes a connection whose session goes on, saying why; what it still sends is dropped
+ * unanswered. A flooder's connection also stops being read at once: its TCP socket is
+ * paused, so what is already on its way costs no parsing, and destroyed a moment later
+ * (once the reason has gone out).
+ */
+function closeConnection(socket: ClassroomSocket, reason: ConnectionClosedReason): void {
+  if (socket.data.cut) return;
+  socket.data.cut = true;
+  socket.emit('connection:closed', { reason, message: CLOSED_MESSAGES[reason] });
+  const tcp = socket.conn.transport.name === 'websocket' ? socket.request.socket : null;
+  socket.disconnect(true);
+  if (reason === 'flooding' && tcp) {
+    tcp.pause();
+    setTimeout(() => tcp.destroy(), CUT_LINGER_MS).unref();
+  }
 }
 
 /** Sends records, presence and session ends to the right sockets. */
@@ -46,6 +78,11 @@ export class SocketBroadcaster implements Broadcaster {
     let set = this.#byToken.get(tokenHash);
     if (!set) this.#byToken.set(tokenHash, (set = new Set()));
     set.add(socket);
+  }
+
+  /** The open sockets of a session, oldest first. */
+  socketsOf(tokenHash: string): ClassroomSocket[] {
+    return [...(this.#byToken.get(tokenHash) ?? [])];
   }
 
   untrack(tokenHash: string, socket: ClassroomSocket): void {
@@ -104,20 +141,41 @@ type Reply = (ack: Ack<{ session: SessionInfo }> | Ack<CommandResult>) => void;
 export function bindSockets({ io, classroom, broadcaster, limits, clock, logger, trust }: SocketOptions): void {
   const joinFailures = new PerMinuteLimiter(limits.joinsPerMinute);
   const names = new Set(Object.keys(CLIENT_EVENTS));
+  // Budgets belong to people, not sockets: one per session token, whatever number of
+  // sockets share it, and one per address for sockets that have no session yet.
+  const perSession = new BucketMap(limits.commandBurst, limits.commandsPerSecond);
+  const perAddress = new BucketMap(limits.addressBurst, limits.addressEventsPerSecond);
+  const slowDown: AckError = { code: 'rate-limited', message: `Slow down: at most ${limits.commandsPerSecond} actions a second. Try again in a moment.` };
 
   io.on('connection', (socket) => {
-    socket.data.bucket = new TokenBucket(limits.commandBurst, limits.commandsPerSecond, clock());
+    socket.data.overdraft = new TokenBucket(limits.commandBurst, limits.commandsPerSecond, clock());
     // Behind a trusted reverse proxy, the address it forwarded: per-address limits then see each client.
     const address = clientAddress(socket.request, trust);
+
+    /**
+     * Spends one event of this person's budget. Past it, the event is refused; a socket
+     * that goes on spending its overdraft too is cut off, and from then on (and for what
+     * it had sent already) nothing is answered, so flooding costs the server next to nothing.
+     */
+    const spend = (): 'ok' | 'refused' | 'cut' => {
+      if (socket.data.cut) return 'cut';
+      const now = clock();
+      const session = socket.data.session;
+      const budget = session ? perSession.get(session.tokenHash, now) : perAddress.get(address, now);
+      if (budget.take(now)) return 'ok';
+      if (socket.data.overdraft!.take(now)) return 'refused';
+      logger.warn({ code: session?.code }, 'connection cut off for flooding');
+      closeConnection(socket, 'flooding');
+      return 'cut';
+    };
 
     socket.onAny((event: string, ...args: unknown[]) => {
       if (names.has(event)) return;
       const reply = args.at(-1);
-      if (typeof reply !== 'function') return;
-      // Unknown events cost a token too, so they cannot be flooded for free.
-      const error: AckError = socket.data.bucket!.take(clock())
-        ? { code: 'unknown-event', message: `There is no event "${String(event).slice(0, 40)}" in this protocol.` }
-        : { code: 'rate-limited', message: `Slow down: at most ${limits.commandsPerSecond} actions a second. Try again in a moment.` };
+      // Unknown events cost the budget too, so they cannot be flooded for free.
+      const spent = spend();
+      if (spent === 'cut' || typeof reply !== 'function') return;
+      const error: AckError = spent === 'ok' ? { code: 'unknown-event', message: `There is no event "${String(event).slice(0, 40)}" in this protocol.` } : slowDown;
       (reply as Reply)({ ok: false, error });
     });
 
@@ -128,9 +186,9 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger,
         const raw = typeof last === 'function' ? args.slice(0, -1) : args;
         const fail = (error: AckError) => reply({ ok: false, error });
         try {
-          if (!socket.data.bucket!.take(clock())) {
-            return fail({ code: 'rate-limited', message: `Slow down: at most ${limits.commandsPerSecond} actions a second. Try again in a moment.` });
-          }
+          const spent = spend();
+          if (spent === 'cut') return;
+          if (spent === 'refused') return fail(slowDown);
           if (raw.length !== 1) return fail({ code: 'bad-request', message: `${name} takes exactly one payload object.` });
           const v = (raw[0] as { v?: unknown } | null)?.v;
           if ((name === 'room:join' || name === 'room:resume') && v !== PROTOCOL_VERSION) {
@@ -155,18 +213,30 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger,
 
     function handle(s: ClassroomSocket, name: ClientEventName, payload: unknown, reply: Reply, fail: (e: AckError) => void): void {
       if (name === 'room:join' || name === 'room:resume') {
-        if (s.data.session) return fail({ code: 'already-joined', message: 'This connection has joined a room already; reload the page to switch rooms.' });
+        if (s.data.session || s.data.joining) {
+          return fail({ code: 'already-joined', message: 'This connection has joined a room already; reload the page to switch rooms.' });
+        }
         // Wrong room codes are what a guesser produces: only failed joins count against an address.
         if (name === 'room:join' && joinFailures.blocked(address, clock())) {
           return fail({ code: 'rate-limited', message: 'Too many wrong room codes from here: wait a minute and try again.' });
         }
+        s.data.joining = true;
         const started = (outcome: Outcome<{ session: Session; info: SessionInfo }>) => {
+          s.data.joining = false;
           if (!outcome.ok) {
             if (name === 'room:join' && outcome.error.code === 'room-not-found') joinFailures.record(address, clock());
             return fail(outcome.error);
           }
-          if (!s.connected) return; // gone while the commit ran; it will resume on its next connection
+          if (!s.connected) {
+            // Gone while the commit ran: a resume can come back on the next connection, but a
+            // join's token never reached anyone, so what it created is taken back.
+            if (name === 'room:join') classroom.abandon(outcome.value.session, clock());
+            return;
+          }
           const { session, info } = outcome.value;
+          // A session may be open on a few pages at once; a new one closes the oldest.
+          const open = broadcaster.socketsOf(session.tokenHash);
+          for (const old of open.slice(0, Math.max(0, open.length - limits.socketsPerSessionMax + 1))) closeConnection(old, 'replaced');
           // Join the room's channel in the same tick as the snapshot: no event can fall between.
           s.data.session = session;
           s.join(session.code);

@@ -38,6 +38,15 @@ function commitOne(c) {
   if (c.activeBranch !== undefined) activateBranch.run(c.activeBranch, c.code);
   for (const p of c.participants ?? []) upsertParticipant.run(p.tokenHash, c.code, p.role, p.node, p.name, p.createdAt);
   for (const h of c.removeParticipants ?? []) deleteParticipant.run(h, c.code);
+  if (c.create && c.eventSlices) {
+    const utf8 = new TextDecoder();
+    let seq = 0;
+    let start = 0;
+    for (const end of c.eventSlices.sliceEnds) {
+      for (const event of JSON.parse(utf8.decode(c.eventSlices.json.subarray(start, end)))) insertEvent.run(c.code, 0, ++seq, c.create.createdAt, JSON.stringify(event));
+      start = end;
+    }
+  }
   if (c.events && c.events.length) {
     const branch = c.branch ?? 0;
     // A branch's own events follow its fork point.

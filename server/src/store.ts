@@ -68,6 +68,13 @@ export interface RoomChange {
   readonly branch?: number;
   /** Events to append; their seqs must follow the branch's last one. */
   readonly events?: readonly StoredEvent[];
+  /**
+   * A new room's imported events as JSON arrays in UTF-8, one after the other (slice k ends
+   * at byte `sliceEnds[k]`): seqs 1..N on the main timeline, all at the room's creation
+   * time. The bytes are handed over to the writer thread (their buffer is transferred, and
+   * unusable here after the commit), where objects would hold this thread to copy.
+   */
+  readonly eventSlices?: { readonly json: Uint8Array; readonly sliceEnds: readonly number[] };
 }
 
 export interface Store {
@@ -191,17 +198,19 @@ export class SqliteStore implements Store {
     });
   }
 
-  #ask<T>(message: object): Promise<T> {
+  #ask<T>(message: object, transfer: ArrayBuffer[] = []): Promise<T> {
     if (this.#closed) return Promise.reject(new Error('the store is closed'));
     const id = this.#nextId++;
     return new Promise<T>((resolve, reject) => {
       this.#waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.#writer.postMessage({ id, ...message });
+      this.#writer.postMessage({ id, ...message }, transfer);
     });
   }
 
   commit(changes: readonly RoomChange[]): Promise<void> {
-    return this.#ask({ op: 'commit', changes });
+    // An import's events go over without a copy: the caller keeps its own.
+    const imported = changes.flatMap((c) => (c.eventSlices ? [c.eventSlices.json.buffer as ArrayBuffer] : []));
+    return this.#ask({ op: 'commit', changes }, imported);
   }
 
   deleteRoom(code: string): Promise<void> {

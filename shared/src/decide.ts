@@ -5,6 +5,7 @@
  */
 import { formatBallot, nextBallot } from './ballot';
 import { assertNever } from './invariant';
+import { nameKey, textProblem } from './text';
 import { acceptorVerdict, isRequest, makeReply, valueToPropose, type Message, type NodeState, type ReplyMessage, type RequestMessage } from './node';
 import {
   inFlightIndex,
@@ -120,18 +121,21 @@ function networkFull(): Refusal {
   );
 }
 
+/** "a name has at most 32 characters" as a sentence of its own. */
+function sentence(phrase: string): string {
+  return `${phrase[0]!.toUpperCase()}${phrase.slice(1)}.`;
+}
+
 function checkName(name: string): Refusal | null {
-  if (name.trim().length === 0 || name.length > LIMITS.nameLengthMax) {
-    return refuse('bad-name', `A name needs 1 to ${LIMITS.nameLengthMax} characters.`);
-  }
-  if (name.trim().toLowerCase() === 'all') return refuse('bad-name', '"all" stands for every node, so it cannot be a name.');
+  const problem = textProblem(name, LIMITS.nameLengthMax, 'a name');
+  if (problem) return refuse('bad-name', sentence(problem));
+  if (nameKey(name) === 'all') return refuse('bad-name', '"all" stands for every node, so it cannot be a name.');
   return null;
 }
 
 function checkValue(value: string): Refusal | null {
-  if (value.trim().length === 0 || value.length > LIMITS.valueLengthMax) {
-    return refuse('bad-value', `A value needs 1 to ${LIMITS.valueLengthMax} characters.`);
-  }
+  const problem = textProblem(value, LIMITS.valueLengthMax, 'a value');
+  if (problem) return refuse('bad-value', sentence(problem));
   if (value.trim().toLowerCase() === 'none') {
     return refuse('bad-value', 'The log writes None for "no value", so None cannot be a value: pick another word.');
   }

@@ -17,3 +17,4 @@ export * from './protocol/types';
 export * from './replay/moments';
 export * from './replay/diagram';
 export * from './replay/text';
+export * from './text';

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DESKTOP, person, PHONE, PROJECTOR, screenshot, useClassroom } from './harness';
 import { joinAs as joinAt, openRoom as openRoomAt } from './harness';
+import { TestClient } from '../integration/harness';
 
 const env = useClassroom();
 
@@ -73,6 +74,60 @@ describe('a class in the browser', () => {
     await expect.poll(() => alert.innerText()).toContain('An accept request needs a quorum of promises first');
     await screenshot(s.page, 'student-refused-phone');
     for (const p of [teacher, s, other]) await p.context.close();
+  });
+
+  it('an action whose answer is lost says it may have been applied, and the log shows it', async () => {
+    const teacher = await person(env.browser, DESKTOP);
+    const code = await openRoom(teacher.page);
+    const ana = await person(env.browser, PHONE);
+    // Between the page and the server: every frame passes, until the answers (socket.io ack
+    // packets, "43...") stop coming back, as when a connection stalls after sending.
+    let loseAnswers = false;
+    await ana.page.routeWebSocket(/\/socket\.io\//, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((m) => server.send(m));
+      server.onMessage((m) => {
+        if (loseAnswers && typeof m === 'string' && m.startsWith('43')) return;
+        ws.send(m);
+      });
+    });
+    await joinAs(ana.page, code, 'Ana');
+    loseAnswers = true;
+    await ana.page.getByLabel('Value', { exact: true }).fill('Apple');
+    await ana.page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    // The server applied it: the broadcast reaches every screen, this one included.
+    await expect.poll(() => logText(teacher.page)).toContain('Apple');
+    await expect.poll(() => ana.page.getByText('No answer from the server').isVisible(), { timeout: 20_000 }).toBe(true);
+    expect(await ana.page.getByText('No answer from the server').innerText()).toContain(
+      'No answer from the server: your action may have been applied; the log will show it once you are back online.',
+    );
+    expect(await ana.page.getByText('was not applied').count()).toBe(0);
+    await ana.context.close();
+    await teacher.context.close();
+  });
+
+  it('a page whose connection the server closes says why, and does not reconnect on its own', async () => {
+    const teacher = await person(env.browser, DESKTOP);
+    const code = await openRoom(teacher.page);
+    const ana = await person(env.browser, PHONE);
+    await joinAs(ana.page, code, 'Ana');
+    const token = (await ana.page.evaluate(`localStorage.getItem('toy-paxos:token:${code}')`)) as string;
+    // The same session opened in five more places: the oldest connection, the page's, is closed.
+    const others = Array.from({ length: 5 }, () => new TestClient(env.classroom.localUrl));
+    try {
+      for (const c of others) expect((await c.resume(token)).ok).toBe(true);
+      const alert = ana.page.getByTestId('connection-closed');
+      await expect.poll(() => alert.isVisible()).toBe(true);
+      expect(await alert.innerText()).toContain(
+        'Your session was opened on too many pages or devices at once, so the server closed this older one. Reload the page to use it here.',
+      );
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await alert.isVisible()).toBe(true);
+    } finally {
+      for (const c of others) c.close();
+    }
+    await ana.context.close();
+    await teacher.context.close();
   });
 
   it('a student who refreshes keeps their node', async () => {

@@ -4,6 +4,8 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createApp, DEFAULT_LIMITS, SqliteStore } from '@toy-paxos/server';
+import { initialRoomState } from '@toy-paxos/shared';
+import { sessionFile } from '@toy-paxos/shared/protocol';
 import { createRoom, startServer, useServers } from './harness';
 
 const { server, client } = useServers();
@@ -50,6 +52,23 @@ describe('HTTP', () => {
     const res = await fetch(`${s.url}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { code: 'bad-request' } });
+    expect(s.app.classroom.roomCount).toBe(0);
+  });
+
+  it('answers each kind of unreadable request with its own status and message, never 500', async () => {
+    const s = await server();
+    const post = (headers: Record<string, string>, body = '{}') => fetch(`${s.url}/api/rooms`, { method: 'POST', headers, body });
+    const latin1 = await post({ 'content-type': 'application/json; charset=latin1' });
+    expect(latin1.status).toBe(415);
+    expect(await latin1.json()).toEqual({ error: { code: 'bad-request', message: 'The request body must be JSON in UTF-8, not "latin1".' } });
+    const bogus = await post({ 'content-type': 'application/json', 'content-encoding': 'bogus' });
+    expect(bogus.status).toBe(415);
+    expect(await bogus.json()).toEqual({ error: { code: 'bad-request', message: 'The request body must not be compressed with "bogus": send it plain, or as gzip, deflate or br.' } });
+    for (const path of ['/api/rooms/%', '/api/rooms/%zz/qr.svg']) {
+      const bad = await fetch(`${s.url}${path}`);
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toEqual({ error: { code: 'bad-request', message: 'The address is not a valid URL path: a "%" must start an escape such as %20.' } });
+    }
     expect(s.app.classroom.roomCount).toBe(0);
   });
 
@@ -173,5 +192,21 @@ describe('structured logs', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe('imports and the creation budget', () => {
+  it('an import costs its share of the per-address creations by its size', async () => {
+    const s = await server({ limits: { ...DEFAULT_LIMITS, createsPerMinute: 10 } });
+    // A session file padded to 4 MB with whitespace: one creation, plus one per 800,000 bytes.
+    const file = JSON.stringify(sessionFile(initialRoomState(), [], 'padded'));
+    const text = `${file.slice(0, -1)}${' '.repeat(4_000_000)}}`;
+    const post = () => fetch(`${s.url}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ import: { name: 'big.json', text } }) });
+    expect((await post()).status).toBe(201); // costs 6 of 10
+    const second = await post();
+    expect(second.status).toBe(429);
+    expect(await second.json()).toEqual({ error: { code: 'rate-limited', message: 'Too many rooms opened from here: wait a minute and try again.' } });
+    for (let i = 0; i < 4; i++) expect((await fetch(`${s.url}/api/rooms`, { method: 'POST' })).status).toBe(201);
+    expect((await fetch(`${s.url}/api/rooms`, { method: 'POST' })).status).toBe(429);
   });
 });

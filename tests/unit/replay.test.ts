@@ -9,6 +9,11 @@ import {
   PRESETS,
   runScenario,
   SHIVIZ_REGEX,
+  apply,
+  decide,
+  initialRoomState,
+  type RoomCommand,
+  type RoomEvent,
 } from '@toy-paxos/shared';
 import { parseSessionFile, sessionFile } from '@toy-paxos/shared/protocol';
 
@@ -92,6 +97,44 @@ describe('text exports', () => {
     // A ticks 4 times for its exchange with itself and twice for each other node, in both phases.
     const last = JSON.parse(matches.at(-1)!.groups!.clock!) as Record<string, number>;
     expect(last).toEqual({ A: 16, B: 4, C: 4 });
+  });
+});
+
+describe('ShiViz hosts', () => {
+  /** Every host's own clock entry, in log order: ShiViz refuses a file where one goes back. */
+  function hostClocks(log: string): Map<string, number[]> {
+    const out = new Map<string, number[]>();
+    for (const m of log.split('\n').slice(2).join('\n').matchAll(new RegExp(SHIVIZ_REGEX, 'g'))) {
+      const host = m.groups!.host!;
+      const clock = JSON.parse(m.groups!.clock!) as Record<string, number>;
+      out.set(host, [...(out.get(host) ?? []), clock[host]!]);
+    }
+    return out;
+  }
+
+  it('are keyed by node id: "Node 2" and "Node_2" are two hosts, and a renamed node stays one', () => {
+    const initial = initialRoomState();
+    const events: RoomEvent[] = [];
+    const s = initialRoomState();
+    const run = (command: RoomCommand) => {
+      const d = decide(s, command);
+      if (!d.ok) throw new Error(d.explanation);
+      for (const e of d.events) {
+        apply(s, e);
+        events.push(e);
+      }
+    };
+    run({ type: 'addNode', node: 'n1', name: 'Node 2' });
+    run({ type: 'addNode', node: 'n2', name: 'Node_2' });
+    run({ type: 'addNode', node: 'n3', name: 'Cy' });
+    run({ type: 'propose', node: 'n1', value: 'Apple' });
+    run({ type: 'promiseRequest', from: 'n1', to: 'all' });
+    run({ type: 'renameNode', node: 'n1', name: 'Ana' });
+    run({ type: 'renameNode', node: 'n2', name: 'Node 2' });
+    run({ type: 'acceptRequest', from: 'n1', to: 'all' });
+    const clocks = hostClocks(exportShiViz(initial, events));
+    expect([...clocks.keys()].sort()).toEqual(['n1(Node_2)', 'n2(Node_2)', 'n3(Cy)']);
+    for (const [host, ticks] of clocks) expect(ticks, host).toEqual(ticks.map((_, i) => i + 1));
   });
 });
 

@@ -23,7 +23,8 @@ import {
 import { connect, fallbackSettled } from './connect';
 import { forgetToken, saveToken, savedToken } from './tokens';
 
-export type SessionStatus = 'connecting' | 'live' | 'reconnecting' | 'ended' | 'failed';
+/** `closed`: the server closed this page's connection (too many actions, or too many pages); the session goes on. */
+export type SessionStatus = 'connecting' | 'live' | 'reconnecting' | 'ended' | 'failed' | 'closed';
 
 /** One entry of the annotated log, as every view shows it. */
 export interface LogItem {
@@ -77,9 +78,13 @@ export class RoomSession {
   constructor(code: string, token: string | null = savedToken(code)) {
     this.code = code;
     this.#token = token;
-    this.#socket = connect({ reconnectionDelayMax: 3000 });
+    // Retries at least once a second, spread by socket.io's randomization: a class is back
+    // within about two seconds of a server restart (PROTOCOL.md 2.4).
+    this.#socket = connect({ reconnectionDelay: 250, reconnectionDelayMax: 1000, randomizationFactor: 0.5 });
     this.#socket.on('connect', () => void this.#resume());
     this.#socket.on('disconnect', (reason) => {
+      // Closed on purpose: coming straight back would only be closed again.
+      if (this.status === 'closed') return;
       if (this.status === 'live') this.status = 'reconnecting';
       // The server closed this connection (a restart, for one): socket.io leaves it to us to come back.
       if (reason === 'io server disconnect' && this.#token) setTimeout(() => this.#socket.connect(), 500);
@@ -96,6 +101,10 @@ export class RoomSession {
       this.timeline = timeline;
       this.presenting = null;
       this.#take(records);
+    });
+    this.#socket.on('connection:closed', ({ message }: { message: string }) => {
+      this.status = 'closed';
+      this.problem = message;
     });
     this.#socket.on('session:ended', ({ message }: { message: string }) => {
       forgetToken(this.code);
@@ -228,7 +237,9 @@ export class RoomSession {
       if (!ack.ok) this.notify(ack.error.code === 'server-error' || ack.error.code === 'rate-limited' ? 'error' : 'refused', ack.error.message);
       return ack.ok ? ack : null;
     } catch {
-      this.notify('error', 'No answer from the server: check your connection. Your action was not applied.');
+      // The command may have been applied and only its answer lost: the outcome is unknown
+      // (PROTOCOL.md 4.3), and the records that come after resuming tell.
+      this.notify('error', 'No answer from the server: your action may have been applied; the log will show it once you are back online.');
       return null;
     } finally {
       this.pending--;

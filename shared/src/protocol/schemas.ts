@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { LIMITS } from '../room';
+import { cleanText, type TextNoun } from '../text';
 import { settingsSchema } from './settings-schema';
 import { PROTOCOL_VERSION, ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH, type ClientEventName } from './types';
 
@@ -11,11 +12,17 @@ const roomCode = z
   .string()
   .transform((s) => s.trim().toUpperCase())
   .pipe(z.string().regex(new RegExp(`^[${ROOM_CODE_ALPHABET}]{${ROOM_CODE_LENGTH}}$`), 'a room code is 6 letters and digits'));
-const displayName = z
-  .string()
-  .transform((s) => s.trim().replace(/\s+/g, ' '))
-  .pipe(z.string().min(1, 'a name needs at least 1 character').max(LIMITS.nameLengthMax, `a name has at most ${LIMITS.nameLengthMax} characters`));
-const value = z.string().min(1).max(LIMITS.valueLengthMax, `a value has at most ${LIMITS.valueLengthMax} characters`);
+/** Names and values as a person typed them: NFC, trimmed, whitespace collapsed, nothing hidden, lengths in user-perceived characters. */
+function typedText(max: number, noun: TextNoun) {
+  return z.string().transform((raw, ctx) => {
+    const cleaned = cleanText(raw, max, noun);
+    if (cleaned.ok) return cleaned.text;
+    ctx.addIssue({ code: 'custom', message: cleaned.problem });
+    return z.NEVER;
+  });
+}
+const displayName = typedText(LIMITS.nameLengthMax, 'a name');
+const value = typedText(LIMITS.valueLengthMax, 'a value');
 const nodeId = z.string().min(1).max(64);
 const token = z.string().min(16).max(128);
 const messageId = z.number().int().positive();
@@ -56,12 +63,15 @@ export const CLIENT_EVENTS = {
   'room:round': z.strictObject({}),
   'room:lock': z.strictObject({ locked: z.boolean() }),
   'participant:rename': z.strictObject({ node: nodeId, name: displayName }),
-  'participant:remove': z.strictObject({ node: nodeId }),
+  /** Remove a node (and the student who holds it), or any participant by the `id` presence lists. */
+  'participant:remove': z
+    .strictObject({ node: nodeId.optional(), id: z.string().regex(/^[0-9a-f]{16}$/, 'a participant id is 16 hex digits').optional() })
+    .refine((p) => (p.node === undefined) !== (p.id === undefined), 'name either node or id'),
   'bot:add': z.strictObject({ name: displayName.optional() }),
   /** Present the log at `seq` to everyone; null releases them. */
   'replay:present': z.strictObject({ seq: z.number().int().nonnegative().nullable() }),
   /** Fork a what-if branch of the active timeline after event `seq`; it becomes the active one. */
-  'branch:fork': z.strictObject({ seq: z.number().int().nonnegative(), name: z.string().trim().min(1).max(40) }),
+  'branch:fork': z.strictObject({ seq: z.number().int().nonnegative(), name: typedText(40, 'a timeline name') }),
   /** Play on another timeline; none is ever truncated. */
   'branch:switch': z.strictObject({ id: z.number().int().nonnegative() }),
   /** A read-only link to the room's recorded session (the same link until revoked). */

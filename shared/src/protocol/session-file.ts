@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { InvariantError } from '../invariant';
 import { apply, initialRoomState, LIMITS, type RoomEvent, type RoomState } from '../room';
 import type { RoomSettings } from '../settings';
+import { nameKey, textProblem, type TextNoun } from '../text';
 import { settingsSchema } from './settings-schema';
 
 export const SESSION_FILE_FORMAT = 'toy-paxos-session';
@@ -30,12 +31,15 @@ export function sessionFile(initial: RoomState, events: readonly RoomEvent[], ti
 }
 
 const id = z.string().min(1).max(64);
-const name = z
-  .string()
-  .min(1)
-  .max(LIMITS.nameLengthMax)
-  .refine((n) => n.trim().toLowerCase() !== 'all', '"all" stands for every node, so it cannot be a name');
-const value = z.string().min(1).max(LIMITS.valueLengthMax);
+/** A file's names and values follow the rules of typed ones, checked as they are (a file is not rewritten). */
+function fileText(max: number, noun: TextNoun) {
+  return z.string().check((ctx) => {
+    const problem = textProblem(ctx.value, max, noun);
+    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+  });
+}
+const name = fileText(LIMITS.nameLengthMax, 'a name').refine((n) => nameKey(n) !== 'all', '"all" stands for every node, so it cannot be a name');
+const value = fileText(LIMITS.valueLengthMax, 'a value');
 const msgId = z.number().int().positive();
 const ballot = z.strictObject({ round: z.number().int().nonnegative(), node: id.optional() });
 const accepted = z.strictObject({ ballot, value });

@@ -109,6 +109,8 @@ export interface LogRecord {
 }
 
 export interface ParticipantInfo {
+  /** Names the participant for `participant:remove` (null for bots and for nodes of an imported file, which no one holds). */
+  readonly id: string | null;
   /** The node this participant controls (null for the instructor and observers). */
   readonly node: string | null;
   readonly name: string;
@@ -188,7 +190,16 @@ export interface ServerToClient {
   'room:timeline': (payload: { readonly timeline: TimelineInfo; readonly records: readonly LogRecord[] }) => void;
   /** This session ended: removed by the instructor, or the room expired. Forget the token. */
   'session:ended': (payload: { readonly reason: 'removed' | 'expired' | 'revoked'; readonly message: string }) => void;
+  /**
+   * The server is closing this connection, not the session: it kept sending past its
+   * budget (`flooding`), or the session opened more connections than it may (`replaced`).
+   * Show the message; the token still works.
+   */
+  'connection:closed': (payload: { readonly reason: ConnectionClosedReason; readonly message: string }) => void;
 }
+
+/** Why the server closed a connection whose session goes on. */
+export type ConnectionClosedReason = 'flooding' | 'replaced';
 
 /** The response of `POST /api/rooms`. */
 export interface CreatedRoom {

@@ -22,6 +22,29 @@ export function exportMarkdown(initial: RoomState, events: readonly RoomEvent[],
 export const SHIVIZ_REGEX = '(?<event>.*)\\n(?<host>\\S*) (?<clock>{.*})';
 
 /**
+ * ShiViz host names, one per node for the whole log: fixed the first time a node appears,
+ * so a renamed node stays one host (its clock would start again under a new name), and
+ * made from its id, which is unique, so "Node 2" and "Node_2" are two hosts. The name as
+ * first seen is added to the id when they differ ("n2(Ana)"), for people to read.
+ */
+function shivizHosts(nameNow: (id: string) => string): (id: string) => string {
+  const byId = new Map<string, string>();
+  const taken = new Set<string>();
+  return (id) => {
+    let host = byId.get(id);
+    if (host !== undefined) return host;
+    const name = nameNow(id);
+    const base = (name === id ? id : `${id}(${name})`).replace(/\s+/g, '_');
+    host = base;
+    // Only an imported file's odd ids could meet another host's name; one more suffix settles it.
+    for (let k = 2; taken.has(host); k++) host = `${base}~${k}`;
+    byId.set(id, host);
+    taken.add(host);
+    return host;
+  };
+}
+
+/**
  * A log for ShiViz (the distributed-systems log visualizer): every send and receive of
  * a message as an event of its node, with a vector clock. The first line is the parser
  * expression to paste into ShiViz, then a blank line, then the log.
@@ -31,7 +54,7 @@ export function exportShiViz(initial: RoomState, events: readonly RoomEvent[]): 
   const clocks = new Map<string, Record<string, number>>();
   const sentClock = new Map<number, Record<string, number>>();
   const lines: string[] = [SHIVIZ_REGEX, ''];
-  const host = (id: string) => nameOf(s, id).replace(/\s+/g, '_');
+  const host = shivizHosts((id) => nameOf(s, id));
   const tick = (id: string): Record<string, number> => {
     const c = { ...(clocks.get(id) ?? {}) };
     c[host(id)] = (c[host(id)] ?? 0) + 1;

@@ -38,9 +38,29 @@ export function scenarioSettings(scenario: Scenario): RoomSettings {
   return { ...DEFAULT_SETTINGS, ...s, rules: { ...SAFE_RULES, ...s.rules } };
 }
 
-/** Runs `scenario` to its end, or to the first step that cannot run. */
-export function runScenario(scenario: Scenario): ScenarioRun {
-  const log = new RoomLog(initialRoomState(scenarioSettings(scenario)));
+/** Thrown inside a run when its log passes the event budget; becomes the run's failure. */
+class OverBudget {
+  constructor(readonly eventsMax: number) {}
+}
+
+/**
+ * Runs `scenario` to its end, or to the first step that cannot run. With `eventsMax`, the
+ * run stops as soon as its log holds more events than that (checked at every command, so a
+ * long `run` step stops too), failing at the step it had reached.
+ */
+export function runScenario(scenario: Scenario, { eventsMax = Infinity }: { readonly eventsMax?: number } = {}): ScenarioRun {
+  const inner = new RoomLog(initialRoomState(scenarioSettings(scenario)));
+  // Every command of the run goes through this one dispatch, where the budget is checked.
+  const log = {
+    get state() {
+      return inner.state;
+    },
+    dispatch(command: RoomCommand) {
+      const result = inner.dispatch(command);
+      if (inner.length > eventsMax) throw new OverBudget(eventsMax);
+      return result;
+    },
+  };
   const outcomes: StepOutcome[] = [];
   const failures: ScenarioFailure[] = [];
   const bots = new BotDriver(scenario.seed);
@@ -72,7 +92,17 @@ export function runScenario(scenario: Scenario): ScenarioRun {
     return true;
   };
 
-  for (let i = 0; i < steps.length; i++) {
+  let i = 0;
+  try {
+    for (; i < steps.length; i++) if (!runStep(i)) break;
+  } catch (e) {
+    if (!(e instanceof OverBudget)) throw e;
+    failures.push({ line: steps[i]!.line, message: `the scenario makes more than ${e.eventsMax} events here, the most a room holds; make it shorter.` });
+  }
+  return { scenario, log: inner, outcomes, failures };
+
+  /** Runs step `i`; false stops the run. */
+  function runStep(i: number): boolean {
     const step = steps[i]!;
     const next = steps[i + 1];
     const refusalOk = next?.kind === 'expect' && next.expect.kind === 'refused';
@@ -148,9 +178,8 @@ export function runScenario(scenario: Scenario): ScenarioRun {
         break;
       }
     }
-    if (!ok) break;
+    return ok;
   }
-  return { scenario, log, outcomes, failures };
 }
 
 function deliverable(state: RoomState, to: string, from: string): boolean {

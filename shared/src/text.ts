@@ -1,0 +1,100 @@
+/**
+ * Text a person types (node names, observer names, proposed values), made one way
+ * everywhere: the socket schemas, session files and the core all call these, so a name
+ * the server accepts is one the core accepts, and two names a person cannot tell apart
+ * are the same name.
+ */
+
+/**
+ * Characters that show as nothing: zero-width spaces and joiners, word joiner and the
+ * invisible operators, the byte-order mark, a joiner outside an emoji, soft hyphen, combining grapheme joiner, the
+ * Mongolian vowel separator, Hangul fillers and variation selectors on their own.
+ */
+const INVISIBLE = /[\u00AD\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180E\u200B\u200C\u2060-\u2064\u3164\uFEFF\uFFA0]/u;
+
+/** A zero-width joiner is invisible too, except between two emoji, where it makes one (👩‍🚀). */
+const LONE_JOINER = /(?<!\p{Extended_Pictographic}[\u{FE0F}\u{1F3FB}-\u{1F3FF}]?)\u200D|\u200D(?!\p{Extended_Pictographic})/u;
+
+/** Bidirectional controls: they reorder what follows, so "\u202EedoN" shows as "Node". */
+const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
+/** Control characters (tabs and line breaks are whitespace, handled before). */
+const CONTROL = /\p{Cc}/u;
+
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/** Characters as a person counts them: user-perceived characters (grapheme clusters), so an emoji is one. */
+export function charCount(text: string): number {
+  let n = 0;
+  for (const _ of graphemes.segment(text)) n++;
+  return n;
+}
+
+/** The first `max` user-perceived characters of `text`, never half an emoji. */
+export function firstChars(text: string, max: number): string {
+  let out = '';
+  let n = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    if (n++ === max) break;
+    out += segment;
+  }
+  return out;
+}
+
+/** `text` in Unicode NFC with its whitespace trimmed and every run of whitespace (any kind) made one space. */
+export function normalizeText(text: string): string {
+  return text.normalize('NFC').trim().replace(/\s+/gu, ' ');
+}
+
+/** What a problem is said of: "a name", "a value". */
+export type TextNoun = 'a name' | 'a value' | 'a timeline name';
+
+/** Why `text` cannot be shown as it is (invisible characters, direction controls), or null. */
+function hiddenCharacterProblem(text: string, noun: TextNoun): string | null {
+  const hidden = INVISIBLE.exec(text) ?? LONE_JOINER.exec(text) ?? CONTROL.exec(text);
+  if (hidden) return `${noun} cannot contain an invisible character (${codePoint(hidden[0])}): type only characters that show`;
+  const bidi = BIDI.exec(text);
+  if (bidi) return `${noun} cannot contain a text-direction control (${codePoint(bidi[0])}), which makes text look like something else`;
+  return null;
+}
+
+/**
+ * Why `text` is not a valid name or value of 1 to `max` characters, or null; a phrase
+ * such as "a value has at most 24 characters", for the schemas and the core alike.
+ */
+export function textProblem(text: string, max: number, noun: TextNoun): string | null {
+  const hidden = hiddenCharacterProblem(text, noun);
+  if (hidden) return hidden;
+  const n = charCount(text.trim());
+  if (n === 0) return `${noun} needs at least 1 character`;
+  if (n > max) return `${noun} has at most ${max} characters`;
+  return null;
+}
+
+/**
+ * A name or value as typed, made what is kept: refused (with the reason) when it hides
+ * characters or does not have 1 to `max` characters; else NFC, trimmed, whitespace
+ * collapsed. Hidden characters are looked for before trimming, since JavaScript trims a
+ * byte-order mark as if it were a space.
+ */
+export function cleanText(raw: string, max: number, noun: TextNoun): { ok: true; text: string } | { ok: false; problem: string } {
+  const nfc = raw.normalize('NFC');
+  const hidden = hiddenCharacterProblem(nfc.replace(/[\t\n\r]/g, ' '), noun);
+  if (hidden) return { ok: false, problem: hidden };
+  const text = normalizeText(nfc);
+  const problem = textProblem(text, max, noun);
+  return problem ? { ok: false, problem } : { ok: true, text };
+}
+
+/**
+ * The form two names are compared in: NFKC (compatibility characters such as full-width
+ * letters fold onto plain ones), whitespace collapsed, lower case. "ANA", "ａｎａ" and
+ * "Ana" (with a no-break space) are all the same name.
+ */
+export function nameKey(name: string): string {
+  return normalizeText(name.normalize('NFKC')).toLowerCase();
+}
+
+function codePoint(ch: string): string {
+  return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}

@@ -1,0 +1,66 @@
+/**
+ * Names and values a person can tell apart (issue 10): Unicode NFC, invisible characters
+ * and direction controls refused with a clear error, lengths in user-perceived characters
+ * on the schema and the core alike, and names unique in a folded form.
+ */
+import { describe, expect, it } from 'vitest';
+import { createRoom, useServer } from './harness';
+
+const env = useServer();
+
+describe('names', () => {
+  it('refuses names that hide characters, and changes nothing', async () => {
+    const room = await createRoom(env.server.url);
+    const hidden: [string, string][] = [
+      ['\u200B', 'U+200B'],
+      ['Node\u200B', 'U+200B'],
+      ['No\u2060de', 'U+2060'],
+      ['\uFEFFNode', 'U+FEFF'],
+      ['No\u00ADde', 'U+00AD'],
+      ['No\u200Dde', 'U+200D'],
+    ];
+    for (const [name, point] of hidden) {
+      const ack = await env.client().join(room.code, name);
+      expect(ack, JSON.stringify(name)).toEqual({ ok: false, error: { code: 'bad-request', message: `Bad name: a name cannot contain an invisible character (${point}): type only characters that show.` } });
+    }
+    for (const [name, point] of [['\u202EedoN', 'U+202E'], ['Node\u200E', 'U+200E'], ['\u2066Node\u2069', 'U+2066'], ['No\u061Cde', 'U+061C']]) {
+      const ack = await env.client().join(room.code, name!);
+      expect(ack, JSON.stringify(name)).toEqual({
+        ok: false,
+        error: { code: 'bad-request', message: `Bad name: a name cannot contain a text-direction control (${point}), which makes text look like something else.` },
+      });
+    }
+    expect(env.server.app.classroom.roomSummary(room.code)!.nodes).toBe(0);
+  });
+
+  it('keeps names in NFC and counts their length in characters a person sees', async () => {
+    const room = await createRoom(env.server.url);
+    expect(await env.client().join(room.code, 'Jose\u0301')).toMatchObject({ ok: true, session: { name: 'Jos\u00E9' } });
+    const astronauts = '👩‍🚀'.repeat(32);
+    expect(await env.client().join(room.code, astronauts)).toMatchObject({ ok: true, session: { name: astronauts } });
+    // Taken: the suffix replaces whole characters, never half an emoji.
+    expect(await env.client().join(room.code, astronauts)).toMatchObject({ ok: true, session: { name: `${'👩‍🚀'.repeat(30)} 2` } });
+    expect(await env.client().join(room.code, '👩‍🚀'.repeat(33))).toEqual({ ok: false, error: { code: 'bad-request', message: 'Bad name: a name has at most 32 characters.' } });
+  });
+
+  it('makes names unique in a folded form: case, full-width letters and look-alike spaces', async () => {
+    const room = await createRoom(env.server.url);
+    expect(await env.client().join(room.code, 'Ana Bo')).toMatchObject({ session: { name: 'Ana Bo' } });
+    expect(await env.client().join(room.code, 'ANA\u00A0BO')).toMatchObject({ session: { name: 'ANA BO 2' } });
+    expect(await env.client().join(room.code, '\uFF41na\u3000bo')).toMatchObject({ session: { name: '\uFF41na bo 3' } });
+  });
+});
+
+describe('values', () => {
+  it('13 emoji are a value: schema and core count the same characters', async () => {
+    const room = await createRoom(env.server.url);
+    const ana = env.client();
+    await ana.join(room.code, 'Ana');
+    expect(await ana.emit('node:propose', { value: '👍'.repeat(13) })).toMatchObject({ ok: true });
+    expect(await ana.emit('node:propose', { value: '🇫🇷'.repeat(24) })).toMatchObject({ ok: true });
+    expect(await ana.emit('node:propose', { value: '👍'.repeat(25) })).toEqual({ ok: false, error: { code: 'bad-request', message: 'Bad value: a value has at most 24 characters.' } });
+    expect(await ana.emit('node:propose', { value: 'Apple\u200B' })).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringContaining('invisible character (U+200B)') } });
+    expect(await ana.emit('node:propose', { value: '\u202Eelppa' })).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringContaining('text-direction control (U+202E)') } });
+    expect(ana.records.filter((r) => r.event.type === 'proposalStarted').length).toBe(2);
+  });
+});
