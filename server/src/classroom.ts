@@ -1,42 +1,34 @@
 /**
- * Rooms, sessions and commands, with no transport: the socket layer calls these
- * methods and passes a `Broadcaster` that knows how to reach the sockets.
+ * The classroom: its rooms, the joins and sessions into them, and the commands of the
+ * protocol, with no transport. The socket layer calls these methods and passes a
+ * `Broadcaster` that knows how to reach the sockets.
  *
- * Every change is decided by the shared core and applied in memory at once, so the
- * next command is decided against it; it is then queued. The queue is flushed after
- * the current turn of the event loop: the whole batch is committed to the store in one
- * transaction (one disk sync however many commands arrived together), and only then
- * are its records broadcast (one message per room) and its acks sent. Nobody hears of
- * an event that could still be lost. If the commit fails, the rooms it touched are
- * reloaded from the store and every command of the batch is answered with an error.
+ * Every change is decided by the shared core and applied in memory at once (room.ts), so
+ * the next command is decided against it; it then waits in the commit pipeline
+ * (commit.ts), which saves each batch before anyone hears of it.
  */
 import {
   decide,
   DEFAULT_SETTINGS,
-  firstChars,
-  nameKey,
   INSTRUCTOR_EVENTS,
-  initialRoomState,
-  LIMITS,
   NODE_EVENTS,
   PROTOCOL_VERSION,
-  RoomLog,
   type AckError,
   type ClientEventName,
   type ClientPayload,
   type CommandResult,
   type ErrorCode,
   type LogRecord,
-  type ParticipantInfo,
   type Role,
   type RoomCommand,
   type RoomEvent,
   type RoomInfo,
-  type RoomState,
   type SessionInfo,
   type TimelineInfo,
 } from '@toy-paxos/shared';
+import { CommitPipeline, SAVE_FAILED } from './commit';
 import type { ServerLimits } from './config';
+import { applyInSlices, participantId, Room, type ImportedLog, type Participant } from './room';
 import { hashToken, newRoomCode, newToken, TokenBucket } from './security';
 import type { RoomChange, Store, StoredBranch, StoredParticipant, StoredRoom } from './store';
 
@@ -64,228 +56,11 @@ export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly o
 /** Receives the outcome of an operation: at once when refused, after the commit when it succeeds. */
 export type Reply<T> = (outcome: Outcome<T>) => void;
 
-/** A queued change, waiting for the next commit. */
-interface Pending {
-  readonly room: Room;
-  /** The timeline its records belong to. */
-  readonly timeline?: number;
-  readonly change: RoomChange | null;
-  readonly records: readonly LogRecord[];
-  /** Runs after the commit and the broadcast of the batch's records. */
-  readonly done: () => void;
-  /** Runs when the commit failed and nothing of the batch was kept. */
-  readonly failed: (error: AckError) => void;
-}
-
 /** Timelines a room keeps at most (the main one included). */
 const BRANCHES_MAX = 20;
 
-const SAVE_FAILED: AckError = { code: 'server-error', message: 'The server could not save that; nothing changed. Try again in a moment.' };
-
 function fail(code: ErrorCode, message: string): { ok: false; error: AckError } {
   return { ok: false, error: { code, message } };
-}
-
-interface Participant {
-  readonly tokenHash: string;
-  readonly role: Role;
-  readonly node: string | null;
-  name: string;
-  readonly createdAt: number;
-  /** How fast this member may still grow the log (made on its first command that needs it). */
-  growth?: TokenBucket;
-}
-
-/** One timeline of a room: the main one (id 0), or a what-if branch forked from another. */
-interface Timeline {
-  readonly meta: StoredBranch;
-  readonly log: RoomLog;
-  readonly records: LogRecord[];
-  /** How many of `records` are on disk; the rest wait for the commit in progress. */
-  committed: number;
-}
-
-/**
- * A participant's public name in presence, for `participant:remove`: the start of its token's
- * hash, which tells nothing about the token itself.
- */
-function participantId(tokenHash: string): string {
-  return tokenHash.slice(0, 16);
-}
-
-const MAIN: StoredBranch = { id: 0, name: 'main', parent: null, forkSeq: 0, createdAt: 0 };
-
-class Room {
-  readonly timelines = new Map<number, Timeline>();
-  /** The timeline the room plays on: commands and broadcasts go to it. */
-  active = 0;
-  readonly participants = new Map<string, Participant>();
-  /** Open sockets per participant. */
-  readonly online = new Map<string, number>();
-  /** Participants whose join is being committed: not online yet, but on their way. */
-  readonly joining = new Set<string>();
-  /** How fast the log may still grow (made on the first command that needs it). */
-  growth?: TokenBucket;
-  locked = false;
-  /** The event the instructor presents to everyone, or null. Not part of the log. */
-  presenting: number | null = null;
-  /** The replay link's token while this server runs (only its hash is stored; after a restart, revoke and share again). */
-  shareToken: string | null = null;
-  expiresAt: number;
-  /** Every node id any timeline has used: ids are never reused, so old messages stay unambiguous. */
-  readonly usedIds = new Set<string>();
-
-  /** A node id no timeline has used: n1, n2, ... */
-  nextNodeId(): string {
-    let k = this.usedIds.size + 1;
-    while (this.usedIds.has(`n${k}`)) k++;
-    return `n${k}`;
-  }
-
-  constructor(
-    readonly code: string,
-    readonly createdAt: number,
-    expiresAt: number,
-    settings = DEFAULT_SETTINGS,
-  ) {
-    this.expiresAt = expiresAt;
-    this.timelines.set(0, { meta: MAIN, log: new RoomLog(initialRoomState(settings)), records: [], committed: 0 });
-  }
-
-  get timeline(): Timeline {
-    return this.timelines.get(this.active)!;
-  }
-
-  /** The active timeline's log. */
-  get log(): RoomLog {
-    return this.timeline.log;
-  }
-
-  get records(): LogRecord[] {
-    return this.timeline.records;
-  }
-
-  /** Adds a branch of `parent` that shares its first `forkSeq` events. */
-  fork(meta: StoredBranch): Timeline {
-    const parent = this.timelines.get(meta.parent ?? 0)!;
-    const log = new RoomLog(parent.log.stateAt(0), parent.log.events.slice(0, meta.forkSeq));
-    const timeline: Timeline = { meta, log, records: parent.records.slice(0, meta.forkSeq), committed: meta.forkSeq };
-    this.timelines.set(meta.id, timeline);
-    return timeline;
-  }
-
-  /** The timelines, for everyone's branch list. */
-  timelineInfo(): TimelineInfo {
-    return {
-      active: this.active,
-      branches: [...this.timelines.values()].map((t) => ({ ...t.meta, length: t.log.length })),
-    };
-  }
-
-  /** Appends committed events to a timeline (the active one by default) and returns their records. */
-  apply(events: readonly RoomEvent[], at: number, timeline: Timeline = this.timeline): LogRecord[] {
-    const entries = timeline.log.appendAnnotated(events);
-    const records: LogRecord[] = entries.map((e, i) => ({
-      seq: e.seq,
-      at,
-      event: events[i]!,
-      lines: e.lines,
-      explanation: e.explanation,
-      nodes: e.data.nodes,
-      chosen: e.chosen,
-      violations: e.violations,
-    }));
-    timeline.records.push(...records);
-    for (const e of events) if (e.type === 'nodeAdded') this.usedIds.add(e.node);
-    return records;
-  }
-
-  isOnline(tokenHash: string): boolean {
-    return (this.online.get(tokenHash) ?? 0) > 0;
-  }
-
-  info(): RoomInfo {
-    const participants: ParticipantInfo[] = [];
-    const byNode = new Map<string, Participant>();
-    for (const p of this.participants.values()) if (p.node) byNode.set(p.node, p);
-    for (const id of this.log.state.order) {
-      const node = this.log.state.nodes[id]!;
-      const p = byNode.get(id);
-      participants.push({
-        id: p ? participantId(p.tokenHash) : null,
-        node: id,
-        name: node.name,
-        role: node.bot ? 'bot' : 'student',
-        online: node.bot || (p ? this.isOnline(p.tokenHash) : false),
-      });
-    }
-    for (const p of this.participants.values()) {
-      if (p.node) continue;
-      participants.push({ id: participantId(p.tokenHash), node: null, name: p.name, role: p.role, online: this.isOnline(p.tokenHash) });
-    }
-    return { code: this.code, locked: this.locked, participants };
-  }
-
-  /** The names of the nodes (but `self`), in the folded form names are compared in. */
-  #takenNames(self?: string): Set<string> {
-    return new Set(this.log.state.order.filter((id) => id !== self).map((id) => nameKey(this.log.state.nodes[id]!.name)));
-  }
-
-  /** "Bot 1", "Bot 2", ...: the first that no node uses. */
-  freeBotName(): string {
-    const taken = this.#takenNames();
-    let k = 1;
-    while (taken.has(`bot ${k}`)) k++;
-    return `Bot ${k}`;
-  }
-
-  /**
-   * A display name no other node in the room uses: "Alice", then "Alice 2", "Alice 3"...
-   * Names are compared folded (case, compatibility forms, whitespace), so "ALICE" is taken
-   * by "Alice"; the suffix never cuts an emoji in half.
-   */
-  uniqueName(wanted: string, self?: string): string {
-    const taken = this.#takenNames(self);
-    if (!taken.has(nameKey(wanted))) return wanted;
-    for (let k = 2; ; k++) {
-      const suffix = ` ${k}`;
-      const name = firstChars(wanted, LIMITS.nameLengthMax - suffix.length) + suffix;
-      if (!taken.has(nameKey(name))) return name;
-    }
-  }
-}
-
-/**
- * An imported file, read and checked in a worker: its starting state, and its `count`
- * events as JSON arrays of at most `IMPORT_SLICE_EVENTS` events each, one after the other
- * in UTF-8 bytes (slice k ends at byte `sliceEnds[k]`). Bytes move between threads as one
- * copy (or none), where as many objects or strings would hold the receiving thread.
- */
-export interface ImportedLog {
-  readonly initial: RoomState;
-  readonly json: Uint8Array;
-  /** A copy of `json` for the store, handed over to its writer thread (copying it here would hold this one). */
-  readonly storeJson: Uint8Array;
-  readonly sliceEnds: readonly number[];
-  readonly count: number;
-}
-
-/** Events per slice of an import: read and annotated in one turn of the event loop. */
-export const IMPORT_SLICE_EVENTS = 200;
-
-/**
- * Builds an imported room's log a slice at a time, letting the event loop run between
- * slices: annotating 100,000 events at once would hold every other room for seconds.
- */
-async function applyInSlices(room: Room, from: ImportedLog | undefined, nowMs: number): Promise<void> {
-  if (!from) return;
-  const utf8 = new TextDecoder();
-  let start = 0;
-  for (const end of from.sliceEnds) {
-    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-    room.apply(JSON.parse(utf8.decode(from.json.subarray(start, end))) as RoomEvent[], nowMs);
-    start = end;
-  }
 }
 
 export interface ClassroomOptions {
@@ -310,10 +85,7 @@ export class Classroom {
   readonly #drawCode: () => string;
   /** Codes of rooms being created: a concurrent creation must not draw one of them. */
   readonly #reservedCodes = new Set<string>();
-  #pending: Pending[] = [];
-  #flushScheduled = false;
-  /** A commit is on its way to the disk; the next batch waits for it, to keep the order. */
-  #committing = false;
+  readonly #commits: CommitPipeline;
   /** Rooms being created (counted against the limit until they are committed). */
   #creating = 0;
 
@@ -323,6 +95,11 @@ export class Classroom {
     this.#out = options.broadcaster;
     this.#publicUrl = options.publicUrl;
     this.#drawCode = options.roomCode ?? newRoomCode;
+    this.#commits = new CommitPipeline(
+      this.#store,
+      (code, records) => this.#out.records(code, records),
+      (code) => this.#reload(code),
+    );
   }
 
   /** Where students join a room: the one address every page shows, in links and QR codes. */
@@ -555,7 +332,7 @@ export class Classroom {
       return reply(fail('bad-request', `lastSeq ${lastSeq} is ahead of this room's log (${room.log.length} events): clear your copy and resume from 0.`));
     }
     // After the pending commit, so that the records it gets are all committed.
-    this.#enqueue({
+    this.#commits.enqueue({
       room,
       change: null,
       records: [],
@@ -624,7 +401,7 @@ export class Classroom {
         return reply(fail('bad-request', `The log has ${room.log.length} events; there is no event ${seq} to present.`));
       }
       // After the pending commit, so that every screen has the events it is asked to show.
-      return this.#enqueue({
+      return this.#commits.enqueue({
         room,
         change: null,
         records: [],
@@ -776,7 +553,7 @@ export class Classroom {
     apply();
     room.presenting = null;
     room.expiresAt = nowMs + this.#limits.roomTtlMs;
-    this.#enqueue({
+    this.#commits.enqueue({
       room,
       change: { code: room.code, expiresAt: nowMs + this.#limits.roomTtlMs, ...change },
       records: [],
@@ -876,76 +653,12 @@ export class Classroom {
     };
     room.expiresAt = expiresAt;
     const records = events.length ? room.apply(events, nowMs) : [];
-    this.#enqueue({ room, timeline: room.active, change, records, done, failed: (error) => reply({ ok: false, error }) });
-  }
-
-  #enqueue(p: Pending): void {
-    this.#pending.push(p);
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    setImmediate(() => this.flush());
-  }
-
-  /**
-   * Commits every queued change in one transaction, then broadcasts and acknowledges
-   * them. One commit at a time: changes that arrive meanwhile form the next batch.
-   */
-  flush(): void {
-    this.#flushScheduled = false;
-    if (this.#committing || this.#pending.length === 0) return;
-    const batch = this.#pending;
-    this.#pending = [];
-    const changes = batch.flatMap((p) => (p.change ? [p.change] : []));
-    const finish = (committed: boolean) => {
-      if (committed) this.#publish(batch);
-      else {
-        for (const code of new Set(changes.map((c) => c.code))) this.#reload(code);
-        for (const p of batch) p.failed(SAVE_FAILED);
-      }
-      this.#committing = false;
-      this.flush();
-    };
-    if (changes.length === 0) return finish(true);
-    this.#committing = true;
-    this.#store.commit(changes).then(
-      () => finish(true),
-      () => finish(false),
-    );
-  }
-
-  /**
-   * Broadcasts a committed batch in order: the records of consecutive changes to the
-   * same timeline of a room go out as one message, then their acks. A change with no
-   * records (a join, a fork, a switch...) waits for the records before it, so that
-   * every screen sees everything in the order it happened.
-   */
-  #publish(batch: readonly Pending[]): void {
-    let group: { room: Room; timeline: number | undefined; records: LogRecord[]; done: (() => void)[] } | null = null;
-    const flushGroup = () => {
-      if (!group) return;
-      const timeline = group.room.timelines.get(group.timeline ?? group.room.active);
-      if (timeline) timeline.committed = Math.max(timeline.committed, group.records.at(-1)!.seq);
-      this.#out.records(group.room.code, group.records);
-      for (const d of group.done) d();
-      group = null;
-    };
-    for (const p of batch) {
-      if (!p.records.length) {
-        flushGroup();
-        p.done();
-        continue;
-      }
-      if (group && (group.room !== p.room || group.timeline !== p.timeline)) flushGroup();
-      group ??= { room: p.room, timeline: p.timeline, records: [], done: [] };
-      group.records.push(...p.records);
-      group.done.push(p.done);
-    }
-    flushGroup();
+    this.#commits.enqueue({ room, timeline: room.active, change, records, done, failed: (error) => reply({ ok: false, error }) });
   }
 
   /** Resolves when every change asked for so far is committed and published. */
-  async settled(): Promise<void> {
-    while (this.#committing || this.#pending.length) await new Promise((r) => setTimeout(r, 1));
+  settled(): Promise<void> {
+    return this.#commits.settled();
   }
 
   /** Deletes rooms whose time is up and ends their sessions. Resolves with the codes removed. */

@@ -5,7 +5,8 @@ import express, { type ErrorRequestHandler, type Request, type Response } from '
 import helmet from 'helmet';
 import QRCode from 'qrcode';
 import { PROTOCOL_VERSION, type CreatedRoom } from '@toy-paxos/shared';
-import type { Classroom, ImportedLog } from './classroom';
+import type { Classroom } from './classroom';
+import type { ImportedLog } from './room';
 import type { ServerConfig } from './config';
 import { DEFAULT_IMPORT_BUDGET, ImportRunner } from './import-runner';
 import { importFile } from './imports';

@@ -5,7 +5,7 @@
  * however hostile, holds the main thread or the machine.
  */
 import { Worker } from 'node:worker_threads';
-import { IMPORT_SLICE_EVENTS, type ImportedLog } from './classroom';
+import { IMPORT_SLICE_EVENTS, type ImportedLog } from './room';
 import type { ImportResult } from './imports';
 
 /** What an import gives (the worker's one message): the log to open a room with, or why the file is refused. */

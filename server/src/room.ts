@@ -1,0 +1,225 @@
+/**
+ * One classroom room in memory: its timelines (the main log and its what-if branches),
+ * its participants and who of them is online, and the names and node ids it hands out;
+ * and an imported log, built into a room a slice at a time. The classroom (classroom.ts)
+ * decides what changes; a room holds it and applies it.
+ */
+import {
+  DEFAULT_SETTINGS,
+  firstChars,
+  initialRoomState,
+  LIMITS,
+  nameKey,
+  RoomLog,
+  type LogRecord,
+  type ParticipantInfo,
+  type Role,
+  type RoomEvent,
+  type RoomInfo,
+  type RoomState,
+  type TimelineInfo,
+} from '@toy-paxos/shared';
+import type { TokenBucket } from './security';
+import type { StoredBranch } from './store';
+
+export interface Participant {
+  readonly tokenHash: string;
+  readonly role: Role;
+  readonly node: string | null;
+  name: string;
+  readonly createdAt: number;
+  /** How fast this member may still grow the log (made on its first command that needs it). */
+  growth?: TokenBucket;
+}
+
+/** One timeline of a room: the main one (id 0), or a what-if branch forked from another. */
+export interface Timeline {
+  readonly meta: StoredBranch;
+  readonly log: RoomLog;
+  readonly records: LogRecord[];
+  /** How many of `records` are on disk; the rest wait for the commit in progress. */
+  committed: number;
+}
+
+/**
+ * A participant's public name in presence, for `participant:remove`: the start of its token's
+ * hash, which tells nothing about the token itself.
+ */
+export function participantId(tokenHash: string): string {
+  return tokenHash.slice(0, 16);
+}
+
+const MAIN: StoredBranch = { id: 0, name: 'main', parent: null, forkSeq: 0, createdAt: 0 };
+
+export class Room {
+  readonly timelines = new Map<number, Timeline>();
+  /** The timeline the room plays on: commands and broadcasts go to it. */
+  active = 0;
+  readonly participants = new Map<string, Participant>();
+  /** Open sockets per participant. */
+  readonly online = new Map<string, number>();
+  /** Participants whose join is being committed: not online yet, but on their way. */
+  readonly joining = new Set<string>();
+  /** How fast the log may still grow (made on the first command that needs it). */
+  growth?: TokenBucket;
+  locked = false;
+  /** The event the instructor presents to everyone, or null. Not part of the log. */
+  presenting: number | null = null;
+  /** The replay link's token while this server runs (only its hash is stored; after a restart, revoke and share again). */
+  shareToken: string | null = null;
+  expiresAt: number;
+  /** Every node id any timeline has used: ids are never reused, so old messages stay unambiguous. */
+  readonly usedIds = new Set<string>();
+
+  /** A node id no timeline has used: n1, n2, ... */
+  nextNodeId(): string {
+    let k = this.usedIds.size + 1;
+    while (this.usedIds.has(`n${k}`)) k++;
+    return `n${k}`;
+  }
+
+  constructor(
+    readonly code: string,
+    readonly createdAt: number,
+    expiresAt: number,
+    settings = DEFAULT_SETTINGS,
+  ) {
+    this.expiresAt = expiresAt;
+    this.timelines.set(0, { meta: MAIN, log: new RoomLog(initialRoomState(settings)), records: [], committed: 0 });
+  }
+
+  get timeline(): Timeline {
+    return this.timelines.get(this.active)!;
+  }
+
+  /** The active timeline's log. */
+  get log(): RoomLog {
+    return this.timeline.log;
+  }
+
+  get records(): LogRecord[] {
+    return this.timeline.records;
+  }
+
+  /** Adds a branch of `parent` that shares its first `forkSeq` events. */
+  fork(meta: StoredBranch): Timeline {
+    const parent = this.timelines.get(meta.parent ?? 0)!;
+    const log = new RoomLog(parent.log.stateAt(0), parent.log.events.slice(0, meta.forkSeq));
+    const timeline: Timeline = { meta, log, records: parent.records.slice(0, meta.forkSeq), committed: meta.forkSeq };
+    this.timelines.set(meta.id, timeline);
+    return timeline;
+  }
+
+  /** The timelines, for everyone's branch list. */
+  timelineInfo(): TimelineInfo {
+    return {
+      active: this.active,
+      branches: [...this.timelines.values()].map((t) => ({ ...t.meta, length: t.log.length })),
+    };
+  }
+
+  /** Appends committed events to a timeline (the active one by default) and returns their records. */
+  apply(events: readonly RoomEvent[], at: number, timeline: Timeline = this.timeline): LogRecord[] {
+    const entries = timeline.log.appendAnnotated(events);
+    const records: LogRecord[] = entries.map((e, i) => ({
+      seq: e.seq,
+      at,
+      event: events[i]!,
+      lines: e.lines,
+      explanation: e.explanation,
+      nodes: e.data.nodes,
+      chosen: e.chosen,
+      violations: e.violations,
+    }));
+    timeline.records.push(...records);
+    for (const e of events) if (e.type === 'nodeAdded') this.usedIds.add(e.node);
+    return records;
+  }
+
+  isOnline(tokenHash: string): boolean {
+    return (this.online.get(tokenHash) ?? 0) > 0;
+  }
+
+  info(): RoomInfo {
+    const participants: ParticipantInfo[] = [];
+    const byNode = new Map<string, Participant>();
+    for (const p of this.participants.values()) if (p.node) byNode.set(p.node, p);
+    for (const id of this.log.state.order) {
+      const node = this.log.state.nodes[id]!;
+      const p = byNode.get(id);
+      participants.push({
+        id: p ? participantId(p.tokenHash) : null,
+        node: id,
+        name: node.name,
+        role: node.bot ? 'bot' : 'student',
+        online: node.bot || (p ? this.isOnline(p.tokenHash) : false),
+      });
+    }
+    for (const p of this.participants.values()) {
+      if (p.node) continue;
+      participants.push({ id: participantId(p.tokenHash), node: null, name: p.name, role: p.role, online: this.isOnline(p.tokenHash) });
+    }
+    return { code: this.code, locked: this.locked, participants };
+  }
+
+  /** The names of the nodes (but `self`), in the folded form names are compared in. */
+  #takenNames(self?: string): Set<string> {
+    return new Set(this.log.state.order.filter((id) => id !== self).map((id) => nameKey(this.log.state.nodes[id]!.name)));
+  }
+
+  /** "Bot 1", "Bot 2", ...: the first that no node uses. */
+  freeBotName(): string {
+    const taken = this.#takenNames();
+    let k = 1;
+    while (taken.has(`bot ${k}`)) k++;
+    return `Bot ${k}`;
+  }
+
+  /**
+   * A display name no other node in the room uses: "Alice", then "Alice 2", "Alice 3"...
+   * Names are compared folded (case, compatibility forms, whitespace), so "ALICE" is taken
+   * by "Alice"; the suffix never cuts an emoji in half.
+   */
+  uniqueName(wanted: string, self?: string): string {
+    const taken = this.#takenNames(self);
+    if (!taken.has(nameKey(wanted))) return wanted;
+    for (let k = 2; ; k++) {
+      const suffix = ` ${k}`;
+      const name = firstChars(wanted, LIMITS.nameLengthMax - suffix.length) + suffix;
+      if (!taken.has(nameKey(name))) return name;
+    }
+  }
+}
+
+/**
+ * An imported file, read and checked in a worker: its starting state, and its `count`
+ * events as JSON arrays of at most `IMPORT_SLICE_EVENTS` events each, one after the other
+ * in UTF-8 bytes (slice k ends at byte `sliceEnds[k]`). Bytes move between threads as one
+ * copy (or none), where as many objects or strings would hold the receiving thread.
+ */
+export interface ImportedLog {
+  readonly initial: RoomState;
+  readonly json: Uint8Array;
+  /** A copy of `json` for the store, handed over to its writer thread (copying it here would hold this one). */
+  readonly storeJson: Uint8Array;
+  readonly sliceEnds: readonly number[];
+  readonly count: number;
+}
+
+/** Events per slice of an import: read and annotated in one turn of the event loop. */
+export const IMPORT_SLICE_EVENTS = 200;
+
+/**
+ * Builds an imported room's log a slice at a time, letting the event loop run between
+ * slices: annotating 100,000 events at once would hold every other room for seconds.
+ */
+export async function applyInSlices(room: Room, from: ImportedLog | undefined, nowMs: number): Promise<void> {
+  if (!from) return;
+  const utf8 = new TextDecoder();
+  let start = 0;
+  for (const end of from.sliceEnds) {
+    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+    room.apply(JSON.parse(utf8.decode(from.json.subarray(start, end))) as RoomEvent[], nowMs);
+    start = end;
+  }
+}
