@@ -10,7 +10,13 @@
  * invisible operators, the byte-order mark, a joiner outside an emoji, soft hyphen, combining grapheme joiner, the
  * Mongolian vowel separator, Hangul fillers and variation selectors on their own.
  */
-const INVISIBLE = /[\u00AD\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180E\u200B\u200C\u2060-\u2064\u3164\uFEFF\uFFA0]/u;
+const INVISIBLE = /[\u00AD\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180E\u200B\u2060-\u2064\u3164\uFEFF\uFFA0]/u;
+
+/**
+ * A zero-width non-joiner is part of how Persian, Kurdish and Indic words are spelled
+ * (می‌خواهم), between two letters; anywhere else it only hides.
+ */
+const LONE_NON_JOINER = /(?<![\p{L}\p{M}])\u200C|\u200C(?![\p{L}\p{M}])/u;
 
 /** A zero-width joiner is invisible too, except between two emoji, where it makes one (👩‍🚀). */
 const LONE_JOINER = /(?<!\p{Extended_Pictographic}[\u{FE0F}\u{1F3FB}-\u{1F3FF}]?)\u200D|\u200D(?!\p{Extended_Pictographic})/u;
@@ -51,7 +57,7 @@ export type TextNoun = 'a name' | 'a value' | 'a timeline name';
 
 /** Why `text` cannot be shown as it is (invisible characters, direction controls), or null. */
 function hiddenCharacterProblem(text: string, noun: TextNoun): string | null {
-  const hidden = INVISIBLE.exec(text) ?? LONE_JOINER.exec(text) ?? CONTROL.exec(text);
+  const hidden = INVISIBLE.exec(text) ?? LONE_JOINER.exec(text) ?? LONE_NON_JOINER.exec(text) ?? CONTROL.exec(text);
   if (hidden) return `${noun} cannot contain an invisible character (${codePoint(hidden[0])}): type only characters that show`;
   const bidi = BIDI.exec(text);
   if (bidi) return `${noun} cannot contain a text-direction control (${codePoint(bidi[0])}), which makes text look like something else`;

@@ -18,6 +18,8 @@ describe('names', () => {
       ['\uFEFFNode', 'U+FEFF'],
       ['No\u00ADde', 'U+00AD'],
       ['No\u200Dde', 'U+200D'],
+      ['\u200CNode', 'U+200C'],
+      ['Node \u200C', 'U+200C'],
     ];
     for (const [name, point] of hidden) {
       const ack = await env.client().join(room.code, name);
@@ -31,6 +33,11 @@ describe('names', () => {
       });
     }
     expect(env.server.app.classroom.roomSummary(room.code)!.nodes).toBe(0);
+  });
+
+  it('keeps a zero-width non-joiner between two letters, as Persian spells words', async () => {
+    const room = await createRoom(env.server.url);
+    expect(await env.client().join(room.code, 'می\u200Cخواهم')).toMatchObject({ ok: true, session: { name: 'می\u200Cخواهم' } });
   });
 
   it('keeps names in NFC and counts their length in characters a person sees', async () => {
