@@ -4,7 +4,6 @@
  */
 import {
   formatBallot,
-  formatQuorum,
   isMember,
   messageLabel,
   nameOf,
@@ -65,17 +64,6 @@ export function nodeCard(state: RoomState, id: string): NodeCardView | null {
   };
 }
 
-/** What waits for the next round, in words: quorum changes and nodes that joined mid-round; empty when nothing does. */
-export function pendingForNextRound(state: RoomState): string[] {
-  const out: string[] = [];
-  const next = state.nextSettings;
-  if (next && (next.q1 !== state.settings.q1 || next.q2 !== state.settings.q2)) {
-    out.push(`Q1 ${formatQuorum(next.q1, state.order.length)}, Q2 ${formatQuorum(next.q2, state.order.length)}`);
-  }
-  const watching = state.order.filter((id) => !isMember(state, id)).map((id) => nameOf(state, id));
-  if (watching.length) out.push(`${watching.join(', ')} ${watching.length === 1 ? 'joins' : 'join'} as ${watching.length === 1 ? 'an acceptor' : 'acceptors'}`);
-  return out;
-}
 
 /** A message in one line, as the log prints it: `PROMISE Request A -> B (p: 1.A)`. */
 export function messageText(state: RoomState, m: Message): string {
