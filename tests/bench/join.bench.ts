@@ -1,6 +1,6 @@
 /**
  * npm run bench:join
- * The cost of a large room (issue 10, item 8): opens a room from a script of 99,397 events
+ * The cost of a large room: opens a room from a script of 99,397 events
  * (99 nodes, 1,003 promise requests to all: near the 100,000-event limit), then prints the
  * server's memory for it, and what a student joining it downloads and how long until the
  * page is live (the join's answer received and read). Targets: 2 MB, 1 s, 30 MB per room.

@@ -1,5 +1,5 @@
 /**
- * Joins are idempotent and clean (issue 10): one session per socket, no node left behind
+ * Joins are idempotent and clean: one session per socket, no node left behind
  * by a join whose connection is gone, offline observers that make room, and an instructor
  * who can remove anyone.
  */

@@ -1,5 +1,5 @@
 /**
- * Names and values a person can tell apart (issue 10): Unicode NFC, invisible characters
+ * Names and values a person can tell apart: Unicode NFC, invisible characters
  * and direction controls refused with a clear error, lengths in user-perceived characters
  * on the schema and the core alike, and names unique in a folded form.
  */

@@ -1,5 +1,5 @@
 /**
- * Limits per person, not per socket (issue 10): one budget per session token shared by its
+ * Limits per person, not per socket: one budget per session token shared by its
  * sockets, at most five sockets per session, a cut-off for a socket that keeps going past
  * its budget, and a cap on how fast one member (and a room) may grow the log.
  */

@@ -1,5 +1,5 @@
 /**
- * One person cannot swamp a class (issue 10): budgets belong to a session token, not to a
+ * One person cannot swamp a class: budgets belong to a session token, not to a
  * socket; a socket that keeps sending past its budget is cut off, and then costs the
  * server next to nothing. The server runs in its own process and the flooders in a
  * worker thread (their own event loops, as on other machines), so that what is measured

@@ -1,5 +1,5 @@
 /**
- * Imports never hold the main thread (issue 10): scenario scripts run in a worker thread
+ * Imports never hold the main thread: scenario scripts run in a worker thread
  * with the room's event limit checked at every step, a time budget and a memory budget.
  * The hostile scripts of the audit are sent to a real server while a probe measures the
  * main thread's longest block (the server runs in this process, on this thread).
