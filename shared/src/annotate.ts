@@ -8,7 +8,7 @@
  */
 import { compareBallots, formatBallot, type Ballot } from './ballot';
 import { assertNever } from './invariant';
-import { acceptorVerdict, type AcceptedValue, type AcceptorState, type NodeState, type ReplyMessage, type RequestMessage } from './node';
+import { acceptorVerdict, type AcceptedValue, type AcceptorState, type Message, type NodeState, type ReplyMessage, type RequestMessage } from './node';
 import { acceptedBy, type ChosenValue, type Violation } from './monitor';
 import { apply, cloneRoomState, nameOf, roomQuorums, type RoomEvent, type RoomState } from './room';
 import { formatQuorum, quorumSizes, RULE_MODE_NAMES } from './settings';
@@ -284,6 +284,38 @@ function describe(ctx: Ctx, e: RoomEvent): Body {
         lines: [`NETWORK cut ${ctx.name(e.a)} <-> ${ctx.name(e.b)}`],
         explanation: `Messages between ${ctx.name(e.a)} and ${ctx.name(e.b)} can no longer get through, in either direction. A quorum on one side of a partition can still decide; a minority cannot.`,
         data: data(e.type, null, [e.a, e.b]),
+      };
+    case 'deliveredAll':
+      return describeDeliverAll(ctx, e);
+    case 'droppedAll': {
+      const where = scopeText(ctx, e.from, e.to);
+      const kinds = countKinds(ctx.before.inFlight.filter((m) => e.ids.includes(m.id)));
+      return {
+        lines: [`NETWORK drop all${where}: ${e.ids.length} message${e.ids.length === 1 ? '' : 's'}`],
+        explanation: `The network loses ${e.ids.length} message${e.ids.length === 1 ? '' : 's'}${where}: ${kinds}. Paxos stays safe when messages are lost; it may only need another try to make progress.`,
+        data: data(e.type, e.from ?? null, [e.from, e.to].filter((x): x is string => x !== undefined), { messageIds: e.ids }),
+      };
+    }
+    case 'partitioned': {
+      const sides = e.groups.map((g) => g.map(ctx.name).join(' '));
+      const { q1, q2 } = roomQuorums(ctx.after);
+      const quorum = Math.max(q1, q2);
+      const able = e.groups.filter((g) => g.filter((id) => ctx.after.members.includes(id)).length >= quorum).map((g) => g.map(ctx.name).join(', '));
+      return {
+        lines: [`NETWORK partition ${sides.join(' | ')}: ${e.links.length} link${e.links.length === 1 ? '' : 's'} cut`],
+        explanation:
+          `The network splits into ${e.groups.length} groups: messages between them can no longer get through, in either direction. ` +
+          (able.length
+            ? `Only a group with a quorum of this round's acceptors can still choose a value: ${able.join('; ')}.`
+            : `No group holds a quorum of this round's acceptors (${quorum}), so nothing can be chosen until the partition heals.`),
+        data: data(e.type, null, e.groups.flat()),
+      };
+    }
+    case 'healedAll':
+      return {
+        lines: [`NETWORK heal all: ${e.links.length} link${e.links.length === 1 ? '' : 's'}`],
+        explanation: `Every cut link works again; messages waiting on them can be delivered.`,
+        data: data(e.type, null, [...new Set(e.links.flat())]),
       };
     case 'linkHealed':
       return {
@@ -584,6 +616,55 @@ function describeDelivery(ctx: Ctx, id: number, reply: ReplyMessage | null): Bod
       value: m.kind === 'accepted' ? m.value : null,
       tag: m.kind === 'reject' ? 'REJ' : 'ACC',
     }),
+  };
+}
+
+/** " from A to B", " to B", or "" for the whole network. */
+function scopeText(ctx: Ctx, from: string | undefined, to: string | undefined): string {
+  return `${from !== undefined ? ` from ${ctx.name(from)}` : ''}${to !== undefined ? ` to ${ctx.name(to)}` : ''}`;
+}
+
+/** "3 promise requests, 2 promises and 1 refusal". */
+function countKinds(messages: readonly Message[]): string {
+  const words: Record<Message['kind'], [string, string]> = {
+    prepare: ['promise request', 'promise requests'],
+    accept: ['accept request', 'accept requests'],
+    promise: ['promise', 'promises'],
+    accepted: ['acceptance', 'acceptances'],
+    reject: ['refusal', 'refusals'],
+  };
+  const parts = (Object.keys(words) as Message['kind'][])
+    .map((k) => [k, messages.filter((m) => m.kind === k).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${words[k][n === 1 ? 0 : 1]}`);
+  return parts.length <= 1 ? (parts[0] ?? 'nothing') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+}
+
+/** One entry for many deliveries: a header, then each delivery's own lines, as `deliver` would print it. */
+function describeDeliverAll(ctx: Ctx, e: Extract<RoomEvent, { type: 'deliveredAll' }>): Body {
+  const lines = [
+    `NETWORK deliver all${scopeText(ctx, e.from, e.to)}${e.seed !== undefined ? ` in random order (seed ${e.seed})` : ''}: ${e.deliveries.length} message${e.deliveries.length === 1 ? '' : 's'}`,
+  ];
+  const whys: string[] = [];
+  const nodes = new Set<string>();
+  let state = ctx.before;
+  for (const d of e.deliveries) {
+    const next = cloneRoomState(state);
+    apply(next, { type: 'delivered', id: d.id, reply: d.reply });
+    const body = describeDelivery(new Ctx(state, next), d.id, d.reply);
+    lines.push(...body.lines);
+    whys.push(`#${d.id}: ${body.explanation}`);
+    for (const n of body.data.nodes) nodes.add(n);
+    state = next;
+  }
+  const delivered = ctx.before.inFlight.filter((m) => e.deliveries.some((d) => d.id === m.id));
+  const left = ctx.after.inFlight.length;
+  return {
+    lines,
+    explanation:
+      `The network delivers ${countKinds(delivered)}${e.seed !== undefined ? ', in an order drawn at random' : ', oldest first'}. ` +
+      `${left ? `${left} message${left === 1 ? '' : 's'} stay in flight, the replies made on the way among them.` : 'Nothing is left in flight.'} ${whys.join(' ')}`,
+    data: data('deliveredAll', null, [...nodes], { messageIds: e.deliveries.map((d) => d.id) }),
   };
 }
 

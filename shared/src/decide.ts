@@ -25,6 +25,8 @@ import {
   type Target,
 } from './room';
 import { QUORUM_MAX, type RoomSettings, type SettingsChange } from './settings';
+import { Rng } from './bots';
+import { apply, cloneRoomState } from './room';
 
 function refuse(code: RefusalCode, explanation: string): Refusal {
   return { ok: false, code, explanation };
@@ -88,6 +90,16 @@ export function decide(state: RoomState, command: RoomCommand): Decision {
     case 'cut':
     case 'heal':
       return decideLink(state, command.type, command.a, command.b);
+    case 'deliverAll':
+      return decideDeliverAll(state, command.from, command.to, command.seed);
+    case 'dropAll':
+      return decideDropAll(state, command.from, command.to);
+    case 'partition':
+      return decidePartition(state, command.groups);
+    case 'healAll': {
+      if (state.cut.length === 0) return refuse('not-cut', 'No link is cut: there is nothing to heal.');
+      return { ok: true, events: [{ type: 'healedAll', links: state.cut.map((k) => k.split('|') as [string, string]) }] };
+    }
     default:
       return assertNever(command, 'command');
   }
@@ -364,3 +376,95 @@ function decideLink(state: RoomState, kind: 'cut' | 'heal', a: string, b: string
   return { ok: true, events: [{ type: 'linkHealed', a, b }] };
 }
 
+
+/** The filters of a bulk network command, checked: each names a node of the room, or is absent. */
+function scopeRefusal(state: RoomState, from: string | undefined, to: string | undefined): Refusal | null {
+  for (const id of [from, to]) if (id !== undefined && !state.nodes[id]) return unknownNode(id);
+  return null;
+}
+
+function inScope(m: Message, from: string | undefined, to: string | undefined): boolean {
+  return (from === undefined || m.from === from) && (to === undefined || m.to === to);
+}
+
+/** "from A", "to B", "from A to B", or "" for the whole network. */
+function scopeWords(state: RoomState, from: string | undefined, to: string | undefined): string {
+  return [from !== undefined ? `from ${nameOf(state, from)}` : '', to !== undefined ? `to ${nameOf(state, to)}` : ''].filter(Boolean).join(' ');
+}
+
+/**
+ * Delivers every message in scope that can arrive now, one after another as `deliver`
+ * would, so that each acceptor answers with the state the deliveries before it left.
+ * Replies made on the way stay in flight. A seed shuffles the order (Fisher-Yates).
+ */
+function decideDeliverAll(state: RoomState, from: string | undefined, to: string | undefined, seed: number | undefined): Decision {
+  const bad = scopeRefusal(state, from, to);
+  if (bad) return bad;
+  const ids = state.inFlight.filter((m) => inScope(m, from, to) && canArrive(state, m)).map((m) => m.id);
+  if (ids.length === 0) {
+    const waiting = state.inFlight.filter((m) => inScope(m, from, to)).length;
+    const where = scopeWords(state, from, to);
+    return refuse(
+      'nothing-in-flight',
+      waiting
+        ? `None of the ${waiting} messages in flight${where ? ` ${where}` : ''} can arrive now: they wait for a crashed node or a cut link. Recover the node or heal the link, or drop them.`
+        : `No message is in flight${where ? ` ${where}` : ''}: there is nothing to deliver.`,
+    );
+  }
+  if (seed !== undefined) {
+    const rng = new Rng(seed);
+    for (let i = ids.length - 1; i > 0; i--) {
+      const j = rng.int(0, i);
+      [ids[i], ids[j]] = [ids[j]!, ids[i]!];
+    }
+  }
+  const sim = cloneRoomState(state);
+  const deliveries: { id: number; reply: ReplyMessage | null }[] = [];
+  for (const id of ids) {
+    const m = sim.inFlight[inFlightIndex(sim.inFlight, id)]!;
+    const reply = isRequest(m) ? autoReply(sim, sim.nodes[m.to]!, m, sim.nextMessageId) : null;
+    deliveries.push({ id, reply });
+    apply(sim, { type: 'delivered', id, reply });
+  }
+  return {
+    ok: true,
+    events: [{ type: 'deliveredAll', ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), ...(seed !== undefined ? { seed } : {}), deliveries }],
+  };
+}
+
+/** A message can arrive now: its recipient is in the room and up, and their link is not cut. */
+function canArrive(state: RoomState, m: Message): boolean {
+  const to = state.nodes[m.to];
+  return !!to && to.up && linkUp(state, m.from, m.to);
+}
+
+function decideDropAll(state: RoomState, from: string | undefined, to: string | undefined): Decision {
+  const bad = scopeRefusal(state, from, to);
+  if (bad) return bad;
+  const ids = state.inFlight.filter((m) => inScope(m, from, to)).map((m) => m.id);
+  if (ids.length === 0) {
+    const where = scopeWords(state, from, to);
+    return refuse('nothing-in-flight', `No message is in flight${where ? ` ${where}` : ''}: there is nothing to drop.`);
+  }
+  return { ok: true, events: [{ type: 'droppedAll', ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), ids }] };
+}
+
+/** Splits the room: every link between two groups is cut; links inside a group are left as they are. */
+function decidePartition(state: RoomState, groups: readonly (readonly string[])[]): Decision {
+  const nonEmpty = groups.filter((g) => g.length > 0);
+  if (nonEmpty.length < 2) return refuse('bad-partition', 'A partition needs at least two groups of nodes.');
+  const seen = new Set<string>();
+  for (const g of nonEmpty) {
+    for (const id of g) {
+      if (!state.nodes[id]) return unknownNode(id);
+      if (seen.has(id)) return refuse('bad-partition', `${nameOf(state, id)} is in two groups: each node belongs to one side of a partition.`);
+      seen.add(id);
+    }
+  }
+  const links: [string, string][] = [];
+  nonEmpty.forEach((g, gi) => {
+    for (const h of nonEmpty.slice(gi + 1)) for (const a of g) for (const b of h) if (!state.cut.includes(linkKey(a, b))) links.push([a, b]);
+  });
+  if (links.length === 0) return refuse('already-cut', 'Every link between these groups is already cut.');
+  return { ok: true, events: [{ type: 'partitioned', groups: nonEmpty.map((g) => g.slice()), links }] };
+}

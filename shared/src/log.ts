@@ -30,6 +30,7 @@ export function annotationView(s: RoomState, event: RoomEvent): RoomState {
 function touchedNodes(s: RoomState, e: RoomEvent): readonly string[] | 'all' {
   switch (e.type) {
     case 'roundStarted':
+    case 'deliveredAll':
       return 'all';
     case 'nodeAdded':
     case 'settingsChanged':
@@ -37,6 +38,9 @@ function touchedNodes(s: RoomState, e: RoomEvent): readonly string[] | 'all' {
     case 'duplicated':
     case 'linkCut':
     case 'linkHealed':
+    case 'droppedAll':
+    case 'partitioned':
+    case 'healedAll':
       return [];
     case 'nodeRemoved':
     case 'nodeRenamed':

@@ -117,7 +117,18 @@ export type RoomCommand =
   | { readonly type: 'crash'; readonly node: string }
   | { readonly type: 'recover'; readonly node: string }
   | { readonly type: 'cut'; readonly a: string; readonly b: string }
-  | { readonly type: 'heal'; readonly a: string; readonly b: string };
+  | { readonly type: 'heal'; readonly a: string; readonly b: string }
+  /**
+   * Delivers every message in flight that can arrive now (its recipient up, its link not
+   * cut), or only those from or to one node; oldest first, or in an order drawn from `seed`.
+   */
+  | { readonly type: 'deliverAll'; readonly from?: string; readonly to?: string; readonly seed?: number }
+  /** Drops every message in flight, or those from or to one node. */
+  | { readonly type: 'dropAll'; readonly from?: string; readonly to?: string }
+  /** Cuts every link between nodes of different groups (two or more groups). */
+  | { readonly type: 'partition'; readonly groups: readonly (readonly string[])[] }
+  /** Heals every cut link. */
+  | { readonly type: 'healAll' };
 
 export type LostReason = 'crashed' | 'cut' | 'left';
 
@@ -153,7 +164,19 @@ export type RoomEvent =
   | { readonly type: 'crashed'; readonly node: string }
   | { readonly type: 'recovered'; readonly node: string }
   | { readonly type: 'linkCut'; readonly a: string; readonly b: string }
-  | { readonly type: 'linkHealed'; readonly a: string; readonly b: string };
+  | { readonly type: 'linkHealed'; readonly a: string; readonly b: string }
+  /** Many messages delivered in one step, in this order, each with its acceptor's reply (null: inbox, or a reply). */
+  | {
+      readonly type: 'deliveredAll';
+      readonly from?: string;
+      readonly to?: string;
+      readonly seed?: number;
+      readonly deliveries: readonly { readonly id: number; readonly reply: ReplyMessage | null }[];
+    }
+  | { readonly type: 'droppedAll'; readonly from?: string; readonly to?: string; readonly ids: readonly number[] }
+  /** The links newly cut between the groups (links already cut are not listed). */
+  | { readonly type: 'partitioned'; readonly groups: readonly (readonly string[])[]; readonly links: readonly (readonly [string, string])[] }
+  | { readonly type: 'healedAll'; readonly links: readonly (readonly [string, string])[] };
 
 export const REFUSAL_CODES = [
   'unknown-node',
@@ -178,6 +201,8 @@ export const REFUSAL_CODES = [
   'not-cut',
   'network-full',
   'not-acceptor',
+  'nothing-in-flight',
+  'bad-partition',
 ] as const;
 
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
@@ -304,13 +329,23 @@ export function apply(s: RoomState, event: RoomEvent): void {
       noteSent(s, event.request);
       receiveRequest(s, event.request, event.reply, true);
       return;
-    case 'delivered': {
-      const index = inFlightIndex(s.inFlight, event.id);
-      invariant(index >= 0, `delivered message #${event.id} is not in flight`);
-      const message = s.inFlight[index]!;
-      s.inFlight.splice(index, 1);
-      if (isRequest(message)) receiveRequest(s, message, event.reply, false);
-      else receiveReply(s, message);
+    case 'delivered':
+      deliver(s, event.id, event.reply);
+      return;
+    case 'deliveredAll':
+      for (const d of event.deliveries) deliver(s, d.id, d.reply);
+      return;
+    case 'droppedAll': {
+      const gone = new Set(event.ids);
+      s.inFlight = s.inFlight.filter((m) => !gone.has(m.id));
+      return;
+    }
+    case 'partitioned':
+      for (const [a, b] of event.links) s.cut.push(linkKey(a, b));
+      return;
+    case 'healedAll': {
+      const healed = new Set(event.links.map(([a, b]) => linkKey(a, b)));
+      s.cut = s.cut.filter((k) => !healed.has(k));
       return;
     }
     case 'lost':
@@ -379,6 +414,16 @@ export function inFlightIndex(inFlight: readonly Message[], id: number): number 
     else hi = mid - 1;
   }
   return -1;
+}
+
+/** Message `id` reaches its recipient; a request is answered with `reply` (or held when null). */
+function deliver(s: RoomState, id: number, reply: ReplyMessage | null): void {
+  const index = inFlightIndex(s.inFlight, id);
+  invariant(index >= 0, `delivered message #${id} is not in flight`);
+  const message = s.inFlight[index]!;
+  s.inFlight.splice(index, 1);
+  if (isRequest(message)) receiveRequest(s, message, reply, false);
+  else receiveReply(s, message);
 }
 
 /** Puts a message in flight, keeping `inFlight` sorted by id (see `inFlightIndex`). */

@@ -36,6 +36,14 @@ describe('decide refuses bad commands with a code and an explanation, and change
     ['same-node', (log) => refused(log, { type: 'cut', a: 'A', b: 'A' }, 'same-node')],
     ['already-cut', (log) => { ok(log, { type: 'cut', a: 'A', b: 'B' }); refused(log, { type: 'cut', a: 'B', b: 'A' }, 'already-cut'); }],
     ['not-cut', (log) => refused(log, { type: 'heal', a: 'A', b: 'B' }, 'not-cut')],
+    ['nothing-in-flight', (log) => {
+      expect(refused(log, { type: 'deliverAll' }, 'nothing-in-flight')).toBe('No message is in flight: there is nothing to deliver.');
+      expect(refused(log, { type: 'dropAll', to: 'B' }, 'nothing-in-flight')).toBe('No message is in flight to B: there is nothing to drop.');
+    }],
+    ['bad-partition', (log) => {
+      expect(refused(log, { type: 'partition', groups: [['A', 'B']] }, 'bad-partition')).toBe('A partition needs at least two groups of nodes.');
+      expect(refused(log, { type: 'partition', groups: [['A'], ['A', 'B']] }, 'bad-partition')).toContain('A is in two groups');
+    }],
     ['not-acceptor', (log) => {
       ok(log, { type: 'propose', node: 'A', value: 'x' }, { type: 'addNode', node: 'D' });
       expect(refused(log, { type: 'promiseRequest', from: 'A', to: ['D'] }, 'not-acceptor')).toContain('It watches until round 2 starts');

@@ -106,7 +106,8 @@ export function diagramModel(initial: RoomState, events: readonly RoomEvent[], u
   for (let i = 0; i < last; i++) {
     const e = events[i]!;
     const chosenBefore = s.monitor.chosen.length;
-    const before = s.inFlight;
+    // A copy: applying the event changes the list in place.
+    const before = s.inFlight.slice();
     const held = { ...s.held };
     apply(s, e);
     const seq = s.seq;
@@ -135,12 +136,24 @@ export function diagramModel(initial: RoomState, events: readonly RoomEvent[], u
         if (e.reply) open.set(e.reply.id, { m: e.reply, seq, copy: false });
         break;
       }
-      case 'dropped': {
-        const o = open.get(e.id);
-        open.delete(e.id);
-        if (o) close(o, seq, 'dropped');
+      case 'deliveredAll':
+        // One event, many arrivals: spread them over the event's row, in their order.
+        e.deliveries.forEach((d, k) => {
+          const at = seq - 0.5 + (k + 1) / (e.deliveries.length + 1);
+          const o = open.get(d.id) ?? { m: before.find((m) => m.id === d.id)!, seq: seq - 1, copy: false };
+          open.delete(d.id);
+          if (o.m) close(o, at, 'delivered');
+          if (d.reply) open.set(d.reply.id, { m: d.reply, seq: at, copy: false });
+        });
         break;
-      }
+      case 'dropped':
+      case 'droppedAll':
+        for (const id of e.type === 'dropped' ? [e.id] : e.ids) {
+          const o = open.get(id);
+          open.delete(id);
+          if (o) close(o, seq, 'dropped');
+        }
+        break;
       case 'duplicated': {
         const o = open.get(e.id);
         if (o) open.set(e.copyId, { m: { ...o.m, id: e.copyId }, seq, copy: true });

@@ -77,7 +77,8 @@ export function exportShiViz(initial: RoomState, events: readonly RoomEvent[]): 
     lines.push(`receive ${describe(m)}`, `${host(m.to)} ${JSON.stringify(tick(m.to))}`);
   };
   for (const e of events) {
-    const before = s.inFlight;
+    // A copy: applying the event changes the list in place.
+    const before = s.inFlight.slice();
     const held = { ...s.held };
     apply(s, e);
     switch (e.type) {
@@ -95,12 +96,14 @@ export function exportShiViz(initial: RoomState, events: readonly RoomEvent[]): 
       case 'lost':
         send(e.message);
         break;
-      case 'delivered': {
-        const m = before.find((x) => x.id === e.id);
-        if (m) receive(m);
-        if (e.reply) send(e.reply);
+      case 'delivered':
+      case 'deliveredAll':
+        for (const d of e.type === 'delivered' ? [e] : e.deliveries) {
+          const m = before.find((x) => x.id === d.id);
+          if (m) receive(m);
+          if (d.reply) send(d.reply);
+        }
         break;
-      }
       case 'duplicated': {
         const c = sentClock.get(e.id);
         if (c) sentClock.set(e.copyId, c);

@@ -11,7 +11,8 @@ import { QUORUM_MAX, type QuorumSize, type RoomSettings, type RuleModeName, type
 export type MessageRef =
   | { readonly by: 'id'; readonly id: number }
   | { readonly by: 'route'; readonly from: string; readonly to: string }
-  | { readonly by: 'all' };
+  /** Every message in flight, or those from or to one node; `seed` shuffles a delivery's order. */
+  | { readonly by: 'all'; readonly from?: string; readonly to?: string; readonly seed?: number };
 
 export type Expectation =
   | { readonly kind: 'chosen'; readonly value: string | null }
@@ -119,7 +120,19 @@ export function parseScenario(text: string): Scenario {
     return { from: node(from), rest };
   };
   const messageRef = (words: string[], verb: string): MessageRef => {
-    if (words.length === 1 && words[0] === 'all' && verb !== 'duplicate') return { by: 'all' };
+    if (words[0] === 'all' && verb !== 'duplicate') {
+      // all [from NODE] [to NODE] [random SEED] (random: deliver only)
+      const ref: { by: 'all'; from?: string; to?: string; seed?: number } = { by: 'all' };
+      const rest = words.slice(1);
+      while (rest.length) {
+        const [word, arg] = rest.splice(0, 2);
+        if (word === 'from' && arg && ref.from === undefined) ref.from = node(arg);
+        else if (word === 'to' && arg && ref.to === undefined) ref.to = node(arg);
+        else if (word === 'random' && verb === 'deliver' && arg && /^\d{1,10}$/.test(arg) && Number(arg) <= 2 ** 31 && ref.seed === undefined) ref.seed = Number(arg);
+        else fail(`write "${verb} all", optionally followed by "from NODE", "to NODE"${verb === 'deliver' ? ' and "random SEED"' : ''}`);
+      }
+      return ref;
+    }
     if (words.length === 1 && /^#\d+$/.test(words[0]!)) return { by: 'id', id: Number(words[0]!.slice(1)) };
     if (words.length === 3 && words[1] === '->') return { by: 'route', from: node(words[0]), to: node(words[2]) };
     fail(`write "${verb} #ID" or "${verb} FROM -> TO"${verb === 'duplicate' ? '' : ` or "${verb} all"`}`);

@@ -142,23 +142,14 @@ export function runScenario(scenario: Scenario, { eventsMax = Infinity }: { read
         break;
       }
       case 'partition': {
-        const commands: RoomCommand[] = [];
-        step.groups.forEach((g, gi) => {
-          for (const h of step.groups.slice(gi + 1)) for (const a of g) for (const b of h) {
-            if (!log.state.cut.includes(linkKey(a, b))) commands.push({ type: 'cut', a, b });
-          }
-        });
-        ok = dispatchAll(step, commands, refusalOk);
+        // Links already cut are skipped; with none left to cut the step does nothing.
+        const fresh = step.groups.some((g, gi) => step.groups.slice(gi + 1).some((h) => g.some((a) => h.some((b) => !log.state.cut.includes(linkKey(a, b))))));
+        ok = dispatchAll(step, fresh ? [{ type: 'partition', groups: step.groups }] : [], refusalOk);
         break;
       }
-      case 'healAll': {
-        const commands: RoomCommand[] = log.state.cut.map((k) => {
-          const [a, b] = k.split('|') as [string, string];
-          return { type: 'heal', a, b };
-        });
-        ok = dispatchAll(step, commands, refusalOk);
+      case 'healAll':
+        ok = dispatchAll(step, log.state.cut.length ? [{ type: 'healAll' }] : [], refusalOk);
         break;
-      }
       case 'run': {
         const entries: Annotation[] = [];
         for (const end = clockMs + step.ms; clockMs < end; ) {
@@ -199,7 +190,13 @@ function resolveNetwork(state: RoomState, step: Extract<ScenarioStep, { kind: 'n
       return [{ type, id: m.id }];
     }
     case 'all': {
-      const ms = type === 'deliver' ? state.inFlight.filter((m) => deliverable(state, m.to, m.from)) : state.inFlight;
+      // Nothing to deliver or drop: the step does nothing, as it always has.
+      const scope = (m: { from: string; to: string }) => (ref.from === undefined || m.from === ref.from) && (ref.to === undefined || m.to === ref.to);
+      const ms = state.inFlight.filter((m) => scope(m) && (type !== 'deliver' || deliverable(state, m.to, m.from)));
+      if (ms.length === 0) return [];
+      const filters = { ...(ref.from !== undefined ? { from: ref.from } : {}), ...(ref.to !== undefined ? { to: ref.to } : {}) };
+      if (type === 'deliver') return [{ type: 'deliverAll', ...filters, ...(ref.seed !== undefined ? { seed: ref.seed } : {}) }];
+      if (type === 'drop') return [{ type: 'dropAll', ...filters }];
       return ms.map((m) => ({ type, id: m.id }));
     }
   }

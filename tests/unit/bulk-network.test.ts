@@ -1,0 +1,115 @@
+/**
+ * Network commands at class scale: deliver or drop everything (or everything from or to one
+ * node) in one step, in a seeded random order if asked, and partitions as groups. Each is
+ * one event with one annotated entry, the same in rooms, scenarios and replay.
+ */
+import { describe, expect, it } from 'vitest';
+import { diagramModel, exportShiViz, formatRun, parseScenario, runScenario } from '@toy-paxos/shared';
+import { ok, refused, room } from './helpers';
+
+const queued = () => room(['A', 'B', 'C', 'D', 'E'], { delivery: 'queued' });
+
+describe('deliver all', () => {
+  it('delivers every message that can arrive, as one event, each acceptor answering with what the earlier deliveries left', () => {
+    const log = queued();
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: 'all' });
+    const [entry] = ok(log, { type: 'deliverAll' });
+    expect(log.events.at(-1)!.type).toBe('deliveredAll');
+    expect(entry!.lines[0]).toBe('NETWORK deliver all: 5 messages');
+    expect(entry!.lines.filter((l) => l.startsWith('PROMISE Request'))).toHaveLength(5);
+    expect(entry!.explanation).toMatch(/^The network delivers 5 promise requests, oldest first\. 5 messages stay in flight/);
+    // The replies are in flight now; a second "deliver all" brings them home: a quorum.
+    const [second] = ok(log, { type: 'deliverAll' });
+    expect(second!.explanation).toContain('That is a quorum: A may send accept requests.');
+    expect(log.state.nodes.A!.proposer.promisers).toHaveLength(5);
+    expect(log.state.inFlight).toEqual([]);
+  });
+
+  it('leaves messages to a crashed node or across a cut link, and says so when nothing can arrive', () => {
+    const log = queued();
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: ['B', 'C'] });
+    ok(log, { type: 'crash', node: 'B' }, { type: 'cut', a: 'A', b: 'C' });
+    expect(refused(log, { type: 'deliverAll' }, 'nothing-in-flight')).toBe(
+      'None of the 2 messages in flight can arrive now: they wait for a crashed node or a cut link. Recover the node or heal the link, or drop them.',
+    );
+    ok(log, { type: 'recover', node: 'B' });
+    ok(log, { type: 'deliverAll' });
+    expect(log.state.inFlight.map((m) => [m.kind, m.from, m.to])).toEqual([
+      ['prepare', 'A', 'C'],
+      ['promise', 'B', 'A'],
+    ]);
+  });
+
+  it('delivers only what is from or to one node', () => {
+    const log = queued();
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: 'all' });
+    const [entry] = ok(log, { type: 'deliverAll', to: 'C' });
+    expect(entry!.lines[0]).toBe('NETWORK deliver all to C: 1 message');
+    expect(log.state.inFlight.filter((m) => m.kind === 'prepare').map((m) => m.to)).toEqual(['A', 'B', 'D', 'E']);
+    expect(refused(log, { type: 'deliverAll', from: 'Zed' }, 'unknown-node')).toContain('Zed');
+  });
+
+  it('in a random order drawn from a seed: the same seed, the same order', () => {
+    const orders = [7, 7, 8].map((seed) => {
+      const log = queued();
+      ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: 'all' });
+      ok(log, { type: 'deliverAll', seed });
+      const e = log.events.at(-1)!;
+      return e.type === 'deliveredAll' ? e.deliveries.map((d) => d.id) : [];
+    });
+    expect(orders[0]).toEqual(orders[1]);
+    expect([...orders[0]!].sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(orders[2]).not.toEqual(orders[0]);
+  });
+});
+
+describe('drop all, partition, heal all', () => {
+  it('drops everything from one node in one event', () => {
+    const log = queued();
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: 'all' });
+    ok(log, { type: 'propose', node: 'B', value: 'Kiwi' }, { type: 'promiseRequest', from: 'B', to: ['C'] });
+    const [entry] = ok(log, { type: 'dropAll', from: 'A' });
+    expect(entry!.lines).toEqual(['NETWORK drop all from A: 5 messages']);
+    expect(log.state.inFlight.map((m) => m.from)).toEqual(['B']);
+  });
+
+  it('splits the room into groups in one event, and heals every link in one more', () => {
+    const log = queued();
+    const [entry] = ok(log, { type: 'partition', groups: [['A', 'B'], ['C', 'D', 'E']] });
+    expect(entry!.lines).toEqual(['NETWORK partition A B | C D E: 6 links cut']);
+    expect(entry!.explanation).toContain('Only a group with a quorum of this round\'s acceptors can still choose a value: C, D, E.');
+    expect(log.state.cut).toHaveLength(6);
+    expect(refused(log, { type: 'partition', groups: [['A'], ['C']] }, 'already-cut')).toBe('Every link between these groups is already cut.');
+    const [healed] = ok(log, { type: 'healAll' });
+    expect(healed!.lines).toEqual(['NETWORK heal all: 6 links']);
+    expect(log.state.cut).toEqual([]);
+    expect(refused(log, { type: 'healAll' }, 'not-cut')).toBe('No link is cut: there is nothing to heal.');
+  });
+});
+
+describe('the scenario language and the replay tools', () => {
+  it('has the same steps, and the diagram and ShiViz export follow a bulk delivery', () => {
+    const r = runScenario(
+      parseScenario('delivery queued\nnodes A B C\npartition A | B C\nheal all\npropose A Apple\npromise A -> all\ndeliver all random 3\ndeliver all to A\ndrop all\nexpect promisers A 3'),
+    );
+    expect(r.failures).toEqual([]);
+    const text = formatRun(r, { classic: true });
+    expect(text).toContain('NETWORK partition A | B C: 2 links cut');
+    expect(text).toContain('NETWORK heal all: 2 links');
+    expect(text).toContain('NETWORK deliver all in random order (seed 3): 3 messages');
+    expect(text).toContain('NETWORK deliver all to A: 3 messages');
+    const model = diagramModel(r.log.stateAt(0), r.log.events, r.log.length);
+    expect(model.arrows.filter((a) => a.fate === 'delivered')).toHaveLength(6);
+    expect(exportShiViz(r.log.stateAt(0), r.log.events).match(/^receive /gm)).toHaveLength(6);
+  });
+
+  it('the ShiViz export receives a message delivered on its own too (queued delivery)', () => {
+    const r = runScenario(parseScenario('delivery queued\nnodes A B\npropose A Apple\npromise A -> B\ndeliver #1\ndeliver #2'));
+    expect(exportShiViz(r.log.stateAt(0), r.log.events).match(/^receive .*$/gm)).toEqual(['receive prepare #1 A -> B', 'receive promise #2 B -> A']);
+  });
+
+  it('refuses a bulk step written wrong, with what to write', () => {
+    expect(() => parseScenario('nodes A B\ndrop all random 3')).toThrow(/write "drop all", optionally followed by "from NODE", "to NODE"/);
+    expect(() => parseScenario('nodes A B\ndeliver all to')).toThrow(/write "deliver all", optionally followed by "from NODE", "to NODE" and "random SEED"/);
+  });
+});
