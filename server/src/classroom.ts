@@ -29,6 +29,7 @@ import {
 import { CommitPipeline, SAVE_FAILED } from './commit';
 import type { ServerLimits } from './config';
 import { applyInSlices, participantId, Room, type ImportedLog, type Participant } from './room';
+import { randomInt } from 'node:crypto';
 import { hashToken, newRoomCode, newToken, TokenBucket } from './security';
 import type { RoomChange, Store, StoredBranch, StoredParticipant, StoredRoom } from './store';
 
@@ -503,6 +504,19 @@ export class Classroom {
         const { a, b } = payload as ClientPayload<'net:cut'>;
         return ok({ type: event === 'net:cut' ? 'cut' : 'heal', a, b });
       }
+      case 'net:deliverAll': {
+        const { from, to, random } = payload as ClientPayload<'net:deliverAll'>;
+        // The server draws the order's seed; the event keeps it, so a replay delivers in the same order.
+        return ok({ type: 'deliverAll', from, to, ...(random ? { seed: randomInt(2 ** 31) } : {}) });
+      }
+      case 'net:dropAll': {
+        const { from, to } = payload as ClientPayload<'net:dropAll'>;
+        return ok({ type: 'dropAll', from, to });
+      }
+      case 'net:partition':
+        return ok({ type: 'partition', groups: (payload as ClientPayload<'net:partition'>).groups });
+      case 'net:healAll':
+        return ok({ type: 'healAll' });
       case 'room:settings':
         return ok({ type: 'changeSettings', settings: (payload as ClientPayload<'room:settings'>).settings });
       case 'room:round':

@@ -59,6 +59,12 @@ export const CLIENT_EVENTS = {
   'net:duplicate': z.strictObject({ id: messageId }),
   'net:cut': z.strictObject({ a: nodeId, b: nodeId }),
   'net:heal': z.strictObject({ a: nodeId, b: nodeId }),
+  /** Deliver every message in flight that can arrive (or those from or to one node), oldest first or in a random order. */
+  'net:deliverAll': z.strictObject({ from: nodeId.optional(), to: nodeId.optional(), random: z.boolean().optional() }),
+  'net:dropAll': z.strictObject({ from: nodeId.optional(), to: nodeId.optional() }),
+  /** Cut every link between groups of nodes. */
+  'net:partition': z.strictObject({ groups: z.array(z.array(nodeId).min(1).max(LIMITS.nodesMax)).min(2).max(LIMITS.nodesMax) }),
+  'net:healAll': z.strictObject({}),
   'room:settings': z.strictObject({ settings: settingsSchema }),
   'room:round': z.strictObject({}),
   'room:lock': z.strictObject({ locked: z.boolean() }),
