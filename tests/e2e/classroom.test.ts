@@ -185,6 +185,38 @@ describe('a class in the browser', () => {
   });
 });
 
+describe('network controls at class scale', () => {
+  it('a round with bots in a few clicks: deliver all, in random order, split in two and heal all', async () => {
+    const teacher = await person(env.browser, DESKTOP);
+    const code = await openRoom(teacher.page);
+    await teacher.page.getByLabel('Delivery').selectOption('queued');
+    for (let i = 0; i < 4; i++) await teacher.page.getByRole('button', { name: 'Add bot' }).click();
+    await expect.poll(() => logText(teacher.page)).toContain('JOIN Bot 4 (bot)');
+    const s = await person(env.browser, PHONE);
+    await joinAs(s.page, code, 'Lea');
+    await s.page.getByLabel('Value', { exact: true }).fill('Apple');
+    await s.page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await s.page.getByRole('button', { name: 'Promise request', exact: true }).click();
+    const network = teacher.page.getByRole('region', { name: 'Network' });
+    await network.getByRole('button', { name: 'Deliver all in random order' }).click();
+    await expect.poll(() => logText(teacher.page)).toMatch(/NETWORK deliver all in random order \(seed \d+\): 5 messages/);
+    await network.getByRole('button', { name: 'Deliver all (5)' }).click();
+    await expect.poll(() => s.page.getByText('promisers').locator('xpath=following-sibling::dd[1]').innerText()).toBe('5/3');
+    await s.page.getByRole('button', { name: 'Accept request', exact: true }).click();
+    await network.getByRole('button', { name: 'Deliver all (5)' }).click();
+    await network.getByRole('button', { name: 'Deliver all (5)' }).click();
+    await expect.poll(() => s.page.getByTestId('chosen').innerText()).toBe('Apple');
+    await screenshot(teacher.page, 'instructor-deliver-all-desktop');
+    await network.getByRole('button', { name: 'Split in two at random' }).click();
+    await expect.poll(() => logText(teacher.page)).toMatch(/NETWORK partition .* \| .*: \d+ links? cut/);
+    await network.getByRole('button', { name: /^Heal all \(\d+\)$/ }).click();
+    await expect.poll(() => logText(teacher.page)).toMatch(/NETWORK heal all: \d+ links?/);
+    await teacher.page.setViewportSize(PHONE);
+    await screenshot(teacher.page, 'instructor-network-phone');
+    for (const p of [teacher, s]) await p.context.close();
+  });
+});
+
 describe('a round in progress', () => {
   it('a late joiner watches until the next round, and a quorum change waits for it, with both shown on the pages', async () => {
     const teacher = await person(env.browser, DESKTOP);
