@@ -430,8 +430,10 @@ export class Classroom {
     const mapped = this.#toCommand(room, participant, event, payload);
     if (!mapped.ok) return reply(mapped);
     const { command } = mapped.value;
-    if (command.type === 'addNode' && room.log.state.order.length >= this.#limits.nodesPerRoomMax) {
-      return reply(fail('room-full', `This room has ${this.#limits.nodesPerRoomMax} nodes, its limit.`));
+    const adding = command.type === 'addNode' ? 1 : command.type === 'addNodes' ? command.nodes.length : 0;
+    if (adding && room.log.state.order.length + adding > this.#limits.nodesPerRoomMax) {
+      const now = room.log.state.order.length;
+      return reply(fail('room-full', now >= this.#limits.nodesPerRoomMax ? `This room has ${this.#limits.nodesPerRoomMax} nodes, its limit.` : `This room has ${now} nodes and holds at most ${this.#limits.nodesPerRoomMax}: add at most ${this.#limits.nodesPerRoomMax - now}.`));
     }
     // An empty budget is refused before the core decides: deciding a request to every node
     // of a large room is the costly part of a command.
@@ -453,7 +455,7 @@ export class Classroom {
     }
     const seqStart = room.log.length + 1;
     this.#change(room, nowMs, decision.events, extra, reply, () => {
-      if (command.type === 'addNode' || command.type === 'renameNode') {
+      if (command.type === 'addNode' || command.type === 'addNodes' || command.type === 'renameNode') {
         this.#out.presence(room.code, room.info());
       }
       reply({ ok: true, value: { seqs: decision.events.map((_, i) => seqStart + i) } });
@@ -526,9 +528,10 @@ export class Classroom {
         return ok({ type: 'renameNode', node, name: room.uniqueName(name, node) });
       }
       case 'bot:add': {
-        const { name } = payload as ClientPayload<'bot:add'>;
-        const node = room.nextNodeId();
-        return ok({ type: 'addNode', node, name: room.uniqueName(name ?? room.freeBotName()), bot: true });
+        const { name, count = 1 } = payload as ClientPayload<'bot:add'>;
+        if (name !== undefined) return ok({ type: 'addNode', node: room.nextNodeId(), name: room.uniqueName(name), bot: true });
+        const names = room.freeBotNames(count);
+        return ok({ type: 'addNodes', nodes: room.nextNodeIds(count).map((node, i) => ({ node, name: names[i]!, bot: true })) });
       }
       case 'room:join':
       case 'room:resume':

@@ -73,9 +73,14 @@ export class Room {
 
   /** A node id no timeline has used: n1, n2, ... */
   nextNodeId(): string {
-    let k = this.usedIds.size + 1;
-    while (this.usedIds.has(`n${k}`)) k++;
-    return `n${k}`;
+    return this.nextNodeIds(1)[0]!;
+  }
+
+  /** `count` distinct node ids no timeline has used. */
+  nextNodeIds(count: number): string[] {
+    const ids: string[] = [];
+    for (let k = this.usedIds.size + 1; ids.length < count; k++) if (!this.usedIds.has(`n${k}`)) ids.push(`n${k}`);
+    return ids;
   }
 
   constructor(
@@ -167,12 +172,12 @@ export class Room {
     return new Set(this.log.state.order.filter((id) => id !== self).map((id) => nameKey(this.log.state.nodes[id]!.name)));
   }
 
-  /** "Bot 1", "Bot 2", ...: the first that no node uses. */
-  freeBotName(): string {
+  /** "Bot 1", "Bot 2", ...: the first `count` that no node uses. */
+  freeBotNames(count: number): string[] {
     const taken = this.#takenNames();
-    let k = 1;
-    while (taken.has(`bot ${k}`)) k++;
-    return `Bot ${k}`;
+    const names: string[] = [];
+    for (let k = 1; names.length < count; k++) if (!taken.has(`bot ${k}`)) names.push(`Bot ${k}`);
+    return names;
   }
 
   /**

@@ -37,6 +37,19 @@ export function decide(state: RoomState, command: RoomCommand): Decision {
   switch (command.type) {
     case 'addNode':
       return decideAddNode(state, command.node, command.name ?? command.node, command.bot ?? false);
+    case 'addNodes': {
+      // Each is decided against the room with the ones before it, so names and ids stay distinct.
+      const sim = cloneRoomState(state);
+      const events: RoomEvent[] = [];
+      for (const n of command.nodes) {
+        const d = decideAddNode(sim, n.node, n.name ?? n.node, n.bot ?? false);
+        if (!d.ok) return d;
+        for (const e of d.events) apply(sim, e);
+        events.push(...d.events);
+      }
+      if (events.length === 0) return refuse('no-targets', 'Add at least one node.');
+      return { ok: true, events };
+    }
     case 'removeNode': {
       const missing = missingNode(state, command.node);
       if (missing) return missing;

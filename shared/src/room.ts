@@ -103,6 +103,8 @@ export type Target = readonly string[] | 'all';
 
 export type RoomCommand =
   | { readonly type: 'addNode'; readonly node: string; readonly name?: string; readonly bot?: boolean }
+  /** Several nodes at once (a class's bots): all of them join, or none. */
+  | { readonly type: 'addNodes'; readonly nodes: readonly { readonly node: string; readonly name?: string; readonly bot?: boolean }[] }
   | { readonly type: 'removeNode'; readonly node: string }
   | { readonly type: 'renameNode'; readonly node: string; readonly name: string }
   | { readonly type: 'changeSettings'; readonly settings: SettingsChange }

@@ -1,6 +1,7 @@
 /** The instructor's network controls at class scale, over real sockets: one command, one record, every screen the same. */
 import { describe, expect, it } from 'vitest';
-import { createRoom, useServer } from './harness';
+import { DEFAULT_LIMITS } from '@toy-paxos/server';
+import { createRoom, startServer, TestClient, useServer } from './harness';
 
 const env = useServer();
 
@@ -10,7 +11,11 @@ describe('network controls at class scale', () => {
     const teacher = env.client();
     expect((await teacher.resume(room.instructorToken)).ok).toBe(true);
     expect((await teacher.emit('room:settings', { settings: { delivery: 'queued' } })).ok).toBe(true);
-    for (let i = 0; i < 11; i++) expect((await teacher.emit('bot:add', {})).ok).toBe(true);
+    // Eleven bots in one command: Bot 1 to Bot 11, one record each, one presence.
+    const added = await teacher.emit('bot:add', { count: 11 });
+    expect(added).toMatchObject({ ok: true, seqs: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] });
+    await teacher.until(() => teacher.presence?.participants.filter((p) => p.role === 'bot').length === 11, 'eleven bots');
+    expect(teacher.presence!.participants.filter((p) => p.role === 'bot').map((p) => p.name)).toEqual(Array.from({ length: 11 }, (_, i) => `Bot ${i + 1}`));
     const student = env.client();
     expect((await student.join(room.code, 'Ana')).ok).toBe(true);
 
@@ -34,6 +39,23 @@ describe('network controls at class scale', () => {
     expect((await teacher.emit('net:healAll', {})).ok).toBe(true);
     expect(await teacher.emit('net:healAll', {})).toEqual({ ok: false, error: { code: 'not-cut', message: 'No link is cut: there is nothing to heal.' } });
     expect(await teacher.emit('net:dropAll', {})).toEqual({ ok: false, error: { code: 'nothing-in-flight', message: 'No message is in flight: there is nothing to drop.' } });
+  });
+
+  it('adds bots up to the room limit, all or none', async () => {
+    const s = await startServer({ limits: { ...DEFAULT_LIMITS, nodesPerRoomMax: 12 } });
+    try {
+      const room = await createRoom(s.url);
+      const teacher = new TestClient(s.url);
+      await teacher.resume(room.instructorToken);
+      expect((await teacher.emit('bot:add', { count: 10 })).ok).toBe(true);
+      expect(await teacher.emit('bot:add', { count: 3 })).toEqual({ ok: false, error: { code: 'room-full', message: 'This room has 10 nodes and holds at most 12: add at most 2.' } });
+      expect(await teacher.emit('bot:add', { name: 'Rex', count: 2 })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+      expect((await teacher.emit('bot:add', { count: 2 })).ok).toBe(true);
+      expect(s.app.classroom.roomSummary(room.code)!.nodes).toBe(12);
+      teacher.close();
+    } finally {
+      await s.close();
+    }
   });
 
   it('only the instructor may use them, and a bad payload changes nothing', async () => {

@@ -73,7 +73,10 @@ export const CLIENT_EVENTS = {
   'participant:remove': z
     .strictObject({ node: nodeId.optional(), id: z.string().regex(/^[0-9a-f]{16}$/, 'a participant id is 16 hex digits').optional() })
     .refine((p) => (p.node === undefined) !== (p.id === undefined), 'name either node or id'),
-  'bot:add': z.strictObject({ name: displayName.optional() }),
+  /** One bot, optionally named, or `count` bots named Bot K. */
+  'bot:add': z
+    .strictObject({ name: displayName.optional(), count: z.number().int().min(1).max(50).optional() })
+    .refine((p) => p.name === undefined || (p.count ?? 1) === 1, 'give a name to one bot at a time'),
   /** Present the log at `seq` to everyone; null releases them. */
   'replay:present': z.strictObject({ seq: z.number().int().nonnegative().nullable() }),
   /** Fork a what-if branch of the active timeline after event `seq`; it becomes the active one. */
