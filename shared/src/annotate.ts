@@ -8,11 +8,11 @@
  */
 import { compareBallots, formatBallot, type Ballot } from './ballot';
 import { assertNever } from './invariant';
-import { acceptorVerdict, type AcceptedValue, type AcceptorState, type Message, type NodeState, type ReplyMessage, type RequestMessage } from './node';
+import { acceptorVerdict, type AcceptedValue, type AcceptorState, type NodeState, type ReplyMessage, type RequestMessage } from './node';
 import { acceptedBy, type ChosenValue, type Violation } from './monitor';
 import { apply, cloneRoomState, nameOf, roomQuorums, type RoomEvent, type RoomState } from './room';
 import { formatQuorum, quorumSizes, RULE_MODE_NAMES } from './settings';
-import { messageLabel } from './message-label';
+import { countKinds, messageLabel, scopeLabel } from './message-label';
 
 /** Verdict tags as the notebook prints them; carried by text, not colour. */
 export type Tag = 'ACC' | 'REJ';
@@ -621,23 +621,8 @@ function describeDelivery(ctx: Ctx, id: number, reply: ReplyMessage | null): Bod
 
 /** " from A to B", " to B", or "" for the whole network. */
 function scopeText(ctx: Ctx, from: string | undefined, to: string | undefined): string {
-  return `${from !== undefined ? ` from ${ctx.name(from)}` : ''}${to !== undefined ? ` to ${ctx.name(to)}` : ''}`;
-}
-
-/** "3 promise requests, 2 promises and 1 refusal". */
-function countKinds(messages: readonly Message[]): string {
-  const words: Record<Message['kind'], [string, string]> = {
-    prepare: ['promise request', 'promise requests'],
-    accept: ['accept request', 'accept requests'],
-    promise: ['promise', 'promises'],
-    accepted: ['acceptance', 'acceptances'],
-    reject: ['refusal', 'refusals'],
-  };
-  const parts = (Object.keys(words) as Message['kind'][])
-    .map((k) => [k, messages.filter((m) => m.kind === k).length] as const)
-    .filter(([, n]) => n > 0)
-    .map(([k, n]) => `${n} ${words[k][n === 1 ? 0 : 1]}`);
-  return parts.length <= 1 ? (parts[0] ?? 'nothing') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+  const words = scopeLabel(ctx.name, from, to);
+  return words ? ` ${words}` : '';
 }
 
 /** One entry for many deliveries: a header, then each delivery's own lines, as `deliver` would print it. */

@@ -26,6 +26,7 @@ import {
 } from './room';
 import { QUORUM_MAX, type RoomSettings, type SettingsChange } from './settings';
 import { Rng } from './bots';
+import { scopeLabel } from './message-label';
 import { apply, cloneRoomState } from './room';
 
 function refuse(code: RefusalCode, explanation: string): Refusal {
@@ -400,9 +401,8 @@ function inScope(m: Message, from: string | undefined, to: string | undefined): 
   return (from === undefined || m.from === from) && (to === undefined || m.to === to);
 }
 
-/** "from A", "to B", "from A to B", or "" for the whole network. */
 function scopeWords(state: RoomState, from: string | undefined, to: string | undefined): string {
-  return [from !== undefined ? `from ${nameOf(state, from)}` : '', to !== undefined ? `to ${nameOf(state, to)}` : ''].filter(Boolean).join(' ');
+  return scopeLabel((id) => nameOf(state, id), from, to);
 }
 
 /**

@@ -1,6 +1,6 @@
 /** One message in one line, for lists of messages in flight and for the log. */
 import type { Ballot } from './ballot';
-import type { ReplyMessage, RequestMessage } from './node';
+import type { Message, ReplyMessage, RequestMessage } from './node';
 
 /** `PROMISE Request A -> B (p: 1.A)`: a message, in one line; `name` and `b` print node ids and ballots. */
 export function messageLabel(ctx: { name: (id: string) => string; b: (b: Ballot) => string }, m: RequestMessage | ReplyMessage): string {
@@ -17,4 +17,26 @@ export function messageLabel(ctx: { name: (id: string) => string; b: (b: Ballot)
     case 'reject':
       return `Refusal ${route} (${m.request === 'prepare' ? 'Promise' : 'Accept'}(${ctx.b(m.ballot)}) lost to ${ctx.b(m.promised)})`;
   }
+}
+
+const KIND_WORDS: Record<Message['kind'], readonly [string, string]> = {
+  prepare: ['promise request', 'promise requests'],
+  accept: ['accept request', 'accept requests'],
+  promise: ['promise', 'promises'],
+  accepted: ['acceptance', 'acceptances'],
+  reject: ['refusal', 'refusals'],
+};
+
+/** "3 promise requests, 2 promises and 1 refusal": what a set of messages holds, by kind. */
+export function countKinds(messages: readonly Message[]): string {
+  const parts = (Object.keys(KIND_WORDS) as Message['kind'][])
+    .map((k) => [k, messages.filter((m) => m.kind === k).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${KIND_WORDS[k][n === 1 ? 0 : 1]}`);
+  return parts.length <= 1 ? (parts[0] ?? 'nothing') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+}
+
+/** "from A to B", "to B", or "" for the whole network: the scope of a bulk network command. */
+export function scopeLabel(name: (id: string) => string, from: string | undefined, to: string | undefined): string {
+  return [from !== undefined ? `from ${name(from)}` : '', to !== undefined ? `to ${name(to)}` : ''].filter(Boolean).join(' ');
 }

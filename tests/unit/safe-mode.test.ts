@@ -5,7 +5,7 @@
  * describes. Each script is one a class ran into.
  */
 import { describe, expect, it } from 'vitest';
-import { formatRun, parseScenario, PaxosNode, runScenario, type ScenarioRun } from '@toy-paxos/shared';
+import { formatRun, parseScenario, PaxosNode, PRESETS, runScenario, type ScenarioRun } from '@toy-paxos/shared';
 
 function run(text: string): ScenarioRun {
   return runScenario(parseScenario(text));
@@ -287,7 +287,6 @@ describe('the notebook', () => {
   });
 });
 
-import { PRESETS } from '@toy-paxos/shared';
 function readPreset(name: string): string {
   const p = PRESETS.find((x) => x.name === name);
   if (!p) throw new Error(`no preset ${name}`);
