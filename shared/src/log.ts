@@ -1,7 +1,9 @@
 /**
  * The room's event log with snapshots. The log is the only truth: `stateAt(seq)`
  * folds from the nearest snapshot, so seeking anywhere in a long log costs at most
- * `snapshotEvery` event applications.
+ * `snapshotEvery` event applications. A log may keep its older events sealed in a
+ * compact form (an `EventCodec`, such as the server's compressed one): a long room then
+ * costs little memory, and only the chunk being read is opened.
  */
 import { annotate, type Annotation } from './annotate';
 import { cloneNode } from './node';
@@ -67,18 +69,46 @@ function touchedNodes(s: RoomState, e: RoomEvent): readonly string[] | 'all' {
 /** The result of dispatching a command: the entries it appended, or why it was refused. */
 export type DispatchResult = { readonly ok: true; readonly entries: Annotation[] } | Refusal;
 
+/**
+ * How a log keeps its older events: each full chunk of `snapshotEvery` events is sealed
+ * once and opened again when read. `open(seal(x))` must give events equal to `x`.
+ */
+export interface EventCodec<Sealed = unknown> {
+  seal(events: readonly RoomEvent[]): Sealed;
+  open(sealed: Sealed): readonly RoomEvent[];
+}
+
+/**
+ * Annotates `events` as they follow `state`, which it advances in place: the same entries
+ * as appending them to a log at that state. Copies only what each event can change.
+ */
+export function annotateEvents(state: RoomState, events: readonly RoomEvent[]): Annotation[] {
+  return events.map((event) => {
+    const before = annotationView(state, event);
+    apply(state, event);
+    return annotate(before, event, state);
+  });
+}
+
 export class RoomLog {
   readonly #initial: RoomState;
-  readonly #events: RoomEvent[] = [];
-  /** `#snapshots[k]` is the state after `k * snapshotEvery` events; index 0 is the initial state. */
+  /** Full chunks of `snapshotEvery` events, sealed by the codec; chunk k holds events `k * snapshotEvery + 1...`. */
+  readonly #sealed: unknown[] = [];
+  /** The events after the sealed chunks (all of them without a codec). */
+  #tail: RoomEvent[] = [];
+  /** The last chunk opened, kept while it is read. */
+  #opened: { readonly k: number; readonly events: readonly RoomEvent[] } | null = null;
+  /** `#snapshots[k]` is the state after `k * snapshotEvery` events; index 0 is the initial state. Never changed once taken. */
   readonly #snapshots: RoomState[];
-  readonly #live: RoomState;
+  #live: RoomState;
+  readonly #codec: EventCodec | null;
   readonly snapshotEvery: number;
 
-  constructor(initial: RoomState = initialRoomState(), events: Iterable<RoomEvent> = [], snapshotEvery = SNAPSHOT_EVERY) {
+  constructor(initial: RoomState = initialRoomState(), events: Iterable<RoomEvent> = [], snapshotEvery = SNAPSHOT_EVERY, codec: EventCodec | null = null) {
     invariant(initial.seq === 0, 'a log starts from a state with seq 0');
     invariant(Number.isInteger(snapshotEvery) && snapshotEvery > 0, 'snapshotEvery is a positive integer');
     this.snapshotEvery = snapshotEvery;
+    this.#codec = codec;
     this.#initial = cloneRoomState(initial);
     this.#snapshots = [cloneRoomState(initial)];
     this.#live = cloneRoomState(initial);
@@ -90,28 +120,61 @@ export class RoomLog {
     return this.#live;
   }
 
-  /** Sequence number of the last event (0 when empty). */
-  get length(): number {
-    return this.#events.length;
+  /** The state before the first event. Read it; never change it. */
+  get initial(): RoomState {
+    return this.#initial;
   }
 
-  /** The events in order; event `seq` is at index `seq - 1`. */
+  /** Sequence number of the last event (0 when empty). */
+  get length(): number {
+    return this.#sealed.length * this.snapshotEvery + this.#tail.length;
+  }
+
+  /** The events in order; event `seq` is at index `seq - 1`. With sealed chunks this is a new array of all of them: prefer `eventsBetween`. */
   get events(): readonly RoomEvent[] {
-    return this.#events;
+    return this.#sealed.length ? this.eventsBetween(1, this.length) : this.#tail;
+  }
+
+  /** The events `from..to` (inclusive, 1-based), as a new array. */
+  eventsBetween(from: number, to: number): RoomEvent[] {
+    invariant(Number.isInteger(from) && Number.isInteger(to) && from >= 1 && to <= this.length, `events ${from}..${to} are outside 1..${this.length}`);
+    const out: RoomEvent[] = [];
+    for (let i = from - 1; i < to; ) {
+      const { events, start } = this.#locate(i);
+      const end = Math.min(events.length, start + (to - i));
+      for (let j = start; j < end; j++) out.push(events[j]!);
+      i += end - start;
+    }
+    return out;
+  }
+
+  /** The event at index `i` (0-based): the chunk that holds it (a sealed one opened, and kept while it is read, or the tail) and its index there. */
+  #locate(i: number): { readonly events: readonly RoomEvent[]; readonly start: number } {
+    const tailStart = this.#sealed.length * this.snapshotEvery;
+    if (i >= tailStart) return { events: this.#tail, start: i - tailStart };
+    const k = Math.floor(i / this.snapshotEvery);
+    if (this.#opened?.k !== k) this.#opened = { k, events: this.#codec!.open(this.#sealed[k]) };
+    return { events: this.#opened.events, start: i - k * this.snapshotEvery };
   }
 
   /** The event with sequence number `seq` (1-based). */
   eventAt(seq: number): RoomEvent {
-    const e = this.#events[seq - 1];
-    invariant(e, `no event ${seq} in a log of ${this.length}`);
-    return e;
+    invariant(Number.isInteger(seq) && seq >= 1 && seq <= this.length, `no event ${seq} in a log of ${this.length}`);
+    const { events, start } = this.#locate(seq - 1);
+    return events[start]!;
   }
 
   /** Appends one event that `decide` produced (or that a trusted log recorded). */
   append(event: RoomEvent): void {
     apply(this.#live, event);
-    this.#events.push(event);
-    if (this.#events.length % this.snapshotEvery === 0) this.#snapshots.push(cloneRoomState(this.#live));
+    this.#tail.push(event);
+    if (this.length % this.snapshotEvery === 0) {
+      this.#snapshots.push(cloneRoomState(this.#live));
+      if (this.#codec) {
+        this.#sealed.push(this.#codec.seal(this.#tail));
+        this.#tail = [];
+      }
+    }
   }
 
   /** Decides `command` on the live state, appends its events and returns their annotated entries. */
@@ -137,28 +200,36 @@ export class RoomLog {
     invariant(Number.isInteger(seq) && seq >= 0 && seq <= this.length, `seq ${seq} is outside 0..${this.length}`);
     const k = Math.floor(seq / this.snapshotEvery);
     const state = cloneRoomState(this.#snapshots[k]!);
-    for (let i = k * this.snapshotEvery; i < seq; i++) apply(state, this.#events[i]!);
+    if (seq > k * this.snapshotEvery) for (const e of this.eventsBetween(k * this.snapshotEvery + 1, seq)) apply(state, e);
     return state;
   }
 
   /** Annotated entries for events `from..to` (inclusive, 1-based). */
   entries(from = 1, to = this.length): Annotation[] {
-    const out: Annotation[] = [];
-    if (from > to) return out;
-    let state = this.stateAt(from - 1);
-    for (let seq = from; seq <= to; seq++) {
-      const event = this.eventAt(seq);
-      const next = cloneRoomState(state);
-      apply(next, event);
-      out.push(annotate(state, event, next));
-      state = next;
-    }
-    return out;
+    if (from > to) return [];
+    return annotateEvents(this.stateAt(from - 1), this.eventsBetween(from, to));
   }
 
-  /** A new log with events `1..seq` of this one: the start of a what-if branch. */
+  /**
+   * A new log with events `1..seq` of this one: the start of a what-if branch. It shares
+   * this log's snapshots and sealed chunks up to `seq`, which are never changed, so a
+   * branch of a long log costs at most one chunk's events in time and memory.
+   */
   branchAt(seq: number): RoomLog {
-    invariant(seq >= 0 && seq <= this.length, `seq ${seq} is outside 0..${this.length}`);
-    return new RoomLog(this.#initial, this.#events.slice(0, seq), this.snapshotEvery);
+    invariant(Number.isInteger(seq) && seq >= 0 && seq <= this.length, `seq ${seq} is outside 0..${this.length}`);
+    const every = this.snapshotEvery;
+    const k = Math.floor(seq / every);
+    const branch = new RoomLog(this.#initial, [], every, this.#codec);
+    branch.#snapshots.push(...this.#snapshots.slice(1, k + 1));
+    const shared = Math.min(k, this.#sealed.length);
+    branch.#sealed.push(...this.#sealed.slice(0, shared));
+    // Without a codec (or past the sealed chunks) the events of the first k chunks are copied as they are.
+    branch.#tail = shared < k ? this.eventsBetween(shared * every + 1, k * every) : [];
+    const live = cloneRoomState(this.#snapshots[k]!);
+    const rest = seq > k * every ? this.eventsBetween(k * every + 1, seq) : [];
+    for (const e of rest) apply(live, e);
+    branch.#live = live;
+    branch.#tail.push(...rest);
+    return branch;
   }
 }
