@@ -13,6 +13,8 @@ import {
   INSTRUCTOR_EVENTS,
   NODE_EVENTS,
   PROTOCOL_VERSION,
+  RECENT_RECORDS,
+  type HistoryPage,
   type AckError,
   type ClientEventName,
   type ClientPayload,
@@ -28,7 +30,7 @@ import {
 } from '@toy-paxos/shared';
 import { CommitPipeline, SAVE_FAILED } from './commit';
 import type { ServerLimits } from './config';
-import { applyInSlices, participantId, Room, type ImportedLog, type Participant } from './room';
+import { applyInSlices, participantId, Room, type ImportedLog, type Participant, type RecentLog } from './room';
 import { randomInt } from 'node:crypto';
 import { hashToken, newRoomCode, newToken, TokenBucket } from './security';
 import type { RoomChange, Store, StoredBranch, StoredParticipant, StoredRoom } from './store';
@@ -39,8 +41,8 @@ export interface Broadcaster {
   presence(code: string, info: RoomInfo): void;
   /** The instructor presents the log at `seq` to every screen (null: released). */
   replay(code: string, seq: number | null): void;
-  /** The room plays on another timeline: every screen replaces its log with `records`. */
-  timeline(code: string, info: TimelineInfo, records: readonly LogRecord[]): void;
+  /** The room plays on another timeline: every screen replaces its log with `base` and `records`. */
+  timeline(code: string, info: TimelineInfo, recent: RecentLog): void;
   /** Ends the sessions (removed or expired) and disconnects their sockets. */
   ended(code: string, tokenHashes: readonly string[], reason: 'removed' | 'expired' | 'revoked'): void;
 }
@@ -129,13 +131,13 @@ export class Classroom {
   #restoreRoom(stored: StoredRoom): void {
     const room = new Room(stored.code, stored.createdAt, stored.expiresAt, stored.settings);
     room.locked = stored.locked;
-    for (const e of stored.events.get(0) ?? []) room.apply([e.event], e.at);
+    for (const e of stored.events.get(0) ?? []) room.restore([e.event], e.at);
     for (const meta of stored.branches) {
       const timeline = room.fork(meta);
-      for (const e of stored.events.get(meta.id) ?? []) room.apply([e.event], e.at, timeline);
+      for (const e of stored.events.get(meta.id) ?? []) room.restore([e.event], e.at, timeline);
     }
     room.active = room.timelines.has(stored.activeBranch) ? stored.activeBranch : 0;
-    for (const t of room.timelines.values()) t.committed = t.records.length;
+    for (const t of room.timelines.values()) t.committed = t.log.length;
     for (const p of stored.participants) this.#addParticipant(room, p);
     this.#rooms.set(room.code, room);
   }
@@ -321,6 +323,24 @@ export class Classroom {
     });
   }
 
+  /**
+   * Older events of the active timeline, for a page that got only the newest with its
+   * session: `from..to` (committed ones only), with the state before them, and their
+   * text only when asked for. Any role may read; nothing changes.
+   */
+  history(session: Session, payload: ClientPayload<'room:history'>, reply: Reply<{ history: HistoryPage }>): void {
+    const room = this.#rooms.get(session.code);
+    if (!room || !room.participants.has(session.tokenHash)) return reply(fail('bad-token', 'Your session has ended. Join the room again with its code.'));
+    const { from, to, text } = payload;
+    const length = room.timeline.committed;
+    if (to > length) return reply(fail('bad-request', `The log has ${length} events: ask for events up to ${length}.`));
+    const t = room.timeline;
+    const records = text
+      ? room.records(from, to)
+      : t.log.eventsBetween(from, to).map((event, i) => ({ seq: from + i, at: t.times.at(from + i), event }));
+    reply({ ok: true, value: { history: { branch: room.active, base: t.log.stateAt(from - 1), records } } });
+  }
+
   /** A participant comes back with its token, the last seq it has, and the timeline that seq is on. */
   resume(token: string, lastSeq: number, branch: number | undefined, reply: Reply<{ session: Session; info: SessionInfo }>): void {
     const tokenHash = hashToken(token);
@@ -355,10 +375,10 @@ export class Classroom {
         code: room.code,
         node: p.node,
         name: p.node ? room.log.state.nodes[p.node]?.name ?? p.name : p.name,
-        // Only what is on disk: records still being committed follow by broadcast.
-        records: room.records.slice(lastSeq, room.timeline.committed),
+        // Only what is on disk (records still being committed follow by broadcast), and only the newest.
+        ...room.recent(lastSeq, RECENT_RECORDS),
         room: room.info(),
-        settings: room.log.stateAt(0).settings,
+        settings: room.log.initial.settings,
         presenting: room.presenting,
         timeline: room.timelineInfo(),
         joinUrl: this.joinUrl(room.code),
@@ -535,6 +555,7 @@ export class Classroom {
       }
       case 'room:join':
       case 'room:resume':
+      case 'room:history':
       case 'room:lock':
       case 'replay:present':
       case 'branch:fork':
@@ -575,7 +596,7 @@ export class Classroom {
       change: { code: room.code, expiresAt: nowMs + this.#limits.roomTtlMs, ...change },
       records: [],
       done: () => {
-        this.#out.timeline(room.code, room.timelineInfo(), room.records);
+        this.#out.timeline(room.code, room.timelineInfo(), room.recent(0, RECENT_RECORDS));
         this.#out.presence(room.code, room.info());
         reply({ ok: true, value: { seqs: [] } });
       },

@@ -5,12 +5,14 @@
  * decides what changes; a room holds it and applies it.
  */
 import {
+  annotateEvents,
   DEFAULT_SETTINGS,
   firstChars,
   initialRoomState,
   LIMITS,
   nameKey,
   RoomLog,
+  type Annotation,
   type LogRecord,
   type ParticipantInfo,
   type Role,
@@ -19,6 +21,7 @@ import {
   type RoomState,
   type TimelineInfo,
 } from '@toy-paxos/shared';
+import { deflatedEvents } from './event-codec';
 import type { TokenBucket } from './security';
 import type { StoredBranch } from './store';
 
@@ -32,13 +35,60 @@ export interface Participant {
   growth?: TokenBucket;
 }
 
-/** One timeline of a room: the main one (id 0), or a what-if branch forked from another. */
+/**
+ * When each event of a timeline was received, as runs: the events of one batch (or of an
+ * import) share one time, so a long log needs a few numbers, not one per event.
+ */
+export class EventTimes {
+  readonly #firstSeqs: number[] = [];
+  readonly #ats: number[] = [];
+
+  /** Events `firstSeq...` were received at `at` (appended in order). */
+  add(firstSeq: number, at: number): void {
+    if (this.#ats.at(-1) === at) return;
+    this.#firstSeqs.push(firstSeq);
+    this.#ats.push(at);
+  }
+
+  /** When event `seq` was received. */
+  at(seq: number): number {
+    let lo = 0;
+    let hi = this.#firstSeqs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.#firstSeqs[mid]! <= seq) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.#ats[lo] ?? 0;
+  }
+
+  /** The times of events `1..seq`, for a branch forked after `seq`. */
+  prefix(seq: number): EventTimes {
+    const copy = new EventTimes();
+    for (let i = 0; i < this.#firstSeqs.length && this.#firstSeqs[i]! <= seq; i++) copy.add(this.#firstSeqs[i]!, this.#ats[i]!);
+    return copy;
+  }
+}
+
+/**
+ * One timeline of a room: the main one (id 0), or a what-if branch forked from another.
+ * It keeps its events compactly (sealed chunks, see event-codec.ts) and no text: a
+ * record's notebook lines and explanation are made again by the shared core when asked
+ * for, and they are the same bytes as when the event was appended.
+ */
 export interface Timeline {
   readonly meta: StoredBranch;
   readonly log: RoomLog;
-  readonly records: LogRecord[];
-  /** How many of `records` are on disk; the rest wait for the commit in progress. */
+  readonly times: EventTimes;
+  /** How many of the log's events are on disk; the rest wait for the commit in progress. */
   committed: number;
+}
+
+/** The part of a log a page gets first: the state before its first record, and the records up to the newest. */
+export interface RecentLog {
+  /** The state after event `records[0].seq - 1`, when the records do not start where the client's copy ends; else null. */
+  readonly base: RoomState | null;
+  readonly records: LogRecord[];
 }
 
 /**
@@ -47,6 +97,10 @@ export interface Timeline {
  */
 export function participantId(tokenHash: string): string {
   return tokenHash.slice(0, 16);
+}
+
+function toRecord(entry: Annotation, event: RoomEvent, at: number): LogRecord {
+  return { seq: entry.seq, at, event, lines: entry.lines, explanation: entry.explanation, nodes: entry.data.nodes, chosen: entry.chosen, violations: entry.violations };
 }
 
 const MAIN: StoredBranch = { id: 0, name: 'main', parent: null, forkSeq: 0, createdAt: 0 };
@@ -90,7 +144,7 @@ export class Room {
     settings = DEFAULT_SETTINGS,
   ) {
     this.expiresAt = expiresAt;
-    this.timelines.set(0, { meta: MAIN, log: new RoomLog(initialRoomState(settings)), records: [], committed: 0 });
+    this.timelines.set(0, { meta: MAIN, log: new RoomLog(initialRoomState(settings), [], undefined, deflatedEvents), times: new EventTimes(), committed: 0 });
   }
 
   get timeline(): Timeline {
@@ -102,15 +156,10 @@ export class Room {
     return this.timeline.log;
   }
 
-  get records(): LogRecord[] {
-    return this.timeline.records;
-  }
-
   /** Adds a branch of `parent` that shares its first `forkSeq` events. */
   fork(meta: StoredBranch): Timeline {
     const parent = this.timelines.get(meta.parent ?? 0)!;
-    const log = new RoomLog(parent.log.stateAt(0), parent.log.events.slice(0, meta.forkSeq));
-    const timeline: Timeline = { meta, log, records: parent.records.slice(0, meta.forkSeq), committed: meta.forkSeq };
+    const timeline: Timeline = { meta, log: parent.log.branchAt(meta.forkSeq), times: parent.times.prefix(meta.forkSeq), committed: meta.forkSeq };
     this.timelines.set(meta.id, timeline);
     return timeline;
   }
@@ -123,22 +172,42 @@ export class Room {
     };
   }
 
-  /** Appends committed events to a timeline (the active one by default) and returns their records. */
+  /** Appends events to a timeline (the active one by default) and returns their records, annotated for the broadcast. */
   apply(events: readonly RoomEvent[], at: number, timeline: Timeline = this.timeline): LogRecord[] {
-    const entries = timeline.log.appendAnnotated(events);
-    const records: LogRecord[] = entries.map((e, i) => ({
-      seq: e.seq,
-      at,
-      event: events[i]!,
-      lines: e.lines,
-      explanation: e.explanation,
-      nodes: e.data.nodes,
-      chosen: e.chosen,
-      violations: e.violations,
-    }));
-    timeline.records.push(...records);
-    for (const e of events) if (e.type === 'nodeAdded') this.usedIds.add(e.node);
+    const first = timeline.log.length + 1;
+    timeline.times.add(first, at);
+    const records = timeline.log.appendAnnotated(events).map((entry, i) => toRecord(entry, events[i]!, at));
+    this.#used(events);
     return records;
+  }
+
+  /** Appends events that are on disk already (a restart, an import), without annotating them: nobody is waiting for their text. */
+  restore(events: readonly RoomEvent[], at: number, timeline: Timeline = this.timeline): void {
+    timeline.times.add(timeline.log.length + 1, at);
+    for (const e of events) timeline.log.append(e);
+    this.#used(events);
+  }
+
+  #used(events: readonly RoomEvent[]): void {
+    for (const e of events) if (e.type === 'nodeAdded') this.usedIds.add(e.node);
+  }
+
+  /** The records `from..to` of a timeline, annotated again by the shared core from the state before `from`. */
+  records(from: number, to: number, timeline: Timeline = this.timeline): LogRecord[] {
+    if (from > to) return [];
+    const events = timeline.log.eventsBetween(from, to);
+    return annotateEvents(timeline.log.stateAt(from - 1), events).map((entry, i) => toRecord(entry, events[i]!, timeline.times.at(from + i)));
+  }
+
+  /**
+   * What a client that holds events `1..lastSeq` of the active timeline needs to catch up
+   * with its committed events: the records after `lastSeq`, or, when there are more than
+   * `limit`, the newest `limit` of them and the state before them (`base`).
+   */
+  recent(lastSeq: number, limit: number): RecentLog {
+    const to = this.timeline.committed;
+    const from = Math.max(lastSeq + 1, to - limit + 1);
+    return { base: from > lastSeq + 1 ? this.log.stateAt(from - 1) : null, records: this.records(from, to) };
   }
 
   isOnline(tokenHash: string): boolean {
@@ -211,12 +280,13 @@ export interface ImportedLog {
   readonly count: number;
 }
 
-/** Events per slice of an import: read and annotated in one turn of the event loop. */
+/** Events per slice of an import: read and applied in one turn of the event loop. */
 export const IMPORT_SLICE_EVENTS = 200;
 
 /**
  * Builds an imported room's log a slice at a time, letting the event loop run between
- * slices: annotating 100,000 events at once would hold every other room for seconds.
+ * slices: reading and applying 100,000 events at once would hold every other room for
+ * about a second.
  */
 export async function applyInSlices(room: Room, from: ImportedLog | undefined, nowMs: number): Promise<void> {
   if (!from) return;
@@ -224,7 +294,7 @@ export async function applyInSlices(room: Room, from: ImportedLog | undefined, n
   let start = 0;
   for (const end of from.sliceEnds) {
     if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-    room.apply(JSON.parse(utf8.decode(from.json.subarray(start, end))) as RoomEvent[], nowMs);
+    room.restore(JSON.parse(utf8.decode(from.json.subarray(start, end))) as RoomEvent[], nowMs);
     start = end;
   }
 }

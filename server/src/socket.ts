@@ -12,6 +12,7 @@ import {
   type AckError,
   type ClientPayload,
   type CommandResult,
+  type HistoryPage,
   type SessionInfo,
   type ClientEventName,
   type ConnectionClosedReason,
@@ -21,6 +22,7 @@ import {
   type TimelineInfo,
 } from '@toy-paxos/shared';
 import type { Broadcaster, Classroom, Outcome, Session } from './classroom';
+import type { RecentLog } from './room';
 import type { ServerLimits } from './config';
 import { clientAddress } from './network';
 import { BucketMap, PerMinuteLimiter, TokenBucket } from './security';
@@ -103,8 +105,8 @@ export class SocketBroadcaster implements Broadcaster {
     this.#io?.to(code).emit('room:replay', { seq });
   }
 
-  timeline(code: string, timeline: TimelineInfo, records: readonly LogRecord[]): void {
-    this.#io?.to(code).emit('room:timeline', { timeline, records });
+  timeline(code: string, timeline: TimelineInfo, { base, records }: RecentLog): void {
+    this.#io?.to(code).emit('room:timeline', { timeline, records, base });
   }
 
   ended(_code: string, tokenHashes: readonly string[], reason: 'removed' | 'expired' | 'revoked'): void {
@@ -135,7 +137,7 @@ export interface SocketOptions {
   readonly trust: (address: string, hop: number) => boolean;
 }
 
-type Reply = (ack: Ack<{ session: SessionInfo }> | Ack<CommandResult>) => void;
+type Reply = (ack: Ack<{ session: SessionInfo }> | Ack<CommandResult> | Ack<{ history: HistoryPage }>) => void;
 
 /** Wires every client event of the protocol to the classroom. */
 export function bindSockets({ io, classroom, broadcaster, limits, clock, logger, trust }: SocketOptions): void {
@@ -254,6 +256,9 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger,
       }
       const session = s.data.session;
       if (!session) return fail({ code: 'not-joined', message: 'Join a room first (room:join or room:resume).' });
+      if (name === 'room:history') {
+        return classroom.history(session, payload as ClientPayload<'room:history'>, (outcome) => (outcome.ok ? reply({ ok: true, ...outcome.value }) : fail(outcome.error)));
+      }
       classroom.command(session, name, payload as never, clock(), (outcome) => {
         if (!outcome.ok) return fail(outcome.error);
         reply({ ok: true, ...outcome.value });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fold, initialRoomState, annotate, apply, cloneRoomState, DEFAULT_SETTINGS } from '@toy-paxos/shared';
+import { fold, initialRoomState, annotate, apply, cloneRoomState, DEFAULT_SETTINGS, PROTOCOL_VERSION } from '@toy-paxos/shared';
 import * as wire from '@toy-paxos/shared/wire';
 import { createRoom, textOf, useServer, type TestClient } from './harness';
 
@@ -110,7 +110,7 @@ describe('refusals', () => {
       ok: false,
       error: { code: 'protocol-version', message: expect.stringContaining('reload the page') },
     });
-    expect(await a.emit('room:join', { v: 1, code: room.code, name: 'x'.repeat(33), role: 'student' })).toMatchObject({
+    expect(await a.emit('room:join', { v: PROTOCOL_VERSION, code: room.code, name: 'x'.repeat(33), role: 'student' })).toMatchObject({
       ok: false,
       error: { code: 'bad-request', message: 'Bad name: a name has at most 32 characters.' },
     });
@@ -149,7 +149,7 @@ describe('refusals', () => {
 
   it('a bad token is refused with bad-token', async () => {
     const a = env.client();
-    expect(await a.emit('room:resume', { v: 1, token: 'x'.repeat(43), lastSeq: 0 })).toMatchObject({ ok: false, error: { code: 'bad-token' } });
+    expect(await a.emit('room:resume', { v: PROTOCOL_VERSION, token: 'x'.repeat(43), lastSeq: 0 })).toMatchObject({ ok: false, error: { code: 'bad-token' } });
   });
 
   it('a wrong room code says so, and a locked room keeps newcomers out', async () => {

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterEach, beforeEach } from 'vitest';
 import { io as connect, type ManagerOptions, type Socket } from 'socket.io-client';
 import { createApp, DEFAULT_LIMITS, SqliteStore, type App, type ServerConfig } from '@toy-paxos/server';
-import { PROTOCOL_VERSION, type Ack, type ClientEventName, type CreatedRoom, type LogRecord, type RoomInfo, type SessionInfo, type TimelineInfo } from '@toy-paxos/shared';
+import { HISTORY_TEXT_MAX, PROTOCOL_VERSION, type Ack, type HistoryPage, type RoomState, type ClientEventName, type CreatedRoom, type LogRecord, type RoomInfo, type SessionInfo, type TimelineInfo } from '@toy-paxos/shared';
 
 export interface TestServer {
   readonly app: App;
@@ -54,6 +54,8 @@ export class TestClient {
   readonly problems: string[] = [];
   ended: string | null = null;
   timeline: TimelineInfo | null = null;
+  /** The state before `records[0]` when the server sent only the newest records; null when `records` start at event 1. */
+  base: RoomState | null = null;
 
   constructor(
     url: string,
@@ -74,9 +76,10 @@ export class TestClient {
       else this.#take(records, 'broadcast');
     });
     this.socket.on('room:presence', (info: RoomInfo) => (this.presence = info));
-    this.socket.on('room:timeline', ({ timeline, records }: { timeline: TimelineInfo; records: LogRecord[] }) => {
+    this.socket.on('room:timeline', ({ timeline, records, base }: { timeline: TimelineInfo; records: LogRecord[]; base: RoomState | null }) => {
       this.timeline = timeline;
       this.records = [];
+      this.base = base;
       this.#take(records, 'timeline');
     });
     this.socket.on('session:ended', ({ reason }: { reason: string }) => (this.ended = reason));
@@ -86,7 +89,20 @@ export class TestClient {
   }
 
   get lastSeq(): number {
-    return this.records.at(-1)?.seq ?? 0;
+    return this.records.at(-1)?.seq ?? this.base?.seq ?? 0;
+  }
+
+  /** Fetches the records before the first one held, with their text, so that `records` start at event 1 again. */
+  async loadHistory(): Promise<void> {
+    while (this.base) {
+      const to = this.base.seq;
+      const from = Math.max(1, to - HISTORY_TEXT_MAX + 1);
+      const ack = await this.emit('room:history', { from, to, text: true });
+      if (!ack.ok) throw new Error(`room:history ${from}..${to}: ${JSON.stringify(ack)}`);
+      const page = ack.history as HistoryPage;
+      this.records = [...(page.records as LogRecord[]), ...this.records];
+      this.base = from === 1 ? null : page.base;
+    }
   }
 
   /** Broadcast records that arrived while a join or resume was being answered. */
@@ -141,7 +157,8 @@ export class TestClient {
   }
 
   #started(session: SessionInfo): void {
-    if (this.timeline && session.timeline.active !== this.timeline.active) this.records = [];
+    if ((this.timeline && session.timeline.active !== this.timeline.active) || session.base) this.records = [];
+    if (session.base) this.base = session.base;
     this.timeline = session.timeline;
     this.session = session;
     this.token = session.token;

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createApp, DEFAULT_LIMITS, SqliteStore } from '@toy-paxos/server';
-import { initialRoomState } from '@toy-paxos/shared';
+import { initialRoomState, PROTOCOL_VERSION } from '@toy-paxos/shared';
 import { sessionFile } from '@toy-paxos/shared/protocol';
 import { createRoom, startServer, useServers } from './harness';
 
@@ -15,7 +15,7 @@ describe('HTTP', () => {
     const s = await server();
     const res = await fetch(`${s.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', protocolVersion: 1, rooms: 0 });
+    expect(await res.json()).toMatchObject({ status: 'ok', protocolVersion: PROTOCOL_VERSION, rooms: 0 });
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('x-powered-by')).toBeNull();

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LogRecord } from '@toy-paxos/shared';
+import { PROTOCOL_VERSION, type LogRecord } from '@toy-paxos/shared';
 import { createRoom, TestClient } from '../integration/harness';
 
 let server: ChildProcess | null = null;
@@ -56,7 +56,7 @@ for (const token of tokens) {
     const s = io(url, { forceNew: true, transports: ['websocket'], reconnection: false });
     const entry = { s, cutAfterMs: null, reason: null };
     sockets.push(entry);
-    s.on('connect', () => s.emit('room:resume', { v: 1, token, lastSeq: 0 }, (ack) => {
+    s.on('connect', () => s.emit('room:resume', { v: ${PROTOCOL_VERSION}, token, lastSeq: 0 }, (ack) => {
       if (!ack.ok) throw new Error(JSON.stringify(ack));
       if (++resumed === tokens.length * perToken) process.send({ ready: true });
     }));

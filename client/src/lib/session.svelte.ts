@@ -1,7 +1,9 @@
 /**
  * A participant's connection to a classroom room: the socket, the session token, the
  * room's log (records in order, with no gaps), presence, pending actions and refusals.
- * The room's state is derived from the log with the shared core.
+ * The room's state is derived from the log with the shared core. In a long room the page
+ * holds the newest records after the state before them (`base`), and fetches older ones
+ * when someone asks for them (the log's "Show earlier", the replay tools).
  */
 import type { Socket } from 'socket.io-client';
 import {
@@ -21,19 +23,13 @@ import {
   type TimelineInfo,
 } from '@toy-paxos/shared';
 import { connect, fallbackSettled } from './connect';
+import type { LogItem } from './log-item';
 import { forgetToken, saveToken, savedToken } from './tokens';
+
+export type { LogItem } from './log-item';
 
 /** `closed`: the server closed this page's connection (too many actions, or too many pages); the session goes on. */
 export type SessionStatus = 'connecting' | 'live' | 'reconnecting' | 'ended' | 'failed' | 'closed';
-
-/** One entry of the annotated log, as every view shows it. */
-export interface LogItem {
-  readonly seq: number;
-  readonly lines: readonly string[];
-  readonly explanation: string;
-  readonly nodes: readonly string[];
-  readonly violations: readonly { readonly rule: string; readonly message: string }[];
-}
 
 export interface Notice {
   readonly id: number;
@@ -64,13 +60,19 @@ export class RoomSession {
   timelineVersion = $state(0);
   /** Bumped on every new record: the log itself is not reactive, for speed. */
   version = $state(0);
+  /** How many events come before the first one this page holds (0: it holds the whole log). */
+  earlier = $state(0);
+  /** Older events being fetched: how many of those asked for have arrived, or null. */
+  loadingHistory = $state.raw<{ readonly done: number; readonly of: number } | null>(null);
 
-  readonly items: LogItem[] = [];
-  /** The room's events, in order: what a replay folds. */
-  readonly events: RoomEvent[] = [];
+  /** The log entries this page holds, in order: events `earlier + 1` to the newest. */
+  items: LogItem[] = [];
+  /** The events of `items`: what a replay folds, from `#base`. */
+  events: RoomEvent[] = [];
   /** The room's state after the last record, folded event by event with the shared core. */
   #live = initialRoomState();
-  readonly #socket: Socket;
+  /** The connection; history.ts reads with it too. */
+  readonly socket: Socket;
   #token: string | null;
   /** Broadcast records that arrived while a resume was being answered. */
   #held: LogRecord[] | null = null;
@@ -80,33 +82,33 @@ export class RoomSession {
     this.#token = token;
     // Retries at least once a second, spread by socket.io's randomization: a class is back
     // within about two seconds of a server restart (PROTOCOL.md 2.4).
-    this.#socket = connect({ reconnectionDelay: 250, reconnectionDelayMax: 1000, randomizationFactor: 0.5 });
-    this.#socket.on('connect', () => void this.#resume());
-    this.#socket.on('disconnect', (reason) => {
+    this.socket = connect({ reconnectionDelay: 250, reconnectionDelayMax: 1000, randomizationFactor: 0.5 });
+    this.socket.on('connect', () => void this.#resume());
+    this.socket.on('disconnect', (reason) => {
       // Closed on purpose: coming straight back would only be closed again.
       if (this.status === 'closed') return;
       if (this.status === 'live') this.status = 'reconnecting';
       // The server closed this connection (a restart, for one): socket.io leaves it to us to come back.
-      if (reason === 'io server disconnect' && this.#token) setTimeout(() => this.#socket.connect(), 500);
+      if (reason === 'io server disconnect' && this.#token) setTimeout(() => this.socket.connect(), 500);
     });
-    this.#socket.on('room:records', ({ records }: { records: LogRecord[] }) => {
+    this.socket.on('room:records', ({ records }: { records: LogRecord[] }) => {
       // Broadcasts can be handled before the answer to a resume is: hold them until then.
       if (this.#held) this.#held.push(...records);
       else this.#take(records);
     });
-    this.#socket.on('room:presence', (info: RoomInfo) => (this.presence = info));
-    this.#socket.on('room:replay', ({ seq }: { seq: number | null }) => (this.presenting = seq));
-    this.#socket.on('room:timeline', ({ timeline, records }: { timeline: TimelineInfo; records: LogRecord[] }) => {
-      this.#reset();
+    this.socket.on('room:presence', (info: RoomInfo) => (this.presence = info));
+    this.socket.on('room:replay', ({ seq }: { seq: number | null }) => (this.presenting = seq));
+    this.socket.on('room:timeline', ({ timeline, records, base }: { timeline: TimelineInfo; records: LogRecord[]; base: RoomState | null }) => {
+      this.#reset(base);
       this.timeline = timeline;
       this.presenting = null;
       this.#take(records);
     });
-    this.#socket.on('connection:closed', ({ message }: { message: string }) => {
+    this.socket.on('connection:closed', ({ message }: { message: string }) => {
       this.status = 'closed';
       this.problem = message;
     });
-    this.#socket.on('session:ended', ({ message }: { message: string }) => {
+    this.socket.on('session:ended', ({ message }: { message: string }) => {
       forgetToken(this.code);
       this.#token = null;
       this.status = 'ended';
@@ -127,11 +129,13 @@ export class RoomSession {
   /** The room as it started, with its first settings: what a replay folds from. Never changed in place. */
   #initial: RoomState = initialRoomState();
 
-  /** What a replay dock shows of this room: its log, and the moment the instructor presents. */
+  /** What a replay dock shows of this room: its whole log (fetched first if need be), and the moment the instructor presents. */
   get replaySource() {
     return {
       initial: this.#initial,
       events: this.events,
+      whole: () => import('./history').then((h) => h.loadAll(this, this.#initial)),
+      loadingHistory: this.loadingHistory,
       version: this.version,
       name: `toy-paxos-${this.code}`,
       title: `toy-paxos room ${this.code}`,
@@ -145,6 +149,11 @@ export class RoomSession {
     return this.#live.seq;
   }
 
+  /** Fetches up to `count` earlier events and puts them in front (history.ts, loaded on first use); false if it could not. */
+  async loadEarlier(count = 200): Promise<boolean> {
+    return (await import('./history')).loadEarlier(this, count);
+  }
+
   get name(): string | null {
     return this.node ? (this.state.nodes[this.node]?.name ?? null) : null;
   }
@@ -156,7 +165,7 @@ export class RoomSession {
       return;
     }
     this.#held = [];
-    const ack = (await this.#socket.emitWithAck('room:resume', {
+    const ack = (await this.socket.emitWithAck('room:resume', {
       v: PROTOCOL_VERSION,
       token: this.#token,
       lastSeq: this.lastSeq,
@@ -176,22 +185,21 @@ export class RoomSession {
     this.#take(held);
   }
 
-  /** Forgets the log, to take another timeline's from its first event. */
-  #reset(): void {
-    this.#live = initialRoomState(this.#initial.settings);
-    this.items.length = 0;
-    this.events.length = 0;
+  /** Forgets the log, to take another's: from its first event, or from `base` when only the newest records follow. */
+  #reset(base: RoomState | null = null): void {
+    this.#live = cloneRoomState(base ?? this.#initial);
+    this.earlier = this.#live.seq;
+    this.items = [];
+    this.events = [];
     this.timelineVersion++;
     this.version++;
   }
 
   #start(session: SessionInfo): void {
-    if (session.timeline.active !== this.timeline.active && this.lastSeq > 0) this.#reset();
+    if (this.lastSeq === 0) this.#initial = initialRoomState(session.settings);
+    // Another timeline, a log held from nothing yet, or only the newest records after a base: start the copy again.
+    if (session.timeline.active !== this.timeline.active || this.lastSeq === 0 || session.base) this.#reset(session.base);
     this.timeline = session.timeline;
-    if (this.lastSeq === 0) {
-      this.#initial = initialRoomState(session.settings);
-      this.#live = initialRoomState(session.settings);
-    }
     this.role = session.role;
     this.node = session.node;
     this.presenting = session.presenting;
@@ -208,7 +216,7 @@ export class RoomSession {
       if (r.seq <= this.lastSeq) continue;
       if (r.seq !== this.lastSeq + 1) {
         // A gap cannot be filled from here: resume from what we have.
-        this.#socket.disconnect().connect();
+        this.socket.disconnect().connect();
         break;
       }
       apply(this.#live, r.event);
@@ -233,7 +241,7 @@ export class RoomSession {
     }
     this.pending++;
     try {
-      const ack = (await this.#socket.timeout(10_000).emitWithAck(event, payload)) as Ack<CommandResult>;
+      const ack = (await this.socket.timeout(10_000).emitWithAck(event, payload)) as Ack<CommandResult>;
       if (!ack.ok) this.notify(ack.error.code === 'server-error' || ack.error.code === 'rate-limited' ? 'error' : 'refused', ack.error.message);
       return ack.ok ? ack : null;
     } catch {
@@ -255,7 +263,7 @@ export class RoomSession {
   }
 
   close(): void {
-    this.#socket.close();
+    this.socket.close();
   }
 }
 

@@ -19,7 +19,8 @@ import {
   type RoomState,
   type StepOutcome,
 } from '@toy-paxos/shared';
-import type { LogItem, Notice } from './session.svelte';
+import type { Notice } from './session.svelte';
+import { toLogItem, type LogItem } from './log-item';
 
 /** A preset being stepped through: its steps, how far the learner is, and the log it makes. */
 export interface Walkthrough {
@@ -79,7 +80,7 @@ export class SoloSandbox {
       return false;
     }
     for (const e of r.entries) {
-      this.items.push({ seq: e.seq, lines: e.lines, explanation: e.explanation, nodes: e.data.nodes, violations: e.violations });
+      this.items.push(toLogItem(e));
     }
     this.version++;
     return true;
@@ -176,7 +177,7 @@ export class SoloSandbox {
   loadLog(initial: RoomState, events: readonly RoomEvent[]): void {
     this.walkthrough = null;
     this.#log = new RoomLog(initial, events);
-    this.items = this.#log.entries().map((e) => ({ seq: e.seq, lines: e.lines, explanation: e.explanation, nodes: e.data.nodes, violations: e.violations }));
+    this.items = this.#log.entries().map(toLogItem);
     this.version++;
   }
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { LIMITS } from '../room';
 import { cleanText, type TextNoun } from '../text';
 import { settingsSchema } from './settings-schema';
-import { PROTOCOL_VERSION, ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH, type ClientEventName } from './types';
+import { HISTORY_EVENTS_MAX, HISTORY_TEXT_MAX, PROTOCOL_VERSION, ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH, type ClientEventName } from './types';
 
 const roomCode = z
   .string()
@@ -46,6 +46,11 @@ export const CLIENT_EVENTS = {
     /** The timeline the client's copy belongs to; a different one gets the whole active timeline. */
     branch: z.number().int().nonnegative().optional(),
   }),
+  /** Older events of the active timeline, `from..to`; with `text`, as whole records with their annotated lines. */
+  'room:history': z
+    .strictObject({ from: z.number().int().positive(), to: z.number().int().positive(), text: z.boolean().optional() })
+    .refine((p) => p.from <= p.to, 'from must not be after to')
+    .refine((p) => p.to - p.from < (p.text ? HISTORY_TEXT_MAX : HISTORY_EVENTS_MAX), `ask for at most ${HISTORY_EVENTS_MAX} events at once (${HISTORY_TEXT_MAX} with text)`),
   /** Start a new proposal (initNewProposal). `node` is for the instructor acting for a node. */
   'node:propose': z.strictObject({ node: nodeId.optional(), value: value.nullable().optional() }),
   'node:promise': z.strictObject({ node: nodeId.optional(), to: targets }),

@@ -6,12 +6,18 @@
  */
 import type { z } from 'zod';
 import type { ChosenValue, Violation } from '../monitor';
-import type { REFUSAL_CODES, RoomEvent } from '../room';
+import type { REFUSAL_CODES, RoomEvent, RoomState } from '../room';
 import type { RoomSettings } from '../settings';
 import type { CLIENT_EVENTS } from './schemas';
 
 /** Bumped on any change a client must know about; `room:join` and `room:resume` check it. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+
+/** At most this many records in a join's or resume's answer (and a `room:timeline`): the newest ones, after a `base` state. */
+export const RECENT_RECORDS = 200;
+/** At most this many events in one `room:history` answer without text, and `HISTORY_TEXT_MAX` with. */
+export const HISTORY_EVENTS_MAX = 5000;
+export const HISTORY_TEXT_MAX = 1000;
 
 /** Room codes: six characters that cannot be confused when read aloud or copied (no 0/O, 1/l/I). */
 export const ROOM_CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
@@ -21,6 +27,7 @@ export const ROOM_CODE_LENGTH = 6;
 export const CLIENT_EVENT_NAMES = [
   'room:join',
   'room:resume',
+  'room:history',
   'node:propose',
   'node:promise',
   'node:accept',
@@ -58,9 +65,12 @@ export const NODE_EVENTS: readonly ClientEventName[] = ['node:propose', 'node:pr
 /** Events that start a session; anyone may send them. */
 export const SESSION_EVENTS: readonly ClientEventName[] = ['room:join', 'room:resume'];
 
+/** Events that read the room and change nothing; every role with a session may send them. */
+export const READ_EVENTS: readonly ClientEventName[] = ['room:history'];
+
 /** Events only the room's instructor may send: all the others. */
 export const INSTRUCTOR_EVENTS: readonly ClientEventName[] = CLIENT_EVENT_NAMES.filter(
-  (e) => !NODE_EVENTS.includes(e) && !SESSION_EVENTS.includes(e),
+  (e) => !NODE_EVENTS.includes(e) && !SESSION_EVENTS.includes(e) && !READ_EVENTS.includes(e),
 );
 
 /** Error codes of the protocol itself; a refused command answers with the core's own code. */
@@ -155,8 +165,17 @@ export interface SessionInfo {
   readonly code: string;
   readonly node: string | null;
   readonly name: string;
-  /** Every event after the `lastSeq` the client sent (all of them on a first join), in order. */
+  /**
+   * The events after the `lastSeq` the client sent, in order: all of them when there are
+   * at most `RECENT_RECORDS`, else the newest `RECENT_RECORDS`, after `base`.
+   */
   readonly records: readonly LogRecord[];
+  /**
+   * Null when `records` follow on from `lastSeq`. Otherwise the room's state after event
+   * `records[0].seq - 1`: the client replaces its copy with this state and these records,
+   * and fetches older events with `room:history` when it needs them.
+   */
+  readonly base: RoomState | null;
   readonly room: RoomInfo;
   /** The settings the room started with: the log folds from `initialRoomState(settings)`. */
   readonly settings: RoomSettings;
@@ -176,6 +195,23 @@ export interface CommandResult {
   readonly link?: string;
 }
 
+/** One event of the log without its text, as `room:history` sends it by default. */
+export interface HistoryEvent {
+  readonly seq: number;
+  readonly at: number;
+  readonly event: RoomEvent;
+}
+
+/** What `room:history` answers with. */
+export interface HistoryPage {
+  /** The timeline the events belong to: the active one when the server answered. */
+  readonly branch: number;
+  /** The room's state after event `from - 1`: fold `records` from it. */
+  readonly base: RoomState;
+  /** Events `from..to`, in order: `HistoryEvent`s, or whole `LogRecord`s when `text` was asked for. */
+  readonly records: readonly (HistoryEvent | LogRecord)[];
+}
+
 /** Server-to-client events. */
 export interface ServerToClient {
   /** New events, in order, with no gaps: `records[0].seq` is one more than the last seq sent. */
@@ -189,9 +225,10 @@ export interface ServerToClient {
   'room:replay': (payload: { readonly seq: number | null }) => void;
   /**
    * The room now plays on another timeline (a branch was forked, or switched to):
-   * replace your copy of the log with `records`, all of that timeline's events.
+   * replace your copy of the log with `records`: all of that timeline's events, or the
+   * newest `RECENT_RECORDS` of them after the state `base` (as in `SessionInfo`).
    */
-  'room:timeline': (payload: { readonly timeline: TimelineInfo; readonly records: readonly LogRecord[] }) => void;
+  'room:timeline': (payload: { readonly timeline: TimelineInfo; readonly records: readonly LogRecord[]; readonly base: RoomState | null }) => void;
   /** This session ended: removed by the instructor, or the room expired. Forget the token. */
   'session:ended': (payload: { readonly reason: 'removed' | 'expired' | 'revoked'; readonly message: string }) => void;
   /**

@@ -1,0 +1,47 @@
+/**
+ * Older parts of a room's log, fetched on demand (`room:history`) and annotated here by
+ * the shared core, as the server would have. Loaded only when a page asks for history,
+ * so that a phone's first download holds neither this nor the annotation code.
+ */
+import { annotateEvents, cloneRoomState, HISTORY_EVENTS_MAX, type Ack, type HistoryEvent, type HistoryPage, type RoomEvent, type RoomState } from '@toy-paxos/shared';
+import { toLogItem } from './log-item';
+import type { RoomSession } from './session.svelte';
+
+/** Fetches up to `count` events before the first one `session` holds and puts them in front. */
+export async function loadEarlier(session: RoomSession, count: number): Promise<boolean> {
+  const to = session.earlier;
+  if (to === 0) return true;
+  const from = Math.max(1, to - count + 1);
+  const timeline = session.timeline.active;
+  const epoch = session.timelineVersion;
+  const ack = (await session.socket
+    .timeout(30_000)
+    .emitWithAck('room:history', { from, to })
+    .catch(() => null)) as Ack<{ history: HistoryPage }> | null;
+  if (!ack || !ack.ok) {
+    session.notify('error', ack ? ack.error.message : 'No answer from the server: the earlier entries could not be loaded. Try again.');
+    return false;
+  }
+  // The room moved to another timeline, or another fetch filled this part, meanwhile.
+  if (ack.history.branch !== timeline || epoch !== session.timelineVersion || session.earlier !== to) return false;
+  const events = (ack.history.records as HistoryEvent[]).map((r) => r.event);
+  session.items = [...annotateEvents(cloneRoomState(ack.history.base), events).map(toLogItem), ...session.items];
+  session.events = [...events, ...session.events];
+  session.earlier = from - 1;
+  session.version++;
+  return true;
+}
+
+/** Fetches every event before the first one `session` holds, with progress; resolves with the whole log, or null. */
+export async function loadAll(session: RoomSession, initial: RoomState): Promise<{ initial: RoomState; events: readonly RoomEvent[] } | null> {
+  const of = session.earlier;
+  try {
+    while (session.earlier > 0) {
+      session.loadingHistory = { done: of - session.earlier, of };
+      if (!(await loadEarlier(session, HISTORY_EVENTS_MAX))) return null;
+    }
+  } finally {
+    session.loadingHistory = null;
+  }
+  return { initial, events: session.events };
+}
