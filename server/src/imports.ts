@@ -29,7 +29,7 @@ export function readImport({ name, text }: { name: string; text: string }, event
     return parsed.events.length > eventsMax ? tooMany(parsed.events.length) : { ok: true, initial: parsed.initial, events: parsed.events };
   }
   try {
-    const run = runScenario(parseScenario(text), { eventsMax });
+    const run = runScenario(parseScenario(text), { eventsMax, annotate: false });
     const failure = run.failures[0];
     if (failure) {
       const over = run.log.length > eventsMax;

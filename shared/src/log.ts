@@ -177,11 +177,17 @@ export class RoomLog {
     }
   }
 
-  /** Decides `command` on the live state, appends its events and returns their annotated entries. */
-  dispatch(command: RoomCommand): DispatchResult {
+  /**
+   * Decides `command` on the live state, appends its events and returns their annotated
+   * entries; with `annotate: false`, appends them without making their text (no entries),
+   * for a caller that needs only the events, such as an import.
+   */
+  dispatch(command: RoomCommand, { annotate = true }: { readonly annotate?: boolean } = {}): DispatchResult {
     const decision = decide(this.#live, command);
     if (!decision.ok) return decision;
-    return { ok: true, entries: this.appendAnnotated(decision.events) };
+    if (annotate) return { ok: true, entries: this.appendAnnotated(decision.events) };
+    for (const e of decision.events) this.append(e);
+    return { ok: true, entries: [] };
   }
 
   /** Appends events that `decide` produced and returns their annotated entries. */

@@ -171,3 +171,24 @@ describe('docs/SCENARIOS.md', () => {
     for (const p of PRESETS) expect(doc, p.name).toContain(`| \`${p.name}\` | ${p.title} | ${p.lesson} |`);
   });
 });
+
+describe('runScenario without annotation (what an import runs)', () => {
+  it('makes the same events, refusals and failures for every preset, with no entries', () => {
+    for (const p of PRESETS) {
+      const annotated = runScenario(parseScenario(p.text));
+      const quiet = runScenario(parseScenario(p.text), { annotate: false });
+      expect(quiet.log.events, p.name).toEqual(annotated.log.events);
+      expect(quiet.failures, p.name).toEqual(annotated.failures);
+      expect(quiet.outcomes.filter((o) => o.kind !== 'entries'), p.name).toEqual(annotated.outcomes.filter((o) => o.kind !== 'entries'));
+      expect(quiet.outcomes.some((o) => o.kind === 'entries' && o.entries.length > 0), p.name).toBe(false);
+    }
+  });
+
+  it('stops at the event budget at the same line', () => {
+    const text = `nodes A B C\npropose A\n${'promise A -> all\n'.repeat(50)}`;
+    const annotated = runScenario(parseScenario(text), { eventsMax: 60 });
+    const quiet = runScenario(parseScenario(text), { eventsMax: 60, annotate: false });
+    expect(quiet.failures).toEqual(annotated.failures);
+    expect(quiet.failures[0]!.message).toMatch(/more than 60 events/);
+  });
+});

@@ -46,9 +46,11 @@ class OverBudget {
 /**
  * Runs `scenario` to its end, or to the first step that cannot run. With `eventsMax`, the
  * run stops as soon as its log holds more events than that (checked at every command, so a
- * long `run` step stops too), failing at the step it had reached.
+ * long `run` step stops too), failing at the step it had reached. With `annotate: false`
+ * the outcomes hold no entries (refusals and failures are still there): an import needs
+ * the events only, and annotating them would take most of its time.
  */
-export function runScenario(scenario: Scenario, { eventsMax = Infinity }: { readonly eventsMax?: number } = {}): ScenarioRun {
+export function runScenario(scenario: Scenario, { eventsMax = Infinity, annotate = true }: { readonly eventsMax?: number; readonly annotate?: boolean } = {}): ScenarioRun {
   const inner = new RoomLog(initialRoomState(scenarioSettings(scenario)));
   // Every command of the run goes through this one dispatch, where the budget is checked.
   const log = {
@@ -56,7 +58,7 @@ export function runScenario(scenario: Scenario, { eventsMax = Infinity }: { read
       return inner.state;
     },
     dispatch(command: RoomCommand) {
-      const result = inner.dispatch(command);
+      const result = inner.dispatch(command, { annotate });
       if (inner.length > eventsMax) throw new OverBudget(eventsMax);
       return result;
     },
