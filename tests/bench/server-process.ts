@@ -94,9 +94,9 @@ if (mode === 'classroom' || mode === 'defaults') {
 process.on('message', (message) => {
   if (message !== 'heap') return;
   for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
-  const { heapUsed, rss } = process.memoryUsage();
+  const { heapUsed, rss, external } = process.memoryUsage();
   const { user, system } = process.cpuUsage();
   const commits = commitTimes;
   commitTimes = [];
-  process.send?.({ heapUsed, rss, cpuMs: (user + system) / 1000, slowestCommitMs: Math.max(0, ...commits), slowCommits: commits.filter((t) => t > 50).length });
+  process.send?.({ heapUsed, rss, external, cpuMs: (user + system) / 1000, slowestCommitMs: Math.max(0, ...commits), slowCommits: commits.filter((t) => t > 50).length });
 });
