@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { annotateEvents, fold, initialRoomState, RECENT_RECORDS, type HistoryEvent, type HistoryPage, type RoomState } from '@toy-paxos/shared';
+import { DEFAULT_LIMITS } from '@toy-paxos/server';
 import { startServer, textOf, useServer, type TestClient } from './harness';
 
 const env = useServer();
@@ -164,6 +165,31 @@ describe('room:history refuses what it cannot answer, and changes nothing', () =
     const ack = await teacher.emit('room:history', payload);
     expect(ack).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringMatching(message) } });
     expect(teacher.lastSeq).toBe(LENGTH);
+  });
+
+  it('costs the budget by its size: a page of 5,000 events takes 3 events of it', async () => {
+    // A budget of 4 events that barely refills, so that what each page costs shows exactly.
+    await env.server.close();
+    env.server = await startServer({ limits: { ...DEFAULT_LIMITS, commandBurst: 4, commandsPerSecond: 0.01 } });
+    const room = await bigRoom();
+    const teacher = env.client();
+    await teacher.resume(room.instructorToken);
+    expect((await teacher.emit('room:history', { from: 1, to: 5000 })).ok).toBe(true); // 3 of 4
+    expect(await teacher.emit('room:history', { from: 1, to: 5000 })).toMatchObject({
+      ok: false,
+      error: { code: 'rate-limited', message: 'Slow down: the earlier log comes at most 20 events (2 with text) a second. Try again in a moment.' },
+    });
+  });
+
+  it('a flood of whole pages is slowed down with the rest of the budget', async () => {
+    const room = await bigRoom();
+    const teacher = env.client();
+    await teacher.resume(room.instructorToken);
+    // 20 events of budget: at one each, all 12 would pass; at 3 each, 6 do, and a few more as the budget refills meanwhile.
+    const acks = await Promise.all(Array.from({ length: 12 }, () => teacher.emit('room:history', { from: 1, to: 5000 })));
+    expect(acks.filter((a) => a.ok).length).toBeGreaterThanOrEqual(6);
+    expect(acks.filter((a) => a.ok).length).toBeLessThanOrEqual(9);
+    for (const refused of acks.filter((a) => !a.ok)) expect(refused).toMatchObject({ error: { code: 'rate-limited', message: expect.stringMatching(/^Slow down: /) } });
   });
 
   it('needs a session, and any role may read', async () => {

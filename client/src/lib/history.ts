@@ -7,10 +7,12 @@ import { annotateEvents, cloneRoomState, HISTORY_EVENTS_MAX, type Ack, type Hist
 import { toLogItem } from './log-item';
 import type { RoomSession } from './session.svelte';
 
+type Fetched = 'ok' | 'busy' | 'failed';
+
 /** Fetches up to `count` events before the first one `session` holds and puts them in front. */
-export async function loadEarlier(session: RoomSession, count: number): Promise<boolean> {
+async function fetchEarlier(session: RoomSession, count: number, notifyBusy: boolean): Promise<Fetched> {
   const to = session.earlier;
-  if (to === 0) return true;
+  if (to === 0) return 'ok';
   const from = Math.max(1, to - count + 1);
   const timeline = session.timeline.active;
   const epoch = session.timelineVersion;
@@ -18,27 +20,39 @@ export async function loadEarlier(session: RoomSession, count: number): Promise<
     .timeout(30_000)
     .emitWithAck('room:history', { from, to })
     .catch(() => null)) as Ack<{ history: HistoryPage }> | null;
+  if (ack && !ack.ok && ack.error.code === 'rate-limited' && !notifyBusy) return 'busy';
   if (!ack || !ack.ok) {
     session.notify('error', ack ? ack.error.message : 'No answer from the server: the earlier entries could not be loaded. Try again.');
-    return false;
+    return 'failed';
   }
   // The room moved to another timeline, or another fetch filled this part, meanwhile.
-  if (ack.history.branch !== timeline || epoch !== session.timelineVersion || session.earlier !== to) return false;
+  if (ack.history.branch !== timeline || epoch !== session.timelineVersion || session.earlier !== to) return 'failed';
   const events = (ack.history.records as HistoryEvent[]).map((r) => r.event);
   session.items = [...annotateEvents(cloneRoomState(ack.history.base), events).map(toLogItem), ...session.items];
   session.events = [...events, ...session.events];
   session.earlier = from - 1;
   session.version++;
-  return true;
+  return 'ok';
 }
 
-/** Fetches every event before the first one `session` holds, with progress; resolves with the whole log, or null. */
+/** Fetches up to `count` earlier events for the log's "Show earlier"; false (with a notice) if it could not. */
+export async function loadEarlier(session: RoomSession, count: number): Promise<boolean> {
+  return (await fetchEarlier(session, count, true)) === 'ok';
+}
+
+/**
+ * Fetches every event before the first one `session` holds, with progress; resolves with
+ * the whole log, or null. The server paces long histories (a page costs the person's
+ * budget by its size), so a busy answer waits a moment and asks again.
+ */
 export async function loadAll(session: RoomSession, initial: RoomState): Promise<{ initial: RoomState; events: readonly RoomEvent[] } | null> {
   const of = session.earlier;
   try {
     while (session.earlier > 0) {
       session.loadingHistory = { done: of - session.earlier, of };
-      if (!(await loadEarlier(session, HISTORY_EVENTS_MAX))) return null;
+      const fetched = await fetchEarlier(session, HISTORY_EVENTS_MAX, false);
+      if (fetched === 'failed') return null;
+      if (fetched === 'busy') await new Promise((resolve) => setTimeout(resolve, 500));
     }
   } finally {
     session.loadingHistory = null;
