@@ -666,9 +666,20 @@ export class Classroom {
     return null;
   }
 
+  /**
+   * Refuses events past a timeline's limit, or past what the room's timelines may hold of
+   * their own together (twice that limit): each branch shares its parent's events up to its
+   * fork point, but what it adds costs memory, and 20 full branches would cost 20 rooms.
+   */
   #logFull(room: Room, adding: number): { ok: false; error: AckError } | null {
-    if (room.log.length + adding <= this.#limits.eventsPerRoomMax) return null;
-    return fail('log-full', `This room's log holds ${this.#limits.eventsPerRoomMax} events, its limit: start a new room to go on.`);
+    const max = this.#limits.eventsPerRoomMax;
+    if (room.log.length + adding > max) return fail('log-full', `This room's log holds ${max} events, its limit: start a new room to go on.`);
+    let own = 0;
+    for (const t of room.timelines.values()) own += t.log.length - t.meta.forkSeq;
+    if (own + adding > 2 * max) {
+      return fail('log-full', `This room's timelines hold ${2 * max} events of their own together, the most a room keeps: export it, and start a new room to go on.`);
+    }
+    return null;
   }
 
   /** Applies events in memory now and queues their commit; `done` runs once they are committed and broadcast. */

@@ -110,6 +110,28 @@ describe('limits', () => {
     expect(await a!.emit('node:propose', { value: 'x'.repeat(25) })).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringContaining('at most 24') } });
     expect(await a!.join(room.code, 'Again')).toMatchObject({ ok: false, error: { code: 'already-joined' } });
   });
+
+  it("a room's timelines hold at most twice a log's limit of events of their own together", async () => {
+    const s = await server({ limits: { ...DEFAULT_LIMITS, eventsPerRoomMax: 4 } });
+    const room = await createRoom(s.url);
+    const teacher = client(s.url);
+    await teacher.resume(room.instructorToken);
+    const bots = async (n: number) => (await teacher.emit('bot:add', { count: n })).ok;
+    expect(await bots(4)).toBe(true); // main: 4 events of its own
+    expect((await teacher.emit('branch:fork', { seq: 0, name: 'one' })).ok).toBe(true);
+    expect(await bots(3)).toBe(true); // 7 of 8
+    // A fork forks the active timeline: back to main first.
+    expect((await teacher.emit('branch:switch', { id: 0 })).ok).toBe(true);
+    expect((await teacher.emit('branch:fork', { seq: 4, name: 'two' })).ok).toBe(true); // shares main's 4: costs none
+    expect(await bots(1)).toBe(false); // its log would hold 5 of 4
+    expect((await teacher.emit('branch:switch', { id: 0 })).ok).toBe(true);
+    expect((await teacher.emit('branch:fork', { seq: 0, name: 'three' })).ok).toBe(true);
+    expect(await bots(1)).toBe(true); // 8 of 8
+    expect(await teacher.emit('bot:add', { count: 1 })).toMatchObject({
+      ok: false,
+      error: { code: 'log-full', message: "This room's timelines hold 8 events of their own together, the most a room keeps: export it, and start a new room to go on." },
+    });
+  });
 });
 
 describe('students decide', () => {
