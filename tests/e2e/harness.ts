@@ -1,5 +1,5 @@
 /** A real classroom server serving the built client, and headless Chromium (Debian's) driven by playwright-core. */
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import { freePort } from '../support/ports';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { configFromEnv, createApp, SqliteStore, type App } from '@toy-paxos/server';
 
 export const CLIENT_DIR = join(import.meta.dirname, '..', '..', 'client', 'dist');
@@ -94,20 +94,38 @@ export async function startNoWebSocketProxy(target: Classroom, upgrades: 'refuse
   };
 }
 
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  `--host-resolver-rules=MAP ${HOST_NAME} 127.0.0.1`,
+];
+
 export async function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      `--host-resolver-rules=MAP ${HOST_NAME} 127.0.0.1`,
-    ],
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/**
+ * A browser of its own whose text size the person has set to `percent` of the default, as
+ * Chromium's settings do (Appearance, Font size): the profile's default font size, which
+ * scales every rem, em and font keyword but no px, as the real setting does.
+ */
+export async function largeText(percent: number, viewport: { width: number; height: number }, options: BrowserContextOptions = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const profile = mkdtempSync(join(tmpdir(), 'toy-paxos-profile-'));
+  mkdirSync(join(profile, 'Default'));
+  const px = (size: number) => Math.round((size * percent) / 100);
+  const prefs = { webkit: { webprefs: { default_font_size: px(16), default_fixed_font_size: px(13) } } };
+  writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify(prefs));
+  const context = await chromium.launchPersistentContext(profile, { ...options, executablePath: CHROMIUM, args: CHROMIUM_ARGS, viewport });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (e) => {
+    throw e;
   });
+  return { context, page };
 }
 
 export const PHONE = { width: 360, height: 740 } as const;
@@ -115,8 +133,12 @@ export const DESKTOP = { width: 1366, height: 900 } as const;
 export const PROJECTOR = { width: 1920, height: 1080 } as const;
 
 /** A separate browser context: its own localStorage, like another person's device. */
-export async function person(browser: Browser, viewport: { width: number; height: number } = DESKTOP): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport });
+export async function person(
+  browser: Browser,
+  viewport: { width: number; height: number } = DESKTOP,
+  options: BrowserContextOptions = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ ...options, viewport });
   const page = await context.newPage();
   page.on('pageerror', (e) => {
     throw e;
