@@ -4,6 +4,12 @@
  * ballots coloured by proposer, and the moments values were chosen. `diagramModel`
  * builds the geometry as data, which the client draws with Svelte; `diagramSvg` prints
  * the same model as a standalone SVG document for export.
+ *
+ * Arrows carry short visible labels (kind and ballot: "P1a 1.A", "promise 1.A",
+ * "accept 1.A Apple") at their middle; where arrows crowd, a label moves along its
+ * arrow, shrinks to the phase's name ("P1b") or is left out, so that no two overlap.
+ * A message a node sends itself is a loop beside its lane. The "chosen" marks stand
+ * right of every lane, clear of the arrows.
  */
 import { formatBallot, type Ballot } from '../ballot';
 import type { Message } from '../node';
@@ -32,13 +38,40 @@ export interface Arrow {
   /** A copy made by the network's duplicate. */
   readonly copy: boolean;
   readonly hue: number;
+  /** The whole message, for the arrow's tooltip. */
   readonly label: string;
+  /** Sent by a node to itself: drawn as a loop beside its lane. */
+  readonly self: boolean;
+  /** The SVG path of the arrow: a straight line, or a loop. */
+  readonly d: string;
+}
+
+/** An arrow's visible label, centred on (x, y) or, beside a loop, starting at x. */
+export interface ArrowLabel {
+  readonly id: number;
+  readonly text: string;
+  readonly x: number;
+  readonly y: number;
+  readonly anchor: 'middle' | 'start';
+  /** The box the label takes, for placing the others clear of it. */
+  readonly box: Box;
+}
+
+export interface Box {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
 }
 
 export interface ChosenMark {
   readonly seq: number;
+  /** Height of the rule across the lanes. */
   readonly y: number;
   readonly value: string;
+  /** "chosen: VALUE" (a long value shortened), written right of every lane. */
+  readonly text: string;
+  readonly box: Box;
 }
 
 export interface DiagramModel {
@@ -49,12 +82,92 @@ export interface DiagramModel {
   readonly step: number;
   readonly lanes: readonly Lane[];
   readonly arrows: readonly Arrow[];
+  /** The labels shown: one per arrow, save where arrows crowd. */
+  readonly labels: readonly ArrowLabel[];
+  /** Where the lanes end and the "chosen" marks begin. */
+  readonly lanesRight: number;
   readonly chosen: readonly ChosenMark[];
   /** The last seq drawn. */
   readonly upTo: number;
 }
 
-export const DIAGRAM = { laneGap: 120, step: 22, top: 48, margin: 60 } as const;
+export const DIAGRAM = {
+  laneGap: 120,
+  step: 22,
+  top: 48,
+  margin: 60,
+  /** How far a loop reaches right of its lane, and its least height. */
+  loopPx: 36,
+  loopMinPx: 12,
+  /** Labels: their type size, and the width of a character and the height of a line at that size (estimates on the safe side, without the halo). */
+  labelFontPx: 11,
+  labelCharPx: 6.6,
+  labelLinePx: 18,
+  /** The height of the card-coloured band behind a label, which hides the lines it crosses. */
+  labelBandPx: 14,
+  chosenFontPx: 12,
+  chosenCharPx: 7.4,
+} as const;
+
+const PHASE: Record<Message['kind'], string> = { prepare: 'P1a', promise: 'P1b', accept: 'P2a', accepted: 'P2b', reject: 'nack' };
+const KIND: Record<Message['kind'], string> = { prepare: 'P1a', promise: 'promise', accept: 'accept', accepted: 'accepted', reject: 'reject' };
+
+/** Cuts `text` to `max` characters, with an ellipsis. */
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** An arrow's visible label: its kind and ballot, and an accept request's value ("accept 1.A Apple"). */
+export function arrowText(m: Message, nameOf: (id: string) => string = (id) => id): string {
+  const ballot = shorten(formatBallot(m.ballot, (id) => shorten(nameOf(id), 8)), 12);
+  return `${KIND[m.kind]} ${ballot}${m.kind === 'accept' ? ` ${shorten(m.value, 10)}` : ''}`;
+}
+
+/** The SVG path of an arrow: a straight line, or for a message to oneself a loop right of the lane. */
+export function arrowPath(x1: number, y1: number, x2: number, y2: number, self: boolean): string {
+  if (!self) return `M${x1},${y1}L${x2},${y2}`;
+  const out = x1 + DIAGRAM.loopPx;
+  return `M${x1},${y1}C${out},${y1} ${out},${y2} ${x2},${y2}`;
+}
+
+function labelBox(text: string, x: number, y: number, anchor: 'middle' | 'start'): Box {
+  const width = text.length * DIAGRAM.labelCharPx + 2;
+  return { x: anchor === 'middle' ? x - width / 2 : x - 2, y: y - DIAGRAM.labelLinePx / 2, width, height: DIAGRAM.labelLinePx };
+}
+
+/** Whether two boxes overlap. */
+export function overlaps(a: Box, b: Box): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+/** Where along its arrow a whole label may stand, in order of preference (0 is the sender's end); then its phase alone. */
+const WHOLE_AT = [0.5, 0.3, 0.7];
+const PHASE_AT = [0.5, 0.3, 0.7, 0.15, 0.85];
+
+/**
+ * Places a label on each arrow clear of `taken` and of each other: at the arrow's middle,
+ * else nearer either end, else as the phase's name alone ("P1b"), which fits where a
+ * request and its reply run close together; an arrow with no room keeps only its tooltip.
+ */
+export function placeLabels(arrows: readonly (Arrow & { readonly text: string; readonly phase: string })[], taken: readonly Box[] = []): ArrowLabel[] {
+  const boxes = [...taken];
+  const labels: ArrowLabel[] = [];
+  for (const a of arrows) {
+    const tries = [...WHOLE_AT.map((t) => ({ text: a.text, t })), ...PHASE_AT.map((t) => ({ text: a.phase, t }))];
+    for (const { text, t } of tries) {
+      // Beside a loop, starting just right of it; on a line, centred on it.
+      const x = a.self ? a.x1 + DIAGRAM.loopPx + 2 : a.x1 + (a.x2 - a.x1) * t;
+      const y = a.y1 + (a.y2 - a.y1) * t;
+      const anchor = a.self ? 'start' : 'middle';
+      const box = labelBox(text, x, y, anchor);
+      if (boxes.some((b) => overlaps(b, box))) continue;
+      boxes.push(box);
+      labels.push({ id: a.id, text, x, y, anchor, box });
+      break;
+    }
+  }
+  return labels;
+}
 
 interface Open {
   readonly m: Message;
@@ -79,14 +192,18 @@ export function diagramModel(initial: RoomState, events: readonly RoomEvent[], u
   const y = (seq: number) => DIAGRAM.top + seq * DIAGRAM.step;
   const hueOf = (b: Ballot, from: string) => laneOf(b.node ?? from).hue;
   const open = new Map<number, Open>();
-  const arrows: Arrow[] = [];
-  const chosen: ChosenMark[] = [];
+  const arrows: (Arrow & { readonly text: string; readonly phase: string })[] = [];
+  const chosenAt: { readonly seq: number; readonly value: string }[] = [];
   const label = (m: Message) => `#${m.id} ${m.kind} ${formatBallot(m.ballot, (id) => nameOf(s, id))}${'value' in m && m.value !== undefined ? ` ${m.value}` : ''}`;
   const close = (o: Open, seq: number, fate: ArrowFate) => {
     const a = laneOf(o.m.from);
     const b = laneOf(o.m.to);
     const end = fate === 'dropped' || fate === 'lost' ? 0.5 : 1;
     const y2 = fate === 'in-flight' || fate === 'held' ? y(seq) : y(o.seq) + (y(seq) - y(o.seq)) * end;
+    const self = o.m.from === o.m.to;
+    const x2 = fate === 'delivered' || self ? b.x : a.x + (b.x - a.x) * (fate === 'in-flight' || fate === 'held' ? 0.85 : 0.5);
+    // A loop is never flat, however soon its message arrives.
+    const yEnd = Math.max(fate === 'delivered' ? y(seq) : y2, self ? y(o.seq) + DIAGRAM.loopMinPx : -Infinity);
     arrows.push({
       id: o.m.id,
       kind: o.m.kind,
@@ -94,12 +211,16 @@ export function diagramModel(initial: RoomState, events: readonly RoomEvent[], u
       to: o.m.to,
       x1: a.x,
       y1: y(o.seq),
-      x2: fate === 'delivered' ? b.x : a.x + (b.x - a.x) * (fate === 'in-flight' || fate === 'held' ? 0.85 : 0.5),
-      y2: fate === 'delivered' ? y(seq) : y2,
+      x2,
+      y2: yEnd,
       fate,
       copy: o.copy,
       hue: hueOf(o.m.ballot, o.m.from),
       label: label(o.m),
+      self,
+      d: arrowPath(a.x, y(o.seq), x2, yEnd, self),
+      text: arrowText(o.m, (id) => nameOf(s, id)),
+      phase: PHASE[o.m.kind],
     });
   };
   const last = Math.min(upTo, events.length);
@@ -177,17 +298,33 @@ export function diagramModel(initial: RoomState, events: readonly RoomEvent[], u
       default:
         break;
     }
-    for (const c of s.monitor.chosen.slice(chosenBefore)) chosen.push({ seq, y: y(seq), value: c.value });
+    for (const c of s.monitor.chosen.slice(chosenBefore)) chosenAt.push({ seq, value: c.value });
   }
   for (const o of open.values()) close(o, last + 0.8, s.held[o.m.id] ? 'held' : 'in-flight');
   const lanes = [...lanesById.values()].map((l) => ({ ...l, name: nameOf(s, l.id) }));
+  const lanesRight = DIAGRAM.margin + Math.max(0, lanes.length - 1) * DIAGRAM.laneGap + DIAGRAM.loopPx + 12;
+  // The marks first, right of the lanes (and of the last lane's loops), one under another where they meet.
+  const chosen: ChosenMark[] = [];
+  for (const c of chosenAt) {
+    const text = `chosen: ${shorten(c.value, 16)}`;
+    const width = text.length * DIAGRAM.chosenCharPx;
+    let top = y(c.seq) - DIAGRAM.chosenFontPx;
+    while (chosen.some((m) => overlaps(m.box, { x: lanesRight, y: top, width, height: DIAGRAM.chosenFontPx + 4 }))) top += DIAGRAM.chosenFontPx + 4;
+    chosen.push({ seq: c.seq, y: y(c.seq), value: c.value, text, box: { x: lanesRight, y: top, width, height: DIAGRAM.chosenFontPx + 4 } });
+  }
+  // A lost or dropped message's cross stays in sight.
+  const crosses = arrows.filter((a) => a.fate === 'dropped' || a.fate === 'lost').map((a) => ({ x: a.x2 - 6, y: a.y2 - 6, width: 12, height: 12 }));
+  const labels = placeLabels(arrows, [...chosen.map((c) => c.box), ...crosses]);
+  const right = Math.max(lanesRight, ...chosen.map((c) => c.box.x + c.box.width), ...labels.map((l) => l.box.x + l.box.width));
   return {
-    width: DIAGRAM.margin * 2 + Math.max(0, lanes.length - 1) * DIAGRAM.laneGap,
-    height: y(last + 2),
+    width: Math.ceil(Math.max(DIAGRAM.margin * 2 + Math.max(0, lanes.length - 1) * DIAGRAM.laneGap, right + 8)),
+    height: Math.max(y(last + 2), ...chosen.map((c) => c.box.y + c.box.height + 4)),
     top: DIAGRAM.top,
     step: DIAGRAM.step,
     lanes,
-    arrows,
+    arrows: arrows.map(({ text: _text, phase: _phase, ...a }) => a),
+    labels,
+    lanesRight,
     chosen,
     upTo: last,
   };
@@ -209,7 +346,10 @@ export function diagramSvg(model: DiagramModel, title = 'toy-paxos sequence diag
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
   );
   for (const c of model.chosen) {
-    out.push(`<g class="chosen"><line x1="0" x2="${model.width}" y1="${c.y}" y2="${c.y}" stroke="#17713d" stroke-width="2"/><text x="4" y="${c.y - 4}" fill="#17713d" font-weight="bold">chosen: ${xml(c.value)}</text></g>`);
+    out.push(
+      `<g class="chosen"><title>chosen: ${xml(c.value)}</title><line x1="0" x2="${model.lanesRight - 4}" y1="${c.y}" y2="${c.y}" stroke="#17713d" stroke-width="2"/>` +
+        `<text x="${c.box.x}" y="${c.box.y + DIAGRAM.chosenFontPx}" fill="#17713d" font-weight="bold">${xml(c.text)}</text></g>`,
+    );
   }
   for (const l of model.lanes) {
     out.push(
@@ -226,7 +366,14 @@ export function diagramSvg(model: DiagramModel, title = 'toy-paxos sequence diag
         : '';
     out.push(
       `<g class="arrow ${a.fate}${a.copy ? ' copy' : ''}" data-id="${a.id}"><title>${xml(a.label)} (${a.fate}${a.copy ? ', duplicate' : ''})</title>` +
-        `<line x1="${a.x1}" y1="${a.y1}" x2="${a.x2}" y2="${a.y2}" stroke="hsl(${a.hue} 70% 42%)" stroke-width="${a.copy ? 1.5 : 2}"${dash}${end}/>${cross}</g>`,
+        `<path d="${a.d}" fill="none" stroke="hsl(${a.hue} 70% 42%)" stroke-width="${a.copy ? 1.5 : 2}"${dash}${end}/>${cross}</g>`,
+    );
+  }
+  for (const l of model.labels) {
+    const band = `<rect class="label-band" x="${l.box.x}" y="${l.y - DIAGRAM.labelBandPx / 2}" width="${l.box.width}" height="${DIAGRAM.labelBandPx}" rx="3" fill="#ffffff" fill-opacity="0.85"/>`;
+    out.push(
+      band +
+        `<text class="arrow-label" x="${l.x}" y="${l.y}" text-anchor="${l.anchor}" dominant-baseline="central" font-size="${DIAGRAM.labelFontPx}" fill="#16181d" stroke="#ffffff" stroke-width="4" stroke-linejoin="round" paint-order="stroke">${xml(l.text)}</text>`,
     );
   }
   out.push('</svg>');

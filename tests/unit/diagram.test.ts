@@ -1,0 +1,103 @@
+/** The sequence diagram's layout: arrow labels clear of each other, loops for messages to oneself, and "chosen" marks clear of the arrows. */
+import { describe, expect, it } from 'vitest';
+import { arrowText, DIAGRAM, diagramModel, diagramSvg, overlaps, parseScenario, PRESETS, runScenario, type DiagramModel } from '@toy-paxos/shared';
+
+function diagramOf(text: string): DiagramModel {
+  const log = runScenario(parseScenario(text)).log;
+  return diagramModel(log.stateAt(0), log.events);
+}
+
+const preset = (name: string) => diagramOf(PRESETS.find((p) => p.name === name)!.text);
+
+/** The right-most point an arrow reaches: a loop bulges right of its lane. */
+const arrowRight = (m: DiagramModel) => Math.max(...m.arrows.map((a) => Math.max(a.x1, a.x2) + (a.self ? DIAGRAM.loopPx : 0)));
+
+/** No two labels overlap, nor any label a "chosen" mark or a lost message's cross, and each labels an arrow of its own. */
+function expectClear(m: DiagramModel): void {
+  for (const [i, a] of m.labels.entries()) {
+    for (const b of m.labels.slice(i + 1)) expect(overlaps(a.box, b.box), `${a.text} over ${b.text}`).toBe(false);
+    for (const c of m.chosen) expect(overlaps(a.box, c.box), `${a.text} over ${c.text}`).toBe(false);
+    for (const x of m.arrows.filter((x) => x.fate === 'dropped' || x.fate === 'lost')) {
+      expect(overlaps(a.box, { x: x.x2 - 5, y: x.y2 - 5, width: 10, height: 10 }), `${a.text} over a cross`).toBe(false);
+    }
+  }
+  const ids = m.labels.map((l) => l.id);
+  expect(new Set(ids).size).toBe(ids.length);
+  for (const id of ids) expect(m.arrows.some((a) => a.id === id)).toBe(true);
+}
+
+describe('arrow labels', () => {
+  it('name the kind and ballot, and an accept request its value (preset lost-messages)', () => {
+    const m = preset('lost-messages');
+    const texts = new Set(m.labels.map((l) => l.text));
+    for (const t of ['P1a 1.A', 'promise 1.A', 'accept 1.A Apple', 'accepted 1.A']) expect(texts, t).toContain(t);
+    // A sparse diagram: every arrow keeps its label.
+    expect(m.labels).toHaveLength(m.arrows.length);
+    expectClear(m);
+  });
+
+  it('keep long names and values short', () => {
+    const text = arrowText({ kind: 'accept', id: 1, from: 'a', to: 'b', ballot: { round: 12, node: 'a' }, value: 'A very long value indeed' }, () => 'Maximilian-Alexander');
+    expect(text).toBe('accept 12.Maximil… A very lo…');
+  });
+
+  it('move, shrink to the phase or give way where arrows crowd, and never overlap (5 nodes, one delivery of everything)', () => {
+    const m = diagramOf('delivery queued\nnodes A B C D E\npropose A Apple\npromise A -> all\ndeliver all\ndeliver all\naccept A -> all\ndeliver all\ndeliver all');
+    expect(m.chosen.map((c) => c.value)).toEqual(['Apple']);
+    expect(m.arrows).toHaveLength(20);
+    const phases = m.labels.filter((l) => /^P[12][ab]$/.test(l.text));
+    // Crowded: some labels shrink or are left out, and some keep their whole text.
+    expect(phases.length + (m.arrows.length - m.labels.length)).toBeGreaterThan(0);
+    expect(m.labels.some((l) => l.text === 'promise 1.A')).toBe(true);
+    expectClear(m);
+  });
+});
+
+describe('messages to oneself', () => {
+  it('are loops right of their lane, never flat, labelled beside the loop', () => {
+    const m = diagramOf('nodes A B\npropose A Apple\npromise A -> all\naccept A -> all');
+    const self = m.arrows.filter((a) => a.self);
+    expect(self.map((a) => a.kind).sort()).toEqual(['accept', 'accepted', 'prepare', 'promise']);
+    for (const a of self) {
+      expect(a.from).toBe(a.to);
+      expect(a.x1).toBe(a.x2);
+      expect(a.d).toBe(`M${a.x1},${a.y1}C${a.x1 + DIAGRAM.loopPx},${a.y1} ${a.x1 + DIAGRAM.loopPx},${a.y2} ${a.x2},${a.y2}`);
+      expect(a.y2 - a.y1).toBeGreaterThanOrEqual(DIAGRAM.loopMinPx - 1e-9);
+    }
+    for (const a of m.arrows.filter((x) => !x.self)) expect(a.d).toBe(`M${a.x1},${a.y1}L${a.x2},${a.y2}`);
+    const loopLabel = m.labels.find((l) => l.id === self[0]!.id)!;
+    expect(loopLabel.anchor).toBe('start');
+    expect(loopLabel.x).toBeGreaterThan(self[0]!.x1 + DIAGRAM.loopPx);
+    expectClear(m);
+  });
+});
+
+describe('"chosen" marks', () => {
+  it('stand right of every lane and arrow, one under another where they meet (preset lost-messages)', () => {
+    const m = preset('lost-messages');
+    expect(m.chosen.map((c) => c.text)).toEqual(['chosen: Apple', 'chosen: Apple']);
+    for (const c of m.chosen) {
+      expect(c.box.x).toBeGreaterThan(arrowRight(m));
+      expect(c.box.x + c.box.width).toBeLessThanOrEqual(m.width);
+      expect(c.box.y + c.box.height).toBeLessThanOrEqual(m.height);
+    }
+    expect(overlaps(m.chosen[0]!.box, m.chosen[1]!.box)).toBe(false);
+    expect(m.lanesRight).toBeLessThanOrEqual(m.chosen[0]!.box.x);
+  });
+
+  it('shorten a long value, keeping the whole value in the model', () => {
+    const m = diagramOf('nodes A\npropose A Supercalifragilistic\npromise A -> all\naccept A -> all');
+    expect(m.chosen.map((c) => [c.value, c.text])).toEqual([['Supercalifragilistic', 'chosen: Supercalifragil…']]);
+  });
+});
+
+describe('the exported SVG', () => {
+  it('draws the same labels, loops and marks as the page (preset basic-3)', () => {
+    const m = preset('basic-3');
+    const svg = diagramSvg(m);
+    expect(svg.match(/<text class="arrow-label"/g)).toHaveLength(m.labels.length);
+    expect(svg.match(/<path d="M[^"]*C/g)).toHaveLength(m.arrows.filter((a) => a.self).length);
+    for (const c of m.chosen) expect(svg).toContain(`>${c.text}</text>`);
+    expect(svg).toContain('paint-order="stroke"');
+  });
+});
