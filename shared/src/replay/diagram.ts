@@ -98,7 +98,7 @@ export const DIAGRAM = {
   margin: 60,
   /** How far a loop reaches right of its lane, and its least height. */
   loopPx: 36,
-  loopMinPx: 12,
+  loopMinPx: 8,
   /** Labels: their type size, and the width of a character and the height of a line at that size (estimates on the safe side, without the halo). */
   labelFontPx: 11,
   labelCharPx: 6.6,
