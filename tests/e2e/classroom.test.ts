@@ -32,7 +32,7 @@ describe('a class in the browser', () => {
     await ana.getByLabel('Value', { exact: true }).fill('Apple');
     await ana.getByRole('button', { name: 'New proposal', exact: true }).click();
     await ana.getByRole('button', { name: 'Promise request', exact: true }).click();
-    await expect.poll(() => ana.getByText('promisers').locator('xpath=following-sibling::dd[1]').innerText()).toBe('3/2');
+    await expect.poll(() => ana.getByText('promisers').locator('xpath=following-sibling::dd[1]').innerText()).toBe('3 promises, 2 needed');
     await ana.getByRole('button', { name: 'Accept request', exact: true }).click();
 
     for (const page of [teacher.page, ...students.map((s) => s.page)]) {
@@ -202,7 +202,7 @@ describe('network controls at class scale', () => {
     await network.getByRole('button', { name: 'Deliver all in random order' }).click();
     await expect.poll(() => logText(teacher.page)).toMatch(/NETWORK deliver all in random order \(seed \d+\): 5 messages/);
     await network.getByRole('button', { name: 'Deliver all (5)' }).click();
-    await expect.poll(() => s.page.getByText('promisers').locator('xpath=following-sibling::dd[1]').innerText()).toBe('5/3');
+    await expect.poll(() => s.page.getByText('promisers').locator('xpath=following-sibling::dd[1]').innerText()).toBe('5 promises, 3 needed');
     await s.page.getByRole('button', { name: 'Accept request', exact: true }).click();
     await network.getByRole('button', { name: 'Deliver all (5)' }).click();
     await network.getByRole('button', { name: 'Deliver all (5)' }).click();

@@ -1,0 +1,91 @@
+/**
+ * The moments a lesson turns on, where the student looks: a proposal that adopts an
+ * accepted value, a request waiting in the inbox, and a fresh round that starts clean.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { DESKTOP, joinAs as joinAt, openRoom as openRoomAt, person, PHONE, screenshot, useClassroom } from './harness';
+
+const env = useClassroom();
+const openRoom = (page: Page) => openRoomAt(env.classroom.url, page);
+const joinAs = (page: Page, code: string, name: string) => joinAt(env.classroom.url, page, code, name);
+
+async function propose(page: Page, value: string): Promise<void> {
+  await page.getByLabel('Value', { exact: true }).fill(value);
+  await page.getByRole('button', { name: 'New proposal', exact: true }).click();
+}
+
+describe('value adoption', () => {
+  it("shows on the proposer's own card and as a notice the moment it happens, with the entry that did it", async () => {
+    const teacher = await person(env.browser, DESKTOP);
+    const code = await openRoom(teacher.page);
+    const [ana, bo, cy] = [await person(env.browser, PHONE), await person(env.browser, PHONE), await person(env.browser, PHONE)];
+    await joinAs(ana.page, code, 'Ana');
+    await joinAs(bo.page, code, 'Bo');
+    await joinAs(cy.page, code, 'Cy');
+    await propose(ana.page, 'Apple');
+    await ana.page.getByRole('button', { name: 'Promise request', exact: true }).click();
+    await ana.page.getByRole('button', { name: 'Accept request', exact: true }).click();
+    await expect.poll(() => cy.page.getByTestId('chosen').innerText()).toBe('Apple');
+
+    await propose(cy.page, 'Mango');
+    await expect.poll(() => cy.page.getByTestId('next-accept').innerText()).toBe('Next accept request carries Mango, its val.');
+    await cy.page.getByRole('button', { name: 'Promise request', exact: true }).click();
+    await expect.poll(() => cy.page.getByTestId('next-accept').innerText()).toBe(
+      'Next accept request carries Apple, adopted: a promiser had accepted it in ballot 1.Ana, so Paxos makes this proposer carry it instead of Mango.',
+    );
+    const notice = cy.page.getByRole('alert').filter({ hasText: 'Your next accept request carries Apple, not your Mango' });
+    await expect.poll(() => notice.isVisible()).toBe(true);
+    // Nobody else is told: it happened to Cy's proposal.
+    expect(await bo.page.getByText('Your next accept request carries').count()).toBe(0);
+    await screenshot(cy.page, 'student-adoption-phone');
+
+    const show = notice.getByRole('button', { name: /^Show entry \d+$/ });
+    const seq = Number((await show.innerText()).replace('Show entry ', ''));
+    await show.click();
+    const entry = cy.page.locator(`[data-seq="${seq}"]`);
+    // Focus lands on the entry, for a keyboard or screen-reader user. Written as a string: these tests have no DOM types.
+    await expect.poll(() => cy.page.evaluate('document.activeElement?.getAttribute("data-seq")')).toBe(String(seq));
+    expect(await entry.count()).toBe(1);
+    await expect.poll(() => cy.page.getByLabel('Selected entry').innerText()).toContain('PROMISE Request from Cy');
+    await expect.poll(() => cy.page.getByLabel('Selected entry').innerText()).toContain('promiser_acc_max: Apple');
+
+    await cy.page.getByRole('button', { name: 'Accept request', exact: true }).click();
+    await expect.poll(() => cy.page.getByTestId('next-accept').innerText()).toBe('Accept requests carry Apple: the first one sent fixed it.');
+    await cy.page.setViewportSize(DESKTOP);
+    await screenshot(cy.page, 'student-adoption-desktop');
+    for (const p of [teacher, ana, bo, cy]) await p.context.close();
+  });
+});
+
+describe('students decide', () => {
+  it('a waiting request shows as a badge in the header, is announced, and the inbox sits above the actions', async () => {
+    const teacher = await person(env.browser, DESKTOP);
+    const code = await openRoom(teacher.page);
+    const [ana, bo] = [await person(env.browser, PHONE), await person(env.browser, PHONE)];
+    await joinAs(ana.page, code, 'Ana');
+    await joinAs(bo.page, code, 'Bo');
+    await teacher.page.getByRole('combobox', { name: /^Acceptors/ }).selectOption('students');
+    await expect.poll(() => bo.page.getByRole('region', { name: 'Inbox' }).isVisible()).toBe(true);
+    expect(await bo.page.getByTestId('inbox-badge').count()).toBe(0);
+
+    await propose(ana.page, 'Apple');
+    await ana.page.getByRole('button', { name: 'Promise request', exact: true }).click();
+    await expect.poll(() => bo.page.getByTestId('inbox-badge').innerText()).toBe('Inbox: 1 waiting');
+    await expect.poll(() => bo.page.locator('p.sr-only[aria-live="polite"]').filter({ hasText: /^A request waits in your inbox.$/ }).count()).toBe(1);
+    const inbox = await bo.page.getByRole('region', { name: 'Inbox' }).boundingBox();
+    const actions = await bo.page.getByRole('heading', { name: 'Actions' }).boundingBox();
+    expect(inbox!.y).toBeLessThan(actions!.y);
+    await screenshot(bo.page, 'student-inbox-phone');
+    await bo.page.getByTestId('inbox-badge').click();
+    await expect.poll(() => bo.page.url()).toContain('#inbox');
+
+    // A wrong answer is refused; the refusal belongs to this round, and a new round clears it.
+    await bo.page.getByRole('region', { name: 'Inbox' }).getByRole('button', { name: 'Refuse' }).click();
+    await expect.poll(() => bo.page.getByRole('alert').filter({ hasText: 'Refused' }).count()).toBe(1);
+    await teacher.page.getByRole('button', { name: 'Start a new round' }).click();
+    await expect.poll(() => bo.page.getByRole('alert').filter({ hasText: 'Refused' }).count()).toBe(0);
+    await expect.poll(() => bo.page.getByTestId('inbox-badge').count()).toBe(0);
+    for (const p of [teacher, ana, bo]) await p.context.close();
+  });
+});
