@@ -49,6 +49,9 @@ describe('value adoption', () => {
     expect(await entry.count()).toBe(1);
     await expect.poll(() => cy.page.getByLabel('Selected entry').innerText()).toContain('PROMISE Request from Cy');
     await expect.poll(() => cy.page.getByLabel('Selected entry').innerText()).toContain('promiser_acc_max: Apple');
+    // The entry where it happened, which cites the rule, with the rule in words.
+    await expect.poll(() => cy.page.getByLabel('Selected entry').innerText()).toContain('so Cy must propose Apple, not its own Mango (P2c).');
+    await expect.poll(() => cy.page.getByLabel('Selected entry').innerText()).toContain('P2c, the rule it cites: A proposal numbered n with value v');
 
     await cy.page.getByRole('button', { name: 'Accept request', exact: true }).click();
     await expect.poll(() => cy.page.getByTestId('next-accept').innerText()).toBe('Accept requests carry Apple: the first one sent fixed it.');
