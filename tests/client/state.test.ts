@@ -58,8 +58,12 @@ describe('SoloSandbox', () => {
     box.load('value-adoption');
     expect(box.walkthrough!.preset.lesson).toContain('every later proposal must carry it');
     expect(box.shown).toEqual([]);
-    for (let i = 0; i < 6; i++) box.next(); // three nodes join, propose, promise, accept
+    box.next(); // the three nodes join in one step
+    expect(box.shown.map((i) => i.lines[0])).toEqual(['JOIN A', 'JOIN B', 'JOIN C']);
+    expect(box.stopNumber).toEqual({ at: 1, of: 9 });
+    for (let i = 0; i < 3; i++) box.next(); // propose, promise, accept
     expect(box.shown.at(-1)!.lines[0]).toContain('ACCEPT  Request from A(p: 1.A');
+    expect(box.current.map((o) => o.step.source)).toEqual(['accept A -> A B']);
     expect(box.state.monitor.chosen.map((c) => c.value)).toEqual(['Apple']);
     box.back();
     expect(box.state.monitor.chosen).toEqual([]);

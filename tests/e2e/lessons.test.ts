@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { DESKTOP, joinAs as joinAt, openRoom as openRoomAt, person, PHONE, screenshot, useClassroom } from './harness';
+import { DESKTOP, joinAs as joinAt, openRoom as openRoomAt, person, PHONE, screenshot, SCREENSHOTS, useClassroom } from './harness';
 
 const env = useClassroom();
 const openRoom = (page: Page) => openRoomAt(env.classroom.url, page);
@@ -91,4 +91,43 @@ describe('students decide', () => {
     await expect.poll(() => bo.page.getByTestId('inbox-badge').count()).toBe(0);
     for (const p of [teacher, ana, bo]) await p.context.close();
   });
+});
+
+describe('a guided solo lesson', () => {
+  for (const [size, viewport] of [
+    ['desktop', { width: 1366, height: 768 }],
+    ['phone', PHONE],
+  ] as const) {
+    it(`shows the step, its entry, Next and the ring in one view (${size}); set-up runs in one step; the acting node follows`, async () => {
+      const { page, context } = await person(env.browser, viewport);
+      await page.goto(`${env.classroom.url}/solo`);
+      await page.getByRole('combobox').filter({ hasText: 'Choose a preset lesson' }).selectOption('value-adoption');
+      await page.getByRole('button', { name: 'Load' }).click();
+      const lesson = page.getByRole('region', { name: 'Lesson', exact: true });
+      await expect.poll(() => lesson.getByRole('status').innerText()).toBe('Press Next step to begin.');
+      const next = lesson.getByRole('button', { name: 'Next step' });
+      await next.click();
+      // "nodes A B C" is one step, not three that look the same.
+      await expect.poll(() => lesson.getByRole('status').innerText()).toBe('Step 1 of 9: nodes A B C');
+      for (let i = 0; i < 7; i++) await next.click();
+      await expect.poll(() => lesson.getByRole('status').innerText()).toBe('Step 8 of 9: accept C -> all');
+      await expect.poll(() => lesson.innerText()).toContain('ACCEPT  Request from C');
+      // The acting node is the one the step is about.
+      await expect.poll(() => page.getByRole('combobox', { name: 'Acting node' }).inputValue()).toBe('C');
+      await screenshot(page, `solo-guided-${size}`);
+      // What the learner sees without scrolling.
+      await page.screenshot({ path: `${SCREENSHOTS}/solo-guided-${size}-first-view.png` });
+      // Everything the step needs is in view without scrolling: the narration, its entry, Next and the ring.
+      for (const part of [lesson.getByRole('status'), lesson.locator('.entry'), next, lesson.locator('.stage-ring svg').first()]) {
+        const box = (await part.boundingBox())!;
+        expect(box.y + box.height, `${size}: ${await part.evaluate((el) => el.className || el.tagName)}`).toBeLessThanOrEqual(viewport.height);
+      }
+      await next.click();
+      await expect.poll(() => lesson.getByRole('status').innerText()).toBe('Step 9 of 9: expect choice C Apple; expect chosen Apple; expect safe');
+      expect(await next.isDisabled()).toBe(true);
+      await lesson.getByRole('button', { name: 'Back' }).click();
+      await expect.poll(() => lesson.getByRole('status').innerText()).toBe('Step 8 of 9: accept C -> all');
+      await context.close();
+    });
+  }
 });
