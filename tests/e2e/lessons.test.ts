@@ -131,3 +131,32 @@ describe('a guided solo lesson', () => {
     });
   }
 });
+
+describe('replay looks like replay', () => {
+  it('a bar across the page says which event is shown and which is live, and the live controls say they act on live', async () => {
+    const teacher = await person(env.browser, DESKTOP);
+    const code = await openRoom(teacher.page);
+    const s = await person(env.browser, PHONE);
+    await joinAs(s.page, code, 'Lu');
+    await propose(s.page, 'Kiwi');
+    await s.page.getByRole('button', { name: 'Promise request', exact: true }).click();
+    await expect.poll(() => s.page.getByTestId('log').innerText()).toContain('PROMISE');
+    expect(await s.page.getByTestId('replay-bar').count()).toBe(0);
+    await s.page.getByRole('button', { name: 'Replay and export' }).click();
+    await s.page.getByRole('button', { name: 'One event back' }).click();
+    const bar = s.page.getByTestId('replay-bar');
+    await expect.poll(() => bar.innerText()).toContain('Replaying event 2 of 3 · live is event 3');
+    // Fixed across the top of the page, whatever is scrolled into view.
+    const box = (await bar.boundingBox())!;
+    expect(box.y).toBe(0);
+    expect(box.width).toBe(PHONE.width);
+    await expect.poll(() => s.page.getByText('Live now, at event 3: these act on the room as it is, not on the moment replayed.').isVisible()).toBe(true);
+    // Written as a string: these tests have no DOM types.
+    expect(Number(await s.page.evaluate("getComputedStyle(document.querySelector('.live-only')).opacity"))).toBeLessThan(1);
+    await screenshot(s.page, 'student-replaying-phone');
+    await bar.getByRole('button', { name: 'Back to live' }).click();
+    await expect.poll(() => bar.count()).toBe(0);
+    expect(await s.page.getByText('Live now, at event').count()).toBe(0);
+    for (const p of [teacher, s]) await p.context.close();
+  });
+});

@@ -63,7 +63,7 @@ describe('replay for everyone', () => {
     await expect.poll(() => s.page.getByTestId('log').innerText()).toContain('PROMISE Request');
     await s.page.getByRole('button', { name: 'Replay and export' }).click();
     await s.page.getByRole('button', { name: 'One event back' }).click();
-    await expect.poll(() => s.page.getByText('Event 2 of 3').isVisible()).toBe(true);
+    await expect.poll(() => s.page.getByText('Event 2 of 3', { exact: true }).isVisible()).toBe(true);
     expect(await s.page.getByTestId('log').innerText()).not.toContain('PROMISE Request');
     await s.page.getByRole('button', { name: 'Show the sequence diagram' }).click();
     await expect.poll(() => s.page.getByTestId('diagram').getAttribute('aria-label')).toContain('0 messages up to event 2');
