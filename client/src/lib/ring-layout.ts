@@ -104,8 +104,9 @@ function ringOf(labels: readonly LabelWidths[], width: number, height: number): 
     const cells: Box[] = [];
     for (let i = 0; i < n; i++) {
       const angle = n === 1 ? -Math.PI / 2 : (2 * Math.PI * i) / n - Math.PI / 2;
-      const cx = width / 2 + rx * Math.cos(angle);
-      const cy = height / 2 + ry * Math.sin(angle);
+      // A single node sits in the middle.
+      const cx = width / 2 + (n === 1 ? 0 : rx * Math.cos(angle));
+      const cy = height / 2 + (n === 1 ? 0 : ry * Math.sin(angle));
       cells.push({ x: cx - cellW / 2, y: cy - cellH / 2, w: cellW, h: cellH });
     }
     if (!cells.every((a, i) => cells.every((b, j) => j <= i || !overlap(a, b)))) continue;
