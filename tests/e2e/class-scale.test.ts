@@ -4,9 +4,10 @@
  * rule until the monitor fires, and heals. The projector is measured from its DOM at
  * 1920x1080, 1280x720 and on a 360 px phone: circles apart, names whole, type large.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { DESKTOP, openRoom, person, PHONE, PROJECTOR, screenshot, useClassroom } from './harness';
+import { DESKTOP, openRoom, person, PHONE, PROJECTOR, screenshot, SCREENSHOTS, useClassroom } from './harness';
 
 const env = useClassroom();
 
@@ -164,6 +165,7 @@ describe('a class of 40 on the projector', () => {
     await expect.poll(() => t.getByTestId('log').innerText()).toMatch(/NETWORK partition .*: 399 links cut/);
     await expect.poll(() => p.locator('.ring .sides').innerText()).toContain('Side A: 21 nodes');
     expect(await p.locator('.ring .sides').innerText()).toContain('Side B: 19 nodes');
+    await network.screenshot({ path: join(SCREENSHOTS, 'instructor-partition-builder-desktop.png') });
 
     // Accept without a promise quorum: Bot 2 gets Mango accepted by its side, 21 of 40, and the monitor fires.
     await t.getByRole('checkbox', { name: /Accept without a promise quorum/ }).check();
@@ -205,6 +207,7 @@ describe('a class of 40 on the projector', () => {
     await expect.poll(() => p.locator('.ring .sides').count()).toBe(0);
     await t.setViewportSize(PHONE);
     await screenshot(t, 'instructor-partition-builder-phone');
+    await network.screenshot({ path: join(SCREENSHOTS, 'instructor-network-panel-phone.png') });
 
     // 60 nodes still fit the projector's screen, apart and whole.
     await t.getByLabel('Bots to add').fill('20');
