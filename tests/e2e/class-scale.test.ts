@@ -100,6 +100,9 @@ describe('a class of 40 on the projector', () => {
     expect(lobbyFonts.qr).toBeGreaterThanOrEqual(300);
     expect(lobbyFonts.pageWidth).toBe(1920);
     await screenshot(p, 'projector-lobby-40-1080p');
+    await p.setViewportSize(PHONE);
+    await screenshot(p, 'projector-lobby-40-phone');
+    await p.setViewportSize(PROJECTOR);
     // The projector's own button shows the ring, and the lobby again.
     await p.getByRole('button', { name: 'Show the ring' }).click();
     await expect.poll(() => lobby.count()).toBe(0);
