@@ -1,7 +1,8 @@
 /**
  * A class of 40 in Chromium: the projector's lobby fills as the bots join, the instructor
  * runs a round with bulk delivery, splits the room with the partition builder, breaks a
- * rule until the monitor fires, and heals. The projector is measured from its DOM at
+ * rule until the monitor fires, and heals; the ring shows a message to oneself as a loop,
+ * dropped messages fading and a copied one as ×2. The projector is measured from its DOM at
  * 1920x1080, 1280x720 and on a 360 px phone: circles apart, names whole, type large.
  */
 import { join } from 'node:path';
@@ -126,6 +127,8 @@ describe('a class of 40 on the projector', () => {
     await expect.poll(() => lobby.count()).toBe(0);
     await click(actFor.getByRole('button', { name: 'Promise request', exact: true }));
     await expect.poll(() => deliverAll.innerText()).toBe('Deliver all (40)');
+    // The promise request Bot 1 sends itself is a loop on the ring.
+    await expect.poll(() => p.locator('.ring .loop').count()).toBe(1);
     await click(deliverAll); // the promise requests
     await expect.poll(() => t.getByText('promisers').locator('xpath=following-sibling::dd[1]').innerText()).toBe('0/21');
     await click(deliverAll); // the promises
@@ -211,6 +214,17 @@ describe('a class of 40 on the projector', () => {
     await t.setViewportSize(PHONE);
     await screenshot(t, 'instructor-partition-builder-phone');
     await network.screenshot({ path: join(SCREENSHOTS, 'instructor-network-panel-phone.png') });
+
+    // A copy of a message in flight: one line on the ring, marked ×2.
+    await actFor.getByRole('combobox', { name: /Act for a node/ }).selectOption({ label: 'Bot 3' });
+    await actFor.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await actFor.getByLabel('Send to').selectOption({ label: 'Bot 4' });
+    await actFor.getByRole('button', { name: 'Promise request', exact: true }).click();
+    const fromBot3 = t.getByTestId('in-flight').locator('details', { hasText: 'From Bot 3' });
+    await fromBot3.locator('summary').click();
+    await fromBot3.getByRole('listitem').filter({ hasText: 'PROMISE Request Bot 3 -> Bot 4' }).getByRole('button', { name: 'Duplicate' }).click();
+    await expect.poll(() => p.locator('.ring .copies').allTextContents()).toEqual(['×2']);
+    expect(await p.getByTestId('ring-summary').innerText()).toMatch(/messages in flight/);
 
     // 60 nodes still fit the projector's screen, apart and whole.
     await t.getByLabel('Bots to add').fill('20');
