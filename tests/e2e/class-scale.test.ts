@@ -172,6 +172,7 @@ describe('a class of 40 on the projector', () => {
     await expect.poll(() => p.locator('.ring .sides').innerText()).toContain('Side A: 21 nodes');
     expect(await p.locator('.ring .sides').innerText()).toContain('Side B: 19 nodes');
     await network.screenshot({ path: join(SCREENSHOTS, 'instructor-partition-builder-desktop.png') });
+    await t.getByRole('region', { name: 'Ring' }).screenshot({ path: join(SCREENSHOTS, 'instructor-ring-40-desktop.png') });
 
     // Accept without a promise quorum: Bot 2 gets Mango accepted by its side, 21 of 40, and the monitor fires.
     await t.getByRole('checkbox', { name: /Accept without a promise quorum/ }).check();
