@@ -185,6 +185,8 @@ describe('a class of 40 on the projector', () => {
     await deliverAll.click();
     await expect.poll(() => p.getByTestId('safety').innerText()).toContain('SAFETY VIOLATION');
     expect(await p.getByTestId('chosen').innerText()).toBe('Apple and Mango');
+    // Two values chosen is the violation itself: never shown in the green of a good outcome.
+    expect(await p.getByTestId('chosen').locator('..').getAttribute('class')).toContain('bad');
     await expect.poll(() => p.locator('.ring .detail', { hasText: '2.Bot 2: Mango' }).count()).toBe(21);
     await screenshot(p, 'projector-40-partition-violation-1080p');
     const split = await measure(p);
