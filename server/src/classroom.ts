@@ -333,6 +333,7 @@ export class Classroom {
     if (!room || !room.participants.has(session.tokenHash)) return reply(fail('bad-token', 'Your session has ended. Join the room again with its code.'));
     const { from, to, text } = payload;
     const length = room.timeline.committed;
+    if (length === 0) return reply(fail('bad-request', 'The log has no events yet: there is no history to fetch.'));
     if (to > length) return reply(fail('bad-request', `The log has ${length} events: ask for events up to ${length}.`));
     const t = room.timeline;
     const records = text

@@ -55,6 +55,13 @@ export interface ServerLimits {
   readonly joinsPerMinute: number;
   /** Bytes in one socket.io message; larger ones close the connection. */
   readonly maxMessageBytes: number;
+  /**
+   * History the whole server serves (`room:history`), in shares of its cost (one per 2,000
+   * events, or per 200 with text): a burst, refilled per second. Whoever asks, history
+   * takes at most this part of the event loop, and the rooms stay live.
+   */
+  readonly historyBurst: number;
+  readonly historyPerSecond: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -75,6 +82,8 @@ export const DEFAULT_LIMITS: ServerLimits = {
   createsPerMinute: 10,
   joinsPerMinute: 30,
   maxMessageBytes: 16 * 1024,
+  historyBurst: 20,
+  historyPerSecond: 10,
 };
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];

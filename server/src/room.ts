@@ -10,6 +10,7 @@ import {
   firstChars,
   initialRoomState,
   LIMITS,
+  RECENT_RECORDS,
   nameKey,
   RoomLog,
   type Annotation,
@@ -80,6 +81,13 @@ export interface Timeline {
   readonly meta: StoredBranch;
   readonly log: RoomLog;
   readonly times: EventTimes;
+  /**
+   * The newest records as they were annotated (at most `RECENT_RECORDS`, contiguous up to
+   * the log's end), and the state before a window asked for lately: what every join and
+   * resume sends, made once rather than once per join.
+   */
+  newest?: LogRecord[];
+  base?: RoomState;
   /** How many of the log's events are on disk; the rest wait for the commit in progress. */
   committed: number;
 }
@@ -177,6 +185,8 @@ export class Room {
     const first = timeline.log.length + 1;
     timeline.times.add(first, at);
     const records = timeline.log.appendAnnotated(events).map((entry, i) => toRecord(entry, events[i]!, at));
+    if (timeline.newest && timeline.newest.at(-1)?.seq === first - 1) timeline.newest = [...timeline.newest, ...records].slice(-RECENT_RECORDS);
+    else timeline.newest = records.slice(-RECENT_RECORDS);
     this.#used(events);
     return records;
   }
@@ -192,11 +202,17 @@ export class Room {
     for (const e of events) if (e.type === 'nodeAdded') this.usedIds.add(e.node);
   }
 
-  /** The records `from..to` of a timeline, annotated again by the shared core from the state before `from`. */
+  /** The records `from..to` of a timeline: the newest as they were annotated, the others annotated again by the shared core. */
   records(from: number, to: number, timeline: Timeline = this.timeline): LogRecord[] {
     if (from > to) return [];
+    const newest = timeline.newest ?? [];
+    const cached = newest[0] && newest.at(-1)!.seq >= to ? newest[0].seq : Infinity;
+    if (from >= cached) return newest.slice(from - cached, to - cached + 1);
     const events = timeline.log.eventsBetween(from, to);
-    return annotateEvents(timeline.log.stateAt(from - 1), events).map((entry, i) => toRecord(entry, events[i]!, timeline.times.at(from + i)));
+    const records = annotateEvents(timeline.log.stateAt(from - 1), events).map((entry, i) => toRecord(entry, events[i]!, timeline.times.at(from + i)));
+    // The newest, kept for the joins that follow (only a run that reaches the log's end).
+    if (to === timeline.log.length) timeline.newest = records.slice(-RECENT_RECORDS);
+    return records;
   }
 
   /**
@@ -205,9 +221,12 @@ export class Room {
    * `limit`, the newest `limit` of them and the state before them (`base`).
    */
   recent(lastSeq: number, limit: number): RecentLog {
-    const to = this.timeline.committed;
+    const t = this.timeline;
+    const to = t.committed;
     const from = Math.max(lastSeq + 1, to - limit + 1);
-    return { base: from > lastSeq + 1 ? this.log.stateAt(from - 1) : null, records: this.records(from, to) };
+    if (from <= lastSeq + 1) return { base: null, records: this.records(from, to) };
+    if (t.base?.seq !== from - 1) t.base = t.log.stateAt(from - 1);
+    return { base: t.base, records: this.records(from, to) };
   }
 
   isOnline(tokenHash: string): boolean {

@@ -156,6 +156,8 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger,
   // sockets share it, and one per address for sockets that have no session yet.
   const perSession = new BucketMap(limits.commandBurst, limits.commandsPerSecond);
   const perAddress = new BucketMap(limits.addressBurst, limits.addressEventsPerSecond);
+  // The history the whole server serves, whoever asks (see ServerLimits.historyBurst).
+  const history = new TokenBucket(limits.historyBurst, limits.historyPerSecond, clock());
   const slowDown: AckError = { code: 'rate-limited', message: `Slow down: at most ${limits.commandsPerSecond} actions a second. Try again in a moment.` };
 
   io.on('connection', (socket) => {
@@ -269,9 +271,14 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger,
         // A page of history costs the server by its size: the event already paid for the first share.
         const page = payload as ClientPayload<'room:history'>;
         const cost = historyCost(page);
+        // However many ask at once, history takes a bounded part of the event loop.
+        if (!history.has(clock(), cost)) {
+          return fail({ code: 'rate-limited', message: 'The server is busy sending earlier parts of logs: try again in a moment.' });
+        }
         if (cost > 1 && !perSession.get(session.tokenHash, clock()).take(clock(), cost - 1)) {
           return fail({ code: 'rate-limited', message: `Slow down: the earlier log comes at most ${HISTORY_EVENTS_PER_TOKEN * limits.commandsPerSecond} events (${HISTORY_TEXT_PER_TOKEN * limits.commandsPerSecond} with text) a second. Try again in a moment.` });
         }
+        history.take(clock(), cost);
         return classroom.history(session, page, (outcome) => (outcome.ok ? reply({ ok: true, ...outcome.value }) : fail(outcome.error)));
       }
       classroom.command(session, name, payload as never, clock(), (outcome) => {

@@ -18,3 +18,4 @@ export * from './replay/moments';
 export * from './replay/diagram';
 export * from './replay/text';
 export * from './text';
+export * from './glossary';

@@ -66,11 +66,19 @@ try {
   const earlier = (ack.session as unknown as { base: { seq: number } }).base.seq;
   const historyStart = performance.now();
   bytes = 0;
-  for (let from = 1; from <= earlier; from += HISTORY_EVENTS_MAX) {
-    const page = (await socket.emitWithAck('room:history', { from, to: Math.min(earlier, from + HISTORY_EVENTS_MAX - 1) })) as { ok: boolean };
+  let waits = 0;
+  for (let from = 1; from <= earlier; ) {
+    const page = (await socket.emitWithAck('room:history', { from, to: Math.min(earlier, from + HISTORY_EVENTS_MAX - 1) })) as { ok: boolean; error?: { code: string } };
+    // The server paces history: wait as the web client does, and ask again.
+    if (!page.ok && page.error?.code === 'rate-limited') {
+      waits++;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      continue;
+    }
     if (!page.ok) throw new Error(`room:history refused: ${JSON.stringify(page)}`);
+    from += HISTORY_EVENTS_MAX;
   }
-  console.log(`the whole earlier log for the replay (${earlier.toLocaleString('en')} events, no text): ${(bytes / 1e6).toFixed(1)} MB in ${((performance.now() - historyStart) / 1000).toFixed(2)} s`);
+  console.log(`the whole earlier log for the replay (${earlier.toLocaleString('en')} events, no text): ${(bytes / 1e6).toFixed(1)} MB in ${((performance.now() - historyStart) / 1000).toFixed(2)} s, paced by the server ${waits} times`);
   socket.close();
 } finally {
   child.kill('SIGINT');

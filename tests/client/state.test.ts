@@ -4,6 +4,7 @@ import { flushSync } from 'svelte';
 import { normalizeCode, parseRoute } from '../../client/src/lib/route';
 import { SoloSandbox } from '../../client/src/lib/solo.svelte';
 import { messageText, nodeCard } from '../../client/src/lib/view-model';
+import { parseScenario, runScenario } from '@toy-paxos/shared';
 
 describe('parseRoute', () => {
   it('reads every page from the address bar', () => {
@@ -57,8 +58,12 @@ describe('SoloSandbox', () => {
     box.load('value-adoption');
     expect(box.walkthrough!.preset.lesson).toContain('every later proposal must carry it');
     expect(box.shown).toEqual([]);
-    for (let i = 0; i < 6; i++) box.next(); // three nodes join, propose, promise, accept
+    box.next(); // the three nodes join in one step
+    expect(box.shown.map((i) => i.lines[0])).toEqual(['JOIN A', 'JOIN B', 'JOIN C']);
+    expect(box.stopNumber).toEqual({ at: 1, of: 9 });
+    for (let i = 0; i < 3; i++) box.next(); // propose, promise, accept
     expect(box.shown.at(-1)!.lines[0]).toContain('ACCEPT  Request from A(p: 1.A');
+    expect(box.current.map((o) => o.step.source)).toEqual(['accept A -> A B']);
     expect(box.state.monitor.chosen.map((c) => c.value)).toEqual(['Apple']);
     box.back();
     expect(box.state.monitor.chosen).toEqual([]);
@@ -95,5 +100,20 @@ describe('parseRoute for replay links', () => {
   it('reads the token from the fragment', () => {
     expect(parseRoute('/watch/abcdef', '', '#tok')).toEqual({ page: 'watch', code: 'ABCDEF', token: 'tok' });
     expect(parseRoute('/watch')).toEqual({ page: 'missing' });
+  });
+});
+
+describe("nodeCard's next accept request", () => {
+  const log = (script: string) => runScenario(parseScenario(script)).log.state;
+
+  it('says the value the core will send and why: its own, adopted, fixed, or ignored by a rule mode', () => {
+    const base = 'nodes A B C\npropose A Apple\npromise A -> all\naccept A -> all\npropose C Mango\n';
+    expect(nodeCard(log(base), 'C')!.nextAccept).toEqual({ value: 'Mango', why: 'own' });
+    expect(nodeCard(log(`${base}promise C -> all\n`), 'C')!.nextAccept).toEqual({ value: 'Apple', why: 'adopted', ballot: '1.A', own: 'Mango' });
+    expect(nodeCard(log(`${base}promise C -> all\naccept C -> all\n`), 'C')!.nextAccept).toEqual({ value: 'Apple', why: 'fixed' });
+    const ignoring = `break ignore-accepted-value\n${base}promise C -> all\n`;
+    expect(nodeCard(log(ignoring), 'C')!.nextAccept).toEqual({ value: 'Mango', why: 'ignored', accepted: 'Apple' });
+    expect(nodeCard(log('nodes A B C\n'), 'A')!.nextAccept).toBeNull();
+    expect(nodeCard(log('nodes A B C\n'), 'A')!.lastAccepted).toBeNull();
   });
 });

@@ -23,16 +23,41 @@ describe('a class in the browser', () => {
   it('an instructor and three students reach consensus, and every screen shows the chosen value', async () => {
     const teacher = await person(env.browser, DESKTOP);
     const code = await openRoom(teacher.page);
+    // The projector comes first: its lobby invites the class with the address and a QR code.
+    const projector = await person(env.browser, PROJECTOR);
+    await projector.page.goto(`${env.classroom.url}/join/${code}?as=projector`);
+    await projector.page.getByRole('button', { name: 'Join', exact: true }).click();
+    await projector.page.waitForURL(`**/room/${code}`);
+    const lobby = projector.page.getByTestId('projector-lobby');
+    await expect.poll(() => lobby.getByTestId('joined-count').innerText()).toBe('0 joined');
+    const qr = lobby.getByRole('img', { name: /^QR code for the join link/ });
+    expect(await qr.getAttribute('src')).toBe(`/api/rooms/${code}/qr.svg`);
+    // The image has loaded: an SVG the browser could draw.
+    const qrLoaded = `(() => { const img = document.querySelector('[data-testid=projector-lobby] img'); return img.complete && img.naturalWidth > 0; })()`;
+    await expect.poll(() => projector.page.evaluate(qrLoaded)).toBe(true);
+    expect(await lobby.getByTestId('lobby-address').innerText()).toBe(`${env.classroom.url.replace(/^http:\/\//, '')}/join/${code}`);
+    await screenshot(projector.page, 'projector-lobby-1080p');
+
     const students = await Promise.all([person(env.browser, PHONE), person(env.browser, PHONE), person(env.browser, DESKTOP)]);
     const names = ['Ana', 'Bo', 'Cy'];
     for (const [i, s] of students.entries()) await joinAs(s.page, code, names[i]!);
     await expect.poll(() => teacher.page.getByText('3/3 online').isVisible()).toBe(true);
+    // The lobby names them as they arrive, with the count.
+    await expect.poll(() => lobby.getByTestId('joined-count').innerText()).toBe('3 joined');
+    expect(await lobby.getByTestId('joined-names').getByRole('listitem').allInnerTexts()).toEqual(names);
+    // Locked, the lobby hides the address and the QR code and says so.
+    await teacher.page.getByRole('button', { name: 'Lock joining' }).click();
+    await expect.poll(() => lobby.getByText('Joining is locked').isVisible()).toBe(true);
+    expect(await lobby.getByTestId('lobby-address').count()).toBe(0);
+    expect(await qr.count()).toBe(0);
+    await teacher.page.getByRole('button', { name: 'Unlock joining' }).click();
+    await expect.poll(() => qr.count()).toBe(1);
 
     const ana = students[0]!.page;
     await ana.getByLabel('Value', { exact: true }).fill('Apple');
     await ana.getByRole('button', { name: 'New proposal', exact: true }).click();
     await ana.getByRole('button', { name: 'Promise request', exact: true }).click();
-    await expect.poll(() => ana.getByText('promisers').locator('xpath=following-sibling::dd[1]').innerText()).toBe('3/2');
+    await expect.poll(() => ana.getByText('promisers').locator('xpath=following-sibling::dd[1]').innerText()).toBe('3 promises, 2 needed');
     await ana.getByRole('button', { name: 'Accept request', exact: true }).click();
 
     for (const page of [teacher.page, ...students.map((s) => s.page)]) {
@@ -46,10 +71,8 @@ describe('a class in the browser', () => {
     await teacher.page.setViewportSize(PHONE);
     await screenshot(teacher.page, 'instructor-phone');
 
-    const projector = await person(env.browser, PROJECTOR);
-    await projector.page.goto(`${env.classroom.url}/join/${code}?as=projector`);
-    await projector.page.getByRole('button', { name: 'Join', exact: true }).click();
-    await projector.page.waitForURL(`**/room/${code}`);
+    // Once a round is under way, the projector shows the ring in place of the lobby.
+    await expect.poll(() => lobby.count()).toBe(0);
     await expect.poll(() => projector.page.getByTestId('chosen').innerText()).toBe('Apple');
     await screenshot(projector.page, 'projector-1080p');
     await projector.page.setViewportSize(PHONE);
@@ -202,7 +225,7 @@ describe('network controls at class scale', () => {
     await network.getByRole('button', { name: 'Deliver all in random order' }).click();
     await expect.poll(() => logText(teacher.page)).toMatch(/NETWORK deliver all in random order \(seed \d+\): 5 messages/);
     await network.getByRole('button', { name: 'Deliver all (5)' }).click();
-    await expect.poll(() => s.page.getByText('promisers').locator('xpath=following-sibling::dd[1]').innerText()).toBe('5/3');
+    await expect.poll(() => s.page.getByText('promisers').locator('xpath=following-sibling::dd[1]').innerText()).toBe('5 promises, 3 needed');
     await s.page.getByRole('button', { name: 'Accept request', exact: true }).click();
     await network.getByRole('button', { name: 'Deliver all (5)' }).click();
     await network.getByRole('button', { name: 'Deliver all (5)' }).click();

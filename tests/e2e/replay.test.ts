@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { DESKTOP, person, PHONE, screenshot, useClassroom } from './harness';
+import { DESKTOP, person, PHONE, PROJECTOR, screenshot, useClassroom } from './harness';
 import { joinAs as joinAt, openRoom as openRoomAt } from './harness';
 
 const env = useClassroom();
@@ -63,7 +63,7 @@ describe('replay for everyone', () => {
     await expect.poll(() => s.page.getByTestId('log').innerText()).toContain('PROMISE Request');
     await s.page.getByRole('button', { name: 'Replay and export' }).click();
     await s.page.getByRole('button', { name: 'One event back' }).click();
-    await expect.poll(() => s.page.getByText('Event 2 of 3').isVisible()).toBe(true);
+    await expect.poll(() => s.page.getByText('Event 2 of 3', { exact: true }).isVisible()).toBe(true);
     expect(await s.page.getByTestId('log').innerText()).not.toContain('PROMISE Request');
     await s.page.getByRole('button', { name: 'Show the sequence diagram' }).click();
     await expect.poll(() => s.page.getByTestId('diagram').getAttribute('aria-label')).toContain('0 messages up to event 2');
@@ -86,6 +86,11 @@ describe('what-if branches', () => {
     await s.page.getByRole('button', { name: 'Accept request', exact: true }).click();
     await expect.poll(() => s.page.getByTestId('chosen').innerText()).toBe('Fig');
     const mainLog = await s.page.getByTestId('log').innerText();
+    const projector = await person(env.browser, PROJECTOR);
+    await projector.page.goto(`${env.classroom.url}/join/${code}?as=projector`);
+    await projector.page.getByRole('button', { name: 'Join', exact: true }).click();
+    await expect.poll(() => projector.page.getByTestId('chosen').innerText()).toBe('Fig');
+    expect(await projector.page.getByTestId('branch-name').count()).toBe(0);
 
     // Fork after the proposal (event 2): the branch is live for everyone, with nothing chosen.
     await teacher.page.getByRole('button', { name: 'Replay and export' }).click();
@@ -94,6 +99,9 @@ describe('what-if branches', () => {
     await teacher.page.getByRole('button', { name: 'Fork a what-if branch after event 2' }).click();
     await expect.poll(() => s.page.getByText('Timeline: Kiwi instead').isVisible()).toBe(true);
     await expect.poll(() => s.page.getByTestId('safety').innerText()).toContain('Nothing chosen yet.');
+    // The projector names the branch in its header, for the whole room to see.
+    await expect.poll(() => projector.page.getByTestId('branch-name').innerText()).toBe('What-if branch: Kiwi instead');
+    await screenshot(projector.page, 'projector-on-branch-1080p');
     await s.page.getByLabel('Value', { exact: true }).fill('Kiwi');
     await s.page.getByRole('button', { name: 'New proposal', exact: true }).click();
     await s.page.getByRole('button', { name: 'Promise request', exact: true }).click();
@@ -107,13 +115,14 @@ describe('what-if branches', () => {
     await expect.poll(() => s.page.getByText('Timeline: main').isVisible()).toBe(true);
     await expect.poll(() => s.page.getByTestId('chosen').innerText()).toBe('Fig');
     expect(await s.page.getByTestId('log').innerText()).toBe(mainLog);
+    await expect.poll(() => projector.page.getByTestId('branch-name').count()).toBe(0);
 
     await teacher.page.getByRole('button', { name: 'Replay and export' }).click();
     await teacher.page.getByRole('region', { name: 'Timelines' }).getByRole('button', { name: 'Switch to it' }).click();
     await expect.poll(() => s.page.getByTestId('chosen').innerText()).toBe('Kiwi');
     expect(await s.page.getByTestId('log').innerText()).toBe(branchLog);
     await screenshot(s.page, 'student-on-branch-phone');
-    for (const p of [teacher, s]) await p.context.close();
+    for (const p of [teacher, s, projector]) await p.context.close();
   });
 });
 

@@ -181,6 +181,23 @@ describe('room:history refuses what it cannot answer, and changes nothing', () =
     });
   });
 
+  it('the whole server serves a bounded amount of history, whoever asks: a second reader waits', async () => {
+    await env.server.close();
+    env.server = await startServer({ limits: { ...DEFAULT_LIMITS, historyBurst: 3, historyPerSecond: 0.01 } });
+    const room = await bigRoom();
+    const [a, b] = [env.client(), env.client()];
+    await a.join(room.code, 'Ann', 'observer');
+    await b.join(room.code, 'Bea', 'observer');
+    expect((await a.emit('room:history', { from: 1, to: 5000 })).ok).toBe(true); // all 3 shares
+    expect(await b.emit('room:history', { from: 1, to: 10 })).toMatchObject({
+      ok: false,
+      error: { code: 'rate-limited', message: 'The server is busy sending earlier parts of logs: try again in a moment.' },
+    });
+    // Refused before it cost the reader more than the event itself: its own budget still has 19 of 20.
+    const own = await Promise.all(Array.from({ length: 19 }, () => b.emit('room:settings', { settings: {} })));
+    expect(own.every((ack) => ack.ok === false && (ack.error as { code: string }).code === 'forbidden')).toBe(true);
+  });
+
   it('a flood of whole pages is slowed down with the rest of the budget', async () => {
     const room = await bigRoom();
     const teacher = env.client();
@@ -190,6 +207,17 @@ describe('room:history refuses what it cannot answer, and changes nothing', () =
     expect(acks.filter((a) => a.ok).length).toBeGreaterThanOrEqual(6);
     expect(acks.filter((a) => a.ok).length).toBeLessThanOrEqual(9);
     for (const refused of acks.filter((a) => !a.ok)) expect(refused).toMatchObject({ error: { code: 'rate-limited', message: expect.stringMatching(/^Slow down: /) } });
+  });
+
+  it('an empty log has no history, and an unknown key is quoted a line at most', async () => {
+    const res = await fetch(`${env.server.url}/api/rooms`, { method: 'POST' });
+    const room = (await res.json()) as { instructorToken: string };
+    const teacher = env.client();
+    await teacher.resume(room.instructorToken);
+    expect(await teacher.emit('room:history', { from: 1, to: 1 })).toMatchObject({ ok: false, error: { code: 'bad-request', message: 'The log has no events yet: there is no history to fetch.' } });
+    const ack = await teacher.emit('room:history', { from: 1, to: 1, ['k'.repeat(15_000)]: 1 });
+    expect(ack).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringMatching(/^Bad payload: Unrecognized key: "k+…\.$/) } });
+    expect((ack.error as { message: string }).message.length).toBeLessThan(260);
   });
 
   it('needs a session, and any role may read', async () => {

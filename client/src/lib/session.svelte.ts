@@ -35,6 +35,8 @@ export interface Notice {
   readonly id: number;
   readonly kind: 'refused' | 'error' | 'info';
   readonly text: string;
+  /** The log entry the notice is about, which the page can show. */
+  readonly seq?: number;
 }
 
 let noticeIds = 0;
@@ -220,6 +222,8 @@ export class RoomSession {
         break;
       }
       apply(this.#live, r.event);
+      // What was refused or noted belongs to the round before: a fresh round starts clean.
+      if (r.event.type === 'roundStarted') this.notices = [];
       this.events.push(r.event);
       this.items.push({ seq: r.seq, lines: r.lines, explanation: r.explanation, nodes: r.nodes, violations: r.violations });
       added++;
@@ -254,8 +258,8 @@ export class RoomSession {
     }
   }
 
-  notify(kind: Notice['kind'], text: string): void {
-    this.notices = [...this.notices.slice(-4), { id: ++noticeIds, kind, text }];
+  notify(kind: Notice['kind'], text: string, seq?: number): void {
+    this.notices = [...this.notices.slice(-4), { id: ++noticeIds, kind, text, ...(seq !== undefined ? { seq } : {}) }];
   }
 
   dismiss(id: number): void {

@@ -27,6 +27,35 @@ export interface Walkthrough {
   readonly preset: Preset;
   readonly outcomes: readonly StepOutcome[];
   readonly log: RoomLog;
+  /**
+   * Where "Next step" stops: after each of these numbers of outcomes. Outcomes of one
+   * script line, a run of set-up lines (nodes, settings) and a run of checks each make one
+   * stop, so that no click shows the same line again or only adds a node.
+   */
+  readonly stops: readonly number[];
+}
+
+/** Set-up only: nodes joining, settings, renames. */
+function setUp(o: StepOutcome): boolean {
+  return o.kind === 'entries' && o.entries.every((e) => e.data.type === 'nodeAdded' || e.data.type === 'settingsChanged' || e.data.type === 'nodeRenamed');
+}
+
+/** The last stop before `step`, or 0 (the start). */
+function stopBefore(stops: readonly number[], step: number): number {
+  let before = 0;
+  for (const n of stops) if (n < step) before = n;
+  return before;
+}
+
+/** The stops of a walkthrough (see `Walkthrough.stops`). */
+export function walkStops(outcomes: readonly StepOutcome[]): number[] {
+  const stops: number[] = [];
+  outcomes.forEach((o, i) => {
+    const next = outcomes[i + 1];
+    const together = next && (next.step === o.step || (setUp(o) && setUp(next)) || (o.kind === 'expect' && next.kind === 'expect'));
+    if (!together) stops.push(i + 1);
+  });
+  return stops;
 }
 
 let noticeIds = 0;
@@ -129,26 +158,36 @@ export class SoloSandbox {
     const preset = PRESETS.find((p) => p.name === name);
     if (!preset) return;
     const run = runScenario(parseScenario(preset.text));
-    this.#walkItems = [];
-    for (const o of run.outcomes) {
-      if (o.kind !== 'entries') continue;
-      for (const e of o.entries) {
-        this.#walkItems.push({ seq: e.seq, lines: e.lines, explanation: e.explanation, nodes: e.data.nodes, violations: e.violations });
-      }
-    }
-    this.walkthrough = { preset, outcomes: run.outcomes, log: run.log };
+    this.#walkItems = run.outcomes.flatMap((o) => (o.kind === 'entries' ? o.entries.map(toLogItem) : []));
+    this.walkthrough = { preset, outcomes: run.outcomes, log: run.log, stops: walkStops(run.outcomes) };
     this.step = 0;
     this.version++;
   }
 
+  /** Shows the next stop's outcomes. */
   next(): void {
-    if (this.walkthrough && this.step < this.walkthrough.outcomes.length) this.step++;
+    const stop = this.walkthrough?.stops.find((n) => n > this.step);
+    if (stop !== undefined) this.step = stop;
     this.version++;
   }
 
+  /** Goes back to the stop before. */
   back(): void {
-    if (this.step > 0) this.step--;
+    this.step = stopBefore(this.walkthrough?.stops ?? [], this.step);
     this.version++;
+  }
+
+  /** The outcomes of the stop shown (empty before the first). */
+  get current(): readonly StepOutcome[] {
+    const w = this.walkthrough;
+    if (!w || this.step === 0) return [];
+    return w.outcomes.slice(stopBefore(w.stops, this.step), this.step);
+  }
+
+  /** Which stop is shown (1-based; 0 before the first) and how many there are. */
+  get stopNumber(): { readonly at: number; readonly of: number } {
+    const stops = this.walkthrough?.stops ?? [];
+    return { at: stops.filter((n) => n <= this.step).length, of: stops.length };
   }
 
   /** Leaves the walkthrough and goes on in the sandbox from the step shown. */

@@ -100,7 +100,9 @@ export function describeIssues(error: z.ZodError): string {
   if (!issue) return 'The request is malformed.';
   const field = issue.path.length ? issue.path.join('.') : 'payload';
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';
-  return `Bad ${field}: ${issue.message}${more}.`;
+  // A message quotes what was sent (an unknown key, say): never more than a line of it.
+  const message = issue.message.length > 200 ? `${issue.message.slice(0, 200)}…` : issue.message;
+  return `Bad ${field.length > 100 ? `${field.slice(0, 100)}…` : field}: ${message}${more}.`;
 }
 
 export { settingsSchema } from './settings-schema';

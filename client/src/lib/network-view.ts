@@ -1,0 +1,96 @@
+/**
+ * What the ring draws of the network, read from the shared core's room state and log:
+ * the sides of a partition, the messages in flight with their copies, and the messages
+ * the last event lost. Nothing here decides anything.
+ */
+import { linkKey, type Message, type RoomEvent, type RoomState } from '@toy-paxos/shared';
+
+/**
+ * The sides of the network: the connected components of the graph of links that are up,
+ * each in join order, the largest first. One side (every node) when no link is cut.
+ */
+export function networkSides(state: RoomState): string[][] {
+  if (state.cut.length === 0) return [state.order.slice()];
+  const cut = new Set(state.cut);
+  const side = new Map<string, number>();
+  const sides: string[][] = [];
+  for (const start of state.order) {
+    if (side.has(start)) continue;
+    const members = [start];
+    side.set(start, sides.length);
+    for (let i = 0; i < members.length; i++) {
+      for (const other of state.order) {
+        if (!side.has(other) && !cut.has(linkKey(members[i]!, other))) {
+          side.set(other, sides.length);
+          members.push(other);
+        }
+      }
+    }
+    sides.push(members.sort((a, b) => state.order.indexOf(a) - state.order.indexOf(b)));
+  }
+  return sides.sort((a, b) => b.length - a.length);
+}
+
+/** A message in flight as the ring draws it: one line for a message and its copies. */
+export interface MessageLine {
+  readonly message: Message;
+  /** How many copies of this message are in flight (2 or more: it was duplicated). */
+  readonly copies: number;
+}
+
+/** The messages in flight, copies (same sender, recipient, kind, ballot and content) counted on one line. */
+export function messageLines(state: RoomState): MessageLine[] {
+  const lines = new Map<string, { message: Message; copies: number }>();
+  for (const m of state.inFlight) {
+    const { id: _id, ...content } = m;
+    const key = JSON.stringify(content);
+    const line = lines.get(key);
+    if (line) line.copies++;
+    else lines.set(key, { message: m, copies: 1 });
+  }
+  return [...lines.values()];
+}
+
+/**
+ * The messages the event that led to `state` dropped (`dropped`, `droppedAll`), found
+ * where they entered the network in `events` (the log `state` was folded from); none for
+ * any other event.
+ */
+export function lostMessages(events: readonly RoomEvent[], state: RoomState): Message[] {
+  const last = events[state.seq - 1];
+  if (!last || (last.type !== 'dropped' && last.type !== 'droppedAll')) return [];
+  const wanted = new Set(last.type === 'dropped' ? [last.id] : last.ids);
+  const found: Message[] = [];
+  // Copies name their original: look for it too, and give the copy its own id.
+  const copies = new Map<number, number[]>();
+  const take = (m: Message) => {
+    if (wanted.has(m.id)) found.push(m);
+    for (const copyId of copies.get(m.id) ?? []) found.push({ ...m, id: copyId });
+  };
+  for (let i = state.seq - 2; i >= 0 && found.length < wanted.size; i--) {
+    const e = events[i]!;
+    switch (e.type) {
+      case 'sent':
+        take(e.message);
+        break;
+      case 'delivered':
+        if (e.reply) take(e.reply);
+        break;
+      case 'deliveredAll':
+        for (const d of e.deliveries) if (d.reply) take(d.reply);
+        break;
+      case 'answered':
+        if (!e.instant && !e.lost) take(e.reply);
+        break;
+      case 'duplicated': {
+        // The copy's wanted ids (itself, its own copies) are found where its original entered.
+        const ids = [...(wanted.has(e.copyId) ? [e.copyId] : []), ...(copies.get(e.copyId) ?? [])];
+        if (ids.length) copies.set(e.id, [...(copies.get(e.id) ?? []), ...ids]);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return found;
+}

@@ -1,0 +1,162 @@
+/**
+ * The moments a lesson turns on, where the student looks: a proposal that adopts an
+ * accepted value, a request waiting in the inbox, and a fresh round that starts clean.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { DESKTOP, joinAs as joinAt, openRoom as openRoomAt, person, PHONE, screenshot, SCREENSHOTS, useClassroom } from './harness';
+
+const env = useClassroom();
+const openRoom = (page: Page) => openRoomAt(env.classroom.url, page);
+const joinAs = (page: Page, code: string, name: string) => joinAt(env.classroom.url, page, code, name);
+
+async function propose(page: Page, value: string): Promise<void> {
+  await page.getByLabel('Value', { exact: true }).fill(value);
+  await page.getByRole('button', { name: 'New proposal', exact: true }).click();
+}
+
+describe('value adoption', () => {
+  it("shows on the proposer's own card and as a notice the moment it happens, with the entry that did it", async () => {
+    const teacher = await person(env.browser, DESKTOP);
+    const code = await openRoom(teacher.page);
+    const [ana, bo, cy] = [await person(env.browser, PHONE), await person(env.browser, PHONE), await person(env.browser, PHONE)];
+    await joinAs(ana.page, code, 'Ana');
+    await joinAs(bo.page, code, 'Bo');
+    await joinAs(cy.page, code, 'Cy');
+    await propose(ana.page, 'Apple');
+    await ana.page.getByRole('button', { name: 'Promise request', exact: true }).click();
+    await ana.page.getByRole('button', { name: 'Accept request', exact: true }).click();
+    await expect.poll(() => cy.page.getByTestId('chosen').innerText()).toBe('Apple');
+
+    await propose(cy.page, 'Mango');
+    await expect.poll(() => cy.page.getByTestId('next-accept').innerText()).toBe('Next accept request carries Mango, its val.');
+    await cy.page.getByRole('button', { name: 'Promise request', exact: true }).click();
+    await expect.poll(() => cy.page.getByTestId('next-accept').innerText()).toBe(
+      'Next accept request carries Apple, adopted: a promiser had accepted it in ballot 1.Ana, so Paxos makes this proposer carry it instead of Mango.',
+    );
+    const notice = cy.page.getByRole('alert').filter({ hasText: 'Your next accept request carries Apple, not your Mango' });
+    await expect.poll(() => notice.isVisible()).toBe(true);
+    // Nobody else is told: it happened to Cy's proposal.
+    expect(await bo.page.getByText('Your next accept request carries').count()).toBe(0);
+    await screenshot(cy.page, 'student-adoption-phone');
+
+    const show = notice.getByRole('button', { name: /^Show entry \d+$/ });
+    const seq = Number((await show.innerText()).replace('Show entry ', ''));
+    await show.click();
+    const entry = cy.page.locator(`[data-seq="${seq}"]`);
+    // Focus lands on the entry, for a keyboard or screen-reader user. Written as a string: these tests have no DOM types.
+    await expect.poll(() => cy.page.evaluate('document.activeElement?.getAttribute("data-seq")')).toBe(String(seq));
+    expect(await entry.count()).toBe(1);
+    await expect.poll(() => cy.page.getByLabel('Selected entry').innerText()).toContain('PROMISE Request from Cy');
+    await expect.poll(() => cy.page.getByLabel('Selected entry').innerText()).toContain('promiser_acc_max: Apple');
+    // The entry where it happened, which cites the rule, with the rule in words.
+    await expect.poll(() => cy.page.getByLabel('Selected entry').innerText()).toContain('so Cy must propose Apple, not its own Mango (P2c).');
+    await expect.poll(() => cy.page.getByLabel('Selected entry').innerText()).toContain('P2c, the rule it cites: A proposal numbered n with value v');
+
+    await cy.page.getByRole('button', { name: 'Accept request', exact: true }).click();
+    await expect.poll(() => cy.page.getByTestId('next-accept').innerText()).toBe('Accept requests carry Apple: the first one sent fixed it.');
+    await cy.page.setViewportSize(DESKTOP);
+    await screenshot(cy.page, 'student-adoption-desktop');
+    for (const p of [teacher, ana, bo, cy]) await p.context.close();
+  });
+});
+
+describe('students decide', () => {
+  it('a waiting request shows as a badge in the header, is announced, and the inbox sits above the actions', async () => {
+    const teacher = await person(env.browser, DESKTOP);
+    const code = await openRoom(teacher.page);
+    const [ana, bo] = [await person(env.browser, PHONE), await person(env.browser, PHONE)];
+    await joinAs(ana.page, code, 'Ana');
+    await joinAs(bo.page, code, 'Bo');
+    await teacher.page.getByRole('combobox', { name: /^Acceptors/ }).selectOption('students');
+    await expect.poll(() => bo.page.getByRole('region', { name: 'Inbox' }).isVisible()).toBe(true);
+    expect(await bo.page.getByTestId('inbox-badge').count()).toBe(0);
+
+    await propose(ana.page, 'Apple');
+    await ana.page.getByRole('button', { name: 'Promise request', exact: true }).click();
+    await expect.poll(() => bo.page.getByTestId('inbox-badge').innerText()).toBe('Inbox: 1 waiting');
+    await expect.poll(() => bo.page.locator('p.sr-only[aria-live="polite"]').filter({ hasText: /^A request waits in your inbox.$/ }).count()).toBe(1);
+    const inbox = await bo.page.getByRole('region', { name: 'Inbox' }).boundingBox();
+    const actions = await bo.page.getByRole('heading', { name: 'Actions' }).boundingBox();
+    expect(inbox!.y).toBeLessThan(actions!.y);
+    await screenshot(bo.page, 'student-inbox-phone');
+    await bo.page.getByTestId('inbox-badge').click();
+    await expect.poll(() => bo.page.url()).toContain('#inbox');
+
+    // A wrong answer is refused; the refusal belongs to this round, and a new round clears it.
+    await bo.page.getByRole('region', { name: 'Inbox' }).getByRole('button', { name: 'Refuse' }).click();
+    await expect.poll(() => bo.page.getByRole('alert').filter({ hasText: 'Refused' }).count()).toBe(1);
+    await teacher.page.getByRole('button', { name: 'Start a new round' }).click();
+    await expect.poll(() => bo.page.getByRole('alert').filter({ hasText: 'Refused' }).count()).toBe(0);
+    await expect.poll(() => bo.page.getByTestId('inbox-badge').count()).toBe(0);
+    for (const p of [teacher, ana, bo]) await p.context.close();
+  });
+});
+
+describe('a guided solo lesson', () => {
+  for (const [size, viewport] of [
+    ['desktop', { width: 1366, height: 768 }],
+    ['phone', PHONE],
+  ] as const) {
+    it(`shows the step, its entry, Next and the ring in one view (${size}); set-up runs in one step; the acting node follows`, async () => {
+      const { page, context } = await person(env.browser, viewport);
+      await page.goto(`${env.classroom.url}/solo`);
+      await page.getByRole('combobox').filter({ hasText: 'Choose a preset lesson' }).selectOption('value-adoption');
+      await page.getByRole('button', { name: 'Load' }).click();
+      const lesson = page.getByRole('region', { name: 'Lesson', exact: true });
+      await expect.poll(() => lesson.getByRole('status').innerText()).toBe('Press Next step to begin.');
+      const next = lesson.getByRole('button', { name: 'Next step' });
+      await next.click();
+      // "nodes A B C" is one step, not three that look the same.
+      await expect.poll(() => lesson.getByRole('status').innerText()).toBe('Step 1 of 9: nodes A B C');
+      for (let i = 0; i < 7; i++) await next.click();
+      await expect.poll(() => lesson.getByRole('status').innerText()).toBe('Step 8 of 9: accept C -> all');
+      await expect.poll(() => lesson.innerText()).toContain('ACCEPT  Request from C');
+      // The acting node is the one the step is about.
+      await expect.poll(() => page.getByRole('combobox', { name: 'Acting node' }).inputValue()).toBe('C');
+      await screenshot(page, `solo-guided-${size}`);
+      // What the learner sees without scrolling.
+      await page.screenshot({ path: `${SCREENSHOTS}/solo-guided-${size}-first-view.png` });
+      // Everything the step needs is in view without scrolling: the narration, its entry, Next and the ring.
+      for (const part of [lesson.getByRole('status'), lesson.locator('.entry'), next, lesson.locator('.stage-ring svg').first()]) {
+        const box = (await part.boundingBox())!;
+        expect(box.y + box.height, `${size}: ${await part.evaluate((el) => el.className || el.tagName)}`).toBeLessThanOrEqual(viewport.height);
+      }
+      await next.click();
+      await expect.poll(() => lesson.getByRole('status').innerText()).toBe('Step 9 of 9: expect choice C Apple; expect chosen Apple; expect safe');
+      expect(await next.isDisabled()).toBe(true);
+      await lesson.getByRole('button', { name: 'Back' }).click();
+      await expect.poll(() => lesson.getByRole('status').innerText()).toBe('Step 8 of 9: accept C -> all');
+      await context.close();
+    });
+  }
+});
+
+describe('replay looks like replay', () => {
+  it('a bar across the page says which event is shown and which is live, and the live controls say they act on live', async () => {
+    const teacher = await person(env.browser, DESKTOP);
+    const code = await openRoom(teacher.page);
+    const s = await person(env.browser, PHONE);
+    await joinAs(s.page, code, 'Lu');
+    await propose(s.page, 'Kiwi');
+    await s.page.getByRole('button', { name: 'Promise request', exact: true }).click();
+    await expect.poll(() => s.page.getByTestId('log').innerText()).toContain('PROMISE');
+    expect(await s.page.getByTestId('replay-bar').count()).toBe(0);
+    await s.page.getByRole('button', { name: 'Replay and export' }).click();
+    await s.page.getByRole('button', { name: 'One event back' }).click();
+    const bar = s.page.getByTestId('replay-bar');
+    await expect.poll(() => bar.innerText()).toContain('Replaying event 2 of 3 · live is event 3');
+    // Fixed across the top of the page, whatever is scrolled into view.
+    const box = (await bar.boundingBox())!;
+    expect(box.y).toBe(0);
+    expect(box.width).toBe(PHONE.width);
+    await expect.poll(() => s.page.getByText('Live now, at event 3: these act on the room as it is, not on the moment replayed.').isVisible()).toBe(true);
+    // Written as a string: these tests have no DOM types.
+    expect(Number(await s.page.evaluate("getComputedStyle(document.querySelector('.live-only')).opacity"))).toBeLessThan(1);
+    await screenshot(s.page, 'student-replaying-phone');
+    await bar.getByRole('button', { name: 'Back to live' }).click();
+    await expect.poll(() => bar.count()).toBe(0);
+    expect(await s.page.getByText('Live now, at event').count()).toBe(0);
+    for (const p of [teacher, s]) await p.context.close();
+  });
+});
