@@ -109,6 +109,12 @@ describe('text at 200% on a phone', () => {
     await screenshot(big.page, 'text-200-student-phone');
     await openDiagram(big.page);
     await screenshot(big.page, 'text-200-student-replay-phone');
+    // The solo sandbox, with a lesson's stage open: screenshot() fails if the page is wider than the phone.
+    await big.page.goto(`${env.classroom.url}/solo`);
+    await big.page.getByRole('combobox').filter({ hasText: 'Choose a preset lesson' }).selectOption('value-adoption');
+    await big.page.getByRole('button', { name: 'Load' }).click();
+    for (let i = 0; i < 3; i++) await big.page.getByRole('button', { name: 'Next step' }).click();
+    await screenshot(big.page, 'text-200-solo-lesson-phone');
     for (const p of [teacher, big]) await p.context.close();
   });
 });

@@ -206,7 +206,8 @@ describe('room:history refuses what it cannot answer, and changes nothing', () =
     const acks = await Promise.all(Array.from({ length: 12 }, () => teacher.emit('room:history', { from: 1, to: 5000 })));
     expect(acks.filter((a) => a.ok).length).toBeGreaterThanOrEqual(6);
     expect(acks.filter((a) => a.ok).length).toBeLessThanOrEqual(9);
-    for (const refused of acks.filter((a) => !a.ok)) expect(refused).toMatchObject({ error: { code: 'rate-limited', message: expect.stringMatching(/^Slow down: /) } });
+    // Refused by the person's budget or the server's, whichever ran out first.
+    for (const refused of acks.filter((a) => !a.ok)) expect(refused).toMatchObject({ error: { code: 'rate-limited', message: expect.stringMatching(/^(Slow down: |The server is busy sending earlier parts of logs)/) } });
   });
 
   it('an empty log has no history, and an unknown key is quoted a line at most', async () => {
