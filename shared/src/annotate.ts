@@ -8,9 +8,9 @@
  */
 import { compareBallots, formatBallot, type Ballot } from './ballot';
 import { assertNever } from './invariant';
-import { acceptorVerdict, type AcceptedValue, type AcceptorState, type NodeState, type ReplyMessage, type RequestMessage } from './node';
+import { acceptorVerdict, tallyKey, type AcceptedMessage, type AcceptedValue, type AcceptorState, type NodeState, type NoticeMessage, type ReplyMessage, type RequestMessage } from './node';
 import { acceptedBy, type ChosenValue, type Violation } from './monitor';
-import { apply, cloneRoomState, nameOf, roomQuorums, type RoomEvent, type RoomState } from './room';
+import { apply, cloneRoomState, linkUp, nameOf, noticeTargets, roomQuorums, type RoomEvent, type RoomState } from './room';
 import { formatQuorum, quorumSizes, RULE_MODE_NAMES } from './settings';
 import { countKinds, messageLabel, scopeLabel } from './message-label';
 
@@ -65,7 +65,11 @@ export function annotate(before: RoomState, event: RoomEvent, after?: RoomState)
     extra.push(
       earlier
         ? `${quorum} too. ${c.value} was already chosen in ballot ${ctx.b(earlier.ballot)}; this confirms it, as Paxos guarantees: every later ballot that gets a quorum carries the chosen value.`
-        : `${quorum}: ${c.value} is chosen.`,
+        : `${quorum}: ${c.value} is chosen.${
+            next.order.some((id) => next.nodes[id]!.choice === c.value)
+              ? ''
+              : ` No node knows it yet: a node learns it only when ${next.settings.learners === 'everyone' ? 'a quorum of acceptors has told it' : 'it is the proposer and a quorum of acceptances has reached it'}.`
+          }`,
     );
   }
   const explanation = [body.explanation, ...extra].filter((x) => x.length > 0).join(' ');
@@ -333,7 +337,7 @@ function describeSettings(ctx: Ctx, s: RoomState['settings'], next: RoomState['s
   const nodeCount = ctx.before.members.length;
   const rules = RULE_MODE_NAMES.filter((r) => s.rules[r]);
   const waiting = next ? `, from round ${ctx.before.round + 1}: q1: ${next.q1}, q2: ${next.q2}` : '';
-  const line = `SETTINGS q1: ${s.q1}, q2: ${s.q2}, ballots: ${s.ballots}, delivery: ${s.delivery}, acceptors: ${s.acceptorMode}, rule_breaking: ${rules.length ? rules.join(' ') : 'None'}${waiting}`;
+  const line = `SETTINGS q1: ${s.q1}, q2: ${s.q2}, ballots: ${s.ballots}, delivery: ${s.delivery}, acceptors: ${s.acceptorMode}, learners: ${s.learners}, rule_breaking: ${rules.length ? rules.join(' ') : 'None'}${waiting}`;
   const parts = [
     `Promise quorum Q1 = ${formatQuorum(s.q1, nodeCount)}, accept quorum Q2 = ${formatQuorum(s.q2, nodeCount)}.`,
     s.ballots === 'unique' ? 'Ballots are unique (round.node).' : 'Ballots are plain integers, which two proposers can share.',
@@ -341,6 +345,9 @@ function describeSettings(ctx: Ctx, s: RoomState['settings'], next: RoomState['s
       ? 'A request and its reply happen in one step.'
       : 'Messages wait in flight until they are delivered, dropped or duplicated.',
     s.acceptorMode === 'rules' ? 'The core answers for acceptors.' : 'Students answer the requests in their inbox.',
+    s.learners === 'everyone'
+      ? 'An acceptor that accepts tells every node, and a node learns a value once a quorum of acceptors has told it of one ballot.'
+      : 'Only a proposer learns, from the acceptances of its own proposal.',
   ];
   if (rules.length) parts.push(`Rule-breaking modes on: ${rules.join(', ')}.`);
   const before = ctx.before.settings;
@@ -571,10 +578,11 @@ function describeExchange(ctx: Ctx, request: RequestMessage, reply: ReplyMessage
       data: base,
     };
   }
+  const told = tellInstant(ctx, reply);
   return {
-    lines: [head, `${INDENT}${replyTag(ctx, reply)}, ${proposerSummary(ctx, request.from, replyPhase(reply))}`],
-    explanation: `${valueReason(ctx, request)}${acceptorReason(ctx, request, reply, false)} ${proposerReason(ctx, reply)}`,
-    data: base,
+    lines: [head, `${INDENT}${replyTag(ctx, reply)}, ${proposerSummary(ctx, request.from, replyPhase(reply))}`, ...told.lines],
+    explanation: `${valueReason(ctx, request)}${acceptorReason(ctx, request, reply, false)} ${proposerReason(ctx, reply)}${told.explanation}`,
+    data: told.lines.length ? { ...base, nodes: [...new Set([...base.nodes, ...noticeTargets(ctx.before, reply as AcceptedMessage)])] } : base,
   };
 }
 
@@ -596,12 +604,14 @@ function describeDelivery(ctx: Ctx, id: number, reply: ReplyMessage | null): Bod
         data: base,
       };
     }
+    const told = tellQueued(ctx, reply);
     return {
-      lines: [head, `${INDENT}${replyTag(ctx, reply)}, reply #${reply.id} in flight`],
-      explanation: `${acceptorReason(ctx, m, reply, false)} The reply travels back as #${reply.id}.`,
+      lines: [head, `${INDENT}${replyTag(ctx, reply)}, reply #${reply.id}${told.ids} in flight`],
+      explanation: `${acceptorReason(ctx, m, reply, false)} The reply travels back as #${reply.id}.${told.explanation}`,
       data: base,
     };
   }
+  if (m.kind === 'notice') return describeNotice(ctx, m);
   const phase = replyPhase(m);
   const word = phase === 'prepare' ? 'PROMISE' : 'ACCEPT ';
   return {
@@ -658,19 +668,127 @@ function describeAnswer(ctx: Ctx, id: number, reply: ReplyMessage, instant: bool
   if (!request) return { lines: [`ANSWER #${id}`], explanation: '', data: data('answered', reply.from, [reply.from]) };
   const head = requestHead(ctx, request, true, true);
   const tag = replyTag(ctx, reply);
+  const queued = instant ? null : tellQueued(ctx, reply);
+  const told = instant ? tellInstant(ctx, reply) : { lines: [], explanation: queued!.explanation };
   const tail = lost
     ? `${tag}, reply lost: ${lost === 'crashed' ? `${ctx.name(reply.to)} has crashed` : lost === 'left' ? `${ctx.name(reply.to)} has left the room` : 'the link is cut'}`
     : instant
       ? `${tag}, ${proposerSummary(ctx, reply.to, replyPhase(reply))}`
-      : `${tag}, reply #${reply.id} in flight`;
+      : `${tag}, reply #${reply.id}${queued!.ids} in flight`;
   const then = lost ? ' The reply is lost on the way.' : instant ? ` ${proposerReason(ctx, reply)}` : ` The reply travels back as #${reply.id}.`;
   return {
-    lines: [head, `${INDENT}${tail}`],
-    explanation: `${acceptorReason(ctx, request, reply, true)}${then}`,
+    lines: [head, `${INDENT}${tail}`, ...told.lines],
+    explanation: `${acceptorReason(ctx, request, reply, true)}${then}${told.explanation}`,
     data: data('answered', reply.from, [reply.from, reply.to], {
       messageIds: [id, reply.id],
       ballot: reply.ballot,
       tag: reply.kind === 'reject' ? 'REJ' : 'ACC',
     }),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Learners
+
+/** "C, D and E", or past `max` names, "C, D, E and 35 more". */
+function nameList(names: readonly string[], max = 6): string {
+  const shown = names.length > max ? [...names.slice(0, max), `${names.length - max} more`] : names;
+  return shown.length <= 1 ? (shown[0] ?? '') : `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}`;
+}
+
+/** How many acceptances of (ballot, value) learner `id` knows of in `state`. */
+function heardCount(state: RoomState, id: string, m: { readonly ballot: Ballot; readonly value: string }): number {
+  return state.nodes[id]?.heard[tallyKey(m.ballot, m.value)]?.length ?? 0;
+}
+
+/** The nodes that learn `value` at this event (their choice becomes it). */
+function learnersOf(ctx: Ctx, ids: readonly string[], value: string): string[] {
+  return ids.filter((id) => ctx.nodeBefore(id)?.choice !== value && ctx.nodeAfter(id)?.choice === value);
+}
+
+/** The acceptor's own count, when every node learns: "B itself learns Apple." or nothing. */
+function acceptorLearns(ctx: Ctx, reply: AcceptedMessage): string {
+  const who = ctx.name(reply.from);
+  return learnersOf(ctx, [reply.from], reply.value).length
+    ? ` ${who} itself now knows that ${heardCount(ctx.after, reply.from, reply)} acceptors accepted ballot ${ctx.b(reply.ballot)}, a quorum: it learns ${reply.value}.`
+    : '';
+}
+
+/**
+ * An acceptance told at once to every other node (instant delivery, every node learns):
+ * `    > [TELL] C, D learn Apple; E has 1 of 2; F misses it (crashed)`, and a sentence.
+ */
+function tellInstant(ctx: Ctx, reply: ReplyMessage): { lines: string[]; explanation: string } {
+  if (reply.kind !== 'accepted' || ctx.before.settings.learners !== 'everyone' || !ctx.nodeBefore(reply.from)) return { lines: [], explanation: '' };
+  const q2 = roomQuorums(ctx.after).q2;
+  const targets = noticeTargets(ctx.before, reply);
+  const missed = targets.filter((id) => !ctx.before.nodes[id]!.up || !linkUp(ctx.before, reply.from, id));
+  const reached = targets.filter((id) => !missed.includes(id));
+  const learned = learnersOf(ctx, reached, reply.value);
+  const knew = reached.filter((id) => ctx.nodeBefore(id)?.choice === reply.value);
+  const counting = reached.filter((id) => !learned.includes(id) && !knew.includes(id));
+  const byCount = new Map<number, string[]>();
+  for (const id of counting) {
+    const k = heardCount(ctx.after, id, reply);
+    byCount.set(k, [...(byCount.get(k) ?? []), ctx.name(id)]);
+  }
+  const why = (id: string) => (ctx.before.nodes[id]!.up ? 'cut' : 'crashed');
+  const parts = [
+    ...(learned.length ? [`${nameList(learned.map(ctx.name))} learn${learned.length === 1 ? 's' : ''} ${reply.value}`] : []),
+    ...[...byCount].map(([k, names]) => `${nameList(names)} ${names.length === 1 ? 'has' : 'have'} ${k} of ${q2}`),
+    ...(knew.length ? [`${nameList(knew.map(ctx.name))} knew it`] : []),
+    ...(missed.length ? [`${nameList(missed.map((id) => `${ctx.name(id)} (${why(id)})`))} miss${missed.length === 1 ? 'es' : ''} it`] : []),
+  ];
+  if (targets.length === 0) return { lines: [], explanation: acceptorLearns(ctx, reply) };
+  const sentences = [
+    ` ${ctx.name(reply.from)} also tells every other node, each a learner, that it accepted ${reply.value} in ballot ${ctx.b(reply.ballot)} (Paxos Made Simple, section 2.3): a learner knows a value is chosen only once ${q2} acceptor${q2 === 1 ? '' : 's'} of one ballot have told it.`,
+    learned.length ? ` ${nameList(learned.map(ctx.name))} now ${learned.length === 1 ? 'has' : 'have'} heard it from ${q2}, and learn${learned.length === 1 ? 's' : ''} ${reply.value}.` : '',
+    counting.length ? ` ${nameList(counting.map(ctx.name))} ${counting.length === 1 ? 'has' : 'have'} not heard from enough acceptors yet.` : '',
+    missed.length ? ` The notice cannot reach ${nameList(missed.map(ctx.name))}: ${missed.length === 1 ? 'it misses' : 'they miss'} it, and will learn only if a later ballot's acceptances reach ${missed.length === 1 ? 'it' : 'them'}.` : '',
+  ];
+  return { lines: [`${INDENT}[TELL] ${parts.join('; ')}`], explanation: sentences.join('') + acceptorLearns(ctx, reply) };
+}
+
+/** An acceptance told as notices that enter the network (queued delivery, every node learns): " and notices #13-#15", and a sentence. */
+function tellQueued(ctx: Ctx, reply: ReplyMessage): { ids: string; explanation: string } {
+  if (reply.kind !== 'accepted' || ctx.before.settings.learners !== 'everyone' || !ctx.nodeBefore(reply.from)) return { ids: '', explanation: '' };
+  const notices = ctx.after.inFlight.filter((m) => m.kind === 'notice' && m.id > reply.id && m.id >= ctx.before.nextMessageId);
+  const own = acceptorLearns(ctx, reply);
+  if (notices.length === 0) return { ids: '', explanation: own };
+  const first = notices[0]!.id;
+  const last = notices.at(-1)!.id;
+  const ids = notices.length === 1 ? ` and notice #${first}` : ` and notices #${first}-#${last}`;
+  return {
+    ids,
+    explanation:
+      ` ${ctx.name(reply.from)} also tells every other node, each a learner, that it accepted ${reply.value} in ballot ${ctx.b(reply.ballot)} (Paxos Made Simple, section 2.3): ` +
+      `${notices.length === 1 ? `the notice travels as #${first}` : `${notices.length} notices travel as #${first} to #${last}`}, and a learner knows a value is chosen once a quorum of acceptors of one ballot has told it.${own}`,
+  };
+}
+
+/**
+ * A notice reaches its learner:
+ * `LEARN   Notice from B to C(choice: None)` / `    > [ACC] Accept(1.A, Apple), C(heard: 2, quorum_size: 2, choice: Apple)`.
+ */
+function describeNotice(ctx: Ctx, m: NoticeMessage): Body {
+  const who = ctx.name(m.to);
+  const q2 = roomQuorums(ctx.after).q2;
+  const heard = heardCount(ctx.after, m.to, m);
+  const before = ctx.nodeBefore(m.to);
+  const after = ctx.nodeAfter(m.to);
+  const b = ctx.b(m.ballot);
+  let why: string;
+  if (!before || !after) why = `${who} has left the room; the notice goes nowhere.`;
+  else if (before.choice === m.value) why = `${who} had already learned ${m.value}; the notice changes nothing.`;
+  else if (after.choice === m.value) why = `${who} now knows that ${heard} acceptors accepted ${m.value} in ballot ${b}, a quorum of ${q2}: ${m.value} is chosen, and ${who} learns it.`;
+  else if (heardCount(ctx.before, m.to, m) === heard) why = `${who} had already heard this from ${ctx.name(m.from)}; a learner counts each acceptor once, so it still knows of ${heard} of the ${q2} acceptances it needs.`;
+  else why = `${who} now knows of ${heard} of the ${q2} acceptances of ballot ${b} it needs before it may learn ${m.value}: it does not know yet whether ${m.value} is chosen.`;
+  return {
+    lines: [
+      `LEARN   Notice from ${ctx.name(m.from)} to ${who}(choice: ${none(before?.choice)})`,
+      `${INDENT}[ACC] Accept(${b}, ${m.value}), ${who}(heard: ${heard}, quorum_size: ${q2}, choice: ${none(after?.choice)})`,
+    ],
+    explanation: `${ctx.name(m.from)} told learner ${who} that it accepted ${m.value} in ballot ${b}. ${why}`,
+    data: data('delivered', m.to, [m.from, m.to], { messageIds: [m.id], ballot: m.ballot, value: m.value, tag: 'ACC' }),
   };
 }

@@ -14,6 +14,7 @@ import {
   linkKey,
   linkUp,
   nameOf,
+  noticeTargets,
   roomQuorums,
   type Decision,
   type LostReason,
@@ -331,7 +332,22 @@ function decideDeliver(state: RoomState, id: number): Decision {
     );
   }
   const reply = isRequest(message) ? autoReply(state, to, message, state.nextMessageId) : null;
+  // The delivered message leaves the network, its reply enters it: only notices add to it.
+  if (state.inFlight.length + notices(state, reply) > LIMITS.inFlightMax) return noticesWontFit(state, reply);
   return { ok: true, events: [{ type: 'delivered', id, reply }] };
+}
+
+/** How many notices to learners an acceptance puts in flight (queued delivery, every node learns), or 0. */
+function notices(state: RoomState, reply: ReplyMessage | null): number {
+  if (reply?.kind !== 'accepted' || state.settings.learners !== 'everyone' || state.settings.delivery !== 'queued') return 0;
+  return noticeTargets(state, reply).length;
+}
+
+function noticesWontFit(state: RoomState, reply: ReplyMessage | null): Refusal {
+  return refuse(
+    'network-full',
+    `${nameOf(state, reply!.from)} would accept and tell ${notices(state, reply)} learners, but the network holds ${state.inFlight.length} of at most ${LIMITS.inFlightMax} messages: deliver or drop some first.`,
+  );
 }
 
 function decideAnswer(state: RoomState, nodeId: string, id: number, yes: boolean): Decision {
@@ -363,6 +379,7 @@ function decideAnswer(state: RoomState, nodeId: string, id: number, yes: boolean
   }
   const reply = makeReply(node.acceptor, request, yes, state.nextMessageId);
   const instant = state.settings.delivery === 'instant';
+  if (!instant && state.inFlight.length + 1 + notices(state, reply) > LIMITS.inFlightMax) return noticesWontFit(state, reply);
   const proposer = state.nodes[request.from];
   const lost: LostReason | undefined = !instant
     ? undefined
@@ -436,8 +453,16 @@ function decideDeliverAll(state: RoomState, from: string | undefined, to: string
   for (const id of ids) {
     const m = sim.inFlight[inFlightIndex(sim.inFlight, id)]!;
     const reply = isRequest(m) ? autoReply(sim, sim.nodes[m.to]!, m, sim.nextMessageId) : null;
+    // An acceptance whose notices would overflow the network waits in flight for a later delivery.
+    if (sim.inFlight.length + notices(sim, reply) > LIMITS.inFlightMax) continue;
     deliveries.push({ id, reply });
     apply(sim, { type: 'delivered', id, reply });
+  }
+  if (deliveries.length === 0) {
+    return refuse(
+      'network-full',
+      `Each message that can arrive now is an accept request whose acceptance would tell more learners than the network has room for: it holds ${state.inFlight.length} of at most ${LIMITS.inFlightMax} messages. Deliver or drop some first.`,
+    );
   }
   return {
     ok: true,

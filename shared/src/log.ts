@@ -6,10 +6,10 @@
  * costs little memory, and only the chunk being read is opened.
  */
 import { annotate, type Annotation } from './annotate';
-import { cloneNode } from './node';
+import { cloneNode, type ReplyMessage } from './node';
 import { invariant } from './invariant';
 import { decide } from './decide';
-import { apply, cloneRoomState, initialRoomState, roomWith, type Refusal, type RoomCommand, type RoomEvent, type RoomState } from './room';
+import { apply, cloneRoomState, initialRoomState, noticeTargets, roomWith, type Refusal, type RoomCommand, type RoomEvent, type RoomState } from './room';
 
 export const SNAPSHOT_EVERY = 1024;
 
@@ -51,7 +51,7 @@ function touchedNodes(s: RoomState, e: RoomEvent): readonly string[] | 'all' {
     case 'recovered':
       return [e.node];
     case 'exchanged':
-      return [e.request.from, e.request.to];
+      return [e.request.from, e.request.to, ...toldAtOnce(s, e.reply, true)];
     case 'sent':
     case 'lost':
       return [e.message.from, e.message.to];
@@ -61,9 +61,14 @@ function touchedNodes(s: RoomState, e: RoomEvent): readonly string[] | 'all' {
     }
     case 'answered': {
       const m = s.held[e.id];
-      return m ? [m.from, m.to] : [e.reply.from, e.reply.to];
+      return [...(m ? [m.from, m.to] : [e.reply.from, e.reply.to]), ...toldAtOnce(s, e.reply, e.instant)];
     }
   }
+}
+
+/** The learners an acceptance reaches at once (instant delivery, every node learns): they may learn. */
+function toldAtOnce(s: RoomState, reply: ReplyMessage | null, instant: boolean): readonly string[] {
+  return instant && reply?.kind === 'accepted' && s.settings.learners === 'everyone' ? noticeTargets(s, reply) : [];
 }
 
 /** The result of dispatching a command: the entries it appended, or why it was refused. */

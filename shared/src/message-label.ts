@@ -1,9 +1,9 @@
 /** One message in one line, for lists of messages in flight and for the log. */
 import type { Ballot } from './ballot';
-import type { Message, ReplyMessage, RequestMessage } from './node';
+import type { Message } from './node';
 
 /** `PROMISE Request A -> B (p: 1.A)`: a message, in one line; `name` and `b` print node ids and ballots. */
-export function messageLabel(ctx: { name: (id: string) => string; b: (b: Ballot) => string }, m: RequestMessage | ReplyMessage): string {
+export function messageLabel(ctx: { name: (id: string) => string; b: (b: Ballot) => string }, m: Message): string {
   const route = `${ctx.name(m.from)} -> ${ctx.name(m.to)}`;
   switch (m.kind) {
     case 'prepare':
@@ -14,6 +14,8 @@ export function messageLabel(ctx: { name: (id: string) => string; b: (b: Ballot)
       return `Promise ${route} (${ctx.b(m.ballot)}, ${m.lastAccepted ? `last_accepted(${ctx.b(m.lastAccepted.ballot)}, ${m.lastAccepted.value})` : 'last_accepted()'})`;
     case 'accepted':
       return `Accept ${route} (${ctx.b(m.ballot)}, ${m.value})`;
+    case 'notice':
+      return `Accepted notice ${route} (${ctx.b(m.ballot)}, ${m.value})`;
     case 'reject':
       return `Refusal ${route} (${m.request === 'prepare' ? 'Promise' : 'Accept'}(${ctx.b(m.ballot)}) lost to ${ctx.b(m.promised)})`;
   }
@@ -24,6 +26,7 @@ const KIND_WORDS: Record<Message['kind'], readonly [string, string]> = {
   accept: ['accept request', 'accept requests'],
   promise: ['promise', 'promises'],
   accepted: ['acceptance', 'acceptances'],
+  notice: ['accepted notice', 'accepted notices'],
   reject: ['refusal', 'refusals'],
 };
 

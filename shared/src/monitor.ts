@@ -22,6 +22,8 @@ export interface Violation {
   readonly seqs: readonly number[];
   /** The event at which the monitor saw it. */
   readonly seq: number;
+  /** For learning and stability: the learners concerned, by name (several learners that learn the same thing at one event share one violation). */
+  readonly learners?: readonly string[];
 }
 
 /** A value accepted by a quorum of acceptors in one ballot. */
@@ -159,20 +161,46 @@ export function recordLearned(m: MonitorState, nodeId: string, nodeName: string,
   if (before?.value === value) return;
   m.learned = { ...m.learned, [nodeId]: { value, seq } };
   if (!m.chosen.some((c) => c.value === value)) {
-    m.violations.push({
-      rule: 'learning',
-      message: `${nodeName} learns that ${value} is chosen, but no quorum of acceptors has accepted ${value} in one ballot: a node must never learn that a value has been chosen unless it actually has been (Paxos Made Simple, section 2.1).`,
-      seqs: [seq],
-      seq,
-    });
+    addLearnerViolation(m, 'learning', nodeName, [seq], seq, (names, are) =>
+      `${names} ${are ? 'learn' : 'learns'} that ${value} is chosen, but no quorum of acceptors has accepted ${value} in one ballot: a node must never learn that a value has been chosen unless it actually has been (Paxos Made Simple, section 2.1).`,
+    );
   }
   if (!before) return;
-  m.violations.push({
-    rule: 'stability',
-    message: `${nodeName} had learned ${before.value} and now learns ${value}: a learned choice must never change (toy-paxos's own check; it follows from agreement).`,
-    seqs: [before.seq, seq],
-    seq,
-  });
+  addLearnerViolation(m, 'stability', nodeName, [before.seq, seq], seq, (names, are) =>
+    `${names} had learned ${before.value} and now ${are ? 'learn' : 'learns'} ${value}: a learned choice must never change (toy-paxos's own check; it follows from agreement).`,
+  );
+}
+
+/**
+ * Notes a learning or stability violation of one learner, or adds the learner to the one
+ * that other learners broke the same way at the same event (same rule, same message but
+ * for the names), so that a broadcast that misleads every learner is one violation.
+ */
+function addLearnerViolation(
+  m: MonitorState,
+  rule: 'learning' | 'stability',
+  name: string,
+  seqs: number[],
+  seq: number,
+  text: (names: string, plural: boolean) => string,
+): void {
+  const last = m.violations.at(-1);
+  if (last && last.rule === rule && last.seq === seq && last.learners && last.message === text(listNames(last.learners), last.learners.length > 1)) {
+    const learners = [...last.learners, name];
+    m.violations[m.violations.length - 1] = {
+      ...last,
+      learners,
+      message: text(listNames(learners), true),
+      seqs: [...new Set([...last.seqs, ...seqs])].sort((x, y) => x - y),
+    };
+    return;
+  }
+  m.violations.push({ rule, message: text(name, false), seqs, seq, learners: [name] });
+}
+
+/** "A, B and C". */
+function listNames(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 
 /** The monitor's verdict: safe or not, what is chosen, and every violation so far. */

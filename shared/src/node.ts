@@ -46,8 +46,19 @@ export interface NodeState {
   up: boolean;
   proposer: ProposerState;
   acceptor: AcceptorState;
-  /** The learner's `choice`: set when a quorum accepts one ballot of this node's proposal. */
+  /**
+   * The learner's `choice`: the value this node learned was chosen, once a quorum of
+   * acceptors accepted one ballot of its own proposal, or (when every node learns) once a
+   * quorum of acceptors told it they accepted one ballot. Kept through crashes.
+   */
   choice: string | null;
+  /**
+   * The learner's tallies: for each ballot and value (`ballotKey|value`), the acceptors that
+   * it knows accepted them: itself, from its own acceptances, and the others, from their
+   * notices and replies. Lost in a crash; each list is replaced, never changed, so copies
+   * of the node can share them.
+   */
+  heard: Record<string, readonly string[]>;
   /** Ids of requests waiting for the student's answer (acceptor mode "students decide"). */
   inbox: number[];
 }
@@ -80,6 +91,14 @@ export interface AcceptedMessage extends MessageBase {
   readonly kind: 'accepted';
   readonly value: string;
 }
+/**
+ * An acceptor tells a learner that it accepted a proposal (phase 2b sent to a learner,
+ * Paxos Made Simple, section 2.3). The proposer hears the same from the acceptor's reply.
+ */
+export interface NoticeMessage extends MessageBase {
+  readonly kind: 'notice';
+  readonly value: string;
+}
 /** A refusal of a promise or accept request, naming the ballot it lost to. */
 export interface RejectMessage extends MessageBase {
   readonly kind: 'reject';
@@ -91,7 +110,7 @@ export interface RejectMessage extends MessageBase {
 
 export type RequestMessage = PrepareMessage | AcceptMessage;
 export type ReplyMessage = PromiseMessage | AcceptedMessage | RejectMessage;
-export type Message = RequestMessage | ReplyMessage;
+export type Message = RequestMessage | ReplyMessage | NoticeMessage;
 
 export function isRequest(m: Message): m is RequestMessage {
   return m.kind === 'prepare' || m.kind === 'accept';
@@ -107,6 +126,7 @@ export function createNode(id: string, name: string = id, bot = false): NodeStat
     proposer: emptyProposer(0),
     acceptor: { promised: null, accepted: null },
     choice: null,
+    heard: {},
     inbox: [],
   };
 }
@@ -130,6 +150,7 @@ export function cloneNode(n: NodeState): NodeState {
     ...n,
     proposer: { ...p, promisers: p.promisers.slice(), acceptors: p.acceptors.slice() },
     acceptor: { ...n.acceptor },
+    heard: { ...n.heard },
     inbox: n.inbox.slice(),
   };
 }
@@ -231,12 +252,31 @@ export function startProposal(node: NodeState, ballot: Ballot, value: string | n
 
 /**
  * A crash: the proposal in progress is lost (its ballot counter is kept), the
- * learner's choice is kept, and the acceptor's state is kept unless it lives in
+ * learner's choice is kept but its tallies are lost, and the acceptor's state is kept unless it lives in
  * memory only (`forgetOnCrash`). The inbox is lost with the process.
  */
 export function crashNode(node: NodeState, forgetAcceptor: boolean): void {
   node.up = false;
   node.proposer = emptyProposer(node.proposer.maxRound);
+  node.heard = {};
   node.inbox = [];
   if (forgetAcceptor) node.acceptor = { promised: null, accepted: null };
+}
+
+/** A ballot and value as a key of a learner's tallies: `1.A|Apple`. */
+export function tallyKey(ballot: Ballot, value: string): string {
+  return `${ballot.node === undefined ? ballot.round : `${ballot.round}.${ballot.node}`}|${value}`;
+}
+
+/**
+ * A learner hears that `acceptor` accepted (ballot, value). It learns the value once `q2`
+ * distinct acceptors have accepted that one ballot; returns the tally's size.
+ */
+export function learnerHear(node: NodeState, acceptor: string, ballot: Ballot, value: string, q2: number): number {
+  const key = tallyKey(ballot, value);
+  const before = node.heard[key] ?? [];
+  const heard = before.includes(acceptor) ? before : [...before, acceptor];
+  node.heard[key] = heard;
+  if (heard.length >= q2) node.choice = value;
+  return heard.length;
 }

@@ -167,7 +167,7 @@ export class PaxosNode {
   /** Runs one command on a two-node room made of the nodes' own states, which it updates in place. */
   #run(nodes: PaxosNode[], command: RoomCommand): LogEntry {
     const room: RoomState = {
-      ...initialRoomState({ ...DEFAULT_SETTINGS, q1: this.q1, q2: this.q2, ballots: this.ballots, rules: this.rules }),
+      ...initialRoomState({ ...DEFAULT_SETTINGS, q1: this.q1, q2: this.q2, ballots: this.ballots, learners: 'proposer', rules: this.rules }),
       nextMessageId: this.#messageId,
       seq: this.#seq,
     };

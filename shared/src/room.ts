@@ -13,15 +13,17 @@ import {
   crashNode,
   createNode,
   isRequest,
+  learnerHear,
   proposerReceive,
   startProposal,
+  type AcceptedMessage,
   type Message,
   type NodeState,
   type ReplyMessage,
   type RequestMessage,
 } from './node';
 import { cloneMonitor, emptyMonitor, recheckChosen, recordAccept, recordLearned, recordProposal, type MonitorState } from './monitor';
-import { DEFAULT_SETTINGS, quorumSizes, type RoomSettings, type SettingsChange } from './settings';
+import { completeSettings, DEFAULT_SETTINGS, quorumSizes, type RoomSettings, type SettingsChange } from './settings';
 
 export const LIMITS = {
   nodesMax: 400,
@@ -68,7 +70,7 @@ export interface RoomState {
 export function initialRoomState(settings: RoomSettings = DEFAULT_SETTINGS): RoomState {
   return {
     seq: 0,
-    settings,
+    settings: completeSettings(settings),
     round: 1,
     nodes: {},
     order: [],
@@ -294,8 +296,8 @@ export function apply(s: RoomState, event: RoomEvent): void {
     case 'settingsChanged': {
       const q2 = roomQuorums(s).q2;
       if (s.fixed && (event.settings.q1 !== s.settings.q1 || event.settings.q2 !== s.settings.q2)) s.reconfigured = true;
-      s.settings = event.settings;
-      s.nextSettings = event.nextRound ?? null;
+      s.settings = completeSettings(event.settings);
+      s.nextSettings = event.nextRound ? completeSettings(event.nextRound) : null;
       quorumMoved(s, q2);
       return;
     }
@@ -374,9 +376,11 @@ export function apply(s: RoomState, event: RoomEvent): void {
       n.inbox = n.inbox.filter((id) => id !== event.id);
       bumpIds(s, event.reply.id);
       recordReply(s, event.reply);
-      if (event.lost) return;
-      if (event.instant) receiveReply(s, event.reply);
-      else enqueue(s, event.reply);
+      if (!event.lost) {
+        if (event.instant) receiveReply(s, event.reply);
+        else enqueue(s, event.reply);
+      }
+      tellLearners(s, event.reply, event.instant);
       return;
     }
     case 'crashed': {
@@ -425,6 +429,7 @@ function deliver(s: RoomState, id: number, reply: ReplyMessage | null): void {
   const message = s.inFlight[index]!;
   s.inFlight.splice(index, 1);
   if (isRequest(message)) receiveRequest(s, message, reply, false);
+  else if (message.kind === 'notice') hear(s, message.to, message.from, message);
   else receiveReply(s, message);
 }
 
@@ -467,6 +472,7 @@ function receiveRequest(s: RoomState, request: RequestMessage, reply: ReplyMessa
   recordReply(s, reply);
   if (instant) receiveReply(s, reply);
   else enqueue(s, reply);
+  tellLearners(s, reply, instant);
 }
 
 /** The acceptor records its own answer: a promise raises acc_p, an acceptance is tallied by the monitor. */
@@ -497,4 +503,40 @@ function receiveReply(s: RoomState, reply: ReplyMessage): void {
   if (outcome.kind === 'counted' && proposer.choice !== null && reply.kind === 'accepted') {
     recordLearned(s.monitor, proposer.id, proposer.name, proposer.choice, s.seq);
   }
+  // As a learner, the proposer counts every acceptance it hears of, its current ballot's or not.
+  if (reply.kind === 'accepted' && s.settings.learners === 'everyone') hear(s, proposer.id, reply.from, reply);
+}
+
+/** Learner `id` hears that `acceptor` accepted `m`'s ballot and value; the monitor checks what it learns. */
+function hear(s: RoomState, id: string, acceptor: string, m: { readonly ballot: Ballot; readonly value: string }): void {
+  const learner = s.nodes[id];
+  if (!learner) return;
+  learnerHear(learner, acceptor, m.ballot, m.value, roomQuorums(s).q2);
+  if (learner.choice !== null) recordLearned(s.monitor, learner.id, learner.name, learner.choice, s.seq);
+}
+
+/**
+ * When every node learns: an acceptor that accepted counts its own acceptance, and tells
+ * every other node of the room (the proposer has the reply). Instantly, a notice reaches a
+ * learner that is up behind a link that is not cut, and is lost otherwise; queued, each
+ * notice enters the network after the reply, with the next ids, in join order.
+ */
+function tellLearners(s: RoomState, reply: ReplyMessage, instant: boolean): void {
+  if (reply.kind !== 'accepted' || s.settings.learners !== 'everyone') return;
+  const acceptor = reply.from;
+  if (!s.nodes[acceptor]) return;
+  hear(s, acceptor, acceptor, reply);
+  for (const id of noticeTargets(s, reply)) {
+    if (instant) {
+      if (s.nodes[id]!.up && linkUp(s, acceptor, id)) hear(s, id, acceptor, reply);
+    } else {
+      enqueue(s, { id: s.nextMessageId, kind: 'notice', from: acceptor, to: id, ballot: reply.ballot, value: reply.value });
+      s.nextMessageId += 1;
+    }
+  }
+}
+
+/** The learners an acceptance is told to as notices: every node of the room but the acceptor and the proposer. */
+export function noticeTargets(s: RoomState, reply: AcceptedMessage): string[] {
+  return s.order.filter((id) => id !== reply.from && id !== reply.to);
 }

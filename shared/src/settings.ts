@@ -34,6 +34,13 @@ export const RULE_MODE_NAMES: readonly RuleModeName[] = [
 
 export type DeliveryMode = 'instant' | 'queued';
 export type AcceptorMode = 'rules' | 'students';
+/**
+ * Who learns that a value is chosen. `everyone`: an acceptor that accepts tells every node
+ * of the room (Paxos Made Simple, section 2.3), and a node learns a value once a quorum of
+ * acceptors has told it of one ballot. `proposer`: only the proposer learns, from its own
+ * acceptances, as the notebook's PaxosNode does.
+ */
+export type LearnerMode = 'everyone' | 'proposer';
 
 /** Everything that changes how the room plays. */
 /** A quorum size: a fixed number of nodes, or a majority of this round's acceptors. */
@@ -49,6 +56,7 @@ export interface RoomSettings {
   readonly delivery: DeliveryMode;
   /** `rules`: the core answers for acceptors. `students`: requests wait in the acceptor's inbox. */
   readonly acceptorMode: AcceptorMode;
+  readonly learners: LearnerMode;
   readonly rules: RuleModes;
 }
 
@@ -63,15 +71,25 @@ export const SAFE_RULES: RuleModes = {
   reconfigureMidRound: false,
 };
 
-/** The classroom's defaults: majority quorums, unique ballots, instant delivery, the core answers for acceptors. */
+/** The classroom's defaults: majority quorums, unique ballots, instant delivery, the core answers for acceptors, every node learns. */
 export const DEFAULT_SETTINGS: RoomSettings = {
   q1: 'majority',
   q2: 'majority',
   ballots: 'unique',
   delivery: 'instant',
   acceptorMode: 'rules',
+  learners: 'everyone',
   rules: SAFE_RULES,
 };
+
+/**
+ * Settings as saved before a setting existed, completed with the value that matches how
+ * they played then: logs saved before learners were told of acceptances replay with
+ * `learners: 'proposer'`, so that every later event finds the messages it names.
+ */
+export function completeSettings(s: RoomSettings): RoomSettings {
+  return s.learners === undefined ? { ...s, learners: 'proposer' } : s;
+}
 
 export const QUORUM_MAX = 99;
 

@@ -1,6 +1,7 @@
 /**
  * Property tests of the safety monitor over random schedules (fast-check).
- * - In safe mode (unique ballots, no rule broken, Q1 + Q2 > N) the monitor never fires.
+ * - In safe mode (unique ballots, no rule broken, Q1 + Q2 > N) the monitor never fires, and
+ *   every value a node has learned is the one chosen.
  * - With each rule broken, random search finds a violation: the checker can fail.
  * A failure prints fast-check's seed and path; replay it with
  *   FC_SEED=<seed> FC_PATH=<path> npx vitest run --project property
@@ -16,22 +17,33 @@ describe('safety over random schedules', () => {
   it(`in safe mode the monitor never fires (${SAFE_RUNS} schedules)`, () => {
     let decided = 0;
     let contested = 0;
+    let learnedByNotice = 0;
     fc.assert(
       fc.property(safeWorldArb(), (world) => {
-        const { violations, chosen } = runWorld(world).monitor;
+        const state = runWorld(world);
+        const { violations, chosen } = state.monitor;
         if (violations.length) throw new Error(`violation in safe mode: ${violations.map((v) => v.message).join(' | ')}`);
         if (chosen.length) decided++;
         if (new Set(chosen.map((c) => c.ballot.node)).size > 1) contested++;
+        // A learned value is always the chosen one, and a node that is not the proposer learns only from notices.
+        for (const id of state.order) {
+          const choice = state.nodes[id]!.choice;
+          if (choice === null) continue;
+          expect(chosen.map((c) => c.value), `${id} learned ${choice}`).toContain(choice);
+          expect(new Set(chosen.map((c) => c.value)).size).toBe(1);
+          if (id !== chosen[0]!.ballot.node && state.nodes[id]!.proposer.acceptors.length === 0) learnedByNotice++;
+        }
       }),
       { numRuns: SAFE_RUNS, ...replay },
     );
     // The schedules must exercise the protocol, or "never fires" proves nothing: many
     // reach a choice, and some reach it in ballots of two proposers (the adoption case).
     // Typical figures are about 17% and 280 of 10,000; the floors leave a wide margin.
-    console.log(`safe schedules: ${decided} reached a choice, ${contested} in ballots of two proposers`);
+    console.log(`safe schedules: ${decided} reached a choice, ${contested} in ballots of two proposers, ${learnedByNotice} nodes learned from notices alone`);
     if (!process.env.FC_SEED) {
       expect(decided / SAFE_RUNS).toBeGreaterThan(0.1);
       expect(contested).toBeGreaterThan(100);
+      expect(learnedByNotice).toBeGreaterThan(100);
     }
   });
 

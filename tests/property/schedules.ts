@@ -111,14 +111,15 @@ export function safeWorldArb(maxActions = 120): fc.Arbitrary<World> {
       q2Extra: fc.nat({ max: 4 }),
       delivery: fc.constantFrom('instant' as const, 'queued' as const),
       acceptorMode: fc.constantFrom('rules' as const, 'students' as const),
+      learners: fc.constantFrom('everyone' as const, 'proposer' as const),
       actions: fc.array(actionsArb(1), { minLength: 30, maxLength: maxActions, size: 'max' }),
     })
-    .map(({ nodes, q1Extra, q2Extra, delivery, acceptorMode, actions }) => {
+    .map(({ nodes, q1Extra, q2Extra, delivery, acceptorMode, learners, actions }) => {
       // Any q1 from 1..N, then q2 at least N - q1 + 1 so that every pair of quorums intersects.
       const q1 = 1 + (q1Extra % nodes);
       const q2min = nodes - q1 + 1;
       const q2 = q2min + (q2Extra % (nodes - q2min + 1));
-      return { nodes, actions, settings: { ...DEFAULT_SETTINGS, q1, q2, delivery, acceptorMode, rules: SAFE_RULES } };
+      return { nodes, actions, settings: { ...DEFAULT_SETTINGS, q1, q2, delivery, acceptorMode, learners, rules: SAFE_RULES } };
     });
 }
 

@@ -4,7 +4,10 @@
  * event by event here, since `decide` never emits them.
  */
 import { describe, expect, it } from 'vitest';
-import { emptyMonitor, fold, initialRoomState, recordLearned, verdictOf, type Ballot, type RoomEvent } from '@toy-paxos/shared';
+import { DEFAULT_SETTINGS, emptyMonitor, fold, initialRoomState as roomState, recordLearned, verdictOf, type Ballot, type RoomEvent, type RoomSettings } from '@toy-paxos/shared';
+
+/** Rooms where only the proposer learns, so that each test sees the one rule it is about (tests/unit/learners.test.ts covers every node learning). */
+const initialRoomState = (settings: RoomSettings = DEFAULT_SETTINGS) => roomState({ ...settings, learners: 'proposer' });
 
 const A1: Ballot = { round: 1, node: 'A' };
 const B2: Ballot = { round: 2, node: 'B' };
@@ -98,6 +101,7 @@ describe('safety monitor', () => {
           'A learns that Apple is chosen, but no quorum of acceptors has accepted Apple in one ballot: a node must never learn that a value has been chosen unless it actually has been (Paxos Made Simple, section 2.1).',
         seqs: [4],
         seq: 4,
+        learners: ['A'],
       },
     ]);
   });

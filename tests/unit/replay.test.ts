@@ -34,6 +34,7 @@ describe('key moments', () => {
       '11 promise-quorum: C has a quorum of promises for 1.C',
       '13 chosen: Mango is chosen (ballot 1.C)',
       '13 violation: Violation: agreement',
+      '13 violation: Violation: stability',
     ]);
   });
 });
@@ -144,12 +145,12 @@ describe('the sequence diagram', () => {
     const model = diagramModel(initial, events);
     expect(model.lanes.map((l) => l.name)).toEqual(['A', 'B', 'C']);
     const fates = model.arrows.reduce<Record<string, number>>((acc, a) => ({ ...acc, [a.fate]: (acc[a.fate] ?? 0) + 1 }), {});
-    // 23 messages: the promise request to B and two acceptances are dropped.
-    expect(fates).toEqual({ delivered: 20, dropped: 3 });
+    // 23 requests and replies and 8 notices to learners: the promise request to B and two acceptances are dropped.
+    expect(fates).toEqual({ delivered: 28, dropped: 3 });
     expect(model.chosen.map((c) => c.value)).toEqual(['Apple', 'Apple']);
     const svg = diagramSvg(model);
     expect(svg.match(/<g class="lane"/g)).toHaveLength(3);
-    expect(svg.match(/<g class="arrow /g)).toHaveLength(23);
+    expect(svg.match(/<g class="arrow /g)).toHaveLength(31);
     expect(svg.match(/<g class="arrow dropped/g)).toHaveLength(3);
     expect(svg).toContain('chosen: Apple');
   });

@@ -57,7 +57,8 @@ describe('a late join', () => {
   it('with "reconfigure mid-round" on, the same script chooses two values (the preset that teaches it)', () => {
     const r = run(`break reconfigure-mid-round\nnodes A B C\npropose A Apple\npromise A -> A B\naccept A -> A B\nnodes D E\npropose C Mango\npromise C -> C D E\naccept C -> C D E`);
     expect(chosen(r)).toEqual(['Apple', 'Mango']);
-    expect(rules(r)).toEqual(['agreement']);
+    // Every node learns: the nodes that had learned Apple are told of Mango too.
+    expect(rules(r)).toEqual(['agreement', 'stability']);
   });
 
   it('before a round has any proposal, a join counts at once', () => {
@@ -75,7 +76,7 @@ describe('quorums changed mid-round', () => {
     expect(r.failures).toEqual([]);
     expect(r.log.state.settings).toMatchObject({ q1: 3, q2: 1 });
     expect(r.log.state.nextSettings).toMatchObject({ q1: 1, q2: 3 });
-    expect(formatRun(r)).toContain('SETTINGS q1: 3, q2: 1, ballots: unique, delivery: instant, acceptors: rules, rule_breaking: None, from round 2: q1: 1, q2: 3');
+    expect(formatRun(r)).toContain('SETTINGS q1: 3, q2: 1, ballots: unique, delivery: instant, acceptors: rules, learners: everyone, rule_breaking: None, from round 2: q1: 1, q2: 3');
     expect(why(r, 'SETTINGS q1: 3')).toContain('take effect when round 2 starts');
   });
 
@@ -119,7 +120,7 @@ describe('quorums changed mid-round', () => {
   it('turning "reconfigure mid-round" off again does not make the round safe: it says so until the next round', () => {
     const r = run('nodes A B C D E\npropose A Apple\npromise A -> all\naccept A -> A B C\nset quorum 2 4\nset break reconfigure-mid-round\nset break no-reconfigure-mid-round');
     expect(r.log.state.reconfigured).toBe(true);
-    expect(why(r, 'SETTINGS q1: 2, q2: 4, ballots: unique, delivery: instant, acceptors: rules, rule_breaking: None')).toContain(
+    expect(why(r, 'SETTINGS q1: 2, q2: 4, ballots: unique, delivery: instant, acceptors: rules, learners: everyone, rule_breaking: None')).toContain(
       'This round is still unsafe: its acceptors or quorums changed during its decision, and that stays true until a new round starts.',
     );
     r.log.dispatch({ type: 'newRound' });
@@ -217,6 +218,7 @@ deliver A -> B
 deliver B -> B
 accept B -> A
 deliver B -> C
+deliver C -> B              # C's notice that it accepted Kiwi, sent before the promise
 deliver C -> B
 expect safe`);
     expect(r.failures).toEqual([]);

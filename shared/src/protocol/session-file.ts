@@ -54,10 +54,12 @@ const reply = z.discriminatedUnion('kind', [
   z.strictObject({ ...base, kind: z.literal('reject'), request: z.enum(['prepare', 'accept']), promised: ballot, value: value.optional() }),
 ]);
 const lostReason = z.enum(['crashed', 'cut', 'left']);
-// Files saved before "reconfigure mid-round" existed have no such rule: it was off.
-const fullSettings = settingsSchema
-  .required()
-  .extend({ rules: settingsSchema.shape.rules.unwrap().required().extend({ reconfigureMidRound: z.boolean().default(false) }) });
+// Files saved before "reconfigure mid-round" existed have no such rule: it was off. Files saved
+// before learners were told of acceptances played with only the proposer learning.
+const fullSettings = settingsSchema.required().extend({
+  learners: z.enum(['everyone', 'proposer']).default('proposer'),
+  rules: settingsSchema.shape.rules.unwrap().required().extend({ reconfigureMidRound: z.boolean().default(false) }),
+});
 
 const event = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('nodeAdded'), node: id, name, bot: z.boolean(), nextRound: z.literal(true).optional() }),

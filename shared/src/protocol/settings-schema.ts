@@ -11,6 +11,7 @@ export const settingsSchema = z.strictObject({
   ballots: z.enum(['plain', 'unique']).optional(),
   delivery: z.enum(['instant', 'queued']).optional(),
   acceptorMode: z.enum(['rules', 'students']).optional(),
+  learners: z.enum(['everyone', 'proposer']).optional(),
   rules: z
     .strictObject({
       ignoreAcceptedValue: z.boolean().optional(),

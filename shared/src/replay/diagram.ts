@@ -109,8 +109,8 @@ export const DIAGRAM = {
   chosenCharPx: 7.4,
 } as const;
 
-const PHASE: Record<Message['kind'], string> = { prepare: 'P1a', promise: 'P1b', accept: 'P2a', accepted: 'P2b', reject: 'nack' };
-const KIND: Record<Message['kind'], string> = { prepare: 'P1a', promise: 'promise', accept: 'accept', accepted: 'accepted', reject: 'reject' };
+const PHASE: Record<Message['kind'], string> = { prepare: 'P1a', promise: 'P1b', accept: 'P2a', accepted: 'P2b', notice: 'P2b', reject: 'nack' };
+const KIND: Record<Message['kind'], string> = { prepare: 'P1a', promise: 'promise', accept: 'accept', accepted: 'accepted', notice: 'notice', reject: 'reject' };
 
 /** Cuts `text` to `max` characters, with an ellipsis. */
 function shorten(text: string, max: number): string {

@@ -21,7 +21,7 @@ export function formatRun(run: ScenarioRun, options: FormatOptions = {}): string
     const first = run.log.events.findIndex((e) => e.type === 'proposalStarted');
     const n = (first < 0 ? run.log.state : run.log.stateAt(first)).members.length;
     out.push(
-      `Settings: q1 ${formatQuorum(s.q1, n)}, q2 ${formatQuorum(s.q2, n)}, ballots ${s.ballots}, delivery ${s.delivery}, acceptors ${s.acceptorMode}` +
+      `Settings: q1 ${formatQuorum(s.q1, n)}, q2 ${formatQuorum(s.q2, n)}, ballots ${s.ballots}, delivery ${s.delivery}, acceptors ${s.acceptorMode}, learners ${s.learners}` +
         (rules.length ? `, rule-breaking ${rules.join(' ')}` : ''),
     );
     for (const w of settingsWarnings(s, n)) out.push(`Warning: ${w.message}`);

@@ -169,6 +169,7 @@ export function parseScenario(text: string): Scenario {
         case 'ballots':
         case 'delivery':
         case 'acceptors':
+        case 'learners':
         case 'break':
         case 'set': {
           const isSet = verb === 'set';
@@ -317,6 +318,8 @@ function parseSetting(key: string | undefined, args: string[], intArg: IntArg): 
       return { delivery: one(['instant', 'queued']) as RoomSettings['delivery'] };
     case 'acceptors':
       return { acceptorMode: one(['rules', 'students']) as RoomSettings['acceptorMode'] };
+    case 'learners':
+      return { learners: one(['everyone', 'proposer']) as RoomSettings['learners'] };
     case 'break': {
       if (args.length === 0) fail(`write "break MODE...", with modes from: ${Object.keys(RULE_WORDS).join(', ')}`);
       const rules: Partial<Record<RuleModeName, boolean>> = {};
@@ -329,7 +332,7 @@ function parseSetting(key: string | undefined, args: string[], intArg: IntArg): 
       return { rules };
     }
     default:
-      fail('write "set quorum|ballots|delivery|acceptors|break ..."');
+      fail('write "set quorum|ballots|delivery|acceptors|learners|break ..."');
   }
 }
 
