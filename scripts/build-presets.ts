@@ -18,6 +18,7 @@ const ORDER = [
   'value-adoption',
   'dueling-proposers',
   'lost-messages',
+  'chosen-vs-learned',
   'acceptor-crash',
   'partition',
   'students-decide',
