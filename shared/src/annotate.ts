@@ -19,7 +19,7 @@ export type Tag = 'ACC' | 'REJ';
 
 export interface EntryData {
   readonly type: RoomEvent['type'] | 'refused';
-  /** The node that acted or was acted on (the sender, for a message). */
+  /** The node that acted or was acted on: the sender of a message sent, the recipient of one delivered. */
   readonly node: string | null;
   /** Every node the entry concerns, for "mine" filters. */
   readonly nodes: readonly string[];
@@ -340,7 +340,7 @@ function describeSettings(ctx: Ctx, s: RoomState['settings'], next: RoomState['s
   const line = `SETTINGS q1: ${s.q1}, q2: ${s.q2}, ballots: ${s.ballots}, delivery: ${s.delivery}, acceptors: ${s.acceptorMode}, learners: ${s.learners}, rule_breaking: ${rules.length ? rules.join(' ') : 'None'}${waiting}`;
   const parts = [
     `Promise quorum Q1 = ${formatQuorum(s.q1, nodeCount)}, accept quorum Q2 = ${formatQuorum(s.q2, nodeCount)}.`,
-    s.ballots === 'unique' ? 'Ballots are unique (round.node).' : 'Ballots are plain integers, which two proposers can share.',
+    s.ballots === 'unique' ? 'Ballots are unique (number.node).' : 'Ballots are plain integers, which two proposers can share.',
     s.delivery === 'instant'
       ? 'A request and its reply happen in one step.'
       : 'Messages wait in flight until they are delivered, dropped or duplicated.',
@@ -591,7 +591,7 @@ function describeDelivery(ctx: Ctx, id: number, reply: ReplyMessage | null): Bod
   if (!m) return { lines: [`DELIVER #${id}`], explanation: '', data: data('delivered', null, [], { messageIds: [id] }) };
   if (m.kind === 'prepare' || m.kind === 'accept') {
     const head = requestHead(ctx, m, true, true);
-    const base = data('delivered', m.from, [m.from, m.to], {
+    const base = data('delivered', m.to, [m.from, m.to], {
       messageIds: reply ? [id, reply.id] : [id],
       ballot: m.ballot,
       value: m.kind === 'accept' ? m.value : null,
@@ -740,12 +740,18 @@ function tellInstant(ctx: Ctx, reply: ReplyMessage): { lines: string[]; explanat
     ...(missed.length ? [`${nameList(missed.map((id) => `${ctx.name(id)} (${why(id)})`))} miss${missed.length === 1 ? 'es' : ''} it`] : []),
   ];
   if (targets.length === 0) return { lines: [], explanation: acceptorLearns(ctx, reply) };
-  const sentences = [
-    ` ${ctx.name(reply.from)} also tells every other node, each a learner, that it accepted ${reply.value} in ballot ${ctx.b(reply.ballot)} (Paxos Made Simple, section 2.3): a learner knows a value is chosen only once ${q2} acceptor${q2 === 1 ? '' : 's'} of one ballot have told it.`,
-    learned.length ? ` ${nameList(learned.map(ctx.name))} now ${learned.length === 1 ? 'has' : 'have'} heard it from ${q2}, and learn${learned.length === 1 ? 's' : ''} ${reply.value}.` : '',
-    counting.length ? ` ${nameList(counting.map(ctx.name))} ${counting.length === 1 ? 'has' : 'have'} not heard from enough acceptors yet.` : '',
-    missed.length ? ` The notice cannot reach ${nameList(missed.map(ctx.name))}: ${missed.length === 1 ? 'it misses' : 'they miss'} it, and will learn only if a later ballot's acceptances reach ${missed.length === 1 ? 'it' : 'them'}.` : '',
-  ];
+  const list = (ids: readonly string[]) => nameList(ids.map(ctx.name));
+  const one = (ids: readonly string[], singular: string, plural: string) => (ids.length === 1 ? singular : plural);
+  // Learners that knew it already need no sentence: the [TELL] line says so.
+  const news = learned.length + counting.length + missed.length > 0;
+  const sentences = news
+    ? [
+        ` ${ctx.name(reply.from)} also tells the other nodes, each a learner (Paxos Made Simple, section 2.3).`,
+        learned.length ? ` ${list(learned)} now ${one(learned, 'knows', 'know')} of ${q2} acceptances of ballot ${ctx.b(reply.ballot)}, a quorum, and ${one(learned, 'learns', 'learn')} ${reply.value}.` : '',
+        counting.length ? ` ${list(counting)} ${one(counting, 'knows', 'know')} of fewer than ${q2}, so ${one(counting, 'it cannot', 'they cannot')} tell yet whether ${reply.value} is chosen.` : '',
+        missed.length ? ` ${list(missed)} ${one(missed, 'misses', 'miss')} the notice and will learn only from a later ballot's acceptances.` : '',
+      ]
+    : [];
   return { lines: [`${INDENT}[TELL] ${parts.join('; ')}`], explanation: sentences.join('') + acceptorLearns(ctx, reply) };
 }
 
@@ -761,8 +767,8 @@ function tellQueued(ctx: Ctx, reply: ReplyMessage): { ids: string; explanation: 
   return {
     ids,
     explanation:
-      ` ${ctx.name(reply.from)} also tells every other node, each a learner, that it accepted ${reply.value} in ballot ${ctx.b(reply.ballot)} (Paxos Made Simple, section 2.3): ` +
-      `${notices.length === 1 ? `the notice travels as #${first}` : `${notices.length} notices travel as #${first} to #${last}`}, and a learner knows a value is chosen once a quorum of acceptors of one ballot has told it.${own}`,
+      ` ${ctx.name(reply.from)} also tells the other nodes, each a learner (Paxos Made Simple, section 2.3): ` +
+      `${notices.length === 1 ? `its notice travels as #${first}` : `${notices.length} notices travel as #${first} to #${last}`}.${own}`,
   };
 }
 

@@ -151,10 +151,12 @@ describe('a class of 40 on the projector', () => {
     expect(chosen.fontPx.safety).toBeGreaterThanOrEqual(28);
     expect(chosen.fontPx.log).toBeGreaterThanOrEqual(24);
 
-    // The acceptances still in flight are dropped: the ring shows them fading where they were lost.
+    // Each acceptor told every other node: 39 notices from Bot 1, 38 from each of the others.
+    await expect.poll(() => p.getByTestId('ring-summary').innerText()).toContain('1561 messages in flight; 1521 of them notices to learners, not drawn');
+    // The acceptances and notices still in flight are dropped: the ring shows the acceptances fading where they were lost.
     await network.getByRole('button', { name: 'Drop all' }).click();
-    await expect.poll(() => t.getByTestId('log').innerText()).toContain('NETWORK drop all: 40 messages');
-    await expect.poll(() => p.getByTestId('ring-summary').innerText()).toContain('40 just dropped');
+    await expect.poll(() => t.getByTestId('log').innerText()).toContain('NETWORK drop all: 1561 messages');
+    await expect.poll(() => p.getByTestId('ring-summary').innerText()).toContain('1561 just dropped');
     expect(await p.locator('.ring .lost').count()).toBe(40);
 
     // The partition builder: a side left empty is refused with what to do, then 21 | 19.

@@ -25,7 +25,7 @@ describe('the sequence diagram', () => {
     const diagram = s.page.getByTestId('diagram');
     await diagram.waitFor();
     const labels = await diagram.locator('text.arrow-label').allTextContents();
-    for (const t of ['P1a 1.A', 'promise 1.A', 'accept 1.A Apple']) expect(labels).toContain(t);
+    for (const t of ['prepare 1.A', 'promise 1.A', 'accept 1.A Apple']) expect(labels).toContain(t);
     // A's messages to itself are loops.
     expect(await diagram.locator('g.arrow path[d*="C"]').count()).toBeGreaterThan(0);
 

@@ -160,3 +160,38 @@ describe('replay looks like replay', () => {
     for (const p of [teacher, s]) await p.context.close();
   });
 });
+
+describe('chosen versus learned', () => {
+  for (const [size, viewport] of [
+    ['desktop', { width: 1366, height: 768 }],
+    ['phone', PHONE],
+  ] as const) {
+    it(`the banner says chosen by a quorum and how many learned, and each card whether it has learned (${size})`, async () => {
+      const { page, context } = await person(env.browser, viewport);
+      await page.goto(`${env.classroom.url}/solo`);
+      await page.getByRole('combobox').filter({ hasText: 'Choose a preset lesson' }).selectOption('chosen-vs-learned');
+      await page.getByRole('button', { name: 'Load' }).click();
+      const lesson = page.getByRole('region', { name: 'Lesson', exact: true });
+      const next = lesson.getByRole('button', { name: 'Next step' });
+      const status = () => lesson.getByRole('status').innerText();
+      const stepTo = async (source: string) => {
+        for (let i = 0; i < 20 && !(await status()).includes(source); i++) await next.click();
+        expect(await status()).toContain(source);
+      };
+      await stepTo('deliver A -> C');
+      // Apple is chosen: B and C accepted it. No node knows yet: every acceptance is still in flight.
+      await expect.poll(() => page.getByTestId('chosen').innerText()).toBe('Apple');
+      expect(await page.getByTestId('learned').innerText()).toBe('learned by 0 of 3 nodes');
+      await expect.poll(() => page.getByRole('combobox', { name: 'Acting node' }).inputValue()).toBe('C');
+      expect(await page.getByTestId('learner-status').innerText()).toBe(
+        'Not learned yet, though Apple is chosen by a quorum: heard of 1 of the 2 acceptances of Apple in ballot 1.A it needs.',
+      );
+      await screenshot(page, `solo-chosen-not-learned-${size}`);
+      await stepTo('deliver C -> B');
+      await expect.poll(() => page.getByTestId('learned').innerText()).toBe('learned by 1 of 3 nodes');
+      await expect.poll(() => page.getByRole('combobox', { name: 'Acting node' }).inputValue()).toBe('B');
+      expect(await page.getByTestId('learner-status').innerText()).toBe('Learned Apple: a quorum of acceptors told it they accepted it.');
+      await context.close();
+    });
+  }
+});

@@ -31,6 +31,8 @@ describe('network controls at class scale', () => {
     expect((await teacher.emit('net:deliverAll', {})).ok).toBe(true);
     expect((await teacher.emit('net:deliverAll', { to: 'n12' })).ok).toBe(true);
     await student.until(() => student.records.some((r) => r.chosen.some((c) => c.value === 'Apple')), 'Apple chosen');
+    // Every acceptor told every other node: the notices to the bots are still in flight.
+    expect((await teacher.emit('net:deliverAll', {})).ok).toBe(true);
 
     const halves = [['n1', 'n2', 'n3', 'n4', 'n5', 'n6'], ['n7', 'n8', 'n9', 'n10', 'n11', 'n12']];
     expect((await teacher.emit('net:partition', { groups: halves })).ok).toBe(true);

@@ -30,7 +30,7 @@ describe('arrow labels', () => {
   it('name the kind and ballot, and an accept request its value (preset lost-messages, where only the proposer learns)', () => {
     const m = diagramOf(`learners proposer\n${PRESETS.find((p) => p.name === 'lost-messages')!.text}`);
     const texts = new Set(m.labels.map((l) => l.text));
-    for (const t of ['P1a 1.A', 'promise 1.A', 'accept 1.A Apple', 'accepted 1.A']) expect(texts, t).toContain(t);
+    for (const t of ['prepare 1.A', 'promise 1.A', 'accept 1.A Apple', 'accepted 1.A']) expect(texts, t).toContain(t);
     // A sparse diagram: every arrow keeps its label.
     expect(m.labels).toHaveLength(m.arrows.length);
     expectClear(m);
@@ -47,7 +47,7 @@ describe('arrow labels', () => {
     // 20 requests and replies, and 16 notices: A's acceptance to B, C, D and E, each other acceptor's to the three nodes but itself and A.
     expect(m.arrows).toHaveLength(36);
     expect(m.arrows.filter((a) => a.kind === 'notice')).toHaveLength(16);
-    const phases = m.labels.filter((l) => /^P[12][ab]$/.test(l.text));
+    const phases = m.labels.filter((l) => /^[12][ab]$/.test(l.text));
     // Crowded: some labels shrink or are left out, and some keep their whole text.
     expect(phases.length + (m.arrows.length - m.labels.length)).toBeGreaterThan(0);
     expect(m.labels.some((l) => l.text === 'promise 1.A')).toBe(true);

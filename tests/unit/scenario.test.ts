@@ -140,7 +140,7 @@ describe('npm run scenario (the CLI)', () => {
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('no such file');
     expect(cli('--preset', 'nope').stderr).toContain('npm run scenario -- --list');
-  });
+  }, 30_000);
 });
 
 describe('npm run repl', () => {

@@ -52,14 +52,17 @@ export function messageLines(state: RoomState): MessageLine[] {
 }
 
 /**
- * The messages the event that led to `state` dropped (`dropped`, `droppedAll`), found
- * where they entered the network in `events` (the log `state` was folded from); none for
- * any other event.
+ * The messages the event that led to `state` dropped (`dropped`, `droppedAll`); none for
+ * any other event. Taken from `before`, the state just before that event, when the caller
+ * has it; else found where they entered the network in `events` (the log `state` was
+ * folded from), which holds requests and replies but not the notices to learners that the
+ * core made on the way.
  */
-export function lostMessages(events: readonly RoomEvent[], state: RoomState): Message[] {
+export function lostMessages(events: readonly RoomEvent[], state: RoomState, before: RoomState | null = null): Message[] {
   const last = events[state.seq - 1];
   if (!last || (last.type !== 'dropped' && last.type !== 'droppedAll')) return [];
   const wanted = new Set(last.type === 'dropped' ? [last.id] : last.ids);
+  if (before && before.seq === state.seq - 1) return before.inFlight.filter((m) => wanted.has(m.id));
   const found: Message[] = [];
   // Copies name their original: look for it too, and give the copy its own id.
   const copies = new Map<number, number[]>();

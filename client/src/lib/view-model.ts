@@ -27,6 +27,8 @@ export interface NodeCardView {
   readonly acceptors: number;
   readonly q2: number;
   readonly choice: string | null;
+  /** What the learner knows: learned, or how far it is from learning, and why. */
+  readonly learner: LearnerView;
   readonly accP: string;
   /** `last_accepted(...)`, or null when the acceptor has accepted nothing. */
   readonly lastAccepted: string | null;
@@ -36,6 +38,21 @@ export interface NodeCardView {
   /** Joined mid-round: not one of this round's acceptors; it takes part from the next round. */
   readonly watching: boolean;
 }
+
+/**
+ * A learner's progress. `heard`: the ballot and value it has heard the most acceptances of
+ * (null when it has heard of none); `chosen`: a value a quorum has accepted, which this
+ * node may not know yet.
+ */
+export type LearnerView =
+  | { readonly status: 'learned'; readonly value: string }
+  | {
+      readonly status: 'waiting';
+      readonly mode: 'everyone' | 'proposer';
+      readonly heard: { readonly count: number; readonly value: string; readonly ballot: string } | null;
+      readonly q2: number;
+      readonly chosen: string | null;
+    };
 
 /**
  * The value of a proposer's next accept request, as the core picks it (`valueToPropose`):
@@ -71,12 +88,29 @@ export function nodeCard(state: RoomState, id: string): NodeCardView | null {
     acceptors: p.acceptors.length,
     q2,
     choice: n.choice,
+    learner: learnerView(state, n, q2),
     accP: ballotText(state, n.acceptor.promised),
     lastAccepted: acc ? `last_accepted(${ballotText(state, acc.ballot)}, ${acc.value})` : null,
     nextAccept: p.ballot ? nextAccept(state, p) : null,
     inbox: n.inbox.length,
     watching: !isMember(state, id),
   };
+}
+
+function learnerView(state: RoomState, n: RoomState['nodes'][string], q2: number): LearnerView {
+  if (n.choice !== null) return { status: 'learned', value: n.choice };
+  const mode = state.settings.learners;
+  let heard: { count: number; value: string; ballot: string } | null = null;
+  // Keys are `round|value` or `round.node|value` (tallyKey): node ids have no "|", values may.
+  for (const [key, acceptors] of Object.entries(n.heard)) {
+    if (heard && acceptors.length <= heard.count) continue;
+    const bar = key.indexOf('|');
+    const ballot = key.slice(0, bar);
+    const dot = ballot.indexOf('.');
+    const b = dot < 0 ? { round: Number(ballot) } : { round: Number(ballot.slice(0, dot)), node: ballot.slice(dot + 1) };
+    heard = { count: acceptors.length, value: key.slice(bar + 1), ballot: ballotText(state, b) };
+  }
+  return { status: 'waiting', mode, heard, q2, chosen: state.monitor.chosen[0]?.value ?? null };
 }
 
 function nextAccept(state: RoomState, p: RoomState['nodes'][string]['proposer']): NextAccept | null {

@@ -5,9 +5,9 @@
  * builds the geometry as data, which the client draws with Svelte; `diagramSvg` prints
  * the same model as a standalone SVG document for export.
  *
- * Arrows carry short visible labels (kind and ballot: "P1a 1.A", "promise 1.A",
+ * Arrows carry short visible labels (kind and ballot: "prepare 1.A", "promise 1.A",
  * "accept 1.A Apple") at their middle; where arrows crowd, a label moves along its
- * arrow, shrinks to the phase's name ("P1b") or is left out, so that no two overlap.
+ * arrow, shrinks to the phase's name ("1b") or is left out, so that no two overlap.
  * A message a node sends itself is a loop beside its lane. The "chosen" marks stand
  * right of every lane, clear of the arrows.
  */
@@ -109,8 +109,9 @@ export const DIAGRAM = {
   chosenCharPx: 7.4,
 } as const;
 
-const PHASE: Record<Message['kind'], string> = { prepare: 'P1a', promise: 'P1b', accept: 'P2a', accepted: 'P2b', notice: 'P2b', reject: 'nack' };
-const KIND: Record<Message['kind'], string> = { prepare: 'P1a', promise: 'promise', accept: 'accept', accepted: 'accepted', notice: 'notice', reject: 'reject' };
+// Phase numbers, not the paper's rule names (P1a and P2c are rules, which explanations cite).
+const PHASE: Record<Message['kind'], string> = { prepare: '1a', promise: '1b', accept: '2a', accepted: '2b', notice: '2b', reject: 'nack' };
+const KIND: Record<Message['kind'], string> = { prepare: 'prepare', promise: 'promise', accept: 'accept', accepted: 'accepted', notice: 'notice', reject: 'reject' };
 
 /** Cuts `text` to `max` characters, with an ellipsis. */
 function shorten(text: string, max: number): string {
@@ -146,7 +147,7 @@ const PHASE_AT = [0.5, 0.3, 0.7, 0.15, 0.85];
 
 /**
  * Places a label on each arrow clear of `taken` and of each other: at the arrow's middle,
- * else nearer either end, else as the phase's name alone ("P1b"), which fits where a
+ * else nearer either end, else as the phase's name alone ("1b"), which fits where a
  * request and its reply run close together; an arrow with no room keeps only its tooltip.
  */
 export function placeLabels(arrows: readonly (Arrow & { readonly text: string; readonly phase: string })[], taken: readonly Box[] = []): ArrowLabel[] {
