@@ -13,6 +13,7 @@ import { acceptedBy, type ChosenValue, type Violation } from './monitor';
 import { apply, cloneRoomState, linkUp, nameOf, noticeTargets, roomQuorums, type RoomEvent, type RoomState } from './room';
 import { formatQuorum, quorumSizes, RULE_MODE_NAMES } from './settings';
 import { countKinds, messageLabel, scopeLabel } from './message-label';
+import { checkpointResult } from './checkpoint';
 
 /** Verdict tags as the notebook prints them; carried by text, not colour. */
 export type Tag = 'ACC' | 'REJ';
@@ -327,6 +328,37 @@ function describe(ctx: Ctx, e: RoomEvent): Body {
         explanation: `The link between ${ctx.name(e.a)} and ${ctx.name(e.b)} works again; messages waiting on it can be delivered.`,
         data: data(e.type, null, [e.a, e.b]),
       };
+    case 'checkpointOpened': {
+      const q = e.question;
+      return {
+        lines: [`ASK ${e.id}: ${q.prompt}`, ...q.options.map((o, i) => `${INDENT}${i + 1}) ${o}`)],
+        explanation:
+          `The class predicts before the protocol shows it: each student picks one answer, locked in, within ${e.seconds} seconds. ` +
+          (q.answer === null ? 'The instructor wrote this question and marks its answer at the reveal.' : 'The core has worked out the right answer from the room as it is now; it is shown at the reveal.'),
+        data: data(e.type, null, []),
+      };
+    }
+    case 'checkpointClosed': {
+      const n = Object.keys(e.answers).length;
+      return {
+        lines: [`CLOSE ${e.id}: ${n} answer${n === 1 ? '' : 's'}`],
+        explanation: `Question ${e.id} closes: ${n === 0 ? 'nobody answered' : `${n} ${n === 1 ? 'student' : 'students'} answered`}. The answers are locked until the reveal.`,
+        data: data(e.type, null, Object.keys(e.answers)),
+      };
+    }
+    case 'checkpointRevealed': {
+      const c = ctx.after.checkpoints.find((x) => x.id === e.id);
+      if (!c) return { lines: [`REVEAL ${e.id}`], explanation: '', data: data(e.type, null, []) };
+      const r = checkpointResult(c);
+      const right = c.question.options[e.answer]!;
+      const score = r.answered ? ` (${r.counts[e.answer]} of ${r.answered} right)` : '';
+      const wrong = r.commonWrong !== null ? ` The most common wrong answer was "${c.question.options[r.commonWrong]}" (${r.counts[r.commonWrong]}).` : '';
+      return {
+        lines: [`REVEAL ${e.id}: ${right}${score}`],
+        explanation: `${c.question.explanation ? `${c.question.explanation} ` : ''}${r.answered ? `${Math.round((r.share ?? 0) * 100)}% of the answers were right.${wrong}` : 'Nobody answered.'}`.trim(),
+        data: data(e.type, null, []),
+      };
+    }
     default:
       return assertNever(e, 'event');
   }

@@ -26,6 +26,7 @@ import {
   type Target,
 } from './room';
 import { QUORUM_MAX, type RoomSettings, type SettingsChange } from './settings';
+import { CHECKPOINT_LIMITS, makeQuestion, type CheckpointState, type QuestionSpec } from './checkpoint';
 import { Rng } from './bots';
 import { scopeLabel } from './message-label';
 import { apply, cloneRoomState } from './room';
@@ -115,9 +116,67 @@ export function decide(state: RoomState, command: RoomCommand): Decision {
       if (state.cut.length === 0) return refuse('not-cut', 'No link is cut: there is nothing to heal.');
       return { ok: true, events: [{ type: 'healedAll', links: state.cut.map((k) => k.split('|') as [string, string]) }] };
     }
+    case 'openCheckpoint':
+      return decideOpenCheckpoint(state, command.spec, command.seconds ?? CHECKPOINT_LIMITS.seconds);
+    case 'closeCheckpoint':
+      return decideCloseCheckpoint(state, command.id, command.answers);
+    case 'revealCheckpoint':
+      return decideRevealCheckpoint(state, command.id, command.answer);
     default:
       return assertNever(command, 'command');
   }
+}
+
+function decideOpenCheckpoint(state: RoomState, spec: QuestionSpec, seconds: number): Decision {
+  const open = state.checkpoints.find((c) => c.status === 'open');
+  if (open) return refuse('checkpoint-open', `Question ${open.id} is still open: close or reveal it before asking another.`);
+  const L = CHECKPOINT_LIMITS;
+  if (!Number.isInteger(seconds) || seconds < L.secondsMin || seconds > L.secondsMax) {
+    return refuse('bad-question', `A countdown is a whole number of seconds from ${L.secondsMin} to ${L.secondsMax}.`);
+  }
+  const made = makeQuestion(state, spec);
+  if (!made.ok) return refuse('bad-question', made.explanation);
+  const id = (state.checkpoints.at(-1)?.id ?? 0) + 1;
+  return { ok: true, events: [{ type: 'checkpointOpened', id, question: made.question, seconds }] };
+}
+
+function findCheckpoint(state: RoomState, id: number): CheckpointState | Refusal {
+  return state.checkpoints.find((c) => c.id === id) ?? refuse('unknown-checkpoint', `There is no question ${id} in this room.`);
+}
+
+function answersProblem(state: RoomState, c: CheckpointState, answers: Readonly<Record<string, number>>): Refusal | null {
+  for (const [node, option] of Object.entries(answers)) {
+    if (!state.nodes[node]) return refuse('bad-answer', `${node} is not a node of this room, so it cannot answer.`);
+    if (!Number.isInteger(option) || option < 0 || option >= c.question.options.length) {
+      return refuse('bad-answer', `Question ${c.id} has answers 1 to ${c.question.options.length}; ${nameOf(state, node)}'s is not one of them.`);
+    }
+  }
+  return null;
+}
+
+function decideCloseCheckpoint(state: RoomState, id: number, answers: Readonly<Record<string, number>>): Decision {
+  const c = findCheckpoint(state, id);
+  if ('ok' in c) return c;
+  if (c.status !== 'open') return refuse('unknown-checkpoint', `Question ${id} is closed already.`);
+  const bad = answersProblem(state, c, answers);
+  if (bad) return bad;
+  return { ok: true, events: [{ type: 'checkpointClosed', id, answers: { ...answers } }] };
+}
+
+function decideRevealCheckpoint(state: RoomState, id: number, marked: number | undefined): Decision {
+  const c = findCheckpoint(state, id);
+  if ('ok' in c) return c;
+  if (c.status === 'revealed') return refuse('unknown-checkpoint', `Question ${id} is revealed already.`);
+  const free = c.question.answer === null;
+  if (free && (marked === undefined || !Number.isInteger(marked) || marked < 0 || marked >= c.question.options.length)) {
+    return refuse('bad-answer', `Question ${id} is your own: mark which of its ${c.question.options.length} answers is right (1 to ${c.question.options.length}).`);
+  }
+  if (!free && marked !== undefined && marked !== c.question.answer) {
+    return refuse('bad-answer', `Question ${id}'s answer is computed from the room, not marked: reveal it without one.`);
+  }
+  const answer = free ? marked! : c.question.answer!;
+  const close: RoomEvent[] = c.status === 'open' ? [{ type: 'checkpointClosed', id, answers: {} }] : [];
+  return { ok: true, events: [...close, { type: 'checkpointRevealed', id, answer }] };
 }
 
 /**

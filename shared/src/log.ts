@@ -43,6 +43,9 @@ function touchedNodes(s: RoomState, e: RoomEvent): readonly string[] | 'all' {
     case 'droppedAll':
     case 'partitioned':
     case 'healedAll':
+    case 'checkpointOpened':
+    case 'checkpointClosed':
+    case 'checkpointRevealed':
       return [];
     case 'nodeRemoved':
     case 'nodeRenamed':

@@ -23,6 +23,7 @@ import {
   type RequestMessage,
 } from './node';
 import { cloneMonitor, emptyMonitor, recheckChosen, recordAccept, recordLearned, recordProposal, type MonitorState } from './monitor';
+import type { CheckpointState, Question, QuestionSpec } from './checkpoint';
 import { completeSettings, DEFAULT_SETTINGS, quorumSizes, type RoomSettings, type SettingsChange } from './settings';
 
 export const LIMITS = {
@@ -64,6 +65,8 @@ export interface RoomState {
   /** Cut links, as `a|b` keys with a < b. */
   cut: string[];
   monitor: MonitorState;
+  /** Prediction checkpoints, oldest first; kept across rounds. Each is replaced, never changed, so copies can share them. */
+  checkpoints: CheckpointState[];
 }
 
 /** An empty room with the given settings. */
@@ -83,12 +86,13 @@ export function initialRoomState(settings: RoomSettings = DEFAULT_SETTINGS): Roo
     nextMessageId: 1,
     cut: [],
     monitor: emptyMonitor(),
+    checkpoints: [],
   };
 }
 
 /** A copy of `s` with the given nodes and monitor, and copies of its lists of nodes and of the network's. */
 export function roomWith(s: RoomState, nodes: Record<string, NodeState>, monitor: MonitorState): RoomState {
-  return { ...s, nodes, order: s.order.slice(), members: s.members.slice(), inFlight: s.inFlight.slice(), held: { ...s.held }, cut: s.cut.slice(), monitor };
+  return { ...s, nodes, order: s.order.slice(), members: s.members.slice(), inFlight: s.inFlight.slice(), held: { ...s.held }, cut: s.cut.slice(), monitor, checkpoints: s.checkpoints.slice() };
 }
 
 /** A copy of `s` that shares nothing mutable with it, so `apply` can change it in place. */
@@ -132,7 +136,13 @@ export type RoomCommand =
   /** Cuts every link between nodes of different groups (two or more groups). */
   | { readonly type: 'partition'; readonly groups: readonly (readonly string[])[] }
   /** Heals every cut link. */
-  | { readonly type: 'healAll' };
+  | { readonly type: 'healAll' }
+  /** Opens a prediction checkpoint on the question `spec` asks of the room now, with a countdown in seconds. */
+  | { readonly type: 'openCheckpoint'; readonly spec: QuestionSpec; readonly seconds?: number }
+  /** Closes the open checkpoint with the answers the students gave (node id to option). */
+  | { readonly type: 'closeCheckpoint'; readonly id: number; readonly answers: Readonly<Record<string, number>> }
+  /** Reveals a closed checkpoint's right answer (closing it first if it is open); a free question's is the one given. */
+  | { readonly type: 'revealCheckpoint'; readonly id: number; readonly answer?: number };
 
 export type LostReason = 'crashed' | 'cut' | 'left';
 
@@ -180,7 +190,11 @@ export type RoomEvent =
   | { readonly type: 'droppedAll'; readonly from?: string; readonly to?: string; readonly ids: readonly number[] }
   /** The links newly cut between the groups (links already cut are not listed). */
   | { readonly type: 'partitioned'; readonly groups: readonly (readonly string[])[]; readonly links: readonly (readonly [string, string])[] }
-  | { readonly type: 'healedAll'; readonly links: readonly (readonly [string, string])[] };
+  | { readonly type: 'healedAll'; readonly links: readonly (readonly [string, string])[] }
+  /** A checkpoint opens; `question` holds its right answer, computed from the state now (null for a free question). */
+  | { readonly type: 'checkpointOpened'; readonly id: number; readonly question: Question; readonly seconds: number }
+  | { readonly type: 'checkpointClosed'; readonly id: number; readonly answers: Readonly<Record<string, number>> }
+  | { readonly type: 'checkpointRevealed'; readonly id: number; readonly answer: number };
 
 export const REFUSAL_CODES = [
   'unknown-node',
@@ -207,6 +221,10 @@ export const REFUSAL_CODES = [
   'not-acceptor',
   'nothing-in-flight',
   'bad-partition',
+  'bad-question',
+  'checkpoint-open',
+  'unknown-checkpoint',
+  'bad-answer',
 ] as const;
 
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
@@ -400,6 +418,22 @@ export function apply(s: RoomState, event: RoomEvent): void {
       s.cut = s.cut.filter((k) => k !== key);
       return;
     }
+    case 'checkpointOpened':
+      invariant(!s.checkpoints.some((c) => c.id === event.id), `checkpoint #${event.id} is opened twice`);
+      s.checkpoints.push({ id: event.id, question: event.question, seconds: event.seconds, seq: s.seq, status: 'open', answers: {}, answer: null });
+      return;
+    case 'checkpointClosed':
+      updateCheckpoint(s, event.id, (c) => {
+        invariant(c.status === 'open', `checkpoint #${event.id} is closed twice`);
+        return { ...c, status: 'closed', answers: event.answers };
+      });
+      return;
+    case 'checkpointRevealed':
+      updateCheckpoint(s, event.id, (c) => {
+        invariant(c.status === 'closed', `checkpoint #${event.id} is revealed before it is closed, or twice`);
+        return { ...c, status: 'revealed', answer: event.answer };
+      });
+      return;
     default:
       assertNever(event, 'event');
   }
@@ -438,6 +472,12 @@ function enqueue(s: RoomState, m: Message): void {
   const last = s.inFlight[s.inFlight.length - 1];
   invariant(!last || last.id < m.id, `message #${m.id} enters the network after #${last?.id}`);
   s.inFlight.push(m);
+}
+
+function updateCheckpoint(s: RoomState, id: number, change: (c: CheckpointState) => CheckpointState): void {
+  const i = s.checkpoints.findIndex((c) => c.id === id);
+  invariant(i >= 0, `checkpoint #${id} does not exist`);
+  s.checkpoints[i] = change(s.checkpoints[i]!);
 }
 
 function node(s: RoomState, id: string): NodeState {

@@ -10,6 +10,7 @@ import { apply, initialRoomState, LIMITS, type RoomEvent, type RoomState } from 
 import type { RoomSettings } from '../settings';
 import { nameKey, textProblem, type TextNoun } from '../text';
 import { settingsSchema } from './settings-schema';
+import { CHECKPOINT_LIMITS } from '../checkpoint';
 
 export const SESSION_FILE_FORMAT = 'toy-paxos-session';
 export const SESSION_FILE_VERSION = 1;
@@ -54,6 +55,27 @@ const reply = z.discriminatedUnion('kind', [
   z.strictObject({ ...base, kind: z.literal('reject'), request: z.enum(['prepare', 'accept']), promised: ballot, value: value.optional() }),
 ]);
 const lostReason = z.enum(['crashed', 'cut', 'left']);
+const checkpointId = z.number().int().positive();
+const option = z.number().int().min(0).max(CHECKPOINT_LIMITS.optionsMax - 1);
+const questionText = (max: number) => z.string().min(1).max(max);
+const questionSpec = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('reply'), message: msgId }),
+  z.strictObject({ kind: z.literal('nextValue'), node: id }),
+  z.strictObject({ kind: z.literal('chosenNow') }),
+  z.strictObject({ kind: z.literal('quorumCrash') }),
+  z.strictObject({
+    kind: z.literal('free'),
+    prompt: questionText(CHECKPOINT_LIMITS.promptLengthMax),
+    options: z.array(questionText(CHECKPOINT_LIMITS.optionLengthMax)).min(CHECKPOINT_LIMITS.optionsMin).max(CHECKPOINT_LIMITS.optionsMax),
+  }),
+]);
+const question = z.strictObject({
+  spec: questionSpec,
+  prompt: z.string().max(1000),
+  options: z.array(z.string().max(1000)).min(CHECKPOINT_LIMITS.optionsMin).max(CHECKPOINT_LIMITS.optionsMax),
+  answer: option.nullable(),
+  explanation: z.string().max(4000),
+});
 // Files saved before "reconfigure mid-round" existed have no such rule: it was off. Files saved
 // before learners were told of acceptances played with only the proposer learning.
 const fullSettings = settingsSchema.required().extend({
@@ -89,6 +111,9 @@ const event = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('recovered'), node: id }),
   z.strictObject({ type: z.literal('linkCut'), a: id, b: id }),
   z.strictObject({ type: z.literal('linkHealed'), a: id, b: id }),
+  z.strictObject({ type: z.literal('checkpointOpened'), id: checkpointId, question, seconds: z.number().int().min(CHECKPOINT_LIMITS.secondsMin).max(CHECKPOINT_LIMITS.secondsMax) }),
+  z.strictObject({ type: z.literal('checkpointClosed'), id: checkpointId, answers: z.record(id, option) }),
+  z.strictObject({ type: z.literal('checkpointRevealed'), id: checkpointId, answer: option }),
 ]);
 
 const file = z.strictObject({

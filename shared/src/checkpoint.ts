@@ -1,0 +1,244 @@
+/**
+ * Prediction checkpoints: questions about what the protocol does next, generated from a
+ * room's state, each with its right answer and the core's explanation. The answer is
+ * computed here, from the state at the moment asked about, never typed in; only a free
+ * question, which the instructor writes, carries the answer they mark.
+ */
+import { formatBallot } from './ballot';
+import { acceptorVerdict, valueToPropose, type RequestMessage } from './node';
+import { inFlightIndex, nameOf, roomQuorums, type RoomState } from './room';
+
+/** What a question is about; enough to make it again from the same state. */
+export type QuestionSpec =
+  /** "What will B answer to 3.C's promise request?": a request in flight, or waiting in an inbox. */
+  | { readonly kind: 'reply'; readonly message: number }
+  /** "Which value will 3.C's next accept request carry?" */
+  | { readonly kind: 'nextValue'; readonly node: string }
+  /** "Is a value chosen now? Which?" */
+  | { readonly kind: 'chosenNow' }
+  /** "How many acceptors must crash before no new proposal can succeed?": what quorums mean. */
+  | { readonly kind: 'quorumCrash' }
+  /** The instructor's own multiple-choice question. */
+  | { readonly kind: 'free'; readonly prompt: string; readonly options: readonly string[] };
+
+export interface Question {
+  readonly spec: QuestionSpec;
+  readonly prompt: string;
+  readonly options: readonly string[];
+  /** The right option's index; null for a free question, whose answer the instructor marks at the reveal. */
+  readonly answer: number | null;
+  /** Why the answer is right, in the log's words; empty for a free question. */
+  readonly explanation: string;
+}
+
+/** A question this moment offers, for the instructor's list: its spec and its prompt. */
+export interface QuestionOffer {
+  readonly spec: QuestionSpec;
+  readonly prompt: string;
+}
+
+export const CHECKPOINT_LIMITS = {
+  optionsMin: 2,
+  optionsMax: 6,
+  promptLengthMax: 200,
+  optionLengthMax: 80,
+  secondsMin: 5,
+  secondsMax: 600,
+  /** The default countdown. */
+  seconds: 20,
+} as const;
+
+/** The requests a reply question can be about: those in flight, then those waiting in inboxes, oldest first. */
+function requests(state: RoomState): RequestMessage[] {
+  const flying = state.inFlight.filter((m): m is RequestMessage => m.kind === 'prepare' || m.kind === 'accept');
+  const held = Object.values(state.held).sort((a, b) => a.id - b.id);
+  return [...flying, ...held];
+}
+
+function findRequest(state: RoomState, id: number): RequestMessage | null {
+  const m = state.inFlight[inFlightIndex(state.inFlight, id)];
+  if (m && (m.kind === 'prepare' || m.kind === 'accept')) return m;
+  return state.held[id] ?? null;
+}
+
+/** The questions that make sense now: one per request waiting, per proposer with a ballot, and the two about the whole room. */
+export function questionsAt(state: RoomState): QuestionOffer[] {
+  const offers: QuestionOffer[] = [];
+  const add = (spec: QuestionSpec) => {
+    const q = makeQuestion(state, spec);
+    if (q.ok) offers.push({ spec, prompt: q.question.prompt });
+  };
+  for (const m of requests(state)) add({ kind: 'reply', message: m.id });
+  for (const id of state.order) if (state.nodes[id]!.proposer.ballot) add({ kind: 'nextValue', node: id });
+  if (Object.keys(state.monitor.proposed).length > 0) add({ kind: 'chosenNow' });
+  if (state.members.length > 0) add({ kind: 'quorumCrash' });
+  return offers;
+}
+
+export type MadeQuestion = { readonly ok: true; readonly question: Question } | { readonly ok: false; readonly explanation: string };
+
+/** The question `spec` asks of `state`, with its answer; or why it cannot be asked now. */
+export function makeQuestion(state: RoomState, spec: QuestionSpec): MadeQuestion {
+  const name = (id: string) => nameOf(state, id);
+  const b = (ballot: Parameters<typeof formatBallot>[0]) => formatBallot(ballot, name);
+  switch (spec.kind) {
+    case 'reply': {
+      const m = findRequest(state, spec.message);
+      if (!m) return { ok: false, explanation: `Message #${spec.message} is not a request in flight or waiting in an inbox.` };
+      const acceptor = state.nodes[m.to];
+      if (!acceptor) return { ok: false, explanation: `${name(m.to)} has left the room.` };
+      const what = m.kind === 'prepare' ? 'promise request' : `accept request for ${m.value}`;
+      const prompt = `What will ${name(m.to)} answer to ${b(m.ballot)}'s ${what}?`;
+      const acc = acceptor.acceptor;
+      const verdict = acceptorVerdict(acc, m.ballot);
+      const promised = b(acc.promised);
+      if (m.kind === 'prepare') {
+        const reported = acc.accepted ? `Promise, reporting ${acc.accepted.value} accepted in ${b(acc.accepted.ballot)}` : null;
+        // The options: a promise with nothing, a promise with each value accepted in the room, and a refusal.
+        const values = [...new Set(state.order.map((id) => state.nodes[id]!.acceptor.accepted).filter((a) => a !== null).map((a) => `Promise, reporting ${a!.value} accepted in ${b(a!.ballot)}`))];
+        const options = ['Promise, reporting nothing accepted', ...values, 'Refuse'];
+        if (reported && !options.includes(reported)) options.splice(1, 0, reported);
+        const right = !verdict.ok ? 'Refuse' : (reported ?? 'Promise, reporting nothing accepted');
+        const explanation = !verdict.ok
+          ? `${name(m.to)} has promised ${promised}, higher than ${b(m.ballot)}, so it refuses (P1a).`
+          : `${name(m.to)} ${acc.promised ? `has promised ${promised}, and ${b(m.ballot)} is at least as high` : 'has promised nothing yet'}, so it promises; a promise carries the last value the acceptor accepted, ${acc.accepted ? `${acc.accepted.value} in ${b(acc.accepted.ballot)}` : 'and it has accepted nothing'}.`;
+        return { ok: true, question: { spec, prompt, options: options.slice(0, CHECKPOINT_LIMITS.optionsMax), answer: options.indexOf(right), explanation } };
+      }
+      const options = [`Accept ${m.value}`, 'Refuse'];
+      return {
+        ok: true,
+        question: {
+          spec,
+          prompt,
+          options,
+          answer: verdict.ok ? 0 : 1,
+          explanation: verdict.ok
+            ? `${name(m.to)} ${acc.promised ? `has promised ${promised}, and ${b(m.ballot)} is at least as high` : 'has promised nothing yet'}, so it accepts ${m.value}.`
+            : `${name(m.to)} has promised ${promised}, higher than ${b(m.ballot)}, so it refuses (P1a).`,
+        },
+      };
+    }
+    case 'nextValue': {
+      const n = state.nodes[spec.node];
+      if (!n) return { ok: false, explanation: `There is no node called ${spec.node} in this room.` };
+      const p = n.proposer;
+      if (!p.ballot) return { ok: false, explanation: `${name(spec.node)} has no proposal: there is no next accept request to ask about.` };
+      const prompt = `Which value will ${b(p.ballot)}'s next accept request carry?`;
+      const { q1 } = roomQuorums(state);
+      const ignore = state.settings.rules.ignoreAcceptedValue;
+      const value = valueToPropose(p, ignore);
+      const values = [...new Set([p.value, p.promiserAccMax?.value ?? null, ...Object.keys(state.monitor.proposed)].filter((v): v is string => v !== null))];
+      const none = `None yet: it needs ${q1} promises first`;
+      const needsQuorum = p.promisers.length < q1 && !state.settings.rules.acceptWithoutQuorum;
+      const options = [...values.slice(0, CHECKPOINT_LIMITS.optionsMax - 1), none];
+      const answer = needsQuorum ? options.indexOf(none) : value === null ? -1 : options.indexOf(value);
+      if (answer < 0) return { ok: false, explanation: `${name(spec.node)} has no value to send.` };
+      const explanation = needsQuorum
+        ? `${name(spec.node)} has ${p.promisers.length} of the ${q1} promises it needs: until it has a quorum of promises it cannot know which value may already be chosen, so it sends no accept request.`
+        : p.sentValue !== null
+          ? `Its first accept request fixed the value: one ballot, one value.`
+          : p.promiserAccMax && !ignore
+            ? `A promiser reported ${p.promiserAccMax.value} accepted in ${b(p.promiserAccMax.ballot)}, the highest ballot among its promisers, so it must carry ${p.promiserAccMax.value} (P2c).`
+            : `No promiser reported an accepted value, so it carries its own value.`;
+      return { ok: true, question: { spec, prompt, options, answer, explanation } };
+    }
+    case 'chosenNow': {
+      const values = Object.keys(state.monitor.proposed).slice(0, CHECKPOINT_LIMITS.optionsMax - 1);
+      if (values.length === 0) return { ok: false, explanation: 'No value has been proposed yet.' };
+      const chosen = [...new Set(state.monitor.chosen.map((c) => c.value))];
+      const options = ['Nothing is chosen yet', ...values];
+      // Two values chosen is a violation: the first one chosen is the answer, and the explanation says so.
+      const answer = chosen.length ? options.indexOf(chosen[0]!) : 0;
+      const { q2 } = roomQuorums(state);
+      const explanation = chosen.length
+        ? `A quorum of ${q2} acceptors accepted ${chosen[0]} in ballot ${b(state.monitor.chosen[0]!.ballot)}: it is chosen, whether or not any node has learned it yet.${chosen.length > 1 ? ` ${chosen.slice(1).join(' and ')} ${chosen.length > 2 ? 'were' : 'was'} chosen too: a safety violation.` : ''}`
+        : `No ballot has been accepted by a quorum of ${q2} acceptors yet, so nothing is chosen.`;
+      return { ok: true, question: { spec, prompt: 'Is a value chosen now? Which?', options, answer: answer < 0 ? 0 : answer, explanation } };
+    }
+    case 'quorumCrash': {
+      const n = state.members.length;
+      if (n === 0) return { ok: false, explanation: 'This round has no acceptors yet.' };
+      const { q1, q2 } = roomQuorums(state);
+      const need = Math.max(q1, q2);
+      // Crashing k acceptors leaves n - k; a proposal needs max(q1, q2) of them up.
+      const answer = Math.max(0, n - need + 1);
+      const options = [...new Set([1, 2, 3, Math.max(1, answer - 1), answer, answer + 1].filter((k) => k >= 1 && k <= n))].sort((x, y) => x - y).slice(0, CHECKPOINT_LIMITS.optionsMax);
+      if (!options.includes(answer)) return { ok: false, explanation: 'Every acceptor would have to crash: the quorums are larger than the room.' };
+      return {
+        ok: true,
+        question: {
+          spec,
+          prompt: `How many of this round's ${n} acceptors must crash before no new proposal can succeed?`,
+          options: options.map(String),
+          answer: options.indexOf(answer),
+          explanation: `A proposal needs ${q1} promises and then ${q2} acceptances, so at least ${need} acceptors up. With ${answer} of ${n} crashed only ${n - answer} remain, fewer than ${need}; with one crash fewer, ${n - answer + 1} remain, enough.`,
+        },
+      };
+    }
+    case 'free': {
+      const problem = freeQuestionProblem(spec.prompt, spec.options);
+      if (problem) return { ok: false, explanation: problem };
+      return { ok: true, question: { spec, prompt: spec.prompt, options: spec.options, answer: null, explanation: '' } };
+    }
+  }
+}
+
+/** What is wrong with a free question, or null. */
+export function freeQuestionProblem(prompt: string, options: readonly string[]): string | null {
+  const L = CHECKPOINT_LIMITS;
+  if (prompt.trim() === '') return 'Write the question.';
+  if (prompt.length > L.promptLengthMax) return `A question has at most ${L.promptLengthMax} characters.`;
+  if (options.length < L.optionsMin || options.length > L.optionsMax) return `Give from ${L.optionsMin} to ${L.optionsMax} answers to choose from.`;
+  if (options.some((o) => o.trim() === '')) return 'An answer to choose from cannot be empty.';
+  if (options.some((o) => o.length > L.optionLengthMax)) return `An answer to choose from has at most ${L.optionLengthMax} characters.`;
+  if (new Set(options.map((o) => o.trim())).size !== options.length) return 'Two answers to choose from are the same.';
+  return null;
+}
+
+/** A checkpoint as the room keeps it: its question, its answers once closed, its right answer once revealed. */
+export interface CheckpointState {
+  readonly id: number;
+  readonly question: Question;
+  readonly seconds: number;
+  /** The event that opened it. */
+  readonly seq: number;
+  status: 'open' | 'closed' | 'revealed';
+  /** Each node's answer (an option's index), recorded when the checkpoint closes. */
+  answers: Readonly<Record<string, number>>;
+  /** The right option, once revealed. */
+  answer: number | null;
+}
+
+/** How a class answered one checkpoint. */
+export interface CheckpointResult {
+  readonly id: number;
+  readonly prompt: string;
+  readonly answered: number;
+  /** How many chose each option. */
+  readonly counts: readonly number[];
+  readonly right: number | null;
+  /** The share of answers that were right, 0 to 1; null before the reveal or with no answer. */
+  readonly share: number | null;
+  /** The wrong option chosen most often, or null. */
+  readonly commonWrong: number | null;
+}
+
+export function checkpointResult(c: CheckpointState): CheckpointResult {
+  const counts = c.question.options.map(() => 0);
+  for (const a of Object.values(c.answers)) counts[a] = (counts[a] ?? 0) + 1;
+  const answered = Object.keys(c.answers).length;
+  const right = c.answer;
+  let commonWrong: number | null = null;
+  counts.forEach((n, i) => {
+    if (i !== right && n > 0 && (commonWrong === null || n > counts[commonWrong]!)) commonWrong = i;
+  });
+  return {
+    id: c.id,
+    prompt: c.question.prompt,
+    answered,
+    counts,
+    right,
+    share: right === null || answered === 0 ? null : counts[right]! / answered,
+    commonWrong,
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * Prediction checkpoints: questions generated from the room's state, answered by the
+ * core, and carried by the log as events (opened, closed with the answers, revealed).
+ */
+import { describe, expect, it } from 'vitest';
+import { checkpointResult, makeQuestion, questionsAt, type QuestionSpec } from '@toy-paxos/shared';
+import { parseSessionFile, sessionFile } from '@toy-paxos/shared/protocol';
+import { ok, refused, room } from './helpers';
+
+function ask(log: ReturnType<typeof room>, spec: QuestionSpec) {
+  const q = makeQuestion(log.state, spec);
+  if (!q.ok) throw new Error(q.explanation);
+  return q.question;
+}
+
+describe('generated questions and their answers', () => {
+  it("what an acceptor answers a promise request: a promise that reports the value it accepted, or a refusal", () => {
+    const log = room(['A', 'B', 'C'], { delivery: 'queued' });
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: 'all' }, { type: 'deliverAll' }, { type: 'deliverAll' });
+    ok(log, { type: 'acceptRequest', from: 'A', to: ['B'] }, { type: 'deliverAll' });
+    ok(log, { type: 'propose', node: 'C', value: 'Mango' }, { type: 'promiseRequest', from: 'C', to: ['B'] });
+    const request = log.state.inFlight.find((m) => m.kind === 'prepare')!;
+    const q = ask(log, { kind: 'reply', message: request.id });
+    expect(q.prompt).toBe("What will B answer to 2.C's promise request?");
+    expect(q.options[q.answer!]).toBe('Promise, reporting Apple accepted in 1.A');
+    expect(q.options).toContain('Promise, reporting nothing accepted');
+    expect(q.options).toContain('Refuse');
+    // A request below B's promise is refused.
+    ok(log, { type: 'deliver', id: request.id });
+    ok(log, { type: 'acceptRequest', from: 'A', to: ['B'] });
+    const late = log.state.inFlight.find((m) => m.kind === 'accept')!;
+    const refusal = ask(log, { kind: 'reply', message: late.id });
+    expect(refusal.options[refusal.answer!]).toBe('Refuse');
+    expect(refusal.explanation).toBe('B has promised 2.C, higher than 1.A, so it refuses (P1a).');
+  });
+
+  it('which value the next accept request carries: the adopted one, or none before a quorum of promises', () => {
+    const log = room(['A', 'B', 'C']);
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: ['A', 'B'] }, { type: 'acceptRequest', from: 'A', to: ['A', 'B'] });
+    ok(log, { type: 'propose', node: 'C', value: 'Mango' });
+    const before = ask(log, { kind: 'nextValue', node: 'C' });
+    expect(before.options[before.answer!]).toBe('None yet: it needs 2 promises first');
+    ok(log, { type: 'promiseRequest', from: 'C', to: ['B', 'C'] });
+    const after = ask(log, { kind: 'nextValue', node: 'C' });
+    expect(after.prompt).toBe("Which value will 1.C's next accept request carry?");
+    expect(after.options[after.answer!]).toBe('Apple');
+    expect(after.explanation).toContain('(P2c)');
+  });
+
+  it('is a value chosen now, whatever the nodes have learned', () => {
+    const log = room(['A', 'B', 'C'], { delivery: 'queued' });
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: 'all' }, { type: 'deliverAll' }, { type: 'deliverAll' });
+    ok(log, { type: 'acceptRequest', from: 'A', to: ['B', 'C'] });
+    expect(ask(log, { kind: 'chosenNow' }).answer).toBe(0);
+    ok(log, { type: 'deliverAll' });
+    const q = ask(log, { kind: 'chosenNow' });
+    expect(q.options[q.answer!]).toBe('Apple');
+    expect(log.state.nodes.A!.choice).toBeNull();
+  });
+
+  it('how many acceptors must crash: n - max(Q1, Q2) + 1, with majorities and with Flexible Paxos quorums', () => {
+    const majority = room(['A', 'B', 'C', 'D', 'E'], { q1: 'majority', q2: 'majority' });
+    const q = ask(majority, { kind: 'quorumCrash' });
+    expect(q.options[q.answer!]).toBe('3');
+    const flexible = room(['A', 'B', 'C', 'D', 'E'], { q1: 4, q2: 2 });
+    const f = ask(flexible, { kind: 'quorumCrash' });
+    expect(f.options[f.answer!]).toBe('2');
+    expect(f.explanation).toContain('at least 4 acceptors up');
+  });
+
+  it('offers only the questions that make sense now', () => {
+    const log = room(['A', 'B', 'C'], { delivery: 'queued' });
+    expect(questionsAt(log.state).map((o) => o.spec.kind)).toEqual(['quorumCrash']);
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: ['B'] });
+    expect(questionsAt(log.state).map((o) => o.spec.kind)).toEqual(['reply', 'nextValue', 'chosenNow', 'quorumCrash']);
+  });
+});
+
+describe('a checkpoint in the log', () => {
+  it('opens, closes with the answers, and reveals the computed answer; the reveal scores the class', () => {
+    const log = room(['A', 'B', 'C']);
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: 'all' });
+    const [opened] = ok(log, { type: 'openCheckpoint', spec: { kind: 'nextValue', node: 'A' } });
+    expect(opened!.lines[0]).toBe("ASK 1: Which value will 1.A's next accept request carry?");
+    expect(opened!.explanation).not.toContain('Apple');
+    expect(refused(log, { type: 'openCheckpoint', spec: { kind: 'chosenNow' } }, 'checkpoint-open')).toContain('Question 1 is still open');
+    const right = log.state.checkpoints[0]!.question.answer!;
+    const wrong = right === 0 ? 1 : 0;
+    const [closed] = ok(log, { type: 'closeCheckpoint', id: 1, answers: { A: right, B: right, C: wrong } });
+    expect(closed!.lines).toEqual(['CLOSE 1: 3 answers']);
+    const [revealed] = ok(log, { type: 'revealCheckpoint', id: 1 });
+    expect(revealed!.lines).toEqual(['REVEAL 1: Apple (2 of 3 right)']);
+    expect(revealed!.explanation).toContain('67% of the answers were right.');
+    expect(checkpointResult(log.state.checkpoints[0]!)).toMatchObject({ answered: 3, right, share: 2 / 3, commonWrong: wrong });
+    // Kept across rounds, and the log replays them from a session file.
+    ok(log, { type: 'newRound' });
+    expect(log.state.checkpoints).toHaveLength(1);
+    const back = parseSessionFile(JSON.stringify(sessionFile(log.stateAt(0), log.events, 't')));
+    expect(back.ok).toBe(true);
+  });
+
+  it('a free question takes the answer the instructor marks at the reveal, and bad input changes nothing', () => {
+    const log = room(['A', 'B', 'C']);
+    expect(refused(log, { type: 'openCheckpoint', spec: { kind: 'free', prompt: 'Q?', options: ['same', 'same'] } }, 'bad-question')).toBe('Two answers to choose from are the same.');
+    expect(refused(log, { type: 'openCheckpoint', spec: { kind: 'chosenNow' } }, 'bad-question')).toBe('No value has been proposed yet.');
+    expect(refused(log, { type: 'openCheckpoint', spec: { kind: 'quorumCrash' }, seconds: 2 }, 'bad-question')).toContain('from 5 to 600');
+    ok(log, { type: 'openCheckpoint', spec: { kind: 'free', prompt: 'Who proposes first?', options: ['A', 'B'] }, seconds: 30 });
+    expect(refused(log, { type: 'closeCheckpoint', id: 1, answers: { A: 7 } }, 'bad-answer')).toContain('answers 1 to 2');
+    expect(refused(log, { type: 'closeCheckpoint', id: 1, answers: { Z: 0 } }, 'bad-answer')).toContain('Z is not a node');
+    expect(refused(log, { type: 'revealCheckpoint', id: 1 }, 'bad-answer')).toContain('mark which of its 2 answers is right');
+    expect(refused(log, { type: 'revealCheckpoint', id: 9, answer: 0 }, 'unknown-checkpoint')).toBe('There is no question 9 in this room.');
+    // Revealing an open question closes it first, with no answers.
+    const entries = ok(log, { type: 'revealCheckpoint', id: 1, answer: 1 });
+    expect(entries.map((e) => e.lines[0])).toEqual(['CLOSE 1: 0 answers', 'REVEAL 1: B']);
+    expect(refused(log, { type: 'revealCheckpoint', id: 1, answer: 1 }, 'unknown-checkpoint')).toBe('Question 1 is revealed already.');
+  });
+});
