@@ -115,3 +115,35 @@ describe('a checkpoint in the log', () => {
     expect(refused(log, { type: 'revealCheckpoint', id: 1, answer: 1 }, 'unknown-checkpoint')).toBe('Question 1 is revealed already.');
   });
 });
+
+describe('questions in a scenario', () => {
+  it('ask, reveal and expect answer run, and a wrong expected answer fails', async () => {
+    const { parseScenario, runScenario } = await import('@toy-paxos/shared');
+    const run = runScenario(parseScenario('delivery queued\nnodes A B C\npropose A Apple\npromise A -> all\nask reply A -> B in 30s\nreveal\nexpect answer Promise, reporting nothing accepted\nexpect answer Refuse'));
+    expect(run.log.state.checkpoints[0]!.seconds).toBe(30);
+    expect(run.failures).toEqual([{ line: 8, message: 'expected answer Refuse, but the answer is Promise, reporting nothing accepted' }]);
+  });
+
+  it('a bad ask is a problem of its line, found before anything runs', async () => {
+    const { parseScenario, ScenarioError } = await import('@toy-paxos/shared');
+    const problems = (text: string) => {
+      try {
+        parseScenario(text);
+        return [];
+      } catch (e) {
+        if (!(e instanceof ScenarioError)) throw e;
+        return e.problems.map((p) => `${p.line}: ${p.message}`);
+      }
+    };
+    expect(problems('nodes A\nask weather')).toEqual(['2: ask what? reply, next-value, chosen-now, quorum-crash or free']);
+    expect(problems('nodes A\nask free Which? | one')).toEqual(['2: Give from 2 to 6 answers to choose from. Write "ask free QUESTION | ANSWER | ANSWER".']);
+    expect(problems('nodes A\nask chosen-now in 1s')).toEqual(['2: the countdown must be from 5 to 600']);
+    expect(problems('nodes A\nreveal 9')).toEqual(['2: the right answer must be from 1 to 6']);
+  });
+
+  it('a reply question about a route with no request waiting stops the run there', async () => {
+    const { parseScenario, runScenario } = await import('@toy-paxos/shared');
+    const run = runScenario(parseScenario('nodes A B\nask reply A -> B\nreveal'));
+    expect(run.failures).toEqual([{ line: 2, message: 'no request from A to B is in flight or waiting in an inbox.' }]);
+  });
+});

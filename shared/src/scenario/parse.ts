@@ -7,6 +7,7 @@
 import type { SafetyRule } from '../monitor';
 import { REFUSAL_CODES, type RoomCommand, type RefusalCode } from '../room';
 import { QUORUM_MAX, type QuorumSize, type RoomSettings, type RuleModeName, type SettingsChange } from '../settings';
+import { CHECKPOINT_LIMITS, freeQuestionProblem, type QuestionSpec } from '../checkpoint';
 
 export type MessageRef =
   | { readonly by: 'id'; readonly id: number }
@@ -21,7 +22,12 @@ export type Expectation =
   | { readonly kind: 'safe' }
   | { readonly kind: 'refused'; readonly code: RefusalCode | null }
   | { readonly kind: 'in-flight'; readonly count: number }
-  | { readonly kind: 'promisers' | 'acceptors'; readonly node: string; readonly count: number };
+  | { readonly kind: 'promisers' | 'acceptors'; readonly node: string; readonly count: number }
+  /** The right answer of the last question asked, as its text. */
+  | { readonly kind: 'answer'; readonly text: string };
+
+/** What an `ask` step asks: a question spec, or a reply question about the oldest request on a route. */
+export type AskSpec = QuestionSpec | { readonly kind: 'replyRoute'; readonly from: string; readonly to: string };
 
 export type ScenarioStep =
   | { readonly kind: 'command'; readonly line: number; readonly source: string; readonly command: RoomCommand }
@@ -31,6 +37,9 @@ export type ScenarioStep =
   | { readonly kind: 'partition'; readonly line: number; readonly source: string; readonly groups: readonly (readonly string[])[] }
   | { readonly kind: 'healAll'; readonly line: number; readonly source: string }
   | { readonly kind: 'run'; readonly line: number; readonly source: string; readonly ms: number }
+  | { readonly kind: 'ask'; readonly line: number; readonly source: string; readonly spec: AskSpec; readonly seconds: number | null }
+  /** Reveals the last question (closing it first); `answer` marks a free question's right option (0-based). */
+  | { readonly kind: 'reveal'; readonly line: number; readonly source: string; readonly answer: number | null }
   | { readonly kind: 'expect'; readonly line: number; readonly source: string; readonly expect: Expectation };
 
 /** A step without its position, as the parser builds it. */
@@ -274,6 +283,22 @@ export function parseScenario(text: string): Scenario {
           step({ kind: 'run', ms });
           break;
         }
+        case 'ask': {
+          // "ask KIND ... [in Ns]": the countdown, when given, comes last.
+          let rest = words;
+          let seconds: number | null = null;
+          const timed = rest.length >= 2 && rest.at(-2) === 'in' ? /^(\d+)s$/.exec(rest.at(-1)!) : null;
+          if (timed) {
+            seconds = intArg(timed[1], 'the countdown', CHECKPOINT_LIMITS.secondsMin, CHECKPOINT_LIMITS.secondsMax);
+            rest = rest.slice(0, -2);
+          }
+          step({ kind: 'ask', spec: parseAsk(rest, source, node, arrow, intArg), seconds });
+          break;
+        }
+        case 'reveal':
+          if (words.length > 1) fail('write "reveal", or "reveal N" to mark answer N of your own question right');
+          step({ kind: 'reveal', answer: words[0] === undefined ? null : intArg(words[0], 'the right answer', 1, CHECKPOINT_LIMITS.optionsMax) - 1 });
+          break;
         case 'expect':
           step({ kind: 'expect', expect: parseExpectation(words, node, intArg) });
           break;
@@ -370,7 +395,50 @@ function parseExpectation(words: string[], node: (w: string | undefined) => stri
     case 'acceptors':
       if (args.length !== 2) fail(`write "expect ${what} NODE COUNT"`);
       return { kind: what, node: node(args[0]), count: intArg(args[1], 'the count', 0, 1000) };
+    case 'answer':
+      if (args.length === 0) fail('write "expect answer TEXT", the right answer of the last question asked');
+      return { kind: 'answer', text: args.join(' ') };
     default:
-      fail('expect what? chosen, choice, violation, safe, refused, in-flight, promisers or acceptors');
+      fail('expect what? chosen, choice, violation, safe, refused, in-flight, promisers, acceptors or answer');
+  }
+}
+
+/**
+ * `ask reply #ID`, `ask reply FROM -> TO`, `ask next-value NODE`, `ask chosen-now`,
+ * `ask quorum-crash`, or `ask free QUESTION | ANSWER | ANSWER ...`.
+ */
+function parseAsk(
+  words: string[],
+  source: string,
+  node: (w: string | undefined) => string,
+  arrow: (words: string[], verb: string) => { from: string; rest: string[] },
+  intArg: IntArg,
+): AskSpec {
+  const [kind, ...args] = words;
+  switch (kind) {
+    case 'reply':
+      if (args[0]?.startsWith('#') && args.length === 1) return { kind: 'reply', message: intArg(args[0].slice(1), 'the message id', 1, Number.MAX_SAFE_INTEGER) };
+      {
+        const { from, rest } = arrow(args, 'ask reply');
+        if (rest.length !== 1) fail('write "ask reply #ID" or "ask reply FROM -> TO"');
+        return { kind: 'replyRoute', from, to: node(rest[0]) };
+      }
+    case 'next-value':
+      if (args.length !== 1) fail('write "ask next-value NODE"');
+      return { kind: 'nextValue', node: node(args[0]) };
+    case 'chosen-now':
+    case 'quorum-crash':
+      if (args.length) fail(`"ask ${kind}" takes nothing more`);
+      return { kind: kind === 'chosen-now' ? 'chosenNow' : 'quorumCrash' };
+    case 'free': {
+      // The question and its answers, split by |, as written (comments already cut).
+      const text = source.replace(/^ask\s+free\s*/, '').replace(/\s+in\s+\d+s$/, '');
+      const [prompt = '', ...options] = text.split('|').map((p) => p.trim());
+      const problem = freeQuestionProblem(prompt, options);
+      if (problem) fail(`${problem} Write "ask free QUESTION | ANSWER | ANSWER".`);
+      return { kind: 'free', prompt, options };
+    }
+    default:
+      fail('ask what? reply, next-value, chosen-now, quorum-crash or free');
   }
 }

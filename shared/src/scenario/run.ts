@@ -9,6 +9,7 @@ import { RoomLog } from '../log';
 import { initialRoomState, linkKey, linkUp, type RoomCommand, type RoomState } from '../room';
 import { DEFAULT_SETTINGS, SAFE_RULES, type RoomSettings } from '../settings';
 import type { Expectation, Scenario, ScenarioStep } from './parse';
+import type { QuestionSpec } from '../checkpoint';
 
 export type StepOutcome =
   | { readonly kind: 'entries'; readonly step: ScenarioStep; readonly entries: readonly Annotation[] }
@@ -164,6 +165,22 @@ export function runScenario(scenario: Scenario, { eventsMax = Infinity, annotate
         outcomes.push({ kind: 'entries', step, entries });
         break;
       }
+      case 'ask': {
+        const spec = step.spec.kind === 'replyRoute' ? routeRequest(log.state, step.spec.from, step.spec.to) : step.spec;
+        if (typeof spec === 'string') {
+          failures.push({ line: step.line, message: spec });
+          ok = false;
+        } else ok = dispatchAll(step, [{ type: 'openCheckpoint', spec, ...(step.seconds !== null ? { seconds: step.seconds } : {}) }], refusalOk);
+        break;
+      }
+      case 'reveal': {
+        const last = log.state.checkpoints.at(-1);
+        if (!last) {
+          failures.push({ line: step.line, message: 'no question has been asked: there is nothing to reveal.' });
+          ok = false;
+        } else ok = dispatchAll(step, [{ type: 'revealCheckpoint', id: last.id, ...(step.answer !== null ? { answer: step.answer } : {}) }], refusalOk);
+        break;
+      }
       case 'expect': {
         const { ok: passed, detail } = check(log.state, step.expect, lastRefusal);
         outcomes.push({ kind: 'expect', step, ok: passed, detail });
@@ -173,6 +190,13 @@ export function runScenario(scenario: Scenario, { eventsMax = Infinity, annotate
     }
     return ok;
   }
+}
+
+/** A reply question about the oldest request from `from` to `to`, in flight or waiting in an inbox; or why there is none. */
+function routeRequest(state: RoomState, from: string, to: string): QuestionSpec | string {
+  const held = Object.values(state.held).sort((a, b) => a.id - b.id);
+  const m = [...state.inFlight, ...held].find((x) => x.from === from && x.to === to && (x.kind === 'prepare' || x.kind === 'accept'));
+  return m ? { kind: 'reply', message: m.id } : `no request from ${from} to ${to} is in flight or waiting in an inbox.`;
 }
 
 function deliverable(state: RoomState, to: string, from: string): boolean {
@@ -234,6 +258,13 @@ function check(state: RoomState, e: Expectation, lastRefusal: { code: string } |
       const p = state.nodes[e.node]?.proposer;
       const got = p ? p[e.kind].length : 0;
       return { ok: got === e.count, detail: `${e.node} has ${got} ${e.kind}` };
+    }
+    case 'answer': {
+      const last = state.checkpoints.at(-1);
+      if (!last) return { ok: false, detail: 'no question has been asked' };
+      const right = last.answer ?? last.question.answer;
+      const text = right === null ? 'not marked yet' : last.question.options[right]!;
+      return { ok: text === e.text, detail: `the answer is ${text}` };
     }
   }
 }
