@@ -80,6 +80,8 @@ describe('decide refuses bad commands with a code and an explanation, and change
   it('covers every refusal code', () => {
     const tested = new Set([...cases.map(([c]) => c.split(':')[0]!), 'breaks-promise', 'must-answer-yes', 'room-full']);
     tested.add('network-full');
+    // The checkpoints' refusals: tests/unit/checkpoint.test.ts.
+    for (const c of ['bad-question', 'checkpoint-open', 'unknown-checkpoint', 'bad-answer']) tested.add(c);
     expect(REFUSAL_CODES.filter((c) => !tested.has(c))).toEqual([]);
   });
 });
