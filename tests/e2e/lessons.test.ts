@@ -195,3 +195,42 @@ describe('chosen versus learned', () => {
     });
   }
 });
+
+describe('a lesson with questions to predict', () => {
+  for (const [size, viewport] of [
+    ['desktop', { width: 1366, height: 768 }],
+    ['phone', PHONE],
+  ] as const) {
+    it(`the learner picks an answer, locked in, and the reveal says whether it was right (${size})`, async () => {
+      const { page, context } = await person(env.browser, viewport);
+      await page.goto(`${env.classroom.url}/solo`);
+      await page.getByRole('combobox').filter({ hasText: 'Choose a preset lesson' }).selectOption('predict-value-adoption');
+      await page.getByRole('button', { name: 'Load' }).click();
+      const lesson = page.getByRole('region', { name: 'Lesson', exact: true });
+      const next = lesson.getByRole('button', { name: 'Next step' });
+      const status = () => lesson.getByRole('status').first().innerText();
+      for (let i = 0; i < 30 && !(await status()).includes('ask reply C -> B'); i++) await next.click();
+      const prediction = page.getByRole('region', { name: 'Your prediction' });
+      expect(await prediction.getByRole('heading').innerText()).toBe("Your prediction: What will B answer to 1.C's promise request?");
+      const answers = prediction.getByRole('group', { name: 'Answers to choose from' }).getByRole('button');
+      expect(await answers.allInnerTexts()).toEqual(['Promise, reporting nothing accepted', 'Promise, reporting Apple accepted in 1.A', 'Refuse']);
+      await answers.first().click();
+      expect(await answers.first().getAttribute('aria-pressed')).toBe('true');
+      expect(await answers.nth(1).isDisabled()).toBe(true);
+      await expect.poll(() => prediction.getByRole('status').innerText()).toBe('Your answer is locked in: Promise, reporting nothing accepted. Press Next step for the reveal.');
+      // Everything the question needs is in the first view, Next included.
+      for (const part of [prediction, next]) {
+        const box = (await part.boundingBox())!;
+        expect(box.y + box.height).toBeLessThanOrEqual(viewport.height);
+      }
+      await screenshot(page, `solo-prediction-${size}`);
+      await next.click();
+      await expect.poll(() => prediction.getByRole('status').innerText()).toBe(
+        'Not this time: you picked Promise, reporting nothing accepted; the answer is Promise, reporting Apple accepted in 1.A.',
+      );
+      expect(await lesson.locator('.entry').innerText()).toContain('a promise carries the last value the acceptor accepted, Apple in 1.A.');
+      await screenshot(page, `solo-prediction-reveal-${size}`);
+      await context.close();
+    });
+  }
+});
