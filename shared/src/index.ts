@@ -19,3 +19,4 @@ export * from './replay/diagram';
 export * from './replay/text';
 export * from './text';
 export * from './glossary';
+export * from './explore/index';
