@@ -29,13 +29,15 @@ export interface ExploreBounds {
   readonly values?: readonly string[];
   /** Nodes that may start a new proposal (default: every acceptor of the round). */
   readonly proposers?: readonly string[];
+  /** Values for some proposers in place of `values` (A proposes only Apple, say), which makes the search smaller. */
+  readonly valuesOf?: Readonly<Record<string, readonly string[]>>;
   /** Crash and recover nodes (default true). */
   readonly crashes?: boolean;
   /** Cut and heal links (default false). */
   readonly cuts?: boolean;
   /** Nodes that may join during the search, one `addNode` each (default none). */
   readonly joiners?: readonly string[];
-  /** The most copies of one message in flight that `duplicate` may make (default 2). */
+  /** The most copies of one message in flight (made by `duplicate`, or by delivering a request again) (default 2). */
   readonly copiesMax?: number;
   /** Stop at the first violation found (the shortest, since the search is breadth-first); default false. */
   readonly stopAtViolation?: boolean;
@@ -88,7 +90,7 @@ export class ExploreError extends Error {
 
 interface Entry {
   readonly state: RoomState;
-  /** Requests sent by the search in the current ballot, as `node|kind|target`: each is sent once (see `sendCommands`). */
+  /** Requests sent by the search in the current ballot, as `node|kind`: each is sent once (see `sendCommands`). */
   readonly sent: readonly string[];
   readonly index: number;
 }
@@ -105,14 +107,14 @@ export function resolveBounds(state: RoomState, bounds: ExploreBounds): Required
   if (bounds.timeMsMax !== undefined && !(bounds.timeMsMax > 0)) throw new ExploreError(`The time bound is a number of milliseconds above 0, not ${bounds.timeMsMax}.`);
   const seenRound = Math.max(0, ...state.order.map((id) => state.nodes[id]!.proposer.maxRound));
   const values = bounds.values ?? defaultValues(state);
-  if (values.length === 0 || values.length > EXPLORE_DEFAULTS.valuesMax) throw new ExploreError(`Give from 1 to ${EXPLORE_DEFAULTS.valuesMax} values to propose.`);
-  for (const v of values) {
-    const problem = textProblem(v, LIMITS.valueLengthMax, 'a value');
-    if (problem) throw new ExploreError(`${problem[0]!.toUpperCase()}${problem.slice(1)}.`);
-  }
-  if (new Set(values).size !== values.length) throw new ExploreError('Each value to propose is given once.');
+  checkValues(values);
   const proposers = bounds.proposers ?? state.members.filter((id) => state.nodes[id]);
   for (const id of proposers) if (!state.nodes[id]) throw new ExploreError(`There is no node called ${id} in this room.`);
+  const valuesOf = bounds.valuesOf ?? {};
+  for (const [id, vs] of Object.entries(valuesOf)) {
+    if (!proposers.includes(id)) throw new ExploreError(`${id} is not one of the proposers, so it proposes no value.`);
+    checkValues(vs);
+  }
   const joiners = bounds.joiners ?? [];
   for (const id of joiners) if (state.nodes[id]) throw new ExploreError(`${id} is already in the room, so it cannot join.`);
   if (state.order.length + joiners.length > EXPLORE_DEFAULTS.nodesMax) {
@@ -125,12 +127,22 @@ export function resolveBounds(state: RoomState, bounds: ExploreBounds): Required
     timeMsMax: bounds.timeMsMax ?? Infinity,
     values,
     proposers,
+    valuesOf,
     crashes: bounds.crashes ?? true,
     cuts: bounds.cuts ?? false,
     joiners,
     copiesMax: bounds.copiesMax ?? EXPLORE_DEFAULTS.copiesMax,
     stopAtViolation: bounds.stopAtViolation ?? false,
   };
+}
+
+function checkValues(values: readonly string[]): void {
+  if (values.length === 0 || values.length > EXPLORE_DEFAULTS.valuesMax) throw new ExploreError(`Give from 1 to ${EXPLORE_DEFAULTS.valuesMax} values to propose.`);
+  for (const v of values) {
+    const problem = textProblem(v, LIMITS.valueLengthMax, 'a value');
+    if (problem) throw new ExploreError(`${problem[0]!.toUpperCase()}${problem.slice(1)}.`);
+  }
+  if (new Set(values).size !== values.length) throw new ExploreError('Each value to propose is given once.');
 }
 
 /** The values the room has seen (proposed, or wanted by a proposer), or Apple and Mango when there are none. */
@@ -248,7 +260,13 @@ export class Exploration {
     const play = (command: RoomCommand, sent: readonly string[] = entry.sent) => {
       const d = decide(s, command);
       if (!d.ok) return;
-      out.push([command, successorState(s, d.events), sent]);
+      const next = successorState(s, d.events);
+      // A request delivered again makes its reply again: the copies bound holds for replies too.
+      if (command.type === 'deliver' && this.#overCopies(next)) {
+        this.#hit.copies = true;
+        return;
+      }
+      out.push([command, next, sent]);
     };
 
     // The network: each distinct message once (copies behave alike).
@@ -278,7 +296,7 @@ export class Exploration {
       const n = s.nodes[id];
       if (!n || !n.up) continue;
       if (n.proposer.maxRound + 1 <= b.roundMax) {
-        for (const value of b.values) play({ type: 'propose', node: id, value }, entry.sent.filter((k) => !k.startsWith(`${id}|`)));
+        for (const value of b.valuesOf[id] ?? b.values) play({ type: 'propose', node: id, value }, entry.sent.filter((k) => !k.startsWith(`${id}|`)));
       } else this.#hit.rounds = true;
       if (n.proposer.ballot) this.#sendCommands(s, id, entry.sent, play);
     }
@@ -300,25 +318,34 @@ export class Exploration {
     return out;
   }
 
+  /** True when some message has more copies in flight than the bound allows. */
+  #overCopies(s: RoomState): boolean {
+    const counts = new Map<string, number>();
+    for (const m of s.inFlight) {
+      const k = this.#parts.of(m, messageKey);
+      const n = (counts.get(k) ?? 0) + 1;
+      if (n > this.bounds.copiesMax) return true;
+      counts.set(k, n);
+    }
+    return false;
+  }
+
   /**
-   * Promise and accept requests from `id`, to one acceptor at a time: a request to several
-   * is the same events as one request to each in turn (`compactSchedule` merges them back).
-   * With queued delivery each request is sent once per ballot: sending it again is the same
-   * as duplicating it in flight, which the search does already.
+   * Promise and accept requests from `id`. With instant delivery, to one acceptor at a
+   * time: a request to several is the same events as one request to each in turn
+   * (`compactSchedule` merges them back). With queued delivery, to every acceptor at once
+   * and once per ballot, as the TLA+ specification's proposers broadcast: a request to
+   * some of them is the same as one to all with the others lost, and a request sent again
+   * is the same as a copy the network made, both of which the search tries already.
    */
   #sendCommands(s: RoomState, id: string, sent: readonly string[], play: (c: RoomCommand, sent?: readonly string[]) => void): void {
-    const queued = s.settings.delivery === 'queued';
     for (const kind of ['promiseRequest', 'acceptRequest'] as const) {
-      for (const t of s.members) {
-        if (!s.nodes[t]) continue;
-        if (!queued) {
-          play({ type: kind, from: id, to: [t] });
-          continue;
-        }
-        const k = `${id}|${kind}|${t}`;
-        if (sent.includes(k)) continue;
-        play({ type: kind, from: id, to: [t] }, [...sent, k].sort());
+      if (s.settings.delivery === 'queued') {
+        const k = `${id}|${kind}`;
+        if (!sent.includes(k)) play({ type: kind, from: id, to: 'all' }, [...sent, k].sort());
+        continue;
       }
+      for (const t of s.members) if (s.nodes[t]) play({ type: kind, from: id, to: [t] });
     }
   }
 

@@ -75,14 +75,15 @@ export function summarizeExploration(r: ExploreResult): string[] {
 /** What the search tried, in one sentence, so that "only Apple" is read with its scope. */
 export function explorationScope(r: ExploreResult): string {
   const b = r.bounds;
-  const tried = [
-    `new proposals up to ballot round ${b.roundMax} with ${list(b.values)}`,
+  const proposals = [list(b.values), ...Object.entries(b.valuesOf).map(([id, vs]) => `${list(vs)} for ${id}`)];
+  const parts = [
+    `every delivery, loss and copy of a message (at most ${b.copiesMax} ${b.copiesMax === 1 ? 'copy' : 'copies'} of one in flight)`,
+    `new proposals by ${list(b.proposers)} with ${proposals.join('; ')}, up to ballot round ${b.roundMax}`,
     ...(b.crashes ? ['crashes and recoveries'] : []),
     ...(b.cuts ? ['cut and healed links'] : []),
     ...(b.joiners.length ? [`${list(b.joiners)} joining`] : []),
-    `at most ${b.copiesMax} ${b.copiesMax === 1 ? 'copy' : 'copies'} of a message in flight`,
   ];
-  return `The search tried every delivery, loss and duplication, ${list(tried)}.`;
+  return `The search tried ${parts.join('; ')}.`;
 }
 
 /** The steps of `commands` played from `start`, each in words and as a scenario line. */
