@@ -1,7 +1,8 @@
 /**
  * The what-if explorer: counts hand-checked on tiny rooms, the search's own shortcuts
- * checked against `decide` and `fold`, each rule-breaking mode's violation found from the
- * start of its preset, and no violation in safe mode.
+ * checked against `decide` and `fold`, and the reference model of the TLA+ specification.
+ * The longer searches (each rule-breaking preset, the benchmark's configurations) are in
+ * tests/property/explore.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,30 +13,15 @@ import {
   ExploreError,
   exploreTlaPaxos,
   fold,
-  initialRoomState,
-  parseScenario,
-  PRESETS,
-  scenarioSettings,
   stateKey,
   successorState,
-  apply,
   cloneRoomState,
   type RoomCommand,
   type RoomState,
-  type ScenarioStep,
 } from '@toy-paxos/shared';
 import { room, ok } from './helpers';
 
-/** Plays `commands` through `decide` from `state`; every one must be accepted. */
-function play(state: RoomState, commands: readonly RoomCommand[]): RoomState {
-  let s = state;
-  for (const c of commands) {
-    const d = decide(s, c);
-    if (!d.ok) throw new Error(`${c.type} refused: ${d.explanation}`);
-    s = fold(s, d.events);
-  }
-  return s;
-}
+import { play } from '../support/explore';
 
 describe('explore on tiny rooms (hand-checked counts)', () => {
   it('one node, instant delivery, one value: 5 states', () => {
@@ -65,10 +51,10 @@ describe('explore on tiny rooms (hand-checked counts)', () => {
         value: 'Apple',
         commands: [
           { type: 'propose', node: 'A', value: 'Apple' },
-          { type: 'promiseRequest', from: 'A', to: ['A'] },
+          { type: 'promiseRequest', from: 'A', to: 'all' },
           { type: 'deliver', id: 1 },
           { type: 'deliver', id: 2 },
-          { type: 'acceptRequest', from: 'A', to: ['A'] },
+          { type: 'acceptRequest', from: 'A', to: 'all' },
           { type: 'deliver', id: 3 },
         ],
       },
@@ -207,68 +193,6 @@ describe("the explorer's shortcuts agree with the room", () => {
     (t.nodes.A as unknown as Record<string, unknown>).learner = { heard: ['B'] };
     expect(stateKey(t)).not.toBe(stateKey(s));
   });
-});
-
-/** The preset's setting-up (settings and its first nodes), and the commands it plays after. */
-function presetParts(name: string) {
-  const preset = PRESETS.find((p) => p.name === name)!;
-  const scenario = parseScenario(preset.text);
-  const steps = scenario.steps;
-  let i = 0;
-  let start = initialRoomState(scenarioSettings(scenario));
-  for (; i < steps.length; i++) {
-    const step = steps[i]!;
-    if (step.kind !== 'command' || step.command.type !== 'addNode') break;
-    const d = decide(start, step.command);
-    if (!d.ok) throw new Error('setup refused');
-    for (const e of d.events) apply(start, e);
-  }
-  const played = steps.slice(i).filter((s: ScenarioStep) => s.kind !== 'expect' && !(s.kind === 'command' && s.command.type === 'changeSettings'));
-  return { start, scenario, played };
-}
-
-describe('rule-breaking modes: the violation from the start of each preset', () => {
-  const cases = [
-    { preset: 'break-plain-ballots', bounds: { crashes: false } },
-    { preset: 'break-ignore-accepted-value', bounds: { crashes: false } },
-    { preset: 'break-accept-without-quorum', bounds: { crashes: false } },
-    { preset: 'break-forget-on-crash', bounds: {} },
-    { preset: 'break-small-quorums', bounds: { crashes: false } },
-    { preset: 'break-promises', bounds: { crashes: false }, rules: { breakPromises: true } },
-    { preset: 'break-reconfigure-mid-round', bounds: { crashes: false, joiners: ['D', 'E'] } },
-  ];
-  for (const c of cases) {
-    it(`${c.preset}: found, no longer than the preset, and it replays through decide to the violation`, () => {
-      const { start, played } = presetParts(c.preset);
-      const s = c.rules ? { ...start, settings: { ...start.settings, rules: { ...start.settings.rules, ...c.rules } } } : start;
-      const r = explore(s, { values: ['Apple', 'Mango'], ...c.bounds });
-      const agreement = r.violations.find((v) => v.rule === 'agreement');
-      expect(agreement, `no violation in ${r.states} states`).toBeDefined();
-      expect(agreement!.commands.length).toBeLessThanOrEqual(played.length);
-      const end = play(s, agreement!.commands);
-      expect(end.monitor.violations.map((v) => v.rule)).toContain('agreement');
-      // Shortest: one command less does not break agreement yet.
-      const before = play(s, agreement!.commands.slice(0, -1));
-      expect(before.monitor.violations.map((v) => v.rule)).not.toContain('agreement');
-    });
-  }
-});
-
-describe('safe mode: no violation in any configuration of the benchmark', () => {
-  const configs = [
-    { name: '3 nodes, instant delivery, two proposers, round 1', nodes: ['A', 'B', 'C'], settings: {}, bounds: { proposers: ['A', 'B'], roundMax: 1, crashes: false } },
-    { name: '3 nodes, instant delivery, crashes, round 1', nodes: ['A', 'B', 'C'], settings: {}, bounds: { roundMax: 1, statesMax: 30_000 } },
-    { name: '3 nodes, queued delivery, two proposers', nodes: ['A', 'B', 'C'], settings: { delivery: 'queued' as const }, bounds: { proposers: ['A', 'B'], roundMax: 1, crashes: false, copiesMax: 1, statesMax: 30_000 } },
-    { name: '2 nodes, queued delivery, two rounds', nodes: ['A', 'B'], settings: { delivery: 'queued' as const }, bounds: { roundMax: 2, statesMax: 30_000 } },
-  ];
-  for (const c of configs) {
-    it(c.name, () => {
-      const r = explore(room(c.nodes, c.settings).state, { values: ['Apple', 'Mango'], ...c.bounds });
-      expect(r.violations).toEqual([]);
-      // The search reached choices of both values: "no violation" is not for want of trying.
-      expect(r.chosen.map((x) => x.value).sort()).toEqual(['Apple', 'Mango']);
-    });
-  }
 });
 
 describe('the reference model of the TLA+ specification', () => {

@@ -72,7 +72,9 @@ export interface ExploreResult {
   readonly complete: boolean;
   /** Every value that can be chosen (already chosen ones with an empty schedule), with the shortest schedule to it. */
   readonly chosen: readonly { readonly value: string; readonly commands: readonly RoomCommand[] }[];
-  /** Each safety rule that can be broken, with the shortest schedule and the monitor's message. */
+  /** Safety rules already broken in the starting state. */
+  readonly alreadyBroken: readonly SafetyRule[];
+  /** Each safety rule that can be broken (besides those already broken), with the shortest schedule and the monitor's message. */
   readonly violations: readonly { readonly rule: SafetyRule; readonly message: string; readonly commands: readonly RoomCommand[] }[];
   /** The bounds in force, defaults filled in. */
   readonly bounds: Required<ExploreBounds>;
@@ -364,6 +366,7 @@ export class Exploration {
       hit,
       complete: !hit.depth && !hit.states && !hit.time && !hit.cancelled && !hit.found,
       chosen: [...this.#chosen].map(([value, index]) => ({ value, commands: schedule(index) })),
+      alreadyBroken: [...this.#seenViolations],
       violations: [...this.#violations].map(([rule, v]) => ({ rule, message: v.message, commands: schedule(v.index) })),
       bounds: this.bounds,
     };

@@ -59,6 +59,7 @@ export function summarizeExploration(r: ExploreResult): string[] {
   const out: string[] = [];
   const short = cutShort(r);
   const searched = `${formatCount(r.states)} ${r.states === 1 ? 'state' : 'states'} searched, ${short ? `not all of them: ${short}` : 'all of them'}`;
+  if (r.alreadyBroken.length) out.push(`Safety is already broken here (${list(r.alreadyBroken)}).`);
   for (const v of r.violations) out.push(`Safety can be broken from here: ${RULE_WORDS[v.rule]}. The shortest way is ${steps(v.commands.length)}.`);
   const already = r.chosen.filter((c) => c.commands.length === 0).map((c) => c.value);
   const later = r.chosen.filter((c) => c.commands.length > 0);
