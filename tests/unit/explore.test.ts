@@ -17,11 +17,9 @@ import {
   successorState,
   cloneRoomState,
   type RoomCommand,
-  type RoomState,
 } from '@toy-paxos/shared';
-import { room, ok } from './helpers';
-
 import { play } from '../support/explore';
+import { room, ok } from './helpers';
 
 describe('explore on tiny rooms (hand-checked counts)', () => {
   it('one node, instant delivery, one value: 5 states', () => {
