@@ -14,6 +14,11 @@ export class WhatIf {
   error = $state<string | null>(null);
   #worker: Worker | null = null;
 
+  /** Loads the worker now, so that a search later needs no server (the solo sandbox works offline once loaded). */
+  warm(): void {
+    this.#worker ??= this.#spawn();
+  }
+
   /** Starts a search from `state` (a snapshot: the page may go on meanwhile). */
   start(state: RoomState, bounds: ExploreBounds): void {
     this.#worker ??= this.#spawn();

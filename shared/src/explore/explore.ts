@@ -143,6 +143,7 @@ function checkValues(values: readonly string[]): void {
   for (const v of values) {
     const problem = textProblem(v, LIMITS.valueLengthMax, 'a value');
     if (problem) throw new ExploreError(`${problem[0]!.toUpperCase()}${problem.slice(1)}.`);
+    if (v.trim().toLowerCase() === 'none') throw new ExploreError('The log writes None for "no value", so None cannot be a value: pick another word.');
   }
   if (new Set(values).size !== values.length) throw new ExploreError('Each value to propose is given once.');
 }
