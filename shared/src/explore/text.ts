@@ -50,7 +50,7 @@ function cutShort(r: ExploreResult): string | null {
   if (r.hit.found) return 'it stopped at the first violation';
   if (r.hit.time) return 'its time ran out';
   if (r.hit.states) return `it stopped at ${formatCount(r.bounds.statesMax)} states`;
-  if (r.hit.depth) return `it stopped at schedules of ${r.bounds.depthMax} commands`;
+  if (r.hit.depth) return `it stopped ${r.bounds.depthMax} steps deep, a request to each acceptor counting as one`;
   return null;
 }
 
