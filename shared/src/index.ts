@@ -21,3 +21,4 @@ export * from './replay/analytics';
 export * from './text';
 export * from './glossary';
 export * from './checkpoint';
+export * from './explore/index';

@@ -29,7 +29,7 @@ export function annotationView(s: RoomState, event: RoomEvent): RoomState {
 }
 
 /** The nodes whose state `event` can change. */
-function touchedNodes(s: RoomState, e: RoomEvent): readonly string[] | 'all' {
+export function touchedNodes(s: RoomState, e: RoomEvent): readonly string[] | 'all' {
   switch (e.type) {
     case 'roundStarted':
     case 'deliveredAll':

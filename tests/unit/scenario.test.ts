@@ -141,6 +141,35 @@ describe('npm run scenario (the CLI)', () => {
     expect(missing.stderr).toContain('no such file');
     expect(cli('--preset', 'nope').stderr).toContain('npm run scenario -- --list');
   }, 30_000);
+
+  it('--explore prints what can happen from the end of the scenario, with the shortest way as scenario lines', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'toy-paxos-'));
+    const file = join(dir, 'one.paxos');
+    writeFileSync(file, 'nodes A\npropose A Apple\n');
+    const r = cli(file, '--explore', '--no-crashes');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^From here, only Apple can be chosen \(\d+ states searched, all of them\)\.$/);
+    expect(lines[1]).toBe('Apple can still be chosen: the shortest way is 2 steps.');
+    expect(r.stdout).toContain('(13 states and ');
+    expect(r.stdout).toContain('Shortest way to choose Apple:\n  promise A -> A           # A sends promise requests to A.\n  accept A -> A            # A sends accept requests to A.');
+  });
+
+  it('--explore refuses wrong options with exit 2 and changes nothing', () => {
+    const bad = cli('--preset', 'basic-3', '--explore', '--depth', 'x');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--depth needs a whole number of at least 1');
+    expect(bad.stdout).toBe('');
+    const alone = cli('--preset', 'basic-3', '--rounds', '2');
+    expect(alone.status).toBe(2);
+    expect(alone.stderr).toContain('go with --explore');
+    const both = cli('--preset', 'basic-3', '--explore', '--classic');
+    expect(both.status).toBe(2);
+    const values = cli('--preset', 'basic-3', '--explore', '--values', 'a,b,c,d,e');
+    expect(values.status).toBe(2);
+    expect(values.stderr).toContain('Give from 1 to 4 values to propose.');
+  }, 60_000);
 });
 
 describe('npm run repl', () => {

@@ -202,6 +202,14 @@ export class SoloSandbox {
     this.version++;
   }
 
+  /** Goes on from event `seq` of the sandbox's own log: the later events are dropped (a what-if played in the sandbox). */
+  branchAt(seq: number): void {
+    this.walkthrough = null;
+    this.#log = this.#log.branchAt(seq);
+    this.items = this.items.filter((i) => i.seq <= seq);
+    this.version++;
+  }
+
   /** The sandbox's own log (not a walkthrough's): its starting state and events. */
   get initial(): RoomState {
     return this.#log.stateAt(0);

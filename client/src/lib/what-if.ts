@@ -1,0 +1,55 @@
+/** The messages between a page and the explorer's worker (explore.worker.ts). */
+import type { ClientEventName, ExploreBounds, RoomCommand, RoomState, ScheduleStep } from '@toy-paxos/shared';
+
+export type WorkerRequest = { readonly type: 'start'; readonly state: RoomState; readonly bounds: ExploreBounds } | { readonly type: 'stop' };
+
+/** One outcome the search reached, with the shortest way to it. */
+export interface WhatIfOutcome {
+  readonly kind: 'violation' | 'chosen';
+  readonly title: string;
+  readonly detail: string;
+  readonly steps: readonly ScheduleStep[];
+}
+
+export interface WhatIfAnswer {
+  readonly summary: readonly string[];
+  readonly scope: string;
+  readonly states: number;
+  readonly complete: boolean;
+  readonly outcomes: readonly WhatIfOutcome[];
+}
+
+export type WorkerAnswer =
+  | { readonly type: 'progress'; readonly states: number; readonly depth: number }
+  | ({ readonly type: 'done' } & WhatIfAnswer)
+  | { readonly type: 'error'; readonly message: string };
+
+/** The socket event and payload that play `command` in a room, as the instructor; null for a command the explorer never makes. */
+export function commandEvent(command: RoomCommand): { readonly event: ClientEventName; readonly payload: object } | null {
+  switch (command.type) {
+    case 'propose':
+      return { event: 'node:propose', payload: { node: command.node, value: command.value ?? null } };
+    case 'promiseRequest':
+      return { event: 'node:promise', payload: { node: command.from, to: command.to } };
+    case 'acceptRequest':
+      return { event: 'node:accept', payload: { node: command.from, to: command.to } };
+    case 'answer':
+      return { event: 'node:answer', payload: { node: command.node, id: command.id, yes: command.yes } };
+    case 'deliver':
+      return { event: 'net:deliver', payload: { id: command.id } };
+    case 'drop':
+      return { event: 'net:drop', payload: { id: command.id } };
+    case 'duplicate':
+      return { event: 'net:duplicate', payload: { id: command.id } };
+    case 'crash':
+      return { event: 'node:crash', payload: { node: command.node } };
+    case 'recover':
+      return { event: 'node:recover', payload: { node: command.node } };
+    case 'cut':
+      return { event: 'net:cut', payload: { a: command.a, b: command.b } };
+    case 'heal':
+      return { event: 'net:heal', payload: { a: command.a, b: command.b } };
+    default:
+      return null;
+  }
+}

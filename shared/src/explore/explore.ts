@@ -1,0 +1,430 @@
+/**
+ * The what-if explorer: a bounded breadth-first search over every way a room can go on
+ * from a state. Every step is a room command checked by `decide` and applied by `apply`,
+ * so the explorer plays exactly the room's rules. States are deduplicated by `stateKey`
+ * (key.ts). The search runs in slices (`Exploration.run`), so a caller can show progress
+ * and stop it between slices; `explore` runs it to the end.
+ */
+import { decide } from '../decide';
+import { invariant } from '../invariant';
+import { touchedNodes } from '../log';
+import { cloneMonitor } from '../monitor';
+import { cloneNode } from '../node';
+import { apply, cloneRoomState, LIMITS, roomWith, type RoomCommand, type RoomEvent, type RoomState } from '../room';
+import type { SafetyRule } from '../monitor';
+import { textProblem } from '../text';
+import { KeyParts, messageKey, stateKey } from './key';
+
+/** How far the search goes, and what it may do. Every field has a default. */
+export interface ExploreBounds {
+  /** The longest schedule searched, in commands. */
+  readonly depthMax?: number;
+  /** The highest ballot round a new proposal may take (default: one above the highest round seen). */
+  readonly roundMax?: number;
+  /** Stop after this many distinct states. */
+  readonly statesMax?: number;
+  /** Stop after this many milliseconds, read from `now` (no clock: no time bound). */
+  readonly timeMsMax?: number;
+  /** Values a new proposal may carry (default: the values the room has seen, or Apple and Mango). */
+  readonly values?: readonly string[];
+  /** Nodes that may start a new proposal (default: every acceptor of the round). */
+  readonly proposers?: readonly string[];
+  /** Values for some proposers in place of `values` (A proposes only Apple, say), which makes the search smaller. */
+  readonly valuesOf?: Readonly<Record<string, readonly string[]>>;
+  /** Crash and recover nodes (default true). */
+  readonly crashes?: boolean;
+  /** Cut and heal links (default false). */
+  readonly cuts?: boolean;
+  /** Nodes that may join during the search, one `addNode` each (default none). */
+  readonly joiners?: readonly string[];
+  /** The most copies of one message in flight (made by `duplicate`, or by delivering a request again) (default 2). */
+  readonly copiesMax?: number;
+  /** Stop at the first violation found (the shortest, since the search is breadth-first); default false. */
+  readonly stopAtViolation?: boolean;
+}
+
+export const EXPLORE_DEFAULTS = { depthMax: 40, statesMax: 200_000, copiesMax: 2, valuesMax: 4, nodesMax: 7 } as const;
+
+/** The shortest way found to an outcome: the commands to play from the starting state. */
+export interface Schedule {
+  readonly commands: readonly RoomCommand[];
+}
+
+export interface ExploreResult {
+  /** Distinct states visited, the starting state included. */
+  readonly states: number;
+  /** Commands tried that the room accepted. */
+  readonly transitions: number;
+  /** The deepest level searched whole. */
+  readonly depth: number;
+  /** Which bound cut the search short (`rounds` and `copies` limit what the search tries, not how far it goes). */
+  readonly hit: {
+    readonly depth: boolean;
+    readonly states: boolean;
+    readonly time: boolean;
+    readonly cancelled: boolean;
+    /** Stopped at the first violation (`stopAtViolation`). */
+    readonly found: boolean;
+    readonly rounds: boolean;
+    readonly copies: boolean;
+  };
+  /** True when every state within the rounds and copies allowed was searched. */
+  readonly complete: boolean;
+  /** Every value that can be chosen (already chosen ones with an empty schedule), with the shortest schedule to it. */
+  readonly chosen: readonly { readonly value: string; readonly commands: readonly RoomCommand[] }[];
+  /** Safety rules already broken in the starting state. */
+  readonly alreadyBroken: readonly SafetyRule[];
+  /** Each safety rule that can be broken (besides those already broken), with the shortest schedule and the monitor's message. */
+  readonly violations: readonly { readonly rule: SafetyRule; readonly message: string; readonly commands: readonly RoomCommand[] }[];
+  /** The bounds in force, defaults filled in. */
+  readonly bounds: Required<ExploreBounds>;
+}
+
+export interface ExploreProgress {
+  readonly states: number;
+  readonly depth: number;
+}
+
+/** Bad bounds: a sentence a person can act on. */
+export class ExploreError extends Error {
+  override name = 'ExploreError';
+}
+
+interface Entry {
+  readonly state: RoomState;
+  /** Requests sent by the search in the current ballot, as `node|kind`: each is sent once (see `sendCommands`). */
+  readonly sent: readonly string[];
+  readonly index: number;
+}
+
+/** Checks `bounds` against `state` and fills in the defaults; throws ExploreError with a sentence when they are wrong. */
+export function resolveBounds(state: RoomState, bounds: ExploreBounds): Required<ExploreBounds> {
+  const whole = (name: string, v: number | undefined, min: number, max: number) => {
+    if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) throw new ExploreError(`${name} is a whole number from ${min} to ${max}, not ${v}.`);
+  };
+  whole('The depth bound', bounds.depthMax, 0, 1000);
+  whole('The round bound', bounds.roundMax, 1, 1000);
+  whole('The state bound', bounds.statesMax, 1, 10_000_000);
+  whole('The copies bound', bounds.copiesMax, 1, 10);
+  if (bounds.timeMsMax !== undefined && !(bounds.timeMsMax > 0)) throw new ExploreError(`The time bound is a number of milliseconds above 0, not ${bounds.timeMsMax}.`);
+  const seenRound = Math.max(0, ...state.order.map((id) => state.nodes[id]!.proposer.maxRound));
+  const values = bounds.values ?? defaultValues(state);
+  checkValues(values);
+  const proposers = bounds.proposers ?? state.members.filter((id) => state.nodes[id]);
+  for (const id of proposers) if (!state.nodes[id]) throw new ExploreError(`There is no node called ${id} in this room.`);
+  const valuesOf = bounds.valuesOf ?? {};
+  for (const [id, vs] of Object.entries(valuesOf)) {
+    if (!proposers.includes(id)) throw new ExploreError(`${id} is not one of the proposers, so it proposes no value.`);
+    checkValues(vs);
+  }
+  const joiners = bounds.joiners ?? [];
+  for (const id of joiners) if (state.nodes[id]) throw new ExploreError(`${id} is already in the room, so it cannot join.`);
+  if (state.order.length + joiners.length > EXPLORE_DEFAULTS.nodesMax) {
+    throw new ExploreError(`The explorer searches rooms of up to ${EXPLORE_DEFAULTS.nodesMax} nodes: every schedule of a bigger room is far too many to search.`);
+  }
+  return {
+    depthMax: bounds.depthMax ?? EXPLORE_DEFAULTS.depthMax,
+    roundMax: bounds.roundMax ?? seenRound + 1,
+    statesMax: bounds.statesMax ?? EXPLORE_DEFAULTS.statesMax,
+    timeMsMax: bounds.timeMsMax ?? Infinity,
+    values,
+    proposers,
+    valuesOf,
+    crashes: bounds.crashes ?? true,
+    cuts: bounds.cuts ?? false,
+    joiners,
+    copiesMax: bounds.copiesMax ?? EXPLORE_DEFAULTS.copiesMax,
+    stopAtViolation: bounds.stopAtViolation ?? false,
+  };
+}
+
+function checkValues(values: readonly string[]): void {
+  if (values.length === 0 || values.length > EXPLORE_DEFAULTS.valuesMax) throw new ExploreError(`Give from 1 to ${EXPLORE_DEFAULTS.valuesMax} values to propose.`);
+  for (const v of values) {
+    const problem = textProblem(v, LIMITS.valueLengthMax, 'a value');
+    if (problem) throw new ExploreError(`${problem[0]!.toUpperCase()}${problem.slice(1)}.`);
+    if (v.trim().toLowerCase() === 'none') throw new ExploreError('The log writes None for "no value", so None cannot be a value: pick another word.');
+  }
+  if (new Set(values).size !== values.length) throw new ExploreError('Each value to propose is given once.');
+}
+
+/** The values the room has seen (proposed, or wanted by a proposer), or Apple and Mango when there are none. */
+export function defaultValues(state: RoomState): string[] {
+  const seen = new Set(Object.keys(state.monitor.proposed));
+  for (const id of state.order) {
+    const v = state.nodes[id]!.proposer.value;
+    if (v !== null) seen.add(v);
+  }
+  const values = [...seen].slice(0, EXPLORE_DEFAULTS.valuesMax);
+  return values.length ? values : ['Apple', 'Mango'];
+}
+
+/**
+ * A search in progress. `run(budget)` searches up to `budget` more states and returns the
+ * result once the search is over (or null to be called again); `stop()` ends it at the next
+ * state. The time bound reads `now`, which the caller supplies: the core has no clock.
+ */
+export class Exploration {
+  readonly bounds: Required<ExploreBounds>;
+  #keys = new Map<string, number>();
+  #parts = new KeyParts();
+  #parents: number[] = [-1];
+  #commands: (RoomCommand | null)[] = [null];
+  #level: Entry[];
+  #next: Entry[] = [];
+  #at = 0;
+  #depth = 0;
+  #transitions = 0;
+  #hit = { depth: false, states: false, time: false, cancelled: false, found: false, rounds: false, copies: false };
+  #chosen = new Map<string, number>();
+  #violations = new Map<SafetyRule, { index: number; message: string }>();
+  /** Rules already broken in the starting state: not outcomes of the search. */
+  #seenViolations: Set<SafetyRule>;
+  #startMs: number | null = null;
+  #stopped = false;
+  #result: ExploreResult | null = null;
+
+  constructor(
+    readonly start: RoomState,
+    bounds: ExploreBounds = {},
+    readonly now: (() => number) | null = null,
+  ) {
+    this.bounds = resolveBounds(start, bounds);
+    const first: Entry = { state: cloneRoomState(start), sent: [], index: 0 };
+    this.#keys.set(stateKey(first.state, [], this.#parts), 0);
+    this.#level = [first];
+    for (const c of start.monitor.chosen) if (!this.#chosen.has(c.value)) this.#chosen.set(c.value, 0);
+    this.#seenViolations = new Set(start.monitor.violations.map((v) => v.rule));
+  }
+
+  get progress(): ExploreProgress {
+    return { states: this.#keys.size, depth: this.#depth };
+  }
+
+  /** Ends the search at the next state; the result says it was cancelled. */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  /** Searches up to `budget` states; the result when the search is over, else null. */
+  run(budget = Infinity): ExploreResult | null {
+    if (this.#result) return this.#result;
+    const b = this.bounds;
+    if (this.now && this.#startMs === null) this.#startMs = this.now();
+    for (let done = 0; done < budget; done++) {
+      if (this.#stopped) return this.#finish('cancelled');
+      if (this.now && b.timeMsMax !== Infinity && (done & 63) === 0 && this.now() - this.#startMs! > b.timeMsMax) return this.#finish('time');
+      if (this.#at >= this.#level.length) {
+        if (this.#next.length === 0) return this.#finish(null);
+        this.#depth++;
+        this.#level = this.#next;
+        this.#next = [];
+        this.#at = 0;
+      }
+      const entry = this.#level[this.#at]!;
+      this.#level[this.#at++] = undefined as unknown as Entry; // let the state go once expanded
+      if (this.#depth >= b.depthMax) {
+        if (this.#successors(entry).length) this.#hit.depth = true;
+        continue;
+      }
+      for (const [command, state, sent] of this.#successors(entry)) {
+        this.#transitions++;
+        const key = stateKey(state, sent, this.#parts);
+        if (this.#keys.has(key)) continue;
+        if (this.#keys.size >= b.statesMax) return this.#finish('states');
+        const index = this.#parents.length;
+        this.#keys.set(key, index);
+        this.#parents.push(entry.index);
+        this.#commands.push(command);
+        this.#next.push({ state, sent, index });
+        if (this.#note(state, index) && b.stopAtViolation) return this.#finish('found');
+      }
+    }
+    return null;
+  }
+
+  /** Notes the outcomes first reached in `state`: a value chosen, a rule broken. True when a rule is first broken here. */
+  #note(state: RoomState, index: number): boolean {
+    for (const c of state.monitor.chosen) if (!this.#chosen.has(c.value)) this.#chosen.set(c.value, index);
+    let broken = false;
+    for (const v of state.monitor.violations) {
+      if (this.#seenViolations.has(v.rule) || this.#violations.has(v.rule)) continue;
+      this.#violations.set(v.rule, { index, message: v.message });
+      broken = true;
+    }
+    return broken;
+  }
+
+  /** Every command enabled in the entry's state, with the state it leads to. */
+  #successors(entry: Entry): [RoomCommand, RoomState, readonly string[]][] {
+    const out: [RoomCommand, RoomState, readonly string[]][] = [];
+    const s = entry.state;
+    const b = this.bounds;
+    const play = (command: RoomCommand, sent: readonly string[] = entry.sent) => {
+      const d = decide(s, command);
+      if (!d.ok) return;
+      const next = successorState(s, d.events);
+      // A request delivered again makes its reply again: the copies bound holds for replies too.
+      if (command.type === 'deliver' && this.#overCopies(next)) {
+        this.#hit.copies = true;
+        return;
+      }
+      out.push([command, next, sent]);
+    };
+
+    // The network: each distinct message once (copies behave alike).
+    const copies = new Map<string, { id: number; count: number }>();
+    for (const m of s.inFlight) {
+      const k = this.#parts.of(m, messageKey);
+      const c = copies.get(k);
+      if (c) c.count++;
+      else copies.set(k, { id: m.id, count: 1 });
+    }
+    for (const { id, count } of copies.values()) {
+      play({ type: 'deliver', id });
+      play({ type: 'drop', id });
+      if (count < b.copiesMax) play({ type: 'duplicate', id });
+      else this.#hit.copies = true;
+    }
+    // Requests waiting in a student's inbox: answered yes or no.
+    const heldSeen = new Set<string>();
+    for (const [id, m] of Object.entries(s.held)) {
+      const k = this.#parts.of(m, messageKey);
+      if (heldSeen.has(k)) continue;
+      heldSeen.add(k);
+      for (const yes of [true, false]) play({ type: 'answer', node: m.to, id: Number(id), yes });
+    }
+    // Proposers: a new proposal with each value, then promise and accept requests to each set of acceptors.
+    for (const id of b.proposers) {
+      const n = s.nodes[id];
+      if (!n || !n.up) continue;
+      if (n.proposer.maxRound + 1 <= b.roundMax) {
+        for (const value of b.valuesOf[id] ?? b.values) play({ type: 'propose', node: id, value }, entry.sent.filter((k) => !k.startsWith(`${id}|`)));
+      } else this.#hit.rounds = true;
+      if (n.proposer.ballot) this.#sendCommands(s, id, entry.sent, play);
+    }
+    for (const id of s.order) {
+      const n = s.nodes[id]!;
+      if (!b.crashes) break;
+      play({ type: n.up ? 'crash' : 'recover', node: id });
+    }
+    if (b.cuts) {
+      for (let i = 0; i < s.members.length; i++) {
+        for (let j = i + 1; j < s.members.length; j++) {
+          const a = s.members[i]!;
+          const c = s.members[j]!;
+          play({ type: s.cut.includes(a < c ? `${a}|${c}` : `${c}|${a}`) ? 'heal' : 'cut', a, b: c });
+        }
+      }
+    }
+    for (const id of b.joiners) if (!s.nodes[id] && !s.members.includes(id)) play({ type: 'addNode', node: id });
+    return out;
+  }
+
+  /** True when some message has more copies in flight than the bound allows. */
+  #overCopies(s: RoomState): boolean {
+    const counts = new Map<string, number>();
+    for (const m of s.inFlight) {
+      const k = this.#parts.of(m, messageKey);
+      const n = (counts.get(k) ?? 0) + 1;
+      if (n > this.bounds.copiesMax) return true;
+      counts.set(k, n);
+    }
+    return false;
+  }
+
+  /**
+   * Promise and accept requests from `id`. With instant delivery, to one acceptor at a
+   * time: a request to several is the same events as one request to each in turn
+   * (`compactSchedule` merges them back). With queued delivery, to every acceptor at once
+   * and once per ballot, as the TLA+ specification's proposers broadcast: a request to
+   * some of them is the same as one to all with the others lost, and a request sent again
+   * is the same as a copy the network made, both of which the search tries already.
+   */
+  #sendCommands(s: RoomState, id: string, sent: readonly string[], play: (c: RoomCommand, sent?: readonly string[]) => void): void {
+    for (const kind of ['promiseRequest', 'acceptRequest'] as const) {
+      if (s.settings.delivery === 'queued') {
+        const k = `${id}|${kind}`;
+        if (!sent.includes(k)) play({ type: kind, from: id, to: 'all' }, [...sent, k].sort());
+        continue;
+      }
+      for (const t of s.members) if (s.nodes[t]) play({ type: kind, from: id, to: [t] });
+    }
+  }
+
+  #finish(reason: 'cancelled' | 'time' | 'states' | 'found' | null): ExploreResult {
+    if (reason) this.#hit[reason] = true;
+    const schedule = (index: number): RoomCommand[] => {
+      const commands: RoomCommand[] = [];
+      for (let i = index; i > 0; i = this.#parents[i]!) commands.push(this.#commands[i]!);
+      return compactSchedule(commands.reverse());
+    };
+    const hit = { ...this.#hit };
+    this.#result = {
+      states: this.#keys.size,
+      transitions: this.#transitions,
+      depth: this.#depth,
+      hit,
+      complete: !hit.depth && !hit.states && !hit.time && !hit.cancelled && !hit.found,
+      chosen: [...this.#chosen].map(([value, index]) => ({ value, commands: schedule(index) })),
+      alreadyBroken: [...this.#seenViolations],
+      violations: [...this.#violations].map(([rule, v]) => ({ rule, message: v.message, commands: schedule(v.index) })),
+      bounds: this.bounds,
+    };
+    invariant(this.#parents.length === this.#keys.size, 'every state has one parent');
+    return this.#result;
+  }
+}
+
+/** Searches every way the room can go on from `state`, within `bounds`. */
+export function explore(state: RoomState, bounds: ExploreBounds = {}, now: (() => number) | null = null): ExploreResult {
+  return new Exploration(state, bounds, now).run()!;
+}
+
+/**
+ * `fold(state, events)`, copying only the nodes the events change: the others are shared
+ * with `state`, which is never changed again, so their keys are computed once. A test
+ * checks that it equals `fold`.
+ */
+export function successorState(state: RoomState, events: readonly RoomEvent[]): RoomState {
+  const next = roomWith(state, { ...state.nodes }, cloneMonitor(state.monitor));
+  const copied = new Set<string>();
+  for (const e of events) {
+    const touched = touchedNodes(next, e);
+    for (const id of touched === 'all' ? next.order : touched) {
+      const n = next.nodes[id];
+      if (!n || copied.has(id)) continue;
+      next.nodes[id] = cloneNode(n);
+      copied.add(id);
+    }
+    apply(next, e);
+  }
+  return next;
+}
+
+/**
+ * Merges requests of one kind from one proposer that follow each other, to different
+ * acceptors, into one command, as a person sends them ("promise A -> A B"). `decide` gives
+ * a request to several acceptors the same events as one request to each in turn, so the
+ * schedule plays the same; a test checks it.
+ */
+export function compactSchedule(commands: readonly RoomCommand[]): RoomCommand[] {
+  const out: RoomCommand[] = [];
+  for (const c of commands) {
+    const last = out[out.length - 1];
+    if (
+      last &&
+      (c.type === 'promiseRequest' || c.type === 'acceptRequest') &&
+      last.type === c.type &&
+      last.from === c.from &&
+      Array.isArray(last.to) &&
+      Array.isArray(c.to) &&
+      !c.to.some((t) => last.to.includes(t))
+    ) {
+      out[out.length - 1] = { ...last, to: [...last.to, ...c.to] };
+      continue;
+    }
+    out.push(c);
+  }
+  return out;
+}

@@ -1,0 +1,4 @@
+export * from './explore';
+export * from './key';
+export * from './tla-paxos';
+export * from './text';

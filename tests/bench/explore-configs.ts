@@ -1,0 +1,52 @@
+/**
+ * The configurations of `npm run bench:explore`, shared with the test that finds no
+ * violation in any of them in safe mode.
+ */
+import { DEFAULT_SETTINGS, SAFE_RULES, decide, apply, initialRoomState, type ExploreBounds, type RoomSettings, type RoomState } from '@toy-paxos/shared';
+
+export interface RoomConfig {
+  readonly name: string;
+  readonly nodes: readonly string[];
+  readonly settings: Partial<RoomSettings>;
+  readonly bounds: ExploreBounds;
+}
+
+/**
+ * TLC's MCPaxos (3 acceptors, 2 values, ballots 0..1) as a room: two proposers, one ballot
+ * each. Only the proposer learns, as the specification has no learners' messages; so do the
+ * other configurations, whose counts the benchmark compares with it.
+ */
+export const MC_PAXOS_ROOM: RoomConfig = {
+  name: 'MCPaxos as a room: 3 nodes, A and B propose once each, 2 values, instant delivery',
+  nodes: ['A', 'B', 'C'],
+  settings: { learners: 'proposer' },
+  bounds: { proposers: ['A', 'B'], values: ['v1', 'v2'], roundMax: 1, crashes: false },
+};
+
+export const ROOM_CONFIGS: readonly RoomConfig[] = [
+  MC_PAXOS_ROOM,
+  {
+    name: 'the same with queued delivery and 2 nodes: every delivery and loss, no copies',
+    nodes: ['A', 'B'],
+    settings: { delivery: 'queued', learners: 'proposer' },
+    bounds: { proposers: ['A', 'B'], values: ['Apple', 'Mango'], roundMax: 1, crashes: false, copiesMax: 1 },
+  },
+  {
+    name: '3 nodes, A and B propose once each, crashes and recoveries, instant delivery',
+    nodes: ['A', 'B', 'C'],
+    settings: { learners: 'proposer' },
+    bounds: { proposers: ['A', 'B'], values: ['Apple', 'Mango'], roundMax: 1 },
+  },
+];
+
+/** A room with `config`'s nodes and settings, before anything happens. */
+export function roomStart(config: RoomConfig): RoomState {
+  const settings: RoomSettings = { ...DEFAULT_SETTINGS, ...config.settings, rules: { ...SAFE_RULES, ...config.settings.rules } };
+  const s = initialRoomState(settings);
+  for (const node of config.nodes) {
+    const d = decide(s, { type: 'addNode', node });
+    if (!d.ok) throw new Error(d.explanation);
+    for (const e of d.events) apply(s, e);
+  }
+  return s;
+}
