@@ -73,7 +73,8 @@ export function createApp({ config, store, logger, clock = Date.now, roomCode }:
   });
   if (store instanceof PgStore) {
     io.adapter(createAdapter(store.pool, { errorHandler: (err) => logger.warn({ err }, 'the PostgreSQL adapter failed') }));
-    peers!.attach(io, clock);
+    // Once the rooms are here: the others' answers to a newcomer (who is online, what is presented) concern them.
+    void restored.then(() => peers!.attach(io, clock), () => undefined);
   }
   broadcaster.attach(io);
   bindSockets({ io, classroom, broadcaster, limits: config.limits, clock, logger, trust });

@@ -133,6 +133,7 @@ export class Classroom {
           for (const room of this.#rooms.values()) {
             for (const tokenHash of room.online.keys()) if ((room.online.get(tokenHash) ?? 0) > 0) peers.send({ kind: 'online', code: room.code, tokenHash, online: true });
             if (room.presenting !== null) peers.send({ kind: 'present', code: room.code, seq: room.presenting });
+            if (room.shareToken) peers.send({ kind: 'share', code: room.code, token: room.shareToken });
           }
         },
         gone: (id) => {

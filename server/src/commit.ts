@@ -94,31 +94,34 @@ export class CommitPipeline {
     }
     if (this.#pending.length === 0) return;
     // A change decided before its room dropped what it could not commit is decided again.
-    const stale = this.#pending.filter((p) => p.change && p.epoch !== undefined && p.epoch !== p.room.epoch);
-    const batch = this.#pending.filter((p) => !stale.includes(p));
+    const stale = new Set(this.#pending.filter((p) => p.change && p.epoch !== undefined && p.epoch !== p.room.epoch));
+    const batch = this.#pending.filter((p) => !stale.has(p));
     this.#pending = [];
     for (const p of stale) this.#again(p);
-    const changes = batch.flatMap((p) => (p.change ? [p.change] : []));
-    const finish = async (error: unknown) => {
-      if (error === null) {
-        this.#publish(batch);
-        this.#hooks.committed?.(changes);
-      } else {
-        await this.#hooks.catchUp([...new Set(changes.map((c) => c.code))]).catch(() => undefined);
-        for (const p of batch) {
-          if (error instanceof StoreConflict) this.#again(p);
-          else p.failed(SAVE_FAILED);
-        }
-      }
+    // One transaction for the whole batch (one disk sync), or, with a store that commits rooms
+    // apart (PostgreSQL), one per room at once: a conflict in one room then holds no other.
+    const groups = this.#store.roomsApart ? byRoom(batch) : [batch];
+    this.#committing = true;
+    void Promise.all(groups.map((group) => this.#commit(group))).then(() => {
       this.#committing = false;
       this.flush();
-    };
-    if (changes.length === 0) return void finish(null);
-    this.#committing = true;
-    this.#store.commit(changes).then(
-      () => finish(null),
-      (error: unknown) => finish(error ?? new Error('the commit failed')),
-    );
+    });
+  }
+
+  /** Commits a group of the batch, then publishes it; or catches its rooms up and decides it again, or fails it. */
+  async #commit(group: readonly Pending[]): Promise<void> {
+    const changes = group.flatMap((p) => (p.change ? [p.change] : []));
+    const error = changes.length ? await this.#store.commit(changes).then(() => null, (e: unknown) => e ?? new Error('the commit failed')) : null;
+    if (error === null) {
+      this.#publish(group);
+      if (changes.length) this.#hooks.committed?.(changes);
+      return;
+    }
+    await this.#hooks.catchUp([...new Set(changes.map((c) => c.code))]).catch(() => undefined);
+    for (const p of group) {
+      if (error instanceof StoreConflict) this.#again(p);
+      else p.failed(SAVE_FAILED);
+    }
   }
 
   /** Decides an operation again, or gives up on it after its last attempt. */
@@ -161,4 +164,15 @@ export class CommitPipeline {
   async settled(): Promise<void> {
     while (this.#committing || this.#pending.length || this.#jobs.length) await new Promise((r) => setTimeout(r, 1));
   }
+}
+
+/** The batch's changes room by room, each room's in their order. */
+function byRoom(batch: readonly Pending[]): Pending[][] {
+  const groups = new Map<string, Pending[]>();
+  for (const p of batch) {
+    let group = groups.get(p.room.code);
+    if (!group) groups.set(p.room.code, (group = []));
+    group.push(p);
+  }
+  return [...groups.values()];
 }

@@ -32,6 +32,7 @@ const INSERT_ROWS_MAX = 2000;
 type Client = pg.PoolClient;
 
 export class PgStore implements Store {
+  readonly roomsApart = true;
   readonly pool: pg.Pool;
   #closed = false;
 
@@ -85,7 +86,7 @@ export class PgStore implements Store {
     if (this.#closed) throw new Error('the store is closed');
     try {
       await this.#transaction(async (c) => {
-        for (const change of changes) await commitOne(c, change);
+        await commitBatch(c, changes);
       });
     } catch (e) {
       // A key taken: another process committed the same seq, branch or room first.
@@ -177,8 +178,70 @@ export class PgStore implements Store {
   }
 }
 
-/** One RoomChange (see store.ts), in the transaction of its batch; throws to roll the batch back. */
-async function commitOne(c: Client, change: RoomChange): Promise<void> {
+/** An event row, in the order of the batch. */
+interface EventRow {
+  readonly code: string;
+  readonly branch: number;
+  readonly seq: number;
+  readonly at: number;
+  readonly body: string;
+}
+
+/**
+ * A batch of RoomChanges (see store.ts) in its transaction; throws to roll it back. What
+ * every change has (a new expiry, events) is written for the whole batch at once: one
+ * UPDATE of the rooms, one check of where each timeline ends, one INSERT of the events,
+ * however many commands the batch holds. The rest (a room opened, a participant, a fork)
+ * is written change by change, in order, before.
+ */
+async function commitBatch(c: Client, changes: readonly RoomChange[]): Promise<void> {
+  const expiries = new Map<string, number>();
+  const rows: EventRow[] = [];
+  /** Where each timeline's events of this batch start and end, by "code/branch". */
+  const runs = new Map<string, { code: string; branch: number; first: number; last: number }>();
+  for (const change of changes) {
+    await commitShape(c, change);
+    expiries.set(change.code, change.expiresAt);
+    const branch = change.branch ?? 0;
+    for (const e of change.events ?? []) {
+      const key = `${change.code}/${branch}`;
+      const run = runs.get(key);
+      if (run && e.seq !== run.last + 1) throw new Error(`event ${e.seq} does not follow ${run.last} in room ${change.code}`);
+      if (run) run.last = e.seq;
+      else runs.set(key, { code: change.code, branch, first: e.seq, last: e.seq });
+      rows.push({ code: change.code, branch, seq: e.seq, at: e.at, body: JSON.stringify(e.event) });
+    }
+  }
+  const codes = [...expiries.keys()];
+  const touched = await c.query<{ code: string }>(
+    'UPDATE rooms SET expires_at = v.expires_at FROM unnest($1::text[], $2::bigint[]) AS v(code, expires_at) WHERE rooms.code = v.code RETURNING rooms.code',
+    [codes, codes.map((code) => expiries.get(code))],
+  );
+  if (touched.rowCount !== codes.length) {
+    const found = new Set(touched.rows.map((r) => r.code));
+    throw new Error(`no room ${codes.find((code) => !found.has(code))}`);
+  }
+  if (runs.size === 0) return;
+  const keys = [...runs.values()];
+  // A timeline's events follow its last stored one, or its fork point.
+  const ends = await c.query<{ last: number | null; fork: number | null }>(
+    `SELECT (SELECT MAX(seq) FROM events e WHERE e.room_code = k.code AND e.branch = k.branch) AS last,
+            (SELECT fork_seq FROM branches b WHERE b.room_code = k.code AND b.id = k.branch) AS fork
+       FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS k(code, branch, n) ORDER BY k.n`,
+    [keys.map((k) => k.code), keys.map((k) => k.branch)],
+  );
+  keys.forEach((k, i) => {
+    const end = ends.rows[i]!;
+    const last = end.last ?? (k.branch === 0 ? 0 : end.fork);
+    if (last === null) throw new Error(`no branch ${k.branch} in room ${k.code}`);
+    // Another process committed past the seq this batch was decided after.
+    if (k.first !== last + 1) throw new StoreConflict(`event ${k.first} does not follow ${last} in room ${k.code}`);
+  });
+  await insertEvents(c, rows);
+}
+
+/** What a change does besides its expiry and its events: a room opened (with an import), the lock, a fork, the active timeline, participants. */
+async function commitShape(c: Client, change: RoomChange): Promise<void> {
   const code = change.code;
   if (change.create) {
     await c.query('INSERT INTO rooms (code, created_at, expires_at, locked, settings) VALUES ($1, $2, $3, 0, $4)', [
@@ -187,9 +250,6 @@ async function commitOne(c: Client, change: RoomChange): Promise<void> {
       change.expiresAt,
       JSON.stringify(change.create.settings),
     ]);
-  } else {
-    const touched = await c.query('UPDATE rooms SET expires_at = $2 WHERE code = $1', [code, change.expiresAt]);
-    if (touched.rowCount !== 1) throw new Error(`no room ${code}`);
   }
   if (change.locked !== undefined) await c.query('UPDATE rooms SET locked = $2 WHERE code = $1', [code, change.locked ? 1 : 0]);
   if (change.createBranch) {
@@ -207,40 +267,24 @@ async function commitOne(c: Client, change: RoomChange): Promise<void> {
   if (change.removeParticipants?.length) await c.query('DELETE FROM participants WHERE room_code = $1 AND token_hash = ANY($2::text[])', [code, change.removeParticipants]);
   if (change.create && change.eventSlices) {
     const utf8 = new TextDecoder();
-    const rows: { seq: number; body: string }[] = [];
+    const imported: EventRow[] = [];
     let start = 0;
     for (const end of change.eventSlices.sliceEnds) {
-      for (const event of JSON.parse(utf8.decode(change.eventSlices.json.subarray(start, end))) as unknown[]) rows.push({ seq: rows.length + 1, body: JSON.stringify(event) });
+      for (const event of JSON.parse(utf8.decode(change.eventSlices.json.subarray(start, end))) as unknown[]) {
+        imported.push({ code, branch: 0, seq: imported.length + 1, at: change.create.createdAt, body: JSON.stringify(event) });
+      }
       start = end;
     }
-    await insertEvents(c, code, 0, rows.map((r) => ({ seq: r.seq, at: change.create!.createdAt, body: r.body })));
-  }
-  if (change.events?.length) {
-    const branch = change.branch ?? 0;
-    // A branch's own events follow its fork point.
-    const { rows } = await c.query<{ last: number | null; fork: number | null }>(
-      `SELECT (SELECT MAX(seq) FROM events WHERE room_code = $1 AND branch = $2) AS last,
-              (SELECT fork_seq FROM branches WHERE room_code = $1 AND id = $2) AS fork`,
-      [code, branch],
-    );
-    const last = rows[0]!.last ?? (branch === 0 ? 0 : rows[0]!.fork);
-    if (last === null) throw new Error(`no branch ${branch} in room ${code}`);
-    const first = change.events[0]!.seq;
-    // Another process committed past the seq this batch was decided after.
-    if (first !== last + 1) throw new StoreConflict(`event ${first} does not follow ${last} in room ${code}`);
-    change.events.forEach((e, i) => {
-      if (e.seq !== first + i) throw new Error(`event ${e.seq} does not follow ${first + i - 1} in room ${code}`);
-    });
-    await insertEvents(c, code, branch, change.events.map((e) => ({ seq: e.seq, at: e.at, body: JSON.stringify(e.event) })));
+    await insertEvents(c, imported);
   }
 }
 
-async function insertEvents(c: Client, code: string, branch: number, rows: readonly { seq: number; at: number; body: string }[]): Promise<void> {
+async function insertEvents(c: Client, rows: readonly EventRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += INSERT_ROWS_MAX) {
     const slice = rows.slice(i, i + INSERT_ROWS_MAX);
-    await c.query('INSERT INTO events (room_code, branch, seq, at, body) SELECT $1, $2, * FROM unnest($3::int[], $4::bigint[], $5::text[])', [
-      code,
-      branch,
+    await c.query('INSERT INTO events (room_code, branch, seq, at, body) SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::bigint[], $5::text[])', [
+      slice.map((r) => r.code),
+      slice.map((r) => r.branch),
       slice.map((r) => r.seq),
       slice.map((r) => r.at),
       slice.map((r) => r.body),

@@ -88,6 +88,11 @@ export class StoreConflict extends Error {
 
 export interface Store {
   /**
+   * Whether changes to different rooms may be committed in transactions of their own, at
+   * once (PostgreSQL); otherwise a batch is one transaction, one disk sync (SQLite).
+   */
+  readonly roomsApart?: boolean;
+  /**
    * Applies changes atomically, in order, in one transaction (one disk sync for a
    * whole batch). Resolves once they are on disk; rejects, having changed nothing,
    * when any part fails (with a `StoreConflict` when another process committed first).
