@@ -323,10 +323,14 @@ export class Classroom {
     if (change.create) return;
     const t = room.timelines.get(change.branch ?? 0);
     const events = change.events ?? [];
-    const follows = t && (events.length === 0 || (t.log.length === t.committed && events[0]!.seq === t.committed + 1));
-    if (!follows || change.createBranch || change.activeBranch !== undefined) {
-      void this.#commits.exclusive(() => this.#catchUp(room.code)).catch(() => undefined);
-      return;
+    const catchUp = () => void this.#commits.exclusive(() => this.#catchUp(room.code)).catch(() => undefined);
+    if (!t || change.createBranch || change.activeBranch !== undefined) return catchUp();
+    if (events.length) {
+      // Read from the store already (a catch-up got there first).
+      if (events.at(-1)!.seq <= t.committed) return;
+      // This process's own events for these seqs meet them when they are committed, and it catches up then.
+      if (t.log.length > t.committed) return;
+      if (events[0]!.seq !== t.committed + 1) return catchUp();
     }
     const before = JSON.stringify(room.info());
     room.expiresAt = Math.max(room.expiresAt, change.expiresAt);

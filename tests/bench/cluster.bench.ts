@@ -158,6 +158,11 @@ export async function clusterBench(processes: number): Promise<void> {
   const given = process.env.TOY_PAXOS_TEST_DATABASE_URL;
   const server = given ? null : await startPostgres();
   const postgresUrl = given ?? server!.url;
+  // Interrupted: the throwaway PostgreSQL goes too.
+  process.once('SIGINT', () => {
+    server?.stop();
+    process.exit(130);
+  });
   try {
     const setups: Setup[] = [
       { label: '1 process, SQLite', processes: 1, postgres: false },
