@@ -2,11 +2,12 @@
  * Bringing a room in memory up to what the store holds: after a commit that failed (the
  * room drops what it applied but could not keep), and, with many server processes, when
  * another process committed what this one has not heard of. The store is the truth; what
- * memory holds beyond it was never committed, and is dropped.
+ * memory holds beyond it was never committed, and is dropped. A change another process
+ * tells of is applied as it comes when it follows what the room holds (`applyCommitted`).
  */
 import type { LogRecord, RoomEvent } from '@toy-paxos/shared';
-import type { Room, Timeline } from './room';
-import type { StoredEvent, StoredParticipant, StoredRoom } from './store';
+import type { Participant, Room, Timeline } from './room';
+import type { RoomChange, StoredEvent, StoredParticipant, StoredRoom } from './store';
 
 /** What catching up changed, for the classroom to tell the sockets. */
 export interface CaughtUp {
@@ -99,4 +100,59 @@ export function catchUp(room: Room, stored: StoredRoom): CaughtUp {
   // What was dropped was never sent to anyone; a new fork or another active timeline was.
   const timeline = forked || active !== activeBefore;
   return { records: timeline ? [] : records, timeline, removed, added, presence: before !== JSON.stringify(room.info()) };
+}
+
+/** What a change committed by another process did to this process's room. */
+export type Heard =
+  /** Applied: its records (of the active timeline) and the participants it removed. */
+  | { readonly kind: 'applied'; readonly records: LogRecord[]; readonly added: readonly StoredParticipant[]; readonly removed: readonly Participant[]; readonly presence: boolean }
+  /** Nothing to do: this process has it already, or will meet it at its own commit and catch up then. */
+  | { readonly kind: 'known' }
+  /** It does not follow what the room holds (a gap, a fork, another active timeline): read the store. */
+  | { readonly kind: 'gap' };
+
+/**
+ * Applies a change another process committed, when it follows what the room holds: events
+ * that follow the timeline's committed ones (and no events of this process wait for those
+ * seqs), participants, the lock and the expiry.
+ */
+export function applyCommitted(room: Room, change: Omit<RoomChange, 'eventSlices'>): Heard {
+  const t = room.timelines.get(change.branch ?? 0);
+  const events = change.events ?? [];
+  if (!t || change.createBranch || change.activeBranch !== undefined) return { kind: 'gap' };
+  if (events.length) {
+    // Read from the store already (a catch-up got there first).
+    if (events.at(-1)!.seq <= t.committed) return { kind: 'known' };
+    // This process's own events for these seqs meet them when they are committed, and it catches up then.
+    if (t.log.length > t.committed) return { kind: 'known' };
+    if (events[0]!.seq !== t.committed + 1) return { kind: 'gap' };
+  }
+  const before = JSON.stringify(room.info());
+  room.expiresAt = Math.max(room.expiresAt, change.expiresAt);
+  if (change.locked !== undefined) room.locked = change.locked;
+  const added: StoredParticipant[] = [];
+  for (const p of change.participants ?? []) {
+    const held = room.participants.get(p.tokenHash);
+    if (held) held.name = p.name;
+    else {
+      room.participants.set(p.tokenHash, { ...p });
+      added.push(p);
+    }
+  }
+  const removed: Participant[] = [];
+  for (const hash of change.removeParticipants ?? []) {
+    const p = room.participants.get(hash);
+    if (!p) continue;
+    room.participants.delete(hash);
+    room.online.delete(hash);
+    room.joining.delete(hash);
+    removed.push(p);
+  }
+  let records: LogRecord[] = [];
+  if (events.length) {
+    const appended = room.apply(events.map((e) => e.event), events[0]!.at, t);
+    t.committed = t.log.length;
+    if (t === room.timeline) records = appended;
+  }
+  return { kind: 'applied', records, added, removed, presence: JSON.stringify(room.info()) !== before };
 }

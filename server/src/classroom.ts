@@ -28,7 +28,7 @@ import {
   type SessionInfo,
   type TimelineInfo,
 } from '@toy-paxos/shared';
-import { catchUp } from './catch-up';
+import { applyCommitted, catchUp } from './catch-up';
 import { CommitPipeline, SAVE_FAILED, type Pending } from './commit';
 import type { PeerMessage, Peers } from './peers';
 import type { ServerLimits } from './config';
@@ -218,17 +218,8 @@ export class Classroom {
     if (this.#rooms.get(code) !== room) return;
     if (!stored) return this.#drop(room, 'expired');
     const caught = catchUp(room, stored);
-    for (const p of caught.removed) this.#byToken.delete(p.tokenHash);
-    for (const p of caught.added) this.#byToken.set(p.tokenHash, room);
-    if (room.shareToken && !room.participants.has(hashToken(room.shareToken))) room.shareToken = null;
-    const removed = (role: 'viewer' | 'other') => caught.removed.filter((p) => (p.role === 'viewer') === (role === 'viewer')).map((p) => p.tokenHash);
-    if (caught.removed.length) {
-      this.#out.ended(code, removed('other'), 'removed');
-      this.#out.ended(code, removed('viewer'), 'revoked');
-    }
     if (caught.timeline) this.#out.timeline(code, room.timelineInfo(), room.recent(0, RECENT_RECORDS));
-    else if (caught.records.length) this.#out.records(code, caught.records);
-    if (caught.presence) this.#out.presence(code, room.info());
+    this.#changedElsewhere(room, caught);
   }
 
   /**
@@ -321,45 +312,24 @@ export class Classroom {
       return;
     }
     if (change.create) return;
-    const t = room.timelines.get(change.branch ?? 0);
-    const events = change.events ?? [];
-    const catchUp = () => void this.#commits.exclusive(() => this.#catchUp(room.code)).catch(() => undefined);
-    if (!t || change.createBranch || change.activeBranch !== undefined) return catchUp();
-    if (events.length) {
-      // Read from the store already (a catch-up got there first).
-      if (events.at(-1)!.seq <= t.committed) return;
-      // This process's own events for these seqs meet them when they are committed, and it catches up then.
-      if (t.log.length > t.committed) return;
-      if (events[0]!.seq !== t.committed + 1) return catchUp();
-    }
-    const before = JSON.stringify(room.info());
-    room.expiresAt = Math.max(room.expiresAt, change.expiresAt);
-    if (change.locked !== undefined) room.locked = change.locked;
-    for (const p of change.participants ?? []) {
-      const held = room.participants.get(p.tokenHash);
-      if (held) held.name = p.name;
-      else this.#addParticipant(room, p);
-    }
-    const gone = (change.removeParticipants ?? []).flatMap((h) => {
-      const p = room.participants.get(h);
-      return p ? [p] : [];
-    });
-    for (const p of gone) {
-      this.#forget(room, p.tokenHash);
-      if (p.role === 'viewer') room.shareToken = null;
-    }
-    if (events.length) {
-      const records = room.apply(
-        events.map((e) => e.event),
-        events[0]!.at,
-        t,
-      );
-      t.committed = t.log.length;
-      if (t === room.timeline) this.#out.records(room.code, records);
-    }
-    for (const p of gone) this.#out.ended(room.code, [p.tokenHash], p.role === 'viewer' ? 'revoked' : 'removed');
-    if (JSON.stringify(room.info()) !== before) this.#out.presence(room.code, room.info());
+    const heard = applyCommitted(room, change);
+    if (heard.kind === 'gap') return void this.#commits.exclusive(() => this.#catchUp(room.code)).catch(() => undefined);
+    if (heard.kind === 'known') return;
+    this.#changedElsewhere(room, heard);
   }
+
+  /** Tells this process's sockets what another process changed in a room: records, sessions ended, presence. */
+  #changedElsewhere(room: Room, changed: { records: readonly LogRecord[]; added: readonly StoredParticipant[]; removed: readonly StoredParticipant[]; presence: boolean }): void {
+    for (const p of changed.added) this.#byToken.set(p.tokenHash, room);
+    for (const p of changed.removed) this.#byToken.delete(p.tokenHash);
+    if (room.shareToken && !room.participants.has(hashToken(room.shareToken))) room.shareToken = null;
+    if (changed.records.length) this.#out.records(room.code, changed.records);
+    const ended = (viewers: boolean) => changed.removed.filter((p) => (p.role === 'viewer') === viewers).map((p) => p.tokenHash);
+    if (ended(false).length) this.#out.ended(room.code, ended(false), 'removed');
+    if (ended(true).length) this.#out.ended(room.code, ended(true), 'revoked');
+    if (changed.presence) this.#out.presence(room.code, room.info());
+  }
+
 
   #addParticipant(room: Room, p: StoredParticipant): void {
     room.participants.set(p.tokenHash, { ...p });
