@@ -98,30 +98,35 @@ export class CommitPipeline {
     const batch = this.#pending.filter((p) => !stale.has(p));
     this.#pending = [];
     for (const p of stale) this.#again(p);
-    // One transaction for the whole batch (one disk sync), or, with a store that commits rooms
-    // apart (PostgreSQL), one per room at once: a conflict in one room then holds no other.
-    const groups = this.#store.roomsApart ? byRoom(batch) : [batch];
     this.#committing = true;
-    void Promise.all(groups.map((group) => this.#commit(group))).then(() => {
+    void this.#commit(batch).then(() => {
       this.#committing = false;
       this.flush();
     });
   }
 
-  /** Commits a group of the batch, then publishes it; or catches its rooms up and decides it again, or fails it. */
-  async #commit(group: readonly Pending[]): Promise<void> {
-    const changes = group.flatMap((p) => (p.change ? [p.change] : []));
+  /**
+   * Commits a batch in one transaction, then publishes it. If another process was first in
+   * some of its rooms, those rooms catch up and their changes are decided again, and the
+   * rest of the batch goes back to the head of the queue, as it was decided; any other
+   * failure catches the rooms up and fails the whole batch.
+   */
+  async #commit(batch: readonly Pending[]): Promise<void> {
+    const changes = batch.flatMap((p) => (p.change ? [p.change] : []));
     const error = changes.length ? await this.#store.commit(changes).then(() => null, (e: unknown) => e ?? new Error('the commit failed')) : null;
     if (error === null) {
-      this.#publish(group);
+      this.#publish(batch);
       if (changes.length) this.#hooks.committed?.(changes);
       return;
     }
-    await this.#hooks.catchUp([...new Set(changes.map((c) => c.code))]).catch(() => undefined);
-    for (const p of group) {
-      if (error instanceof StoreConflict) this.#again(p);
-      else p.failed(SAVE_FAILED);
+    const conflicted = error instanceof StoreConflict ? new Set(error.codes) : new Set(changes.map((c) => c.code));
+    await this.#hooks.catchUp([...conflicted]).catch(() => undefined);
+    if (!(error instanceof StoreConflict)) {
+      for (const p of batch) p.failed(SAVE_FAILED);
+      return;
     }
+    this.#pending.unshift(...batch.filter((p) => !conflicted.has(p.room.code)));
+    for (const p of batch) if (conflicted.has(p.room.code)) this.#again(p);
   }
 
   /** Decides an operation again, or gives up on it after its last attempt. */
@@ -166,13 +171,3 @@ export class CommitPipeline {
   }
 }
 
-/** The batch's changes room by room, each room's in their order. */
-function byRoom(batch: readonly Pending[]): Pending[][] {
-  const groups = new Map<string, Pending[]>();
-  for (const p of batch) {
-    let group = groups.get(p.room.code);
-    if (!group) groups.set(p.room.code, (group = []));
-    group.push(p);
-  }
-  return [...groups.values()];
-}

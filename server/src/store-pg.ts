@@ -3,12 +3,13 @@
  * of server processes (selected by DATABASE_URL). The tables are the SQLite store's, with
  * the same keys; every commit is one transaction.
  *
- * Commands for one room are serialized by PostgreSQL's keys, not by a lock: a process
- * decides a command against its room in memory and commits its events at the seqs that
- * follow; the primary key (room, timeline, seq) makes a second event at a seq impossible,
- * and the check that a batch's first seq follows the timeline's last one makes a gap
- * impossible. Either failure is a `StoreConflict`: another process committed first, and
- * the caller catches up and decides again (commit.ts).
+ * Commands for one room are serialized by PostgreSQL's keys: a process decides a command
+ * against its room in memory and commits its events at the seqs that follow; the primary
+ * key (room, timeline, seq) makes a second event at a seq impossible, and the check that a
+ * batch's first seq follows the timeline's last one makes a gap impossible. A per-room
+ * advisory lock, held for the commit, makes the check see every commit before it, so that
+ * a conflict names its rooms. Either failure is a `StoreConflict`: another process
+ * committed first, and the caller catches those rooms up and decides again (commit.ts).
  */
 import pg from 'pg';
 import type { RoomEvent, RoomSettings, Role } from '@toy-paxos/shared';
@@ -32,7 +33,6 @@ const INSERT_ROWS_MAX = 2000;
 type Client = pg.PoolClient;
 
 export class PgStore implements Store {
-  readonly roomsApart = true;
   readonly pool: pg.Pool;
   #closed = false;
 
@@ -89,8 +89,12 @@ export class PgStore implements Store {
         await commitBatch(c, changes);
       });
     } catch (e) {
-      // A key taken: another process committed the same seq, branch or room first.
-      if ((e as { code?: string }).code === '23505') throw new StoreConflict((e as Error).message);
+      // A key taken: another process committed the same branch or room first (or, with no
+      // lock to wait for, the same seq). The key's value names the room.
+      if ((e as { code?: string }).code === '23505') {
+        const code = /^Key \((?:room_)?code[^)]*\)=\(([^,)]+)/.exec((e as { detail?: string }).detail ?? '')?.[1];
+        throw new StoreConflict((e as Error).message, code ? [code] : changes.map((c) => c.code));
+      }
       throw e;
     }
   }
@@ -195,6 +199,11 @@ interface EventRow {
  * is written change by change, in order, before.
  */
 async function commitBatch(c: Client, changes: readonly RoomChange[]): Promise<void> {
+  // Each room's commits one at a time across processes, in a fixed order (no deadlock): the
+  // check below then sees every event committed before, and a conflict names its rooms.
+  await c.query('SELECT pg_advisory_xact_lock(hashtext(code)) FROM (SELECT DISTINCT unnest($1::text[]) AS code) AS r ORDER BY hashtext(code), code', [
+    changes.map((change) => change.code),
+  ]);
   const expiries = new Map<string, number>();
   const rows: EventRow[] = [];
   /** Where each timeline's events of this batch start and end, by "code/branch". */
@@ -230,13 +239,15 @@ async function commitBatch(c: Client, changes: readonly RoomChange[]): Promise<v
        FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS k(code, branch, n) ORDER BY k.n`,
     [keys.map((k) => k.code), keys.map((k) => k.branch)],
   );
+  const conflicts: string[] = [];
   keys.forEach((k, i) => {
     const end = ends.rows[i]!;
     const last = end.last ?? (k.branch === 0 ? 0 : end.fork);
     if (last === null) throw new Error(`no branch ${k.branch} in room ${k.code}`);
     // Another process committed past the seq this batch was decided after.
-    if (k.first !== last + 1) throw new StoreConflict(`event ${k.first} does not follow ${last} in room ${k.code}`);
+    if (k.first !== last + 1) conflicts.push(k.code);
   });
+  if (conflicts.length) throw new StoreConflict(`another process committed first in room ${conflicts.join(', ')}`, conflicts);
   await insertEvents(c, rows);
 }
 

@@ -80,18 +80,21 @@ export interface RoomChange {
 
 /**
  * A commit refused because another server process committed first at the same place (an
- * event's seq, a branch's id, a room's code): the caller catches up and decides again.
+ * event's seq, a branch's id, a room's code): the caller catches those rooms up and
+ * decides their changes again; the batch's other changes may be committed as they are.
  */
 export class StoreConflict extends Error {
   override readonly name = 'StoreConflict';
+  /** The rooms where another process was first (all of the batch's, when the store cannot tell). */
+  readonly codes: readonly string[];
+
+  constructor(message: string, codes: readonly string[]) {
+    super(message);
+    this.codes = codes;
+  }
 }
 
 export interface Store {
-  /**
-   * Whether changes to different rooms may be committed in transactions of their own, at
-   * once (PostgreSQL); otherwise a batch is one transaction, one disk sync (SQLite).
-   */
-  readonly roomsApart?: boolean;
   /**
    * Applies changes atomically, in order, in one transaction (one disk sync for a
    * whole batch). Resolves once they are on disk; rejects, having changed nothing,

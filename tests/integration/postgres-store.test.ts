@@ -82,6 +82,15 @@ describe('PgStore', () => {
     await expect(a.commit([{ code: 'ROOM01', expiresAt: 100, events: [{ seq: 5, at: 4, event: added('x') }] }])).rejects.toThrow(StoreConflict);
     const all = (await a.loadRoom('ROOM01'))!.events.get(0)!;
     expect(all.map((e) => (e.event as { node: string }).node)).toEqual([winner, 'c2', 'c3']);
+    // A conflict names its rooms: the batch's other room was fine, and is committed when asked again.
+    await a.commit([{ code: 'ROOM02', create: { createdAt: 1, settings: DEFAULT_SETTINGS }, expiresAt: 100 }]);
+    const fine = { code: 'ROOM02', expiresAt: 100, events: [{ seq: 1, at: 5, event: added('d1') }] };
+    const mixed = await a.commit([fine, { code: 'ROOM01', expiresAt: 100, events: [{ seq: 3, at: 5, event: added('late') }] }]).catch((e: unknown) => e);
+    expect(mixed).toBeInstanceOf(StoreConflict);
+    expect((mixed as StoreConflict).codes).toEqual(['ROOM01']);
+    expect((await a.loadRoom('ROOM02'))!.events.get(0)).toBeUndefined();
+    await a.commit([fine]);
+    expect((await b.loadRoom('ROOM02'))!.events.get(0)!.map((e) => e.seq)).toEqual([1]);
     const later = (await a.loadRoom('ROOM01', new Map([[0, 1]])))!.events.get(0)!;
     expect(later.map((e) => e.seq)).toEqual([2, 3]);
     // Expiry deletes a room only if the store agrees that its time is up.

@@ -106,7 +106,7 @@ describe('server processes sharing one PostgreSQL database', () => {
     });
   });
 
-  it('shows a branch forked on one process, and the presented event, on another', async () => {
+  it('shows a branch forked on one process, the presented event and the replay link, on another', async () => {
     const { urls } = await cluster(2);
     const room = await createRoom(urls[0]!);
     const teacher = client(urls[0]!);
@@ -129,6 +129,16 @@ describe('server processes sharing one PostgreSQL database', () => {
     expect((await again.resume(room.instructorToken)).ok).toBe(true);
     expect(again.timeline!.active).toBe(1);
     expect(again.session!.presenting).toBe(2);
+    // The replay link made on one process opens on the other, and is revoked from there.
+    const shared = await teacher.emit('share:create', {});
+    if (!shared.ok) throw new Error(JSON.stringify(shared));
+    const viewer = client(urls[1]!);
+    const token = String(shared.link).split('#')[1]!;
+    expect((await viewer.resume(token)).ok).toBe(true);
+    expect(viewer.session!.role).toBe('viewer');
+    // Revoked on the other process: the viewer's session ends.
+    expect((await again.emit('share:revoke', {})).ok).toBe(true);
+    await viewer.until(() => viewer.ended === 'revoked', 'the link revoked');
   });
 
   it('loses nothing acknowledged when a process is killed with SIGKILL; its clients go on through another with no gap', async () => {
