@@ -7,7 +7,8 @@ export default defineConfig({
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
       { test: { name: 'transcript', include: ['tests/transcripts/**/*.test.ts'] } },
       { test: { name: 'property', include: ['tests/property/**/*.test.ts'], testTimeout: 300_000 } },
-      { test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], testTimeout: 30_000 } },
+      // The PostgreSQL tests share one server for the run (tests/support/postgres.ts).
+      { test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], testTimeout: 30_000, globalSetup: ['tests/support/postgres.ts'] } },
       {
         // Tests that measure delays (a flood, hostile imports): alone on the machine, after
         // every other project, one file at a time, so that other tests' work is not counted.

@@ -1,20 +1,24 @@
 /**
  * The composition root: wires the store, the classroom, Express and socket.io.
  * Only `index.ts` reads the environment and listens; tests call `createApp` with
- * their own store, clock and port 0.
+ * their own store, clock and port 0. With the PostgreSQL store, socket.io gets the
+ * PostgreSQL adapter, and the classroom hears the other processes through it (peers.ts).
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createTlsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
+import { createAdapter } from '@socket.io/postgres-adapter';
 import type { Logger } from 'pino';
 import { Classroom } from './classroom';
 import type { ServerConfig } from './config';
 import { createHttpApp } from './http';
 import { trustFunction } from './network';
 import { bindSockets, SocketBroadcaster, type ClassroomServer } from './socket';
+import { Peers } from './peers';
 import type { Store } from './store';
+import { PgStore } from './store-pg';
 
 export interface AppOptions {
   readonly config: ServerConfig;
@@ -31,7 +35,9 @@ export interface App {
   readonly http: HttpServer | HttpsServer;
   readonly io: ClassroomServer;
   readonly classroom: Classroom;
-  /** Starts listening; resolves with the port (useful with port 0). */
+  /** Resolves once the rooms are restored from the store (`listen` waits for it). */
+  ready(): Promise<void>;
+  /** Starts listening once the rooms are restored; resolves with the port (useful with port 0). */
   listen(port: number, host?: string): Promise<number>;
   /** Stops accepting connections, closes sockets and the store. */
   close(): Promise<void>;
@@ -39,15 +45,17 @@ export interface App {
 
 export type { ServerConfig } from './config';
 export { configFromEnv, DEFAULT_LIMITS } from './config';
-export { SqliteStore, type RoomChange, type Store } from './store';
+export { SqliteStore, StoreConflict, type RoomChange, type Store } from './store';
+export { PgStore } from './store-pg';
 export type { Session } from './classroom';
 
 export function createApp({ config, store, logger, clock = Date.now, roomCode }: AppOptions): App {
   const startedAtMs = clock();
   const broadcaster = new SocketBroadcaster();
-  const classroom = new Classroom({ store, limits: config.limits, broadcaster, publicUrl: config.publicUrl, roomCode });
-  const restored = classroom.restore(clock());
-  logger.info(restored, 'rooms restored');
+  const peers = store instanceof PgStore ? new Peers() : undefined;
+  const classroom = new Classroom({ store, limits: config.limits, broadcaster, publicUrl: config.publicUrl, roomCode, peers });
+  const restored = classroom.restore(clock()).then((counts) => logger.info(counts, 'rooms restored'));
+  restored.catch(() => undefined); // reported by ready() and listen()
 
   const trust = trustFunction(config.trustProxy ?? false);
   const handler = createHttpApp({ config, classroom, clock, startedAtMs, trust });
@@ -63,6 +71,11 @@ export function createApp({ config, store, logger, clock = Date.now, roomCode }:
       callback(null, origin === undefined || allowed.has(origin));
     },
   });
+  if (store instanceof PgStore) {
+    io.adapter(createAdapter(store.pool, { errorHandler: (err) => logger.warn({ err }, 'the PostgreSQL adapter failed') }));
+    // Once the rooms are here: the others' answers to a newcomer (who is online, what is presented) concern them.
+    void restored.then(() => peers!.attach(io, clock), () => undefined);
+  }
   broadcaster.attach(io);
   bindSockets({ io, classroom, broadcaster, limits: config.limits, clock, logger, trust });
 
@@ -80,7 +93,9 @@ export function createApp({ config, store, logger, clock = Date.now, roomCode }:
     http,
     io,
     classroom,
-    listen(port, host) {
+    ready: () => restored,
+    async listen(port, host) {
+      await restored;
       return new Promise((resolve, reject) => {
         http.once('error', reject);
         http.listen(port, host, () => resolve((http.address() as AddressInfo).port));
@@ -88,6 +103,7 @@ export function createApp({ config, store, logger, clock = Date.now, roomCode }:
     },
     async close() {
       clearInterval(sweep);
+      peers?.stop();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await classroom.settled();
       await store.close();

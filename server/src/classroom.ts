@@ -28,12 +28,17 @@ import {
   type SessionInfo,
   type TimelineInfo,
 } from '@toy-paxos/shared';
-import { CommitPipeline, SAVE_FAILED } from './commit';
+import { applyCommitted, catchUp } from './catch-up';
+import { CommitPipeline, SAVE_FAILED, type Pending } from './commit';
+import type { PeerMessage, Peers } from './peers';
 import type { ServerLimits } from './config';
 import { applyInSlices, participantId, Room, type ImportedLog, type Participant, type RecentLog } from './room';
 import { randomInt } from 'node:crypto';
 import { hashToken, newRoomCode, newToken, TokenBucket } from './security';
 import type { RoomChange, Store, StoredBranch, StoredParticipant, StoredRoom } from './store';
+
+/** Times an operation is decided, when other server processes keep committing to its room first. */
+const ATTEMPTS_MAX = 8;
 
 /** Reaches the sockets of a room. Implemented by the socket layer; a test can record calls. */
 export interface Broadcaster {
@@ -73,6 +78,8 @@ export interface ClassroomOptions {
   readonly publicUrl: string;
   /** Draws a room code (a cryptographic draw by default; tests pass one that collides). */
   readonly roomCode?: () => string;
+  /** The other server processes that share the store, when there are any. */
+  readonly peers?: Peers;
 }
 
 /** A drawn code that is taken is drawn again, this many times in all, before creation gives up. */
@@ -91,6 +98,13 @@ export class Classroom {
   readonly #commits: CommitPipeline;
   /** Rooms being created (counted against the limit until they are committed). */
   #creating = 0;
+  readonly #peers: Peers | null;
+  /** Rooms being read from the store, by code. */
+  readonly #loading = new Map<string, Promise<void>>();
+  /** Decides the operation being run now again, after a conflict (see `#operation`). */
+  #retry: (() => void) | undefined;
+  /** Which attempt of it this is (1: the first). */
+  #attempt = 1;
 
   constructor(options: ClassroomOptions) {
     this.#store = options.store;
@@ -98,11 +112,60 @@ export class Classroom {
     this.#out = options.broadcaster;
     this.#publicUrl = options.publicUrl;
     this.#drawCode = options.roomCode ?? newRoomCode;
-    this.#commits = new CommitPipeline(
-      this.#store,
-      (code, records) => this.#out.records(code, records),
-      (code) => this.#reload(code),
+    this.#peers = options.peers ?? null;
+    const peers = this.#peers;
+    this.#commits = new CommitPipeline(this.#store, {
+      send: (code, records) => this.#out.records(code, records),
+      catchUp: async (codes) => {
+        for (const code of codes) await this.#catchUp(code);
+      },
+      committed: peers
+        ? (changes) => {
+            // An import's events are read from the store: they are too many for a message.
+            if (changes.length) peers.send({ kind: 'committed', changes: changes.map(({ eventSlices: _, ...c }) => c) });
+          }
+        : undefined,
+    });
+    peers?.listen(
+      {
+        message: (from, message) => this.#fromPeer(from, message),
+        joined: () => {
+          for (const room of this.#rooms.values()) {
+            for (const tokenHash of room.online.keys()) if ((room.online.get(tokenHash) ?? 0) > 0) peers.send({ kind: 'online', code: room.code, tokenHash, online: true });
+            if (room.presenting !== null) peers.send({ kind: 'present', code: room.code, seq: room.presenting });
+            if (room.shareToken) peers.send({ kind: 'share', code: room.code, token: room.shareToken });
+          }
+        },
+        gone: (id) => {
+          for (const room of this.#rooms.values()) {
+            const before = JSON.stringify(room.info());
+            for (const [hash, on] of room.elsewhere) if (on.delete(id) && on.size === 0) room.elsewhere.delete(hash);
+            if (JSON.stringify(room.info()) !== before) this.#out.presence(room.code, room.info());
+          }
+        },
+      },
     );
+  }
+
+  /**
+   * Runs an operation. If its commit meets a conflict (another process committed to its room
+   * first), the room catches up and the operation runs again, up to ATTEMPTS_MAX times.
+   */
+  #operation(op: () => void, attempt = 1): void {
+    const outer = { retry: this.#retry, attempt: this.#attempt };
+    this.#retry = attempt < ATTEMPTS_MAX ? () => this.#operation(op, attempt + 1) : undefined;
+    this.#attempt = attempt;
+    try {
+      op();
+    } finally {
+      this.#retry = outer.retry;
+      this.#attempt = outer.attempt;
+    }
+  }
+
+  /** Queues a change of the operation being run for the next commit. */
+  #enqueue(p: Omit<Pending, 'epoch' | 'retry'>): void {
+    this.#commits.enqueue({ ...p, epoch: p.room.epoch, retry: this.#retry });
   }
 
   /** Where students join a room: the one address every page shows, in links and QR codes. */
@@ -115,11 +178,11 @@ export class Classroom {
   }
 
   /** Restores every room from the store: its participants and its whole log. */
-  restore(nowMs: number): { rooms: number; events: number } {
+  async restore(nowMs: number): Promise<{ rooms: number; events: number }> {
     let events = 0;
-    for (const stored of this.#store.loadRooms()) {
+    for (const stored of await this.#store.loadRooms()) {
       if (stored.expiresAt <= nowMs) {
-        void this.#store.deleteRoom(stored.code).catch(() => undefined);
+        void this.#store.deleteRoom(stored.code, nowMs).catch(() => undefined);
         continue;
       }
       this.#restoreRoom(stored);
@@ -142,22 +205,131 @@ export class Classroom {
     this.#rooms.set(room.code, room);
   }
 
-  /** Replaces a room's memory with what the store holds, after a failed commit. */
-  #reload(code: string): void {
-    const old = this.#rooms.get(code);
-    if (old) for (const token of old.participants.keys()) this.#byToken.delete(token);
-    this.#rooms.delete(code);
-    const stored = this.#store.loadRoom(code);
-    if (stored) {
-      this.#restoreRoom(stored);
-      const room = this.#rooms.get(code)!;
-      if (old) {
-        for (const [token, count] of old.online) if (room.participants.has(token)) room.online.set(token, count);
-        if (old.shareToken && room.participants.has(hashToken(old.shareToken))) room.shareToken = old.shareToken;
-        if (old.presenting !== null && old.presenting <= room.log.length) room.presenting = old.presenting;
+  /**
+   * Brings a room up to what the store holds (catch-up.ts): after a failed commit, or when
+   * another process committed what this one has not heard of. Runs between commits. A room
+   * this process does not hold is read whole; one the store no longer has is dropped.
+   */
+  async #catchUp(code: string): Promise<void> {
+    const room = this.#rooms.get(code);
+    if (!room) return this.#find(code).then(() => undefined);
+    const after = new Map([...room.timelines].map(([id, t]) => [id, Math.min(t.committed, t.log.length)]));
+    const stored = await this.#store.loadRoom(code, after);
+    if (this.#rooms.get(code) !== room) return;
+    if (!stored) return this.#drop(room, 'expired');
+    const caught = catchUp(room, stored);
+    if (caught.timeline) this.#out.timeline(code, room.timelineInfo(), room.recent(0, RECENT_RECORDS));
+    this.#changedElsewhere(room, caught);
+  }
+
+  /**
+   * A room this process does not hold (another process opened it), read from the store when
+   * the store has it. Resolves with whether the room is here now.
+   */
+  async #find(code: string): Promise<boolean> {
+    if (this.#rooms.has(code)) return true;
+    if (!this.#peers) return false;
+    let loading = this.#loading.get(code);
+    if (!loading) {
+      loading = this.#store
+        .loadRoom(code)
+        .then((stored) => {
+          if (stored && !this.#rooms.has(code)) this.#restoreRoom(stored);
+        })
+        .finally(() => this.#loading.delete(code));
+      this.#loading.set(code, loading);
+    }
+    await loading;
+    return this.#rooms.has(code);
+  }
+
+  /** Whether there is a room with this code, here or (with many processes) in the store. */
+  findRoom(code: string): Promise<boolean> {
+    return this.#find(code).catch(() => false);
+  }
+
+  /** Forgets a room that is gone from the store, and ends its sessions here. */
+  #drop(room: Room, reason: 'expired'): void {
+    if (this.#rooms.get(room.code) !== room) return;
+    this.#rooms.delete(room.code);
+    const tokens = [...room.participants.keys()];
+    for (const t of tokens) this.#byToken.delete(t);
+    this.#out.ended(room.code, tokens, reason);
+  }
+
+  /** What another server process tells this one. */
+  #fromPeer(from: string, message: PeerMessage): void {
+    switch (message.kind) {
+      case 'committed':
+        for (const change of message.changes) this.#committedElsewhere(change);
+        return;
+      case 'present': {
+        const room = this.#rooms.get(message.code);
+        if (!room) return;
+        const show = () => {
+          if (message.seq !== null && message.seq > room.log.length) return;
+          room.presenting = message.seq;
+          this.#out.replay(room.code, message.seq);
+        };
+        if (message.seq !== null && message.seq > room.timeline.committed) void this.#commits.exclusive(() => this.#catchUp(room.code)).then(show, () => undefined);
+        else show();
+        return;
+      }
+      case 'share': {
+        const room = this.#rooms.get(message.code);
+        if (room) room.shareToken = message.token;
+        return;
+      }
+      case 'online': {
+        const room = this.#rooms.get(message.code);
+        if (!room) return;
+        const before = room.isOnline(message.tokenHash);
+        let on = room.elsewhere.get(message.tokenHash);
+        if (message.online) {
+          if (!on) room.elsewhere.set(message.tokenHash, (on = new Set()));
+          on.add(from);
+        } else if (on?.delete(from) && on.size === 0) room.elsewhere.delete(message.tokenHash);
+        if (room.isOnline(message.tokenHash) !== before) this.#out.presence(room.code, room.info());
+        return;
+      }
+      case 'expired': {
+        const room = this.#rooms.get(message.code);
+        if (room) this.#drop(room, 'expired');
+        return;
       }
     }
   }
+
+  /**
+   * A change another process committed. Events that follow what this process holds are
+   * applied and sent to its sockets at once; anything else (a gap, a fork, a room it does
+   * not hold, changes of its own waiting to be committed) is read from the store.
+   */
+  #committedElsewhere(change: Omit<RoomChange, 'eventSlices'>): void {
+    const room = this.#rooms.get(change.code);
+    if (!room) {
+      if (change.create) void this.#find(change.code).catch(() => undefined);
+      return;
+    }
+    if (change.create) return;
+    const heard = applyCommitted(room, change);
+    if (heard.kind === 'gap') return void this.#commits.exclusive(() => this.#catchUp(room.code)).catch(() => undefined);
+    if (heard.kind === 'known') return;
+    this.#changedElsewhere(room, heard);
+  }
+
+  /** Tells this process's sockets what another process changed in a room: records, sessions ended, presence. */
+  #changedElsewhere(room: Room, changed: { records: readonly LogRecord[]; added: readonly StoredParticipant[]; removed: readonly StoredParticipant[]; presence: boolean }): void {
+    for (const p of changed.added) this.#byToken.set(p.tokenHash, room);
+    for (const p of changed.removed) this.#byToken.delete(p.tokenHash);
+    if (room.shareToken && !room.participants.has(hashToken(room.shareToken))) room.shareToken = null;
+    if (changed.records.length) this.#out.records(room.code, changed.records);
+    const ended = (viewers: boolean) => changed.removed.filter((p) => (p.role === 'viewer') === viewers).map((p) => p.tokenHash);
+    if (ended(false).length) this.#out.ended(room.code, ended(false), 'removed');
+    if (ended(true).length) this.#out.ended(room.code, ended(true), 'revoked');
+    if (changed.presence) this.#out.presence(room.code, room.info());
+  }
+
 
   #addParticipant(room: Room, p: StoredParticipant): void {
     room.participants.set(p.tokenHash, { ...p });
@@ -200,7 +372,7 @@ export class Classroom {
           // Taken in the store but not in memory (a room another process opened, or one
           // being deleted): draw again. Any other failure is the disk's.
           this.#reservedCodes.delete(candidate);
-          if (!this.#store.loadRoom(candidate)) return { ok: false, error: SAVE_FAILED };
+          if (!(await this.#store.loadRoom(candidate).catch(() => null))) return { ok: false, error: SAVE_FAILED };
         }
       }
       if (code === null) return fail('server-error', `No free room code came up in ${CODE_DRAWS_MAX} draws; try again in a moment.`);
@@ -210,15 +382,12 @@ export class Classroom {
       room.timeline.committed = room.log.length;
       this.#rooms.set(code, room);
       this.#addParticipant(room, instructor);
+      this.#peers?.send({ kind: 'committed', changes: [{ code, create: { createdAt: nowMs, settings }, expiresAt }] });
       return { ok: true, value: { code, instructorToken: token } };
     } finally {
       if (code !== null) this.#reservedCodes.delete(code);
       this.#creating--;
     }
-  }
-
-  hasRoom(code: string): boolean {
-    return this.#rooms.has(code);
   }
 
   /** Who is in the room and online now. */
@@ -233,9 +402,19 @@ export class Classroom {
   }
 
   /** A new participant joins by code: a student becomes one node; an observer only watches. */
-  join(payload: ClientPayload<'room:join'>, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>): void {
+  join(payload: ClientPayload<'room:join'>, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>, looked = false): void {
     const room = this.#rooms.get(payload.code);
+    if (!room && !looked && this.#peers) {
+      // Opened by another process, perhaps a moment ago.
+      void this.findRoom(payload.code).then(() => this.join(payload, nowMs, reply, true));
+      return;
+    }
     if (!room) return reply(fail('room-not-found', `There is no room ${payload.code}. Check the code with your instructor.`));
+    this.#operation(() => this.#join(room, payload, nowMs, reply));
+  }
+
+  #join(room: Room, payload: ClientPayload<'room:join'>, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>): void {
+    if (this.#rooms.get(room.code) !== room) return reply(fail('room-not-found', `There is no room ${payload.code}. Check the code with your instructor.`));
     if (room.locked) return reply(fail('room-locked', 'The instructor has locked this room: ask them to unlock it to let you in.'));
     const token = newToken();
     const tokenHash = hashToken(token);
@@ -284,10 +463,12 @@ export class Classroom {
    * (the log shows it join and leave), so a retry with the same name gets that name.
    */
   abandon(session: Session, nowMs: number): void {
-    const room = this.#rooms.get(session.code);
-    const p = room?.participants.get(session.tokenHash);
-    if (!room || !p || room.isOnline(p.tokenHash)) return;
-    this.#remove(room, p.node, p, nowMs, () => undefined);
+    this.#operation(() => {
+      const room = this.#rooms.get(session.code);
+      const p = room?.participants.get(session.tokenHash);
+      if (!room || !p || room.isOnline(p.tokenHash)) return;
+      this.#remove(room, p.node, p, nowMs, () => undefined);
+    });
   }
 
   /** Drops a participant from memory (its row goes in the same change). */
@@ -343,9 +524,19 @@ export class Classroom {
   }
 
   /** A participant comes back with its token, the last seq it has, and the timeline that seq is on. */
-  resume(token: string, lastSeq: number, branch: number | undefined, reply: Reply<{ session: Session; info: SessionInfo }>): void {
+  resume(token: string, lastSeq: number, branch: number | undefined, reply: Reply<{ session: Session; info: SessionInfo }>, looked = false): void {
     const tokenHash = hashToken(token);
     const room = this.#byToken.get(tokenHash);
+    const behind = !room || lastSeq > room.timeline.committed || (branch !== undefined && !room.timelines.has(branch));
+    if (behind && !looked && this.#peers) {
+      // A session from another process (one that stopped, perhaps), or a log this one has not heard all of yet.
+      const again = () => this.resume(token, lastSeq, branch, reply, true);
+      void this.#store
+        .roomOfToken(tokenHash)
+        .then((code) => (code ? this.#commits.exclusive(() => this.#catchUp(code)) : undefined))
+        .then(again, again);
+      return;
+    }
     if (!room || !room.participants.has(tokenHash)) {
       return reply(fail('bad-token', 'This session is not known here: it ended, or the room expired. Join the room again with its code.'));
     }
@@ -354,17 +545,19 @@ export class Classroom {
       return reply(fail('bad-request', `lastSeq ${lastSeq} is ahead of this room's log (${room.log.length} events): clear your copy and resume from 0.`));
     }
     // After the pending commit, so that the records it gets are all committed.
-    this.#commits.enqueue({
-      room,
-      change: null,
-      records: [],
-      done: () => {
-        const p = room.participants.get(tokenHash);
-        if (!p || this.#rooms.get(room.code) !== room) return reply(fail('bad-token', 'This session has just ended. Join the room again with its code.'));
-        reply({ ok: true, value: this.#sessionInfo(room, p, token, lastSeq) });
-      },
-      failed: (error) => reply({ ok: false, error }),
-    });
+    const answer = () =>
+      this.#enqueue({
+        room,
+        change: null,
+        records: [],
+        done: () => {
+          const p = room.participants.get(tokenHash);
+          if (!p || this.#rooms.get(room.code) !== room) return reply(fail('bad-token', 'This session has just ended. Join the room again with its code.'));
+          reply({ ok: true, value: this.#sessionInfo(room, p, token, lastSeq) });
+        },
+        failed: (error) => reply({ ok: false, error }),
+      });
+    this.#operation(answer);
   }
 
   #sessionInfo(room: Room, p: Participant, token: string, lastSeq: number): { session: Session; info: SessionInfo } {
@@ -394,12 +587,18 @@ export class Classroom {
     if (!room || !room.participants.has(session.tokenHash)) return;
     const before = room.online.get(session.tokenHash) ?? 0;
     const after = Math.max(0, before + delta);
+    const wasOnline = room.isOnline(session.tokenHash);
     room.online.set(session.tokenHash, after);
-    if ((before > 0) !== (after > 0)) this.#out.presence(room.code, room.info());
+    if ((before > 0) !== (after > 0)) this.#peers?.send({ kind: 'online', code: room.code, tokenHash: session.tokenHash, online: after > 0 });
+    if (wasOnline !== room.isOnline(session.tokenHash)) this.#out.presence(room.code, room.info());
   }
 
   /** Runs one client command for `session`. Validation of the payload has happened already. */
   command<E extends ClientEventName>(session: Session, event: E, payload: ClientPayload<E>, nowMs: number, reply: Reply<CommandResult>): void {
+    this.#operation(() => this.#command(session, event, payload, nowMs, reply));
+  }
+
+  #command<E extends ClientEventName>(session: Session, event: E, payload: ClientPayload<E>, nowMs: number, reply: Reply<CommandResult>): void {
     const room = this.#rooms.get(session.code);
     const participant = room?.participants.get(session.tokenHash);
     if (!room || !participant) return reply(fail('bad-token', 'Your session has ended. Join the room again with its code.'));
@@ -423,7 +622,7 @@ export class Classroom {
         return reply(fail('bad-request', `The log has ${room.log.length} events; there is no event ${seq} to present.`));
       }
       // After the pending commit, so that every screen has the events it is asked to show.
-      return this.#commits.enqueue({
+      return this.#enqueue({
         room,
         change: null,
         records: [],
@@ -434,6 +633,7 @@ export class Classroom {
           }
           room.presenting = seq;
           this.#out.replay(room.code, seq);
+          this.#peers?.send({ kind: 'present', code: room.code, seq });
           reply({ ok: true, value: { seqs: [] } });
         },
         failed: (error) => reply({ ok: false, error }),
@@ -592,7 +792,7 @@ export class Classroom {
     apply();
     room.presenting = null;
     room.expiresAt = nowMs + this.#limits.roomTtlMs;
-    this.#commits.enqueue({
+    this.#enqueue({
       room,
       change: { code: room.code, expiresAt: nowMs + this.#limits.roomTtlMs, ...change },
       records: [],
@@ -617,6 +817,7 @@ export class Classroom {
       for (const v of viewers) this.#forget(room, v.tokenHash);
       room.shareToken = null;
       return this.#change(room, nowMs, [], { removeParticipants: viewers.map((v) => v.tokenHash) }, reply, () => {
+        this.#peers?.send({ kind: 'share', code: room.code, token: null });
         this.#out.ended(room.code, viewers.map((v) => v.tokenHash), 'revoked');
         this.#out.presence(room.code, room.info());
         reply({ ok: true, value: { seqs: [] } });
@@ -631,6 +832,7 @@ export class Classroom {
     room.shareToken = token;
     const replaced = viewers.map((v) => v.tokenHash);
     this.#change(room, nowMs, [], { participants: [viewer], removeParticipants: replaced }, reply, () => {
+      this.#peers?.send({ kind: 'share', code: room.code, token });
       if (replaced.length) {
         this.#out.ended(room.code, replaced, 'revoked');
         this.#out.presence(room.code, room.info());
@@ -649,7 +851,8 @@ export class Classroom {
    * exempt (they are how a class is run, and how a flooder is removed).
    */
   #growthRefused(room: Room, p: Participant, adding: number, nowMs: number, spend: boolean): { ok: false; error: AckError } | null {
-    if (p.role === 'instructor' || adding === 0) return null;
+    // An operation decided again after a conflict paid on its first attempt.
+    if (p.role === 'instructor' || adding === 0 || this.#attempt > 1) return null;
     const limits = this.#limits;
     room.growth ??= new TokenBucket(limits.roomEventsBurst, limits.roomEventsPerSecond, nowMs);
     p.growth ??= new TokenBucket(limits.memberEventsBurst, limits.memberEventsPerSecond, nowMs);
@@ -703,7 +906,7 @@ export class Classroom {
     };
     room.expiresAt = expiresAt;
     const records = events.length ? room.apply(events, nowMs) : [];
-    this.#commits.enqueue({ room, timeline: room.active, change, records, done, failed: (error) => reply({ ok: false, error }) });
+    this.#enqueue({ room, timeline: room.active, change, records, done, failed: (error) => reply({ ok: false, error }) });
   }
 
   /** Resolves when every change asked for so far is committed and published. */
@@ -717,12 +920,12 @@ export class Classroom {
     const gone: string[] = [];
     for (const room of [...this.#rooms.values()]) {
       if (room.expiresAt > nowMs) continue;
-      this.#rooms.delete(room.code);
-      const tokens = [...room.participants.keys()];
-      for (const t of tokens) this.#byToken.delete(t);
-      this.#out.ended(room.code, tokens, 'expired');
-      gone.push(room.code);
-      await this.#store.deleteRoom(room.code);
+      // Only if the store agrees: another process may have kept the room alive meanwhile.
+      if (await this.#store.deleteRoom(room.code, nowMs)) {
+        this.#drop(room, 'expired');
+        this.#peers?.send({ kind: 'expired', code: room.code });
+        gone.push(room.code);
+      } else await this.#commits.exclusive(() => this.#catchUp(room.code));
     }
     return gone;
   }

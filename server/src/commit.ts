@@ -3,14 +3,19 @@
  * then the whole batch is committed to the store in one transaction (one disk sync however
  * many commands arrived together), and only then are its records broadcast (one message
  * per room and timeline, in order) and its acks sent. Nobody hears of an event that could
- * still be lost. If the commit fails, the rooms it touched are reloaded from the store and
- * every change of the batch is answered with an error.
+ * still be lost. If the commit fails, the rooms it touched catch up with the store; when
+ * another server process had committed first (a `StoreConflict`), each operation of the
+ * batch is decided again against the room caught up, else each is answered with an error.
  */
 import type { AckError, LogRecord } from '@toy-paxos/shared';
 import type { Room } from './room';
-import type { RoomChange, Store } from './store';
+import { StoreConflict, type RoomChange, type Store } from './store';
 
 export const SAVE_FAILED: AckError = { code: 'server-error', message: 'The server could not save that; nothing changed. Try again in a moment.' };
+export const TOO_BUSY: AckError = {
+  code: 'server-error',
+  message: 'Others changed this room at the same moment, again and again, so this could not be saved; nothing changed. Try again.',
+};
 
 /** A queued change, waiting for the next commit. */
 export interface Pending {
@@ -23,6 +28,19 @@ export interface Pending {
   readonly done: () => void;
   /** Runs when the commit failed and nothing of the batch was kept. */
   readonly failed: (error: AckError) => void;
+  /** The room's epoch the change was decided in: if it changed since, the change is decided again. */
+  readonly epoch?: number;
+  /** Decides the operation again, after another process committed first; absent after the last attempt. */
+  readonly retry?: () => void;
+}
+
+export interface PipelineHooks {
+  /** Sends committed records to every socket of a room. */
+  send(code: string, records: readonly LogRecord[]): void;
+  /** Brings rooms up to what the store holds, after a failed commit. */
+  catchUp(codes: readonly string[]): Promise<void>;
+  /** Tells other server processes what was committed. */
+  committed?(changes: readonly RoomChange[]): void;
 }
 
 export class CommitPipeline {
@@ -31,16 +49,23 @@ export class CommitPipeline {
   /** A commit is on its way to the disk; the next batch waits for it, to keep the order. */
   #committing = false;
 
-  readonly #store: Store;
-  /** Sends committed records to every socket of a room. */
-  readonly #send: (code: string, records: readonly LogRecord[]) => void;
-  /** Replaces a room's memory with what the store holds, after a failed commit. */
-  readonly #reload: (code: string) => void;
+  /** Work that must not overlap a commit (catching a room up), run between commits. */
+  #jobs: (() => Promise<void>)[] = [];
 
-  constructor(store: Store, send: (code: string, records: readonly LogRecord[]) => void, reload: (code: string) => void) {
+  readonly #store: Store;
+  readonly #hooks: PipelineHooks;
+
+  constructor(store: Store, hooks: PipelineHooks) {
     this.#store = store;
-    this.#send = send;
-    this.#reload = reload;
+    this.#hooks = hooks;
+  }
+
+  /** Runs `job` when no commit is on its way, and holds the next commit until it is done. */
+  exclusive(job: () => Promise<void>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#jobs.push(() => job().then(resolve, reject));
+      this.flush();
+    });
   }
 
   /** Queues a change for the next commit. */
@@ -57,25 +82,57 @@ export class CommitPipeline {
    */
   flush(): void {
     this.#flushScheduled = false;
-    if (this.#committing || this.#pending.length === 0) return;
-    const batch = this.#pending;
+    if (this.#committing) return;
+    const job = this.#jobs.shift();
+    if (job) {
+      this.#committing = true;
+      void job().finally(() => {
+        this.#committing = false;
+        this.flush();
+      });
+      return;
+    }
+    if (this.#pending.length === 0) return;
+    // A change decided before its room dropped what it could not commit is decided again.
+    const stale = new Set(this.#pending.filter((p) => p.change && p.epoch !== undefined && p.epoch !== p.room.epoch));
+    const batch = this.#pending.filter((p) => !stale.has(p));
     this.#pending = [];
-    const changes = batch.flatMap((p) => (p.change ? [p.change] : []));
-    const finish = (committed: boolean) => {
-      if (committed) this.#publish(batch);
-      else {
-        for (const code of new Set(changes.map((c) => c.code))) this.#reload(code);
-        for (const p of batch) p.failed(SAVE_FAILED);
-      }
+    for (const p of stale) this.#again(p);
+    this.#committing = true;
+    void this.#commit(batch).then(() => {
       this.#committing = false;
       this.flush();
-    };
-    if (changes.length === 0) return finish(true);
-    this.#committing = true;
-    this.#store.commit(changes).then(
-      () => finish(true),
-      () => finish(false),
-    );
+    });
+  }
+
+  /**
+   * Commits a batch in one transaction, then publishes it. If another process was first in
+   * some of its rooms, those rooms catch up and their changes are decided again, and the
+   * rest of the batch goes back to the head of the queue, as it was decided; any other
+   * failure catches the rooms up and fails the whole batch.
+   */
+  async #commit(batch: readonly Pending[]): Promise<void> {
+    const changes = batch.flatMap((p) => (p.change ? [p.change] : []));
+    const error = changes.length ? await this.#store.commit(changes).then(() => null, (e: unknown) => e ?? new Error('the commit failed')) : null;
+    if (error === null) {
+      this.#publish(batch);
+      if (changes.length) this.#hooks.committed?.(changes);
+      return;
+    }
+    const conflicted = error instanceof StoreConflict ? new Set(error.codes) : new Set(changes.map((c) => c.code));
+    await this.#hooks.catchUp([...conflicted]).catch(() => undefined);
+    if (!(error instanceof StoreConflict)) {
+      for (const p of batch) p.failed(SAVE_FAILED);
+      return;
+    }
+    this.#pending.unshift(...batch.filter((p) => !conflicted.has(p.room.code)));
+    for (const p of batch) if (conflicted.has(p.room.code)) this.#again(p);
+  }
+
+  /** Decides an operation again, or gives up on it after its last attempt. */
+  #again(p: Pending): void {
+    if (p.retry) p.retry();
+    else p.failed(TOO_BUSY);
   }
 
   /**
@@ -90,7 +147,7 @@ export class CommitPipeline {
       if (!group) return;
       const timeline = group.room.timelines.get(group.timeline ?? group.room.active);
       if (timeline) timeline.committed = Math.max(timeline.committed, group.records.at(-1)!.seq);
-      this.#send(group.room.code, group.records);
+      this.#hooks.send(group.room.code, group.records);
       for (const d of group.done) d();
       group = null;
     };
@@ -110,6 +167,7 @@ export class CommitPipeline {
 
   /** Resolves when every change asked for so far is committed and published. */
   async settled(): Promise<void> {
-    while (this.#committing || this.#pending.length) await new Promise((r) => setTimeout(r, 1));
+    while (this.#committing || this.#pending.length || this.#jobs.length) await new Promise((r) => setTimeout(r, 1));
   }
 }
+

@@ -6,6 +6,8 @@ export interface ServerConfig {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
+  /** A PostgreSQL database (postgres://...) shared by many server processes, in place of the SQLite file in `dataDir`. */
+  readonly databaseUrl?: string | null;
   /** Browser origins allowed to connect; requests without an Origin header (non-browser clients) are allowed. */
   readonly allowedOrigins: readonly string[];
   /** The public address used in join links and QR codes. */
@@ -135,10 +137,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv, interfaces: Interfaces = {
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}"`);
   const ttlHours = Number(env.ROOM_TTL_HOURS ?? 24);
   if (!(ttlHours > 0)) throw new Error(`ROOM_TTL_HOURS must be a positive number, not "${env.ROOM_TTL_HOURS}"`);
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new Error('DATABASE_URL must be a PostgreSQL address such as postgres://user:password@host:5432/toy_paxos; leave it unset to use SQLite');
+  }
   return {
     port,
     host,
     dataDir: env.DATA_DIR ?? './data',
+    databaseUrl,
     allowedOrigins: [...new Set(origins)],
     publicUrl,
     publicUrlSet,

@@ -137,15 +137,17 @@ export function createHttpApp({ config, classroom, clock, startedAtMs, trust }: 
     res.status(201).json(body);
   });
 
-  app.get('/api/rooms/:code', (req, res) => {
-    const summary = classroom.roomSummary(roomCodeParam(req));
+  app.get('/api/rooms/:code', async (req, res) => {
+    const code = roomCodeParam(req);
+    await classroom.findRoom(code);
+    const summary = classroom.roomSummary(code);
     if (!summary) return error(res, 404, 'room-not-found', 'There is no room with that code. Check it with your instructor.');
     res.json(summary);
   });
 
   app.get('/api/rooms/:code/qr.svg', async (req, res) => {
     const code = roomCodeParam(req);
-    if (!classroom.hasRoom(code)) return error(res, 404, 'room-not-found', 'There is no room with that code.');
+    if (!(await classroom.findRoom(code))) return error(res, 404, 'room-not-found', 'There is no room with that code.');
     res.type('image/svg+xml').send(await QRCode.toString(classroom.joinUrl(code), { type: 'svg', margin: 1 }));
   });
 

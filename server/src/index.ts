@@ -1,24 +1,18 @@
-/** Starts the classroom server: the only place that reads the environment and listens. */
+/**
+ * Starts the classroom server: the only place that reads the environment and listens. In a
+ * process that cluster.ts started, the primary listens and hands each connection over
+ * (@socket.io/sticky), so this process only serves.
+ */
+import cluster from 'node:cluster';
 import { networkInterfaces } from 'node:os';
+import { setupWorker } from '@socket.io/sticky';
 import pino from 'pino';
-import { configFromEnv, createApp, SqliteStore } from './app';
-import { startupBanner } from './network';
+import { configFromEnv, createApp, PgStore, SqliteStore, type Store } from './app';
+import { cannotStart, startupBanner } from './network';
 
-/** A start-up problem an instructor can fix (a setting, a busy port): one sentence, no stack. */
-function stop(e: unknown): never {
-  const code = (e as { code?: string }).code;
-  const message =
-    code === 'EADDRINUSE'
-      ? `port ${process.env.PORT ?? 3000} is in use: stop the other server, or choose another port with PORT=3001`
-      : code === 'EADDRNOTAVAIL'
-        ? `HOST ${process.env.HOST} is not an address of this computer: leave HOST unset to listen on every address`
-        : code === 'EACCES'
-          ? `port ${process.env.PORT} needs administrator rights: choose a port above 1023, such as PORT=3000`
-          : e instanceof Error
-            ? e.message
-            : String(e);
-  console.error(`toy-paxos cannot start: ${message}`);
-  process.exit(2);
+/** Ends a failed start-up with one sentence an instructor can act on. */
+function stop(problem: unknown): never {
+  return cannotStart(problem, process.env);
 }
 
 let config: ReturnType<typeof configFromEnv>;
@@ -30,16 +24,29 @@ try {
 const logger = pino({ level: config.logLevel, redact: ['token', '*.token', 'instructorToken', '*.instructorToken'] });
 let app: ReturnType<typeof createApp>;
 try {
-  app = createApp({ config, store: new SqliteStore(config.dataDir), logger });
+  // DATABASE_URL: many processes share one PostgreSQL database; else the SQLite file under DATA_DIR.
+  const store: Store = config.databaseUrl ? await PgStore.open(config.databaseUrl) : new SqliteStore(config.dataDir);
+  app = createApp({ config, store, logger });
 } catch (e) {
   stop(e);
 }
-const port = await app.listen(config.port, config.host).catch(stop);
-logger.info(
-  { url: config.reachable?.local, port, publicUrl: config.publicUrl, dataDir: config.dataDir, origins: config.allowedOrigins, trustProxy: config.trustProxy, tls: Boolean(config.tls) },
+if (cluster.isWorker) {
+  await app.ready().catch(stop);
+  setupWorker(app.io);
+  process.send?.('ready');
+  logger.info({ pid: process.pid }, 'toy-paxos classroom process is serving');
+} else {
+  await listen(app);
+}
+
+async function listen(app: ReturnType<typeof createApp>): Promise<void> {
+  const port = await app.listen(config.port, config.host).catch(stop);
+  logger.info(
+    { url: config.reachable?.local, port, publicUrl: config.publicUrl, store: config.databaseUrl ? 'postgresql' : 'sqlite', dataDir: config.dataDir, origins: config.allowedOrigins, trustProxy: config.trustProxy, tls: Boolean(config.tls) },
   'toy-paxos classroom is listening',
-);
-if (config.reachable) console.log(startupBanner(config.reachable, config.publicUrl, config.publicUrlSet ?? false));
+  );
+  if (config.reachable) console.log(startupBanner(config.reachable, config.publicUrl, config.publicUrlSet ?? false));
+}
 
 let closing = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -93,3 +93,20 @@ export function startupBanner(reach: Reachable, publicUrl: string, publicUrlSet:
   }
   return lines.join('\n');
 }
+
+/** A start-up problem an instructor can fix (a setting, a busy port): one sentence on stderr, no stack, exit status 2. */
+export function cannotStart(e: unknown, env: NodeJS.ProcessEnv): never {
+  const code = (e as { code?: string }).code;
+  const message =
+    code === 'EADDRINUSE'
+      ? `port ${env.PORT ?? 3000} is in use: stop the other server, or choose another port with PORT=3001`
+      : code === 'EADDRNOTAVAIL'
+        ? `HOST ${env.HOST} is not an address of this computer: leave HOST unset to listen on every address`
+        : code === 'EACCES'
+          ? `port ${env.PORT} needs administrator rights: choose a port above 1023, such as PORT=3000`
+          : e instanceof Error
+            ? e.message
+            : String(e);
+  console.error(`toy-paxos cannot start: ${message}`);
+  process.exit(2);
+}

@@ -118,8 +118,15 @@ export class Room {
   /** The timeline the room plays on: commands and broadcasts go to it. */
   active = 0;
   readonly participants = new Map<string, Participant>();
-  /** Open sockets per participant. */
+  /** Open sockets per participant, on this process. */
   readonly online = new Map<string, number>();
+  /** The other server processes on which a participant has a socket open (with many processes). */
+  readonly elsewhere = new Map<string, Set<string>>();
+  /**
+   * Changes when the room drops changes it applied but could not commit (catch-up.ts):
+   * anything decided before is decided again.
+   */
+  epoch = 0;
   /** Participants whose join is being committed: not online yet, but on their way. */
   readonly joining = new Set<string>();
   /** How fast the log may still grow (made on the first command that needs it). */
@@ -230,7 +237,7 @@ export class Room {
   }
 
   isOnline(tokenHash: string): boolean {
-    return (this.online.get(tokenHash) ?? 0) > 0;
+    return (this.online.get(tokenHash) ?? 0) > 0 || (this.elsewhere.get(tokenHash)?.size ?? 0) > 0;
   }
 
   info(): RoomInfo {

@@ -76,7 +76,11 @@ export function historyCost({ from, to, text }: { from: number; to: number; text
   return Math.ceil((to - from + 1) / (text ? HISTORY_TEXT_PER_TOKEN : HISTORY_EVENTS_PER_TOKEN));
 }
 
-/** Sends records, presence and session ends to the right sockets. */
+/**
+ * Sends records, presence and session ends to the right sockets of this process. With many
+ * processes, each sends what it learns to its own sockets (peers.ts), in the order of the
+ * log, rather than through the adapter: two processes' broadcasts could cross on the way.
+ */
 export class SocketBroadcaster implements Broadcaster {
   #io: ClassroomServer | null = null;
   readonly #byToken = new Map<string, Set<ClassroomSocket>>();
@@ -103,19 +107,19 @@ export class SocketBroadcaster implements Broadcaster {
   }
 
   records(code: string, records: readonly LogRecord[]): void {
-    this.#io?.to(code).emit('room:records', { records });
+    this.#io?.local.to(code).emit('room:records', { records });
   }
 
   presence(code: string, info: RoomInfo): void {
-    this.#io?.to(code).emit('room:presence', info);
+    this.#io?.local.to(code).emit('room:presence', info);
   }
 
   replay(code: string, seq: number | null): void {
-    this.#io?.to(code).emit('room:replay', { seq });
+    this.#io?.local.to(code).emit('room:replay', { seq });
   }
 
   timeline(code: string, timeline: TimelineInfo, { base, records }: RecentLog): void {
-    this.#io?.to(code).emit('room:timeline', { timeline, records, base });
+    this.#io?.local.to(code).emit('room:timeline', { timeline, records, base });
   }
 
   ended(_code: string, tokenHashes: readonly string[], reason: 'removed' | 'expired' | 'revoked'): void {

@@ -25,6 +25,7 @@ const insertEvent = db.prepare('INSERT INTO events (room_code, branch, seq, at, 
 const insertBranch = db.prepare('INSERT INTO branches (room_code, id, name, parent, fork_seq, created_at) VALUES (?, ?, ?, ?, ?, ?)');
 const activateBranch = db.prepare('UPDATE rooms SET active_branch = ? WHERE code = ?');
 const deleteRoom = db.prepare('DELETE FROM rooms WHERE code = ?');
+const deleteExpiredRoom = db.prepare('DELETE FROM rooms WHERE code = ? AND expires_at <= ?');
 
 /** One RoomChange (see store.ts); throws to roll back the whole batch. */
 function commitOne(c) {
@@ -70,7 +71,7 @@ parentPort.on('message', (msg) => {
   try {
     let value;
     if (msg.op === 'commit') commit(msg.changes);
-    else if (msg.op === 'delete') deleteRoom.run(msg.code);
+    else if (msg.op === 'delete') value = (msg.expiredBy === undefined ? deleteRoom.run(msg.code) : deleteExpiredRoom.run(msg.code, msg.expiredBy)).changes > 0;
     else if (msg.op === 'durability') {
       value = {
         journalMode: String(db.pragma('journal_mode', { simple: true })),

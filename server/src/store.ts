@@ -1,8 +1,9 @@
 /**
- * Persistence. The store is an interface so that a networked store can replace the
- * embedded one; `SqliteStore` keeps everything in one SQLite file under DATA_DIR, with
- * WAL and synchronous=FULL, so a committed event survives a crash of the process or
- * of the machine. Every commit is one transaction: all of it or none.
+ * Persistence. The store is an interface with two implementations: `SqliteStore`, the
+ * embedded default, keeps everything in one SQLite file under DATA_DIR, with WAL and
+ * synchronous=FULL, so a committed event survives a crash of the process or of the
+ * machine; `PgStore` (store-pg.ts) keeps the same tables in PostgreSQL, for many server
+ * processes. Every commit is one transaction: all of it or none.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -77,29 +78,59 @@ export interface RoomChange {
   readonly eventSlices?: { readonly json: Uint8Array; readonly sliceEnds: readonly number[] };
 }
 
+/**
+ * A commit refused because another server process committed first at the same place (an
+ * event's seq, a branch's id, a room's code): the caller catches those rooms up and
+ * decides their changes again; the batch's other changes may be committed as they are.
+ */
+export class StoreConflict extends Error {
+  override readonly name = 'StoreConflict';
+  /** The rooms where another process was first (all of the batch's, when the store cannot tell). */
+  readonly codes: readonly string[];
+
+  constructor(message: string, codes: readonly string[]) {
+    super(message);
+    this.codes = codes;
+  }
+}
+
 export interface Store {
   /**
    * Applies changes atomically, in order, in one transaction (one disk sync for a
    * whole batch). Resolves once they are on disk; rejects, having changed nothing,
-   * when any part fails. Commits are applied in the order they were asked for.
+   * when any part fails (with a `StoreConflict` when another process committed first).
+   * Commits are applied in the order they were asked for.
    */
   commit(changes: readonly RoomChange[]): Promise<void>;
   /** Every room, with its participants and its whole log, for a restart. */
-  loadRooms(): StoredRoom[];
-  /** One room as stored, or null. */
-  loadRoom(code: string): StoredRoom | null;
-  deleteRoom(code: string): Promise<void>;
+  loadRooms(): Promise<StoredRoom[]>;
+  /**
+   * One room as stored, or null. With `after` (a seq by branch id), only the events of a
+   * branch after that seq: what a process that holds the rest needs to catch up.
+   */
+  loadRoom(code: string, after?: ReadonlyMap<number, number>): Promise<StoredRoom | null>;
+  /** The code of the room a participant's token belongs to, or null. */
+  roomOfToken(tokenHash: string): Promise<string | null>;
+  /** Deletes a room (with `expiredBy`, only if it expires by then); resolves with whether it was deleted. */
+  deleteRoom(code: string, expiredBy?: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
 /** The schema's version (PRAGMA user_version); `migrate` brings older files up to it. */
-const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 2;
 
-const SCHEMA = `
+/**
+ * The tables, for SQLite and for PostgreSQL (store-pg.ts): the same columns and keys. Times
+ * are milliseconds since the epoch, BIGINT (SQLite stores it as its INTEGER); SQLite keeps
+ * the tables with a primary key clustered on it (WITHOUT ROWID).
+ */
+export function schemaSql(dialect: 'sqlite' | 'postgres'): string {
+  const clustered = dialect === 'sqlite' ? ' WITHOUT ROWID' : '';
+  return `
 CREATE TABLE IF NOT EXISTS rooms (
   code TEXT PRIMARY KEY,
-  created_at INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
   locked INTEGER NOT NULL DEFAULT 0,
   settings TEXT NOT NULL,
   active_branch INTEGER NOT NULL DEFAULT 0
@@ -110,27 +141,30 @@ CREATE TABLE IF NOT EXISTS branches (
   name TEXT NOT NULL,
   parent INTEGER,
   fork_seq INTEGER NOT NULL,
-  created_at INTEGER NOT NULL,
+  created_at BIGINT NOT NULL,
   PRIMARY KEY (room_code, id)
-) WITHOUT ROWID;
+)${clustered};
 CREATE TABLE IF NOT EXISTS participants (
   token_hash TEXT PRIMARY KEY,
   room_code TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,
   role TEXT NOT NULL,
   node TEXT,
   name TEXT NOT NULL,
-  created_at INTEGER NOT NULL
+  created_at BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS participants_room ON participants(room_code);
 CREATE TABLE IF NOT EXISTS events (
   room_code TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,
   branch INTEGER NOT NULL DEFAULT 0,
   seq INTEGER NOT NULL,
-  at INTEGER NOT NULL,
+  at BIGINT NOT NULL,
   body TEXT NOT NULL,
   PRIMARY KEY (room_code, branch, seq)
-) WITHOUT ROWID;
+)${clustered};
 `;
+}
+
+const SCHEMA = schemaSql('sqlite');
 
 /** Brings a file from schema version 1 (no branches) to this one, in one transaction. */
 function migrate(db: Database.Database): void {
@@ -213,8 +247,8 @@ export class SqliteStore implements Store {
     return this.#ask({ op: 'commit', changes }, imported);
   }
 
-  deleteRoom(code: string): Promise<void> {
-    return this.#ask({ op: 'delete', code });
+  deleteRoom(code: string, expiredBy?: number): Promise<boolean> {
+    return this.#ask({ op: 'delete', code, expiredBy });
   }
 
   /** The durability settings of the writing connection, as SQLite reports them. */
@@ -222,15 +256,19 @@ export class SqliteStore implements Store {
     return this.#ask({ op: 'durability' });
   }
 
-  loadRoom(code: string): StoredRoom | null {
-    return this.#load('SELECT code, created_at, expires_at, locked, settings, active_branch FROM rooms WHERE code = ?', [code])[0] ?? null;
+  async loadRoom(code: string, after?: ReadonlyMap<number, number>): Promise<StoredRoom | null> {
+    return this.#load('SELECT code, created_at, expires_at, locked, settings, active_branch FROM rooms WHERE code = ?', [code], after)[0] ?? null;
   }
 
-  loadRooms(): StoredRoom[] {
+  async loadRooms(): Promise<StoredRoom[]> {
     return this.#load('SELECT code, created_at, expires_at, locked, settings, active_branch FROM rooms ORDER BY created_at', []);
   }
 
-  #load(sql: string, params: unknown[]): StoredRoom[] {
+  async roomOfToken(tokenHash: string): Promise<string | null> {
+    return (this.#db.prepare('SELECT room_code FROM participants WHERE token_hash = ?').pluck().get(tokenHash) as string | undefined) ?? null;
+  }
+
+  #load(sql: string, params: unknown[], after?: ReadonlyMap<number, number>): StoredRoom[] {
     const rooms = this.#db.prepare(sql).all(...params) as {
       code: string;
       created_at: number;
@@ -259,7 +297,7 @@ export class SqliteStore implements Store {
         createdAt: b.created_at,
       })),
       activeBranch: r.active_branch,
-      events: groupByBranch(events.all(r.code) as { branch: number; seq: number; at: number; body: string }[]),
+      events: groupByBranch((events.all(r.code) as { branch: number; seq: number; at: number; body: string }[]).filter((e) => e.seq > (after?.get(e.branch) ?? 0))),
     }));
   }
 

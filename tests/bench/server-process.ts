@@ -1,7 +1,9 @@
 /**
  * A server for bench:server, in its own process: `classroom` runs the real toy-paxos
- * server (SQLite store in a temporary folder) with limits that let one machine's
- * clients in; `defaults` the same with the documented limits (the flood test); `relay` is the baseline, a bare socket.io server that acks an action
+ * server (SQLite store in a temporary folder, or the PostgreSQL database of DATABASE_URL,
+ * shared with other such processes) with limits that let one machine's
+ * clients in; `throughput` the same with no budget per person (clients that send as fast as they
+ * are answered); `defaults` the same with the documented limits (the flood test); `relay` is the baseline, a bare socket.io server that acks an action
  * and broadcasts it to the room. Prints `PORT <n>` when it listens. Asked `heap` over
  * IPC, it collects garbage (run it with --expose-gc) and answers its memory use, the
  * CPU time it has used and, for the classroom, its slowest commit since the last question.
@@ -12,26 +14,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { Server } from 'socket.io';
-import { createApp, DEFAULT_LIMITS, SqliteStore, type RoomChange } from '@toy-paxos/server';
+import { createApp, DEFAULT_LIMITS, PgStore, SqliteStore, type Store } from '@toy-paxos/server';
 
 /** How long each commit took since the last `heap` question, in ms: the disk's share of the latency. */
 let commitTimes: number[] = [];
 
 /** The real store, timing its commits (each one a transaction synced to the disk). */
-class TimedStore extends SqliteStore {
-  override async commit(changes: readonly RoomChange[]): Promise<void> {
+function timed<S extends Store>(store: S): S {
+  const commit = store.commit.bind(store);
+  store.commit = async (changes) => {
     const start = performance.now();
     try {
-      await super.commit(changes);
+      await commit(changes);
     } finally {
       commitTimes.push(performance.now() - start);
     }
-  }
+  };
+  return store;
 }
 
 const mode = process.argv[2];
 
-if (mode === 'classroom' || mode === 'defaults') {
+if (mode === 'classroom' || mode === 'throughput' || mode === 'defaults') {
   const dataDir = mkdtempSync(join(tmpdir(), 'toy-paxos-bench-'));
   const app = createApp({
     config: {
@@ -46,7 +50,8 @@ if (mode === 'classroom' || mode === 'defaults') {
       // and the audience may grow past the default cap on observers, to find the limit.
       // `defaults` keeps every documented limit, for tests of the limits themselves.
       // The growth of the log and the per-address budget are lifted too: the bench measures
-      // what the server can carry, not its limits.
+      // what the server can carry, not its limits. `throughput` lifts each person's budget
+      // as well, for clients that send as fast as they are answered.
       limits:
         mode === 'defaults'
           ? DEFAULT_LIMITS
@@ -59,9 +64,12 @@ if (mode === 'classroom' || mode === 'defaults') {
               addressEventsPerSecond: 100_000,
               roomEventsBurst: 1_000_000,
               roomEventsPerSecond: 1_000_000,
+              ...(mode === 'throughput'
+                ? { memberEventsBurst: 1_000_000, memberEventsPerSecond: 1_000_000, commandBurst: 1_000_000, commandsPerSecond: 1_000_000 }
+                : {}),
             },
     },
-    store: new TimedStore(dataDir),
+    store: timed(process.env.DATABASE_URL ? await PgStore.open(process.env.DATABASE_URL) : new SqliteStore(dataDir)),
     logger: pino({ level: 'silent' }),
   });
   console.log(`PORT ${await app.listen(0, '127.0.0.1')}`);
@@ -87,7 +95,7 @@ if (mode === 'classroom' || mode === 'defaults') {
   });
   http.listen(0, '127.0.0.1', () => console.log(`PORT ${(http.address() as { port: number }).port}`));
 } else {
-  console.error('usage: server-process.ts classroom|defaults|relay');
+  console.error('usage: server-process.ts classroom|throughput|defaults|relay');
   process.exit(2);
 }
 

@@ -17,23 +17,34 @@
  *
  * Servers run in their own processes; clients here. A benchmark, not a test: it prints
  * figures and never fails a build.
+ *
+ * With `--processes N` it compares the classroom on N processes sharing PostgreSQL with
+ * one SQLite process instead (cluster.bench.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { io as connect, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { LIMITS, PROTOCOL_VERSION, type LogRecord, type SessionInfo } from '@toy-paxos/shared';
+import { clusterBench } from './cluster.bench';
+import { drive, median, open, percentile, WARMUP_S } from './latency';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 300);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const RAMP = process.env.BENCH_RAMP !== '0';
-const WARMUP_S = 3;
 const TARGET_P99_MS = 100;
 /** The most nodes a room holds (the shared core's limit); past it, rooms grow by observers. */
 const NODES_MAX = LIMITS.nodesMax;
+
+// --processes N: the classroom on N processes sharing PostgreSQL, against one SQLite process (cluster.bench.ts).
+const processesAt = process.argv.indexOf('--processes');
+if (processesAt !== -1) {
+  await clusterBench(Number(process.argv[processesAt + 1]));
+  process.exit(0);
+}
 
 function startServer(mode: 'classroom' | 'relay'): Promise<{ child: ChildProcess; url: string }> {
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/sprof'] : [];
@@ -44,14 +55,6 @@ function startServer(mode: 'classroom' | 'relay'): Promise<{ child: ChildProcess
       if (m) resolve({ child, url: `http://127.0.0.1:${m[1]}` });
     });
     child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
-  });
-}
-
-function open(url: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = connect(url, { transports: ['websocket'], forceNew: true, reconnection: false });
-    s.once('connect', () => resolve(s));
-    s.once('connect_error', reject);
   });
 }
 
@@ -104,15 +107,6 @@ async function diskSync(seconds: number): Promise<number[]> {
   return times.sort((a, b) => a - b);
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)]!;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
-}
-
 interface Result {
   readonly latencies: number[];
   readonly actions: number;
@@ -126,55 +120,6 @@ interface Result {
   /** The classroom's slowest commit while the clients acted, and how many took over 50 ms. */
   readonly slowestCommitMs?: number;
   readonly slowCommits?: number;
-}
-
-/** Runs the action loop: every client acts every 2–4 s; latency = last receipt − send. */
-async function drive(
-  sockets: Socket[],
-  actors: number,
-  seconds: number,
-  act: (s: Socket, i: number) => Promise<string | null>,
-  onReceive: (s: Socket, handler: (key: string) => void) => void,
-): Promise<Omit<Result, 'heapPerClient'>> {
-  const sentAt = new Map<string, number>();
-  const received = new Map<string, { count: number; last: number }>();
-  for (const s of sockets) {
-    onReceive(s, (key) => {
-      const r = received.get(key) ?? { count: 0, last: 0 };
-      r.count++;
-      r.last = performance.now();
-      received.set(key, r);
-    });
-  }
-  const measureFrom = performance.now() + WARMUP_S * 1000;
-  const end = measureFrom + seconds * 1000;
-  let actions = 0;
-  const timers = sockets.slice(0, actors).map((s, i) => {
-    const loop = async () => {
-      while (performance.now() < end) {
-        await new Promise((r) => setTimeout(r, 2000 + Math.random() * 2000));
-        if (performance.now() >= end) break;
-        const t0 = performance.now();
-        const key = await act(s, i);
-        if (key && t0 >= measureFrom) {
-          sentAt.set(key, t0);
-          actions++;
-        }
-      }
-    };
-    return loop();
-  });
-  await Promise.all(timers);
-  await new Promise((r) => setTimeout(r, 1000)); // let the last broadcasts land
-  const latencies: number[] = [];
-  let incomplete = 0;
-  for (const [key, t0] of sentAt) {
-    const r = received.get(key);
-    if (!r || r.count < sockets.length) incomplete++;
-    else latencies.push(r.last - t0);
-  }
-  latencies.sort((a, b) => a - b);
-  return { latencies, actions, incomplete };
 }
 
 async function runRelay(): Promise<Result> {

@@ -3,27 +3,16 @@
  * on the same data directory: no acknowledged event is lost, and every client resyncs
  * to the identical log.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { freePort } from '../support/ports';
+import { startProcess as startServerProcess } from '../support/server-process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRoom, TestClient, textOf } from './harness';
 
-
-function startProcess(port: number, dataDir: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/index.ts'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('toy-paxos classroom is running')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-}
+const startProcess = (port: number, dataDir: string) => startServerProcess(port, { DATA_DIR: dataDir });
 
 /** The id of the last request put in flight that this client has seen. */
 function lastSentId(c: TestClient): number {

@@ -176,7 +176,7 @@ describe('rooms expire and come back after a restart', () => {
     await back.until(() => back.ended === 'expired', 'the expiry notice');
     expect(await fetch(`${s2.url}/api/rooms/${room.code}`).then((r) => r.status)).toBe(404);
     const store = new SqliteStore(s1.dataDir);
-    expect(store.loadRooms()).toEqual([]);
+    expect(await store.loadRooms()).toEqual([]);
     await store.close();
   });
 });

@@ -50,11 +50,11 @@ describe('SqliteStore', () => {
       ]),
     ).rejects.toThrow(/does not follow/);
     await expect(store.commit([{ code: 'NOROOM', expiresAt: 1 }])).rejects.toThrow(/no room/);
-    expect(store.loadRoom('ABCDEF')!.participants.map((p) => p.name)).toEqual(['Ana']);
+    expect((await store.loadRoom('ABCDEF'))!.participants.map((p) => p.name)).toEqual(['Ana']);
     await store.close();
 
     const reopened = new SqliteStore(dir);
-    const [room] = reopened.loadRooms();
+    const [room] = await reopened.loadRooms();
     expect(room).toMatchObject({ code: 'ABCDEF', expiresAt: 200, locked: false, settings: DEFAULT_SETTINGS });
     expect(room!.participants.map((p) => p.name)).toEqual(['Ana']);
     expect(room!.events.get(0)).toEqual([{ seq: 1, at: 2, event: added('n1') }]);
@@ -72,7 +72,7 @@ describe('SqliteStore', () => {
     await store.commit([{ code: 'ABCDEF', expiresAt: 100, createBranch: branch, activeBranch: 1 }]);
     await expect(store.commit([{ code: 'ABCDEF', expiresAt: 100, branch: 1, events: [{ seq: 4, at: 6, event: added('n9') }] }])).rejects.toThrow(/does not follow 2/);
     await store.commit([{ code: 'ABCDEF', expiresAt: 100, branch: 1, events: [{ seq: 3, at: 6, event: added('n9') }] }]);
-    const room = store.loadRoom('ABCDEF')!;
+    const room = (await store.loadRoom('ABCDEF'))!;
     expect(room.branches).toEqual([branch]);
     expect(room.activeBranch).toBe(1);
     expect(room.events.get(0)!.map((e) => e.seq)).toEqual([1, 2, 3]);
@@ -90,9 +90,9 @@ describe('SqliteStore', () => {
     old.prepare('INSERT INTO events VALUES (?, ?, 1, ?)').run('ABCDEF', 1, JSON.stringify(added('n1')));
     old.close();
     const store = new SqliteStore(dir);
-    expect(store.loadRoom('ABCDEF')!.events.get(0)).toEqual([{ seq: 1, at: 1, event: added('n1') }]);
+    expect((await store.loadRoom('ABCDEF'))!.events.get(0)).toEqual([{ seq: 1, at: 1, event: added('n1') }]);
     await store.commit([{ code: 'ABCDEF', expiresAt: 100, events: [{ seq: 2, at: 2, event: added('n2') }] }]);
-    expect(store.loadRoom('ABCDEF')!.events.get(0)!.map((e) => e.seq)).toEqual([1, 2]);
+    expect((await store.loadRoom('ABCDEF'))!.events.get(0)!.map((e) => e.seq)).toEqual([1, 2]);
     await store.close();
   });
 
@@ -108,7 +108,7 @@ describe('SqliteStore', () => {
       },
     ]);
     await store.deleteRoom('ABCDEF');
-    expect(store.loadRooms()).toEqual([]);
+    expect(await store.loadRooms()).toEqual([]);
     await store.close();
   });
 });

@@ -1,0 +1,184 @@
+/**
+ * npm run bench:server -- --processes N
+ * The classroom on one SQLite process (the default set-up), on one process with PostgreSQL,
+ * and on N processes sharing one PostgreSQL database, in the same run, with clients spread
+ * evenly over the processes:
+ *
+ * - latency: 300 clients (BENCH_CLIENTS) in one room, each acting every 2 to 4 seconds; p50
+ *   and p99 from an action to the last client receiving it (15 s, BENCH_SECONDS, after a
+ *   3 s warm-up);
+ * - events committed per second in one room: 40 students each sending a proposal as soon as
+ *   the last one is answered, for 10 s;
+ * - the same in 50 rooms of 4 students each.
+ *
+ * Then the ratio of each to the single SQLite process. PostgreSQL is a throwaway server on
+ * this machine (tests/support/postgres-server.ts); servers and the database share its cores
+ * with the clients. A benchmark: it prints figures and never fails a build.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import type { Socket } from 'socket.io-client';
+import { PROTOCOL_VERSION, type LogRecord, type SessionInfo } from '@toy-paxos/shared';
+import { createDatabase, startPostgres } from '../support/postgres-server';
+import { drive, open, percentile, WARMUP_S } from './latency';
+
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 300);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const THROUGHPUT_S = 10;
+
+interface Setup {
+  readonly label: string;
+  readonly processes: number;
+  readonly postgres: boolean;
+}
+
+interface Figures {
+  readonly p50: number;
+  readonly p99: number;
+  readonly incomplete: number;
+  readonly oneRoom: number;
+  readonly fiftyRooms: number;
+}
+
+/** The server processes of a set-up, each with no budget per person (server-process.ts `throughput`). */
+async function startServers(setup: Setup, postgresUrl: string): Promise<{ children: ChildProcess[]; urls: string[] }> {
+  const env = setup.postgres ? { ...process.env, DATABASE_URL: await createDatabase(postgresUrl) } : process.env;
+  const children: ChildProcess[] = [];
+  const urls: string[] = [];
+  for (let i = 0; i < setup.processes; i++) {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'tests/bench/server-process.ts', 'throughput'], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], env });
+    children.push(child);
+    urls.push(
+      await new Promise<string>((resolve, reject) => {
+        child.stdout!.on('data', (chunk: Buffer) => {
+          const m = /PORT (\d+)/.exec(chunk.toString());
+          if (m) resolve(`http://127.0.0.1:${m[1]}`);
+        });
+        child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+      }),
+    );
+  }
+  return { children, urls };
+}
+
+async function createRoom(url: string): Promise<string> {
+  const res = await fetch(`${url}/api/rooms`, { method: 'POST' });
+  if (res.status !== 201) throw new Error(`room creation failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { code: string }).code;
+}
+
+/** `count` students of room `code`, student i on process i mod N: their sockets and nodes. */
+async function students(urls: readonly string[], code: string, count: number): Promise<{ sockets: Socket[]; nodes: string[] }> {
+  const sockets: Socket[] = [];
+  const nodes: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const s = await open(urls[i % urls.length]!);
+    const ack = (await s.emitWithAck('room:join', { v: PROTOCOL_VERSION, code, name: `S${i}`, role: 'student' })) as { ok: boolean; session: SessionInfo };
+    if (!ack.ok) throw new Error(`join failed: ${JSON.stringify(ack)}`);
+    sockets.push(s);
+    nodes.push(ack.session.node!);
+  }
+  return { sockets, nodes };
+}
+
+/** p50 and p99 from an action to its broadcast reaching the last of `clients` students in one room. */
+async function latency(urls: readonly string[]): Promise<Pick<Figures, 'p50' | 'p99' | 'incomplete'>> {
+  const { sockets, nodes } = await students(urls, await createRoom(urls[0]!), CLIENTS);
+  const result = await drive(
+    sockets,
+    sockets.length,
+    SECONDS,
+    async (s, i) => {
+      // As in the single-process bench: a new proposal, or a promise request to one other node.
+      const proposing = Math.random() < 0.5;
+      const to = nodes[(i + 1 + Math.floor(Math.random() * (nodes.length - 1))) % nodes.length]!;
+      const ack = (await s.emitWithAck(proposing ? 'node:propose' : 'node:promise', proposing ? { value: `V${i}` } : { to: [to] })) as { ok: boolean; seqs?: number[] };
+      if (ack.ok && ack.seqs?.length) return String(ack.seqs.at(-1));
+      if (proposing) return null;
+      const again = (await s.emitWithAck('node:propose', { value: `V${i}` })) as { ok: boolean; seqs?: number[] };
+      return again.ok && again.seqs?.length ? String(again.seqs.at(-1)) : null;
+    },
+    (s, handler) => s.on('room:records', ({ records }: { records: LogRecord[] }) => records.forEach((r) => handler(String(r.seq)))),
+  );
+  for (const s of sockets) s.close();
+  return { p50: percentile(result.latencies, 50), p99: percentile(result.latencies, 99), incomplete: result.incomplete };
+}
+
+/** Events committed per second in `rooms` rooms of `perRoom` students, each proposing again as soon as it is answered. */
+async function throughput(urls: readonly string[], rooms: number, perRoom: number): Promise<number> {
+  const all: Socket[] = [];
+  for (let r = 0; r < rooms; r++) {
+    const code = await createRoom(urls[r % urls.length]!);
+    all.push(...(await students(urls, code, perRoom)).sockets);
+  }
+  let committed = 0;
+  let refused = 0;
+  const start = performance.now() + WARMUP_S * 1000;
+  const end = start + THROUGHPUT_S * 1000;
+  await Promise.all(
+    all.map(async (s, i) => {
+      while (performance.now() < end) {
+        const ack = (await s.emitWithAck('node:propose', { value: `V${i}` })) as { ok: boolean; seqs?: number[] };
+        if (performance.now() < start) continue;
+        if (ack.ok) committed += ack.seqs?.length ?? 0;
+        else refused++;
+      }
+    }),
+  );
+  for (const s of all) s.close();
+  if (refused) console.log(`  (${refused} proposals refused in ${rooms} room(s))`);
+  return committed / THROUGHPUT_S;
+}
+
+async function measure(setup: Setup, postgresUrl: string): Promise<Figures> {
+  const run = async <T>(what: (urls: string[]) => Promise<T>): Promise<T> => {
+    // Fresh servers (and database) for each measure, so that one's rooms do not weigh on the next.
+    const { children, urls } = await startServers(setup, postgresUrl);
+    try {
+      return await what(urls);
+    } finally {
+      for (const c of children) c.kill('SIGINT');
+      await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    }
+  };
+  const lat = await run(latency);
+  const oneRoom = await run((urls) => throughput(urls, 1, 40));
+  const fiftyRooms = await run((urls) => throughput(urls, 50, 4));
+  const figures = { ...lat, oneRoom, fiftyRooms };
+  console.log(
+    `${setup.label.padEnd(30)} p50 ${figures.p50.toFixed(1).padStart(6)} ms   p99 ${figures.p99.toFixed(1).padStart(6)} ms   incomplete ${figures.incomplete}   one room ${oneRoom.toFixed(0).padStart(5)} events/s   50 rooms ${fiftyRooms.toFixed(0).padStart(5)} events/s`,
+  );
+  return figures;
+}
+
+/** Runs the comparison for N processes. */
+export async function clusterBench(processes: number): Promise<void> {
+  if (!Number.isInteger(processes) || processes < 1 || processes > 16) throw new Error(`--processes takes a whole number from 1 to 16, not "${processes}"`);
+  console.log(`toy-paxos bench:server --processes ${processes}: ${CLIENTS} clients in one room (${SECONDS} s after ${WARMUP_S} s warm-up), then events committed per second (${THROUGHPUT_S} s) in one room of 40 and in 50 rooms of 4`);
+  const given = process.env.TOY_PAXOS_TEST_DATABASE_URL;
+  const server = given ? null : await startPostgres();
+  const postgresUrl = given ?? server!.url;
+  // Interrupted: the throwaway PostgreSQL goes too.
+  process.once('SIGINT', () => {
+    server?.stop();
+    process.exit(130);
+  });
+  try {
+    const setups: Setup[] = [
+      { label: '1 process, SQLite', processes: 1, postgres: false },
+      { label: '1 process, PostgreSQL', processes: 1, postgres: true },
+      ...(processes > 1 ? [{ label: `${processes} processes, PostgreSQL`, processes, postgres: true }] : []),
+    ];
+    const results: Figures[] = [];
+    for (const setup of setups) results.push(await measure(setup, postgresUrl));
+    const base = results[0]!;
+    for (const [i, r] of results.entries()) {
+      if (i === 0) continue;
+      console.log(
+        `ratio ${setups[i]!.label} / 1 process, SQLite: p50 ${(r.p50 / base.p50).toFixed(2)}x, p99 ${(r.p99 / base.p99).toFixed(2)}x, one room ${(r.oneRoom / base.oneRoom).toFixed(2)}x, 50 rooms ${(r.fiftyRooms / base.fiftyRooms).toFixed(2)}x`,
+      );
+    }
+  } finally {
+    server?.stop();
+  }
+}

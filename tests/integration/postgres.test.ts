@@ -1,0 +1,207 @@
+/**
+ * Many server processes on one PostgreSQL database (`DATABASE_URL`), each a real
+ * `server/src/index.ts`, with real socket.io clients spread over them: one room's log is
+ * one log whichever process a command reaches, a process killed with SIGKILL loses nothing
+ * it acknowledged, and its clients go on through another process with no gap.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LogRecord } from '@toy-paxos/shared';
+import { freePort } from '../support/ports';
+import { freshDatabase } from '../support/postgres';
+import { failoverProxy, startProcess } from '../support/server-process';
+import { createRoom, TestClient, textOf } from './harness';
+
+const children: ChildProcess[] = [];
+const clients: TestClient[] = [];
+const proxies: { close(): void }[] = [];
+afterEach(() => {
+  for (const c of clients.splice(0)) c.close();
+  for (const p of proxies.splice(0)) p.close();
+  for (const p of children.splice(0)) p.kill('SIGKILL');
+});
+
+/** `count` server processes on one fresh database: their addresses and ports. */
+async function cluster(count: number): Promise<{ urls: string[]; ports: number[]; processes: ChildProcess[] }> {
+  const database = await freshDatabase();
+  const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
+  const processes: ChildProcess[] = [];
+  // One after the other: the first creates the schema (the others would wait for its lock).
+  for (const port of ports) {
+    const child = await startProcess(port, { DATABASE_URL: database });
+    children.push(child);
+    processes.push(child);
+  }
+  return { urls: ports.map((p) => `http://127.0.0.1:${p}`), ports, processes };
+}
+
+function client(url: string): TestClient {
+  const c = new TestClient(url);
+  clients.push(c);
+  return c;
+}
+
+/** Waits until every client holds `seq` events, then expects one log, the same text everywhere, with no gap. */
+async function sameLog(all: readonly TestClient[], seq: number): Promise<void> {
+  for (const c of all) await c.until(() => c.lastSeq >= seq, `event ${seq} on every client`, 15_000);
+  for (const c of all) await c.loadHistory();
+  const text = textOf(all[0]!.records);
+  for (const c of all) {
+    expect(c.problems).toEqual([]);
+    expect(c.records.map((r) => r.seq)).toEqual(c.records.map((_, i) => i + 1));
+    expect(textOf(c.records)).toBe(text);
+  }
+}
+
+function chosen(records: readonly LogRecord[]): string[] {
+  return [...new Set(records.flatMap((r) => r.chosen.map((c) => c.value)))];
+}
+
+describe('server processes sharing one PostgreSQL database', () => {
+  it('serve one room to students spread over three processes, who reach consensus with identical logs', async () => {
+    const { urls } = await cluster(3);
+    const room = await createRoom(urls[0]!);
+    // The room was opened on the first process; the others find it.
+    for (const url of urls) expect(((await (await fetch(`${url}/api/rooms/${room.code}`)).json()) as { code: string }).code).toBe(room.code);
+    const teacher = client(urls[1]!);
+    expect((await teacher.resume(room.instructorToken)).ok).toBe(true);
+    const students = urls.map((url) => client(url));
+    for (const [i, s] of students.entries()) expect((await s.join(room.code, `Student ${i}`)).ok).toBe(true);
+    // Everyone is online on the teacher's screen, whichever process they are on.
+    await teacher.until(() => teacher.presence?.participants.filter((p) => p.role === 'student' && p.online).length === 3, 'three students online');
+
+    expect((await students[2]!.emit('node:propose', { value: 'Apple' })).ok).toBe(true);
+    await students[2]!.until(() => students[2]!.lastSeq >= 4, 'the proposal');
+    expect((await students[2]!.emit('node:promise', { to: 'all' })).ok).toBe(true);
+    const accepted = await students[2]!.emit('node:accept', { to: 'all' });
+    if (!accepted.ok) throw new Error(JSON.stringify(accepted));
+    const last = Math.max(...(accepted.seqs as number[]));
+    await sameLog([teacher, ...students], last);
+    expect(chosen(teacher.records)).toEqual(['Apple']);
+    for (const s of students) expect(chosen(s.records)).toEqual(['Apple']);
+  });
+
+  it('keeps one gapless log when sockets on three processes send hundreds of commands at once', async () => {
+    const { urls } = await cluster(3);
+    const room = await createRoom(urls[0]!);
+    const students = Array.from({ length: 15 }, (_, i) => client(urls[i % 3]!));
+    for (const [i, s] of students.entries()) expect((await s.join(room.code, `S${i}`)).ok).toBe(true);
+    // 20 proposals from each student, all sent before any answer: 300 commands in a tight loop.
+    const sent = students.flatMap((s, i) => Array.from({ length: 20 }, (_, k) => ({ value: `V${i}-${k}`, ack: s.emit('node:propose', { value: `V${i}-${k}` }) })));
+    const acks = await Promise.all(sent.map((c) => c.ack));
+    const acked = acks.flatMap((a) => (a.ok ? (a.seqs as number[]) : []));
+    // Each command is decided again when another process committed first; none is lost or doubled.
+    expect(acks.filter((a) => !a.ok)).toEqual([]);
+    expect(new Set(acked).size).toBe(acked.length);
+    const last = Math.max(...acked);
+    await sameLog(students, last);
+    // Every acknowledged seq holds the proposal of the one who was told so, and the log holds no other.
+    const records = students[0]!.records;
+    expect(records.filter((r) => r.event.type === 'proposalStarted').length).toBe(acked.length);
+    sent.forEach(({ value }, i) => {
+      const ack = acks[i]!;
+      if (!ack.ok) return;
+      const event = records[(ack.seqs as number[])[0]! - 1]!.event;
+      expect(event.type === 'proposalStarted' && event.value).toBe(value);
+    });
+  });
+
+  it('shows a branch forked on one process, the presented event and the replay link, on another', async () => {
+    const { urls } = await cluster(2);
+    const room = await createRoom(urls[0]!);
+    const teacher = client(urls[0]!);
+    await teacher.resume(room.instructorToken);
+    const watcher = client(urls[1]!);
+    expect((await watcher.join(room.code, 'Wall', 'observer')).ok).toBe(true);
+    for (let i = 0; i < 3; i++) expect((await teacher.emit('bot:add', { name: `Bot ${i}` })).ok).toBe(true);
+    expect((await teacher.emit('branch:fork', { seq: 2, name: 'what if' })).ok).toBe(true);
+    await watcher.until(() => watcher.timeline?.active === 1, 'the branch on the other process');
+    expect(watcher.timeline!.branches.map((b) => b.name)).toEqual(['main', 'what if']);
+    const added = await teacher.emit('bot:add', { name: 'Branch bot' });
+    expect(added.ok).toBe(true);
+    await sameLog([teacher, watcher], 3);
+    expect(watcher.records.map((r) => r.event.type === 'nodeAdded' && r.event.name)).toEqual(['Bot 0', 'Bot 1', 'Branch bot']);
+    const presented = new Promise<number | null>((resolve) => watcher.socket.once('room:replay', ({ seq }: { seq: number | null }) => resolve(seq)));
+    expect((await teacher.emit('replay:present', { seq: 2 })).ok).toBe(true);
+    expect(await presented).toBe(2);
+    // A resume on the other process lands on the branch too.
+    const again = client(urls[1]!);
+    expect((await again.resume(room.instructorToken)).ok).toBe(true);
+    expect(again.timeline!.active).toBe(1);
+    expect(again.session!.presenting).toBe(2);
+    // The replay link made on one process opens on the other, and is revoked from there.
+    const shared = await teacher.emit('share:create', {});
+    if (!shared.ok) throw new Error(JSON.stringify(shared));
+    const viewer = client(urls[1]!);
+    const token = String(shared.link).split('#')[1]!;
+    expect((await viewer.resume(token)).ok).toBe(true);
+    expect(viewer.session!.role).toBe('viewer');
+    // Revoked on the other process: the viewer's session ends.
+    expect((await again.emit('share:revoke', {})).ok).toBe(true);
+    await viewer.until(() => viewer.ended === 'revoked', 'the link revoked');
+  });
+
+  it('loses nothing acknowledged when a process is killed with SIGKILL; its clients go on through another with no gap', async () => {
+    const { urls, ports, processes } = await cluster(2);
+    // The doomed process first, the survivor behind it: a proxy as a load balancer would be.
+    const proxy = await failoverProxy(ports);
+    proxies.push(proxy);
+    const viaProxy = `http://127.0.0.1:${proxy.port}`;
+    const room = await createRoom(urls[1]!);
+    const teacher = client(urls[1]!);
+    await teacher.resume(room.instructorToken);
+    const students = [client(viaProxy), client(viaProxy), client(urls[1]!)];
+    for (const [i, s] of students.entries()) expect((await s.join(room.code, `S${i}`)).ok).toBe(true);
+
+    const acked = new Set<number>();
+    let stop = false;
+    const act = async (c: TestClient, k: number) => {
+      for (let i = 0; !stop; i++) {
+        const [event, payload] = [['node:propose', { value: `V${k}` }], ['node:promise', { to: 'all' }], ['node:accept', { to: 'all' }]][(i + k) % 3]!;
+        try {
+          const ack = await c.emit(event as string, payload);
+          if (ack.ok) for (const seq of ack.seqs as number[]) acked.add(seq);
+        } catch {
+          // no answer: the process is gone; the command was not acknowledged
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const loops = students.map((s, k) => act(s, k));
+    await teacher.until(() => acked.size > 40, 'some acknowledged events', 15_000);
+    processes[0]!.kill('SIGKILL');
+    const ackedBefore = [...acked];
+    await teacher.until(() => acked.size > ackedBefore.length + 40, 'acting again through the survivor', 20_000);
+    stop = true;
+    await Promise.all(loops);
+
+    const probe = client(urls[1]!);
+    await probe.resume(room.instructorToken);
+    await probe.loadHistory();
+    await sameLog([probe, teacher, ...students], probe.lastSeq);
+    for (const seq of ackedBefore) expect(seq).toBeLessThanOrEqual(probe.lastSeq);
+    expect(students.every((s) => s.socket.connected)).toBe(true);
+  }, 60_000);
+
+  it('runs as `npm run start:cluster` does: processes behind one port with sticky sessions, over long-polling too', async () => {
+    const port = await freePort();
+    const primary = await startProcess(port, { DATABASE_URL: await freshDatabase(), PROCESSES: '2' }, 'server/src/cluster.ts');
+    children.push(primary);
+    const url = `http://127.0.0.1:${port}`;
+    const room = await createRoom(url);
+    const teacher = new TestClient(url, { transports: ['polling'] });
+    clients.push(teacher);
+    expect((await teacher.resume(room.instructorToken)).ok).toBe(true);
+    // Long-polling only: every request of a session must reach the process that opened it.
+    const students = Array.from({ length: 4 }, () => new TestClient(url, { transports: ['polling'] }));
+    clients.push(...students);
+    for (const [i, s] of students.entries()) expect((await s.join(room.code, `S${i}`)).ok).toBe(true);
+    let last = 0;
+    for (const s of students) {
+      const ack = await s.emit('node:propose', { value: 'Fig' });
+      if (!ack.ok) throw new Error(JSON.stringify(ack));
+      last = Math.max(last, ...(ack.seqs as number[]));
+    }
+    await sameLog([teacher, ...students], last);
+  });
+});

@@ -1,0 +1,64 @@
+/**
+ * A throwaway PostgreSQL server, for the tests and bench:server: a cluster under the system's
+ * temp folder, made with the installed PostgreSQL's initdb (Debian keeps each version under
+ * /usr/lib/postgresql), run as the `postgres` user when this runs as root (PostgreSQL refuses
+ * root), and removed when stopped.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { freePort } from './ports';
+
+/** The bin folder of the newest installed PostgreSQL. */
+function postgresBin(): string {
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))) : [];
+  versions.sort((a, b) => Number(b) - Number(a));
+  if (!versions[0]) {
+    throw new Error('This needs PostgreSQL: install it (Debian: apt-get install postgresql), or set TOY_PAXOS_TEST_DATABASE_URL to a server it may create databases on.');
+  }
+  return join(root, versions[0], 'bin');
+}
+
+/** Starts a new PostgreSQL on a free port: its address (user postgres, no password) and how to stop it. */
+export async function startPostgres(): Promise<{ readonly url: string; stop(): void }> {
+  const bin = postgresBin();
+  const dir = mkdtempSync(join(tmpdir(), 'toy-paxos-pg-'));
+  const asRoot = process.getuid?.() === 0;
+  const run = (tool: string, args: string[]) =>
+    execFileSync(asRoot ? 'runuser' : join(bin, tool), asRoot ? ['-u', 'postgres', '--', join(bin, tool), ...args] : args, { stdio: 'pipe' });
+  if (asRoot) execFileSync('chown', ['postgres', dir]);
+  const data = join(dir, 'data');
+  const port = await freePort();
+  run('initdb', ['-D', data, '--auth=trust', '-U', 'postgres', '--no-sync']);
+  // fsync stays on: the tests kill servers and count on what PostgreSQL acknowledged.
+  run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=300`, 'start']);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop() {
+      try {
+        run('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** A new, empty database on the server at `adminUrl`: its address. */
+export async function createDatabase(adminUrl: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  const name = `toy_paxos_${randomBytes(6).toString('hex')}`;
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
