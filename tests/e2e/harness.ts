@@ -149,12 +149,22 @@ export async function person(
 /** Saves a full-page screenshot; at phone width it also checks that nothing is wider than the screen. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   // Runs in the page: written as a string, since these tests are type-checked without the DOM's types.
-  const { scrollWidth, innerWidth } = (await page.evaluate('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })')) as {
-    scrollWidth: number;
-    innerWidth: number;
-  };
+  const widths = async () =>
+    (await page.evaluate('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })')) as { scrollWidth: number; innerWidth: number };
+  let { scrollWidth, innerWidth } = await widths();
+  // Just after the viewport changes, a drawing sized by a ResizeObserver (the ring) may not
+  // have followed yet: a page that settles within half a second is fine, one that stays too wide is not.
+  for (let i = 0; i < 10 && innerWidth <= PHONE.width && scrollWidth > innerWidth; i++) {
+    await page.waitForTimeout(50);
+    ({ scrollWidth, innerWidth } = await widths());
+  }
   if (innerWidth <= PHONE.width && scrollWidth > innerWidth) {
-    throw new Error(`${name}: the page is ${scrollWidth}px wide on a ${innerWidth}px screen`);
+    // Name the innermost elements that reach past the screen's edge, to say what to fix.
+    const wide = (await page.evaluate(`[...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && ![...el.children].some((c) => c.getBoundingClientRect().right > window.innerWidth + 1))
+      .slice(0, 3)
+      .map((el) => el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') + ' "' + (el.textContent || '').trim().slice(0, 60) + '" right ' + Math.round(el.getBoundingClientRect().right))`)) as string[];
+    throw new Error(`${name}: the page is ${scrollWidth}px wide on a ${innerWidth}px screen; reaching past it: ${wide.join('; ')}`);
   }
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
