@@ -45,6 +45,9 @@ function exploreOptions(argv: string[]): { rest: string[]; bounds: ExploreBounds
       const v = argv[++i];
       if (v === undefined || v.startsWith('--')) return '--values needs a list of values, such as --values Apple,Mango';
       bounds.values = v.split(',').filter(Boolean);
+      // The shortest ways print as scenario lines, where a value is one word with no #.
+      const bad = bounds.values.find((x) => /[\s#]/.test(x));
+      if (bad !== undefined) return `--values: "${bad}" cannot be a value in a scenario line: use words with no spaces and no #`;
       options++;
     } else if (a in numbers) {
       const v = argv[++i];
@@ -96,6 +99,12 @@ function main(argv: string[]): number {
     return 2;
   }
   const args = parsed.rest.filter((a) => a !== '--classic');
+  // Every option is one this command knows: a mistyped one (--no-crash) is an error, not ignored.
+  const unknown = args.find((a, i) => a.startsWith('--') && !(a === '--list' && i === 0) && !(a === '--preset' && i === 0));
+  if (unknown !== undefined) {
+    console.error(`There is no option ${unknown}.\n${USAGE}`);
+    return 2;
+  }
   if (args[0] === '--list') {
     const width = Math.max(...PRESETS.map((p) => p.name.length));
     for (const p of PRESETS) console.log(`${p.name.padEnd(width)}  ${p.title}`);

@@ -355,7 +355,8 @@ function describe(ctx: Ctx, e: RoomEvent): Body {
       const wrong = r.commonWrong !== null ? ` The most common wrong answer was "${c.question.options[r.commonWrong]}" (${r.counts[r.commonWrong]}).` : '';
       return {
         lines: [`REVEAL ${e.id}: ${right}${score}`],
-        explanation: `${c.question.explanation ? `${c.question.explanation} ` : ''}${r.answered ? `${Math.round((r.share ?? 0) * 100)}% of the answers were right.${wrong}` : 'Nobody answered.'}`.trim(),
+        // With no answer (a script, a lesson played alone) the CLOSE entry said so already.
+        explanation: `${c.question.explanation ? `${c.question.explanation} ` : ''}${r.answered ? `${Math.round((r.share ?? 0) * 100)}% of the answers were right.${wrong}` : ''}`.trim(),
         data: data(e.type, null, []),
       };
     }

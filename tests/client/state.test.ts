@@ -117,3 +117,11 @@ describe("nodeCard's next accept request", () => {
     expect(nodeCard(log('nodes A B C\n'), 'A')!.lastAccepted).toBeNull();
   });
 });
+
+describe('the card\'s learner line', () => {
+  it('when only the proposer learns, the proposer counts its own ballot\'s acceptances; the others say they never learn', () => {
+    const run = runScenario(parseScenario('delivery queued\nlearners proposer\nnodes A B C\npropose A Apple\npromise A -> all\nsettle\naccept A -> all\ndeliver A -> B\ndeliver A -> C\ndeliver B -> A'));
+    expect(nodeCard(run.log.state, 'A')!.learner).toEqual({ status: 'waiting', mode: 'proposer', heard: { count: 1, value: 'Apple', ballot: '1.A' }, q2: 2, chosen: 'Apple' });
+    expect(nodeCard(run.log.state, 'B')!.learner).toMatchObject({ status: 'waiting', mode: 'proposer', heard: null });
+  });
+});

@@ -112,6 +112,8 @@ describe('a checkpoint in the log', () => {
     // Revealing an open question closes it first, with no answers.
     const entries = ok(log, { type: 'revealCheckpoint', id: 1, answer: 1 });
     expect(entries.map((e) => e.lines[0])).toEqual(['CLOSE 1: 0 answers', 'REVEAL 1: B']);
+    // Nobody answered here: a lesson played alone, whose learner did. The reveal does not say "nobody".
+    expect(entries[1]!.explanation).toBe('');
     expect(refused(log, { type: 'revealCheckpoint', id: 1, answer: 1 }, 'unknown-checkpoint')).toBe('Question 1 is revealed already.');
   });
 });
@@ -139,6 +141,10 @@ describe('questions in a scenario', () => {
     expect(problems('nodes A\nask free Which? | one')).toEqual(['2: Give from 2 to 6 answers to choose from. Write "ask free QUESTION | ANSWER | ANSWER".']);
     expect(problems('nodes A\nask chosen-now in 1s')).toEqual(['2: the countdown must be from 5 to 600']);
     expect(problems('nodes A\nreveal 9')).toEqual(['2: the right answer must be from 1 to 6']);
+    // One request is asked about: neither several recipients nor "all".
+    for (const line of ['ask reply A -> B C', 'ask reply A -> all']) {
+      expect(problems(`nodes A B C\n${line}`)).toEqual(['2: write "ask reply #ID" or "ask reply FROM -> TO", with one node on each side']);
+    }
   });
 
   it('a reply question about a route with no request waiting stops the run there', async () => {

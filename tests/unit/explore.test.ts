@@ -15,6 +15,7 @@ import {
   fold,
   stateKey,
   successorState,
+  summarizeExploration,
   cloneRoomState,
   type RoomCommand,
 } from '@toy-paxos/shared';
@@ -209,5 +210,17 @@ describe('the reference model of the TLA+ specification', () => {
     expect(exploreTlaPaxos({ acceptors: 1, values: 1, ballots: 1 }).states).toBe(5);
     // Two values: the 2a message carries either, and the vote follows it: 5 + 2.
     expect(exploreTlaPaxos({ acceptors: 1, values: 2, ballots: 1 }).states).toBe(7);
+  });
+});
+
+describe('the answer in words, for a search cut short', () => {
+  it('says what the search found, not what cannot happen', () => {
+    // Apple is chosen; with the proposer ignoring accepted values Mango can be chosen 3 steps on, past a depth of 2.
+    const log = room(['A', 'B', 'C'], { rules: { ignoreAcceptedValue: true } });
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: ['A', 'B'] }, { type: 'acceptRequest', from: 'A', to: ['A', 'B'] });
+    const short = summarizeExploration(explore(log.state, { values: ['Mango'], crashes: false, depthMax: 2 }));
+    expect(short[0]).toMatch(/^Apple is already chosen, and the search found no way to choose another value \(\d+ states searched, not all of them: /);
+    const whole = summarizeExploration(explore(log.state, { values: ['Mango'], crashes: false, depthMax: 5 }));
+    expect(whole.join(' ')).toContain('Mango can be chosen: the shortest way is 3 steps.');
   });
 });

@@ -40,6 +40,12 @@ describe('parseScenario', () => {
     expect(problems('nodes A\nrun 11m')).toEqual(['2: write "run 10s" or "run 500ms"']);
   });
 
+  it('counts a file\'s lines as an editor does: a final newline starts no line of its own', () => {
+    const lines = (n: number) => ['nodes A', ...Array.from({ length: n - 1 }, () => 'crash A\nrecover A').join('\n').split('\n').slice(0, n - 1)].join('\n') + '\n';
+    expect(parseScenario(lines(5000)).steps).toHaveLength(5000);
+    expect(() => parseScenario(lines(5001))).toThrow('line 5001: a scenario has at most 5000 lines');
+  });
+
   it('keeps #N message references apart from comments', () => {
     const s = parseScenario('delivery queued\nnodes A  # two nodes\ndeliver #3 # the third');
     expect(s.steps[1]).toMatchObject({ kind: 'network', action: 'deliver', ref: { by: 'id', id: 3 } });
@@ -155,6 +161,18 @@ describe('npm run scenario (the CLI)', () => {
     expect(r.stdout).toContain('(13 states and ');
     expect(r.stdout).toContain('Shortest way to choose Apple:\n  promise A -> A           # A sends promise requests to A.\n  accept A -> A            # A sends accept requests to A.');
   });
+
+  it('an option it does not know, or a value no scenario line can hold, exits 2', () => {
+    for (const args of [['--preset', 'basic-3', '--frob'], ['--preset', 'basic-3', '--explore', '--no-crash']]) {
+      const r = cli(...args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`There is no option ${args.at(-1)}.`);
+      expect(r.stdout).toBe('');
+    }
+    const hash = cli('--preset', 'basic-3', '--explore', '--values', 'a#b');
+    expect(hash.status).toBe(2);
+    expect(hash.stderr).toContain('"a#b" cannot be a value in a scenario line');
+  }, 60_000);
 
   it('--explore refuses wrong options with exit 2 and changes nothing', () => {
     const bad = cli('--preset', 'basic-3', '--explore', '--depth', 'x');

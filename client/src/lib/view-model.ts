@@ -110,6 +110,9 @@ function learnerView(state: RoomState, n: RoomState['nodes'][string], q2: number
     const b = dot < 0 ? { round: Number(ballot) } : { round: Number(ballot.slice(0, dot)), node: ballot.slice(dot + 1) };
     heard = { count: acceptors.length, value: key.slice(bar + 1), ballot: ballotText(state, b) };
   }
+  // When only the proposer learns, a proposer that sent accept requests counts its own ballot's acceptances.
+  const p = n.proposer;
+  if (mode === 'proposer' && p.ballot && p.sentValue !== null) heard = { count: p.acceptors.length, value: p.sentValue, ballot: ballotText(state, p.ballot) };
   return { status: 'waiting', mode, heard, q2, chosen: state.monitor.chosen[0]?.value ?? null };
 }
 

@@ -65,9 +65,11 @@ export function summarizeExploration(r: ExploreResult): string[] {
   const already = r.chosen.filter((c) => c.commands.length === 0).map((c) => c.value);
   const later = r.chosen.filter((c) => c.commands.length > 0);
   const values = r.chosen.map((c) => c.value);
-  if (values.length === 0) out.push(`From here, no value can be chosen (${searched}).`);
-  else if (values.length === 1 && already.length === 1) out.push(`${values[0]} is already chosen, and from here no other value can be (${searched}).`);
-  else if (values.length === 1) out.push(`From here, only ${values[0]} can be chosen (${searched}).`);
+  // "Cannot" is a finding of a whole search only; one cut short found none, which is less.
+  if (values.length === 0) out.push(short ? `The search found no way to choose a value from here (${searched}).` : `From here, no value can be chosen (${searched}).`);
+  else if (values.length === 1 && already.length === 1)
+    out.push(short ? `${values[0]} is already chosen, and the search found no way to choose another value (${searched}).` : `${values[0]} is already chosen, and from here no other value can be (${searched}).`);
+  else if (values.length === 1) out.push(short ? `The search found only ${values[0]} can be chosen from here (${searched}).` : `From here, only ${values[0]} can be chosen (${searched}).`);
   else out.push(`From here, ${list(values)} can each be chosen (${searched}).`);
   if (already.length && values.length > 1) out.push(`${list(already)} ${already.length === 1 ? 'is' : 'are'} already chosen.`);
   for (const c of later) out.push(`${c.value} can ${already.length || later.length > 1 ? 'be' : 'still be'} chosen: the shortest way is ${steps(c.commands.length)}.`);

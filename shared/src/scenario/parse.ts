@@ -92,7 +92,8 @@ function fail(message: string): never {
 
 /** Parses a scenario, or throws a ScenarioError listing every bad line. */
 export function parseScenario(text: string): Scenario {
-  const rawLines = text.split(/\r?\n/);
+  // A final newline ends the last line; it does not start another.
+  const rawLines = text.replace(/\r?\n$/, '').split(/\r?\n/);
   if (rawLines.length > SCENARIO_LIMITS.linesMax) {
     throw new ScenarioError([{ line: SCENARIO_LIMITS.linesMax + 1, message: `a scenario has at most ${SCENARIO_LIMITS.linesMax} lines` }]);
   }
@@ -292,7 +293,7 @@ export function parseScenario(text: string): Scenario {
             seconds = intArg(timed[1], 'the countdown', CHECKPOINT_LIMITS.secondsMin, CHECKPOINT_LIMITS.secondsMax);
             rest = rest.slice(0, -2);
           }
-          step({ kind: 'ask', spec: parseAsk(rest, source, node, arrow, intArg), seconds });
+          step({ kind: 'ask', spec: parseAsk(rest, source, node, intArg), seconds });
           break;
         }
         case 'reveal':
@@ -407,22 +408,15 @@ function parseExpectation(words: string[], node: (w: string | undefined) => stri
  * `ask reply #ID`, `ask reply FROM -> TO`, `ask next-value NODE`, `ask chosen-now`,
  * `ask quorum-crash`, or `ask free QUESTION | ANSWER | ANSWER ...`.
  */
-function parseAsk(
-  words: string[],
-  source: string,
-  node: (w: string | undefined) => string,
-  arrow: (words: string[], verb: string) => { from: string; rest: string[] },
-  intArg: IntArg,
-): AskSpec {
+function parseAsk(words: string[], source: string, node: (w: string | undefined) => string, intArg: IntArg): AskSpec {
   const [kind, ...args] = words;
   switch (kind) {
-    case 'reply':
+    case 'reply': {
       if (args[0]?.startsWith('#') && args.length === 1) return { kind: 'reply', message: intArg(args[0].slice(1), 'the message id', 1, Number.MAX_SAFE_INTEGER) };
-      {
-        const { from, rest } = arrow(args, 'ask reply');
-        if (rest.length !== 1) fail('write "ask reply #ID" or "ask reply FROM -> TO"');
-        return { kind: 'replyRoute', from, to: node(rest[0]) };
-      }
+      // One request is asked about: one sender, one recipient ("all" is no recipient).
+      if (args.length !== 3 || args[1] !== '->' || args[2] === 'all') fail('write "ask reply #ID" or "ask reply FROM -> TO", with one node on each side');
+      return { kind: 'replyRoute', from: node(args[0]), to: node(args[2]) };
+    }
     case 'next-value':
       if (args.length !== 1) fail('write "ask next-value NODE"');
       return { kind: 'nextValue', node: node(args[0]) };
