@@ -11,19 +11,14 @@ import { createServer } from 'node:http';
 import { availableParallelism, networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setupMaster } from '@socket.io/sticky';
-import { configFromEnv } from './config';
+import { configOrStop } from './config';
 import { cannotStart, startupBanner } from './network';
 
 function stop(problem: unknown): never {
   return cannotStart(problem, process.env);
 }
 
-let config: ReturnType<typeof configFromEnv>;
-try {
-  config = configFromEnv(process.env, networkInterfaces());
-} catch (e) {
-  stop(e);
-}
+const config = configOrStop(process.env, networkInterfaces());
 if (!config.databaseUrl) stop('start:cluster needs DATABASE_URL (postgres://...): the processes share their rooms through PostgreSQL');
 if (config.tls) stop('start:cluster speaks plain http (sticky sessions cannot read TLS): leave TLS_CERT and TLS_KEY unset and put https in a reverse proxy');
 const processes = Number(process.env.PROCESSES ?? availableParallelism());

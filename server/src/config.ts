@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { parseTrustProxy, reachableAddresses, type Interfaces, type Reachable, type TrustProxy } from './network';
+import { cannotStart, parseTrustProxy, reachableAddresses, type Interfaces, type Reachable, type TrustProxy } from './network';
 
 /** The server's settings. Only `index.ts` reads them from the environment. */
 export interface ServerConfig {
@@ -156,4 +156,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv, interfaces: Interfaces = {
     clientDir: env.CLIENT_DIR ?? fileURLToPath(new URL('../../client/dist', import.meta.url)),
     limits: { ...DEFAULT_LIMITS, roomTtlMs: ttlHours * 60 * 60 * 1000 },
   };
+}
+
+/** The configuration from the environment, or the end of a start-up with the sentence that says what to change. */
+export function configOrStop(env: NodeJS.ProcessEnv, interfaces: Interfaces): ServerConfig {
+  try {
+    return configFromEnv(env, interfaces);
+  } catch (e) {
+    return cannotStart(e, env);
+  }
 }

@@ -7,7 +7,8 @@ import cluster from 'node:cluster';
 import { networkInterfaces } from 'node:os';
 import { setupWorker } from '@socket.io/sticky';
 import pino from 'pino';
-import { configFromEnv, createApp, PgStore, SqliteStore, type Store } from './app';
+import { createApp, PgStore, SqliteStore, type Store } from './app';
+import { configOrStop } from './config';
 import { cannotStart, startupBanner } from './network';
 
 /** Ends a failed start-up with one sentence an instructor can act on. */
@@ -15,12 +16,7 @@ function stop(problem: unknown): never {
   return cannotStart(problem, process.env);
 }
 
-let config: ReturnType<typeof configFromEnv>;
-try {
-  config = configFromEnv(process.env, networkInterfaces());
-} catch (e) {
-  stop(e);
-}
+const config = configOrStop(process.env, networkInterfaces());
 const logger = pino({ level: config.logLevel, redact: ['token', '*.token', 'instructorToken', '*.instructorToken'] });
 let app: ReturnType<typeof createApp>;
 try {
