@@ -334,7 +334,9 @@ function describe(ctx: Ctx, e: RoomEvent): Body {
         lines: [`ASK ${e.id}: ${q.prompt}`, ...q.options.map((o, i) => `${INDENT}${i + 1}) ${o}`)],
         explanation:
           `The class predicts before the protocol shows it: each student picks one answer, locked in, within ${e.seconds} seconds. ` +
-          (q.answer === null ? 'The instructor wrote this question and marks its answer at the reveal.' : 'The core has worked out the right answer from the room as it is now; it is shown at the reveal.'),
+          (q.answer === null
+            ? 'The instructor wrote this question and marks its answer at the reveal.'
+            : `The core has worked out the right answer from the room as it ${e.at === undefined ? 'is now' : `was at event ${e.at}, the moment being replayed`}; it is shown at the reveal.`),
         data: data(e.type, null, []),
       };
     }

@@ -4,9 +4,11 @@
  * computed here, from the state at the moment asked about, never typed in; only a free
  * question, which the instructor writes, carries the answer they mark.
  */
-import { formatBallot } from './ballot';
+import { compareBallots, formatBallot, type Ballot } from './ballot';
+import { explore, type ExploreResult } from './explore/explore';
+import { formatCount } from './explore/text';
 import { acceptorVerdict, valueToPropose, type RequestMessage } from './node';
-import { inFlightIndex, nameOf, roomQuorums, type RoomState } from './room';
+import { inFlightIndex, nameOf, roomQuorums, type RoomCommand, type RoomState } from './room';
 
 /** What a question is about; enough to make it again from the same state. */
 export type QuestionSpec =
@@ -18,6 +20,8 @@ export type QuestionSpec =
   | { readonly kind: 'chosenNow' }
   /** "How many acceptors must crash before no new proposal can succeed?": what quorums mean. */
   | { readonly kind: 'quorumCrash' }
+  /** "Can a value other than Apple be chosen within the next 6 steps?", answered by a bounded search (`OTHER_VALUE_SEARCH`). */
+  | { readonly kind: 'otherValue' }
   /** The instructor's own multiple-choice question. */
   | { readonly kind: 'free'; readonly prompt: string; readonly options: readonly string[] };
 
@@ -48,6 +52,14 @@ export const CHECKPOINT_LIMITS = {
   seconds: 20,
 } as const;
 
+/**
+ * The search behind "can a value other than X be chosen?": breadth-first from the moment
+ * asked about, through every delivery, loss, copy, crash and recovery and new proposals with
+ * X and one other value, at most this many steps deep and this many states. The question
+ * names the depth the search covered whole, so its "No" is exact for that many steps.
+ */
+export const OTHER_VALUE_SEARCH = { depthMax: 6, statesMax: 20_000 } as const;
+
 /** The requests a reply question can be about: those in flight, then those waiting in inboxes, oldest first. */
 function requests(state: RoomState): RequestMessage[] {
   const flying = state.inFlight.filter((m): m is RequestMessage => m.kind === 'prepare' || m.kind === 'accept');
@@ -72,6 +84,7 @@ export function questionsAt(state: RoomState): QuestionOffer[] {
   for (const id of state.order) if (state.nodes[id]!.proposer.ballot) add({ kind: 'nextValue', node: id });
   if (Object.keys(state.monitor.proposed).length > 0) add({ kind: 'chosenNow' });
   if (state.members.length > 0) add({ kind: 'quorumCrash' });
+  if (leadingValue(state) !== null) offers.push({ spec: { kind: 'otherValue' }, prompt: `Can a value other than ${leadingValue(state)} be chosen within the next few steps?` });
   return offers;
 }
 
@@ -175,12 +188,60 @@ export function makeQuestion(state: RoomState, spec: QuestionSpec): MadeQuestion
         },
       };
     }
+    case 'otherValue':
+      return otherValueQuestion(state, spec);
     case 'free': {
       const problem = freeQuestionProblem(spec.prompt, spec.options);
       if (problem) return { ok: false, explanation: problem };
       return { ok: true, question: { spec, prompt: spec.prompt, options: spec.options, answer: null, explanation: '' } };
     }
   }
+}
+
+/** The value an "other value" question is about: the one chosen, else the one accepted in the highest ballot, else null. */
+function leadingValue(state: RoomState): string | null {
+  if (state.monitor.chosen.length) return state.monitor.chosen[0]!.value;
+  let best: { readonly value: string; readonly ballot: Ballot } | null = null;
+  for (const id of state.order) {
+    const a = state.nodes[id]!.acceptor.accepted;
+    if (a && (!best || compareBallots(a.ballot, best.ballot) > 0)) best = a;
+  }
+  return best?.value ?? null;
+}
+
+function otherValueQuestion(state: RoomState, spec: QuestionSpec): MadeQuestion {
+  const value = leadingValue(state);
+  if (value === null) return { ok: false, explanation: 'No value has been accepted yet: ask this once an acceptor has accepted one.' };
+  const seen = Object.keys(state.monitor.proposed).filter((v) => v !== value);
+  const other = seen[0] ?? (value === 'Mango' ? 'Apple' : 'Mango');
+  const result: ExploreResult = explore(state, { ...OTHER_VALUE_SEARCH, values: [value, other], stopAtViolation: false });
+  const found = result.chosen.find((c) => c.value !== value && c.commands.length > 0) ?? result.chosen.find((c) => c.value !== value);
+  // The deepest level searched whole; a value found deeper is still found.
+  const depth = found ? Math.max(result.depth, found.commands.length) : result.depth;
+  if (!found && depth < 1) return { ok: false, explanation: 'The room has too many ways to go on for the search to cover even one step: ask a question about one request instead.' };
+  const steps = (n: number) => (n === 1 ? 'step' : `${n} steps`);
+  const prompt = `Can a value other than ${value} be chosen within the next ${steps(depth)}?`;
+  const searched = `${formatCount(result.states)} states searched`;
+  const chosen = state.monitor.chosen.length > 0;
+  const explanation = found
+    ? `Yes: ${found.value} can be chosen in ${steps(found.commands.length)}${chosen ? `, though ${value} is chosen already: a safety violation (${searched}).` : ` (${searched}). ${value} is not chosen yet: no quorum has accepted it, so a higher ballot can still win with another value.`}`
+    : chosen
+      ? `No: ${value} is chosen, and every proposal from now on learns of it from a quorum of promises that overlaps the quorum that accepted it (P2c). The search tried every delivery, loss, copy, crash and new proposal ${depth} steps deep (${searched}).`
+      : `No: within ${steps(depth)} no other value can gather a quorum (${searched}); further on it might.`;
+  return { ok: true, question: { spec, prompt, options: ['Yes', 'No'], answer: found ? 0 : 1, explanation } };
+}
+
+/**
+ * The step that plays a revealed question's answer, so that the class watches it happen: the
+ * request a reply question is about, delivered (or answered, when it waits in an inbox).
+ * Null when the question has no such step, or its request is gone.
+ */
+export function revealStep(state: RoomState, spec: QuestionSpec): RoomCommand | null {
+  if (spec.kind !== 'reply') return null;
+  const m = findRequest(state, spec.message);
+  if (!m) return null;
+  if (state.held[m.id]) return { type: 'answer', node: m.to, id: m.id, yes: acceptorVerdict(state.nodes[m.to]!.acceptor, m.ballot).ok };
+  return { type: 'deliver', id: m.id };
 }
 
 /** What is wrong with a free question, or null. */
@@ -202,6 +263,8 @@ export interface CheckpointState {
   readonly seconds: number;
   /** The event that opened it. */
   readonly seq: number;
+  /** The earlier moment it asks about (a replayed event's seq), when not the moment it opened at. */
+  readonly at?: number;
   status: 'open' | 'closed' | 'revealed';
   /** Each node's answer (an option's index), recorded when the checkpoint closes. */
   answers: Readonly<Record<string, number>>;

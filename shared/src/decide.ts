@@ -121,23 +121,29 @@ export function decide(state: RoomState, command: RoomCommand): Decision {
     case 'closeCheckpoint':
       return decideCloseCheckpoint(state, command.id, command.answers);
     case 'revealCheckpoint':
-      return decideRevealCheckpoint(state, command.id, command.answer);
+      return decideRevealCheckpoint(state, command.id, command.answer, command.answers ?? {});
     default:
       return assertNever(command, 'command');
   }
 }
 
-function decideOpenCheckpoint(state: RoomState, spec: QuestionSpec, seconds: number): Decision {
+/**
+ * Opens a checkpoint on `spec`, asked of the room now, or (`asked`) of an earlier moment of its
+ * log that the instructor is presenting: the question and its answer come from that moment's
+ * state, and the checkpoint opens now.
+ */
+export function decideOpenCheckpoint(state: RoomState, spec: QuestionSpec, seconds: number, asked?: { readonly state: RoomState; readonly seq: number }): Decision {
   const open = state.checkpoints.find((c) => c.status === 'open');
   if (open) return refuse('checkpoint-open', `Question ${open.id} is still open: close or reveal it before asking another.`);
   const L = CHECKPOINT_LIMITS;
   if (!Number.isInteger(seconds) || seconds < L.secondsMin || seconds > L.secondsMax) {
     return refuse('bad-question', `A countdown is a whole number of seconds from ${L.secondsMin} to ${L.secondsMax}.`);
   }
-  const made = makeQuestion(state, spec);
+  if (asked && (!Number.isInteger(asked.seq) || asked.seq < 0 || asked.seq > state.seq)) return refuse('bad-question', `There is no event ${asked.seq} in this log to ask about.`);
+  const made = makeQuestion(asked?.state ?? state, spec);
   if (!made.ok) return refuse('bad-question', made.explanation);
   const id = (state.checkpoints.at(-1)?.id ?? 0) + 1;
-  return { ok: true, events: [{ type: 'checkpointOpened', id, question: made.question, seconds }] };
+  return { ok: true, events: [{ type: 'checkpointOpened', id, question: made.question, seconds, ...(asked && asked.seq !== state.seq ? { at: asked.seq } : {}) }] };
 }
 
 function findCheckpoint(state: RoomState, id: number): CheckpointState | Refusal {
@@ -163,10 +169,13 @@ function decideCloseCheckpoint(state: RoomState, id: number, answers: Readonly<R
   return { ok: true, events: [{ type: 'checkpointClosed', id, answers: { ...answers } }] };
 }
 
-function decideRevealCheckpoint(state: RoomState, id: number, marked: number | undefined): Decision {
+function decideRevealCheckpoint(state: RoomState, id: number, marked: number | undefined, answers: Readonly<Record<string, number>>): Decision {
   const c = findCheckpoint(state, id);
   if ('ok' in c) return c;
   if (c.status === 'revealed') return refuse('unknown-checkpoint', `Question ${id} is revealed already.`);
+  if (c.status !== 'open' && Object.keys(answers).length) return refuse('bad-answer', `Question ${id} is closed already: its answers were recorded then.`);
+  const bad = answersProblem(state, c, answers);
+  if (bad) return bad;
   const free = c.question.answer === null;
   if (free && (marked === undefined || !Number.isInteger(marked) || marked < 0 || marked >= c.question.options.length)) {
     return refuse('bad-answer', `Question ${id} is your own: mark which of its ${c.question.options.length} answers is right (1 to ${c.question.options.length}).`);
@@ -175,7 +184,7 @@ function decideRevealCheckpoint(state: RoomState, id: number, marked: number | u
     return refuse('bad-answer', `Question ${id}'s answer is computed from the room, not marked: reveal it without one.`);
   }
   const answer = free ? marked! : c.question.answer!;
-  const close: RoomEvent[] = c.status === 'open' ? [{ type: 'checkpointClosed', id, answers: {} }] : [];
+  const close: RoomEvent[] = c.status === 'open' ? [{ type: 'checkpointClosed', id, answers: { ...answers } }] : [];
   return { ok: true, events: [...close, { type: 'checkpointRevealed', id, answer }] };
 }
 

@@ -141,8 +141,11 @@ export type RoomCommand =
   | { readonly type: 'openCheckpoint'; readonly spec: QuestionSpec; readonly seconds?: number }
   /** Closes the open checkpoint with the answers the students gave (node id to option). */
   | { readonly type: 'closeCheckpoint'; readonly id: number; readonly answers: Readonly<Record<string, number>> }
-  /** Reveals a closed checkpoint's right answer (closing it first if it is open); a free question's is the one given. */
-  | { readonly type: 'revealCheckpoint'; readonly id: number; readonly answer?: number };
+  /**
+   * Reveals a checkpoint's right answer, closing it first with `answers` if it is open; a free
+   * question's is the one given.
+   */
+  | { readonly type: 'revealCheckpoint'; readonly id: number; readonly answer?: number; readonly answers?: Readonly<Record<string, number>> };
 
 export type LostReason = 'crashed' | 'cut' | 'left';
 
@@ -192,7 +195,7 @@ export type RoomEvent =
   | { readonly type: 'partitioned'; readonly groups: readonly (readonly string[])[]; readonly links: readonly (readonly [string, string])[] }
   | { readonly type: 'healedAll'; readonly links: readonly (readonly [string, string])[] }
   /** A checkpoint opens; `question` holds its right answer, computed from the state now (null for a free question). */
-  | { readonly type: 'checkpointOpened'; readonly id: number; readonly question: Question; readonly seconds: number }
+  | { readonly type: 'checkpointOpened'; readonly id: number; readonly question: Question; readonly seconds: number; readonly at?: number }
   | { readonly type: 'checkpointClosed'; readonly id: number; readonly answers: Readonly<Record<string, number>> }
   | { readonly type: 'checkpointRevealed'; readonly id: number; readonly answer: number };
 
@@ -420,7 +423,7 @@ export function apply(s: RoomState, event: RoomEvent): void {
     }
     case 'checkpointOpened':
       invariant(!s.checkpoints.some((c) => c.id === event.id), `checkpoint #${event.id} is opened twice`);
-      s.checkpoints.push({ id: event.id, question: event.question, seconds: event.seconds, seq: s.seq, status: 'open', answers: {}, answer: null });
+      s.checkpoints.push({ id: event.id, question: event.question, seconds: event.seconds, seq: s.seq, ...(event.at !== undefined ? { at: event.at } : {}), status: 'open', answers: {}, answer: null });
       return;
     case 'checkpointClosed':
       updateCheckpoint(s, event.id, (c) => {

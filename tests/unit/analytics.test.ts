@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyticsCsv, analyticsMarkdown, classAnalytics } from '@toy-paxos/shared';
+import { analyticsCsv, analyticsMarkdown, classAnalytics, decideOpenCheckpoint } from '@toy-paxos/shared';
 import { ok, room } from './helpers';
 
 /** Three students, two revealed questions, a round that chose nothing, and a question never revealed. */
@@ -47,8 +47,31 @@ describe('class analytics', () => {
 
   it('exports Markdown and CSV as the golden files hold them, with text that cannot break a table or run as a formula', () => {
     const log = lesson();
-    const a = classAnalytics(log.stateAt(0), log.events);
+    const a = classAnalytics(log.stateAt(0), log.events, { 'no-promise-quorum': 2, 'breaks-promise': 5, 'link-cut': 0 });
+    expect(a.refusals).toEqual([
+      { code: 'breaks-promise', count: 5 },
+      { code: 'no-promise-quorum', count: 2 },
+    ]);
     expect(analyticsMarkdown(a, 'Tuesday | lab')).toBe(golden('analytics.md'));
     expect(analyticsCsv(a)).toBe(golden('analytics.csv'));
+  });
+
+  it("counts a prepared lesson's question once: the one the class answered when the instructor asked it again at its moment", () => {
+    const log = room(['A', 'B', 'C']);
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: 'all' });
+    ok(log, { type: 'openCheckpoint', spec: { kind: 'nextValue', node: 'A' } }, { type: 'revealCheckpoint', id: 1 });
+    const moment = log.state.checkpoints[0]!.seq;
+    const again = decideOpenCheckpoint(log.state, { kind: 'nextValue', node: 'A' }, 20, { state: log.stateAt(moment), seq: moment });
+    if (!again.ok) throw new Error(again.explanation);
+    log.appendAnnotated(again.events);
+    const right = log.state.checkpoints[1]!.question.answer!;
+    ok(log, { type: 'revealCheckpoint', id: 2, answers: { A: right, B: right === 0 ? 1 : 0 } });
+    const a = classAnalytics(log.stateAt(0), log.events);
+    expect(a.checkpoints.map((c) => [c.id, c.answered, c.share])).toEqual([[2, 2, 0.5]]);
+    // A question about another moment is another question, counted too.
+    const other = decideOpenCheckpoint(log.state, { kind: 'quorumCrash' }, 20, { state: log.stateAt(2), seq: 2 });
+    if (!other.ok) throw new Error(other.explanation);
+    log.appendAnnotated(other.events);
+    expect(classAnalytics(log.stateAt(0), log.events).checkpoints.map((c) => c.id)).toEqual([2, 3]);
   });
 });

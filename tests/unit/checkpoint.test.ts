@@ -3,7 +3,7 @@
  * core, and carried by the log as events (opened, closed with the answers, revealed).
  */
 import { describe, expect, it } from 'vitest';
-import { checkpointResult, makeQuestion, questionsAt, type QuestionSpec } from '@toy-paxos/shared';
+import { checkpointResult, decide, decideOpenCheckpoint, makeQuestion, questionsAt, revealStep, type QuestionSpec, type RoomCommand } from '@toy-paxos/shared';
 import { parseSessionFile, sessionFile } from '@toy-paxos/shared/protocol';
 import { ok, refused, room } from './helpers';
 
@@ -68,6 +68,63 @@ describe('generated questions and their answers', () => {
     expect(f.explanation).toContain('at least 4 acceptors up');
   });
 
+  it('can a value other than the chosen one be chosen: no in safe mode, yes when proposers ignore the accepted value', () => {
+    const moves: RoomCommand[] = [{ type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: 'all' }, { type: 'acceptRequest', from: 'A', to: ['A', 'B'] }];
+    const safe = room(['A', 'B', 'C']);
+    ok(safe, ...moves);
+    const no = ask(safe, { kind: 'otherValue' });
+    expect(no.prompt).toMatch(/^Can a value other than Apple be chosen within the next \d+ steps\?$/);
+    expect(no.options[no.answer!]).toBe('No');
+    expect(no.explanation).toContain('(P2c)');
+    // The same moment in a room whose proposers ignore what their promisers accepted: Mango can win too.
+    const broken = room(['A', 'B', 'C'], { rules: { ignoreAcceptedValue: true } });
+    ok(broken, ...moves);
+    const yes = ask(broken, { kind: 'otherValue' });
+    expect(yes.options[yes.answer!]).toBe('Yes');
+    expect(yes.explanation).toMatch(/^Yes: Mango can be chosen in \d+ steps, though Apple is chosen already: a safety violation/);
+  });
+
+  it('can another value be chosen, before any is: yes while no quorum has accepted one', () => {
+    const log = room(['A', 'B', 'C']);
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: 'all' });
+    expect(makeQuestion(log.state, { kind: 'otherValue' })).toEqual({ ok: false, explanation: 'No value has been accepted yet: ask this once an acceptor has accepted one.' });
+    ok(log, { type: 'acceptRequest', from: 'A', to: ['B'] });
+    const q = ask(log, { kind: 'otherValue' });
+    expect(q.options[q.answer!]).toBe('Yes');
+    expect(q.explanation).toContain('Apple is not chosen yet');
+  });
+
+  it('a question about a replayed moment is answered from that moment, and opens now', () => {
+    const log = room(['A', 'B', 'C'], { delivery: 'queued' });
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: ['B'] });
+    const moment = log.state.seq;
+    const request = log.state.inFlight[0]!.id;
+    ok(log, { type: 'deliverAll' }, { type: 'deliverAll' });
+    // Live, the request is gone; at the moment replayed it was in flight.
+    expect(decide(log.state, { type: 'openCheckpoint', spec: { kind: 'reply', message: request } }).ok).toBe(false);
+    const d = decideOpenCheckpoint(log.state, { kind: 'reply', message: request }, 20, { state: log.stateAt(moment), seq: moment });
+    expect(d.ok && d.events[0]).toMatchObject({ type: 'checkpointOpened', id: 1, at: moment, question: { prompt: "What will B answer to 1.A's promise request?" } });
+    const bad = decideOpenCheckpoint(log.state, { kind: 'chosenNow' }, 20, { state: log.stateAt(0), seq: log.state.seq + 5 });
+    expect(bad).toMatchObject({ ok: false, code: 'bad-question' });
+    if (d.ok) log.appendAnnotated(d.events);
+    expect(log.state.checkpoints[0]).toMatchObject({ id: 1, at: moment, status: 'open' });
+    expect(log.entries().at(-1)!.explanation).toContain(`as it was at event ${moment}, the moment being replayed`);
+  });
+
+  it("a reply question's reveal step delivers its request, or answers it from the inbox as the rules say", () => {
+    const log = room(['A', 'B', 'C'], { delivery: 'queued' });
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: ['B'] });
+    const id = log.state.inFlight[0]!.id;
+    expect(revealStep(log.state, { kind: 'reply', message: id })).toEqual({ type: 'deliver', id });
+    expect(revealStep(log.state, { kind: 'chosenNow' })).toBeNull();
+    const inbox = room(['A', 'B', 'C'], { acceptorMode: 'students', delivery: 'instant' });
+    ok(inbox, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: ['B'] });
+    const held = Object.values(inbox.state.held)[0]!;
+    expect(revealStep(inbox.state, { kind: 'reply', message: held.id })).toEqual({ type: 'answer', node: 'B', id: held.id, yes: true });
+    ok(inbox, { type: 'answer', node: 'B', id: held.id, yes: true });
+    expect(revealStep(inbox.state, { kind: 'reply', message: held.id })).toBeNull();
+  });
+
   it('offers only the questions that make sense now', () => {
     const log = room(['A', 'B', 'C'], { delivery: 'queued' });
     expect(questionsAt(log.state).map((o) => o.spec.kind)).toEqual(['quorumCrash']);
@@ -116,6 +173,17 @@ describe('a checkpoint in the log', () => {
     expect(entries[1]!.explanation).toBe('');
     expect(refused(log, { type: 'revealCheckpoint', id: 1, answer: 1 }, 'unknown-checkpoint')).toBe('Question 1 is revealed already.');
   });
+
+  it('a reveal closes an open question with the answers given, checked like a close', () => {
+    const log = room(['A', 'B', 'C']);
+    ok(log, { type: 'openCheckpoint', spec: { kind: 'quorumCrash' } });
+    const right = log.state.checkpoints[0]!.question.answer!;
+    expect(refused(log, { type: 'revealCheckpoint', id: 1, answers: { Z: right } }, 'bad-answer')).toContain('Z is not a node');
+    const entries = ok(log, { type: 'revealCheckpoint', id: 1, answers: { A: right, B: right } });
+    expect(entries.map((e) => e.lines[0])).toEqual(['CLOSE 1: 2 answers', `REVEAL 1: ${log.state.checkpoints[0]!.question.options[right]} (2 of 2 right)`]);
+    ok(log, { type: 'openCheckpoint', spec: { kind: 'quorumCrash' } }, { type: 'closeCheckpoint', id: 2, answers: {} });
+    expect(refused(log, { type: 'revealCheckpoint', id: 2, answers: { A: 0 } }, 'bad-answer')).toBe('Question 2 is closed already: its answers were recorded then.');
+  });
 });
 
 describe('questions in a scenario', () => {
@@ -137,7 +205,7 @@ describe('questions in a scenario', () => {
         return e.problems.map((p) => `${p.line}: ${p.message}`);
       }
     };
-    expect(problems('nodes A\nask weather')).toEqual(['2: ask what? reply, next-value, chosen-now, quorum-crash or free']);
+    expect(problems('nodes A\nask weather')).toEqual(['2: ask what? reply, next-value, chosen-now, quorum-crash, other-value or free']);
     expect(problems('nodes A\nask free Which? | one')).toEqual(['2: Give from 2 to 6 answers to choose from. Write "ask free QUESTION | ANSWER | ANSWER".']);
     expect(problems('nodes A\nask chosen-now in 1s')).toEqual(['2: the countdown must be from 5 to 600']);
     expect(problems('nodes A\nreveal 9')).toEqual(['2: the right answer must be from 1 to 6']);

@@ -63,6 +63,7 @@ const questionSpec = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('nextValue'), node: id }),
   z.strictObject({ kind: z.literal('chosenNow') }),
   z.strictObject({ kind: z.literal('quorumCrash') }),
+  z.strictObject({ kind: z.literal('otherValue') }),
   z.strictObject({
     kind: z.literal('free'),
     prompt: questionText(CHECKPOINT_LIMITS.promptLengthMax),
@@ -111,7 +112,13 @@ const event = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('recovered'), node: id }),
   z.strictObject({ type: z.literal('linkCut'), a: id, b: id }),
   z.strictObject({ type: z.literal('linkHealed'), a: id, b: id }),
-  z.strictObject({ type: z.literal('checkpointOpened'), id: checkpointId, question, seconds: z.number().int().min(CHECKPOINT_LIMITS.secondsMin).max(CHECKPOINT_LIMITS.secondsMax) }),
+  z.strictObject({
+    type: z.literal('checkpointOpened'),
+    id: checkpointId,
+    question,
+    seconds: z.number().int().min(CHECKPOINT_LIMITS.secondsMin).max(CHECKPOINT_LIMITS.secondsMax),
+    at: z.number().int().nonnegative().optional(),
+  }),
   z.strictObject({ type: z.literal('checkpointClosed'), id: checkpointId, answers: z.record(id, option) }),
   z.strictObject({ type: z.literal('checkpointRevealed'), id: checkpointId, answer: option }),
 ]);

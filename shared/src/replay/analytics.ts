@@ -3,7 +3,7 @@
  * common wrong one, the rounds (values chosen, rounds that chose nothing), and each
  * student's participation and score. Exported as Markdown and CSV.
  */
-import { checkpointResult, type CheckpointResult } from '../checkpoint';
+import { checkpointResult, type CheckpointResult, type CheckpointState } from '../checkpoint';
 import { apply, cloneRoomState, type RoomEvent, type RoomState } from '../room';
 
 export interface RoundSummary {
@@ -29,10 +29,21 @@ export interface ClassAnalytics {
   readonly students: readonly StudentScore[];
   /** Every answer to a revealed checkpoint: checkpoint id, node, option. */
   readonly answers: readonly { readonly checkpoint: number; readonly node: string; readonly option: number }[];
+  /** Actions the rules refused, by refusal code, most frequent first (the server counts them: they are not in the log). */
+  readonly refusals: readonly { readonly code: string; readonly count: number }[];
+}
+
+/**
+ * Whether checkpoint `c` was asked again, live, at its own moment: a prepared lesson's
+ * questions are in its log already, unanswered, and the instructor asks each of them of the
+ * class while presenting that moment. The one the class answered counts; the other does not.
+ */
+function askedAgain(c: CheckpointState, all: readonly CheckpointState[]): boolean {
+  return all.some((d) => d.id > c.id && d.at !== undefined && (d.at === c.seq || d.at === c.seq - 1) && JSON.stringify(d.question.spec) === JSON.stringify(c.question.spec));
 }
 
 /** Folds `events` from `initial` once and gathers the analytics. */
-export function classAnalytics(initial: RoomState, events: readonly RoomEvent[]): ClassAnalytics {
+export function classAnalytics(initial: RoomState, events: readonly RoomEvent[], refusals: Readonly<Record<string, number>> = {}): ClassAnalytics {
   const s = cloneRoomState(initial);
   const rounds: RoundSummary[] = [];
   let proposals = 0;
@@ -49,7 +60,8 @@ export function classAnalytics(initial: RoomState, events: readonly RoomEvent[])
     if (e.type === 'nodeAdded' || e.type === 'nodeRenamed') names.set(e.node, e.name);
   }
   closeRound();
-  const revealed = s.checkpoints.filter((c) => c.status === 'revealed');
+  const asked = s.checkpoints.filter((c) => !askedAgain(c, s.checkpoints));
+  const revealed = asked.filter((c) => c.status === 'revealed');
   const answers = revealed.flatMap((c) => Object.entries(c.answers).map(([node, option]) => ({ checkpoint: c.id, node, option })));
   const students = [...names].map(([node, name]) => {
     const mine = answers.filter((a) => a.node === node);
@@ -57,11 +69,15 @@ export function classAnalytics(initial: RoomState, events: readonly RoomEvent[])
     return { node, name, answered: mine.length, right };
   });
   return {
-    checkpoints: s.checkpoints.map((c) => ({ ...checkpointResult(c), options: c.question.options })),
+    checkpoints: asked.map((c) => ({ ...checkpointResult(c), options: c.question.options })),
     rounds,
     roundsWithoutChoice: rounds.filter((r) => r.proposals > 0 && r.chosen.length === 0).length,
     students,
     answers,
+    refusals: Object.entries(refusals)
+      .filter(([, count]) => count > 0)
+      .map(([code, count]) => ({ code, count }))
+      .sort((x, y) => y.count - x.count || (x.code < y.code ? -1 : 1)),
   };
 }
 
@@ -82,7 +98,13 @@ export function analyticsMarkdown(a: ClassAnalytics, title: string): string {
   }
   out.push('', '## Rounds', '', '| Round | Proposals | Chosen |', '| --- | --- | --- |');
   for (const r of a.rounds) out.push(`| ${r.round} | ${r.proposals} | ${r.chosen.length ? r.chosen.map(cell).join(', ') : 'nothing'} |`);
-  out.push('', `Rounds with a proposal and no value chosen: ${a.roundsWithoutChoice}.`, '', '## Students', '');
+  out.push('', `Rounds with a proposal and no value chosen: ${a.roundsWithoutChoice}.`, '', '## Refused actions', '');
+  if (a.refusals.length === 0) out.push('No action was refused.');
+  else {
+    out.push('| Rule | Refused |', '| --- | --- |');
+    for (const r of a.refusals) out.push(`| ${cell(r.code)} | ${r.count} |`);
+  }
+  out.push('', '## Students', '');
   if (a.students.length === 0) out.push('Nobody joined.');
   else {
     out.push('| Student | Answered | Right |', '| --- | --- | --- |');

@@ -406,7 +406,7 @@ function parseExpectation(words: string[], node: (w: string | undefined) => stri
 
 /**
  * `ask reply #ID`, `ask reply FROM -> TO`, `ask next-value NODE`, `ask chosen-now`,
- * `ask quorum-crash`, or `ask free QUESTION | ANSWER | ANSWER ...`.
+ * `ask quorum-crash`, `ask other-value`, or `ask free QUESTION | ANSWER | ANSWER ...`.
  */
 function parseAsk(words: string[], source: string, node: (w: string | undefined) => string, intArg: IntArg): AskSpec {
   const [kind, ...args] = words;
@@ -422,8 +422,9 @@ function parseAsk(words: string[], source: string, node: (w: string | undefined)
       return { kind: 'nextValue', node: node(args[0]) };
     case 'chosen-now':
     case 'quorum-crash':
+    case 'other-value':
       if (args.length) fail(`"ask ${kind}" takes nothing more`);
-      return { kind: kind === 'chosen-now' ? 'chosenNow' : 'quorumCrash' };
+      return { kind: kind === 'chosen-now' ? 'chosenNow' : kind === 'quorum-crash' ? 'quorumCrash' : 'otherValue' };
     case 'free': {
       // The question and its answers, split by |, as written (comments already cut).
       const text = source.replace(/^ask\s+free\s*/, '').replace(/\s+in\s+\d+s$/, '');
@@ -433,6 +434,6 @@ function parseAsk(words: string[], source: string, node: (w: string | undefined)
       return { kind: 'free', prompt, options };
     }
     default:
-      fail('ask what? reply, next-value, chosen-now, quorum-crash or free');
+      fail('ask what? reply, next-value, chosen-now, quorum-crash, other-value or free');
   }
 }
