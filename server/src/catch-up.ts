@@ -78,6 +78,8 @@ export function catchUp(room: Room, stored: StoredRoom): CaughtUp {
 
   room.locked = stored.locked;
   room.expiresAt = stored.expiresAt;
+  room.answers.replace(stored.answers);
+  room.refusals = { ...stored.refusals };
   const now = new Map(stored.participants.map((p) => [p.tokenHash, p]));
   const removed: StoredParticipant[] = [];
   for (const [hash, p] of [...room.participants]) {
@@ -129,6 +131,8 @@ export function applyCommitted(room: Room, change: Omit<RoomChange, 'eventSlices
   }
   const before = JSON.stringify(room.info());
   room.expiresAt = Math.max(room.expiresAt, change.expiresAt);
+  for (const a of change.answers ?? []) room.answers.hold(a);
+  for (const [code, n] of Object.entries(change.refusals ?? {})) room.refusals[code] = (room.refusals[code] ?? 0) + n;
   if (change.locked !== undefined) room.locked = change.locked;
   const added: StoredParticipant[] = [];
   for (const p of change.participants ?? []) {

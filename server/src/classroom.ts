@@ -8,12 +8,20 @@
  * (commit.ts), which saves each batch before anyone hears of it.
  */
 import {
+  analyticsFor,
+  CHECKPOINT_LIMITS,
+  classAnalytics,
   decide,
+  decideOpenCheckpoint,
   DEFAULT_SETTINGS,
+  REFUSAL_CODES,
+  revealStep,
+  successorState,
   INSTRUCTOR_EVENTS,
   NODE_EVENTS,
   PROTOCOL_VERSION,
   RECENT_RECORDS,
+  type AnalyticsReply,
   type HistoryPage,
   type AckError,
   type ClientEventName,
@@ -29,6 +37,7 @@ import {
   type TimelineInfo,
 } from '@toy-paxos/shared';
 import { applyCommitted, catchUp } from './catch-up';
+import { answerProblem, answersToClose, checkpointStatus, openQuestion } from './checkpoints';
 import { CommitPipeline, SAVE_FAILED, type Pending } from './commit';
 import type { PeerMessage, Peers } from './peers';
 import type { ServerLimits } from './config';
@@ -50,6 +59,8 @@ export interface Broadcaster {
   timeline(code: string, info: TimelineInfo, recent: RecentLog): void;
   /** Ends the sessions (removed or expired) and disconnects their sockets. */
   ended(code: string, tokenHashes: readonly string[], reason: 'removed' | 'expired' | 'revoked'): void;
+  /** How many have answered the open question `id` so far. */
+  answered(code: string, id: number, answered: number): void;
 }
 
 /** Who a connected socket is. */
@@ -201,6 +212,8 @@ export class Classroom {
     }
     room.active = room.timelines.has(stored.activeBranch) ? stored.activeBranch : 0;
     for (const t of room.timelines.values()) t.committed = t.log.length;
+    room.answers.replace(stored.answers);
+    room.refusals = { ...stored.refusals };
     for (const p of stored.participants) this.#addParticipant(room, p);
     this.#rooms.set(room.code, room);
   }
@@ -316,6 +329,7 @@ export class Classroom {
     if (heard.kind === 'gap') return void this.#commits.exclusive(() => this.#catchUp(room.code)).catch(() => undefined);
     if (heard.kind === 'known') return;
     this.#changedElsewhere(room, heard);
+    if (change.answers?.length) this.#tellAnswered(room);
   }
 
   /** Tells this process's sockets what another process changed in a room: records, sessions ended, presence. */
@@ -453,7 +467,7 @@ export class Classroom {
     };
     this.#change(room, nowMs, events, { participants: [participant], removeParticipants: pruned }, joined, () => {
       if (pruned.length) this.#out.ended(room.code, pruned, 'removed');
-      joined({ ok: true, value: this.#sessionInfo(room, room.participants.get(tokenHash)!, token, 0) });
+      joined({ ok: true, value: this.#sessionInfo(room, room.participants.get(tokenHash)!, token, 0, nowMs) });
     });
   }
 
@@ -524,13 +538,13 @@ export class Classroom {
   }
 
   /** A participant comes back with its token, the last seq it has, and the timeline that seq is on. */
-  resume(token: string, lastSeq: number, branch: number | undefined, reply: Reply<{ session: Session; info: SessionInfo }>, looked = false): void {
+  resume(token: string, lastSeq: number, branch: number | undefined, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>, looked = false): void {
     const tokenHash = hashToken(token);
     const room = this.#byToken.get(tokenHash);
     const behind = !room || lastSeq > room.timeline.committed || (branch !== undefined && !room.timelines.has(branch));
     if (behind && !looked && this.#peers) {
       // A session from another process (one that stopped, perhaps), or a log this one has not heard all of yet.
-      const again = () => this.resume(token, lastSeq, branch, reply, true);
+      const again = () => this.resume(token, lastSeq, branch, nowMs, reply, true);
       void this.#store
         .roomOfToken(tokenHash)
         .then((code) => (code ? this.#commits.exclusive(() => this.#catchUp(code)) : undefined))
@@ -553,14 +567,14 @@ export class Classroom {
         done: () => {
           const p = room.participants.get(tokenHash);
           if (!p || this.#rooms.get(room.code) !== room) return reply(fail('bad-token', 'This session has just ended. Join the room again with its code.'));
-          reply({ ok: true, value: this.#sessionInfo(room, p, token, lastSeq) });
+          reply({ ok: true, value: this.#sessionInfo(room, p, token, lastSeq, nowMs) });
         },
         failed: (error) => reply({ ok: false, error }),
       });
     this.#operation(answer);
   }
 
-  #sessionInfo(room: Room, p: Participant, token: string, lastSeq: number): { session: Session; info: SessionInfo } {
+  #sessionInfo(room: Room, p: Participant, token: string, lastSeq: number, nowMs: number): { session: Session; info: SessionInfo } {
     return {
       session: { tokenHash: p.tokenHash, code: room.code, role: p.role },
       info: {
@@ -577,8 +591,54 @@ export class Classroom {
         timeline: room.timelineInfo(),
         joinUrl: this.joinUrl(room.code),
         protocolVersion: PROTOCOL_VERSION,
+        checkpoint: checkpointStatus(room, p, nowMs),
       },
     };
+  }
+
+  /**
+   * The class analytics from the active timeline's log and the refusals counted: the whole
+   * class's for the instructor, a student's own answers and score only.
+   */
+  analytics(session: Session, reply: Reply<AnalyticsReply>): void {
+    const room = this.#rooms.get(session.code);
+    const p = room?.participants.get(session.tokenHash);
+    if (!room || !p) return reply(fail('bad-token', 'Your session has ended. Join the room again with its code.'));
+    if (p.role !== 'instructor' && p.role !== 'student') return reply(fail('forbidden', 'Only the instructor sees the class analytics, and each student their own.'));
+    const all = classAnalytics(room.log.initial, room.log.events, room.refusals);
+    reply({ ok: true, value: { analytics: p.role === 'instructor' ? all : analyticsFor(all, p.node) } });
+  }
+
+  /** A student's answer to the open question: held (and stored) until the question closes; the room hears how many have answered. */
+  #answer(room: Room, p: Participant, payload: ClientPayload<'checkpoint:answer'>, nowMs: number, reply: Reply<CommandResult>): void {
+    const problem = answerProblem(room, p, payload, nowMs);
+    if (problem === 'again') return reply({ ok: true, value: { seqs: [], checkpoint: checkpointStatus(room, p, nowMs)! } });
+    if (problem) return reply({ ok: false, error: problem });
+    const answer = { branch: room.active, checkpoint: payload.id, node: p.node!, option: payload.option };
+    room.answers.hold(answer);
+    this.#enqueue({
+      room,
+      change: { code: room.code, expiresAt: room.expiresAt, answers: [answer] },
+      records: [],
+      done: () => {
+        this.#tellAnswered(room);
+        reply({ ok: true, value: { seqs: [], checkpoint: checkpointStatus(room, p, nowMs) ?? { id: payload.id, answered: 0, remainingMs: 0, mine: payload.option } } });
+      },
+      failed: (error) => reply({ ok: false, error }),
+    });
+  }
+
+  /** Tells the room how many have answered its open question. */
+  #tellAnswered(room: Room): void {
+    const c = openQuestion(room);
+    if (c) this.#out.answered(room.code, c.id, room.answers.of(room.active, c.id).size);
+  }
+
+  /** Counts a refusal of the rules for the class analytics; the count is stored with the room. */
+  #countRefusal(room: Room, code: ErrorCode): void {
+    if (!(REFUSAL_CODES as readonly string[]).includes(code)) return;
+    room.refusals[code] = (room.refusals[code] ?? 0) + 1;
+    this.#enqueue({ room, change: { code: room.code, expiresAt: room.expiresAt, refusals: { [code]: 1 } }, records: [], done: () => undefined, failed: () => undefined });
   }
 
   /** A socket of this session connected (+1) or disconnected (-1); presence is broadcast when it changes. */
@@ -602,6 +662,7 @@ export class Classroom {
     const room = this.#rooms.get(session.code);
     const participant = room?.participants.get(session.tokenHash);
     if (!room || !participant) return reply(fail('bad-token', 'Your session has ended. Join the room again with its code.'));
+    if (event === 'checkpoint:answer') return this.#answer(room, participant, payload as ClientPayload<'checkpoint:answer'>, nowMs, reply);
     if (participant.role === 'observer' || participant.role === 'viewer') {
       return reply(fail('forbidden', 'This is a read-only view of the room; join as a student to control a node.'));
     }
@@ -660,8 +721,15 @@ export class Classroom {
     // of a large room is the costly part of a command.
     const spent = this.#growthRefused(room, participant, 1, nowMs, false);
     if (spent) return reply(spent);
-    const decision = decide(room.log.state, command);
-    if (!decision.ok) return reply(fail(decision.code, decision.explanation));
+    // A question asked while the instructor presents an earlier moment is about that moment.
+    const decision =
+      command.type === 'openCheckpoint' && room.presenting !== null
+        ? decideOpenCheckpoint(room.log.state, command.spec, command.seconds ?? CHECKPOINT_LIMITS.seconds, { state: room.log.stateAt(room.presenting), seq: room.presenting })
+        : decide(room.log.state, command);
+    if (!decision.ok) {
+      this.#countRefusal(room, decision.code);
+      return reply(fail(decision.code, decision.explanation));
+    }
     const full = this.#logFull(room, decision.events.length);
     if (full) return reply(full);
     const fast = this.#growthRefused(room, participant, decision.events.length, nowMs, true);
@@ -675,11 +743,20 @@ export class Classroom {
       owner.name = command.name;
     }
     const seqStart = room.log.length + 1;
-    this.#change(room, nowMs, decision.events, extra, reply, () => {
+    // A reveal that plays its step: the step is decided on the state after the reveal, and goes in the same commit.
+    const question = command.type === 'revealCheckpoint' ? room.log.state.checkpoints.find((c) => c.id === command.id) : undefined;
+    const play = event === 'checkpoint:reveal' && (payload as ClientPayload<'checkpoint:reveal'>).play === true;
+    let events = decision.events;
+    if (play && question) {
+      const step = revealStep(room.log.state, question.question.spec);
+      const stepped = step ? decide(successorState(room.log.state, events), step) : null;
+      if (stepped?.ok) events = [...events, ...stepped.events];
+    }
+    this.#change(room, nowMs, events, extra, reply, () => {
       if (command.type === 'addNode' || command.type === 'addNodes' || command.type === 'renameNode') {
         this.#out.presence(room.code, room.info());
       }
-      reply({ ok: true, value: { seqs: decision.events.map((_, i) => seqStart + i) } });
+      reply({ ok: true, value: { seqs: events.map((_, i) => seqStart + i) } });
     });
   }
 
@@ -754,9 +831,23 @@ export class Classroom {
         const names = room.freeBotNames(count);
         return ok({ type: 'addNodes', nodes: room.nextNodeIds(count).map((node, i) => ({ node, name: names[i]!, bot: true })) });
       }
+      case 'checkpoint:open': {
+        const { spec, seconds } = payload as ClientPayload<'checkpoint:open'>;
+        return ok({ type: 'openCheckpoint', spec, ...(seconds !== undefined ? { seconds } : {}) });
+      }
+      case 'checkpoint:close': {
+        const { id } = payload as ClientPayload<'checkpoint:close'>;
+        return ok({ type: 'closeCheckpoint', id, answers: answersToClose(room, id) });
+      }
+      case 'checkpoint:reveal': {
+        const { id, answer } = payload as ClientPayload<'checkpoint:reveal'>;
+        return ok({ type: 'revealCheckpoint', id, ...(answer !== undefined ? { answer } : {}), answers: answersToClose(room, id) });
+      }
       case 'room:join':
       case 'room:resume':
       case 'room:history':
+      case 'room:analytics':
+      case 'checkpoint:answer':
       case 'room:lock':
       case 'replay:present':
       case 'branch:fork':

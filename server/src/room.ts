@@ -22,6 +22,7 @@ import {
   type RoomState,
   type TimelineInfo,
 } from '@toy-paxos/shared';
+import { HeldAnswers } from './checkpoints';
 import { deflatedEvents } from './event-codec';
 import type { TokenBucket } from './security';
 import type { StoredBranch } from './store';
@@ -139,6 +140,10 @@ export class Room {
   expiresAt: number;
   /** Every node id any timeline has used: ids are never reused, so old messages stay unambiguous. */
   readonly usedIds = new Set<string>();
+  /** Students' answers to questions, held until each question closes (checkpoints.ts). */
+  readonly answers = new HeldAnswers();
+  /** How many actions the rules refused, by refusal code: for the class analytics. */
+  refusals: Record<string, number> = {};
 
   /** A node id no timeline has used: n1, n2, ... */
   nextNodeId(): string {

@@ -10,6 +10,7 @@ import {
   PROTOCOL_VERSION,
   type Ack,
   type AckError,
+  type AnalyticsReply,
   type ClientPayload,
   type CommandResult,
   type HistoryPage,
@@ -122,6 +123,10 @@ export class SocketBroadcaster implements Broadcaster {
     this.#io?.local.to(code).emit('room:timeline', { timeline, records, base });
   }
 
+  answered(code: string, id: number, answered: number): void {
+    this.#io?.local.to(code).emit('checkpoint:answered', { id, answered });
+  }
+
   ended(_code: string, tokenHashes: readonly string[], reason: 'removed' | 'expired' | 'revoked'): void {
     const message = {
       removed: 'The instructor removed you from the room. Join again with the code if this was a mistake.',
@@ -150,7 +155,7 @@ export interface SocketOptions {
   readonly trust: (address: string, hop: number) => boolean;
 }
 
-type Reply = (ack: Ack<{ session: SessionInfo }> | Ack<CommandResult> | Ack<{ history: HistoryPage }>) => void;
+type Reply = (ack: Ack<{ session: SessionInfo }> | Ack<CommandResult> | Ack<{ history: HistoryPage }> | Ack<AnalyticsReply>) => void;
 
 /** Wires every client event of the protocol to the classroom. */
 export function bindSockets({ io, classroom, broadcaster, limits, clock, logger, trust }: SocketOptions): void {
@@ -265,7 +270,7 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger,
         if (name === 'room:join') classroom.join(payload as ClientPayload<'room:join'>, clock(), started);
         else {
           const { token, lastSeq, branch } = payload as ClientPayload<'room:resume'>;
-          classroom.resume(token, lastSeq, branch, started);
+          classroom.resume(token, lastSeq, branch, clock(), started);
         }
         return;
       }
@@ -285,6 +290,7 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger,
         history.take(clock(), cost);
         return classroom.history(session, page, (outcome) => (outcome.ok ? reply({ ok: true, ...outcome.value }) : fail(outcome.error)));
       }
+      if (name === 'room:analytics') return classroom.analytics(session, (outcome) => (outcome.ok ? reply({ ok: true, ...outcome.value }) : fail(outcome.error)));
       classroom.command(session, name, payload as never, clock(), (outcome) => {
         if (!outcome.ok) return fail(outcome.error);
         reply({ ok: true, ...outcome.value });

@@ -13,7 +13,7 @@
  */
 import pg from 'pg';
 import type { RoomEvent, RoomSettings, Role } from '@toy-paxos/shared';
-import { SCHEMA_VERSION, schemaSql, StoreConflict, type RoomChange, type Store, type StoredEvent, type StoredRoom } from './store';
+import { SCHEMA_VERSION, schemaSql, StoreConflict, type RoomChange, type Store, type StoredAnswer, type StoredEvent, type StoredRoom } from './store';
 
 /** Messages between server processes too large for one NOTIFY (socket.io's PostgreSQL adapter). */
 const ADAPTER_SCHEMA = `
@@ -55,7 +55,7 @@ export class PgStore implements Store {
         const version = rows[0]?.version ?? 0;
         if (version > SCHEMA_VERSION) throw new Error(`the database's schema is version ${version}, newer than this server's ${SCHEMA_VERSION}: upgrade the server`);
         if (version === SCHEMA_VERSION) return;
-        // Version 2 is the first this store knows: no database has an older one to migrate.
+        // Version 2 is the first this store knows; version 3 only adds tables, which IF NOT EXISTS creates.
         await c.query(schemaSql('postgres') + ADAPTER_SCHEMA);
         await c.query('DELETE FROM toy_paxos_schema');
         await c.query('INSERT INTO toy_paxos_schema (version) VALUES ($1)', [SCHEMA_VERSION]);
@@ -136,6 +136,8 @@ export class PgStore implements Store {
           [code, known.map(([b]) => b), known.map(([, a]) => a)],
         )
       ).rows as { branch: number; seq: number; at: string; body: string }[];
+      const answers = (await c.query('SELECT branch, checkpoint, node, option FROM answers WHERE room_code = $1 ORDER BY branch, checkpoint, node', [code])).rows as StoredAnswer[];
+      const refusals = (await c.query('SELECT code, count FROM refusals WHERE room_code = $1', [code])).rows as { code: string; count: number }[];
       await c.query('COMMIT');
       const byBranch = new Map<number, StoredEvent[]>();
       for (const e of events) {
@@ -153,6 +155,8 @@ export class PgStore implements Store {
         branches: branches.map((b) => ({ id: b.id, name: b.name, parent: b.parent, forkSeq: b.fork_seq, createdAt: Number(b.created_at) })),
         activeBranch: room.active_branch,
         events: byBranch,
+        answers,
+        refusals: Object.fromEntries(refusals.map((r) => [r.code, Number(r.count)])),
       };
     } catch (e) {
       await c.query('ROLLBACK').catch(() => undefined);
@@ -276,6 +280,12 @@ async function commitShape(c: Client, change: RoomChange): Promise<void> {
     );
   }
   if (change.removeParticipants?.length) await c.query('DELETE FROM participants WHERE room_code = $1 AND token_hash = ANY($2::text[])', [code, change.removeParticipants]);
+  for (const a of change.answers ?? []) {
+    await c.query('INSERT INTO answers (room_code, branch, checkpoint, node, option) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [code, a.branch, a.checkpoint, a.node, a.option]);
+  }
+  for (const [rule, n] of Object.entries(change.refusals ?? {})) {
+    await c.query('INSERT INTO refusals (room_code, code, count) VALUES ($1, $2, $3) ON CONFLICT (room_code, code) DO UPDATE SET count = refusals.count + excluded.count', [code, rule, n]);
+  }
   if (change.create && change.eventSlices) {
     const utf8 = new TextDecoder();
     const imported: EventRow[] = [];

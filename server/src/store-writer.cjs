@@ -24,6 +24,8 @@ const forkSeq = db.prepare('SELECT fork_seq FROM branches WHERE room_code = ? AN
 const insertEvent = db.prepare('INSERT INTO events (room_code, branch, seq, at, body) VALUES (?, ?, ?, ?, ?)');
 const insertBranch = db.prepare('INSERT INTO branches (room_code, id, name, parent, fork_seq, created_at) VALUES (?, ?, ?, ?, ?, ?)');
 const activateBranch = db.prepare('UPDATE rooms SET active_branch = ? WHERE code = ?');
+const insertAnswer = db.prepare('INSERT INTO answers (room_code, branch, checkpoint, node, option) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
+const addRefusals = db.prepare('INSERT INTO refusals (room_code, code, count) VALUES (?, ?, ?) ON CONFLICT(room_code, code) DO UPDATE SET count = count + excluded.count');
 const deleteRoom = db.prepare('DELETE FROM rooms WHERE code = ?');
 const deleteExpiredRoom = db.prepare('DELETE FROM rooms WHERE code = ? AND expires_at <= ?');
 
@@ -39,6 +41,8 @@ function commitOne(c) {
   if (c.activeBranch !== undefined) activateBranch.run(c.activeBranch, c.code);
   for (const p of c.participants ?? []) upsertParticipant.run(p.tokenHash, c.code, p.role, p.node, p.name, p.createdAt);
   for (const h of c.removeParticipants ?? []) deleteParticipant.run(h, c.code);
+  for (const a of c.answers ?? []) insertAnswer.run(c.code, a.branch, a.checkpoint, a.node, a.option);
+  for (const [code, n] of Object.entries(c.refusals ?? {})) addRefusals.run(c.code, code, n);
   if (c.create && c.eventSlices) {
     const utf8 = new TextDecoder();
     let seq = 0;

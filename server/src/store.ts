@@ -26,6 +26,14 @@ export interface StoredEvent {
   readonly event: RoomEvent;
 }
 
+/** A student's answer to an open question, held here (not in the log) until the question closes. */
+export interface StoredAnswer {
+  readonly branch: number;
+  readonly checkpoint: number;
+  readonly node: string;
+  readonly option: number;
+}
+
 /** A what-if branch: the parent's events up to `forkSeq`, then its own. Branch 0 is the main timeline. */
 export interface StoredBranch {
   readonly id: number;
@@ -49,6 +57,10 @@ export interface StoredRoom {
   readonly activeBranch: number;
   /** Each branch's own events, by branch id. */
   readonly events: ReadonlyMap<number, readonly StoredEvent[]>;
+  /** The answers given to questions (the open ones' are in no event yet). */
+  readonly answers: readonly StoredAnswer[];
+  /** How many actions the rules refused, by refusal code (they are not in the log). */
+  readonly refusals: Readonly<Record<string, number>>;
 }
 
 /** One atomic change to a room. */
@@ -76,6 +88,10 @@ export interface RoomChange {
    * unusable here after the commit), where objects would hold this thread to copy.
    */
   readonly eventSlices?: { readonly json: Uint8Array; readonly sliceEnds: readonly number[] };
+  /** Answers to keep; a student's first answer to a question is the one kept. */
+  readonly answers?: readonly StoredAnswer[];
+  /** Refused actions to add to the counts, by refusal code. */
+  readonly refusals?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -117,7 +133,7 @@ export interface Store {
 }
 
 /** The schema's version (PRAGMA user_version); `migrate` brings older files up to it. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
  * The tables, for SQLite and for PostgreSQL (store-pg.ts): the same columns and keys. Times
@@ -161,12 +177,26 @@ CREATE TABLE IF NOT EXISTS events (
   body TEXT NOT NULL,
   PRIMARY KEY (room_code, branch, seq)
 )${clustered};
+CREATE TABLE IF NOT EXISTS answers (
+  room_code TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,
+  branch INTEGER NOT NULL,
+  checkpoint INTEGER NOT NULL,
+  node TEXT NOT NULL,
+  option INTEGER NOT NULL,
+  PRIMARY KEY (room_code, branch, checkpoint, node)
+)${clustered};
+CREATE TABLE IF NOT EXISTS refusals (
+  room_code TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,
+  code TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (room_code, code)
+)${clustered};
 `;
 }
 
 const SCHEMA = schemaSql('sqlite');
 
-/** Brings a file from schema version 1 (no branches) to this one, in one transaction. */
+/** Brings a file from schema version 1 (no branches) or 2 (no answers, no refusal counts) to this one, in one transaction. */
 function migrate(db: Database.Database): void {
   const version = Number(db.pragma('user_version', { simple: true }));
   if (version >= SCHEMA_VERSION) return;
@@ -280,6 +310,8 @@ export class SqliteStore implements Store {
     const branches = this.#db.prepare('SELECT id, name, parent, fork_seq, created_at FROM branches WHERE room_code = ? ORDER BY id');
     const participants = this.#db.prepare('SELECT token_hash, role, node, name, created_at FROM participants WHERE room_code = ? ORDER BY created_at');
     const events = this.#db.prepare('SELECT branch, seq, at, body FROM events WHERE room_code = ? ORDER BY branch, seq');
+    const answers = this.#db.prepare('SELECT branch, checkpoint, node, option FROM answers WHERE room_code = ? ORDER BY branch, checkpoint, node');
+    const refusals = this.#db.prepare('SELECT code, count FROM refusals WHERE room_code = ?');
     return rooms.map((r) => ({
       code: r.code,
       createdAt: r.created_at,
@@ -298,6 +330,8 @@ export class SqliteStore implements Store {
       })),
       activeBranch: r.active_branch,
       events: groupByBranch((events.all(r.code) as { branch: number; seq: number; at: number; body: string }[]).filter((e) => e.seq > (after?.get(e.branch) ?? 0))),
+      answers: answers.all(r.code) as StoredAnswer[],
+      refusals: Object.fromEntries((refusals.all(r.code) as { code: string; count: number }[]).map((x) => [x.code, x.count])),
     }));
   }
 

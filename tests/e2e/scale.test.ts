@@ -16,7 +16,7 @@ describe('the annotated log at scale', () => {
     const room = env.classroom.app.classroom;
     // Drive the room in-process, as the instructor, past every socket rate limit.
     const session = await new Promise<Session>((resolve, reject) =>
-      room.resume(instructorToken, 0, undefined, (o) => (o.ok ? resolve(o.value.session) : reject(new Error(o.error.message)))),
+      room.resume(instructorToken, 0, undefined, Date.now(), (o) => (o.ok ? resolve(o.value.session) : reject(new Error(o.error.message)))),
     );
     const run = (event: string, payload: object) =>
       new Promise<void>((resolve, reject) => room.command(session, event as never, payload as never, Date.now(), (o) => (o.ok ? resolve() : reject(new Error(o.error.message)))));

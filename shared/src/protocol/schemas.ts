@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { LIMITS } from '../room';
 import { cleanText, type TextNoun } from '../text';
 import { settingsSchema } from './settings-schema';
+import { questionSpec } from './session-file';
+import { CHECKPOINT_LIMITS } from '../checkpoint';
 import { HISTORY_EVENTS_MAX, HISTORY_TEXT_MAX, PROTOCOL_VERSION, ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH, type ClientEventName } from './types';
 
 const roomCode = z
@@ -92,6 +94,23 @@ export const CLIENT_EVENTS = {
   'share:create': z.strictObject({}),
   /** Revokes the replay link: its viewers are disconnected and it opens nothing any more. */
   'share:revoke': z.strictObject({}),
+  /** Ask the class a question about the room now, or about the moment being presented. */
+  'checkpoint:open': z.strictObject({
+    spec: questionSpec,
+    seconds: z.number().int().min(CHECKPOINT_LIMITS.secondsMin).max(CHECKPOINT_LIMITS.secondsMax).optional(),
+  }),
+  /** A student's answer to the open question, locked in: an option's index. */
+  'checkpoint:answer': z.strictObject({ id: z.number().int().positive(), option: z.number().int().min(0).max(CHECKPOINT_LIMITS.optionsMax - 1) }),
+  /** Close the open question: the answers held go into the log. */
+  'checkpoint:close': z.strictObject({ id: z.number().int().positive() }),
+  /** Show a question's right answer (closing it first); `answer` marks a free question's; `play` then plays the step it asks about. */
+  'checkpoint:reveal': z.strictObject({
+    id: z.number().int().positive(),
+    answer: z.number().int().min(0).max(CHECKPOINT_LIMITS.optionsMax - 1).optional(),
+    play: z.boolean().optional(),
+  }),
+  /** The class analytics (the instructor), or one's own (a student). */
+  'room:analytics': z.strictObject({}),
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
 /** `bad-request` message for a zod error: names the field and what is wrong with it. */

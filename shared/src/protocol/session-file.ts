@@ -58,7 +58,8 @@ const lostReason = z.enum(['crashed', 'cut', 'left']);
 const checkpointId = z.number().int().positive();
 const option = z.number().int().min(0).max(CHECKPOINT_LIMITS.optionsMax - 1);
 const questionText = (max: number) => z.string().min(1).max(max);
-const questionSpec = z.discriminatedUnion('kind', [
+/** A question a checkpoint asks (`QuestionSpec`). */
+export const questionSpec = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('reply'), message: msgId }),
   z.strictObject({ kind: z.literal('nextValue'), node: id }),
   z.strictObject({ kind: z.literal('chosenNow') }),

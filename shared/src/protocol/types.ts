@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { ChosenValue, Violation } from '../monitor';
 import type { REFUSAL_CODES, RoomEvent, RoomState } from '../room';
 import type { RoomSettings } from '../settings';
+import type { ClassAnalytics } from '../replay/analytics';
 import type { CLIENT_EVENTS } from './schemas';
 
 /** Bumped on any change a client must know about; `room:join` and `room:resume` check it. */
@@ -54,6 +55,11 @@ export const CLIENT_EVENT_NAMES = [
   'branch:switch',
   'share:create',
   'share:revoke',
+  'checkpoint:open',
+  'checkpoint:answer',
+  'checkpoint:close',
+  'checkpoint:reveal',
+  'room:analytics',
 ] as const;
 
 export type ClientEventName = (typeof CLIENT_EVENT_NAMES)[number];
@@ -62,15 +68,18 @@ export type ClientPayload<E extends ClientEventName> = z.infer<(typeof CLIENT_EV
 /** Events a student sends for its own node. */
 export const NODE_EVENTS: readonly ClientEventName[] = ['node:propose', 'node:promise', 'node:accept', 'node:answer'];
 
+/** Events a student sends for itself, not for its node: its answer to the open question. */
+export const STUDENT_EVENTS: readonly ClientEventName[] = ['checkpoint:answer'];
+
 /** Events that start a session; anyone may send them. */
 export const SESSION_EVENTS: readonly ClientEventName[] = ['room:join', 'room:resume'];
 
 /** Events that read the room and change nothing; every role with a session may send them. */
-export const READ_EVENTS: readonly ClientEventName[] = ['room:history'];
+export const READ_EVENTS: readonly ClientEventName[] = ['room:history', 'room:analytics'];
 
 /** Events only the room's instructor may send: all the others. */
 export const INSTRUCTOR_EVENTS: readonly ClientEventName[] = CLIENT_EVENT_NAMES.filter(
-  (e) => !NODE_EVENTS.includes(e) && !SESSION_EVENTS.includes(e) && !READ_EVENTS.includes(e),
+  (e) => !NODE_EVENTS.includes(e) && !STUDENT_EVENTS.includes(e) && !SESSION_EVENTS.includes(e) && !READ_EVENTS.includes(e),
 );
 
 /** Error codes of the protocol itself; a refused command answers with the core's own code. */
@@ -89,6 +98,7 @@ export const PROTOCOL_ERROR_CODES = [
   'bad-token',
   'server-error',
   'not-found',
+  'too-late',
 ] as const;
 
 export type ProtocolErrorCode = (typeof PROTOCOL_ERROR_CODES)[number];
@@ -186,6 +196,19 @@ export interface SessionInfo {
   /** Where students join the room (the server's public address): every page shows this one. */
   readonly joinUrl: string;
   readonly protocolVersion: number;
+  /** The question open now on the active timeline, if any: how many have answered, the time left, and this student's answer. */
+  readonly checkpoint: CheckpointStatus | null;
+}
+
+/** The open question as the server holds it: the answers stay on the server until it closes. */
+export interface CheckpointStatus {
+  readonly id: number;
+  /** How many students have answered so far (what they answered is not told). */
+  readonly answered: number;
+  /** Milliseconds of the countdown left when this was sent (0 once it has run out). */
+  readonly remainingMs: number;
+  /** This student's answer (an option's index), or null; always null for other roles. */
+  readonly mine: number | null;
 }
 
 /** Acks of commands: the sequence numbers of the events the command appended. */
@@ -193,6 +216,13 @@ export interface CommandResult {
   readonly seqs: readonly number[];
   /** `share:create` only: the read-only replay link. */
   readonly link?: string;
+  /** `checkpoint:answer` only: the open question with this student's answer locked in. */
+  readonly checkpoint?: CheckpointStatus;
+}
+
+/** What `room:analytics` answers with: the whole class's for the instructor; a student's own answers and score only. */
+export interface AnalyticsReply {
+  readonly analytics: ClassAnalytics;
 }
 
 /** One event of the log without its text, as `room:history` sends it by default. */
@@ -229,6 +259,8 @@ export interface ServerToClient {
    * newest `RECENT_RECORDS` of them after the state `base` (as in `SessionInfo`).
    */
   'room:timeline': (payload: { readonly timeline: TimelineInfo; readonly records: readonly LogRecord[]; readonly base: RoomState | null }) => void;
+  /** Another student answered the open question `id`: `answered` have answered it so far. */
+  'checkpoint:answered': (payload: { readonly id: number; readonly answered: number }) => void;
   /** This session ended: removed by the instructor, or the room expired. Forget the token. */
   'session:ended': (payload: { readonly reason: 'removed' | 'expired' | 'revoked'; readonly message: string }) => void;
   /**

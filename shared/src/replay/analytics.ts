@@ -81,6 +81,11 @@ export function classAnalytics(initial: RoomState, events: readonly RoomEvent[],
   };
 }
 
+/** What a student sees of the analytics: every question's results, and only their own answers and score. */
+export function analyticsFor(a: ClassAnalytics, node: string | null): ClassAnalytics {
+  return { ...a, students: a.students.filter((s) => s.node === node), answers: a.answers.filter((x) => x.node === node), refusals: [] };
+}
+
 const percent = (share: number | null) => (share === null ? '-' : `${Math.round(share * 100)}%`);
 
 /** Markdown for the instructor: checkpoints, rounds and students, as tables. */

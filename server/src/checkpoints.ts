@@ -1,0 +1,89 @@
+/**
+ * Prediction checkpoints on the server. The question, its closing and its reveal are events
+ * of the log, decided by the shared core; the answers are not: each student's answer is held
+ * here (and in the store, so that a restart or another server process keeps it) while the
+ * question is open, and nobody hears what anyone answered, only how many have. Closing the
+ * question puts the answers held into its `checkpointClosed` event.
+ */
+import type { AckError, CheckpointState, CheckpointStatus, ClientPayload } from '@toy-paxos/shared';
+import type { Participant, Room } from './room';
+import type { StoredAnswer } from './store';
+
+/** Answers sent this long after the countdown ran out still count: the time a phone's tap takes to arrive. */
+export const ANSWER_GRACE_MS = 1500;
+
+/** The answers held for a room's questions, by timeline and question. */
+export class HeldAnswers {
+  readonly #byQuestion = new Map<string, Map<string, number>>();
+
+  static key(branch: number, id: number): string {
+    return `${branch}:${id}`;
+  }
+
+  of(branch: number, id: number): ReadonlyMap<string, number> {
+    return this.#byQuestion.get(HeldAnswers.key(branch, id)) ?? new Map();
+  }
+
+  /** Keeps an answer unless the student answered already: the first answer is locked in. */
+  hold(a: StoredAnswer): void {
+    const key = HeldAnswers.key(a.branch, a.checkpoint);
+    let answers = this.#byQuestion.get(key);
+    if (!answers) this.#byQuestion.set(key, (answers = new Map()));
+    if (!answers.has(a.node)) answers.set(a.node, a.option);
+  }
+
+  /** Takes the stored answers as the truth (a restart, or a catch-up with the store). */
+  replace(answers: readonly StoredAnswer[]): void {
+    this.#byQuestion.clear();
+    for (const a of answers) this.hold(a);
+  }
+}
+
+/** The question open on the room's active timeline, or null. */
+export function openQuestion(room: Room): CheckpointState | null {
+  return room.log.state.checkpoints.find((c) => c.status === 'open') ?? null;
+}
+
+/** When the question's countdown runs out, in ms since the epoch (from the time its event was committed). */
+function deadline(room: Room, c: CheckpointState): number {
+  return room.timeline.times.at(c.seq) + c.seconds * 1000;
+}
+
+/** The open question as a participant sees it: how many have answered, the time left, and a student's own answer. */
+export function checkpointStatus(room: Room, p: Participant | null, nowMs: number): CheckpointStatus | null {
+  const c = openQuestion(room);
+  if (!c) return null;
+  const answers = room.answers.of(room.active, c.id);
+  return {
+    id: c.id,
+    answered: answers.size,
+    remainingMs: Math.max(0, deadline(room, c) - nowMs),
+    mine: p?.role === 'student' && p.node !== null ? (answers.get(p.node) ?? null) : null,
+  };
+}
+
+/**
+ * Checks a student's answer. Null: a new answer to keep. `'again'`: the same answer sent twice
+ * (a double tap, a retry after a lost ack), which changes nothing and is not an error.
+ */
+export function answerProblem(room: Room, p: Participant, { id, option }: ClientPayload<'checkpoint:answer'>, nowMs: number): AckError | 'again' | null {
+  const problem = (code: AckError['code'], message: string): AckError => ({ code, message });
+  if (p.role !== 'student' || p.node === null) return problem('forbidden', 'Only students answer questions: each answers for themselves.');
+  if (!room.log.state.nodes[p.node]) return problem('forbidden', 'Your node has left the room, so you cannot answer. Join again to take part.');
+  const c = room.log.state.checkpoints.find((k) => k.id === id);
+  if (!c) return problem('unknown-checkpoint', `There is no question ${id} in this room.`);
+  if (c.status !== 'open') return problem('unknown-checkpoint', `Question ${id} is closed: answers are no longer taken.`);
+  if (option >= c.question.options.length) return problem('bad-answer', `Question ${id} has answers 1 to ${c.question.options.length}; choose one of them.`);
+  const mine = room.answers.of(room.active, id).get(p.node);
+  if (mine !== undefined) {
+    return mine === option ? 'again' : problem('bad-answer', `Your answer to question ${id} is locked in: "${c.question.options[mine]}". It cannot be changed.`);
+  }
+  if (nowMs > deadline(room, c) + ANSWER_GRACE_MS) return problem('too-late', `Time is up for question ${id}: the answer was not counted. Wait for the reveal.`);
+  return null;
+}
+
+/** The answers held for question `id` of the active timeline, of students whose nodes are still in the room: what closing it records. */
+export function answersToClose(room: Room, id: number): Record<string, number> {
+  const nodes = room.log.state.nodes;
+  return Object.fromEntries([...room.answers.of(room.active, id)].filter(([node]) => nodes[node] !== undefined));
+}

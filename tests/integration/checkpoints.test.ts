@@ -1,0 +1,190 @@
+/**
+ * Prediction checkpoints through real sockets: a class of 30 answers one question; answers
+ * stay on the server until it closes; a student who reconnects, and a server restarted
+ * mid-question, keep the question and every answer; hostile answers change nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import type { CheckpointStatus, ClassAnalytics, RoomEvent } from '@toy-paxos/shared';
+import { createRoom, startServer, TestClient, useServers } from './harness';
+
+const env = useServers();
+
+type Checkpoint = Extract<RoomEvent, { type: 'checkpointOpened' }>;
+
+function opened(c: TestClient): Checkpoint | undefined {
+  return c.records.map((r) => r.event).filter((e): e is Checkpoint => e.type === 'checkpointOpened').at(-1);
+}
+
+/** The fields of an ack that succeeded (the test fails on one that did not). */
+function okAck(ack: Awaited<ReturnType<TestClient['emit']>>): Record<string, unknown> {
+  if (!ack.ok) throw new Error(`refused: ${ack.error.message}`);
+  return ack;
+}
+
+/** A room with `n` students, in which n1 has proposed Apple and has every promise. */
+async function classroom(url: string, n: number) {
+  const room = await createRoom(url);
+  const teacher = env.client(url);
+  await teacher.resume(room.instructorToken);
+  const students: TestClient[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = env.client(url);
+    expect((await s.join(room.code, `Student ${i + 1}`)).ok).toBe(true);
+    students.push(s);
+  }
+  expect((await teacher.emit('node:propose', { node: 'n1', value: 'Apple' })).ok).toBe(true);
+  expect((await teacher.emit('node:promise', { node: 'n1', to: 'all' })).ok).toBe(true);
+  return { room, teacher, students };
+}
+
+describe('a checkpoint in a class of 30', () => {
+  it('holds the answers on the server until the close, tells everyone only how many have answered, and scores the class', async () => {
+    const server = await env.server();
+    const { teacher, students } = await classroom(server.url, 30);
+    const counts: number[] = [];
+    students[0]!.socket.on('checkpoint:answered', ({ answered }: { answered: number }) => counts.push(answered));
+
+    const open = await teacher.emit('checkpoint:open', { spec: { kind: 'nextValue', node: 'n1' }, seconds: 60 });
+    expect(open.ok).toBe(true);
+    for (const s of students) await s.until(() => opened(s) !== undefined, 'the question');
+    const q = opened(students[0]!)!;
+    expect(q.question.prompt).toBe("Which value will 1.Student 1's next accept request carry?");
+    const right = q.question.answer!;
+    const wrong = right === 0 ? 1 : 0;
+
+    // Two thirds answer right, the rest wrong; all at once.
+    const acks = await Promise.all(students.map((s, i) => s.emit('checkpoint:answer', { id: q.id, option: i % 3 === 2 ? wrong : right })));
+    expect(acks.every((a) => a.ok)).toBe(true);
+    expect((okAck(acks[2]!).checkpoint as CheckpointStatus).mine).toBe(wrong);
+    await students[0]!.until(() => counts.at(-1) === 30, 'the count of 30');
+    // The log holds no answer yet: only the server does.
+    expect(teacher.records.some((r) => r.event.type === 'checkpointClosed')).toBe(false);
+
+    // A double tap is the same answer; a changed answer is refused; neither counts twice.
+    expect(await students[0]!.emit('checkpoint:answer', { id: q.id, option: right })).toMatchObject({ ok: true, checkpoint: { answered: 30, mine: right } });
+    expect(await students[0]!.emit('checkpoint:answer', { id: q.id, option: wrong })).toMatchObject({ ok: false, error: { code: 'bad-answer' } });
+
+    const reveal = await teacher.emit('checkpoint:reveal', { id: q.id });
+    expect(reveal.ok).toBe(true);
+    await teacher.until(() => teacher.records.some((r) => r.event.type === 'checkpointRevealed'), 'the reveal');
+    const closed = teacher.records.find((r) => r.event.type === 'checkpointClosed')!;
+    expect(closed.lines).toEqual(['CLOSE 1: 30 answers']);
+    expect(teacher.records.at(-1)!.lines).toEqual([`REVEAL 1: ${q.question.options[right]} (20 of 30 right)`]);
+
+    const mine = await students[2]!.emit('room:analytics', {});
+    const own = okAck(mine).analytics as ClassAnalytics;
+    expect(own.students).toEqual([{ node: 'n3', name: 'Student 3', answered: 1, right: 0 }]);
+    expect(own.answers).toEqual([{ checkpoint: 1, node: 'n3', option: wrong }]);
+    const all = okAck(await teacher.emit('room:analytics', {})).analytics as ClassAnalytics;
+    expect(all.students).toHaveLength(30);
+    expect(all.checkpoints[0]).toMatchObject({ answered: 30, share: 20 / 30, commonWrong: wrong });
+  });
+
+  it('counts the rules the class trips over, by refusal code, for the analytics', async () => {
+    const server = await env.server();
+    const { teacher, students } = await classroom(server.url, 3);
+    // Accept requests before any promise (a new proposal), twice; and an acceptor asked for a promise it cannot give.
+    expect((await students[1]!.emit('node:propose', { value: 'Mango' })).ok).toBe(true);
+    for (let i = 0; i < 2; i++) expect(await students[1]!.emit('node:accept', { to: 'all' })).toMatchObject({ ok: false, error: { code: 'no-promise-quorum' } });
+    expect(await teacher.emit('net:deliver', { id: 999 })).toMatchObject({ ok: false, error: { code: 'unknown-message' } });
+    // Not a rule of the protocol: not counted.
+    expect(await students[1]!.emit('net:drop', { id: 1 })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const { analytics } = (await teacher.emit('room:analytics', {})) as unknown as { analytics: ClassAnalytics };
+    expect(analytics.refusals).toEqual([
+      { code: 'no-promise-quorum', count: 2 },
+      { code: 'unknown-message', count: 1 },
+    ]);
+    // A student sees none of the class's refusals.
+    expect((okAck(await students[0]!.emit('room:analytics', {})).analytics as ClassAnalytics).refusals).toEqual([]);
+  });
+
+  it('refuses bad answers and changes nothing: not a student, no such question, out of range, after the close, after the time', async () => {
+    const server = await env.server();
+    const { room, teacher, students } = await classroom(server.url, 3);
+    const watcher = env.client(server.url);
+    await watcher.join(room.code, 'Projector', 'observer');
+    expect(await students[0]!.emit('checkpoint:answer', { id: 1, option: 0 })).toMatchObject({ ok: false, error: { code: 'unknown-checkpoint' } });
+    expect((await teacher.emit('checkpoint:open', { spec: { kind: 'quorumCrash' }, seconds: 5 })).ok).toBe(true);
+    await students[0]!.until(() => opened(students[0]!) !== undefined, 'the question');
+    const q = opened(students[0]!)!;
+    expect(await watcher.emit('checkpoint:answer', { id: q.id, option: 0 })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await teacher.emit('checkpoint:answer', { id: q.id, option: 0 })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await students[0]!.emit('checkpoint:answer', { id: q.id, option: q.question.options.length })).toMatchObject({ ok: false, error: { code: 'bad-answer' } });
+    for (const bad of [{ id: q.id }, { id: q.id, option: -1 }, { id: q.id, option: 1.5 }, { id: 'x', option: 0 }, { id: q.id, option: 0, extra: true }, null]) {
+      expect(await students[0]!.emit('checkpoint:answer', bad)).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    }
+    // Students cannot run the checkpoint; the instructor cannot open a second question.
+    expect(await students[0]!.emit('checkpoint:reveal', { id: q.id })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await teacher.emit('checkpoint:open', { spec: { kind: 'quorumCrash' } })).toMatchObject({ ok: false, error: { code: 'checkpoint-open' } });
+    expect(await students[1]!.emit('checkpoint:answer', { id: q.id, option: 0 })).toMatchObject({ ok: true, checkpoint: { answered: 1 } });
+    // Past the countdown (5 s) and its grace: too late.
+    await new Promise((r) => setTimeout(r, 6600));
+    expect(await students[2]!.emit('checkpoint:answer', { id: q.id, option: 0 })).toMatchObject({ ok: false, error: { code: 'too-late' } });
+    expect((await teacher.emit('checkpoint:close', { id: q.id })).ok).toBe(true);
+    expect(await students[0]!.emit('checkpoint:answer', { id: q.id, option: 0 })).toMatchObject({ ok: false, error: { code: 'unknown-checkpoint' } });
+    await teacher.until(() => teacher.records.some((r) => r.event.type === 'checkpointClosed'), 'the close');
+    const closed = teacher.records.find((r) => r.event.type === 'checkpointClosed')!.event as Extract<RoomEvent, { type: 'checkpointClosed' }>;
+    expect(closed.answers).toEqual({ n2: 0 });
+  }, 15_000);
+});
+
+describe('a question that outlives connections and the server', () => {
+  it('a student who reconnects, and one who joins late, see the open question, the time left and their own answer', async () => {
+    const server = await env.server();
+    const { room, teacher, students } = await classroom(server.url, 3);
+    expect((await teacher.emit('checkpoint:open', { spec: { kind: 'chosenNow' }, seconds: 120 })).ok).toBe(true);
+    await students[0]!.until(() => opened(students[0]!) !== undefined, 'the question');
+    expect((await students[0]!.emit('checkpoint:answer', { id: 1, option: 1 })).ok).toBe(true);
+    // The connection drops and comes back: the resume answers with the question's status.
+    students[0]!.socket.io.engine.close();
+    await students[0]!.until(() => !students[0]!.socket.connected, 'the drop');
+    await students[0]!.until(() => students[0]!.socket.connected && students[0]!.session !== null, 'the resume');
+    const back = env.client(server.url);
+    expect((await back.resume(students[0]!.token!)).ok).toBe(true);
+    expect(back.session!.checkpoint).toMatchObject({ id: 1, answered: 1, mine: 1 });
+    expect(back.session!.checkpoint!.remainingMs).toBeGreaterThan(100_000);
+    const late = env.client(server.url);
+    expect((await late.join(room.code, 'Late')).ok).toBe(true);
+    expect(late.session!.checkpoint).toMatchObject({ id: 1, answered: 1, mine: null });
+    expect(opened(late)?.id).toBe(1);
+  });
+
+  it('a server restarted mid-question keeps the question and every answer', async () => {
+    const first = await startServer();
+    const { room, teacher, students } = await classroom(first.url, 4);
+    expect((await teacher.emit('checkpoint:open', { spec: { kind: 'quorumCrash' }, seconds: 300 })).ok).toBe(true);
+    await students[0]!.until(() => opened(students[0]!) !== undefined, 'the question');
+    const right = opened(students[0]!)!.question.answer!;
+    for (const s of students.slice(0, 3)) expect((await s.emit('checkpoint:answer', { id: 1, option: right })).ok).toBe(true);
+    await first.close();
+
+    const second = await env.server({}, first.dataDir);
+    const teacher2 = env.client(second.url);
+    await teacher2.resume(room.instructorToken);
+    expect(teacher2.session!.checkpoint).toMatchObject({ id: 1, answered: 3 });
+    const last = env.client(second.url);
+    await last.resume(students[3]!.token!);
+    expect((await last.emit('checkpoint:answer', { id: 1, option: right })).ok).toBe(true);
+    expect((await teacher2.emit('checkpoint:reveal', { id: 1 })).ok).toBe(true);
+    await teacher2.until(() => teacher2.records.some((r) => r.event.type === 'checkpointRevealed'), 'the reveal');
+    expect(teacher2.records.at(-1)!.lines[0]).toMatch(/\(4 of 4 right\)$/);
+  });
+
+  it('a reveal can play the step its question asks about', async () => {
+    const server = await env.server();
+    const room = await createRoom(server.url);
+    const teacher = env.client(server.url);
+    await teacher.resume(room.instructorToken);
+    await teacher.emit('room:settings', { settings: { delivery: 'queued' } });
+    await teacher.emit('bot:add', { count: 3 });
+    await teacher.emit('node:propose', { node: 'n1', value: 'Apple' });
+    await teacher.emit('node:promise', { node: 'n1', to: ['n2'] });
+    await teacher.until(() => teacher.records.some((r) => r.event.type === 'sent'), 'the request');
+    const sent = teacher.records.filter((r) => r.event.type === 'sent').at(-1)!.event as Extract<RoomEvent, { type: 'sent' }>;
+    expect((await teacher.emit('checkpoint:open', { spec: { kind: 'reply', message: sent.message.id } })).ok).toBe(true);
+    const ack = await teacher.emit('checkpoint:reveal', { id: 1, play: true });
+    expect(ack.ok).toBe(true);
+    await teacher.until(() => teacher.records.at(-1)?.event.type === 'delivered', 'the delivery');
+    expect((okAck(ack).seqs as number[]).length).toBe(3);
+  });
+});
