@@ -82,7 +82,7 @@ describe('generated questions and their answers', () => {
     const yes = ask(broken, { kind: 'otherValue' });
     expect(yes.options[yes.answer!]).toBe('Yes');
     expect(yes.explanation).toMatch(/^Yes: Mango can be chosen in \d+ steps, though Apple is chosen already: a safety violation/);
-  });
+   }, 60_000);
 
   it('can another value be chosen, before any is: yes while no quorum has accepted one', () => {
     const log = room(['A', 'B', 'C']);
@@ -92,7 +92,7 @@ describe('generated questions and their answers', () => {
     const q = ask(log, { kind: 'otherValue' });
     expect(q.options[q.answer!]).toBe('Yes');
     expect(q.explanation).toContain('Apple is not chosen yet');
-  });
+   }, 60_000);
 
   it('a question about a replayed moment is answered from that moment, and opens now', () => {
     const log = room(['A', 'B', 'C'], { delivery: 'queued' });
