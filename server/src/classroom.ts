@@ -841,7 +841,9 @@ export class Classroom {
       }
       case 'checkpoint:reveal': {
         const { id, answer } = payload as ClientPayload<'checkpoint:reveal'>;
-        return ok({ type: 'revealCheckpoint', id, ...(answer !== undefined ? { answer } : {}), answers: answersToClose(room, id) });
+        // Only an open question closes with the reveal; a closed one recorded its answers then.
+        const open = room.log.state.checkpoints.find((c) => c.id === id)?.status === 'open';
+        return ok({ type: 'revealCheckpoint', id, ...(answer !== undefined ? { answer } : {}), ...(open ? { answers: answersToClose(room, id) } : {}) });
       }
       case 'room:join':
       case 'room:resume':

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { DESKTOP, openRoom, person, PHONE, PROJECTOR, screenshot, SCREENSHOTS, useClassroom } from './harness';
+import { DESKTOP, openRoom, person, PHONE, PROJECTOR, screenshot, SCREENSHOTS, useClassroom, joinProjector } from './harness';
 
 const env = useClassroom();
 
@@ -74,9 +74,7 @@ describe('a class of 40 on the projector', () => {
     const teacher = await person(env.browser, DESKTOP);
     const code = await openRoom(env.classroom.url, teacher.page);
     const projector = await person(env.browser, PROJECTOR);
-    await projector.page.goto(`${env.classroom.url}/join/${code}?as=projector`);
-    await projector.page.getByRole('button', { name: 'Join', exact: true }).click();
-    await projector.page.waitForURL(`**/room/${code}`);
+    await joinProjector(env.classroom.url, projector.page, code);
     const p = projector.page;
 
     // The lobby, before anyone has proposed: the address, the QR code, and the count of who joined.

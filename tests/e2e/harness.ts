@@ -180,6 +180,13 @@ export async function openRoom(url: string, page: Page): Promise<string> {
   return page.url().split('/').pop()!;
 }
 
+/** A projector joins by the projector link and waits for the room's page. */
+export async function joinProjector(url: string, page: Page, code: string): Promise<void> {
+  await page.goto(`${url}/join/${code}?as=projector`);
+  await page.getByRole('button', { name: 'Join', exact: true }).click();
+  await page.waitForURL(`**/room/${code}`);
+}
+
 /** A student joins by the join link and waits for their node. */
 export async function joinAs(url: string, page: Page, code: string, name: string): Promise<void> {
   await page.goto(`${url}/join/${code}`);

@@ -125,6 +125,10 @@ describe('a checkpoint in a class of 30', () => {
     await teacher.until(() => teacher.records.some((r) => r.event.type === 'checkpointClosed'), 'the close');
     const closed = teacher.records.find((r) => r.event.type === 'checkpointClosed')!.event as Extract<RoomEvent, { type: 'checkpointClosed' }>;
     expect(closed.answers).toEqual({ n2: 0 });
+    // Closed first, then revealed: the reveal records nothing more.
+    expect((await teacher.emit('checkpoint:reveal', { id: q.id })).ok).toBe(true);
+    await teacher.until(() => teacher.records.some((r) => r.event.type === 'checkpointRevealed'), 'the reveal');
+    expect(teacher.records.at(-1)!.lines[0]).toMatch(/\(\d of 1 right\)$/);
   }, 15_000);
 });
 

@@ -12,6 +12,8 @@ import {
   initialRoomState,
   PROTOCOL_VERSION,
   type Ack,
+  type AnalyticsReply,
+  type ClassAnalytics,
   type ClientEventName,
   type CommandResult,
   type LogRecord,
@@ -41,6 +43,15 @@ export interface Notice {
 
 let noticeIds = 0;
 
+/** The open (or last) class question as this page follows it. */
+export interface LiveQuestion {
+  readonly id: number;
+  readonly answered: number;
+  /** When the countdown ends, in this device's `Date.now()` terms: the server sends the time left, not its clock. */
+  readonly endsAt: number;
+  readonly mine: number | null;
+}
+
 export class RoomSession {
   readonly code: string;
   status = $state<SessionStatus>('connecting');
@@ -66,6 +77,12 @@ export class RoomSession {
   earlier = $state(0);
   /** Older events being fetched: how many of those asked for have arrived, or null. */
   loadingHistory = $state.raw<{ readonly done: number; readonly of: number } | null>(null);
+  /**
+   * The class question the server holds answers for: how many have answered, when its
+   * countdown ends on this device's clock, and this student's answer (kept after the close,
+   * for the reveal). Null before any question.
+   */
+  question = $state.raw<LiveQuestion | null>(null);
 
   /** The log entries this page holds, in order: events `earlier + 1` to the newest. */
   items: LogItem[] = [];
@@ -99,6 +116,9 @@ export class RoomSession {
       else this.#take(records);
     });
     this.socket.on('room:presence', (info: RoomInfo) => (this.presence = info));
+    this.socket.on('checkpoint:answered', ({ id, answered }: { id: number; answered: number }) => {
+      if (this.question?.id === id) this.question = { ...this.question, answered };
+    });
     this.socket.on('room:replay', ({ seq }: { seq: number | null }) => (this.presenting = seq));
     this.socket.on('room:timeline', ({ timeline, records, base }: { timeline: TimelineInfo; records: LogRecord[]; base: RoomState | null }) => {
       this.#reset(base);
@@ -208,6 +228,8 @@ export class RoomSession {
     this.presence = session.room;
     this.joinUrl = session.joinUrl;
     this.#take(session.records);
+    const c = session.checkpoint;
+    if (c) this.question = { id: c.id, answered: c.answered, endsAt: Date.now() + c.remainingMs, mine: c.mine };
     this.status = 'live';
     this.problem = null;
   }
@@ -222,6 +244,10 @@ export class RoomSession {
         break;
       }
       apply(this.#live, r.event);
+      // A question opened now: its countdown starts on arrival (a join or resume sends the time left instead).
+      if (r.event.type === 'checkpointOpened' && this.question?.id !== r.event.id) {
+        this.question = { id: r.event.id, answered: 0, endsAt: Date.now() + r.event.seconds * 1000, mine: null };
+      }
       // What was refused or noted belongs to the round before: a fresh round starts clean.
       if (r.event.type === 'roundStarted') this.notices = [];
       this.events.push(r.event);
@@ -256,6 +282,19 @@ export class RoomSession {
     } finally {
       this.pending--;
     }
+  }
+
+  /** Sends this student's answer to the open question; once the server has it, it is locked in. */
+  async answer(id: number, option: number): Promise<boolean> {
+    const result = await this.request('checkpoint:answer', { id, option });
+    if (result?.checkpoint) this.question = { id, answered: result.checkpoint.answered, endsAt: Date.now() + result.checkpoint.remainingMs, mine: result.checkpoint.mine };
+    return result !== null;
+  }
+
+  /** The class analytics (the instructor's) or this student's own; null, with a notice, when it could not be had. */
+  async analytics(): Promise<ClassAnalytics | null> {
+    const result = (await this.request('room:analytics', {})) as (CommandResult & Partial<AnalyticsReply>) | null;
+    return result?.analytics ?? null;
   }
 
   notify(kind: Notice['kind'], text: string, seq?: number): void {
