@@ -3,6 +3,8 @@
  * stay on the server until it closes; a student who reconnects, and a server restarted
  * mid-question, keep the question and every answer; hostile answers change nothing.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CheckpointStatus, ClassAnalytics, RoomEvent } from '@toy-paxos/shared';
 import { createRoom, startServer, TestClient, useServers } from './harness';
@@ -191,4 +193,46 @@ describe('a question that outlives connections and the server', () => {
     await teacher.until(() => teacher.records.at(-1)?.event.type === 'delivered', 'the delivery');
     expect((okAck(ack).seqs as number[]).length).toBe(3);
   });
+});
+
+describe('a prepared lesson with its questions', () => {
+  it('30 students answer each question of a .paxos lesson as the instructor presents its moment; each counts once in the analytics', async () => {
+    const server = await env.server();
+    const text = readFileSync(join(import.meta.dirname, '..', '..', 'shared', 'presets', 'predict-value-adoption.paxos'), 'utf8');
+    const res = await fetch(`${server.url}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ import: { name: 'lesson.paxos', text } }) });
+    expect(res.status).toBe(201);
+    const room = (await res.json()) as { code: string; instructorToken: string };
+    const teacher = env.client(server.url);
+    await teacher.resume(room.instructorToken);
+    await teacher.loadHistory();
+    const lesson = teacher.records.filter((r) => r.event.type === 'checkpointOpened');
+    expect(lesson).toHaveLength(3);
+    const students: TestClient[] = [];
+    for (let i = 0; i < 30; i++) {
+      const s = env.client(server.url);
+      expect((await s.join(room.code, `Student ${i + 1}`)).ok).toBe(true);
+      students.push(s);
+    }
+    for (const [k, asked] of lesson.entries()) {
+      const imported = asked.event as Checkpoint;
+      expect((await teacher.emit('replay:present', { seq: asked.seq })).ok).toBe(true);
+      expect((await teacher.emit('checkpoint:open', { spec: imported.question.spec })).ok).toBe(true);
+      await students[29]!.until(() => opened(students[29]!)?.at === asked.seq, `question ${k + 1}`);
+      const live = opened(students[29]!)!;
+      // The same question, asked of the same moment, with the same right answer.
+      expect(live.question).toEqual(imported.question);
+      const right = live.question.answer!;
+      // All but k students answer right; k answer the first wrong option.
+      const acks = await Promise.all(students.map((s, i) => s.emit('checkpoint:answer', { id: live.id, option: i < k ? (right === 0 ? 1 : 0) : right })));
+      expect(acks.every((a) => a.ok)).toBe(true);
+      expect((await teacher.emit('checkpoint:reveal', { id: live.id })).ok).toBe(true);
+    }
+    expect((await teacher.emit('replay:present', { seq: null })).ok).toBe(true);
+    const { checkpoints } = okAck(await teacher.emit('room:analytics', {})).analytics as ClassAnalytics;
+    expect(checkpoints.map((c) => [c.answered, c.counts[c.right!]])).toEqual([
+      [30, 30],
+      [30, 29],
+      [30, 28],
+    ]);
+  }, 60_000);
 });
