@@ -23,13 +23,13 @@ describe('PgStore', () => {
     const [a, b] = await Promise.all([PgStore.open(url), PgStore.open(url)]);
     await b.close();
     const columns = (await a.pool.query<{ table_name: string; column_name: string }>(
-      "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name IN ('rooms', 'branches', 'participants', 'events') ORDER BY table_name, ordinal_position",
+      "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name IN ('answers', 'branches', 'events', 'participants', 'refusals', 'rooms') ORDER BY table_name, ordinal_position",
     )).rows.map((r) => `${r.table_name}.${r.column_name}`);
     await a.close();
     const dir = mkdtempSync(join(tmpdir(), 'toy-paxos-store-'));
     await new SqliteStore(dir).close();
     const db = new Database(join(dir, 'toy-paxos.sqlite'));
-    const sqlite = ['branches', 'events', 'participants', 'rooms'].flatMap((t) => (db.pragma(`table_info(${t})`) as { name: string }[]).map((c) => `${t}.${c.name}`));
+    const sqlite = ['answers', 'branches', 'events', 'participants', 'refusals', 'rooms'].flatMap((t) => (db.pragma(`table_info(${t})`) as { name: string }[]).map((c) => `${t}.${c.name}`));
     db.close();
     expect(columns).toEqual(sqlite);
   });
@@ -41,7 +41,19 @@ describe('PgStore', () => {
     await admin.connect();
     await admin.query('UPDATE toy_paxos_schema SET version = 99');
     await admin.end();
-    await expect(PgStore.open(url)).rejects.toThrow(/schema is version 99, newer than this server's 2/);
+    await expect(PgStore.open(url)).rejects.toThrow(/schema is version 99, newer than this server's 3/);
+  });
+
+  it("keeps a question's answers (the first of each student) and the refusal counts, and loads them", async () => {
+    const store = await PgStore.open(await freshDatabase());
+    await store.commit([{ code: 'ABCDEF', create: { createdAt: 1, settings: DEFAULT_SETTINGS }, expiresAt: 100 }]);
+    const answer = (node: string, option: number) => ({ branch: 0, checkpoint: 1, node, option });
+    await store.commit([{ code: 'ABCDEF', expiresAt: 100, answers: [answer('n1', 2), answer('n2', 0)], refusals: { 'no-promise-quorum': 2 } }]);
+    await store.commit([{ code: 'ABCDEF', expiresAt: 100, answers: [answer('n1', 1)], refusals: { 'no-promise-quorum': 1, 'link-cut': 1 } }]);
+    const room = await store.loadRoom('ABCDEF');
+    await store.close();
+    expect(room!.answers).toEqual([answer('n1', 2), answer('n2', 0)]);
+    expect(room!.refusals).toEqual({ 'no-promise-quorum': 3, 'link-cut': 1 });
   });
 
   it('commits a batch whole, and a failing one not at all', async () => {
