@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  explore,
+  ExploreError,
   fold,
   initialRoomState,
   multiNodeOf,
@@ -126,6 +128,29 @@ describe('Multi-Paxos: the network and crashes', () => {
     for (const id of ['A', 'B', 'C']) expect(m(log.state, id).applied).toBe(1);
   });
 
+  it('with queued delivery every message shows its slot on the way: requests, replies and notices', () => {
+    const log = multiRoom(['A', 'B', 'C'], { delivery: 'queued' });
+    ok(log, { type: 'lead', node: 'A' }, { type: 'promiseRequest', from: 'A', to: ['A', 'B'] });
+    const lines = (entries: { lines: readonly string[] }[]) => entries.flatMap((e) => e.lines);
+    expect(lines(ok(log, { type: 'deliver', id: 1 }))).toEqual([
+      'PROMISE Request from A(p: 1.A, from_slot: 1) to A(acc_p: None)',
+      '    > [ACC] Promise(1.A, last_accepted()), reply #3 in flight',
+    ]);
+    expect(lines(ok(log, { type: 'deliver', id: 3 }))).toEqual([
+      'PROMISE Reply from A to A(p: 1.A)',
+      '    > [ACC] Promise(1.A, last_accepted()), A(promisers: 1, quorum_size: 2, promiser_acc_max: None)',
+    ]);
+    settle(log);
+    ok(log, { type: 'submit', node: 'A', command: 'set x 3' }, { type: 'acceptRequest', from: 'A', to: ['B'] });
+    const accept = log.state.inFlight[0]!.id;
+    expect(lines(ok(log, { type: 'deliver', id: accept }))[1]).toBe(`    > [ACC] Accept(1.A, slot: 1, set x 3), reply #${accept + 1} and notice #${accept + 2} in flight`);
+    const notice = ok(log, { type: 'deliver', id: accept + 2 });
+    expect(lines(notice)).toEqual([
+      'LEARN   Notice from B to C(slot: 1, choice: None)',
+      '    > [ACC] Accept(1.A, slot: 1, set x 3), C(heard: 1, quorum_size: 2, choice: None)',
+    ]);
+  });
+
   it('a crashed leader loses its leadership but keeps its promise, accepted slots, learned log and store', () => {
     const log = multiRoom();
     ok(log, ...leadAll('A'), { type: 'submit', node: 'A', command: 'set x 3' }, { type: 'acceptRequest', from: 'A', to: 'all' });
@@ -199,6 +224,10 @@ describe('Multi-Paxos: logs fold, export and import the same', () => {
     for (const bad of ['no-op', 'set x', 'SET x 3', 'x'.repeat(200), 'get x\u200b']) expect(kvCommandSchema.safeParse(bad).success).toBe(false);
     expect(MULTI_COMMAND_PAYLOADS['node:accept'].safeParse({ to: 'all', slot: 0 }).success).toBe(false);
     expect(MULTI_COMMAND_PAYLOADS['node:submit'].safeParse({ command: 'get x', extra: 1 }).success).toBe(false);
+  });
+
+  it('the explorer says it does not model a Multi-Paxos room, rather than search the wrong protocol', () => {
+    expect(() => explore(multiRoom().state)).toThrow(ExploreError);
   });
 
   it('settings saved before Multi-Paxos existed read as a single-decree room', () => {
