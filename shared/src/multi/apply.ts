@@ -38,6 +38,7 @@ function mnode(s: RoomState, id: string): MultiNodeState | undefined {
 
 /** Applies one Multi-Paxos event to `s` in place. */
 export function applyMulti(s: RoomState, e: MultiRoomEvent): void {
+  multiOf(s); // every Multi-Paxos event belongs to a Multi-Paxos room
   switch (e.type) {
     case 'leaderStarted': {
       const n = mnode(s, e.node);
