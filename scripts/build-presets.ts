@@ -10,7 +10,7 @@ import { parseScenario } from '../shared/src/scenario/parse';
 const dir = join(import.meta.dirname, '..', 'shared', 'presets');
 const target = join(import.meta.dirname, '..', 'shared', 'src', 'presets.generated.ts');
 
-/** The order a learner meets them in: the notebook, the basics, failures, then each rule broken. */
+/** The order a learner meets them in: the notebook, the basics, failures, Multi-Paxos, then each rule broken. */
 const ORDER = [
   'notebook',
   'basic-3',
@@ -23,6 +23,10 @@ const ORDER = [
   'partition',
   'students-decide',
   'bots',
+  'multi-steady-state',
+  'multi-leader-change',
+  'multi-noop-hole',
+  'multi-dueling-leaders',
 ];
 
 const names = readdirSync(dir)

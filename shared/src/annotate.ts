@@ -14,6 +14,8 @@ import { apply, cloneRoomState, linkUp, nameOf, noticeTargets, roomQuorums, type
 import { formatQuorum, quorumSizes, RULE_MODE_NAMES } from './settings';
 import { countKinds, messageLabel, scopeLabel } from './message-label';
 import { checkpointResult } from './checkpoint';
+import { describeMulti, isMultiDescribed, type MultiDescribed } from './multi/annotate';
+import { isMultiMessage } from './multi/state';
 
 /** Verdict tags as the notebook prints them; carried by text, not colour. */
 export type Tag = 'ACC' | 'REJ';
@@ -178,6 +180,10 @@ function replyPhase(r: ReplyMessage): 'prepare' | 'accept' {
 }
 
 function describe(ctx: Ctx, e: RoomEvent): Body {
+  if (isMultiDescribed(ctx.before, e)) {
+    const m = describeMulti(ctx.before, ctx.after, e as MultiDescribed);
+    return { lines: m.lines, explanation: m.explanation, data: data(e.type, m.node, m.nodes, m) };
+  }
   switch (e.type) {
     case 'nodeAdded':
       return {
@@ -222,7 +228,7 @@ function describe(ctx: Ctx, e: RoomEvent): Body {
       };
     }
     case 'delivered':
-      return describeDelivery(ctx, e.id, e.reply);
+      return describeDelivery(ctx, e.id, e.reply as ReplyMessage | null); // a Multi-Paxos message's delivery is described above
     case 'lost': {
       const m = e.message;
       const why =
@@ -362,6 +368,12 @@ function describe(ctx: Ctx, e: RoomEvent): Body {
         data: data(e.type, null, []),
       };
     }
+    case 'leaderStarted':
+    case 'commandSubmitted':
+    case 'multiExchanged':
+    case 'multiSent':
+    case 'multiLost':
+      return { lines: [], explanation: '', data: data(e.type, null, []) }; // described above
     default:
       return assertNever(e, 'event');
   }
@@ -372,7 +384,8 @@ function describeSettings(ctx: Ctx, s: RoomState['settings'], next: RoomState['s
   const nodeCount = ctx.before.members.length;
   const rules = RULE_MODE_NAMES.filter((r) => s.rules[r]);
   const waiting = next ? `, from round ${ctx.before.round + 1}: q1: ${next.q1}, q2: ${next.q2}` : '';
-  const line = `SETTINGS q1: ${s.q1}, q2: ${s.q2}, ballots: ${s.ballots}, delivery: ${s.delivery}, acceptors: ${s.acceptorMode}, learners: ${s.learners}, rule_breaking: ${rules.length ? rules.join(' ') : 'None'}${waiting}`;
+  const protocol = s.protocol === 'multi' ? ', protocol: multi' : '';
+  const line = `SETTINGS q1: ${s.q1}, q2: ${s.q2}, ballots: ${s.ballots}, delivery: ${s.delivery}, acceptors: ${s.acceptorMode}, learners: ${s.learners}${protocol}, rule_breaking: ${rules.length ? rules.join(' ') : 'None'}${waiting}`;
   const parts = [
     `Promise quorum Q1 = ${formatQuorum(s.q1, nodeCount)}, accept quorum Q2 = ${formatQuorum(s.q2, nodeCount)}.`,
     s.ballots === 'unique' ? 'Ballots are unique (number.node).' : 'Ballots are plain integers, which two proposers can share.',
@@ -384,6 +397,11 @@ function describeSettings(ctx: Ctx, s: RoomState['settings'], next: RoomState['s
       ? 'An acceptor that accepts tells every node, and a node learns a value once a quorum of acceptors has told it of one ballot.'
       : 'Only a proposer learns, from the acceptances of its own proposal.',
   ];
+  if (s.protocol === 'multi') {
+    parts.push('Multi-Paxos: a leader runs phase 1 once for every slot from one on, then one round trip of accept requests per client command; each node runs the chosen commands on its key-value store in slot order.');
+  } else if (ctx.before.settings.protocol === 'multi') {
+    parts.push('Back to single-decree Paxos: one value per round; the Multi-Paxos log is gone.');
+  }
   if (rules.length) parts.push(`Rule-breaking modes on: ${rules.join(', ')}.`);
   const before = ctx.before.settings;
   if (!next && ctx.before.fixed && (before.q1 !== s.q1 || before.q2 !== s.q2)) {
@@ -623,7 +641,8 @@ function describeExchange(ctx: Ctx, request: RequestMessage, reply: ReplyMessage
 
 function describeDelivery(ctx: Ctx, id: number, reply: ReplyMessage | null): Body {
   const m = ctx.before.inFlight.find((x) => x.id === id);
-  if (!m) return { lines: [`DELIVER #${id}`], explanation: '', data: data('delivered', null, [], { messageIds: [id] }) };
+  // A Multi-Paxos message's delivery is described by multi/annotate.ts (see `describe`).
+  if (!m || isMultiMessage(m)) return { lines: [`DELIVER #${id}`], explanation: '', data: data('delivered', null, [], { messageIds: [id] }) };
   if (m.kind === 'prepare' || m.kind === 'accept') {
     const head = requestHead(ctx, m, true, true);
     const base = data('delivered', m.to, [m.from, m.to], {
@@ -680,8 +699,9 @@ function describeDeliverAll(ctx: Ctx, e: Extract<RoomEvent, { type: 'deliveredAl
   let state = ctx.before;
   for (const d of e.deliveries) {
     const next = cloneRoomState(state);
-    apply(next, { type: 'delivered', id: d.id, reply: d.reply });
-    const body = describeDelivery(new Ctx(state, next), d.id, d.reply);
+    const event = { type: 'delivered' as const, id: d.id, reply: d.reply };
+    apply(next, event);
+    const body = describe(new Ctx(state, next), event);
     lines.push(...body.lines);
     whys.push(`#${d.id}: ${body.explanation}`);
     for (const n of body.data.nodes) nodes.add(n);

@@ -29,14 +29,20 @@ import { QUORUM_MAX, type RoomSettings, type SettingsChange } from './settings';
 import { CHECKPOINT_LIMITS, makeQuestion, type CheckpointState, type QuestionSpec } from './checkpoint';
 import { Rng } from './bots';
 import { scopeLabel } from './message-label';
-import { apply, cloneRoomState } from './room';
+import { apply, cloneRoomState, type AnyReply } from './room';
+import { decideMulti, multiReply, multiSettingsProblem } from './multi/decide';
+import { multiNoticeTargets } from './multi/apply';
+import { isMultiMessage } from './multi/state';
 
-function refuse(code: RefusalCode, explanation: string): Refusal {
+/** A refusal: a code for programs and a sentence for people. */
+export function refuse(code: RefusalCode, explanation: string): Refusal {
   return { ok: false, code, explanation };
 }
 
 /** Checks `command` against the protocol and the room, and returns its events or a refusal. */
 export function decide(state: RoomState, command: RoomCommand): Decision {
+  const multi = decideMulti(state, command);
+  if (multi) return multi;
   switch (command.type) {
     case 'addNode':
       return decideAddNode(state, command.node, command.name ?? command.node, command.bot ?? false);
@@ -122,6 +128,9 @@ export function decide(state: RoomState, command: RoomCommand): Decision {
       return decideCloseCheckpoint(state, command.id, command.answers);
     case 'revealCheckpoint':
       return decideRevealCheckpoint(state, command.id, command.answer, command.answers ?? {});
+    case 'lead':
+    case 'submit':
+      return refuse('wrong-protocol', 'Only a Multi-Paxos room has a leader and slots.'); // decideMulti answers these first
     default:
       return assertNever(command, 'command');
   }
@@ -197,7 +206,7 @@ function configurationFixed(state: RoomState, settings: RoomSettings = state.set
   return state.fixed && !settings.rules.reconfigureMidRound;
 }
 
-function unknownNode(id: string): Refusal {
+export function unknownNode(id: string): Refusal {
   return refuse('unknown-node', `There is no node called ${id} in this room.`);
 }
 
@@ -209,7 +218,7 @@ function unknownMessage(id: number): Refusal {
   return refuse('unknown-message', `Message #${id} is not in flight: it was delivered, dropped or never sent.`);
 }
 
-function networkFull(): Refusal {
+export function networkFull(): Refusal {
   return refuse(
     'network-full',
     `The network holds ${LIMITS.inFlightMax} messages already; deliver or drop some first.`,
@@ -269,6 +278,8 @@ function decideSettings(state: RoomState, change: SettingsChange): Decision {
       return refuse('bad-settings', `A quorum size is "majority" or a whole number from 1 to ${QUORUM_MAX}.`);
     }
   }
+  const multiProblem = multiSettingsProblem(state, wanted);
+  if (multiProblem) return multiProblem;
   if (!configurationFixed(state, wanted)) return { ok: true, events: [{ type: 'settingsChanged', settings: wanted }] };
   const now: RoomSettings = { ...wanted, q1: state.settings.q1, q2: state.settings.q2 };
   const waits = wanted.q1 !== now.q1 || wanted.q2 !== now.q2;
@@ -293,15 +304,11 @@ function resolveTargets(state: RoomState, to: Target): string[] {
   return to === 'all' ? state.order.filter((id) => isMember(state, id)) : [...new Set(to)];
 }
 
-function decideRequest(state: RoomState, kind: 'prepare' | 'accept', from: string, to: Target): Decision {
-  const proposer = state.nodes[from];
-  if (!proposer) return unknownNode(from);
-  const what = kind === 'prepare' ? 'a promise request' : 'an accept request';
-  if (!proposer.up) return refuse('node-crashed', `${proposer.name} has crashed; recover it before it sends ${what}.`);
-  const p = proposer.proposer;
-  if (!p.ballot) {
-    return refuse('no-proposal', `${proposer.name} has no proposal yet: start a new proposal first.`);
-  }
+/**
+ * The acceptors a request goes to, checked: at least one, each a node of the room and one
+ * of this round's acceptors; or the refusal. `what` names the request ("a promise request").
+ */
+export function requestTargets(state: RoomState, to: Target, what: string): string[] | Refusal {
   const targets = resolveTargets(state, to);
   if (targets.length === 0) return refuse('no-targets', `Choose at least one node to send ${what} to.`);
   for (const t of targets) if (!state.nodes[t]) return unknownNode(t);
@@ -314,6 +321,20 @@ function decideRequest(state: RoomState, kind: 'prepare' | 'accept', from: strin
       );
     }
   }
+  return targets;
+}
+
+function decideRequest(state: RoomState, kind: 'prepare' | 'accept', from: string, to: Target): Decision {
+  const proposer = state.nodes[from];
+  if (!proposer) return unknownNode(from);
+  const what = kind === 'prepare' ? 'a promise request' : 'an accept request';
+  if (!proposer.up) return refuse('node-crashed', `${proposer.name} has crashed; recover it before it sends ${what}.`);
+  const p = proposer.proposer;
+  if (!p.ballot) {
+    return refuse('no-proposal', `${proposer.name} has no proposal yet: start a new proposal first.`);
+  }
+  const targets = requestTargets(state, to, what);
+  if (!Array.isArray(targets)) return targets;
 
   let value: string | null = null;
   if (kind === 'accept') {
@@ -379,6 +400,12 @@ function autoReply(state: RoomState, node: NodeState, request: RequestMessage, i
   return makeReply(node.acceptor, request, acceptorVerdict(node.acceptor, request.ballot).ok, id);
 }
 
+/** The reply a message that arrives now gets: a request's acceptor answers (or holds it), a reply or notice gets none. */
+function replyOnArrival(state: RoomState, m: Message, id: number): AnyReply | null {
+  if (isMultiMessage(m)) return m.kind === 'multiPrepare' || m.kind === 'multiAccept' ? multiReply(state, m, id) : null;
+  return isRequest(m) ? autoReply(state, state.nodes[m.to]!, m, id) : null;
+}
+
 function findInFlight(state: RoomState, id: number): Message | undefined {
   return state.inFlight[inFlightIndex(state.inFlight, id)];
 }
@@ -399,19 +426,19 @@ function decideDeliver(state: RoomState, id: number): Decision {
       `The link between ${nameOf(state, message.from)} and ${to.name} is cut: heal it, or drop message #${id}.`,
     );
   }
-  const reply = isRequest(message) ? autoReply(state, to, message, state.nextMessageId) : null;
+  const reply = replyOnArrival(state, message, state.nextMessageId);
   // The delivered message leaves the network, its reply enters it: only notices add to it.
   if (state.inFlight.length + notices(state, reply) > LIMITS.inFlightMax) return noticesWontFit(state, reply);
   return { ok: true, events: [{ type: 'delivered', id, reply }] };
 }
 
 /** How many notices to learners an acceptance puts in flight (queued delivery, every node learns), or 0. */
-function notices(state: RoomState, reply: ReplyMessage | null): number {
-  if (reply?.kind !== 'accepted' || state.settings.learners !== 'everyone' || state.settings.delivery !== 'queued') return 0;
-  return noticeTargets(state, reply).length;
+function notices(state: RoomState, reply: AnyReply | null): number {
+  if ((reply?.kind !== 'accepted' && reply?.kind !== 'multiAccepted') || state.settings.learners !== 'everyone' || state.settings.delivery !== 'queued') return 0;
+  return reply.kind === 'accepted' ? noticeTargets(state, reply).length : multiNoticeTargets(state, reply).length;
 }
 
-function noticesWontFit(state: RoomState, reply: ReplyMessage | null): Refusal {
+function noticesWontFit(state: RoomState, reply: AnyReply | null): Refusal {
   return refuse(
     'network-full',
     `${nameOf(state, reply!.from)} would accept and tell ${notices(state, reply)} learners, but the network holds ${state.inFlight.length} of at most ${LIMITS.inFlightMax} messages: deliver or drop some first.`,
@@ -517,10 +544,10 @@ function decideDeliverAll(state: RoomState, from: string | undefined, to: string
     }
   }
   const sim = cloneRoomState(state);
-  const deliveries: { id: number; reply: ReplyMessage | null }[] = [];
+  const deliveries: { id: number; reply: AnyReply | null }[] = [];
   for (const id of ids) {
     const m = sim.inFlight[inFlightIndex(sim.inFlight, id)]!;
-    const reply = isRequest(m) ? autoReply(sim, sim.nodes[m.to]!, m, sim.nextMessageId) : null;
+    const reply = replyOnArrival(sim, m, sim.nextMessageId);
     // An acceptance whose notices would overflow the network waits in flight for a later delivery.
     if (sim.inFlight.length + notices(sim, reply) > LIMITS.inFlightMax) continue;
     deliveries.push({ id, reply });

@@ -22,3 +22,4 @@ export * from './text';
 export * from './glossary';
 export * from './checkpoint';
 export * from './explore/index';
+export * from './multi/index';

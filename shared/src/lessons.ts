@@ -19,6 +19,8 @@ export const LESSONS = {
     'An acceptor that answers a ballot lower than its promise breaks the guarantee every later proposer relies on.',
   reconfigureMidRound:
     'Paxos decides among a fixed set of acceptors: a node that joins, or a quorum that changes, in the middle of a decision can make a quorum that misses the one that chose, so changing the acceptors needs a protocol of its own (reconfiguration).',
+  skipRepropose:
+    'In Multi-Paxos a new leader must re-propose, in every slot from its phase 1 on, the highest-ballot command its promisers accepted, or it can put a different command in a slot that already chose one.',
   smallQuorums:
     'If a promise quorum (Q1) and an accept quorum (Q2) can miss each other (Q1 + Q2 <= N), two values can be chosen.',
 } as const;

@@ -21,6 +21,8 @@ export const SNAPSHOT_EVERY = 1024;
  * and the view must not be given to `apply` or `evolve`.
  */
 export function annotationView(s: RoomState, event: RoomEvent): RoomState {
+  // A Multi-Paxos room is small (a leader, a log of at most 99 slots): a full copy is cheap there.
+  if (s.multi) return cloneRoomState(s);
   const touched = touchedNodes(s, event);
   if (touched === 'all') return cloneRoomState(s);
   const nodes = { ...s.nodes };
@@ -66,6 +68,12 @@ export function touchedNodes(s: RoomState, e: RoomEvent): readonly string[] | 'a
       const m = s.held[e.id];
       return [...(m ? [m.from, m.to] : [e.reply.from, e.reply.to]), ...toldAtOnce(s, e.reply, e.instant)];
     }
+    case 'leaderStarted':
+    case 'commandSubmitted':
+    case 'multiExchanged':
+    case 'multiSent':
+    case 'multiLost':
+      return 'all'; // only in a Multi-Paxos room, which `annotationView` copies whole
   }
 }
 

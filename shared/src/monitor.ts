@@ -12,7 +12,8 @@
  */
 import { formatBallot, type Ballot } from './ballot';
 
-export type SafetyRule = 'agreement' | 'validity' | 'learning' | 'stability';
+/** `prefix` is Multi-Paxos's: every node's applied sequence of commands is a prefix of every other's. */
+export type SafetyRule = 'agreement' | 'validity' | 'learning' | 'stability' | 'prefix';
 
 export interface Violation {
   readonly rule: SafetyRule;

@@ -4,6 +4,7 @@
  * protocol is written once.
  */
 import { compareBallots, sameBallot, type Ballot } from './ballot';
+import type { MultiMessage } from './multi/types';
 
 /** A value an acceptor accepted, with the ballot it accepted it in. */
 export interface AcceptedValue {
@@ -110,7 +111,8 @@ export interface RejectMessage extends MessageBase {
 
 export type RequestMessage = PrepareMessage | AcceptMessage;
 export type ReplyMessage = PromiseMessage | AcceptedMessage | RejectMessage;
-export type Message = RequestMessage | ReplyMessage | NoticeMessage;
+/** Every message the network carries: single-decree ones, and Multi-Paxos ones (shared/src/multi/types.ts). */
+export type Message = RequestMessage | ReplyMessage | NoticeMessage | MultiMessage;
 
 export function isRequest(m: Message): m is RequestMessage {
   return m.kind === 'prepare' || m.kind === 'accept';

@@ -25,6 +25,9 @@ import {
 import { cloneMonitor, emptyMonitor, recheckChosen, recordAccept, recordLearned, recordProposal, type MonitorState } from './monitor';
 import type { CheckpointState, Question, QuestionSpec } from './checkpoint';
 import { completeSettings, DEFAULT_SETTINGS, quorumSizes, type RoomSettings, type SettingsChange } from './settings';
+import { applyMulti, crashMulti, deliverMulti, resetMulti, type MultiRoomEvent } from './multi/apply';
+import { cloneMultiState, emptyMultiState, isMultiMessage } from './multi/state';
+import type { MultiReply, MultiState } from './multi/types';
 
 export const LIMITS = {
   nodesMax: 400,
@@ -67,13 +70,17 @@ export interface RoomState {
   monitor: MonitorState;
   /** Prediction checkpoints, oldest first; kept across rounds. Each is replaced, never changed, so copies can share them. */
   checkpoints: CheckpointState[];
+  /** A Multi-Paxos room's slots, leaders, learned logs and state machines (shared/src/multi/); absent in a single-decree room. */
+  multi?: MultiState;
 }
 
 /** An empty room with the given settings. */
 export function initialRoomState(settings: RoomSettings = DEFAULT_SETTINGS): RoomState {
+  const complete = completeSettings(settings);
   return {
+    ...(complete.protocol === 'multi' ? { multi: emptyMultiState() } : {}),
     seq: 0,
-    settings: completeSettings(settings),
+    settings: complete,
     round: 1,
     nodes: {},
     order: [],
@@ -99,7 +106,9 @@ export function roomWith(s: RoomState, nodes: Record<string, NodeState>, monitor
 export function cloneRoomState(s: RoomState): RoomState {
   const nodes: Record<string, NodeState> = {};
   for (const id of s.order) nodes[id] = cloneNode(s.nodes[id]!);
-  return roomWith(s, nodes, cloneMonitor(s.monitor));
+  const copy = roomWith(s, nodes, cloneMonitor(s.monitor));
+  if (s.multi) copy.multi = cloneMultiState(s.multi);
+  return copy;
 }
 
 // ---------------------------------------------------------------------------
@@ -117,7 +126,12 @@ export type RoomCommand =
   | { readonly type: 'newRound' }
   | { readonly type: 'propose'; readonly node: string; readonly value?: string | null }
   | { readonly type: 'promiseRequest'; readonly from: string; readonly to: Target }
-  | { readonly type: 'acceptRequest'; readonly from: string; readonly to: Target }
+  /** `slot`: Multi-Paxos only, the one slot to send (without it, every slot the leader has a command for and has not learned). */
+  | { readonly type: 'acceptRequest'; readonly from: string; readonly to: Target; readonly slot?: number }
+  /** Multi-Paxos: a node starts leading with a new ballot (phase 1 for every slot it has not learned). */
+  | { readonly type: 'lead'; readonly node: string }
+  /** Multi-Paxos: a client sends a command (`set x 3`, `get x`) to the leader, which puts it in the next free slot. */
+  | { readonly type: 'submit'; readonly node: string; readonly command: string }
   | { readonly type: 'deliver'; readonly id: number }
   | { readonly type: 'drop'; readonly id: number }
   | { readonly type: 'duplicate'; readonly id: number }
@@ -164,7 +178,7 @@ export type RoomEvent =
   /** Queued delivery: a request enters the network. */
   | { readonly type: 'sent'; readonly message: RequestMessage }
   /** A message reaches its recipient; for a request, `reply` is what the acceptor sent back (null: inbox). */
-  | { readonly type: 'delivered'; readonly id: number; readonly reply: ReplyMessage | null }
+  | { readonly type: 'delivered'; readonly id: number; readonly reply: AnyReply | null }
   /** A request could not reach a crashed node or crossed a cut link (instant delivery). */
   | { readonly type: 'lost'; readonly message: RequestMessage; readonly reason: LostReason }
   | { readonly type: 'dropped'; readonly id: number }
@@ -188,7 +202,7 @@ export type RoomEvent =
       readonly from?: string;
       readonly to?: string;
       readonly seed?: number;
-      readonly deliveries: readonly { readonly id: number; readonly reply: ReplyMessage | null }[];
+      readonly deliveries: readonly { readonly id: number; readonly reply: AnyReply | null }[];
     }
   | { readonly type: 'droppedAll'; readonly from?: string; readonly to?: string; readonly ids: readonly number[] }
   /** The links newly cut between the groups (links already cut are not listed). */
@@ -197,7 +211,11 @@ export type RoomEvent =
   /** A checkpoint opens; `question` holds its right answer, computed from the state now (null for a free question). */
   | { readonly type: 'checkpointOpened'; readonly id: number; readonly question: Question; readonly seconds: number; readonly at?: number }
   | { readonly type: 'checkpointClosed'; readonly id: number; readonly answers: Readonly<Record<string, number>> }
-  | { readonly type: 'checkpointRevealed'; readonly id: number; readonly answer: number };
+  | { readonly type: 'checkpointRevealed'; readonly id: number; readonly answer: number }
+  | MultiRoomEvent;
+
+/** An acceptor's reply, single-decree or Multi-Paxos: what a delivered request is answered with. */
+export type AnyReply = ReplyMessage | MultiReply;
 
 export const REFUSAL_CODES = [
   'unknown-node',
@@ -228,6 +246,11 @@ export const REFUSAL_CODES = [
   'checkpoint-open',
   'unknown-checkpoint',
   'bad-answer',
+  'wrong-protocol',
+  'not-leader',
+  'unknown-slot',
+  'bad-command',
+  'slots-full',
 ] as const;
 
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
@@ -303,6 +326,7 @@ export function apply(s: RoomState, event: RoomEvent): void {
     case 'nodeRemoved': {
       const q2 = roomQuorums(s).q2;
       delete s.nodes[event.node];
+      if (s.multi) delete s.multi.nodes[event.node];
       s.order = s.order.filter((id) => id !== event.node);
       if (!event.nextRound && s.fixed && s.members.includes(event.node)) s.reconfigured = true;
       if (!event.nextRound) s.members = s.members.filter((id) => id !== event.node);
@@ -317,8 +341,10 @@ export function apply(s: RoomState, event: RoomEvent): void {
     case 'settingsChanged': {
       const q2 = roomQuorums(s).q2;
       if (s.fixed && (event.settings.q1 !== s.settings.q1 || event.settings.q2 !== s.settings.q2)) s.reconfigured = true;
+      const protocol = s.settings.protocol;
       s.settings = completeSettings(event.settings);
       s.nextSettings = event.nextRound ? completeSettings(event.nextRound) : null;
+      if (s.settings.protocol !== protocol) resetMulti(s);
       quorumMoved(s, q2);
       return;
     }
@@ -338,6 +364,7 @@ export function apply(s: RoomState, event: RoomEvent): void {
       s.held = {};
       s.cut = [];
       s.monitor = emptyMonitor();
+      resetMulti(s);
       return;
     case 'proposalStarted': {
       s.fixed = true;
@@ -408,6 +435,7 @@ export function apply(s: RoomState, event: RoomEvent): void {
       const n = node(s, event.node);
       for (const id of n.inbox) delete s.held[id];
       crashNode(n, s.settings.rules.forgetOnCrash);
+      crashMulti(s, event.node);
       return;
     }
     case 'recovered':
@@ -437,6 +465,13 @@ export function apply(s: RoomState, event: RoomEvent): void {
         return { ...c, status: 'revealed', answer: event.answer };
       });
       return;
+    case 'leaderStarted':
+    case 'commandSubmitted':
+    case 'multiExchanged':
+    case 'multiSent':
+    case 'multiLost':
+      applyMulti(s, event);
+      return;
     default:
       assertNever(event, 'event');
   }
@@ -460,18 +495,24 @@ export function inFlightIndex(inFlight: readonly Message[], id: number): number 
 }
 
 /** Message `id` reaches its recipient; a request is answered with `reply` (or held when null). */
-function deliver(s: RoomState, id: number, reply: ReplyMessage | null): void {
+function deliver(s: RoomState, id: number, reply: AnyReply | null): void {
   const index = inFlightIndex(s.inFlight, id);
   invariant(index >= 0, `delivered message #${id} is not in flight`);
   const message = s.inFlight[index]!;
   s.inFlight.splice(index, 1);
+  if (isMultiMessage(message)) {
+    invariant(reply === null || isMultiMessage(reply), `Multi-Paxos message #${id} answered with a single-decree reply`);
+    deliverMulti(s, message, reply);
+    return;
+  }
+  invariant(reply === null || !isMultiMessage(reply), `message #${id} answered with a Multi-Paxos reply`);
   if (isRequest(message)) receiveRequest(s, message, reply, false);
   else if (message.kind === 'notice') hear(s, message.to, message.from, message);
   else receiveReply(s, message);
 }
 
 /** Puts a message in flight, keeping `inFlight` sorted by id (see `inFlightIndex`). */
-function enqueue(s: RoomState, m: Message): void {
+export function enqueue(s: RoomState, m: Message): void {
   const last = s.inFlight[s.inFlight.length - 1];
   invariant(!last || last.id < m.id, `message #${m.id} enters the network after #${last?.id}`);
   s.inFlight.push(m);
@@ -489,7 +530,8 @@ function node(s: RoomState, id: string): NodeState {
   return n;
 }
 
-function bumpIds(s: RoomState, id: number): void {
+/** Keeps `nextMessageId` above every id in use. */
+export function bumpIds(s: RoomState, id: number): void {
   if (id >= s.nextMessageId) s.nextMessageId = id + 1;
 }
 

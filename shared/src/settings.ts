@@ -19,6 +19,11 @@ export interface RuleModes {
    * reconfiguration, a protocol of its own. Off, they wait for the next round.
    */
   readonly reconfigureMidRound: boolean;
+  /**
+   * Multi-Paxos only: a new leader ignores what its promisers accepted in each slot, so it
+   * neither re-proposes half-accepted commands nor fills holes with them (breaks P2c per slot).
+   */
+  readonly skipRepropose: boolean;
 }
 
 export type RuleModeName = keyof RuleModes;
@@ -29,6 +34,7 @@ export const RULE_MODE_NAMES: readonly RuleModeName[] = [
   'forgetOnCrash',
   'breakPromises',
   'reconfigureMidRound',
+  'skipRepropose',
 ];
 
 
@@ -41,6 +47,11 @@ export type AcceptorMode = 'rules' | 'students';
  * acceptances, as the notebook's PaxosNode does.
  */
 export type LearnerMode = 'everyone' | 'proposer';
+/**
+ * `single`: one decision per round, as the notebook plays it. `multi`: Multi-Paxos, a log of
+ * numbered slots with a leader and a replicated key-value store per node (shared/src/multi/).
+ */
+export type ProtocolMode = 'single' | 'multi';
 
 /** Everything that changes how the room plays. */
 /** A quorum size: a fixed number of nodes, or a majority of this round's acceptors. */
@@ -57,6 +68,8 @@ export interface RoomSettings {
   /** `rules`: the core answers for acceptors. `students`: requests wait in the acceptor's inbox. */
   readonly acceptorMode: AcceptorMode;
   readonly learners: LearnerMode;
+  /** Single-decree Paxos (the default) or Multi-Paxos. */
+  readonly protocol: ProtocolMode;
   readonly rules: RuleModes;
 }
 
@@ -69,6 +82,7 @@ export const SAFE_RULES: RuleModes = {
   forgetOnCrash: false,
   breakPromises: false,
   reconfigureMidRound: false,
+  skipRepropose: false,
 };
 
 /** The classroom's defaults: majority quorums, unique ballots, instant delivery, the core answers for acceptors, every node learns. */
@@ -79,16 +93,19 @@ export const DEFAULT_SETTINGS: RoomSettings = {
   delivery: 'instant',
   acceptorMode: 'rules',
   learners: 'everyone',
+  protocol: 'single',
   rules: SAFE_RULES,
 };
 
 /**
  * Settings as saved before a setting existed, completed with the value that matches how
  * they played then: logs saved before learners were told of acceptances replay with
- * `learners: 'proposer'`, so that every later event finds the messages it names.
+ * `learners: 'proposer'`, so that every later event finds the messages it names; logs
+ * saved before Multi-Paxos existed are single-decree rooms.
  */
 export function completeSettings(s: RoomSettings): RoomSettings {
-  return s.learners === undefined ? { ...s, learners: 'proposer' } : s;
+  if (s.learners !== undefined && s.protocol !== undefined) return s;
+  return { ...s, learners: s.learners ?? 'proposer', protocol: s.protocol ?? 'single' };
 }
 
 export const QUORUM_MAX = 99;

@@ -162,20 +162,13 @@ function targets(mask: number, s: RoomState): string[] | 'all' {
   return picked.length === 0 ? 'all' : picked;
 }
 
-/** The command an action stands for in the current state, or null when it names nothing there. */
-export function toCommand(s: RoomState, w: World, act: Action): RoomCommand | null {
-  if (s.order.length === 0 && act.a !== 'join') return null;
+/** What the network and the failures do, shared by every kind of world. */
+export type FaultAction = Extract<Action, { readonly a: 'deliver' | 'drop' | 'duplicate' | 'crash' | 'recover' | 'cut' | 'heal' }>;
+
+/** The command a network or failure action stands for in the current state, or null when it names nothing there. */
+export function faultCommand(s: RoomState, act: FaultAction): RoomCommand | null {
   const name = (i: number) => s.order[i % s.order.length]!;
   switch (act.a) {
-    case 'propose':
-      return { type: 'propose', node: name(act.n), value: VALUES[act.v]! };
-    case 'promise':
-    case 'accept': {
-      const from = name(act.n);
-      // A proposer with nothing in progress starts a proposal first.
-      if (s.nodes[from]?.up && !s.nodes[from]?.proposer.ballot) return { type: 'propose', node: from, value: VALUES[act.mask % 3]! };
-      return { type: act.a === 'promise' ? 'promiseRequest' : 'acceptRequest', from, to: targets(act.mask, s) };
-    }
     case 'deliver':
     case 'drop':
     case 'duplicate': {
@@ -197,6 +190,31 @@ export function toCommand(s: RoomState, w: World, act: Action): RoomCommand | nu
       const [a, b] = link.split('|') as [string, string];
       return { type: 'heal', a, b };
     }
+  }
+}
+
+/** The command an action stands for in the current state, or null when it names nothing there. */
+export function toCommand(s: RoomState, w: World, act: Action): RoomCommand | null {
+  if (s.order.length === 0 && act.a !== 'join') return null;
+  const name = (i: number) => s.order[i % s.order.length]!;
+  switch (act.a) {
+    case 'propose':
+      return { type: 'propose', node: name(act.n), value: VALUES[act.v]! };
+    case 'promise':
+    case 'accept': {
+      const from = name(act.n);
+      // A proposer with nothing in progress starts a proposal first.
+      if (s.nodes[from]?.up && !s.nodes[from]?.proposer.ballot) return { type: 'propose', node: from, value: VALUES[act.mask % 3]! };
+      return { type: act.a === 'promise' ? 'promiseRequest' : 'acceptRequest', from, to: targets(act.mask, s) };
+    }
+    case 'deliver':
+    case 'drop':
+    case 'duplicate':
+    case 'crash':
+    case 'recover':
+    case 'cut':
+    case 'heal':
+      return faultCommand(s, act);
     case 'answer': {
       // Answer for a node that has something in its inbox, if any does.
       const waiting = s.order.filter((id) => (s.nodes[id]?.inbox.length ?? 0) > 0);

@@ -82,6 +82,8 @@ describe('decide refuses bad commands with a code and an explanation, and change
     tested.add('network-full');
     // The checkpoints' refusals: tests/unit/checkpoint.test.ts.
     for (const c of ['bad-question', 'checkpoint-open', 'unknown-checkpoint', 'bad-answer']) tested.add(c);
+    // Multi-Paxos's refusals: tests/unit/multi-paxos.test.ts.
+    for (const c of ['wrong-protocol', 'not-leader', 'unknown-slot', 'bad-command', 'slots-full']) tested.add(c);
     expect(REFUSAL_CODES.filter((c) => !tested.has(c))).toEqual([]);
   });
 });

@@ -30,7 +30,7 @@ describe('parseScenario', () => {
 
   it('refuses bad values, modes, codes and numbers', () => {
     expect(problems('break nonsense\nnodes A')).toEqual([
-      '1: unknown rule-breaking mode "nonsense"; the modes are: ignore-accepted-value, accept-without-quorum, forget-on-crash, break-promises, reconfigure-mid-round',
+      '1: unknown rule-breaking mode "nonsense"; the modes are: ignore-accepted-value, accept-without-quorum, forget-on-crash, break-promises, reconfigure-mid-round, skip-repropose',
     ]);
     expect(problems('quorum 0\nnodes A')).toEqual(['1: a quorum must be from 1 to 99']);
     expect(problems('nodes A\nexpect refused nope')[0]).toMatch(/^2: unknown refusal code "nope"/);

@@ -133,6 +133,9 @@ export function messageKey(m: Message): string {
     case 'reject':
       key = `${head}=${m.request}/${ballotKey(m.promised)}/${m.value ?? ''}`;
       break;
+    default:
+      // The explorer plays single-decree rooms only; a Multi-Paxos message is keyed by its whole content.
+      key = `${head}=${JSON.stringify({ ...m, id: 0 })}`;
   }
   return key;
 }

@@ -21,6 +21,7 @@ const RULE_WORDS: Record<SafetyRule, string> = {
   validity: 'a value no one proposed can be chosen (validity)',
   learning: 'a node can learn a value that was not chosen (learning)',
   stability: "a node's learned value can change (stability)",
+  prefix: "two nodes' applied sequences can disagree (prefix)",
 };
 
 const KIND: Record<Message['kind'], string> = {
@@ -30,6 +31,12 @@ const KIND: Record<Message['kind'], string> = {
   accepted: 'acceptance',
   notice: 'accepted notice',
   reject: 'refusal',
+  multiPrepare: 'promise request',
+  multiAccept: 'accept request',
+  multiPromise: 'promise',
+  multiAccepted: 'acceptance',
+  multiNotice: 'accepted notice',
+  multiReject: 'refusal',
 };
 
 /** 12408 as "12,408". */

@@ -125,4 +125,5 @@ export function describeIssues(error: z.ZodError): string {
 }
 
 export { settingsSchema } from './settings-schema';
+export { kvCommandSchema, MULTI_COMMAND_PAYLOADS } from './multi-schemas';
 export * from './session-file';

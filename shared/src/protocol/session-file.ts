@@ -11,6 +11,7 @@ import type { RoomSettings } from '../settings';
 import { nameKey, textProblem, type TextNoun } from '../text';
 import { settingsSchema } from './settings-schema';
 import { CHECKPOINT_LIMITS } from '../checkpoint';
+import { multiEventSchemas, multiMessageSchemas } from './multi-schemas';
 
 export const SESSION_FILE_FORMAT = 'toy-paxos-session';
 export const SESSION_FILE_VERSION = 1;
@@ -55,6 +56,9 @@ const reply = z.discriminatedUnion('kind', [
   z.strictObject({ ...base, kind: z.literal('reject'), request: z.enum(['prepare', 'accept']), promised: ballot, value: value.optional() }),
 ]);
 const lostReason = z.enum(['crashed', 'cut', 'left']);
+const multiAtoms = { id, msgId, ballot, lostReason };
+/** A request's reply: single-decree, or Multi-Paxos (a Multi-Paxos request delivered by the network). */
+const anyReply = z.union([reply, multiMessageSchemas(multiAtoms).reply]);
 const checkpointId = z.number().int().positive();
 const option = z.number().int().min(0).max(CHECKPOINT_LIMITS.optionsMax - 1);
 const questionText = (max: number) => z.string().min(1).max(max);
@@ -79,10 +83,15 @@ const question = z.strictObject({
   explanation: z.string().max(4000),
 });
 // Files saved before "reconfigure mid-round" existed have no such rule: it was off. Files saved
-// before learners were told of acceptances played with only the proposer learning.
+// before learners were told of acceptances played with only the proposer learning. Files saved
+// before Multi-Paxos existed are single-decree rooms, with no Multi-Paxos rule broken.
 const fullSettings = settingsSchema.required().extend({
   learners: z.enum(['everyone', 'proposer']).default('proposer'),
-  rules: settingsSchema.shape.rules.unwrap().required().extend({ reconfigureMidRound: z.boolean().default(false) }),
+  protocol: z.enum(['single', 'multi']).default('single'),
+  rules: settingsSchema.shape.rules
+    .unwrap()
+    .required()
+    .extend({ reconfigureMidRound: z.boolean().default(false), skipRepropose: z.boolean().default(false) }),
 });
 
 const event = z.discriminatedUnion('type', [
@@ -94,7 +103,7 @@ const event = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('proposalStarted'), node: id, ballot, value: value.nullable() }),
   z.strictObject({ type: z.literal('exchanged'), request, reply: reply.nullable() }),
   z.strictObject({ type: z.literal('sent'), message: request }),
-  z.strictObject({ type: z.literal('delivered'), id: msgId, reply: reply.nullable() }),
+  z.strictObject({ type: z.literal('delivered'), id: msgId, reply: anyReply.nullable() }),
   z.strictObject({ type: z.literal('lost'), message: request, reason: lostReason }),
   z.strictObject({ type: z.literal('dropped'), id: msgId }),
   z.strictObject({
@@ -102,7 +111,7 @@ const event = z.discriminatedUnion('type', [
     from: id.optional(),
     to: id.optional(),
     seed: z.number().int().min(0).max(2 ** 31).optional(),
-    deliveries: z.array(z.strictObject({ id: msgId, reply: reply.nullable() })).min(1).max(LIMITS.inFlightMax),
+    deliveries: z.array(z.strictObject({ id: msgId, reply: anyReply.nullable() })).min(1).max(LIMITS.inFlightMax),
   }),
   z.strictObject({ type: z.literal('droppedAll'), from: id.optional(), to: id.optional(), ids: z.array(msgId).min(1).max(LIMITS.inFlightMax) }),
   z.strictObject({ type: z.literal('partitioned'), groups: z.array(z.array(id).min(1)).min(2), links: z.array(z.tuple([id, id])).min(1) }),
@@ -122,6 +131,7 @@ const event = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('checkpointClosed'), id: checkpointId, answers: z.record(id, option) }),
   z.strictObject({ type: z.literal('checkpointRevealed'), id: checkpointId, answer: option }),
+  ...multiEventSchemas(multiAtoms),
 ]);
 
 const file = z.strictObject({

@@ -12,6 +12,7 @@ export const settingsSchema = z.strictObject({
   delivery: z.enum(['instant', 'queued']).optional(),
   acceptorMode: z.enum(['rules', 'students']).optional(),
   learners: z.enum(['everyone', 'proposer']).optional(),
+  protocol: z.enum(['single', 'multi']).optional(),
   rules: z
     .strictObject({
       ignoreAcceptedValue: z.boolean().optional(),
@@ -19,6 +20,7 @@ export const settingsSchema = z.strictObject({
       forgetOnCrash: z.boolean().optional(),
       breakPromises: z.boolean().optional(),
       reconfigureMidRound: z.boolean().optional(),
+      skipRepropose: z.boolean().optional(),
     })
     .optional(),
 });

@@ -110,8 +110,34 @@ export const DIAGRAM = {
 } as const;
 
 // Phase numbers, not the paper's rule names (P1a and P2c are rules, which explanations cite).
-const PHASE: Record<Message['kind'], string> = { prepare: '1a', promise: '1b', accept: '2a', accepted: '2b', notice: '2b', reject: 'nack' };
-const KIND: Record<Message['kind'], string> = { prepare: 'prepare', promise: 'promise', accept: 'accept', accepted: 'accepted', notice: 'notice', reject: 'reject' };
+const PHASE: Record<Message['kind'], string> = {
+  prepare: '1a',
+  promise: '1b',
+  accept: '2a',
+  accepted: '2b',
+  notice: '2b',
+  reject: 'nack',
+  multiPrepare: '1a',
+  multiPromise: '1b',
+  multiAccept: '2a',
+  multiAccepted: '2b',
+  multiNotice: '2b',
+  multiReject: 'nack',
+};
+const KIND: Record<Message['kind'], string> = {
+  prepare: 'prepare',
+  promise: 'promise',
+  accept: 'accept',
+  accepted: 'accepted',
+  notice: 'notice',
+  reject: 'reject',
+  multiPrepare: 'prepare',
+  multiPromise: 'promise',
+  multiAccept: 'accept',
+  multiAccepted: 'accepted',
+  multiNotice: 'notice',
+  multiReject: 'reject',
+};
 
 /** Cuts `text` to `max` characters, with an ellipsis. */
 function shorten(text: string, max: number): string {
@@ -236,9 +262,11 @@ export function diagramModel(initial: RoomState, events: readonly RoomEvent[], u
     if (e.type === 'nodeAdded') laneOf(e.node);
     switch (e.type) {
       case 'sent':
+      case 'multiSent':
         open.set(e.message.id, { m: e.message, seq, copy: false });
         break;
-      case 'exchanged': {
+      case 'exchanged':
+      case 'multiExchanged': {
         const req = { m: e.request, seq: seq - 0.4, copy: false };
         if (!e.reply) {
           open.set(e.request.id, { ...req, seq });

@@ -18,10 +18,11 @@ export function formatRun(run: ScenarioRun, options: FormatOptions = {}): string
     const s = run.log.stateAt(0).settings;
     const rules = RULE_MODE_NAMES.filter((r) => s.rules[r]);
     // The first round's acceptors: the nodes there when its first proposal started.
-    const first = run.log.events.findIndex((e) => e.type === 'proposalStarted');
+    const first = run.log.events.findIndex((e) => e.type === 'proposalStarted' || e.type === 'leaderStarted');
     const n = (first < 0 ? run.log.state : run.log.stateAt(first)).members.length;
     out.push(
       `Settings: q1 ${formatQuorum(s.q1, n)}, q2 ${formatQuorum(s.q2, n)}, ballots ${s.ballots}, delivery ${s.delivery}, acceptors ${s.acceptorMode}, learners ${s.learners}` +
+        (s.protocol === 'multi' ? ', protocol multi' : '') +
         (rules.length ? `, rule-breaking ${rules.join(' ')}` : ''),
     );
     for (const w of settingsWarnings(s, n)) out.push(`Warning: ${w.message}`);
@@ -50,7 +51,10 @@ export function formatRun(run: ScenarioRun, options: FormatOptions = {}): string
   }
   if (!options.classic) {
     const v = run.log.state.monitor.violations;
-    const chosen = [...new Set(run.log.state.monitor.chosen.map((c) => c.value))];
+    const multi = run.log.state.multi;
+    const chosen = multi
+      ? [...new Map(multi.monitor.chosen.map((c) => [`${c.slot}|${c.value}`, c] as const)).values()].sort((a, b) => a.slot - b.slot).map((c) => `slot ${c.slot} ${c.value}`)
+      : [...new Set(run.log.state.monitor.chosen.map((c) => c.value))];
     out.push('');
     out.push(`Chosen: ${chosen.length ? chosen.join(', ') : 'nothing yet'}. Safety: ${v.length ? `${v.length} violation(s): ${[...new Set(v.map((x) => x.rule))].join(', ')}` : 'no violation'}.`);
   }

@@ -8,6 +8,8 @@ import type { SafetyRule } from '../monitor';
 import { REFUSAL_CODES, type RoomCommand, type RefusalCode } from '../room';
 import { QUORUM_MAX, type QuorumSize, type RoomSettings, type RuleModeName, type SettingsChange } from '../settings';
 import { CHECKPOINT_LIMITS, freeQuestionProblem, type QuestionSpec } from '../checkpoint';
+import { parseKvCommand } from '../multi/state';
+import { MULTI_LIMITS } from '../multi/types';
 
 export type MessageRef =
   | { readonly by: 'id'; readonly id: number }
@@ -24,7 +26,13 @@ export type Expectation =
   | { readonly kind: 'in-flight'; readonly count: number }
   | { readonly kind: 'promisers' | 'acceptors'; readonly node: string; readonly count: number }
   /** The right answer of the last question asked, as its text. */
-  | { readonly kind: 'answer'; readonly text: string };
+  | { readonly kind: 'answer'; readonly text: string }
+  /** Multi-Paxos: the command chosen in a slot (null: none yet). */
+  | { readonly kind: 'slot'; readonly slot: number; readonly value: string | null }
+  /** Multi-Paxos: how many slots a node's state machine has run. */
+  | { readonly kind: 'applied'; readonly node: string; readonly count: number }
+  /** Multi-Paxos: a key's value in a node's key-value store (null: unset). */
+  | { readonly kind: 'kv'; readonly node: string; readonly key: string; readonly value: string | null };
 
 /** What an `ask` step asks: a question spec, or a reply question about the oldest request on a route. */
 export type AskSpec = QuestionSpec | { readonly kind: 'replyRoute'; readonly from: string; readonly to: string };
@@ -79,9 +87,10 @@ const RULE_WORDS: Record<string, RuleModeName> = {
   'forget-on-crash': 'forgetOnCrash',
   'break-promises': 'breakPromises',
   'reconfigure-mid-round': 'reconfigureMidRound',
+  'skip-repropose': 'skipRepropose',
 };
 
-const SAFETY_RULES: readonly SafetyRule[] = ['agreement', 'validity', 'learning', 'stability'];
+const SAFETY_RULES: readonly SafetyRule[] = ['agreement', 'validity', 'learning', 'stability', 'prefix'];
 
 /** Thrown inside the parser for one line; collected into a ScenarioError. */
 class LineError extends Error {}
@@ -180,6 +189,7 @@ export function parseScenario(text: string): Scenario {
         case 'delivery':
         case 'acceptors':
         case 'learners':
+        case 'protocol':
         case 'break':
         case 'set': {
           const isSet = verb === 'set';
@@ -222,8 +232,23 @@ export function parseScenario(text: string): Scenario {
         case 'promise':
         case 'accept': {
           const { from, rest } = arrow(words, verb);
-          const to = nodesUntil(rest, `send the ${verb} request to`);
-          command({ type: verb === 'promise' ? 'promiseRequest' : 'acceptRequest', from, to });
+          // Multi-Paxos: "accept A -> all slot 3" sends one slot.
+          const slotted = verb === 'accept' && rest.length >= 2 && rest.at(-2) === 'slot';
+          const slot = slotted ? intArg(rest.at(-1), 'the slot', 1, MULTI_LIMITS.slotsMax) : undefined;
+          const to = nodesUntil(slotted ? rest.slice(0, -2) : rest, `send the ${verb} request to`);
+          command(verb === 'promise' ? { type: 'promiseRequest', from, to } : { type: 'acceptRequest', from, to, ...(slot !== undefined ? { slot } : {}) });
+          break;
+        }
+        case 'lead':
+          if (words.length !== 1) fail('write "lead NODE"');
+          command({ type: 'lead', node: node(words[0]) });
+          break;
+        case 'submit': {
+          if (words.length < 2) fail('write "submit NODE COMMAND", for example "submit A set x 3" or "submit A get x"');
+          const text = words.slice(1).join(' ');
+          const problem = parseKvCommand(text);
+          if (typeof problem === 'string') fail(problem);
+          command({ type: 'submit', node: node(words[0]), command: text });
           break;
         }
         case 'deliver':
@@ -346,6 +371,8 @@ function parseSetting(key: string | undefined, args: string[], intArg: IntArg): 
       return { acceptorMode: one(['rules', 'students']) as RoomSettings['acceptorMode'] };
     case 'learners':
       return { learners: one(['everyone', 'proposer']) as RoomSettings['learners'] };
+    case 'protocol':
+      return { protocol: one(['single', 'multi']) as RoomSettings['protocol'] };
     case 'break': {
       if (args.length === 0) fail(`write "break MODE...", with modes from: ${Object.keys(RULE_WORDS).join(', ')}`);
       const rules: Partial<Record<RuleModeName, boolean>> = {};
@@ -358,7 +385,7 @@ function parseSetting(key: string | undefined, args: string[], intArg: IntArg): 
       return { rules };
     }
     default:
-      fail('write "set quorum|ballots|delivery|acceptors|learners|break ..."');
+      fail('write "set quorum|ballots|delivery|acceptors|learners|protocol|break ..."');
   }
 }
 
@@ -399,8 +426,20 @@ function parseExpectation(words: string[], node: (w: string | undefined) => stri
     case 'answer':
       if (args.length === 0) fail('write "expect answer TEXT", the right answer of the last question asked');
       return { kind: 'answer', text: args.join(' ') };
+    case 'slot': {
+      if (args.length < 2) fail('write "expect slot N COMMAND" or "expect slot N none"');
+      const slot = intArg(args[0], 'the slot', 1, MULTI_LIMITS.slotsMax);
+      const value = args.slice(1).join(' ');
+      return { kind: 'slot', slot, value: value === 'none' ? null : value };
+    }
+    case 'applied':
+      if (args.length !== 2) fail('write "expect applied NODE COUNT"');
+      return { kind: 'applied', node: node(args[0]), count: intArg(args[1], 'the count', 0, MULTI_LIMITS.slotsMax) };
+    case 'kv':
+      if (args.length !== 3) fail('write "expect kv NODE KEY VALUE" or "expect kv NODE KEY none"');
+      return { kind: 'kv', node: node(args[0]), key: args[1]!, value: args[2] === 'none' ? null : args[2]! };
     default:
-      fail('expect what? chosen, choice, violation, safe, refused, in-flight, promisers, acceptors or answer');
+      fail('expect what? chosen, choice, violation, safe, refused, in-flight, promisers, acceptors, answer, slot, applied or kv');
   }
 }
 

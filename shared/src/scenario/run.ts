@@ -10,6 +10,7 @@ import { initialRoomState, linkKey, linkUp, type RoomCommand, type RoomState } f
 import { DEFAULT_SETTINGS, SAFE_RULES, type RoomSettings } from '../settings';
 import type { Expectation, Scenario, ScenarioStep } from './parse';
 import type { QuestionSpec } from '../checkpoint';
+import { multiNodeOf } from '../multi/state';
 
 export type StepOutcome =
   | { readonly kind: 'entries'; readonly step: ScenarioStep; readonly entries: readonly Annotation[] }
@@ -258,6 +259,19 @@ function check(state: RoomState, e: Expectation, lastRefusal: { code: string } |
       const p = state.nodes[e.node]?.proposer;
       const got = p ? p[e.kind].length : 0;
       return { ok: got === e.count, detail: `${e.node} has ${got} ${e.kind}` };
+    }
+    case 'slot': {
+      const values = [...new Set((state.multi?.monitor.chosen ?? []).filter((c) => c.slot === e.slot).map((c) => c.value))];
+      const got = values.length ? values.join(' and ') : 'none';
+      return { ok: e.value === null ? values.length === 0 : values.length === 1 && values[0] === e.value, detail: `slot ${e.slot} holds ${got}` };
+    }
+    case 'applied': {
+      const got = multiNodeOf(state.multi, e.node).applied;
+      return { ok: got === e.count, detail: `${e.node} has run ${got} slot${got === 1 ? '' : 's'}` };
+    }
+    case 'kv': {
+      const got = multiNodeOf(state.multi, e.node).kv[e.key] ?? null;
+      return { ok: got === e.value, detail: `${e.node} has ${e.key} = ${got ?? 'none'}` };
     }
     case 'answer': {
       const last = state.checkpoints.at(-1);

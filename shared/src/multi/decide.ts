@@ -1,0 +1,239 @@
+/**
+ * `decide` for Multi-Paxos: checks the commands of a Multi-Paxos room (lead, submit, and
+ * the promise and accept requests of a leader) and returns their events, or a refusal that
+ * says what to do. `decide` (decide.ts) hands these commands here first.
+ */
+import { formatBallot, nextBallot } from '../ballot';
+import { networkFull, refuse, requestTargets, unknownNode } from '../decide';
+import { acceptorVerdict } from '../node';
+import { isMember, LIMITS, linkUp, nameOf, roomQuorums, type Decision, type Refusal, type RoomCommand, type RoomEvent, type RoomState, type Target } from '../room';
+import type { RoomSettings } from '../settings';
+import { firstUnlearned, multiNodeOf, parseKvCommand, topSlot } from './state';
+import { MULTI_LIMITS, NO_OP, type LeaderState, type MultiNodeState, type MultiReply, type MultiRequest } from './types';
+
+const LEAD_FIRST = 'start leading first ("lead")';
+
+/** Decides a Multi-Paxos command, or a command a Multi-Paxos room plays its own way; null for everything else. */
+export function decideMulti(state: RoomState, command: RoomCommand): Decision | null {
+  const multi = state.settings.protocol === 'multi';
+  switch (command.type) {
+    case 'lead':
+    case 'submit':
+      if (!multi) return singleRoom(command.type === 'lead' ? 'lead' : 'take client commands');
+      return command.type === 'lead' ? decideLead(state, command.node) : decideSubmit(state, command.node, command.command);
+    case 'acceptRequest':
+      if (!multi) return command.slot === undefined ? null : singleRoom('name a slot');
+      return decideMultiRequest(state, 'accept', command.from, command.to, command.slot);
+    case 'promiseRequest':
+      return multi ? decideMultiRequest(state, 'prepare', command.from, command.to, undefined) : null;
+    case 'propose':
+      return multi
+        ? refuse('wrong-protocol', 'This is a Multi-Paxos room: a node starts a ballot with "lead", and clients send commands to the leader with "submit".')
+        : null;
+    case 'answer':
+      return multi ? refuse('wrong-protocol', 'In a Multi-Paxos room the core answers for every acceptor: there is no inbox to answer from.') : null;
+    case 'openCheckpoint':
+      return multi && command.spec.kind !== 'free'
+        ? refuse('wrong-protocol', 'The computed questions are about one decision; in a Multi-Paxos room ask a free question ("ask free QUESTION | ANSWER | ANSWER").')
+        : null;
+    default:
+      return null;
+  }
+}
+
+function singleRoom(what: string): Refusal {
+  return refuse('wrong-protocol', `Only a Multi-Paxos room has slots and a leader, so only there can a node ${what}: switch the room's protocol to multi first (between rounds).`);
+}
+
+/** Why a change of settings does not fit Multi-Paxos, or null. */
+export function multiSettingsProblem(state: RoomState, wanted: RoomSettings): Refusal | null {
+  if (wanted.protocol !== state.settings.protocol && state.fixed) {
+    return refuse(
+      'bad-settings',
+      `The protocol changes only between decisions, and round ${state.round} has begun: start a new round, then switch to ${wanted.protocol === 'multi' ? 'Multi-Paxos' : 'single-decree Paxos'} before anyone proposes or leads.`,
+    );
+  }
+  if (wanted.protocol === 'multi' && wanted.acceptorMode === 'students') {
+    return refuse('bad-settings', 'In a Multi-Paxos room the core answers for the acceptors: set acceptors to "rules" to play Multi-Paxos.');
+  }
+  return null;
+}
+
+/** The checks every leader command shares: the node exists, is up, and is one of this round's acceptors. */
+function actor(state: RoomState, id: string, doing: string): Refusal | null {
+  const node = state.nodes[id];
+  if (!node) return unknownNode(id);
+  if (!node.up) return refuse('node-crashed', `${node.name} has crashed; recover it before it ${doing}.`);
+  return null;
+}
+
+function decideLead(state: RoomState, id: string): Decision {
+  const bad = actor(state, id, 'leads');
+  if (bad) return bad;
+  if (!isMember(state, id)) {
+    return refuse('not-acceptor', `${nameOf(state, id)} joined during round ${state.round}: it watches until round ${state.round + 1} starts, then it may lead.`);
+  }
+  const n = multiNodeOf(state.multi, id);
+  const slot = firstUnlearned(n);
+  if (slot > MULTI_LIMITS.slotsMax) return slotsFull();
+  const ballot = nextBallot(state.settings.ballots, n.maxRound, id);
+  return { ok: true, events: [{ type: 'leaderStarted', node: id, ballot, slot }] };
+}
+
+function slotsFull(): Refusal {
+  return refuse('slots-full', `A round's log holds at most ${MULTI_LIMITS.slotsMax} slots: start a new round for a fresh log.`);
+}
+
+/** A leader's refusal when it has no ballot, or no promise quorum for it. */
+function notLeading(state: RoomState, id: string, leader: LeaderState | null, doing: string): Refusal | null {
+  const name = nameOf(state, id);
+  if (!leader) return refuse('not-leader', `${name} is not leading: ${LEAD_FIRST}, get a quorum of promises, then it can ${doing}.`);
+  const { q1 } = roomQuorums(state);
+  if (leader.promisers.length < q1) {
+    return refuse(
+      'not-leader',
+      `${name} has ${leader.promisers.length} of the ${q1} promises it needs for ballot ${formatBallot(leader.ballot, (x) => nameOf(state, x))}. ` +
+        `Only after phase 1 does a leader know which slots may already hold a chosen command, so only then may it ${doing}.`,
+    );
+  }
+  return null;
+}
+
+function decideSubmit(state: RoomState, id: string, command: string): Decision {
+  const parsed = parseKvCommand(command);
+  if (typeof parsed === 'string') return refuse('bad-command', parsed);
+  const bad = actor(state, id, 'takes commands');
+  if (bad) return bad;
+  const n = multiNodeOf(state.multi, id);
+  const waiting = notLeading(state, id, n.leader, 'put client commands in slots');
+  if (waiting) return waiting;
+  const slot = nextFreeSlot(n.leader!, n, state.settings.rules.skipRepropose);
+  if (slot > MULTI_LIMITS.slotsMax) return slotsFull();
+  return { ok: true, events: [{ type: 'commandSubmitted', node: id, slot, command }] };
+}
+
+/** The highest slot the leader knows a value for: its own commands, its sends and (unless it skips re-proposing) its promisers' reports. */
+export function leaderTop(leader: LeaderState, skip: boolean): number {
+  return Math.max(topSlot(leader.requests), topSlot(leader.sent), skip ? 0 : topSlot(leader.reported));
+}
+
+/** The slot a leader gives the next client command: after every slot it knows anything of. */
+export function nextFreeSlot(leader: LeaderState, n: MultiNodeState, skip: boolean): number {
+  return Math.max(leader.slot - 1, leaderTop(leader, skip), topSlot(n.learned)) + 1;
+}
+
+/**
+ * The command a leader's accept request carries in `slot`, or null when it has none: the one
+ * already sent in this ballot; else the highest-ballot one its promisers accepted there (P2c,
+ * per slot); else a client command; else no-op for a hole below a slot it has a value for.
+ */
+export function slotValue(leader: LeaderState, slot: number, skip: boolean): string | null {
+  const sent = leader.sent[slot];
+  if (sent !== undefined) return sent;
+  const reported = skip ? undefined : leader.reported[slot];
+  if (reported) return reported.value;
+  const request = leader.requests[slot];
+  if (request !== undefined) return request;
+  return slot < leaderTop(leader, skip) ? NO_OP : null;
+}
+
+/** The slots an accept request without a slot covers: every slot from phase 1's on that has a value and that the leader has not learned. */
+export function pendingSlots(leader: LeaderState, n: MultiNodeState, skip: boolean): number[] {
+  const slots: number[] = [];
+  for (let slot = leader.slot; slot <= leaderTop(leader, skip); slot++) {
+    if (n.learned[slot] === undefined && slotValue(leader, slot, skip) !== null) slots.push(slot);
+  }
+  return slots;
+}
+
+function decideMultiRequest(state: RoomState, kind: 'prepare' | 'accept', from: string, to: Target, slot: number | undefined): Decision {
+  const what = kind === 'prepare' ? 'a promise request' : 'an accept request';
+  const bad = actor(state, from, `sends ${what}`);
+  if (bad) return bad;
+  const n = multiNodeOf(state.multi, from);
+  const leader = n.leader;
+  const name = nameOf(state, from);
+  if (!leader) return refuse('no-proposal', `${name} is not leading: ${LEAD_FIRST}.`);
+  const skip = state.settings.rules.skipRepropose;
+  let slots: number[] = [leader.slot];
+  if (kind === 'accept') {
+    const { q1 } = roomQuorums(state);
+    if (leader.promisers.length < q1 && !state.settings.rules.acceptWithoutQuorum) {
+      return refuse(
+        'no-promise-quorum',
+        `${name} has ${leader.promisers.length} of the ${q1} promises it needs. An accept request needs a quorum of promises first, so that the leader knows every command that may already be chosen in its slots.`,
+      );
+    }
+    if (slot === undefined) {
+      slots = pendingSlots(leader, n, skip);
+      if (slots.length === 0) return refuse('no-value', `${name} has no slot to send: every slot it knows a command for is learned. Submit a client command first.`);
+    } else {
+      const problem = slotProblem(state, leader, name, slot, skip);
+      if (problem) return problem;
+      slots = [slot];
+    }
+  }
+  const targets = requestTargets(state, to, what);
+  if (!Array.isArray(targets)) return targets;
+  const queued = state.settings.delivery === 'queued';
+  if (queued && state.inFlight.length + targets.length * slots.length > LIMITS.inFlightMax) return networkFull();
+
+  const events: RoomEvent[] = [];
+  let nextId = state.nextMessageId;
+  for (const s of slots) {
+    for (const t of targets) {
+      const request: MultiRequest =
+        kind === 'prepare'
+          ? { id: nextId++, kind: 'multiPrepare', from, to: t, ballot: leader.ballot, slot: s }
+          : { id: nextId++, kind: 'multiAccept', from, to: t, ballot: leader.ballot, slot: s, value: slotValue(leader, s, skip)! };
+      if (queued) {
+        events.push({ type: 'multiSent', message: request });
+        continue;
+      }
+      const target = state.nodes[t]!;
+      if (!target.up || !linkUp(state, from, t)) {
+        events.push({ type: 'multiLost', message: request, reason: target.up ? 'cut' : 'crashed' });
+        continue;
+      }
+      // Requests to one acceptor in one command all carry one ballot, so each answer is the one it would give alone.
+      events.push({ type: 'multiExchanged', request, reply: multiReply(state, request, nextId++) });
+    }
+  }
+  return { ok: true, events };
+}
+
+function slotProblem(state: RoomState, leader: LeaderState, name: string, slot: number, skip: boolean): Refusal | null {
+  if (!Number.isInteger(slot) || slot < 1 || slot > MULTI_LIMITS.slotsMax) {
+    return refuse('unknown-slot', `Slots are numbered 1 to ${MULTI_LIMITS.slotsMax}.`);
+  }
+  if (slot < leader.slot) {
+    return refuse(
+      'unknown-slot',
+      `${name}'s phase 1 covers the slots from ${leader.slot} on; it had learned slot ${slot} before it started leading, so it sends nothing there.`,
+    );
+  }
+  if (slotValue(leader, slot, skip) === null) {
+    return refuse(
+      'unknown-slot',
+      `${name} has nothing to propose in slot ${slot}: no client command is in it, no promiser accepted anything there, and no later slot has a command. Submit a client command first.`,
+    );
+  }
+  return null;
+}
+
+/** The acceptor's reply to a Multi-Paxos request, by the rules: promise or accept any ballot at least as high as its one promise (P1a). */
+export function multiReply(state: RoomState, request: MultiRequest, id: number): MultiReply {
+  const acc = multiNodeOf(state.multi, request.to);
+  const base = { id, from: request.to, to: request.from, ballot: request.ballot, slot: request.slot };
+  if (!acceptorVerdict({ promised: acc.promised, accepted: null }, request.ballot).ok) {
+    return request.kind === 'multiAccept'
+      ? { ...base, kind: 'multiReject', request: 'accept', promised: acc.promised!, value: request.value }
+      : { ...base, kind: 'multiReject', request: 'prepare', promised: acc.promised! };
+  }
+  if (request.kind === 'multiAccept') return { ...base, kind: 'multiAccepted', value: request.value };
+  const accepted = Object.entries(acc.accepted)
+    .map(([s, a]) => ({ slot: Number(s), ballot: a.ballot, value: a.value }))
+    .filter((a) => a.slot >= request.slot)
+    .sort((x, y) => x.slot - y.slot);
+  return { ...base, kind: 'multiPromise', accepted };
+}

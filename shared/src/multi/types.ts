@@ -1,0 +1,146 @@
+/**
+ * Multi-Paxos as plain data: the messages of phase 1 (once, for every slot from one on) and
+ * phase 2 (one per slot), each node's acceptor, leader, learner and state machine, and the
+ * monitor's per-slot tallies. Types only, so that node.ts and room.ts can name them.
+ */
+import type { Ballot } from '../ballot';
+import type { AcceptedValue } from '../node';
+
+/** A value an acceptor accepted in one slot. */
+export interface SlotValue {
+  readonly slot: number;
+  readonly ballot: Ballot;
+  readonly value: string;
+}
+
+interface MultiBase {
+  readonly id: number;
+  readonly from: string;
+  readonly to: string;
+  readonly ballot: Ballot;
+}
+
+/** Phase 1a, sent once by a would-be leader: promise `ballot` for every slot from `slot` on. */
+export interface MultiPrepareMessage extends MultiBase {
+  readonly kind: 'multiPrepare';
+  readonly slot: number;
+}
+/** Phase 1b: the promise, with what the acceptor accepted in every slot from `slot` on. */
+export interface MultiPromiseMessage extends MultiBase {
+  readonly kind: 'multiPromise';
+  readonly slot: number;
+  readonly accepted: readonly SlotValue[];
+}
+/** Phase 2a for one slot. */
+export interface MultiAcceptMessage extends MultiBase {
+  readonly kind: 'multiAccept';
+  readonly slot: number;
+  readonly value: string;
+}
+/** Phase 2b for one slot. */
+export interface MultiAcceptedMessage extends MultiBase {
+  readonly kind: 'multiAccepted';
+  readonly slot: number;
+  readonly value: string;
+}
+/** A refusal of a phase 1 or phase 2 request, naming the ballot it lost to. */
+export interface MultiRejectMessage extends MultiBase {
+  readonly kind: 'multiReject';
+  readonly request: 'prepare' | 'accept';
+  readonly slot: number;
+  readonly promised: Ballot;
+  readonly value?: string;
+}
+/** An acceptor tells a learner that it accepted a value in one slot. */
+export interface MultiNoticeMessage extends MultiBase {
+  readonly kind: 'multiNotice';
+  readonly slot: number;
+  readonly value: string;
+}
+
+export type MultiRequest = MultiPrepareMessage | MultiAcceptMessage;
+export type MultiReply = MultiPromiseMessage | MultiAcceptedMessage | MultiRejectMessage;
+export type MultiMessage = MultiRequest | MultiReply | MultiNoticeMessage;
+
+export const MULTI_KINDS = ['multiPrepare', 'multiPromise', 'multiAccept', 'multiAccepted', 'multiReject', 'multiNotice'] as const;
+
+/** A leader's ballot and what it knows of each slot. Lost in a crash. */
+export interface LeaderState {
+  ballot: Ballot;
+  /** Phase 1 covers every slot from this one on: the first slot the leader had not learned. */
+  slot: number;
+  /** Nodes that promised `ballot` (a set). */
+  promisers: string[];
+  /** `promiser_acc_max` per slot: the highest-ballot value its promisers accepted there. */
+  reported: Record<number, AcceptedValue>;
+  /** Client commands the leader put in slots. */
+  requests: Record<number, string>;
+  /** The value each slot's accept requests carry in this ballot, fixed by the first one sent. */
+  sent: Record<number, string>;
+  /** Per slot, the acceptors that accepted this ballot's value (lists replaced, never changed). */
+  acceptors: Record<number, readonly string[]>;
+}
+
+/** One node's Multi-Paxos roles. */
+export interface MultiNodeState {
+  /** `acc_p`: one promise for every slot, as Paxos Made Simple's leader asks (section 3). */
+  promised: Ballot | null;
+  /** What this acceptor last accepted in each slot. Kept on stable storage. */
+  accepted: Record<number, AcceptedValue>;
+  /** The highest ballot number this node has seen; kept through crashes. */
+  maxRound: number;
+  leader: LeaderState | null;
+  /** The learner's log: the command it learned was chosen in each slot. Kept through crashes. */
+  learned: Record<number, string>;
+  /** Tallies of acceptances heard, by `slot|ballot|value` (lists replaced, never changed). Lost in a crash. */
+  heard: Record<string, readonly string[]>;
+  /** The state machine has run slots 1 to `applied`, in order. */
+  applied: number;
+  /** The replicated key-value store. */
+  kv: Record<string, string>;
+}
+
+/** A command chosen in a slot by a quorum, as the monitor saw it. */
+export interface SlotChoice {
+  readonly slot: number;
+  readonly ballot: Ballot;
+  readonly value: string;
+  readonly seq: number;
+  readonly seqs: readonly number[];
+}
+
+export interface SlotTally {
+  readonly slot: number;
+  readonly ballot: Ballot;
+  readonly value: string;
+  readonly acceptors: readonly string[];
+  readonly seqs: readonly number[];
+  readonly chosen: boolean;
+}
+
+/** The monitor's Multi-Paxos part; its violations join the room monitor's list. */
+export interface MultiMonitor {
+  /** Commands submitted, with the event that submitted each (no-op is always valid). */
+  proposed: Record<string, number>;
+  /** Acceptances per `slot|ballot|value`; replaced on write. */
+  tallies: Record<string, SlotTally>;
+  /** Every choice, in the order they happened (a second value in a slot is a violation, and is listed too). */
+  chosen: SlotChoice[];
+}
+
+export interface MultiState {
+  nodes: Record<string, MultiNodeState>;
+  monitor: MultiMonitor;
+}
+
+export const MULTI_LIMITS = {
+  /** Slots per round: a classroom log, not a database. */
+  slotsMax: 99,
+  /** A client command as typed: `set KEY VALUE` or `get KEY`. */
+  commandLengthMax: 24,
+  keyLengthMax: 8,
+  valueLengthMax: 8,
+} as const;
+
+/** The command a leader puts in a hole, a slot below its last that no promiser reported. */
+export const NO_OP = 'no-op';
