@@ -2,3 +2,4 @@ export * from './explore';
 export * from './key';
 export * from './tla-paxos';
 export * from './text';
+export * from './schedule';
