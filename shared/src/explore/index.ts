@@ -3,3 +3,4 @@ export * from './key';
 export * from './tla-paxos';
 export * from './text';
 export * from './schedule';
+export { CompactRoom } from './compact';
