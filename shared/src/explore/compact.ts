@@ -33,23 +33,45 @@ const H_JOINED = 6;
 const H_SECTIONS = 7;
 const HDR = 11;
 
-// Node fields, after the header.
-const F_PRESENT = 0;
-const F_UP = 1;
-const F_BALLOT = 2;
-const F_VALUE = 3;
-const F_PROMISERS = 4;
-const F_ACC_MAX = 5;
-const F_ACCEPTORS = 6;
-const F_SENT_VALUE = 7;
-const F_MAX_ROUND = 8;
-const F_PROMISED = 9;
-const F_ACCEPTED = 10;
-const F_CHOICE = 11;
-const F_LEARNED = 12;
+// Node fields, after the header: NF words per node, each field `word | shift << 3 | bits << 8`.
+const NF = 4;
+const F_PRESENT = nodeField(0, 0, 1);
+const F_UP = nodeField(0, 1, 1);
 /** The explorer's own bookkeeping (queued delivery): bit 0, promise requests sent this ballot; bit 1, accept requests. */
-const F_SENT = 13;
-const NF = 14;
+const F_SENT = nodeField(0, 2, 2);
+/** Values are their number + 1 (0 for none): at most 30 values. */
+const F_VALUE = nodeField(0, 4, 5);
+const F_SENT_VALUE = nodeField(0, 9, 5);
+const F_CHOICE = nodeField(0, 14, 5);
+const F_LEARNED = nodeField(0, 19, 5);
+const F_PROMISERS = nodeField(1, 0, 8);
+const F_ACCEPTORS = nodeField(1, 8, 8);
+const F_MAX_ROUND = nodeField(1, 16, 11);
+/** Ballots are round * (nodes + 1) + rank (0 for none): below 8,192. */
+const F_BALLOT = nodeField(2, 0, 13);
+const F_PROMISED = nodeField(2, 13, 13);
+/** (ballot, value) pairs are their number + 1 (0 for none): fewer than 32,768. */
+const F_ACC_MAX = nodeField(3, 0, 16);
+const F_ACCEPTED = nodeField(3, 16, 16);
+const BALLOT_LIMIT = 1 << 13;
+const MAX_ROUND_LIMIT = 1 << 11;
+const BV_LIMIT = (1 << 15) - 1;
+
+function nodeField(word: number, shift: number, bits: number): number {
+  return word | (shift << 3) | (bits << 8);
+}
+
+/** Field `f` of node `i` in record `r`. */
+function get(r: Int32Array, i: number, f: number): number {
+  return (r[HDR + i * NF + (f & 7)]! >>> ((f >>> 3) & 31)) & ((1 << (f >>> 8)) - 1);
+}
+
+/** Sets field `f` of node `i` in record `r` to `v`. */
+function put(r: Int32Array, i: number, f: number, v: number): void {
+  const at = HDR + i * NF + (f & 7);
+  const mask = ((1 << (f >>> 8)) - 1) << ((f >>> 3) & 31);
+  r[at] = (r[at]! & ~mask) | ((v << ((f >>> 3) & 31)) & mask);
+}
 
 const S_HEARD = 0;
 const S_TALLY = 1;
@@ -78,7 +100,8 @@ const C_RECOVER = 8;
 const C_CUT = 9;
 const C_HEAL = 10;
 const C_JOIN = 11;
-const TO_ALL = 1023;
+/** A request to every acceptor (node slots are 0 to 6). Codes stay below 2^30, small integers to the engine. */
+const TO_ALL = 15;
 const A_SPAN = 1 << 20;
 
 const RULE_BITS: Record<SafetyRule, number> = { agreement: 1, validity: 2, learning: 4, stability: 8 };
@@ -137,12 +160,14 @@ export class CompactRoom {
   #cuts: boolean;
   #joiners: number[];
   #pair: number[];
+  #single: number[][];
   // (ballot, value) pairs.
   #bvByCode = new Map<number, number>();
   #bvBallot: number[] = [];
   #bvValue: number[] = [];
   // Messages by content.
-  #msgByCode = new Map<number, number>();
+  /** By head (kind, from, to, ballot), then by payload: two keys below 2^30, which the engine hashes fast. */
+  #msgByHead = new Map<number, Map<number, number>>();
   #mKind: number[] = [];
   #mFrom: number[] = [];
   #mTo: number[] = [];
@@ -206,6 +231,7 @@ export class CompactRoom {
     let k = 0;
     for (let i = 0; i < this.n; i++) for (let j = 0; j < this.n; j++) this.#pair.push(i < j ? k++ : -1);
     for (let i = 0; i < this.n; i++) for (let j = 0; j < i; j++) this.#pair[i * this.n + j] = this.#pair[j * this.n + i]!;
+    this.#single = this.ids.map((_, i) => [i]);
     this.t = new Int32Array(this.width + 256);
   }
 
@@ -235,7 +261,9 @@ export class CompactRoom {
 
   #ballot(b: Ballot | null | undefined): number {
     if (!b) return 0;
-    return b.round * (this.n + 1) + (b.node === undefined ? 0 : this.#rank[this.slotOf(b.node)]!);
+    const code = b.round * (this.n + 1) + (b.node === undefined ? 0 : this.#rank[this.slotOf(b.node)]!);
+    if (code >= BALLOT_LIMIT) throw new Unsupported();
+    return code;
   }
 
   #round(code: number): number {
@@ -247,7 +275,7 @@ export class CompactRoom {
     let i = this.#bvByCode.get(code);
     if (i === undefined) {
       i = this.#bvBallot.length;
-      invariant(i < 1 << 16, 'fewer than 65,536 (ballot, value) pairs');
+      invariant(i < BV_LIMIT, 'fewer than 32,767 (ballot, value) pairs');
       this.#bvByCode.set(code, i);
       this.#bvBallot.push(ballot);
       this.#bvValue.push(value);
@@ -256,13 +284,18 @@ export class CompactRoom {
   }
 
   #msg(kind: number, from: number, to: number, ballot: number, a: number, bb: number, c: number): number {
-    // Exact below 2^53: ballots are below 8,192 (rounds up to 1,000, 7 nodes); a and c are small but for a reject's.
-    const code = kind + 6 * (from + 8 * (to + 8 * (ballot + 8192 * (kind === K_REJECT ? a + 2 * (c + 32 * bb) : a))));
-    let i = this.#msgByCode.get(code);
+    const head = kind + 6 * (from + 8 * (to + 8 * ballot));
+    const payload = kind === K_REJECT ? a + 2 * (c + 32 * bb) : a;
+    let byPayload = this.#msgByHead.get(head);
+    if (!byPayload) {
+      byPayload = new Map();
+      this.#msgByHead.set(head, byPayload);
+    }
+    let i = byPayload.get(payload);
     if (i === undefined) {
       i = this.#mKind.length;
       invariant(i < A_SPAN, 'fewer than a million distinct messages');
-      this.#msgByCode.set(code, i);
+      byPayload.set(payload, i);
       this.#mKind.push(kind);
       this.#mFrom.push(from);
       this.#mTo.push(to);
@@ -333,23 +366,24 @@ export class CompactRoom {
     let heldCount = 0;
     for (const id of s.order) {
       const node = s.nodes[id]!;
-      const at = HDR + this.slotOf(id) * NF;
+      const at = this.slotOf(id);
       const p = node.proposer;
-      head[at + F_PRESENT] = 1;
-      head[at + F_UP] = node.up ? 1 : 0;
-      head[at + F_BALLOT] = this.#ballot(p.ballot);
-      head[at + F_VALUE] = p.value === null ? 0 : 1 + this.#value(p.value);
-      head[at + F_PROMISERS] = mask(p.promisers);
-      head[at + F_ACC_MAX] = p.promiserAccMax ? 1 + this.#bv(this.#ballot(p.promiserAccMax.ballot), this.#value(p.promiserAccMax.value)) : 0;
-      head[at + F_ACCEPTORS] = mask(p.acceptors);
-      head[at + F_SENT_VALUE] = p.sentValue === null ? 0 : 1 + this.#value(p.sentValue);
-      head[at + F_MAX_ROUND] = p.maxRound;
-      head[at + F_PROMISED] = this.#ballot(node.acceptor.promised);
-      head[at + F_ACCEPTED] = node.acceptor.accepted ? 1 + this.#bv(this.#ballot(node.acceptor.accepted.ballot), this.#value(node.acceptor.accepted.value)) : 0;
-      head[at + F_CHOICE] = node.choice === null ? 0 : 1 + this.#value(node.choice);
+      if (p.maxRound >= MAX_ROUND_LIMIT) throw new Unsupported();
+      put(head, at, F_PRESENT, 1);
+      put(head, at, F_UP, node.up ? 1 : 0);
+      put(head, at, F_BALLOT, this.#ballot(p.ballot));
+      put(head, at, F_VALUE, p.value === null ? 0 : 1 + this.#value(p.value));
+      put(head, at, F_PROMISERS, mask(p.promisers));
+      put(head, at, F_ACC_MAX, p.promiserAccMax ? 1 + this.#bv(this.#ballot(p.promiserAccMax.ballot), this.#value(p.promiserAccMax.value)) : 0);
+      put(head, at, F_ACCEPTORS, mask(p.acceptors));
+      put(head, at, F_SENT_VALUE, p.sentValue === null ? 0 : 1 + this.#value(p.sentValue));
+      put(head, at, F_MAX_ROUND, p.maxRound);
+      put(head, at, F_PROMISED, this.#ballot(node.acceptor.promised));
+      put(head, at, F_ACCEPTED, node.acceptor.accepted ? 1 + this.#bv(this.#ballot(node.acceptor.accepted.ballot), this.#value(node.acceptor.accepted.value)) : 0);
+      put(head, at, F_CHOICE, node.choice === null ? 0 : 1 + this.#value(node.choice));
       const learned = s.monitor.learned[id];
-      head[at + F_LEARNED] = learned ? 1 + this.#value(learned.value) : 0;
-      head[at + F_SENT] = (sent.includes(`${id}|promiseRequest`) ? 1 : 0) | (sent.includes(`${id}|acceptRequest`) ? 2 : 0);
+      put(head, at, F_LEARNED, learned ? 1 + this.#value(learned.value) : 0);
+      put(head, at, F_SENT, (sent.includes(`${id}|promiseRequest`) ? 1 : 0) | (sent.includes(`${id}|acceptRequest`) ? 2 : 0));
       for (const [key, acceptors] of Object.entries(node.heard)) {
         const bv = tallyOf.get(key);
         if (bv === undefined) throw new Unsupported();
@@ -380,6 +414,19 @@ export class CompactRoom {
     return out;
   }
 
+  #slotLists = new Map<number, { members: number[]; order: number[] }>();
+
+  /** The slots of this round's acceptors, and of the room's nodes, in the room's order (computed once per set). */
+  #slots(r: Int32Array): { members: number[]; order: number[] } {
+    const key = r[H_MEMBERS]! * 2 ** 21 + r[H_JOINED]!;
+    let lists = this.#slotLists.get(key);
+    if (!lists) {
+      lists = { members: this.#memberSlots(r), order: this.#orderSlots(r) };
+      this.#slotLists.set(key, lists);
+    }
+    return lists;
+  }
+
   /** The slots of this round's acceptors, in the room's order: the starting ones, then joiners as they joined. */
   #memberSlots(r: Int32Array): number[] {
     const members = this.#initialMembers.filter((i) => r[H_MEMBERS]! & (1 << i));
@@ -402,11 +449,11 @@ export class CompactRoom {
   // The scratch record
 
   #f(i: number, field: number): number {
-    return this.t[HDR + i * NF + field]!;
+    return get(this.t, i, field);
   }
 
   #set(i: number, field: number, v: number): void {
-    this.t[HDR + i * NF + field] = v;
+    put(this.t, i, field, v);
   }
 
   #start(section: number): number {
@@ -445,10 +492,6 @@ export class CompactRoom {
       if (this.t[at] === v) return this.#removeAt(section, at);
     }
     invariant(false, 'a removed entry is in its section');
-  }
-
-  #q1(): number {
-    return this.#q1ByMembers[popCount(this.t[H_MEMBERS]!)]!;
   }
 
   #q2(): number {
@@ -660,14 +703,13 @@ export class CompactRoom {
    */
   expand(s: Int32Array, emit: (command: number) => void): void {
     const n = this.n;
-    const field = (i: number, f: number) => s[HDR + i * NF + f]!;
     const flightStart = this.width + s[H_SECTIONS + S_HEARD]! + s[H_SECTIONS + S_TALLY]! + s[H_SECTIONS + S_HELD]!;
     const flightCount = s[H_SECTIONS + S_FLIGHT]!;
     const flightEnd = flightStart + flightCount;
     const canArrive = (m: number) => {
       const to = this.#mTo[m]!;
       const from = this.#mFrom[m]!;
-      return field(to, F_PRESENT) === 1 && field(to, F_UP) === 1 && (from === to || (s[H_CUT]! & (1 << this.#pair[from * n + to]!)) === 0);
+      return get(s, to, F_PRESENT) === 1 && get(s, to, F_UP) === 1 && (from === to || (s[H_CUT]! & (1 << this.#pair[from * n + to]!)) === 0);
     };
     // The network: each distinct message once.
     for (let at = flightStart; at < flightEnd; ) {
@@ -692,15 +734,17 @@ export class CompactRoom {
     for (let at = heldStart; at < flightStart; at++) {
       const m = s[at]!;
       if (at > heldStart && s[at - 1] === m) continue;
-      for (const yes of [true, false]) this.#answer(s, m, yes, emit);
+      this.#answer(s, m, true, emit);
+      this.#answer(s, m, false, emit);
     }
     // Proposers.
-    this.#proposers.forEach((p, k) => {
-      if (!field(p, F_PRESENT) || !field(p, F_UP)) return;
-      if (field(p, F_MAX_ROUND) + 1 <= this.#roundMax) {
+    for (let k = 0; k < this.#proposers.length; k++) {
+      const p = this.#proposers[k]!;
+      if (!get(s, p, F_PRESENT) || !get(s, p, F_UP)) continue;
+      if (get(s, p, F_MAX_ROUND) + 1 <= this.#roundMax) {
         for (const v of this.#proposerValues[k]!) {
           this.#begin(s);
-          const round = field(p, F_MAX_ROUND) + 1;
+          const round = get(s, p, F_MAX_ROUND) + 1;
           this.t[H_FIXED] = 1;
           this.#set(p, F_BALLOT, round * (n + 1) + (this.#unique ? this.#rank[p]! : 0));
           this.#set(p, F_VALUE, 1 + v);
@@ -714,24 +758,25 @@ export class CompactRoom {
           emit(C_PROPOSE + 16 * (p + A_SPAN * v));
         }
       } else this.hitRounds = true;
-      if (field(p, F_BALLOT)) {
-        for (const accept of [false, true]) {
+      if (get(s, p, F_BALLOT)) {
+        for (let accept = false; ; accept = true) {
           if (this.#instant) {
-            for (const to of this.#memberSlots(s)) this.#request(s, p, accept, to, emit);
-          } else if (!(field(p, F_SENT) & (accept ? 2 : 1))) this.#request(s, p, accept, -1, emit);
+            for (const to of this.#slots(s).members) this.#request(s, p, accept, to, emit);
+          } else if (!(get(s, p, F_SENT) & (accept ? 2 : 1))) this.#request(s, p, accept, -1, emit);
+          if (accept) break;
         }
       }
-    });
+    }
     if (this.#crashes) {
-      for (const i of this.#orderSlots(s)) {
+      for (const i of this.#slots(s).order) {
         this.#begin(s);
-        if (field(i, F_UP)) this.#crash(i);
+        if (get(s, i, F_UP)) this.#crash(i);
         else this.#set(i, F_UP, 1);
-        emit((field(i, F_UP) ? C_CRASH : C_RECOVER) + 16 * i);
+        emit((get(s, i, F_UP) ? C_CRASH : C_RECOVER) + 16 * i);
       }
     }
     if (this.#cuts) {
-      const members = this.#memberSlots(s);
+      const members = this.#slots(s).members;
       for (let x = 0; x < members.length; x++) {
         for (let y = x + 1; y < members.length; y++) {
           const a = members[x]!;
@@ -744,7 +789,7 @@ export class CompactRoom {
       }
     }
     for (const j of this.#joiners) {
-      if (field(j, F_PRESENT) || !this.#joinable[j]) continue;
+      if (get(s, j, F_PRESENT) || !this.#joinable[j]) continue;
       this.#begin(s);
       this.#join(s, j);
       emit(C_JOIN + 16 * j);
@@ -778,7 +823,7 @@ export class CompactRoom {
   /** decide.ts decideAnswer and room.ts's `answered`. */
   #answer(s: Int32Array, m: number, yes: boolean, emit: (command: number) => void): void {
     const node = this.#mTo[m]!;
-    if (!s[HDR + node * NF + F_UP]) return;
+    if (!get(s, node, F_UP)) return;
     this.#begin(s);
     const ok = this.#verdict(node, this.#mBallot[m]!);
     if (yes && !ok && !this.#breakPromises) return;
@@ -800,17 +845,18 @@ export class CompactRoom {
 
   /** decide.ts decideRequest (to one member, or to all of them when `to` is -1) and room.ts's `sent`, `exchanged` and `lost`. */
   #request(s: Int32Array, p: number, accept: boolean, to: number, emit: (command: number) => void): void {
-    this.#begin(s);
-    const targets = to >= 0 ? [to] : this.#orderSlots(s).filter((i) => s[H_MEMBERS]! & (1 << i));
+    // To all: every acceptor of the round (the order of the requests only names them).
+    const targets = to >= 0 ? this.#single[to]! : this.#slots(s).members;
     if (targets.length === 0) return;
     let value = 0;
     if (accept) {
-      if (popCount(this.#f(p, F_PROMISERS)) < this.#q1() && !this.#acceptWithoutQuorum) return;
-      const max = this.#f(p, F_ACC_MAX);
-      value = this.#f(p, F_SENT_VALUE) || (!this.#ignoreAcceptedValue && max ? 1 + this.#bvValue[max - 1]! : this.#f(p, F_VALUE));
+      if (popCount(get(s, p, F_PROMISERS)) < this.#q1ByMembers[popCount(s[H_MEMBERS]!)]! && !this.#acceptWithoutQuorum) return;
+      const max = get(s, p, F_ACC_MAX);
+      value = get(s, p, F_SENT_VALUE) || (!this.#ignoreAcceptedValue && max ? 1 + this.#bvValue[max - 1]! : get(s, p, F_VALUE));
       if (!value) return;
     }
     if (!this.#instant && s[H_SECTIONS + S_FLIGHT]! + targets.length > LIMITS.inFlightMax) return;
+    this.#begin(s);
     const ballot = this.#f(p, F_BALLOT);
     for (const target of targets) {
       const m = this.#msg(accept ? K_ACCEPT : K_PREPARE, p, target, ballot, accept ? value - 1 : 0, 0, 0);
@@ -915,73 +961,97 @@ export class CompactRoom {
   }
 }
 
-/** Records of varying length in one flat array, numbered in the order added, with an open-addressing hash table. */
+const CHUNK_BITS = 20;
+const CHUNK = 1 << CHUNK_BITS;
+
+/**
+ * Records of varying length in chunks of a million integers (a chunk is never copied: a
+ * record that does not fit starts the next one), numbered in the order added, with an
+ * open-addressing hash table.
+ */
 class RecordStore {
   size = 0;
-  #data = new Int32Array(1 << 16);
+  #chunks: Int32Array[] = [new Int32Array(CHUNK)];
+  /** Where each record starts: chunk * CHUNK + offset. */
   #starts = new Int32Array(1 << 12);
-  #hashes = new Int32Array(1 << 12);
-  #table = new Int32Array(1 << 13);
+  #lengths = new Int32Array(1 << 12);
+  #used = 0;
+  #table = new Int32Array(1 << 14);
   #mask = (1 << 13) - 1;
+  /** The hash and table slot `has` found, for the `add` that follows it. */
+  #hash = 0;
+  #slotFound = 0;
 
   get(i: number): Int32Array {
-    return this.#data.subarray(this.#starts[i]!, this.#starts[i + 1]!);
+    const start = this.#starts[i]!;
+    const at = start & (CHUNK - 1);
+    return this.#chunks[start >>> CHUNK_BITS]!.subarray(at, at + this.#lengths[i]!);
   }
 
   /** True when `r[0..len)` is there already. */
   has(r: Int32Array, len: number): boolean {
-    return this.#find(r, len, hashRecord(r, len))[0] >= 0;
+    this.#hash = hashRecord(r, len);
+    return this.#find(r, len, this.#hash) >= 0;
   }
 
-  /** Adds `r[0..len)`; the caller has checked it is new. */
+  /** Adds `r[0..len)`, which `has` has just found missing. */
   add(r: Int32Array, len: number): void {
-    const h = hashRecord(r, len);
-    const slot = this.#find(r, len, h)[1];
-    const at = this.#starts[this.size]!;
-    if (at + len > this.#data.length) this.#data = grown(this.#data, at + len);
-    if (this.size + 2 > this.#starts.length) {
-      this.#starts = grown(this.#starts, this.size + 2);
-      this.#hashes = grown(this.#hashes, this.size + 2);
+    invariant(len <= CHUNK, 'a record fits in a chunk');
+    if (this.#used + len > CHUNK) {
+      this.#chunks.push(new Int32Array(CHUNK));
+      this.#used = 0;
     }
-    this.#data.set(r.subarray(0, len), at);
-    this.#hashes[this.size] = h;
+    if (this.size + 1 > this.#starts.length) {
+      this.#starts = grown(this.#starts, this.size + 1);
+      this.#lengths = grown(this.#lengths, this.size + 1);
+    }
+    this.#chunks[this.#chunks.length - 1]!.set(r.subarray(0, len), this.#used);
+    this.#starts[this.size] = ((this.#chunks.length - 1) << CHUNK_BITS) + this.#used;
+    this.#lengths[this.size] = len;
+    this.#used += len;
     this.size++;
-    this.#starts[this.size] = at + len;
-    this.#table[slot] = this.size;
-    if (this.size * 2 > this.#table.length) this.#grow();
+    this.#table[2 * this.#slotFound] = this.#hash;
+    this.#table[2 * this.#slotFound + 1] = this.size;
+    if (this.size * 4 > this.#table.length) this.#grow();
   }
 
-  /** The index of the record (or -1), and the slot where it is or would go. */
-  #find(r: Int32Array, len: number, h: number): [number, number] {
+  /** The index of the record, or -1; the slot where it is or would go in `#slotFound`. */
+  #find(r: Int32Array, len: number, h: number): number {
+    const table = this.#table;
     let slot = h & this.#mask;
     for (;;) {
-      const at = this.#table[slot]!;
-      if (at === 0) return [-1, slot];
+      // Each slot holds a hash and a record's number + 1, side by side: one read of memory finds both.
+      const at = table[2 * slot + 1]!;
+      this.#slotFound = slot;
+      if (at === 0) return -1;
       const i = at - 1;
-      if (this.#hashes[i] === h) {
+      if (table[2 * slot] === h && this.#lengths[i] === len) {
         const start = this.#starts[i]!;
-        if (this.#starts[i + 1]! - start === len) {
-          let same = true;
-          for (let k = 0; k < len; k++) {
-            if (this.#data[start + k] !== r[k]) {
-              same = false;
-              break;
-            }
+        const from = start & (CHUNK - 1);
+        const chunk = this.#chunks[start >>> CHUNK_BITS]!;
+        let same = true;
+        for (let k = 0; k < len; k++) {
+          if (chunk[from + k] !== r[k]) {
+            same = false;
+            break;
           }
-          if (same) return [i, slot];
         }
+        if (same) return i;
       }
       slot = (slot + 1) & this.#mask;
     }
   }
 
   #grow(): void {
-    const table = new Int32Array(this.#table.length * 2);
-    const mask = table.length - 1;
-    for (let i = 0; i < this.size; i++) {
-      let slot = this.#hashes[i]! & mask;
-      while (table[slot] !== 0) slot = (slot + 1) & mask;
-      table[slot] = i + 1;
+    const old = this.#table;
+    const table = new Int32Array(old.length * 2);
+    const mask = table.length / 2 - 1;
+    for (let k = 0; k < old.length; k += 2) {
+      if (old[k + 1] === 0) continue;
+      let slot = old[k]! & mask;
+      while (table[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+      table[2 * slot] = old[k]!;
+      table[2 * slot + 1] = old[k + 1]!;
     }
     this.#table = table;
     this.#mask = mask;
@@ -994,6 +1064,12 @@ function grown<T extends Int32Array | Float64Array>(a: T, needed: number): T {
   const b = new (a.constructor as new (n: number) => T)(size);
   b.set(a);
   return b;
+}
+
+/** True when `r` begins with the whole of `s`. */
+function sameRecord(r: Int32Array, s: Int32Array): boolean {
+  for (let k = 0; k < s.length; k++) if (r[k] !== s[k]) return false;
+  return true;
 }
 
 /** FNV-1a over the record's integers, with a final mix. */
@@ -1030,6 +1106,7 @@ export class CompactSearch {
     readonly now: (() => number) | null,
   ) {
     const first = room.encode(start, []);
+    this.#store.has(first, first.length);
     this.#store.add(first, first.length);
     this.#parents[0] = -1;
     for (const c of start.monitor.chosen) if (!this.#chosen.has(c.value)) this.#chosen.set(c.value, 0);
@@ -1052,10 +1129,13 @@ export class CompactSearch {
     if (this.now && this.#startMs === null) this.#startMs = this.now();
     let finish: Finish | undefined;
     let parent = 0;
+    let s = store.get(0);
     const atDepthMax = () => (this.#hit.depth = true);
     const add = (command: number) => {
       if (finish !== undefined) return;
       this.#transitions++;
+      // A command that changes nothing (a promise asked again, say) leads back to the state expanded.
+      if (room.tLen === s.length && sameRecord(room.t, s)) return;
       if (store.has(room.t, room.tLen)) return;
       if (store.size >= b.statesMax) {
         finish = 'states';
@@ -1081,7 +1161,7 @@ export class CompactSearch {
       }
       parent = this.#at++;
       // A view: when the store grows while the record is expanded, the view keeps the old array.
-      const s = store.get(parent);
+      s = store.get(parent);
       if (this.#depth >= b.depthMax) {
         room.expand(s, atDepthMax);
         continue;
