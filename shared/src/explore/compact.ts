@@ -808,16 +808,24 @@ export class CompactRoom {
     else if (kind === K_NOTICE) this.#hear(this.#mTo[m]!, this.#mFrom[m]!, this.#bv(this.#mBallot[m]!, this.#mA[m]!));
     else this.#receiveReply(m);
     // A request delivered again makes its reply again: the copies bound holds for replies too.
-    const start = this.#start(S_FLIGHT);
-    const end = start + this.t[H_SECTIONS + S_FLIGHT]!;
-    for (let at = start, run = 0; at < end; at++) {
-      run = at > start && this.t[at] === this.t[at - 1] ? run + 1 : 1;
-      if (run > this.#copiesMax) {
-        this.hitCopies = true;
-        return;
+    if (this.#overCopies()) return;
+    emit(C_DELIVER + 16 * m);
+  }
+
+  /** True (and the bound noted as hit) when a message has more copies in flight, or a request more in one inbox, than the bound allows. */
+  #overCopies(): boolean {
+    for (const section of [S_HELD, S_FLIGHT]) {
+      const start = this.#start(section);
+      const end = start + this.t[H_SECTIONS + section]!;
+      for (let at = start, run = 0; at < end; at++) {
+        run = at > start && this.t[at] === this.t[at - 1] ? run + 1 : 1;
+        if (run > this.#copiesMax) {
+          this.hitCopies = true;
+          return true;
+        }
       }
     }
-    emit(C_DELIVER + 16 * m);
+    return false;
   }
 
   /** decide.ts decideAnswer and room.ts's `answered`. */
@@ -869,6 +877,8 @@ export class CompactRoom {
       this.#receiveRequest(m, this.#autoReply(target, m), true);
     }
     if (!this.#instant) this.#set(p, F_SENT, this.#f(p, F_SENT) | (accept ? 2 : 1));
+    // A request sent again to a student's inbox is a copy of the one waiting there.
+    if (this.#students && this.#overCopies()) return;
     emit((accept ? C_ACCEPT_REQUEST : C_PROMISE_REQUEST) + 16 * (p + A_SPAN * (to >= 0 ? to : TO_ALL)));
   }
 

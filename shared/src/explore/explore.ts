@@ -36,7 +36,10 @@ export interface ExploreBounds {
   readonly cuts?: boolean;
   /** Nodes that may join during the search, one `addNode` each (default none). */
   readonly joiners?: readonly string[];
-  /** The most copies of one message in flight (made by `duplicate`, or by delivering a request again) (default 2). */
+  /**
+   * The most copies of one message in flight (made by `duplicate`, or by delivering a request
+   * again), and of one request waiting in a student's inbox (sent to it again) (default 2).
+   */
   readonly copiesMax?: number;
   /** Stop at the first violation found (the shortest, since the search is breadth-first); default false. */
   readonly stopAtViolation?: boolean;
@@ -333,8 +336,10 @@ export function roomSuccessors(s: RoomState, sentBefore: readonly string[], b: R
     const d = decide(s, command);
     if (!d.ok) return;
     const next = successorState(s, d.events);
-    // A request delivered again makes its reply again: the copies bound holds for replies too.
-    if (command.type === 'deliver' && overCopies(next, b.copiesMax, parts)) {
+    // A request delivered again makes its reply again, and one sent again to a student's
+    // inbox waits there beside the first: the copies bound holds for both.
+    const copies = command.type === 'deliver' || ((command.type === 'promiseRequest' || command.type === 'acceptRequest') && s.settings.acceptorMode === 'students');
+    if (copies && overCopies(next, b.copiesMax, parts)) {
       hit.copies = true;
       return;
     }
@@ -390,14 +395,16 @@ export function roomSuccessors(s: RoomState, sentBefore: readonly string[], b: R
   return out;
 }
 
-/** True when some message has more copies in flight than the bound allows. */
+/** True when some message has more copies in flight, or some request more in one inbox, than the bound allows. */
 function overCopies(s: RoomState, copiesMax: number, parts: KeyParts): boolean {
-  const counts = new Map<string, number>();
-  for (const m of s.inFlight) {
-    const k = parts.of(m, messageKey);
-    const n = (counts.get(k) ?? 0) + 1;
-    if (n > copiesMax) return true;
-    counts.set(k, n);
+  for (const messages of [s.inFlight, Object.values(s.held)]) {
+    const counts = new Map<string, number>();
+    for (const m of messages) {
+      const k = parts.of(m, messageKey);
+      const n = (counts.get(k) ?? 0) + 1;
+      if (n > copiesMax) return true;
+      counts.set(k, n);
+    }
   }
   return false;
 }
