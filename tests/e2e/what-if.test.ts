@@ -29,6 +29,8 @@ describe('what can happen from here', () => {
     await page.getByRole('heading', { name: 'Solo sandbox' }).waitFor();
     await page.getByRole('button', { name: 'What can happen from here?', exact: true }).click();
     await expect.poll(() => status(page).innerText()).toMatch(/^Searching: [\d,]+ states so far/);
+    // The search runs in the explorer's Web Worker, not on the page's thread.
+    expect(page.workers().map((w) => w.url())).toEqual(expect.arrayContaining([expect.stringMatching(/explore\.worker/)]));
     const first = Number((await status(page).innerText()).match(/Searching: ([\d,]+)/)![1]!.replace(/,/g, ''));
     // The page answers while the worker searches: a node is added, and the count goes on growing.
     await page.getByRole('button', { name: 'Add node', exact: true }).click();

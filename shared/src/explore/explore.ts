@@ -7,13 +7,12 @@
  */
 import { decide } from '../decide';
 import { invariant } from '../invariant';
-import { touchedNodes } from '../log';
-import { cloneMonitor } from '../monitor';
-import { cloneNode } from '../node';
-import { apply, cloneRoomState, LIMITS, roomWith, type RoomCommand, type RoomEvent, type RoomState } from '../room';
+import { cloneRoomState, LIMITS, type RoomCommand, type RoomState } from '../room';
 import type { SafetyRule } from '../monitor';
 import { textProblem } from '../text';
 import { KeyParts, messageKey, stateKey } from './key';
+import { CompactRoom, CompactSearch } from './compact';
+import { successorState, compactSchedule } from './schedule';
 
 /** How far the search goes, and what it may do. Every field has a default. */
 export interface ExploreBounds {
@@ -37,7 +36,10 @@ export interface ExploreBounds {
   readonly cuts?: boolean;
   /** Nodes that may join during the search, one `addNode` each (default none). */
   readonly joiners?: readonly string[];
-  /** The most copies of one message in flight (made by `duplicate`, or by delivering a request again) (default 2). */
+  /**
+   * The most copies of one message in flight (made by `duplicate`, or by delivering a request
+   * again), and of one request waiting in a student's inbox (sent to it again) (default 2).
+   */
   readonly copiesMax?: number;
   /** Stop at the first violation found (the shortest, since the search is breadth-first); default false. */
   readonly stopAtViolation?: boolean;
@@ -50,7 +52,11 @@ export interface Schedule {
   readonly commands: readonly RoomCommand[];
 }
 
+/** Which search ran: the compact one (records of small integers), or the exact one through `decide` and `apply`. */
+export type ExploreEngine = 'compact' | 'exact';
+
 export interface ExploreResult {
+  readonly engine: ExploreEngine;
   /** Distinct states visited, the starting state included. */
   readonly states: number;
   /** Commands tried that the room accepted. */
@@ -166,8 +172,39 @@ export function defaultValues(state: RoomState): string[] {
  * A search in progress. `run(budget)` searches up to `budget` more states and returns the
  * result once the search is over (or null to be called again); `stop()` ends it at the next
  * state. The time bound reads `now`, which the caller supplies: the core has no clock.
+ * It runs the compact search (compact.ts) when the records can hold the starting state,
+ * which they do for every room the pages and the CLI make, and the exact search through
+ * `decide` and `apply` otherwise (or when `engine` is 'exact'); both count the same states.
  */
 export class Exploration {
+  readonly bounds: Required<ExploreBounds>;
+  readonly engine: ExploreEngine;
+  #search: CompactSearch | ExactSearch;
+
+  constructor(start: RoomState, bounds: ExploreBounds = {}, now: (() => number) | null = null, engine: 'auto' | 'exact' = 'auto') {
+    this.bounds = resolveBounds(start, bounds);
+    const room = engine === 'auto' ? CompactRoom.create(start, this.bounds) : null;
+    this.#search = room ? new CompactSearch(room, start, this.bounds, now) : new ExactSearch(start, this.bounds, now);
+    this.engine = room ? 'compact' : 'exact';
+  }
+
+  get progress(): ExploreProgress {
+    return this.#search.progress;
+  }
+
+  /** Ends the search at the next state; the result says it was cancelled. */
+  stop(): void {
+    this.#search.stop();
+  }
+
+  /** Searches up to `budget` states; the result when the search is over, else null. */
+  run(budget = Infinity): ExploreResult | null {
+    return this.#search.run(budget);
+  }
+}
+
+/** The exact search: every step through `decide` and `apply`, states deduplicated by `stateKey`. */
+class ExactSearch {
   readonly bounds: Required<ExploreBounds>;
   #keys = new Map<string, number>();
   #parts = new KeyParts();
@@ -189,10 +226,10 @@ export class Exploration {
 
   constructor(
     readonly start: RoomState,
-    bounds: ExploreBounds = {},
+    bounds: Required<ExploreBounds>,
     readonly now: (() => number) | null = null,
   ) {
-    this.bounds = resolveBounds(start, bounds);
+    this.bounds = bounds;
     const first: Entry = { state: cloneRoomState(start), sent: [], index: 0 };
     this.#keys.set(stateKey(first.state, [], this.#parts), 0);
     this.#level = [first];
@@ -204,12 +241,10 @@ export class Exploration {
     return { states: this.#keys.size, depth: this.#depth };
   }
 
-  /** Ends the search at the next state; the result says it was cancelled. */
   stop(): void {
     this.#stopped = true;
   }
 
-  /** Searches up to `budget` states; the result when the search is over, else null. */
   run(budget = Infinity): ExploreResult | null {
     if (this.#result) return this.#result;
     const b = this.bounds;
@@ -258,101 +293,8 @@ export class Exploration {
     return broken;
   }
 
-  /** Every command enabled in the entry's state, with the state it leads to. */
   #successors(entry: Entry): [RoomCommand, RoomState, readonly string[]][] {
-    const out: [RoomCommand, RoomState, readonly string[]][] = [];
-    const s = entry.state;
-    const b = this.bounds;
-    const play = (command: RoomCommand, sent: readonly string[] = entry.sent) => {
-      const d = decide(s, command);
-      if (!d.ok) return;
-      const next = successorState(s, d.events);
-      // A request delivered again makes its reply again: the copies bound holds for replies too.
-      if (command.type === 'deliver' && this.#overCopies(next)) {
-        this.#hit.copies = true;
-        return;
-      }
-      out.push([command, next, sent]);
-    };
-
-    // The network: each distinct message once (copies behave alike).
-    const copies = new Map<string, { id: number; count: number }>();
-    for (const m of s.inFlight) {
-      const k = this.#parts.of(m, messageKey);
-      const c = copies.get(k);
-      if (c) c.count++;
-      else copies.set(k, { id: m.id, count: 1 });
-    }
-    for (const { id, count } of copies.values()) {
-      play({ type: 'deliver', id });
-      play({ type: 'drop', id });
-      if (count < b.copiesMax) play({ type: 'duplicate', id });
-      else this.#hit.copies = true;
-    }
-    // Requests waiting in a student's inbox: answered yes or no.
-    const heldSeen = new Set<string>();
-    for (const [id, m] of Object.entries(s.held)) {
-      const k = this.#parts.of(m, messageKey);
-      if (heldSeen.has(k)) continue;
-      heldSeen.add(k);
-      for (const yes of [true, false]) play({ type: 'answer', node: m.to, id: Number(id), yes });
-    }
-    // Proposers: a new proposal with each value, then promise and accept requests to each set of acceptors.
-    for (const id of b.proposers) {
-      const n = s.nodes[id];
-      if (!n || !n.up) continue;
-      if (n.proposer.maxRound + 1 <= b.roundMax) {
-        for (const value of b.valuesOf[id] ?? b.values) play({ type: 'propose', node: id, value }, entry.sent.filter((k) => !k.startsWith(`${id}|`)));
-      } else this.#hit.rounds = true;
-      if (n.proposer.ballot) this.#sendCommands(s, id, entry.sent, play);
-    }
-    for (const id of s.order) {
-      const n = s.nodes[id]!;
-      if (!b.crashes) break;
-      play({ type: n.up ? 'crash' : 'recover', node: id });
-    }
-    if (b.cuts) {
-      for (let i = 0; i < s.members.length; i++) {
-        for (let j = i + 1; j < s.members.length; j++) {
-          const a = s.members[i]!;
-          const c = s.members[j]!;
-          play({ type: s.cut.includes(a < c ? `${a}|${c}` : `${c}|${a}`) ? 'heal' : 'cut', a, b: c });
-        }
-      }
-    }
-    for (const id of b.joiners) if (!s.nodes[id] && !s.members.includes(id)) play({ type: 'addNode', node: id });
-    return out;
-  }
-
-  /** True when some message has more copies in flight than the bound allows. */
-  #overCopies(s: RoomState): boolean {
-    const counts = new Map<string, number>();
-    for (const m of s.inFlight) {
-      const k = this.#parts.of(m, messageKey);
-      const n = (counts.get(k) ?? 0) + 1;
-      if (n > this.bounds.copiesMax) return true;
-      counts.set(k, n);
-    }
-    return false;
-  }
-
-  /**
-   * Promise and accept requests from `id`. With instant delivery, to one acceptor at a
-   * time: a request to several is the same events as one request to each in turn
-   * (`compactSchedule` merges them back). With queued delivery, to every acceptor at once
-   * and once per ballot, as the TLA+ specification's proposers broadcast: a request to
-   * some of them is the same as one to all with the others lost, and a request sent again
-   * is the same as a copy the network made, both of which the search tries already.
-   */
-  #sendCommands(s: RoomState, id: string, sent: readonly string[], play: (c: RoomCommand, sent?: readonly string[]) => void): void {
-    for (const kind of ['promiseRequest', 'acceptRequest'] as const) {
-      if (s.settings.delivery === 'queued') {
-        const k = `${id}|${kind}`;
-        if (!sent.includes(k)) play({ type: kind, from: id, to: 'all' }, [...sent, k].sort());
-        continue;
-      }
-      for (const t of s.members) if (s.nodes[t]) play({ type: kind, from: id, to: [t] });
-    }
+    return roomSuccessors(entry.state, entry.sent, this.bounds, this.#parts, this.#hit);
   }
 
   #finish(reason: 'cancelled' | 'time' | 'states' | 'found' | null): ExploreResult {
@@ -364,6 +306,7 @@ export class Exploration {
     };
     const hit = { ...this.#hit };
     this.#result = {
+      engine: 'exact',
       states: this.#keys.size,
       transitions: this.#transitions,
       depth: this.#depth,
@@ -379,55 +322,116 @@ export class Exploration {
   }
 }
 
+/** What a successor function notes as it goes: a bound that stopped it trying something. */
+export interface SuccessorHits {
+copies: boolean;
+rounds: boolean;
+}
+
+/**
+ * Every command the explorer tries from `s` that the room accepts, with the state it leads
+ * to (through `decide` and `successorState`) and the search's `sent` bookkeeping: the exact
+ * search's step, and what the compact search is checked against.
+ */
+export function roomSuccessors(s: RoomState, sentBefore: readonly string[], b: Required<ExploreBounds>, parts: KeyParts, hit: SuccessorHits): [RoomCommand, RoomState, readonly string[]][] {
+  const out: [RoomCommand, RoomState, readonly string[]][] = [];
+  const play = (command: RoomCommand, sent: readonly string[] = sentBefore) => {
+    const d = decide(s, command);
+    if (!d.ok) return;
+    const next = successorState(s, d.events);
+    // A request delivered again makes its reply again, and one sent again to a student's
+    // inbox waits there beside the first: the copies bound holds for both.
+    const copies = command.type === 'deliver' || ((command.type === 'promiseRequest' || command.type === 'acceptRequest') && s.settings.acceptorMode === 'students');
+    if (copies && overCopies(next, b.copiesMax, parts)) {
+      hit.copies = true;
+      return;
+    }
+    out.push([command, next, sent]);
+  };
+
+  // The network: each distinct message once (copies behave alike).
+  const copies = new Map<string, { id: number; count: number }>();
+  for (const m of s.inFlight) {
+    const k = parts.of(m, messageKey);
+    const c = copies.get(k);
+    if (c) c.count++;
+    else copies.set(k, { id: m.id, count: 1 });
+  }
+  for (const { id, count } of copies.values()) {
+    play({ type: 'deliver', id });
+    play({ type: 'drop', id });
+    if (count < b.copiesMax) play({ type: 'duplicate', id });
+    else hit.copies = true;
+  }
+  // Requests waiting in a student's inbox: answered yes or no.
+  const heldSeen = new Set<string>();
+  for (const [id, m] of Object.entries(s.held)) {
+    const k = parts.of(m, messageKey);
+    if (heldSeen.has(k)) continue;
+    heldSeen.add(k);
+    for (const yes of [true, false]) play({ type: 'answer', node: m.to, id: Number(id), yes });
+  }
+  // Proposers: a new proposal with each value, then promise and accept requests to each set of acceptors.
+  for (const id of b.proposers) {
+    const n = s.nodes[id];
+    if (!n || !n.up) continue;
+    if (n.proposer.maxRound + 1 <= b.roundMax) {
+      for (const value of b.valuesOf[id] ?? b.values) play({ type: 'propose', node: id, value }, sentBefore.filter((k) => !k.startsWith(`${id}|`)));
+    } else hit.rounds = true;
+    if (n.proposer.ballot) sendCommands(s, id, sentBefore, play);
+  }
+  for (const id of s.order) {
+    const n = s.nodes[id]!;
+    if (!b.crashes) break;
+    play({ type: n.up ? 'crash' : 'recover', node: id });
+  }
+  if (b.cuts) {
+    for (let i = 0; i < s.members.length; i++) {
+      for (let j = i + 1; j < s.members.length; j++) {
+        const a = s.members[i]!;
+        const c = s.members[j]!;
+        play({ type: s.cut.includes(a < c ? `${a}|${c}` : `${c}|${a}`) ? 'heal' : 'cut', a, b: c });
+      }
+    }
+  }
+  for (const id of b.joiners) if (!s.nodes[id] && !s.members.includes(id)) play({ type: 'addNode', node: id });
+  return out;
+}
+
+/** True when some message has more copies in flight, or some request more in one inbox, than the bound allows. */
+function overCopies(s: RoomState, copiesMax: number, parts: KeyParts): boolean {
+  for (const messages of [s.inFlight, Object.values(s.held)]) {
+    const counts = new Map<string, number>();
+    for (const m of messages) {
+      const k = parts.of(m, messageKey);
+      const n = (counts.get(k) ?? 0) + 1;
+      if (n > copiesMax) return true;
+      counts.set(k, n);
+    }
+  }
+  return false;
+}
+
+/**
+ * Promise and accept requests from `id`. With instant delivery, to one acceptor at a
+ * time: a request to several is the same events as one request to each in turn
+ * (`compactSchedule` merges them back). With queued delivery, to every acceptor at once
+ * and once per ballot, as the TLA+ specification's proposers broadcast: a request to
+ * some of them is the same as one to all with the others lost, and a request sent again
+ * is the same as a copy the network made, both of which the search tries already.
+ */
+function sendCommands(s: RoomState, id: string, sent: readonly string[], play: (c: RoomCommand, sent?: readonly string[]) => void): void {
+  for (const kind of ['promiseRequest', 'acceptRequest'] as const) {
+    if (s.settings.delivery === 'queued') {
+      const k = `${id}|${kind}`;
+      if (!sent.includes(k)) play({ type: kind, from: id, to: 'all' }, [...sent, k].sort());
+      continue;
+    }
+    for (const t of s.members) if (s.nodes[t]) play({ type: kind, from: id, to: [t] });
+  }
+}
+
 /** Searches every way the room can go on from `state`, within `bounds`. */
 export function explore(state: RoomState, bounds: ExploreBounds = {}, now: (() => number) | null = null): ExploreResult {
   return new Exploration(state, bounds, now).run()!;
-}
-
-/**
- * `fold(state, events)`, copying only the nodes the events change: the others are shared
- * with `state`, which is never changed again, so their keys are computed once. A test
- * checks that it equals `fold`.
- */
-export function successorState(state: RoomState, events: readonly RoomEvent[]): RoomState {
-  const next = roomWith(state, { ...state.nodes }, cloneMonitor(state.monitor));
-  const copied = new Set<string>();
-  for (const e of events) {
-    const touched = touchedNodes(next, e);
-    for (const id of touched === 'all' ? next.order : touched) {
-      const n = next.nodes[id];
-      if (!n || copied.has(id)) continue;
-      next.nodes[id] = cloneNode(n);
-      copied.add(id);
-    }
-    apply(next, e);
-  }
-  return next;
-}
-
-/**
- * Merges requests of one kind from one proposer that follow each other, to different
- * acceptors, into one command, as a person sends them ("promise A -> A B"). `decide` gives
- * a request to several acceptors the same events as one request to each in turn, so the
- * schedule plays the same; a test checks it.
- */
-export function compactSchedule(commands: readonly RoomCommand[]): RoomCommand[] {
-  const out: RoomCommand[] = [];
-  for (const c of commands) {
-    const last = out[out.length - 1];
-    if (
-      last &&
-      (c.type === 'promiseRequest' || c.type === 'acceptRequest') &&
-      last.type === c.type &&
-      last.from === c.from &&
-      Array.isArray(last.to) &&
-      Array.isArray(c.to) &&
-      !c.to.some((t) => last.to.includes(t))
-    ) {
-      out[out.length - 1] = { ...last, to: [...last.to, ...c.to] };
-      continue;
-    }
-    out.push(c);
-  }
-  return out;
 }

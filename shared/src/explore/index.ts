@@ -2,3 +2,5 @@ export * from './explore';
 export * from './key';
 export * from './tla-paxos';
 export * from './text';
+export * from './schedule';
+export { CompactRoom } from './compact';

@@ -88,7 +88,7 @@ export function explorationScope(r: ExploreResult): string {
   const b = r.bounds;
   const proposals = [list(b.values), ...Object.entries(b.valuesOf).map(([id, vs]) => `${list(vs)} for ${id}`)];
   const parts = [
-    `every delivery, loss and copy of a message (at most ${b.copiesMax} ${b.copiesMax === 1 ? 'copy' : 'copies'} of one in flight)`,
+    `every delivery, loss and copy of a message (at most ${b.copiesMax} ${b.copiesMax === 1 ? 'copy' : 'copies'} of one in flight or in one inbox)`,
     `new proposals by ${list(b.proposers)} with ${proposals.join('; ')}, up to ballot round ${b.roundMax}`,
     ...(b.crashes ? ['crashes and recoveries'] : []),
     ...(b.cuts ? ['cut and healed links'] : []),
