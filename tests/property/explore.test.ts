@@ -88,8 +88,9 @@ const cases: readonly ModeCase[] = [
 ];
 
 describe('rule-breaking modes: the explorer finds each violation from the start of its preset', () => {
-  it('every rule-breaking preset has a case', () => {
-    expect(cases.map((c) => c.preset).sort()).toEqual(PRESETS.map((p) => p.name).filter((n) => n.startsWith('break-')).sort());
+  it('every rule-breaking preset of single-decree Paxos has a case (the explorer does not model Multi-Paxos rooms)', () => {
+    const singleDecree = PRESETS.filter((p) => p.name.startsWith('break-') && !/^protocol multi$/m.test(p.text));
+    expect(cases.map((c) => c.preset).sort()).toEqual(singleDecree.map((p) => p.name).sort());
   });
 
   for (const c of cases) {

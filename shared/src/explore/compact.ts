@@ -11,7 +11,7 @@
  * states. A schedule found is played back through `decide` as real room commands.
  */
 import { decide } from '../decide';
-import { invariant } from '../invariant';
+import { invariant, InvariantError } from '../invariant';
 import type { SafetyRule } from '../monitor';
 import type { Ballot } from '../ballot';
 import type { Message, RequestMessage } from '../node';
@@ -104,7 +104,7 @@ const C_JOIN = 11;
 const TO_ALL = 15;
 const A_SPAN = 1 << 20;
 
-const RULE_BITS: Record<SafetyRule, number> = { agreement: 1, validity: 2, learning: 4, stability: 8 };
+const RULE_BITS: Record<SafetyRule, number> = { agreement: 1, validity: 2, learning: 4, stability: 8, prefix: 16 };
 const RULES = Object.keys(RULE_BITS) as SafetyRule[];
 
 function popCount(x: number): number {
@@ -325,6 +325,9 @@ export class CompactRoom {
         return this.#msg(K_PROMISE, from, to, ballot, m.lastAccepted ? 1 + this.#bv(this.#ballot(m.lastAccepted.ballot), this.#value(m.lastAccepted.value)) : 0, 0, 0);
       case 'reject':
         return this.#msg(K_REJECT, from, to, ballot, m.request === 'prepare' ? K_PREPARE : K_ACCEPT, this.#ballot(m.promised), m.value === undefined ? 0 : 1 + this.#value(m.value));
+      default:
+        // The explorer refuses a Multi-Paxos room before it gets here (explore.ts).
+        throw new InvariantError(`the compact search has no ${m.kind} message`);
     }
   }
 
