@@ -5,7 +5,7 @@
  * question is open, and nobody hears what anyone answered, only how many have. Closing the
  * question puts the answers held into its `checkpointClosed` event.
  */
-import type { AckError, CheckpointState, CheckpointStatus, ClientPayload } from '@toy-paxos/shared';
+import type { AckError, CheckpointState, CheckpointStatus, ClientPayload, Question, RoomEvent, RoomState } from '@toy-paxos/shared';
 import type { Participant, Room } from './room';
 import type { StoredAnswer } from './store';
 
@@ -86,4 +86,41 @@ export function answerProblem(room: Room, p: Participant, { id, option }: Client
 export function answersToClose(room: Room, id: number): Record<string, number> {
   const nodes = room.log.state.nodes;
   return Object.fromEntries([...room.answers.of(room.active, id)].filter(([node]) => nodes[node] !== undefined));
+}
+
+/**
+ * The class sees a question's right answer only at its reveal. The log holds it from the
+ * question's opening (a replay must show the same question), so what the server sends to
+ * anyone but the instructor has it taken out of every question not revealed yet: the
+ * answer becomes null and the explanation empty. The reveal's own record carries both.
+ */
+export function answerHidden(question: Question): Question {
+  return question.answer === null && question.explanation === '' ? question : { ...question, answer: null, explanation: '' };
+}
+
+/** The ids of the questions of a timeline's state that are not revealed yet. */
+function unrevealed(state: RoomState): Set<number> {
+  return new Set(state.checkpoints.filter((c) => c.status !== 'revealed').map((c) => c.id));
+}
+
+/** Events or records with the answers of `hidden` questions taken out; the same array when none is in them. */
+export function withoutAnswers<T extends { readonly event: RoomEvent }>(items: readonly T[], hidden: ReadonlySet<number>): readonly T[] {
+  if (hidden.size === 0 || !items.some((r) => r.event.type === 'checkpointOpened' && hidden.has(r.event.id))) return items;
+  return items.map((r) => (r.event.type === 'checkpointOpened' && hidden.has(r.event.id) ? { ...r, event: { ...r.event, question: answerHidden(r.event.question) } } : r));
+}
+
+/** A state with the answers of its unrevealed questions taken out. */
+export function stateWithoutAnswers(state: RoomState): RoomState {
+  if (!state.checkpoints.some((c) => c.status !== 'revealed')) return state;
+  return { ...state, checkpoints: state.checkpoints.map((c) => (c.status === 'revealed' ? c : { ...c, question: answerHidden(c.question) })) };
+}
+
+/** What the class may see of records, a state before them, or both: for every role but the instructor. */
+export function forTheClass(room: Room): { readonly hidden: ReadonlySet<number>; records<T extends { readonly event: RoomEvent }>(items: readonly T[]): readonly T[]; state(s: RoomState | null): RoomState | null } {
+  const hidden = unrevealed(room.log.state);
+  return {
+    hidden,
+    records: (items) => withoutAnswers(items, hidden),
+    state: (s) => (s ? stateWithoutAnswers(s) : s),
+  };
 }

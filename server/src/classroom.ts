@@ -22,6 +22,7 @@ import {
   PROTOCOL_VERSION,
   RECENT_RECORDS,
   type AnalyticsReply,
+  type HistoryEvent,
   type HistoryPage,
   type AckError,
   type ClientEventName,
@@ -33,11 +34,12 @@ import {
   type RoomCommand,
   type RoomEvent,
   type RoomInfo,
+  type RoomState,
   type SessionInfo,
   type TimelineInfo,
 } from '@toy-paxos/shared';
 import { applyCommitted, catchUp } from './catch-up';
-import { answerProblem, answersToClose, checkpointStatus, openQuestion } from './checkpoints';
+import { answerProblem, answersToClose, checkpointStatus, forTheClass, openQuestion } from './checkpoints';
 import { CommitPipeline, SAVE_FAILED, type Pending } from './commit';
 import type { PeerMessage, Peers } from './peers';
 import type { ServerLimits } from './config';
@@ -51,12 +53,13 @@ const ATTEMPTS_MAX = 8;
 
 /** Reaches the sockets of a room. Implemented by the socket layer; a test can record calls. */
 export interface Broadcaster {
-  records(code: string, records: readonly LogRecord[]): void;
+  /** New records; `forClass`, when given, is what every role but the instructor gets (answers not revealed yet taken out). */
+  records(code: string, records: readonly LogRecord[], forClass?: readonly LogRecord[]): void;
   presence(code: string, info: RoomInfo): void;
   /** The instructor presents the log at `seq` to every screen (null: released). */
   replay(code: string, seq: number | null): void;
-  /** The room plays on another timeline: every screen replaces its log with `base` and `records`. */
-  timeline(code: string, info: TimelineInfo, recent: RecentLog): void;
+  /** The room plays on another timeline: every screen replaces its log with `base` and `records` (`forClass` as for `records`). */
+  timeline(code: string, info: TimelineInfo, recent: RecentLog, forClass?: RecentLog): void;
   /** Ends the sessions (removed or expired) and disconnects their sockets. */
   ended(code: string, tokenHashes: readonly string[], reason: 'removed' | 'expired' | 'revoked'): void;
   /** How many have answered the open question `id` so far. */
@@ -126,7 +129,7 @@ export class Classroom {
     this.#peers = options.peers ?? null;
     const peers = this.#peers;
     this.#commits = new CommitPipeline(this.#store, {
-      send: (code, records) => this.#out.records(code, records),
+      send: (code, records) => this.#sendRecords(code, records),
       catchUp: async (codes) => {
         for (const code of codes) await this.#catchUp(code);
       },
@@ -231,7 +234,7 @@ export class Classroom {
     if (this.#rooms.get(code) !== room) return;
     if (!stored) return this.#drop(room, 'expired');
     const caught = catchUp(room, stored);
-    if (caught.timeline) this.#out.timeline(code, room.timelineInfo(), room.recent(0, RECENT_RECORDS));
+    if (caught.timeline) this.#sendTimeline(room);
     this.#changedElsewhere(room, caught);
   }
 
@@ -337,13 +340,28 @@ export class Classroom {
     for (const p of changed.added) this.#byToken.set(p.tokenHash, room);
     for (const p of changed.removed) this.#byToken.delete(p.tokenHash);
     if (room.shareToken && !room.participants.has(hashToken(room.shareToken))) room.shareToken = null;
-    if (changed.records.length) this.#out.records(room.code, changed.records);
+    if (changed.records.length) this.#sendRecords(room.code, changed.records);
     const ended = (viewers: boolean) => changed.removed.filter((p) => (p.role === 'viewer') === viewers).map((p) => p.tokenHash);
     if (ended(false).length) this.#out.ended(room.code, ended(false), 'removed');
     if (ended(true).length) this.#out.ended(room.code, ended(true), 'revoked');
     if (changed.presence) this.#out.presence(room.code, room.info());
   }
 
+
+  /** Broadcasts records: to the instructor as they are, to everyone else without the answers not revealed yet. */
+  #sendRecords(code: string, records: readonly LogRecord[]): void {
+    const room = this.#rooms.get(code);
+    const forClass = room ? forTheClass(room).records(records) : records;
+    this.#out.records(code, records, forClass === records ? undefined : forClass);
+  }
+
+  /** Tells every screen the room plays on another timeline, the class without the answers not revealed yet. */
+  #sendTimeline(room: Room): void {
+    const recent = room.recent(0, RECENT_RECORDS);
+    const hide = forTheClass(room);
+    const forClass = { base: hide.state(recent.base), records: [...hide.records(recent.records)] };
+    this.#out.timeline(room.code, room.timelineInfo(), recent, forClass.base === recent.base && forClass.records.every((r, i) => r === recent.records[i]) ? undefined : forClass);
+  }
 
   #addParticipant(room: Room, p: StoredParticipant): void {
     room.participants.set(p.tokenHash, { ...p });
@@ -534,7 +552,10 @@ export class Classroom {
     const records = text
       ? room.records(from, to)
       : t.log.eventsBetween(from, to).map((event, i) => ({ seq: from + i, at: t.times.at(from + i), event }));
-    reply({ ok: true, value: { history: { branch: room.active, base: t.log.stateAt(from - 1), records } } });
+    const base = t.log.stateAt(from - 1);
+    if (session.role === 'instructor') return reply({ ok: true, value: { history: { branch: room.active, base, records } } });
+    const hide = forTheClass(room);
+    reply({ ok: true, value: { history: { branch: room.active, base: hide.state(base)!, records: [...hide.records<HistoryEvent | LogRecord>(records)] } } });
   }
 
   /** A participant comes back with its token, the last seq it has, and the timeline that seq is on. */
@@ -583,8 +604,9 @@ export class Classroom {
         code: room.code,
         node: p.node,
         name: p.node ? room.log.state.nodes[p.node]?.name ?? p.name : p.name,
-        // Only what is on disk (records still being committed follow by broadcast), and only the newest.
-        ...room.recent(lastSeq, RECENT_RECORDS),
+        // Only what is on disk (records still being committed follow by broadcast), and only the newest;
+        // the class without the answers not revealed yet.
+        ...this.#recentFor(room, p, lastSeq),
         room: room.info(),
         settings: room.log.initial.settings,
         presenting: room.presenting,
@@ -594,6 +616,13 @@ export class Classroom {
         checkpoint: checkpointStatus(room, p, nowMs),
       },
     };
+  }
+
+  #recentFor(room: Room, p: Participant, lastSeq: number): { base: RoomState | null; records: LogRecord[] } {
+    const recent = room.recent(lastSeq, RECENT_RECORDS);
+    if (p.role === 'instructor') return recent;
+    const hide = forTheClass(room);
+    return { base: hide.state(recent.base), records: [...hide.records(recent.records)] };
   }
 
   /**
@@ -890,7 +919,7 @@ export class Classroom {
       change: { code: room.code, expiresAt: nowMs + this.#limits.roomTtlMs, ...change },
       records: [],
       done: () => {
-        this.#out.timeline(room.code, room.timelineInfo(), room.recent(0, RECENT_RECORDS));
+        this.#sendTimeline(room);
         this.#out.presence(room.code, room.info());
         reply({ ok: true, value: { seqs: [] } });
       },

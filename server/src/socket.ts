@@ -47,6 +47,11 @@ const CLOSED_MESSAGES: Record<ConnectionClosedReason, string> = {
   replaced: 'Your session was opened on too many pages or devices at once, so the server closed this older one. Reload the page to use it here.',
 };
 
+/** The channel of a room's instructor sockets: they alone get the answers of questions not revealed yet. */
+function instructorChannel(code: string): string {
+  return `${code}#instructor`;
+}
+
 /** How long a flooding connection's last messages have to leave before its TCP socket is destroyed. */
 const CUT_LINGER_MS = 1000;
 
@@ -107,8 +112,10 @@ export class SocketBroadcaster implements Broadcaster {
     if (set?.size === 0) this.#byToken.delete(tokenHash);
   }
 
-  records(code: string, records: readonly LogRecord[]): void {
-    this.#io?.local.to(code).emit('room:records', { records });
+  records(code: string, records: readonly LogRecord[], forClass?: readonly LogRecord[]): void {
+    if (!forClass) return void this.#io?.local.to(code).emit('room:records', { records });
+    this.#io?.local.to(instructorChannel(code)).emit('room:records', { records });
+    this.#io?.local.to(code).except(instructorChannel(code)).emit('room:records', { records: forClass });
   }
 
   presence(code: string, info: RoomInfo): void {
@@ -119,8 +126,10 @@ export class SocketBroadcaster implements Broadcaster {
     this.#io?.local.to(code).emit('room:replay', { seq });
   }
 
-  timeline(code: string, timeline: TimelineInfo, { base, records }: RecentLog): void {
-    this.#io?.local.to(code).emit('room:timeline', { timeline, records, base });
+  timeline(code: string, timeline: TimelineInfo, { base, records }: RecentLog, forClass?: RecentLog): void {
+    if (!forClass) return void this.#io?.local.to(code).emit('room:timeline', { timeline, records, base });
+    this.#io?.local.to(instructorChannel(code)).emit('room:timeline', { timeline, records, base });
+    this.#io?.local.to(code).except(instructorChannel(code)).emit('room:timeline', { timeline, records: forClass.records, base: forClass.base });
   }
 
   answered(code: string, id: number, answered: number): void {
@@ -262,6 +271,7 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger,
           // Join the room's channel in the same tick as the snapshot: no event can fall between.
           s.data.session = session;
           s.join(session.code);
+          if (session.role === 'instructor') s.join(instructorChannel(session.code));
           broadcaster.track(session.tokenHash, s);
           classroom.setOnline(session, 1);
           logger.info({ code: session.code, role: session.role, event: name }, 'session started');

@@ -51,7 +51,11 @@ describe('a checkpoint in a class of 30', () => {
     for (const s of students) await s.until(() => opened(s) !== undefined, 'the question');
     const q = opened(students[0]!)!;
     expect(q.question.prompt).toBe("Which value will 1.Student 1's next accept request carry?");
-    const right = q.question.answer!;
+    // Nobody but the instructor gets the right answer before the reveal, in any record.
+    expect(students.every((s) => opened(s)!.question.answer === null && opened(s)!.question.explanation === '')).toBe(true);
+    await teacher.until(() => opened(teacher) !== undefined, 'the question');
+    const right = opened(teacher)!.question.answer!;
+    expect(right).not.toBeNull();
     const wrong = right === 0 ? 1 : 0;
 
     // Two thirds answer right, the rest wrong; all at once.
@@ -69,16 +73,26 @@ describe('a checkpoint in a class of 30', () => {
     const reveal = await teacher.emit('checkpoint:reveal', { id: q.id });
     expect(reveal.ok).toBe(true);
     await teacher.until(() => teacher.records.some((r) => r.event.type === 'checkpointRevealed'), 'the reveal');
+    // The reveal tells the class the answer and why.
+    await students[1]!.until(() => students[1]!.records.some((r) => r.event.type === 'checkpointRevealed'), 'the reveal');
+    const revealed = students[1]!.records.at(-1)!;
+    expect(revealed.event).toEqual({ type: 'checkpointRevealed', id: q.id, answer: right });
+    expect(revealed.explanation).toContain(opened(teacher)!.question.explanation);
+    // Once revealed, a page that joins gets the question whole.
+    const after = env.client(server.url);
+    expect((await after.join(teacher.session!.code, 'Later')).ok).toBe(true);
+    expect(opened(after)!.question).toEqual(opened(teacher)!.question);
     const closed = teacher.records.find((r) => r.event.type === 'checkpointClosed')!;
     expect(closed.lines).toEqual(['CLOSE 1: 30 answers']);
-    expect(teacher.records.at(-1)!.lines).toEqual([`REVEAL 1: ${q.question.options[right]} (20 of 30 right)`]);
+    expect(teacher.records.find((r) => r.event.type === 'checkpointRevealed')!.lines).toEqual([`REVEAL 1: ${q.question.options[right]} (20 of 30 right)`]);
 
     const mine = await students[2]!.emit('room:analytics', {});
     const own = okAck(mine).analytics as ClassAnalytics;
     expect(own.students).toEqual([{ node: 'n3', name: 'Student 3', answered: 1, right: 0 }]);
+    expect(own.checkpoints).toHaveLength(1);
     expect(own.answers).toEqual([{ checkpoint: 1, node: 'n3', option: wrong }]);
     const all = okAck(await teacher.emit('room:analytics', {})).analytics as ClassAnalytics;
-    expect(all.students).toHaveLength(30);
+    expect(all.students).toHaveLength(31);
     expect(all.checkpoints[0]).toMatchObject({ answered: 30, share: 20 / 30, commonWrong: wrong });
   });
 
@@ -152,15 +166,23 @@ describe('a question that outlives connections and the server', () => {
     const late = env.client(server.url);
     expect((await late.join(room.code, 'Late')).ok).toBe(true);
     expect(late.session!.checkpoint).toMatchObject({ id: 1, answered: 1, mine: null });
-    expect(opened(late)?.id).toBe(1);
+    expect(opened(late)?.question.answer).toBeNull();
+    // Nor does the log's history, with text or without, or a projector.
+    const history = okAck(await late.emit('room:history', { from: 1, to: late.lastSeq, text: true })).history as { records: { event: RoomEvent }[] };
+    const page = history.records.map((r) => r.event).find((e): e is Checkpoint => e.type === 'checkpointOpened')!;
+    expect([page.question.answer, page.question.explanation]).toEqual([null, '']);
+    const projector = env.client(server.url);
+    await projector.join(room.code, 'Projector', 'observer');
+    expect(opened(projector)!.question.answer).toBeNull();
+    expect(opened(teacher)!.question.answer).not.toBeNull();
   });
 
   it('a server restarted mid-question keeps the question and every answer', async () => {
     const first = await startServer();
     const { room, teacher, students } = await classroom(first.url, 4);
     expect((await teacher.emit('checkpoint:open', { spec: { kind: 'quorumCrash' }, seconds: 300 })).ok).toBe(true);
-    await students[0]!.until(() => opened(students[0]!) !== undefined, 'the question');
-    const right = opened(students[0]!)!.question.answer!;
+    await teacher.until(() => opened(teacher) !== undefined, 'the question');
+    const right = opened(teacher)!.question.answer!;
     for (const s of students.slice(0, 3)) expect((await s.emit('checkpoint:answer', { id: 1, option: right })).ok).toBe(true);
     await first.close();
 
@@ -217,8 +239,8 @@ describe('a prepared lesson with its questions', () => {
       const imported = asked.event as Checkpoint;
       expect((await teacher.emit('replay:present', { seq: asked.seq })).ok).toBe(true);
       expect((await teacher.emit('checkpoint:open', { spec: imported.question.spec })).ok).toBe(true);
-      await students[29]!.until(() => opened(students[29]!)?.at === asked.seq, `question ${k + 1}`);
-      const live = opened(students[29]!)!;
+      await teacher.until(() => opened(teacher)?.at === asked.seq, `question ${k + 1}`);
+      const live = opened(teacher)!;
       // The same question, asked of the same moment, with the same right answer.
       expect(live.question).toEqual(imported.question);
       const right = live.question.answer!;

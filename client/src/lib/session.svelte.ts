@@ -284,6 +284,20 @@ export class RoomSession {
     }
   }
 
+  /**
+   * Why question `id`'s answer is right, from its reveal's log entry: the class's copy of the
+   * question leaves the explanation out until then (the server keeps answers from all but the
+   * instructor until the reveal). Empty before the reveal, or when this page holds no such entry.
+   */
+  revealNote(id: number): string {
+    void this.version;
+    for (let i = this.events.length - 1; i >= 0; i--) {
+      const e = this.events[i]!;
+      if (e.type === 'checkpointRevealed' && e.id === id) return this.items[i]?.explanation ?? '';
+    }
+    return '';
+  }
+
   /** Sends this student's answer to the open question; once the server has it, it is locked in. */
   async answer(id: number, option: number): Promise<boolean> {
     const result = await this.request('checkpoint:answer', { id, option });
