@@ -5,6 +5,7 @@
  * reloads mid-question keeps its locked-in answer; the class results download.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DESKTOP, joinAs, openRoom, person, PHONE, PROJECTOR, screenshot, useClassroom, joinProjector } from './harness';
@@ -78,5 +79,40 @@ describe('a checkpoint in the browser', () => {
     expect(md).toContain('| Cy | 1 | 0 |');
     await screenshot(teacher.page, 'checkpoint-instructor-results');
     for (const p of [teacher, projector, ...phones]) await p.context.close();
+  });
+});
+
+describe('a prepared lesson with questions, in the browser', () => {
+  it('the instructor opens a room from the lesson, presents a question\'s moment, and asks it of the phones', async () => {
+    const teacher = await person(env.browser, DESKTOP);
+    await teacher.page.goto(env.classroom.url);
+    const lesson = readFileSync(join(import.meta.dirname, '..', '..', 'shared', 'presets', 'predict-value-adoption.paxos'));
+    await teacher.page.getByLabel('Or start it from a file').setInputFiles({ name: 'predict.paxos', mimeType: 'text/plain', buffer: lesson });
+    await teacher.page.waitForURL(/\/room\/[A-Z0-9]{6}$/);
+    const code = teacher.page.url().split('/').pop()!;
+    const phones = await Promise.all([person(env.browser, PHONE), person(env.browser, PHONE)]);
+    for (const [i, s] of phones.entries()) await joinAs(env.classroom.url, s.page, code, ['Dee', 'Eli'][i]!);
+
+    await teacher.page.getByRole('button', { name: 'Replay and export' }).click();
+    const moment = (await teacher.page.getByLabel('Jump to a moment').locator('option').allTextContents()).find((t) => t.includes('Question 2:'))!;
+    expect(moment).toMatch(/^\d+: Question 2: What will B answer to 1\.C's promise request\?$/);
+    await teacher.page.getByLabel('Jump to a moment').selectOption({ label: moment });
+    await teacher.page.getByRole('button', { name: 'Present this moment to everyone' }).click();
+    const panel = teacher.page.getByTestId('checkpoint-panel');
+    await expect.poll(() => panel.getByText(/^About event \d+, the moment you present/).isVisible()).toBe(true);
+    // The lesson's own question comes first, picked already: one click asks it.
+    expect(await panel.getByLabel("What will B answer to 1.C's promise request? (this moment of the lesson)").isChecked()).toBe(true);
+    await panel.getByRole('button', { name: 'Ask the class' }).click();
+
+    for (const { page } of phones) await expect.poll(() => page.getByTestId('class-question').getByRole('heading').innerText()).toBe("What will B answer to 1.C's promise request?");
+    await phones[0]!.page.getByRole('button', { name: 'Promise, reporting Apple accepted in 1.A', exact: true }).click();
+    await phones[1]!.page.getByRole('button', { name: 'Refuse', exact: true }).click();
+    await expect.poll(() => panel.getByTestId('answer-count').innerText()).toBe('2 of 2 students have answered');
+    await panel.getByRole('button', { name: 'Reveal the answer' }).click();
+    await expect.poll(() => phones[0]!.page.getByTestId('verdict').innerText()).toBe('Right: Promise, reporting Apple accepted in 1.A.');
+    await expect.poll(() => phones[1]!.page.getByTestId('explanation').innerText()).toContain('so it promises');
+    await screenshot(phones[1]!.page, 'checkpoint-lesson-phone-reveal');
+    await screenshot(teacher.page, 'checkpoint-lesson-instructor');
+    for (const p of [teacher, ...phones]) await p.context.close();
   });
 });

@@ -1,11 +1,12 @@
 /**
  * Key moments of a room's log, for jumping there in a replay: each proposal, the first
- * quorum of promises for each ballot, each value chosen, each safety violation.
+ * quorum of promises for each ballot, each value chosen, each safety violation, and each
+ * question asked of the class (a prepared lesson's questions are asked again at their moments).
  */
 import { formatBallot } from '../ballot';
 import { apply, cloneRoomState, nameOf, roomQuorums, type RoomEvent, type RoomState } from '../room';
 
-export type MomentKind = 'proposal' | 'promise-quorum' | 'chosen' | 'violation' | 'round';
+export type MomentKind = 'proposal' | 'promise-quorum' | 'chosen' | 'violation' | 'round' | 'question';
 
 export interface Moment {
   readonly seq: number;
@@ -27,6 +28,7 @@ export function keyMoments(initial: RoomState, events: readonly RoomEvent[]): Mo
       out.push({ seq: s.seq, kind: 'proposal', label: `${name(e.node)} proposes ${formatBallot(e.ballot, name)}${e.value ? ` (${e.value})` : ''}` });
     }
     if (e.type === 'roundStarted') out.push({ seq: s.seq, kind: 'round', label: `Round ${e.round}` });
+    if (e.type === 'checkpointOpened') out.push({ seq: s.seq, kind: 'question', label: `Question ${e.id}: ${e.question.prompt}` });
     const { q1 } = roomQuorums(s);
     for (const id of s.order) {
       const p = s.nodes[id]!.proposer;
