@@ -117,6 +117,19 @@ function popCount(x: number): number {
 class Unsupported extends Error {}
 
 /**
+ * The fields the records hold, or know to be constant in a search. A state with a field not
+ * named here (one added to the room since) is searched by the exact search, whose key holds
+ * every node field by default: a new field is safe until it is added here and to the records.
+ */
+const KNOWN_FIELDS: readonly [string, ReadonlySet<string>, (s: RoomState) => object[]][] = [
+  ['room', new Set(['seq', 'settings', 'round', 'nodes', 'order', 'members', 'fixed', 'nextSettings', 'reconfigured', 'inFlight', 'held', 'nextMessageId', 'cut', 'monitor', 'checkpoints']), (s) => [s]],
+  ['node', new Set(['id', 'name', 'bot', 'up', 'proposer', 'acceptor', 'choice', 'heard', 'inbox']), (s) => Object.values(s.nodes)],
+  ['proposer', new Set(['ballot', 'value', 'promisers', 'promiserAccMax', 'acceptors', 'sentValue', 'maxRound']), (s) => Object.values(s.nodes).map((n) => n.proposer)],
+  ['acceptor', new Set(['promised', 'accepted']), (s) => Object.values(s.nodes).map((n) => n.acceptor)],
+  ['monitor', new Set(['proposed', 'proposalSeqs', 'tallies', 'chosen', 'learned', 'violations']), (s) => [s.monitor]],
+];
+
+/**
  * The tables of one search (nodes, values, ballots, messages) and the room's rules on records.
  * Built from the starting state; `create` returns null when that state holds something the
  * records cannot (then the exact search runs).
@@ -180,6 +193,7 @@ export class CompactRoom {
   #mC: number[] = [];
 
   private constructor(start: RoomState, b: Required<ExploreBounds>) {
+    for (const [, known, objects] of KNOWN_FIELDS) for (const o of objects(start)) for (const k in o) if (!known.has(k)) throw new Unsupported();
     this.ids = [...start.order, ...b.joiners];
     this.n = this.ids.length;
     this.n0 = start.order.length;
