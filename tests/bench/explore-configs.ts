@@ -1,6 +1,7 @@
 /**
- * The configurations of `npm run bench:explore`, shared with the test that finds no
- * violation in any of them in safe mode.
+ * The configurations of `npm run bench:explore`: `ROOM_CONFIGS` are shared with the test
+ * that finds no violation in any of them in safe mode; `LARGER_CONFIGS` are the benchmark's
+ * larger spaces, of about a million states and more.
  */
 import { DEFAULT_SETTINGS, SAFE_RULES, decide, apply, initialRoomState, type ExploreBounds, type RoomSettings, type RoomState } from '@toy-paxos/shared';
 
@@ -36,6 +37,21 @@ export const ROOM_CONFIGS: readonly RoomConfig[] = [
     nodes: ['A', 'B', 'C'],
     settings: { learners: 'proposer' },
     bounds: { proposers: ['A', 'B'], values: ['Apple', 'Mango'], roundMax: 1 },
+  },
+];
+
+export const LARGER_CONFIGS: readonly RoomConfig[] = [
+  {
+    name: '3 nodes, every node learning, A and B propose once each, crashes and recoveries',
+    nodes: ['A', 'B', 'C'],
+    settings: { learners: 'everyone' },
+    bounds: { proposers: ['A', 'B'], values: ['Apple', 'Mango'], roundMax: 1, statesMax: 5_000_000 },
+  },
+  {
+    name: '3 nodes, A, B and C propose once each, no crashes',
+    nodes: ['A', 'B', 'C'],
+    settings: { learners: 'proposer' },
+    bounds: { values: ['Apple', 'Mango'], roundMax: 1, crashes: false, statesMax: 5_000_000 },
   },
 ];
 

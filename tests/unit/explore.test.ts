@@ -189,6 +189,13 @@ describe("the explorer's shortcuts agree with the room", () => {
     expect(stateKey(c.state)).not.toBe(stateKey(a.state));
   });
 
+  it('a node field the compact records do not hold sends the search to the exact search, whose key holds it', () => {
+    const s = cloneRoomState(room(['A']).state);
+    expect(new Exploration(s, { values: ['Apple'] }).engine).toBe('compact');
+    (s.nodes.A as unknown as Record<string, unknown>).learner = { heard: ['B'] };
+    expect(new Exploration(s, { values: ['Apple'] }).engine).toBe('exact');
+  });
+
   it('a node field the key does not name is still in the key', () => {
     const s = cloneRoomState(room(['A']).state);
     const t = cloneRoomState(s);

@@ -117,6 +117,19 @@ function popCount(x: number): number {
 class Unsupported extends Error {}
 
 /**
+ * The fields the records hold, or know to be constant in a search. A state with a field not
+ * named here (one added to the room since) is searched by the exact search, whose key holds
+ * every node field by default: a new field is safe until it is added here and to the records.
+ */
+const KNOWN_FIELDS: readonly [string, ReadonlySet<string>, (s: RoomState) => object[]][] = [
+  ['room', new Set(['seq', 'settings', 'round', 'nodes', 'order', 'members', 'fixed', 'nextSettings', 'reconfigured', 'inFlight', 'held', 'nextMessageId', 'cut', 'monitor', 'checkpoints']), (s) => [s]],
+  ['node', new Set(['id', 'name', 'bot', 'up', 'proposer', 'acceptor', 'choice', 'heard', 'inbox']), (s) => Object.values(s.nodes)],
+  ['proposer', new Set(['ballot', 'value', 'promisers', 'promiserAccMax', 'acceptors', 'sentValue', 'maxRound']), (s) => Object.values(s.nodes).map((n) => n.proposer)],
+  ['acceptor', new Set(['promised', 'accepted']), (s) => Object.values(s.nodes).map((n) => n.acceptor)],
+  ['monitor', new Set(['proposed', 'proposalSeqs', 'tallies', 'chosen', 'learned', 'violations']), (s) => [s.monitor]],
+];
+
+/**
  * The tables of one search (nodes, values, ballots, messages) and the room's rules on records.
  * Built from the starting state; `create` returns null when that state holds something the
  * records cannot (then the exact search runs).
@@ -180,6 +193,7 @@ export class CompactRoom {
   #mC: number[] = [];
 
   private constructor(start: RoomState, b: Required<ExploreBounds>) {
+    for (const [, known, objects] of KNOWN_FIELDS) for (const o of objects(start)) for (const k in o) if (!known.has(k)) throw new Unsupported();
     this.ids = [...start.order, ...b.joiners];
     this.n = this.ids.length;
     this.n0 = start.order.length;
@@ -918,18 +932,23 @@ export class CompactRoom {
   // ---------------------------------------------------------------------------
   // Back to the room
 
-  /** Rules broken in record `r`. */
-  violations(r: Int32Array): SafetyRule[] {
-    return RULES.filter((rule) => r[H_VIOLATIONS]! & RULE_BITS[rule]);
+  /** The rules broken in record `r`, as bits. */
+  violationBits(r: Int32Array): number {
+    return r[H_VIOLATIONS]!;
   }
 
-  /** Values chosen in record `r`. */
-  chosenValues(r: Int32Array): string[] {
-    const out: string[] = [];
+  /** The rules of `bits`. */
+  rules(bits: number): SafetyRule[] {
+    return RULES.filter((rule) => bits & RULE_BITS[rule]);
+  }
+
+  /** The values chosen in record `r`, as bits of their numbers. */
+  chosenBits(r: Int32Array): number {
+    let bits = 0;
     const start = this.width + r[H_SECTIONS + S_HEARD]!;
     const end = start + r[H_SECTIONS + S_TALLY]!;
-    for (let at = start; at < end; at++) if (r[at]! & 256) out.push(this.values[this.#bvValue[r[at]! >> 9]!]!);
-    return out;
+    for (let at = start; at < end; at++) if (r[at]! & 256) bits |= 1 << this.#bvValue[r[at]! >> 9]!;
+    return bits;
   }
 
   /** The room command of `code` in the room state `s` (whose record the command was played from). */
@@ -1018,7 +1037,8 @@ class RecordStore {
       this.#starts = grown(this.#starts, this.size + 1);
       this.#lengths = grown(this.#lengths, this.size + 1);
     }
-    this.#chunks[this.#chunks.length - 1]!.set(r.subarray(0, len), this.#used);
+    const chunk = this.#chunks[this.#chunks.length - 1]!;
+    for (let k = 0; k < len; k++) chunk[this.#used + k] = r[k]!;
     this.#starts[this.size] = ((this.#chunks.length - 1) << CHUNK_BITS) + this.#used;
     this.#lengths[this.size] = len;
     this.#used += len;
@@ -1108,6 +1128,9 @@ export class CompactSearch {
   #chosen = new Map<string, number>();
   #violations = new Map<SafetyRule, number>();
   #seenViolations: Set<SafetyRule>;
+  /** Values and rules noted already (rules broken at the start among them), as bits. */
+  #notedValues = 0;
+  #notedRules: number;
   #startMs: number | null = null;
   #stopped = false;
   #result: ExploreResult | null = null;
@@ -1124,6 +1147,8 @@ export class CompactSearch {
     this.#parents[0] = -1;
     for (const c of start.monitor.chosen) if (!this.#chosen.has(c.value)) this.#chosen.set(c.value, 0);
     this.#seenViolations = new Set(start.monitor.violations.map((v) => v.rule));
+    this.#notedRules = room.violationBits(first);
+    this.#notedValues = room.chosenBits(first);
   }
 
   get progress(): ExploreProgress {
@@ -1188,14 +1213,18 @@ export class CompactSearch {
   /** Notes the outcomes first reached in record `index`. True when a rule is first broken there. */
   #note(index: number): boolean {
     const r = this.room.t;
-    for (const v of this.room.chosenValues(r)) if (!this.#chosen.has(v)) this.#chosen.set(v, index);
-    let broken = false;
-    for (const rule of this.room.violations(r)) {
-      if (this.#seenViolations.has(rule) || this.#violations.has(rule)) continue;
-      this.#violations.set(rule, index);
-      broken = true;
+    const values = this.room.chosenBits(r) & ~this.#notedValues;
+    if (values) {
+      this.#notedValues |= values;
+      this.room.values.forEach((v, i) => {
+        if (values & (1 << i) && !this.#chosen.has(v)) this.#chosen.set(v, index);
+      });
     }
-    return broken;
+    const rules = this.room.violationBits(r) & ~this.#notedRules;
+    if (!rules) return false;
+    this.#notedRules |= rules;
+    for (const rule of this.room.rules(rules)) this.#violations.set(rule, index);
+    return true;
   }
 
   /** The commands from the start to record `index`, played through `decide`, and the room state they reach. */
