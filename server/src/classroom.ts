@@ -18,7 +18,6 @@ import {
   revealStep,
   successorState,
   INSTRUCTOR_EVENTS,
-  NODE_EVENTS,
   PROTOCOL_VERSION,
   RECENT_RECORDS,
   type AnalyticsReply,
@@ -31,7 +30,6 @@ import {
   type ErrorCode,
   type LogRecord,
   type Role,
-  type RoomCommand,
   type RoomEvent,
   type RoomInfo,
   type RoomState,
@@ -39,13 +37,13 @@ import {
   type TimelineInfo,
 } from '@toy-paxos/shared';
 import { applyCommitted, catchUp } from './catch-up';
-import { answerProblem, answersToClose, checkpointStatus, forTheClass, openQuestion } from './checkpoints';
+import { fail, growthRefused, logFull, toCommand } from './commands';
+import { answerProblem, checkpointStatus, forTheClass, openQuestion } from './checkpoints';
 import { CommitPipeline, SAVE_FAILED, type Pending } from './commit';
 import type { PeerMessage, Peers } from './peers';
 import type { ServerLimits } from './config';
 import { applyInSlices, participantId, Room, type ImportedLog, type Participant, type RecentLog } from './room';
-import { randomInt } from 'node:crypto';
-import { hashToken, newRoomCode, newToken, TokenBucket } from './security';
+import { hashToken, newRoomCode, newToken } from './security';
 import type { RoomChange, Store, StoredBranch, StoredParticipant, StoredRoom } from './store';
 
 /** Times an operation is decided, when other server processes keep committing to its room first. */
@@ -81,9 +79,6 @@ export type Reply<T> = (outcome: Outcome<T>) => void;
 /** Timelines a room keeps at most (the main one included). */
 const BRANCHES_MAX = 20;
 
-function fail(code: ErrorCode, message: string): { ok: false; error: AckError } {
-  return { ok: false, error: { code, message } };
-}
 
 export interface ClassroomOptions {
   readonly store: Store;
@@ -457,7 +452,7 @@ export class Classroom {
       if (room.log.state.order.length >= this.#limits.nodesPerRoomMax) {
         return reply(fail('room-full', `This room has ${this.#limits.nodesPerRoomMax} nodes, its limit; join as an observer to watch.`));
       }
-      const full = this.#logFull(room, 1);
+      const full = logFull(room, this.#limits, 1);
       if (full) return reply(full);
       const node = room.nextNodeId();
       const name = room.uniqueName(payload.name);
@@ -520,7 +515,7 @@ export class Classroom {
     if (node !== null && (room.log.state.nodes[node] || !owner)) {
       const decision = decide(room.log.state, { type: 'removeNode', node });
       if (!decision.ok) return reply(fail(decision.code, decision.explanation));
-      const full = this.#logFull(room, decision.events.length);
+      const full = logFull(room, this.#limits, decision.events.length);
       if (full) return reply(full);
       events = decision.events;
     }
@@ -738,7 +733,7 @@ export class Classroom {
       if (id !== undefined && !owner) return reply(fail('unknown-node', 'There is no participant with that id in this room.'));
       return this.#remove(room, owner ? owner.node : node!, owner, nowMs, reply);
     }
-    const mapped = this.#toCommand(room, participant, event, payload);
+    const mapped = toCommand(room, participant, event, payload);
     if (!mapped.ok) return reply(mapped);
     const { command } = mapped.value;
     const adding = command.type === 'addNode' ? 1 : command.type === 'addNodes' ? command.nodes.length : 0;
@@ -748,7 +743,7 @@ export class Classroom {
     }
     // An empty budget is refused before the core decides: deciding a request to every node
     // of a large room is the costly part of a command.
-    const spent = this.#growthRefused(room, participant, 1, nowMs, false);
+    const spent = growthRefused(room, participant, 1, nowMs, false, this.#limits, this.#attempt > 1);
     if (spent) return reply(spent);
     // A question asked while the instructor presents an earlier moment is about that moment.
     const decision =
@@ -759,9 +754,9 @@ export class Classroom {
       this.#countRefusal(room, decision.code);
       return reply(fail(decision.code, decision.explanation));
     }
-    const full = this.#logFull(room, decision.events.length);
+    const full = logFull(room, this.#limits, decision.events.length);
     if (full) return reply(full);
-    const fast = this.#growthRefused(room, participant, decision.events.length, nowMs, true);
+    const fast = growthRefused(room, participant, decision.events.length, nowMs, true, this.#limits, this.#attempt > 1);
     if (fast) return reply(fast);
 
     // Renaming a student's node changes its participant row in the same transaction.
@@ -787,107 +782,6 @@ export class Classroom {
       }
       reply({ ok: true, value: { seqs: events.map((_, i) => seqStart + i) } });
     });
-  }
-
-  #toCommand(room: Room, p: Participant, event: ClientEventName, payload: unknown): Outcome<{ command: RoomCommand }> {
-    const ok = (command: RoomCommand): Outcome<{ command: RoomCommand }> => ({ ok: true, value: { command } });
-    let actor: string | null = null;
-    if (NODE_EVENTS.includes(event)) {
-      const asked = (payload as { node?: string }).node;
-      if (p.role === 'student') {
-        if (asked !== undefined && asked !== p.node) {
-          const name = room.log.state.nodes[p.node!]?.name ?? p.node;
-          return fail('forbidden', `You control ${name}; you cannot act for another node.`);
-        }
-        actor = p.node;
-      } else {
-        if (asked === undefined) return fail('bad-request', 'Name the node to act for: the instructor has no node of its own.');
-        actor = asked;
-      }
-    }
-    switch (event) {
-      case 'node:propose': {
-        const { value } = payload as ClientPayload<'node:propose'>;
-        return ok({ type: 'propose', node: actor!, value: value ?? null });
-      }
-      case 'node:promise':
-      case 'node:accept': {
-        const { to } = payload as ClientPayload<'node:promise'>;
-        return ok({ type: event === 'node:promise' ? 'promiseRequest' : 'acceptRequest', from: actor!, to });
-      }
-      case 'node:answer': {
-        const { id, yes } = payload as ClientPayload<'node:answer'>;
-        return ok({ type: 'answer', node: actor!, id, yes });
-      }
-      case 'node:crash':
-      case 'node:recover':
-        return ok({ type: event === 'node:crash' ? 'crash' : 'recover', node: (payload as ClientPayload<'node:crash'>).node });
-      case 'net:deliver':
-      case 'net:drop':
-      case 'net:duplicate': {
-        const type = event === 'net:deliver' ? 'deliver' : event === 'net:drop' ? 'drop' : 'duplicate';
-        return ok({ type, id: (payload as ClientPayload<'net:deliver'>).id });
-      }
-      case 'net:cut':
-      case 'net:heal': {
-        const { a, b } = payload as ClientPayload<'net:cut'>;
-        return ok({ type: event === 'net:cut' ? 'cut' : 'heal', a, b });
-      }
-      case 'net:deliverAll': {
-        const { from, to, random } = payload as ClientPayload<'net:deliverAll'>;
-        // The server draws the order's seed; the event keeps it, so a replay delivers in the same order.
-        return ok({ type: 'deliverAll', from, to, ...(random ? { seed: randomInt(2 ** 31) } : {}) });
-      }
-      case 'net:dropAll': {
-        const { from, to } = payload as ClientPayload<'net:dropAll'>;
-        return ok({ type: 'dropAll', from, to });
-      }
-      case 'net:partition':
-        return ok({ type: 'partition', groups: (payload as ClientPayload<'net:partition'>).groups });
-      case 'net:healAll':
-        return ok({ type: 'healAll' });
-      case 'room:settings':
-        return ok({ type: 'changeSettings', settings: (payload as ClientPayload<'room:settings'>).settings });
-      case 'room:round':
-        return ok({ type: 'newRound' });
-      case 'participant:rename': {
-        const { node, name } = payload as ClientPayload<'participant:rename'>;
-        return ok({ type: 'renameNode', node, name: room.uniqueName(name, node) });
-      }
-      case 'bot:add': {
-        const { name, count = 1 } = payload as ClientPayload<'bot:add'>;
-        if (name !== undefined) return ok({ type: 'addNode', node: room.nextNodeId(), name: room.uniqueName(name), bot: true });
-        const names = room.freeBotNames(count);
-        return ok({ type: 'addNodes', nodes: room.nextNodeIds(count).map((node, i) => ({ node, name: names[i]!, bot: true })) });
-      }
-      case 'checkpoint:open': {
-        const { spec, seconds } = payload as ClientPayload<'checkpoint:open'>;
-        return ok({ type: 'openCheckpoint', spec, ...(seconds !== undefined ? { seconds } : {}) });
-      }
-      case 'checkpoint:close': {
-        const { id } = payload as ClientPayload<'checkpoint:close'>;
-        return ok({ type: 'closeCheckpoint', id, answers: answersToClose(room, id) });
-      }
-      case 'checkpoint:reveal': {
-        const { id, answer } = payload as ClientPayload<'checkpoint:reveal'>;
-        // Only an open question closes with the reveal; a closed one recorded its answers then.
-        const open = room.log.state.checkpoints.find((c) => c.id === id)?.status === 'open';
-        return ok({ type: 'revealCheckpoint', id, ...(answer !== undefined ? { answer } : {}), ...(open ? { answers: answersToClose(room, id) } : {}) });
-      }
-      case 'room:join':
-      case 'room:resume':
-      case 'room:history':
-      case 'room:analytics':
-      case 'checkpoint:answer':
-      case 'room:lock':
-      case 'replay:present':
-      case 'branch:fork':
-      case 'branch:switch':
-      case 'share:create':
-      case 'share:revoke':
-      case 'participant:remove':
-        return fail('bad-request', `${event} is not a command.`);
-    }
   }
 
   /** Forks a what-if branch of the active timeline, or switches to another timeline; either way everyone follows. */
@@ -965,47 +859,6 @@ export class Classroom {
 
   #shareLink(code: string, token: string): string {
     return `${this.#publicUrl}/watch/${code}#${token}`;
-  }
-
-  /**
-   * How fast the log may grow: each member, and the room as a whole, have a budget of
-   * events, so no one member can fill the log for everyone. The instructor's commands are
-   * exempt (they are how a class is run, and how a flooder is removed).
-   */
-  #growthRefused(room: Room, p: Participant, adding: number, nowMs: number, spend: boolean): { ok: false; error: AckError } | null {
-    // An operation decided again after a conflict paid on its first attempt.
-    if (p.role === 'instructor' || adding === 0 || this.#attempt > 1) return null;
-    const limits = this.#limits;
-    room.growth ??= new TokenBucket(limits.roomEventsBurst, limits.roomEventsPerSecond, nowMs);
-    p.growth ??= new TokenBucket(limits.memberEventsBurst, limits.memberEventsPerSecond, nowMs);
-    // Both are checked before either is spent: a refusal costs neither budget.
-    if (!p.growth.has(nowMs, adding)) {
-      return fail('rate-limited', `You have added a lot to the log: it grows by at most ${limits.memberEventsPerSecond} of your events a second. Wait a little.`);
-    }
-    if (!room.growth.has(nowMs, adding)) {
-      return fail('rate-limited', `This room's log is growing too fast (at most ${limits.roomEventsPerSecond} events a second): wait a little.`);
-    }
-    if (spend) {
-      p.growth.take(nowMs, adding);
-      room.growth.take(nowMs, adding);
-    }
-    return null;
-  }
-
-  /**
-   * Refuses events past a timeline's limit, or past what the room's timelines may hold of
-   * their own together (twice that limit): each branch shares its parent's events up to its
-   * fork point, but what it adds costs memory, and 20 full branches would cost 20 rooms.
-   */
-  #logFull(room: Room, adding: number): { ok: false; error: AckError } | null {
-    const max = this.#limits.eventsPerRoomMax;
-    if (room.log.length + adding > max) return fail('log-full', `This room's log holds ${max} events, its limit: start a new room to go on.`);
-    let own = 0;
-    for (const t of room.timelines.values()) own += t.log.length - t.meta.forkSeq;
-    if (own + adding > 2 * max) {
-      return fail('log-full', `This room's timelines hold ${2 * max} events of their own together, the most a room keeps: export it, and start a new room to go on.`);
-    }
-    return null;
   }
 
   /** Applies events in memory now and queues their commit; `done` runs once they are committed and broadcast. */
