@@ -1,11 +1,8 @@
 /**
- * The classroom: its rooms, the joins and sessions into them, and the commands of the
- * protocol, with no transport. The socket layer calls these methods and passes a
- * `Broadcaster` that knows how to reach the sockets.
- *
- * Every change is decided by the shared core and applied in memory at once (room.ts), so
- * the next command is decided against it; it then waits in the commit pipeline
- * (commit.ts), which saves each batch before anyone hears of it.
+ * The classroom: the joins and sessions into its rooms, and the commands of the protocol,
+ * with no transport. The socket layer calls these methods and passes a `Broadcaster` that
+ * knows how to reach the sockets. The rooms themselves, and how a change reaches them and
+ * the store, are rooms.ts's; what a client's event asks of the core is commands.ts's.
  */
 import {
   analyticsFor,
@@ -13,7 +10,6 @@ import {
   classAnalytics,
   decide,
   decideOpenCheckpoint,
-  DEFAULT_SETTINGS,
   REFUSAL_CODES,
   revealStep,
   successorState,
@@ -23,425 +19,42 @@ import {
   type AnalyticsReply,
   type HistoryEvent,
   type HistoryPage,
-  type AckError,
   type ClientEventName,
   type ClientPayload,
   type CommandResult,
   type ErrorCode,
   type LogRecord,
-  type Role,
   type RoomEvent,
-  type RoomInfo,
   type RoomState,
   type SessionInfo,
-  type TimelineInfo,
 } from '@toy-paxos/shared';
-import { applyCommitted, catchUp } from './catch-up';
 import { fail, growthRefused, logFull, toCommand } from './commands';
-import { answerProblem, checkpointStatus, forTheClass, openQuestion } from './checkpoints';
-import { CommitPipeline, SAVE_FAILED, type Pending } from './commit';
-import type { PeerMessage, Peers } from './peers';
-import type { ServerLimits } from './config';
-import { applyInSlices, participantId, Room, type ImportedLog, type Participant, type RecentLog } from './room';
-import { hashToken, newRoomCode, newToken } from './security';
-import type { RoomChange, Store, StoredBranch, StoredParticipant, StoredRoom } from './store';
+import { answerProblem, checkpointStatus, forTheClass } from './checkpoints';
+import { participantId, type Participant, type Room } from './room';
+import { RoomHost, type Outcome, type Reply, type Session } from './rooms';
+import { hashToken, newToken } from './security';
+import type { RoomChange, StoredBranch, StoredParticipant } from './store';
 
-/** Times an operation is decided, when other server processes keep committing to its room first. */
-const ATTEMPTS_MAX = 8;
-
-/** Reaches the sockets of a room. Implemented by the socket layer; a test can record calls. */
-export interface Broadcaster {
-  /** New records; `forClass`, when given, is what every role but the instructor gets (answers not revealed yet taken out). */
-  records(code: string, records: readonly LogRecord[], forClass?: readonly LogRecord[]): void;
-  presence(code: string, info: RoomInfo): void;
-  /** The instructor presents the log at `seq` to every screen (null: released). */
-  replay(code: string, seq: number | null): void;
-  /** The room plays on another timeline: every screen replaces its log with `base` and `records` (`forClass` as for `records`). */
-  timeline(code: string, info: TimelineInfo, recent: RecentLog, forClass?: RecentLog): void;
-  /** Ends the sessions (removed or expired) and disconnects their sockets. */
-  ended(code: string, tokenHashes: readonly string[], reason: 'removed' | 'expired' | 'revoked'): void;
-  /** How many have answered the open question `id` so far. */
-  answered(code: string, id: number, answered: number): void;
-}
-
-/** Who a connected socket is. */
-export interface Session {
-  readonly tokenHash: string;
-  readonly code: string;
-  readonly role: Role;
-}
-
-export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: AckError };
-
-/** Receives the outcome of an operation: at once when refused, after the commit when it succeeds. */
-export type Reply<T> = (outcome: Outcome<T>) => void;
+export type { Broadcaster, ClassroomOptions, Outcome, Reply, Session } from './rooms';
 
 /** Timelines a room keeps at most (the main one included). */
 const BRANCHES_MAX = 20;
 
-
-export interface ClassroomOptions {
-  readonly store: Store;
-  readonly limits: ServerLimits;
-  readonly broadcaster: Broadcaster;
-  readonly publicUrl: string;
-  /** Draws a room code (a cryptographic draw by default; tests pass one that collides). */
-  readonly roomCode?: () => string;
-  /** The other server processes that share the store, when there are any. */
-  readonly peers?: Peers;
-}
-
-/** A drawn code that is taken is drawn again, this many times in all, before creation gives up. */
-const CODE_DRAWS_MAX = 5;
-
-export class Classroom {
-  readonly #rooms = new Map<string, Room>();
-  readonly #byToken = new Map<string, Room>();
-  readonly #store: Store;
-  readonly #limits: ServerLimits;
-  readonly #out: Broadcaster;
-  readonly #publicUrl: string;
-  readonly #drawCode: () => string;
-  /** Codes of rooms being created: a concurrent creation must not draw one of them. */
-  readonly #reservedCodes = new Set<string>();
-  readonly #commits: CommitPipeline;
-  /** Rooms being created (counted against the limit until they are committed). */
-  #creating = 0;
-  readonly #peers: Peers | null;
-  /** Rooms being read from the store, by code. */
-  readonly #loading = new Map<string, Promise<void>>();
-  /** Decides the operation being run now again, after a conflict (see `#operation`). */
-  #retry: (() => void) | undefined;
-  /** Which attempt of it this is (1: the first). */
-  #attempt = 1;
-
-  constructor(options: ClassroomOptions) {
-    this.#store = options.store;
-    this.#limits = options.limits;
-    this.#out = options.broadcaster;
-    this.#publicUrl = options.publicUrl;
-    this.#drawCode = options.roomCode ?? newRoomCode;
-    this.#peers = options.peers ?? null;
-    const peers = this.#peers;
-    this.#commits = new CommitPipeline(this.#store, {
-      send: (code, records) => this.#sendRecords(code, records),
-      catchUp: async (codes) => {
-        for (const code of codes) await this.#catchUp(code);
-      },
-      committed: peers
-        ? (changes) => {
-            // An import's events are read from the store: they are too many for a message.
-            if (changes.length) peers.send({ kind: 'committed', changes: changes.map(({ eventSlices: _, ...c }) => c) });
-          }
-        : undefined,
-    });
-    peers?.listen(
-      {
-        message: (from, message) => this.#fromPeer(from, message),
-        joined: () => {
-          for (const room of this.#rooms.values()) {
-            for (const tokenHash of room.online.keys()) if ((room.online.get(tokenHash) ?? 0) > 0) peers.send({ kind: 'online', code: room.code, tokenHash, online: true });
-            if (room.presenting !== null) peers.send({ kind: 'present', code: room.code, seq: room.presenting });
-            if (room.shareToken) peers.send({ kind: 'share', code: room.code, token: room.shareToken });
-          }
-        },
-        gone: (id) => {
-          for (const room of this.#rooms.values()) {
-            const before = JSON.stringify(room.info());
-            for (const [hash, on] of room.elsewhere) if (on.delete(id) && on.size === 0) room.elsewhere.delete(hash);
-            if (JSON.stringify(room.info()) !== before) this.#out.presence(room.code, room.info());
-          }
-        },
-      },
-    );
-  }
-
-  /**
-   * Runs an operation. If its commit meets a conflict (another process committed to its room
-   * first), the room catches up and the operation runs again, up to ATTEMPTS_MAX times.
-   */
-  #operation(op: () => void, attempt = 1): void {
-    const outer = { retry: this.#retry, attempt: this.#attempt };
-    this.#retry = attempt < ATTEMPTS_MAX ? () => this.#operation(op, attempt + 1) : undefined;
-    this.#attempt = attempt;
-    try {
-      op();
-    } finally {
-      this.#retry = outer.retry;
-      this.#attempt = outer.attempt;
-    }
-  }
-
-  /** Queues a change of the operation being run for the next commit. */
-  #enqueue(p: Omit<Pending, 'epoch' | 'retry'>): void {
-    this.#commits.enqueue({ ...p, epoch: p.room.epoch, retry: this.#retry });
-  }
-
-  /** Where students join a room: the one address every page shows, in links and QR codes. */
-  joinUrl(code: string): string {
-    return `${this.#publicUrl}/join/${code}`;
-  }
-
-  get roomCount(): number {
-    return this.#rooms.size;
-  }
-
-  /** Restores every room from the store: its participants and its whole log. */
-  async restore(nowMs: number): Promise<{ rooms: number; events: number }> {
-    let events = 0;
-    for (const stored of await this.#store.loadRooms()) {
-      if (stored.expiresAt <= nowMs) {
-        void this.#store.deleteRoom(stored.code, nowMs).catch(() => undefined);
-        continue;
-      }
-      this.#restoreRoom(stored);
-      for (const list of stored.events.values()) events += list.length;
-    }
-    return { rooms: this.#rooms.size, events };
-  }
-
-  #restoreRoom(stored: StoredRoom): void {
-    const room = new Room(stored.code, stored.createdAt, stored.expiresAt, stored.settings);
-    room.locked = stored.locked;
-    for (const e of stored.events.get(0) ?? []) room.restore([e.event], e.at);
-    for (const meta of stored.branches) {
-      const timeline = room.fork(meta);
-      for (const e of stored.events.get(meta.id) ?? []) room.restore([e.event], e.at, timeline);
-    }
-    room.active = room.timelines.has(stored.activeBranch) ? stored.activeBranch : 0;
-    for (const t of room.timelines.values()) t.committed = t.log.length;
-    room.answers.replace(stored.answers);
-    room.refusals = { ...stored.refusals };
-    for (const p of stored.participants) this.#addParticipant(room, p);
-    this.#rooms.set(room.code, room);
-  }
-
-  /**
-   * Brings a room up to what the store holds (catch-up.ts): after a failed commit, or when
-   * another process committed what this one has not heard of. Runs between commits. A room
-   * this process does not hold is read whole; one the store no longer has is dropped.
-   */
-  async #catchUp(code: string): Promise<void> {
-    const room = this.#rooms.get(code);
-    if (!room) return this.#find(code).then(() => undefined);
-    const after = new Map([...room.timelines].map(([id, t]) => [id, Math.min(t.committed, t.log.length)]));
-    const stored = await this.#store.loadRoom(code, after);
-    if (this.#rooms.get(code) !== room) return;
-    if (!stored) return this.#drop(room, 'expired');
-    const caught = catchUp(room, stored);
-    if (caught.timeline) this.#sendTimeline(room);
-    this.#changedElsewhere(room, caught);
-  }
-
-  /**
-   * A room this process does not hold (another process opened it), read from the store when
-   * the store has it. Resolves with whether the room is here now.
-   */
-  async #find(code: string): Promise<boolean> {
-    if (this.#rooms.has(code)) return true;
-    if (!this.#peers) return false;
-    let loading = this.#loading.get(code);
-    if (!loading) {
-      loading = this.#store
-        .loadRoom(code)
-        .then((stored) => {
-          if (stored && !this.#rooms.has(code)) this.#restoreRoom(stored);
-        })
-        .finally(() => this.#loading.delete(code));
-      this.#loading.set(code, loading);
-    }
-    await loading;
-    return this.#rooms.has(code);
-  }
-
-  /** Whether there is a room with this code, here or (with many processes) in the store. */
-  findRoom(code: string): Promise<boolean> {
-    return this.#find(code).catch(() => false);
-  }
-
-  /** Forgets a room that is gone from the store, and ends its sessions here. */
-  #drop(room: Room, reason: 'expired'): void {
-    if (this.#rooms.get(room.code) !== room) return;
-    this.#rooms.delete(room.code);
-    const tokens = [...room.participants.keys()];
-    for (const t of tokens) this.#byToken.delete(t);
-    this.#out.ended(room.code, tokens, reason);
-  }
-
-  /** What another server process tells this one. */
-  #fromPeer(from: string, message: PeerMessage): void {
-    switch (message.kind) {
-      case 'committed':
-        for (const change of message.changes) this.#committedElsewhere(change);
-        return;
-      case 'present': {
-        const room = this.#rooms.get(message.code);
-        if (!room) return;
-        const show = () => {
-          if (message.seq !== null && message.seq > room.log.length) return;
-          room.presenting = message.seq;
-          this.#out.replay(room.code, message.seq);
-        };
-        if (message.seq !== null && message.seq > room.timeline.committed) void this.#commits.exclusive(() => this.#catchUp(room.code)).then(show, () => undefined);
-        else show();
-        return;
-      }
-      case 'share': {
-        const room = this.#rooms.get(message.code);
-        if (room) room.shareToken = message.token;
-        return;
-      }
-      case 'online': {
-        const room = this.#rooms.get(message.code);
-        if (!room) return;
-        const before = room.isOnline(message.tokenHash);
-        let on = room.elsewhere.get(message.tokenHash);
-        if (message.online) {
-          if (!on) room.elsewhere.set(message.tokenHash, (on = new Set()));
-          on.add(from);
-        } else if (on?.delete(from) && on.size === 0) room.elsewhere.delete(message.tokenHash);
-        if (room.isOnline(message.tokenHash) !== before) this.#out.presence(room.code, room.info());
-        return;
-      }
-      case 'expired': {
-        const room = this.#rooms.get(message.code);
-        if (room) this.#drop(room, 'expired');
-        return;
-      }
-    }
-  }
-
-  /**
-   * A change another process committed. Events that follow what this process holds are
-   * applied and sent to its sockets at once; anything else (a gap, a fork, a room it does
-   * not hold, changes of its own waiting to be committed) is read from the store.
-   */
-  #committedElsewhere(change: Omit<RoomChange, 'eventSlices'>): void {
-    const room = this.#rooms.get(change.code);
-    if (!room) {
-      if (change.create) void this.#find(change.code).catch(() => undefined);
-      return;
-    }
-    if (change.create) return;
-    const heard = applyCommitted(room, change);
-    if (heard.kind === 'gap') return void this.#commits.exclusive(() => this.#catchUp(room.code)).catch(() => undefined);
-    if (heard.kind === 'known') return;
-    this.#changedElsewhere(room, heard);
-    if (change.answers?.length) this.#tellAnswered(room);
-  }
-
-  /** Tells this process's sockets what another process changed in a room: records, sessions ended, presence. */
-  #changedElsewhere(room: Room, changed: { records: readonly LogRecord[]; added: readonly StoredParticipant[]; removed: readonly StoredParticipant[]; presence: boolean }): void {
-    for (const p of changed.added) this.#byToken.set(p.tokenHash, room);
-    for (const p of changed.removed) this.#byToken.delete(p.tokenHash);
-    if (room.shareToken && !room.participants.has(hashToken(room.shareToken))) room.shareToken = null;
-    if (changed.records.length) this.#sendRecords(room.code, changed.records);
-    const ended = (viewers: boolean) => changed.removed.filter((p) => (p.role === 'viewer') === viewers).map((p) => p.tokenHash);
-    if (ended(false).length) this.#out.ended(room.code, ended(false), 'removed');
-    if (ended(true).length) this.#out.ended(room.code, ended(true), 'revoked');
-    if (changed.presence) this.#out.presence(room.code, room.info());
-  }
-
-
-  /** Broadcasts records: to the instructor as they are, to everyone else without the answers not revealed yet. */
-  #sendRecords(code: string, records: readonly LogRecord[]): void {
-    const room = this.#rooms.get(code);
-    const forClass = room ? forTheClass(room).records(records) : records;
-    this.#out.records(code, records, forClass === records ? undefined : forClass);
-  }
-
-  /** Tells every screen the room plays on another timeline, the class without the answers not revealed yet. */
-  #sendTimeline(room: Room): void {
-    const recent = room.recent(0, RECENT_RECORDS);
-    const hide = forTheClass(room);
-    const forClass = { base: hide.state(recent.base), records: [...hide.records(recent.records)] };
-    this.#out.timeline(room.code, room.timelineInfo(), recent, forClass.base === recent.base && forClass.records.every((r, i) => r === recent.records[i]) ? undefined : forClass);
-  }
-
-  #addParticipant(room: Room, p: StoredParticipant): void {
-    room.participants.set(p.tokenHash, { ...p });
-    this.#byToken.set(p.tokenHash, room);
-  }
-
-  /**
-   * Opens a room, empty or starting from an imported log (validated already); resolves
-   * with its code and the instructor's token once it is committed.
-   */
-  async createRoom(nowMs: number, from?: ImportedLog): Promise<Outcome<{ code: string; instructorToken: string }>> {
-    if (this.#rooms.size + this.#creating >= this.#limits.roomsMax) {
-      return fail('room-full', `This server holds ${this.#limits.roomsMax} rooms already; try again later or ask its administrator.`);
-    }
-    if (from && from.count > this.#limits.eventsPerRoomMax) {
-      return fail('log-full', `The file has ${from.count} events; a room holds at most ${this.#limits.eventsPerRoomMax}.`);
-    }
-    const settings = from?.initial.settings ?? DEFAULT_SETTINGS;
-    const token = newToken();
-    const instructor: StoredParticipant = { tokenHash: hashToken(token), role: 'instructor', node: null, name: 'Instructor', createdAt: nowMs };
-    const expiresAt = nowMs + this.#limits.roomTtlMs;
-    // The store takes its copy of an import's events over; a second draw needs another.
-    let storeJson = from?.storeJson ?? null;
-    const takeStoreJson = (): Uint8Array => {
-      const json = storeJson ?? from!.json.slice();
-      storeJson = null;
-      return json;
-    };
-    let code: string | null = null;
-    this.#creating++;
-    try {
-      for (let draw = 0; draw < CODE_DRAWS_MAX && code === null; draw++) {
-        const candidate = this.#drawCode();
-        if (this.#rooms.has(candidate) || this.#reservedCodes.has(candidate)) continue;
-        this.#reservedCodes.add(candidate);
-        try {
-          await this.#store.commit([{ code: candidate, create: { createdAt: nowMs, settings }, expiresAt, participants: [instructor], ...(from ? { eventSlices: { json: takeStoreJson(), sliceEnds: from.sliceEnds } } : {}) }]);
-          code = candidate;
-        } catch {
-          // Taken in the store but not in memory (a room another process opened, or one
-          // being deleted): draw again. Any other failure is the disk's.
-          this.#reservedCodes.delete(candidate);
-          if (!(await this.#store.loadRoom(candidate).catch(() => null))) return { ok: false, error: SAVE_FAILED };
-        }
-      }
-      if (code === null) return fail('server-error', `No free room code came up in ${CODE_DRAWS_MAX} draws; try again in a moment.`);
-      // Still reserved and counted while its log is built.
-      const room = new Room(code, nowMs, expiresAt, settings);
-      await applyInSlices(room, from, nowMs);
-      room.timeline.committed = room.log.length;
-      this.#rooms.set(code, room);
-      this.#addParticipant(room, instructor);
-      this.#peers?.send({ kind: 'committed', changes: [{ code, create: { createdAt: nowMs, settings }, expiresAt }] });
-      return { ok: true, value: { code, instructorToken: token } };
-    } finally {
-      if (code !== null) this.#reservedCodes.delete(code);
-      this.#creating--;
-    }
-  }
-
-  /** Who is in the room and online now. */
-  roomInfo(code: string): RoomInfo | null {
-    return this.#rooms.get(code)?.info() ?? null;
-  }
-
-  /** Public facts about a room, for the join page. */
-  roomSummary(code: string): { code: string; locked: boolean; nodes: number } | null {
-    const room = this.#rooms.get(code);
-    return room ? { code, locked: room.locked, nodes: room.log.state.order.length } : null;
-  }
-
+export class Classroom extends RoomHost {
   /** A new participant joins by code: a student becomes one node; an observer only watches. */
   join(payload: ClientPayload<'room:join'>, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>, looked = false): void {
-    const room = this.#rooms.get(payload.code);
-    if (!room && !looked && this.#peers) {
+    const room = this.rooms.get(payload.code);
+    if (!room && !looked && this.peers) {
       // Opened by another process, perhaps a moment ago.
       void this.findRoom(payload.code).then(() => this.join(payload, nowMs, reply, true));
       return;
     }
     if (!room) return reply(fail('room-not-found', `There is no room ${payload.code}. Check the code with your instructor.`));
-    this.#operation(() => this.#join(room, payload, nowMs, reply));
+    this.operation(() => this.#join(room, payload, nowMs, reply));
   }
 
   #join(room: Room, payload: ClientPayload<'room:join'>, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>): void {
-    if (this.#rooms.get(room.code) !== room) return reply(fail('room-not-found', `There is no room ${payload.code}. Check the code with your instructor.`));
+    if (this.rooms.get(room.code) !== room) return reply(fail('room-not-found', `There is no room ${payload.code}. Check the code with your instructor.`));
     if (room.locked) return reply(fail('room-locked', 'The instructor has locked this room: ask them to unlock it to let you in.'));
     const token = newToken();
     const tokenHash = hashToken(token);
@@ -449,10 +62,10 @@ export class Classroom {
     let events: readonly RoomEvent[] = [];
     let pruned: string[] = [];
     if (payload.role === 'student') {
-      if (room.log.state.order.length >= this.#limits.nodesPerRoomMax) {
-        return reply(fail('room-full', `This room has ${this.#limits.nodesPerRoomMax} nodes, its limit; join as an observer to watch.`));
+      if (room.log.state.order.length >= this.limits.nodesPerRoomMax) {
+        return reply(fail('room-full', `This room has ${this.limits.nodesPerRoomMax} nodes, its limit; join as an observer to watch.`));
       }
-      const full = logFull(room, this.#limits, 1);
+      const full = logFull(room, this.limits, 1);
       if (full) return reply(full);
       const node = room.nextNodeId();
       const name = room.uniqueName(payload.name);
@@ -465,21 +78,21 @@ export class Classroom {
       // closed and opened again) make room when it is needed: their sessions end.
       const observers = [...room.participants.values()].filter((p) => p.role === 'observer');
       const watching = observers.filter((p) => room.isOnline(p.tokenHash) || room.joining.has(p.tokenHash));
-      if (watching.length >= this.#limits.observersPerRoomMax) {
-        return reply(fail('room-full', `This room has ${this.#limits.observersPerRoomMax} observers, its limit.`));
+      if (watching.length >= this.limits.observersPerRoomMax) {
+        return reply(fail('room-full', `This room has ${this.limits.observersPerRoomMax} observers, its limit.`));
       }
-      if (observers.length >= this.#limits.observersPerRoomMax) pruned = observers.filter((p) => !watching.includes(p)).map((p) => p.tokenHash);
+      if (observers.length >= this.limits.observersPerRoomMax) pruned = observers.filter((p) => !watching.includes(p)).map((p) => p.tokenHash);
       participant = { tokenHash, role: 'observer', node: null, name: payload.name, createdAt: nowMs };
     }
     for (const h of pruned) this.#forget(room, h);
-    this.#addParticipant(room, participant);
+    this.addParticipant(room, participant);
     room.joining.add(tokenHash);
     const joined = (outcome: Outcome<{ session: Session; info: SessionInfo }>) => {
       room.joining.delete(tokenHash);
       reply(outcome);
     };
-    this.#change(room, nowMs, events, { participants: [participant], removeParticipants: pruned }, joined, () => {
-      if (pruned.length) this.#out.ended(room.code, pruned, 'removed');
+    this.change(room, nowMs, events, { participants: [participant], removeParticipants: pruned }, joined, () => {
+      if (pruned.length) this.out.ended(room.code, pruned, 'removed');
       joined({ ok: true, value: this.#sessionInfo(room, room.participants.get(tokenHash)!, token, 0, nowMs) });
     });
   }
@@ -490,8 +103,8 @@ export class Classroom {
    * (the log shows it join and leave), so a retry with the same name gets that name.
    */
   abandon(session: Session, nowMs: number): void {
-    this.#operation(() => {
-      const room = this.#rooms.get(session.code);
+    this.operation(() => {
+      const room = this.rooms.get(session.code);
       const p = room?.participants.get(session.tokenHash);
       if (!room || !p || room.isOnline(p.tokenHash)) return;
       this.#remove(room, p.node, p, nowMs, () => undefined);
@@ -503,7 +116,7 @@ export class Classroom {
     room.participants.delete(tokenHash);
     room.online.delete(tokenHash);
     room.joining.delete(tokenHash);
-    this.#byToken.delete(tokenHash);
+    this.byToken.delete(tokenHash);
   }
 
   /**
@@ -515,7 +128,7 @@ export class Classroom {
     if (node !== null && (room.log.state.nodes[node] || !owner)) {
       const decision = decide(room.log.state, { type: 'removeNode', node });
       if (!decision.ok) return reply(fail(decision.code, decision.explanation));
-      const full = logFull(room, this.#limits, decision.events.length);
+      const full = logFull(room, this.limits, decision.events.length);
       if (full) return reply(full);
       events = decision.events;
     }
@@ -524,9 +137,9 @@ export class Classroom {
     const viewer = owner?.role === 'viewer';
     if (viewer) room.shareToken = null;
     const seqStart = room.log.length + 1;
-    this.#change(room, nowMs, events, owner ? { removeParticipants: [owner.tokenHash] } : {}, reply, () => {
-      if (owner) this.#out.ended(room.code, [owner.tokenHash], viewer ? 'revoked' : 'removed');
-      this.#out.presence(room.code, room.info());
+    this.change(room, nowMs, events, owner ? { removeParticipants: [owner.tokenHash] } : {}, reply, () => {
+      if (owner) this.out.ended(room.code, [owner.tokenHash], viewer ? 'revoked' : 'removed');
+      this.out.presence(room.code, room.info());
       reply({ ok: true, value: { seqs: events.map((_, i) => seqStart + i) } });
     });
   }
@@ -537,7 +150,7 @@ export class Classroom {
    * text only when asked for. Any role may read; nothing changes.
    */
   history(session: Session, payload: ClientPayload<'room:history'>, reply: Reply<{ history: HistoryPage }>): void {
-    const room = this.#rooms.get(session.code);
+    const room = this.rooms.get(session.code);
     if (!room || !room.participants.has(session.tokenHash)) return reply(fail('bad-token', 'Your session has ended. Join the room again with its code.'));
     const { from, to, text } = payload;
     const length = room.timeline.committed;
@@ -556,14 +169,14 @@ export class Classroom {
   /** A participant comes back with its token, the last seq it has, and the timeline that seq is on. */
   resume(token: string, lastSeq: number, branch: number | undefined, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>, looked = false): void {
     const tokenHash = hashToken(token);
-    const room = this.#byToken.get(tokenHash);
+    const room = this.byToken.get(tokenHash);
     const behind = !room || lastSeq > room.timeline.committed || (branch !== undefined && !room.timelines.has(branch));
-    if (behind && !looked && this.#peers) {
+    if (behind && !looked && this.peers) {
       // A session from another process (one that stopped, perhaps), or a log this one has not heard all of yet.
       const again = () => this.resume(token, lastSeq, branch, nowMs, reply, true);
-      void this.#store
+      void this.store
         .roomOfToken(tokenHash)
-        .then((code) => (code ? this.#commits.exclusive(() => this.#catchUp(code)) : undefined))
+        .then((code) => (code ? this.commits.exclusive(() => this.catchUp(code)) : undefined))
         .then(again, again);
       return;
     }
@@ -576,18 +189,18 @@ export class Classroom {
     }
     // After the pending commit, so that the records it gets are all committed.
     const answer = () =>
-      this.#enqueue({
+      this.enqueue({
         room,
         change: null,
         records: [],
         done: () => {
           const p = room.participants.get(tokenHash);
-          if (!p || this.#rooms.get(room.code) !== room) return reply(fail('bad-token', 'This session has just ended. Join the room again with its code.'));
+          if (!p || this.rooms.get(room.code) !== room) return reply(fail('bad-token', 'This session has just ended. Join the room again with its code.'));
           reply({ ok: true, value: this.#sessionInfo(room, p, token, lastSeq, nowMs) });
         },
         failed: (error) => reply({ ok: false, error }),
       });
-    this.#operation(answer);
+    this.operation(answer);
   }
 
   #sessionInfo(room: Room, p: Participant, token: string, lastSeq: number, nowMs: number): { session: Session; info: SessionInfo } {
@@ -625,7 +238,7 @@ export class Classroom {
    * class's for the instructor, a student's own answers and score only.
    */
   analytics(session: Session, reply: Reply<AnalyticsReply>): void {
-    const room = this.#rooms.get(session.code);
+    const room = this.rooms.get(session.code);
     const p = room?.participants.get(session.tokenHash);
     if (!room || !p) return reply(fail('bad-token', 'Your session has ended. Join the room again with its code.'));
     if (p.role !== 'instructor' && p.role !== 'student') return reply(fail('forbidden', 'Only the instructor sees the class analytics, and each student their own.'));
@@ -640,50 +253,44 @@ export class Classroom {
     if (problem) return reply({ ok: false, error: problem });
     const answer = { branch: room.active, checkpoint: payload.id, node: p.node!, option: payload.option };
     room.answers.hold(answer);
-    this.#enqueue({
+    this.enqueue({
       room,
       change: { code: room.code, expiresAt: room.expiresAt, answers: [answer] },
       records: [],
       done: () => {
-        this.#tellAnswered(room);
+        this.tellAnswered(room);
         reply({ ok: true, value: { seqs: [], checkpoint: checkpointStatus(room, p, nowMs) ?? { id: payload.id, answered: 0, remainingMs: 0, mine: payload.option } } });
       },
       failed: (error) => reply({ ok: false, error }),
     });
   }
 
-  /** Tells the room how many have answered its open question. */
-  #tellAnswered(room: Room): void {
-    const c = openQuestion(room);
-    if (c) this.#out.answered(room.code, c.id, room.answers.of(room.active, c.id).size);
-  }
-
   /** Counts a refusal of the rules for the class analytics; the count is stored with the room. */
   #countRefusal(room: Room, code: ErrorCode): void {
     if (!(REFUSAL_CODES as readonly string[]).includes(code)) return;
     room.refusals[code] = (room.refusals[code] ?? 0) + 1;
-    this.#enqueue({ room, change: { code: room.code, expiresAt: room.expiresAt, refusals: { [code]: 1 } }, records: [], done: () => undefined, failed: () => undefined });
+    this.enqueue({ room, change: { code: room.code, expiresAt: room.expiresAt, refusals: { [code]: 1 } }, records: [], done: () => undefined, failed: () => undefined });
   }
 
   /** A socket of this session connected (+1) or disconnected (-1); presence is broadcast when it changes. */
   setOnline(session: Session, delta: 1 | -1): void {
-    const room = this.#rooms.get(session.code);
+    const room = this.rooms.get(session.code);
     if (!room || !room.participants.has(session.tokenHash)) return;
     const before = room.online.get(session.tokenHash) ?? 0;
     const after = Math.max(0, before + delta);
     const wasOnline = room.isOnline(session.tokenHash);
     room.online.set(session.tokenHash, after);
-    if ((before > 0) !== (after > 0)) this.#peers?.send({ kind: 'online', code: room.code, tokenHash: session.tokenHash, online: after > 0 });
-    if (wasOnline !== room.isOnline(session.tokenHash)) this.#out.presence(room.code, room.info());
+    if ((before > 0) !== (after > 0)) this.peers?.send({ kind: 'online', code: room.code, tokenHash: session.tokenHash, online: after > 0 });
+    if (wasOnline !== room.isOnline(session.tokenHash)) this.out.presence(room.code, room.info());
   }
 
   /** Runs one client command for `session`. Validation of the payload has happened already. */
   command<E extends ClientEventName>(session: Session, event: E, payload: ClientPayload<E>, nowMs: number, reply: Reply<CommandResult>): void {
-    this.#operation(() => this.#command(session, event, payload, nowMs, reply));
+    this.operation(() => this.#command(session, event, payload, nowMs, reply));
   }
 
   #command<E extends ClientEventName>(session: Session, event: E, payload: ClientPayload<E>, nowMs: number, reply: Reply<CommandResult>): void {
-    const room = this.#rooms.get(session.code);
+    const room = this.rooms.get(session.code);
     const participant = room?.participants.get(session.tokenHash);
     if (!room || !participant) return reply(fail('bad-token', 'Your session has ended. Join the room again with its code.'));
     if (event === 'checkpoint:answer') return this.#answer(room, participant, payload as ClientPayload<'checkpoint:answer'>, nowMs, reply);
@@ -696,8 +303,8 @@ export class Classroom {
     if (event === 'room:lock') {
       const { locked } = payload as ClientPayload<'room:lock'>;
       room.locked = locked;
-      return this.#change(room, nowMs, [], { locked }, reply, () => {
-        this.#out.presence(room.code, room.info());
+      return this.change(room, nowMs, [], { locked }, reply, () => {
+        this.out.presence(room.code, room.info());
         reply({ ok: true, value: { seqs: [] } });
       });
     }
@@ -707,7 +314,7 @@ export class Classroom {
         return reply(fail('bad-request', `The log has ${room.log.length} events; there is no event ${seq} to present.`));
       }
       // After the pending commit, so that every screen has the events it is asked to show.
-      return this.#enqueue({
+      return this.enqueue({
         room,
         change: null,
         records: [],
@@ -717,8 +324,8 @@ export class Classroom {
             return reply(fail('bad-request', `The log has ${room.log.length} events; there is no event ${seq} to present.`));
           }
           room.presenting = seq;
-          this.#out.replay(room.code, seq);
-          this.#peers?.send({ kind: 'present', code: room.code, seq });
+          this.out.replay(room.code, seq);
+          this.peers?.send({ kind: 'present', code: room.code, seq });
           reply({ ok: true, value: { seqs: [] } });
         },
         failed: (error) => reply({ ok: false, error }),
@@ -737,13 +344,13 @@ export class Classroom {
     if (!mapped.ok) return reply(mapped);
     const { command } = mapped.value;
     const adding = command.type === 'addNode' ? 1 : command.type === 'addNodes' ? command.nodes.length : 0;
-    if (adding && room.log.state.order.length + adding > this.#limits.nodesPerRoomMax) {
+    if (adding && room.log.state.order.length + adding > this.limits.nodesPerRoomMax) {
       const now = room.log.state.order.length;
-      return reply(fail('room-full', now >= this.#limits.nodesPerRoomMax ? `This room has ${this.#limits.nodesPerRoomMax} nodes, its limit.` : `This room has ${now} nodes and holds at most ${this.#limits.nodesPerRoomMax}: add at most ${this.#limits.nodesPerRoomMax - now}.`));
+      return reply(fail('room-full', now >= this.limits.nodesPerRoomMax ? `This room has ${this.limits.nodesPerRoomMax} nodes, its limit.` : `This room has ${now} nodes and holds at most ${this.limits.nodesPerRoomMax}: add at most ${this.limits.nodesPerRoomMax - now}.`));
     }
     // An empty budget is refused before the core decides: deciding a request to every node
     // of a large room is the costly part of a command.
-    const spent = growthRefused(room, participant, 1, nowMs, false, this.#limits, this.#attempt > 1);
+    const spent = growthRefused(room, participant, 1, nowMs, false, this.limits, this.attempt > 1);
     if (spent) return reply(spent);
     // A question asked while the instructor presents an earlier moment is about that moment.
     const decision =
@@ -754,9 +361,9 @@ export class Classroom {
       this.#countRefusal(room, decision.code);
       return reply(fail(decision.code, decision.explanation));
     }
-    const full = logFull(room, this.#limits, decision.events.length);
+    const full = logFull(room, this.limits, decision.events.length);
     if (full) return reply(full);
-    const fast = growthRefused(room, participant, decision.events.length, nowMs, true, this.#limits, this.#attempt > 1);
+    const fast = growthRefused(room, participant, decision.events.length, nowMs, true, this.limits, this.attempt > 1);
     if (fast) return reply(fast);
 
     // Renaming a student's node changes its participant row in the same transaction.
@@ -776,9 +383,9 @@ export class Classroom {
       const stepped = step ? decide(successorState(room.log.state, events), step) : null;
       if (stepped?.ok) events = [...events, ...stepped.events];
     }
-    this.#change(room, nowMs, events, extra, reply, () => {
+    this.change(room, nowMs, events, extra, reply, () => {
       if (command.type === 'addNode' || command.type === 'addNodes' || command.type === 'renameNode') {
-        this.#out.presence(room.code, room.info());
+        this.out.presence(room.code, room.info());
       }
       reply({ ok: true, value: { seqs: events.map((_, i) => seqStart + i) } });
     });
@@ -807,14 +414,14 @@ export class Classroom {
     // Applied at once, so that later commands land on the new timeline; reverted by a reload if the commit fails.
     apply();
     room.presenting = null;
-    room.expiresAt = nowMs + this.#limits.roomTtlMs;
-    this.#enqueue({
+    room.expiresAt = nowMs + this.limits.roomTtlMs;
+    this.enqueue({
       room,
-      change: { code: room.code, expiresAt: nowMs + this.#limits.roomTtlMs, ...change },
+      change: { code: room.code, expiresAt: nowMs + this.limits.roomTtlMs, ...change },
       records: [],
       done: () => {
-        this.#sendTimeline(room);
-        this.#out.presence(room.code, room.info());
+        this.sendTimeline(room);
+        this.out.presence(room.code, room.info());
         reply({ ok: true, value: { seqs: [] } });
       },
       failed: (error) => reply({ ok: false, error }),
@@ -832,10 +439,10 @@ export class Classroom {
     if (event === 'share:revoke') {
       for (const v of viewers) this.#forget(room, v.tokenHash);
       room.shareToken = null;
-      return this.#change(room, nowMs, [], { removeParticipants: viewers.map((v) => v.tokenHash) }, reply, () => {
-        this.#peers?.send({ kind: 'share', code: room.code, token: null });
-        this.#out.ended(room.code, viewers.map((v) => v.tokenHash), 'revoked');
-        this.#out.presence(room.code, room.info());
+      return this.change(room, nowMs, [], { removeParticipants: viewers.map((v) => v.tokenHash) }, reply, () => {
+        this.peers?.send({ kind: 'share', code: room.code, token: null });
+        this.out.ended(room.code, viewers.map((v) => v.tokenHash), 'revoked');
+        this.out.presence(room.code, room.info());
         reply({ ok: true, value: { seqs: [] } });
       });
     }
@@ -844,64 +451,21 @@ export class Classroom {
     for (const v of viewers) this.#forget(room, v.tokenHash);
     const token = newToken();
     const viewer: StoredParticipant = { tokenHash: hashToken(token), role: 'viewer', node: null, name: 'Replay link', createdAt: nowMs };
-    this.#addParticipant(room, viewer);
+    this.addParticipant(room, viewer);
     room.shareToken = token;
     const replaced = viewers.map((v) => v.tokenHash);
-    this.#change(room, nowMs, [], { participants: [viewer], removeParticipants: replaced }, reply, () => {
-      this.#peers?.send({ kind: 'share', code: room.code, token });
+    this.change(room, nowMs, [], { participants: [viewer], removeParticipants: replaced }, reply, () => {
+      this.peers?.send({ kind: 'share', code: room.code, token });
       if (replaced.length) {
-        this.#out.ended(room.code, replaced, 'revoked');
-        this.#out.presence(room.code, room.info());
+        this.out.ended(room.code, replaced, 'revoked');
+        this.out.presence(room.code, room.info());
       }
       reply({ ok: true, value: { seqs: [], link: this.#shareLink(room.code, token) } });
     });
   }
 
   #shareLink(code: string, token: string): string {
-    return `${this.#publicUrl}/watch/${code}#${token}`;
+    return `${this.publicUrl}/watch/${code}#${token}`;
   }
 
-  /** Applies events in memory now and queues their commit; `done` runs once they are committed and broadcast. */
-  #change(
-    room: Room,
-    nowMs: number,
-    events: readonly RoomEvent[],
-    extra: { participants?: StoredParticipant[]; removeParticipants?: string[]; locked?: boolean },
-    reply: Reply<never>,
-    done: () => void,
-  ): void {
-    const expiresAt = nowMs + this.#limits.roomTtlMs;
-    const first = room.log.length + 1;
-    const change: RoomChange = {
-      code: room.code,
-      expiresAt,
-      ...extra,
-      branch: room.active,
-      events: events.map((event, i) => ({ seq: first + i, at: nowMs, event })),
-    };
-    room.expiresAt = expiresAt;
-    const records = events.length ? room.apply(events, nowMs) : [];
-    this.#enqueue({ room, timeline: room.active, change, records, done, failed: (error) => reply({ ok: false, error }) });
-  }
-
-  /** Resolves when every change asked for so far is committed and published. */
-  settled(): Promise<void> {
-    return this.#commits.settled();
-  }
-
-  /** Deletes rooms whose time is up and ends their sessions. Resolves with the codes removed. */
-  async expire(nowMs: number): Promise<string[]> {
-    await this.settled();
-    const gone: string[] = [];
-    for (const room of [...this.#rooms.values()]) {
-      if (room.expiresAt > nowMs) continue;
-      // Only if the store agrees: another process may have kept the room alive meanwhile.
-      if (await this.#store.deleteRoom(room.code, nowMs)) {
-        this.#drop(room, 'expired');
-        this.#peers?.send({ kind: 'expired', code: room.code });
-        gone.push(room.code);
-      } else await this.#commits.exclusive(() => this.#catchUp(room.code));
-    }
-    return gone;
-  }
 }

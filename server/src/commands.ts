@@ -6,7 +6,7 @@
 import { randomInt } from 'node:crypto';
 import { NODE_EVENTS, type AckError, type ClientEventName, type ClientPayload, type ErrorCode, type RoomCommand } from '@toy-paxos/shared';
 import { answersToClose } from './checkpoints';
-import type { Outcome } from './classroom';
+import type { Outcome } from './rooms';
 import type { ServerLimits } from './config';
 import type { Participant, Room } from './room';
 import { TokenBucket } from './security';

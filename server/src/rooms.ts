@@ -1,0 +1,460 @@
+/**
+ * The rooms a server process holds: made, restored from the store, kept up to date with what
+ * other server processes commit, expired; and the one way a change reaches them: applied in
+ * memory at once (room.ts), so that the next command is decided against it, then committed
+ * by the pipeline (commit.ts), which saves each batch before anyone hears of it. The
+ * classroom (classroom.ts) builds the joins, sessions and commands on this.
+ */
+import {
+  DEFAULT_SETTINGS,
+  RECENT_RECORDS,
+  type AckError,
+  type LogRecord,
+  type Role,
+  type RoomEvent,
+  type RoomInfo,
+  type TimelineInfo,
+} from '@toy-paxos/shared';
+import { applyCommitted, catchUp } from './catch-up';
+import { fail } from './commands';
+import { forTheClass, openQuestion } from './checkpoints';
+import { CommitPipeline, SAVE_FAILED, type Pending } from './commit';
+import type { PeerMessage, Peers } from './peers';
+import type { ServerLimits } from './config';
+import { applyInSlices, Room, type ImportedLog, type RecentLog } from './room';
+import { hashToken, newRoomCode, newToken } from './security';
+import type { RoomChange, Store, StoredParticipant, StoredRoom } from './store';
+
+/** Times an operation is decided, when other server processes keep committing to its room first. */
+const ATTEMPTS_MAX = 8;
+
+/** Reaches the sockets of a room. Implemented by the socket layer; a test can record calls. */
+export interface Broadcaster {
+  /** New records; `forClass`, when given, is what every role but the instructor gets (answers not revealed yet taken out). */
+  records(code: string, records: readonly LogRecord[], forClass?: readonly LogRecord[]): void;
+  presence(code: string, info: RoomInfo): void;
+  /** The instructor presents the log at `seq` to every screen (null: released). */
+  replay(code: string, seq: number | null): void;
+  /** The room plays on another timeline: every screen replaces its log with `base` and `records` (`forClass` as for `records`). */
+  timeline(code: string, info: TimelineInfo, recent: RecentLog, forClass?: RecentLog): void;
+  /** Ends the sessions (removed or expired) and disconnects their sockets. */
+  ended(code: string, tokenHashes: readonly string[], reason: 'removed' | 'expired' | 'revoked'): void;
+  /** How many have answered the open question `id` so far. */
+  answered(code: string, id: number, answered: number): void;
+}
+
+/** Who a connected socket is. */
+export interface Session {
+  readonly tokenHash: string;
+  readonly code: string;
+  readonly role: Role;
+}
+
+export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: AckError };
+
+/** Receives the outcome of an operation: at once when refused, after the commit when it succeeds. */
+export type Reply<T> = (outcome: Outcome<T>) => void;
+
+
+export interface ClassroomOptions {
+  readonly store: Store;
+  readonly limits: ServerLimits;
+  readonly broadcaster: Broadcaster;
+  readonly publicUrl: string;
+  /** Draws a room code (a cryptographic draw by default; tests pass one that collides). */
+  readonly roomCode?: () => string;
+  /** The other server processes that share the store, when there are any. */
+  readonly peers?: Peers;
+}
+
+/** A drawn code that is taken is drawn again, this many times in all, before creation gives up. */
+const CODE_DRAWS_MAX = 5;
+
+/**
+ * The rooms of this process and the path of every change to them. Its protected members are
+ * for the classroom, which extends it with the joins, sessions and commands.
+ */
+export class RoomHost {
+  protected readonly rooms = new Map<string, Room>();
+  protected readonly byToken = new Map<string, Room>();
+  protected readonly store: Store;
+  protected readonly limits: ServerLimits;
+  protected readonly out: Broadcaster;
+  protected readonly publicUrl: string;
+  readonly #drawCode: () => string;
+  /** Codes of rooms being created: a concurrent creation must not draw one of them. */
+  readonly #reservedCodes = new Set<string>();
+  protected readonly commits: CommitPipeline;
+  /** Rooms being created (counted against the limit until they are committed). */
+  #creating = 0;
+  protected readonly peers: Peers | null;
+  /** Rooms being read from the store, by code. */
+  readonly #loading = new Map<string, Promise<void>>();
+  /** Decides the operation being run now again, after a conflict (see `#operation`). */
+  #retry: (() => void) | undefined;
+  /** Which attempt of it this is (1: the first). */
+  protected attempt = 1;
+
+  constructor(options: ClassroomOptions) {
+    this.store = options.store;
+    this.limits = options.limits;
+    this.out = options.broadcaster;
+    this.publicUrl = options.publicUrl;
+    this.#drawCode = options.roomCode ?? newRoomCode;
+    this.peers = options.peers ?? null;
+    const peers = this.peers;
+    this.commits = new CommitPipeline(this.store, {
+      send: (code, records) => this.#sendRecords(code, records),
+      catchUp: async (codes) => {
+        for (const code of codes) await this.catchUp(code);
+      },
+      committed: peers
+        ? (changes) => {
+            // An import's events are read from the store: they are too many for a message.
+            if (changes.length) peers.send({ kind: 'committed', changes: changes.map(({ eventSlices: _, ...c }) => c) });
+          }
+        : undefined,
+    });
+    peers?.listen(
+      {
+        message: (from, message) => this.#fromPeer(from, message),
+        joined: () => {
+          for (const room of this.rooms.values()) {
+            for (const tokenHash of room.online.keys()) if ((room.online.get(tokenHash) ?? 0) > 0) peers.send({ kind: 'online', code: room.code, tokenHash, online: true });
+            if (room.presenting !== null) peers.send({ kind: 'present', code: room.code, seq: room.presenting });
+            if (room.shareToken) peers.send({ kind: 'share', code: room.code, token: room.shareToken });
+          }
+        },
+        gone: (id) => {
+          for (const room of this.rooms.values()) {
+            const before = JSON.stringify(room.info());
+            for (const [hash, on] of room.elsewhere) if (on.delete(id) && on.size === 0) room.elsewhere.delete(hash);
+            if (JSON.stringify(room.info()) !== before) this.out.presence(room.code, room.info());
+          }
+        },
+      },
+    );
+  }
+
+  /**
+   * Runs an operation. If its commit meets a conflict (another process committed to its room
+   * first), the room catches up and the operation runs again, up to ATTEMPTS_MAX times.
+   */
+  protected operation(op: () => void, attempt = 1): void {
+    const outer = { retry: this.#retry, attempt: this.attempt };
+    this.#retry = attempt < ATTEMPTS_MAX ? () => this.operation(op, attempt + 1) : undefined;
+    this.attempt = attempt;
+    try {
+      op();
+    } finally {
+      this.#retry = outer.retry;
+      this.attempt = outer.attempt;
+    }
+  }
+
+  /** Queues a change of the operation being run for the next commit. */
+  protected enqueue(p: Omit<Pending, 'epoch' | 'retry'>): void {
+    this.commits.enqueue({ ...p, epoch: p.room.epoch, retry: this.#retry });
+  }
+
+  /** Where students join a room: the one address every page shows, in links and QR codes. */
+  joinUrl(code: string): string {
+    return `${this.publicUrl}/join/${code}`;
+  }
+
+  get roomCount(): number {
+    return this.rooms.size;
+  }
+
+  /** Restores every room from the store: its participants and its whole log. */
+  async restore(nowMs: number): Promise<{ rooms: number; events: number }> {
+    let events = 0;
+    for (const stored of await this.store.loadRooms()) {
+      if (stored.expiresAt <= nowMs) {
+        void this.store.deleteRoom(stored.code, nowMs).catch(() => undefined);
+        continue;
+      }
+      this.#restoreRoom(stored);
+      for (const list of stored.events.values()) events += list.length;
+    }
+    return { rooms: this.rooms.size, events };
+  }
+
+  #restoreRoom(stored: StoredRoom): void {
+    const room = new Room(stored.code, stored.createdAt, stored.expiresAt, stored.settings);
+    room.locked = stored.locked;
+    for (const e of stored.events.get(0) ?? []) room.restore([e.event], e.at);
+    for (const meta of stored.branches) {
+      const timeline = room.fork(meta);
+      for (const e of stored.events.get(meta.id) ?? []) room.restore([e.event], e.at, timeline);
+    }
+    room.active = room.timelines.has(stored.activeBranch) ? stored.activeBranch : 0;
+    for (const t of room.timelines.values()) t.committed = t.log.length;
+    room.answers.replace(stored.answers);
+    room.refusals = { ...stored.refusals };
+    for (const p of stored.participants) this.addParticipant(room, p);
+    this.rooms.set(room.code, room);
+  }
+
+  /**
+   * Brings a room up to what the store holds (catch-up.ts): after a failed commit, or when
+   * another process committed what this one has not heard of. Runs between commits. A room
+   * this process does not hold is read whole; one the store no longer has is dropped.
+   */
+  protected async catchUp(code: string): Promise<void> {
+    const room = this.rooms.get(code);
+    if (!room) return this.#find(code).then(() => undefined);
+    const after = new Map([...room.timelines].map(([id, t]) => [id, Math.min(t.committed, t.log.length)]));
+    const stored = await this.store.loadRoom(code, after);
+    if (this.rooms.get(code) !== room) return;
+    if (!stored) return this.#drop(room, 'expired');
+    const caught = catchUp(room, stored);
+    if (caught.timeline) this.sendTimeline(room);
+    this.#changedElsewhere(room, caught);
+  }
+
+  /**
+   * A room this process does not hold (another process opened it), read from the store when
+   * the store has it. Resolves with whether the room is here now.
+   */
+  async #find(code: string): Promise<boolean> {
+    if (this.rooms.has(code)) return true;
+    if (!this.peers) return false;
+    let loading = this.#loading.get(code);
+    if (!loading) {
+      loading = this.store
+        .loadRoom(code)
+        .then((stored) => {
+          if (stored && !this.rooms.has(code)) this.#restoreRoom(stored);
+        })
+        .finally(() => this.#loading.delete(code));
+      this.#loading.set(code, loading);
+    }
+    await loading;
+    return this.rooms.has(code);
+  }
+
+  /** Whether there is a room with this code, here or (with many processes) in the store. */
+  findRoom(code: string): Promise<boolean> {
+    return this.#find(code).catch(() => false);
+  }
+
+  /** Forgets a room that is gone from the store, and ends its sessions here. */
+  #drop(room: Room, reason: 'expired'): void {
+    if (this.rooms.get(room.code) !== room) return;
+    this.rooms.delete(room.code);
+    const tokens = [...room.participants.keys()];
+    for (const t of tokens) this.byToken.delete(t);
+    this.out.ended(room.code, tokens, reason);
+  }
+
+  /** What another server process tells this one. */
+  #fromPeer(from: string, message: PeerMessage): void {
+    switch (message.kind) {
+      case 'committed':
+        for (const change of message.changes) this.#committedElsewhere(change);
+        return;
+      case 'present': {
+        const room = this.rooms.get(message.code);
+        if (!room) return;
+        const show = () => {
+          if (message.seq !== null && message.seq > room.log.length) return;
+          room.presenting = message.seq;
+          this.out.replay(room.code, message.seq);
+        };
+        if (message.seq !== null && message.seq > room.timeline.committed) void this.commits.exclusive(() => this.catchUp(room.code)).then(show, () => undefined);
+        else show();
+        return;
+      }
+      case 'share': {
+        const room = this.rooms.get(message.code);
+        if (room) room.shareToken = message.token;
+        return;
+      }
+      case 'online': {
+        const room = this.rooms.get(message.code);
+        if (!room) return;
+        const before = room.isOnline(message.tokenHash);
+        let on = room.elsewhere.get(message.tokenHash);
+        if (message.online) {
+          if (!on) room.elsewhere.set(message.tokenHash, (on = new Set()));
+          on.add(from);
+        } else if (on?.delete(from) && on.size === 0) room.elsewhere.delete(message.tokenHash);
+        if (room.isOnline(message.tokenHash) !== before) this.out.presence(room.code, room.info());
+        return;
+      }
+      case 'expired': {
+        const room = this.rooms.get(message.code);
+        if (room) this.#drop(room, 'expired');
+        return;
+      }
+    }
+  }
+
+  /**
+   * A change another process committed. Events that follow what this process holds are
+   * applied and sent to its sockets at once; anything else (a gap, a fork, a room it does
+   * not hold, changes of its own waiting to be committed) is read from the store.
+   */
+  #committedElsewhere(change: Omit<RoomChange, 'eventSlices'>): void {
+    const room = this.rooms.get(change.code);
+    if (!room) {
+      if (change.create) void this.#find(change.code).catch(() => undefined);
+      return;
+    }
+    if (change.create) return;
+    const heard = applyCommitted(room, change);
+    if (heard.kind === 'gap') return void this.commits.exclusive(() => this.catchUp(room.code)).catch(() => undefined);
+    if (heard.kind === 'known') return;
+    this.#changedElsewhere(room, heard);
+    if (change.answers?.length) this.tellAnswered(room);
+  }
+
+  /** Tells this process's sockets what another process changed in a room: records, sessions ended, presence. */
+  #changedElsewhere(room: Room, changed: { records: readonly LogRecord[]; added: readonly StoredParticipant[]; removed: readonly StoredParticipant[]; presence: boolean }): void {
+    for (const p of changed.added) this.byToken.set(p.tokenHash, room);
+    for (const p of changed.removed) this.byToken.delete(p.tokenHash);
+    if (room.shareToken && !room.participants.has(hashToken(room.shareToken))) room.shareToken = null;
+    if (changed.records.length) this.#sendRecords(room.code, changed.records);
+    const ended = (viewers: boolean) => changed.removed.filter((p) => (p.role === 'viewer') === viewers).map((p) => p.tokenHash);
+    if (ended(false).length) this.out.ended(room.code, ended(false), 'removed');
+    if (ended(true).length) this.out.ended(room.code, ended(true), 'revoked');
+    if (changed.presence) this.out.presence(room.code, room.info());
+  }
+
+
+  /** Broadcasts records: to the instructor as they are, to everyone else without the answers not revealed yet. */
+  #sendRecords(code: string, records: readonly LogRecord[]): void {
+    const room = this.rooms.get(code);
+    const forClass = room ? forTheClass(room).records(records) : records;
+    this.out.records(code, records, forClass === records ? undefined : forClass);
+  }
+
+  /** Tells every screen the room plays on another timeline, the class without the answers not revealed yet. */
+  protected sendTimeline(room: Room): void {
+    const recent = room.recent(0, RECENT_RECORDS);
+    const hide = forTheClass(room);
+    const forClass = { base: hide.state(recent.base), records: [...hide.records(recent.records)] };
+    this.out.timeline(room.code, room.timelineInfo(), recent, forClass.base === recent.base && forClass.records.every((r, i) => r === recent.records[i]) ? undefined : forClass);
+  }
+
+  protected addParticipant(room: Room, p: StoredParticipant): void {
+    room.participants.set(p.tokenHash, { ...p });
+    this.byToken.set(p.tokenHash, room);
+  }
+
+  /**
+   * Opens a room, empty or starting from an imported log (validated already); resolves
+   * with its code and the instructor's token once it is committed.
+   */
+  async createRoom(nowMs: number, from?: ImportedLog): Promise<Outcome<{ code: string; instructorToken: string }>> {
+    if (this.rooms.size + this.#creating >= this.limits.roomsMax) {
+      return fail('room-full', `This server holds ${this.limits.roomsMax} rooms already; try again later or ask its administrator.`);
+    }
+    if (from && from.count > this.limits.eventsPerRoomMax) {
+      return fail('log-full', `The file has ${from.count} events; a room holds at most ${this.limits.eventsPerRoomMax}.`);
+    }
+    const settings = from?.initial.settings ?? DEFAULT_SETTINGS;
+    const token = newToken();
+    const instructor: StoredParticipant = { tokenHash: hashToken(token), role: 'instructor', node: null, name: 'Instructor', createdAt: nowMs };
+    const expiresAt = nowMs + this.limits.roomTtlMs;
+    // The store takes its copy of an import's events over; a second draw needs another.
+    let storeJson = from?.storeJson ?? null;
+    const takeStoreJson = (): Uint8Array => {
+      const json = storeJson ?? from!.json.slice();
+      storeJson = null;
+      return json;
+    };
+    let code: string | null = null;
+    this.#creating++;
+    try {
+      for (let draw = 0; draw < CODE_DRAWS_MAX && code === null; draw++) {
+        const candidate = this.#drawCode();
+        if (this.rooms.has(candidate) || this.#reservedCodes.has(candidate)) continue;
+        this.#reservedCodes.add(candidate);
+        try {
+          await this.store.commit([{ code: candidate, create: { createdAt: nowMs, settings }, expiresAt, participants: [instructor], ...(from ? { eventSlices: { json: takeStoreJson(), sliceEnds: from.sliceEnds } } : {}) }]);
+          code = candidate;
+        } catch {
+          // Taken in the store but not in memory (a room another process opened, or one
+          // being deleted): draw again. Any other failure is the disk's.
+          this.#reservedCodes.delete(candidate);
+          if (!(await this.store.loadRoom(candidate).catch(() => null))) return { ok: false, error: SAVE_FAILED };
+        }
+      }
+      if (code === null) return fail('server-error', `No free room code came up in ${CODE_DRAWS_MAX} draws; try again in a moment.`);
+      // Still reserved and counted while its log is built.
+      const room = new Room(code, nowMs, expiresAt, settings);
+      await applyInSlices(room, from, nowMs);
+      room.timeline.committed = room.log.length;
+      this.rooms.set(code, room);
+      this.addParticipant(room, instructor);
+      this.peers?.send({ kind: 'committed', changes: [{ code, create: { createdAt: nowMs, settings }, expiresAt }] });
+      return { ok: true, value: { code, instructorToken: token } };
+    } finally {
+      if (code !== null) this.#reservedCodes.delete(code);
+      this.#creating--;
+    }
+  }
+
+  /** Who is in the room and online now. */
+  roomInfo(code: string): RoomInfo | null {
+    return this.rooms.get(code)?.info() ?? null;
+  }
+
+  /** Public facts about a room, for the join page. */
+  roomSummary(code: string): { code: string; locked: boolean; nodes: number } | null {
+    const room = this.rooms.get(code);
+    return room ? { code, locked: room.locked, nodes: room.log.state.order.length } : null;
+  }
+
+  /** Tells the room how many have answered its open question. */
+  protected tellAnswered(room: Room): void {
+    const c = openQuestion(room);
+    if (c) this.out.answered(room.code, c.id, room.answers.of(room.active, c.id).size);
+  }
+
+  /** Applies events in memory now and queues their commit; `done` runs once they are committed and broadcast. */
+  protected change(
+    room: Room,
+    nowMs: number,
+    events: readonly RoomEvent[],
+    extra: { participants?: StoredParticipant[]; removeParticipants?: string[]; locked?: boolean },
+    reply: Reply<never>,
+    done: () => void,
+  ): void {
+    const expiresAt = nowMs + this.limits.roomTtlMs;
+    const first = room.log.length + 1;
+    const change: RoomChange = {
+      code: room.code,
+      expiresAt,
+      ...extra,
+      branch: room.active,
+      events: events.map((event, i) => ({ seq: first + i, at: nowMs, event })),
+    };
+    room.expiresAt = expiresAt;
+    const records = events.length ? room.apply(events, nowMs) : [];
+    this.enqueue({ room, timeline: room.active, change, records, done, failed: (error) => reply({ ok: false, error }) });
+  }
+
+  /** Resolves when every change asked for so far is committed and published. */
+  settled(): Promise<void> {
+    return this.commits.settled();
+  }
+
+  /** Deletes rooms whose time is up and ends their sessions. Resolves with the codes removed. */
+  async expire(nowMs: number): Promise<string[]> {
+    await this.settled();
+    const gone: string[] = [];
+    for (const room of [...this.rooms.values()]) {
+      if (room.expiresAt > nowMs) continue;
+      // Only if the store agrees: another process may have kept the room alive meanwhile.
+      if (await this.store.deleteRoom(room.code, nowMs)) {
+        this.#drop(room, 'expired');
+        this.peers?.send({ kind: 'expired', code: room.code });
+        gone.push(room.code);
+      } else await this.commits.exclusive(() => this.catchUp(room.code));
+    }
+    return gone;
+  }
+}
