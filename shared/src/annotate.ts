@@ -13,7 +13,7 @@ import { acceptedBy, type ChosenValue, type Violation } from './monitor';
 import { apply, cloneRoomState, linkUp, nameOf, noticeTargets, roomQuorums, type RoomEvent, type RoomState } from './room';
 import { formatQuorum, quorumSizes, RULE_MODE_NAMES } from './settings';
 import { countKinds, messageLabel, scopeLabel } from './message-label';
-import { checkpointResult } from './checkpoint';
+import { checkpointResult } from './checkpoint-state';
 import { describeMulti, isMultiDescribed, type MultiDescribed } from './multi/annotate';
 import { isMultiMessage } from './multi/state';
 

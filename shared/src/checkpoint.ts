@@ -5,52 +5,11 @@
  * question, which the instructor writes, carries the answer they mark.
  */
 import { compareBallots, formatBallot, type Ballot } from './ballot';
+import { CHECKPOINT_LIMITS, freeQuestionProblem, type Question, type QuestionOffer, type QuestionSpec } from './checkpoint-state';
 import { explore, type ExploreResult } from './explore/explore';
 import { formatCount } from './explore/text';
 import { acceptorVerdict, valueToPropose, type RequestMessage } from './node';
 import { inFlightIndex, nameOf, roomQuorums, type RoomCommand, type RoomState } from './room';
-
-/** What a question is about; enough to make it again from the same state. */
-export type QuestionSpec =
-  /** "What will B answer to 3.C's promise request?": a request in flight, or waiting in an inbox. */
-  | { readonly kind: 'reply'; readonly message: number }
-  /** "Which value will 3.C's next accept request carry?" */
-  | { readonly kind: 'nextValue'; readonly node: string }
-  /** "Is a value chosen now? Which?" */
-  | { readonly kind: 'chosenNow' }
-  /** "How many acceptors must crash before no new proposal can succeed?": what quorums mean. */
-  | { readonly kind: 'quorumCrash' }
-  /** "Can a value other than Apple be chosen within the next 6 steps?", answered by a bounded search (`OTHER_VALUE_SEARCH`). */
-  | { readonly kind: 'otherValue' }
-  /** The instructor's own multiple-choice question. */
-  | { readonly kind: 'free'; readonly prompt: string; readonly options: readonly string[] };
-
-export interface Question {
-  readonly spec: QuestionSpec;
-  readonly prompt: string;
-  readonly options: readonly string[];
-  /** The right option's index; null for a free question, whose answer the instructor marks at the reveal. */
-  readonly answer: number | null;
-  /** Why the answer is right, in the log's words; empty for a free question. */
-  readonly explanation: string;
-}
-
-/** A question this moment offers, for the instructor's list: its spec and its prompt. */
-export interface QuestionOffer {
-  readonly spec: QuestionSpec;
-  readonly prompt: string;
-}
-
-export const CHECKPOINT_LIMITS = {
-  optionsMin: 2,
-  optionsMax: 6,
-  promptLengthMax: 200,
-  optionLengthMax: 80,
-  secondsMin: 5,
-  secondsMax: 600,
-  /** The default countdown. */
-  seconds: 20,
-} as const;
 
 /**
  * The search behind "can a value other than X be chosen?": breadth-first from the moment
@@ -244,64 +203,3 @@ export function revealStep(state: RoomState, spec: QuestionSpec): RoomCommand | 
   return { type: 'deliver', id: m.id };
 }
 
-/** What is wrong with a free question, or null. */
-export function freeQuestionProblem(prompt: string, options: readonly string[]): string | null {
-  const L = CHECKPOINT_LIMITS;
-  if (prompt.trim() === '') return 'Write the question.';
-  if (prompt.length > L.promptLengthMax) return `A question has at most ${L.promptLengthMax} characters.`;
-  if (options.length < L.optionsMin || options.length > L.optionsMax) return `Give from ${L.optionsMin} to ${L.optionsMax} answers to choose from.`;
-  if (options.some((o) => o.trim() === '')) return 'An answer to choose from cannot be empty.';
-  if (options.some((o) => o.length > L.optionLengthMax)) return `An answer to choose from has at most ${L.optionLengthMax} characters.`;
-  if (new Set(options.map((o) => o.trim())).size !== options.length) return 'Two answers to choose from are the same.';
-  return null;
-}
-
-/** A checkpoint as the room keeps it: its question, its answers once closed, its right answer once revealed. */
-export interface CheckpointState {
-  readonly id: number;
-  readonly question: Question;
-  readonly seconds: number;
-  /** The event that opened it. */
-  readonly seq: number;
-  /** The earlier moment it asks about (a replayed event's seq), when not the moment it opened at. */
-  readonly at?: number;
-  status: 'open' | 'closed' | 'revealed';
-  /** Each node's answer (an option's index), recorded when the checkpoint closes. */
-  answers: Readonly<Record<string, number>>;
-  /** The right option, once revealed. */
-  answer: number | null;
-}
-
-/** How a class answered one checkpoint. */
-export interface CheckpointResult {
-  readonly id: number;
-  readonly prompt: string;
-  readonly answered: number;
-  /** How many chose each option. */
-  readonly counts: readonly number[];
-  readonly right: number | null;
-  /** The share of answers that were right, 0 to 1; null before the reveal or with no answer. */
-  readonly share: number | null;
-  /** The wrong option chosen most often, or null. */
-  readonly commonWrong: number | null;
-}
-
-export function checkpointResult(c: CheckpointState): CheckpointResult {
-  const counts = c.question.options.map(() => 0);
-  for (const a of Object.values(c.answers)) counts[a] = (counts[a] ?? 0) + 1;
-  const answered = Object.keys(c.answers).length;
-  const right = c.answer;
-  let commonWrong: number | null = null;
-  counts.forEach((n, i) => {
-    if (i !== right && n > 0 && (commonWrong === null || n > counts[commonWrong]!)) commonWrong = i;
-  });
-  return {
-    id: c.id,
-    prompt: c.question.prompt,
-    answered,
-    counts,
-    right,
-    share: right === null || answered === 0 ? null : counts[right]! / answered,
-    commonWrong,
-  };
-}

@@ -26,7 +26,8 @@ import {
   type Target,
 } from './room';
 import { QUORUM_MAX, type RoomSettings, type SettingsChange } from './settings';
-import { CHECKPOINT_LIMITS, makeQuestion, type CheckpointState, type QuestionSpec } from './checkpoint';
+import { makeQuestion } from './checkpoint';
+import { CHECKPOINT_LIMITS, type CheckpointState, type QuestionSpec } from './checkpoint-state';
 import { Rng } from './bots';
 import { scopeLabel } from './message-label';
 import { apply, cloneRoomState, type AnyReply } from './room';

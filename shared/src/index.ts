@@ -20,6 +20,7 @@ export * from './replay/text';
 export * from './replay/analytics';
 export * from './text';
 export * from './glossary';
+export * from './checkpoint-state';
 export * from './checkpoint';
 export * from './explore/index';
 export * from './multi/index';

@@ -23,7 +23,7 @@ import {
   type RequestMessage,
 } from './node';
 import { cloneMonitor, emptyMonitor, recheckChosen, recordAccept, recordLearned, recordProposal, type MonitorState } from './monitor';
-import type { CheckpointState, Question, QuestionSpec } from './checkpoint';
+import type { CheckpointState, Question, QuestionSpec } from './checkpoint-state';
 import { completeSettings, DEFAULT_SETTINGS, quorumSizes, type RoomSettings, type SettingsChange } from './settings';
 import { applyMulti, crashMulti, deliverMulti, resetMulti, type MultiRoomEvent } from './multi/apply';
 import { cloneMultiState, emptyMultiState, isMultiMessage } from './multi/state';

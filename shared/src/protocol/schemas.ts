@@ -7,7 +7,7 @@ import { LIMITS } from '../room';
 import { cleanText, type TextNoun } from '../text';
 import { settingsSchema } from './settings-schema';
 import { questionSpec } from './session-file';
-import { CHECKPOINT_LIMITS } from '../checkpoint';
+import { CHECKPOINT_LIMITS } from '../checkpoint-state';
 import { HISTORY_EVENTS_MAX, HISTORY_TEXT_MAX, PROTOCOL_VERSION, ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH, type ClientEventName } from './types';
 
 const roomCode = z

@@ -10,7 +10,7 @@ import { apply, initialRoomState, LIMITS, type RoomEvent, type RoomState } from 
 import type { RoomSettings } from '../settings';
 import { nameKey, textProblem, type TextNoun } from '../text';
 import { settingsSchema } from './settings-schema';
-import { CHECKPOINT_LIMITS } from '../checkpoint';
+import { CHECKPOINT_LIMITS } from '../checkpoint-state';
 import { multiEventSchemas, multiMessageSchemas } from './multi-schemas';
 
 export const SESSION_FILE_FORMAT = 'toy-paxos-session';

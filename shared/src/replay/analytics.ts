@@ -3,7 +3,7 @@
  * common wrong one, the rounds (values chosen, rounds that chose nothing), and each
  * student's participation and score. Exported as Markdown and CSV.
  */
-import { checkpointResult, type CheckpointResult, type CheckpointState } from '../checkpoint';
+import { checkpointResult, type CheckpointResult, type CheckpointState } from '../checkpoint-state';
 import { apply, cloneRoomState, type RoomEvent, type RoomState } from '../room';
 
 export interface RoundSummary {

@@ -7,7 +7,7 @@
 import type { SafetyRule } from '../monitor';
 import { REFUSAL_CODES, type RoomCommand, type RefusalCode } from '../room';
 import { QUORUM_MAX, type QuorumSize, type RoomSettings, type RuleModeName, type SettingsChange } from '../settings';
-import { CHECKPOINT_LIMITS, freeQuestionProblem, type QuestionSpec } from '../checkpoint';
+import { CHECKPOINT_LIMITS, freeQuestionProblem, type QuestionSpec } from '../checkpoint-state';
 import { parseKvCommand } from '../multi/state';
 import { MULTI_LIMITS } from '../multi/types';
 

@@ -9,7 +9,7 @@ import { RoomLog } from '../log';
 import { initialRoomState, linkKey, linkUp, type RoomCommand, type RoomState } from '../room';
 import { DEFAULT_SETTINGS, SAFE_RULES, type RoomSettings } from '../settings';
 import type { Expectation, Scenario, ScenarioStep } from './parse';
-import type { QuestionSpec } from '../checkpoint';
+import type { QuestionSpec } from '../checkpoint-state';
 import { multiNodeOf } from '../multi/state';
 
 export type StepOutcome =
