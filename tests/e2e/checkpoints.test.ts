@@ -7,10 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { DESKTOP, joinAs, openRoom, person, PHONE, PROJECTOR, screenshot, useClassroom, joinProjector } from './harness';
+import type { Browser, Page } from 'playwright-core';
+import { DESKTOP, joinAs, openRoom, person as personAt, PHONE, PROJECTOR, screenshot, seriousViolations, useClassroom, joinProjector } from './harness';
 
 const env = useClassroom();
+/** Each person's pages let axe-core in past the Content-Security-Policy. */
+const person = (browser: Browser, viewport: { width: number; height: number }) => personAt(browser, viewport, { bypassCSP: true });
 
 async function propose(page: Page, value: string): Promise<void> {
   await page.getByLabel('Value', { exact: true }).fill(value);
@@ -44,6 +46,8 @@ describe('a checkpoint in the browser', () => {
     const pq = projector.page.getByTestId('class-question');
     await expect.poll(() => pq.getByTestId('answer-count').innerText()).toBe('0 of 3 students have answered');
     await screenshot(phones[0]!.page, 'checkpoint-phone-question');
+    expect(await seriousViolations(phones[0]!.page), 'a phone with the question open').toEqual([]);
+    expect(await seriousViolations(teacher.page), 'the dashboard with the question open').toEqual([]);
 
     // Ana and Bo answer Apple, Cy the other one; the projector counts, and shows no answer's content.
     await phones[0]!.page.getByRole('button', { name: 'Apple', exact: true }).click();
@@ -65,9 +69,11 @@ describe('a checkpoint in the browser', () => {
     expect((await pq.getByRole('listitem').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual(['Apple ✓ right answer 2', 'None yet: it needs 2 promises first 1']);
     await expect.poll(() => pq.getByTestId('explanation').innerText()).toContain('its own value');
     await screenshot(projector.page, 'checkpoint-projector-reveal-1080p');
+    expect(await seriousViolations(projector.page), 'the projector at the reveal').toEqual([]);
     await expect.poll(() => phones[0]!.page.getByTestId('verdict').innerText()).toBe('Right: Apple.');
     await expect.poll(() => phones[2]!.page.getByTestId('verdict').innerText()).toBe('Not this time: you picked None yet: it needs 2 promises first; the answer is Apple.');
     await screenshot(phones[2]!.page, 'checkpoint-phone-reveal');
+    expect(await seriousViolations(phones[2]!.page), 'a phone at the reveal').toEqual([]);
 
     // The class results, on the dashboard and as a file.
     await panel.getByRole('button', { name: 'Show the class results' }).click();
@@ -94,7 +100,10 @@ describe('a prepared lesson with questions, in the browser', () => {
     for (const [i, s] of phones.entries()) await joinAs(env.classroom.url, s.page, code, ['Dee', 'Eli'][i]!);
 
     await teacher.page.getByRole('button', { name: 'Replay and export' }).click();
-    const moment = (await teacher.page.getByLabel('Jump to a moment').locator('option').allTextContents()).find((t) => t.includes('Question 2:'))!;
+    // The replay opens once it holds the whole log.
+    const moments = () => teacher.page.getByLabel('Jump to a moment').locator('option').allTextContents();
+    await expect.poll(async () => (await moments()).some((t) => t.includes('Question 2:'))).toBe(true);
+    const moment = (await moments()).find((t) => t.includes('Question 2:'))!;
     expect(moment).toMatch(/^\d+: Question 2: What will B answer to 1\.C's promise request\?$/);
     await teacher.page.getByLabel('Jump to a moment').selectOption({ label: moment });
     await teacher.page.getByRole('button', { name: 'Present this moment to everyone' }).click();

@@ -1,4 +1,5 @@
 /** A real classroom server serving the built client, and headless Chromium (Debian's) driven by playwright-core. */
+import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -170,6 +171,27 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  nodes: { target: unknown[] }[];
+}
+
+/**
+ * Runs axe-core on the page as it is; returns its serious and critical violations as "rule
+ * (impact): targets". The page's person needs `bypassCSP: true` for the script to load.
+ */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  // Runs in the page: written as a string, since these tests are type-checked without the DOM's types.
+  const { violations } = (await page.evaluate('axe.run()')) as { violations: AxeViolation[] };
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 /** The instructor opens a room from the start page; returns its code. */
