@@ -72,6 +72,8 @@ describe('a checkpoint in the browser', () => {
     expect(await seriousViolations(projector.page), 'the projector at the reveal').toEqual([]);
     await expect.poll(() => phones[0]!.page.getByTestId('verdict').innerText()).toBe('Right: Apple.');
     await expect.poll(() => phones[2]!.page.getByTestId('verdict').innerText()).toBe('Not this time: you picked None yet: it needs 2 promises first; the answer is Apple.');
+    expect(await phones[2]!.page.getByTestId('my-score').innerText()).toBe('Your results so far: 0 right of the 1 question you answered.');
+    await expect.poll(() => phones[0]!.page.getByTestId('my-score').innerText()).toBe('Your results so far: 1 right of the 1 question you answered.');
     await screenshot(phones[2]!.page, 'checkpoint-phone-reveal');
     expect(await seriousViolations(phones[2]!.page), 'a phone at the reveal').toEqual([]);
 
