@@ -1,30 +1,12 @@
 /** Accessibility in Chromium: axe-core on every page, one h1 each, the log from the keyboard, and text at 200%. */
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { DESKTOP, joinAs, largeText, openRoom, person as personAt, PHONE, PROJECTOR, screenshot, useClassroom } from './harness';
+import { DESKTOP, joinAs, largeText, openRoom, person as personAt, PHONE, PROJECTOR, screenshot, seriousViolations, useClassroom } from './harness';
 
 const env = useClassroom();
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 /** A person whose pages let the test inject axe-core's script past the pages' Content-Security-Policy. */
 const person = (browser: Browser, viewport: { width: number; height: number }) => personAt(browser, viewport, { bypassCSP: true });
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  nodes: { target: unknown[] }[];
-}
-
-/** Runs axe-core on the page as it is; returns its serious and critical violations as "rule (impact): targets". */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  // Runs in the page: written as a string, since these tests are type-checked without the DOM's types.
-  const { violations } = (await page.evaluate('axe.run()')) as { violations: AxeViolation[] };
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** The page has no serious or critical violation, and exactly one h1. */
 async function expectAccessible(page: Page, name: string): Promise<void> {

@@ -1,5 +1,6 @@
 /** A real classroom server serving the built client, and headless Chromium (Debian's) driven by playwright-core. */
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer, request } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { tmpdir } from 'node:os';
@@ -207,4 +208,22 @@ export function useClassroom(): { readonly classroom: Classroom; readonly browse
     await env.classroom?.close();
   });
   return env;
+}
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  nodes: { target: unknown[] }[];
+}
+
+/** Runs axe-core on the page as it is (opened with `bypassCSP`); returns its serious and critical violations as "rule (impact): targets". */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  // Runs in the page: written as a string, since these tests are type-checked without the DOM's types.
+  const { violations } = (await page.evaluate('axe.run()')) as { violations: AxeViolation[] };
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
