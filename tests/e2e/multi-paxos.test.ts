@@ -131,4 +131,20 @@ describe('a Multi-Paxos room in the browser', () => {
     }
     for (const p of [teacher, projector, ...phones]) await p.context.close();
   });
+
+  it('the solo sandbox plays Multi-Paxos too', async () => {
+    const { context, page } = await person(env.browser, PHONE);
+    await page.goto(`${env.classroom.url}/solo`);
+    await page.getByRole('heading', { name: 'Solo sandbox' }).waitFor();
+    await page.getByRole('combobox', { name: /^Protocol/ }).selectOption('multi');
+    await page.getByRole('button', { name: 'Lead', exact: true }).click();
+    await page.getByRole('button', { name: 'Promise request', exact: true }).click();
+    await page.getByLabel('Client command', { exact: true }).fill('set x 3');
+    await page.getByRole('button', { name: 'Send command' }).click();
+    await page.getByRole('button', { name: 'Accept request', exact: true }).click();
+    await expectChosen(page, 1, 'set x 3');
+    await expect.poll(() => page.getByTestId('store-A').innerText()).toContain('x = 3');
+    await screenshot(page, 'multi-solo-phone');
+    await context.close();
+  });
 });
