@@ -29,11 +29,13 @@ export function toCommand(room: Room, p: Participant, event: ClientEventName, pa
   if (NODE_EVENTS.includes(event)) {
     const asked = (payload as { node?: string }).node;
     if (p.role === 'student') {
-      if (asked !== undefined && asked !== p.node) {
+      // A student sends a client command to the leader as a client, not as that node: it
+      // may name any node (the core refuses one that is not leading).
+      if (event === 'node:submit' && asked !== undefined) actor = asked;
+      else if (asked !== undefined && asked !== p.node) {
         const name = room.log.state.nodes[p.node!]?.name ?? p.node;
         return fail('forbidden', `You control ${name}; you cannot act for another node.`);
-      }
-      actor = p.node;
+      } else actor = p.node;
     } else {
       if (asked === undefined) return fail('bad-request', 'Name the node to act for: the instructor has no node of its own.');
       actor = asked;
@@ -45,10 +47,16 @@ export function toCommand(room: Room, p: Participant, event: ClientEventName, pa
       return ok({ type: 'propose', node: actor!, value: value ?? null });
     }
     case 'node:promise':
+      return ok({ type: 'promiseRequest', from: actor!, to: (payload as ClientPayload<'node:promise'>).to });
     case 'node:accept': {
-      const { to } = payload as ClientPayload<'node:promise'>;
-      return ok({ type: event === 'node:promise' ? 'promiseRequest' : 'acceptRequest', from: actor!, to });
+      const { to, slot } = payload as ClientPayload<'node:accept'>;
+      // The core refuses a slot in a single-decree room (`wrong-protocol`).
+      return ok({ type: 'acceptRequest', from: actor!, to, ...(slot !== undefined ? { slot } : {}) });
     }
+    case 'node:lead':
+      return ok({ type: 'lead', node: actor! });
+    case 'node:submit':
+      return ok({ type: 'submit', node: actor!, command: (payload as ClientPayload<'node:submit'>).command });
     case 'node:answer': {
       const { id, yes } = payload as ClientPayload<'node:answer'>;
       return ok({ type: 'answer', node: actor!, id, yes });

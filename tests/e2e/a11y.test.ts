@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { DESKTOP, joinAs, largeText, openRoom, person as personAt, PHONE, PROJECTOR, screenshot, seriousViolations, useClassroom } from './harness';
 
 const env = useClassroom();
+
 /** A person whose pages let the test inject axe-core's script past the pages' Content-Security-Policy. */
 const person = (browser: Browser, viewport: { width: number; height: number }) => personAt(browser, viewport, { bypassCSP: true });
 

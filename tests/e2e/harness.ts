@@ -1,6 +1,6 @@
 /** A real classroom server serving the built client, and headless Chromium (Debian's) driven by playwright-core. */
-import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer, request } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { tmpdir } from 'node:os';

@@ -144,6 +144,8 @@ export class SoloSandbox {
     }
     this.botsRunning = true;
     this.#timer = setInterval(() => {
+      // The bots propose single-decree values: in a Multi-Paxos room they only answer, as acceptors.
+      if (this.#log.state.settings.protocol === 'multi') return;
       const bots = this.#log.state.order.filter((id) => this.#log.state.nodes[id]!.bot);
       for (const c of this.#bots.next(this.#log.state, Date.now(), bots)) this.dispatch(c);
     }, 200);

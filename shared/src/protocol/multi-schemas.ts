@@ -1,8 +1,8 @@
 /**
  * Zod schemas for Multi-Paxos: the payloads of the commands a client will send to lead, to
  * submit a client command and to send one slot, and the events and messages a session file
- * may hold. The command payloads are not served yet: the server routes only the events in
- * `CLIENT_EVENTS` (see docs/PROTOCOL.md, "Multi-Paxos").
+ * may hold. `CLIENT_EVENTS` (schemas.ts) serves the command payloads (see docs/PROTOCOL.md,
+ * "Multi-Paxos").
  */
 import { z } from 'zod';
 import { parseKvCommand } from '../multi/state';
@@ -23,7 +23,7 @@ export const kvCommandSchema = z
     return z.NEVER;
   });
 
-/** Payloads of the Multi-Paxos node commands, for the server's routes to come. */
+/** Payloads of the Multi-Paxos node commands, which `CLIENT_EVENTS` serves. */
 export const MULTI_COMMAND_PAYLOADS = {
   /** Start leading with a new ballot (`lead`). */
   'node:lead': z.strictObject({ node: nodeId.optional() }),

@@ -8,6 +8,7 @@ import { cleanText, type TextNoun } from '../text';
 import { settingsSchema } from './settings-schema';
 import { questionSpec } from './session-file';
 import { CHECKPOINT_LIMITS } from '../checkpoint-state';
+import { MULTI_COMMAND_PAYLOADS } from './multi-schemas';
 import { HISTORY_EVENTS_MAX, HISTORY_TEXT_MAX, PROTOCOL_VERSION, ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH, type ClientEventName } from './types';
 
 const roomCode = z
@@ -56,9 +57,14 @@ export const CLIENT_EVENTS = {
   /** Start a new proposal (initNewProposal). `node` is for the instructor acting for a node. */
   'node:propose': z.strictObject({ node: nodeId.optional(), value: value.nullable().optional() }),
   'node:promise': z.strictObject({ node: nodeId.optional(), to: targets }),
-  'node:accept': z.strictObject({ node: nodeId.optional(), to: targets }),
+  /** `slot`: Multi-Paxos rooms only, the one slot to send. */
+  'node:accept': z.strictObject({ node: nodeId.optional(), to: targets, slot: MULTI_COMMAND_PAYLOADS['node:accept'].shape.slot }),
   /** Answer a request in the inbox (acceptor mode "students decide"). */
   'node:answer': z.strictObject({ node: nodeId.optional(), id: messageId, yes: z.boolean() }),
+  /** Multi-Paxos: start leading with a new ballot. */
+  'node:lead': MULTI_COMMAND_PAYLOADS['node:lead'],
+  /** Multi-Paxos: a client command (`set x 3`, `get x`) for the node, the leader. */
+  'node:submit': MULTI_COMMAND_PAYLOADS['node:submit'],
   'node:crash': z.strictObject({ node: nodeId }),
   'node:recover': z.strictObject({ node: nodeId }),
   'net:deliver': z.strictObject({ id: messageId }),

@@ -33,6 +33,8 @@ export const CLIENT_EVENT_NAMES = [
   'node:promise',
   'node:accept',
   'node:answer',
+  'node:lead',
+  'node:submit',
   'node:crash',
   'node:recover',
   'net:deliver',
@@ -66,7 +68,7 @@ export type ClientEventName = (typeof CLIENT_EVENT_NAMES)[number];
 export type ClientPayload<E extends ClientEventName> = z.infer<(typeof CLIENT_EVENTS)[E]>;
 
 /** Events a student sends for its own node. */
-export const NODE_EVENTS: readonly ClientEventName[] = ['node:propose', 'node:promise', 'node:accept', 'node:answer'];
+export const NODE_EVENTS: readonly ClientEventName[] = ['node:propose', 'node:promise', 'node:accept', 'node:answer', 'node:lead', 'node:submit'];
 
 /** Events a student sends for itself, not for its node: its answer to the open question. */
 export const STUDENT_EVENTS: readonly ClientEventName[] = ['checkpoint:answer'];
