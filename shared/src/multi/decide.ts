@@ -8,8 +8,9 @@ import { networkFull, refuse, requestTargets, unknownNode } from '../decide';
 import { acceptorVerdict } from '../node';
 import { isMember, LIMITS, linkUp, nameOf, roomQuorums, type Decision, type Refusal, type RoomCommand, type RoomEvent, type RoomState, type Target } from '../room';
 import type { RoomSettings } from '../settings';
-import { firstUnlearned, multiNodeOf, parseKvCommand, topSlot } from './state';
-import { MULTI_LIMITS, NO_OP, type LeaderState, type MultiNodeState, type MultiReply, type MultiRequest } from './types';
+import { nextFreeSlot, pendingSlots, slotValue } from './leader';
+import { firstUnlearned, multiNodeOf, parseKvCommand } from './state';
+import { MULTI_LIMITS, type LeaderState, type MultiReply, type MultiRequest } from './types';
 
 const LEAD_FIRST = 'start leading first ("lead")';
 
@@ -110,40 +111,6 @@ function decideSubmit(state: RoomState, id: string, command: string): Decision {
   const slot = nextFreeSlot(n.leader!, n, state.settings.rules.skipRepropose);
   if (slot > MULTI_LIMITS.slotsMax) return slotsFull();
   return { ok: true, events: [{ type: 'commandSubmitted', node: id, slot, command }] };
-}
-
-/** The highest slot the leader knows a value for: its own commands, its sends and (unless it skips re-proposing) its promisers' reports. */
-export function leaderTop(leader: LeaderState, skip: boolean): number {
-  return Math.max(topSlot(leader.requests), topSlot(leader.sent), skip ? 0 : topSlot(leader.reported));
-}
-
-/** The slot a leader gives the next client command: after every slot it knows anything of. */
-export function nextFreeSlot(leader: LeaderState, n: MultiNodeState, skip: boolean): number {
-  return Math.max(leader.slot - 1, leaderTop(leader, skip), topSlot(n.learned)) + 1;
-}
-
-/**
- * The command a leader's accept request carries in `slot`, or null when it has none: the one
- * already sent in this ballot; else the highest-ballot one its promisers accepted there (P2c,
- * per slot); else a client command; else no-op for a hole below a slot it has a value for.
- */
-export function slotValue(leader: LeaderState, slot: number, skip: boolean): string | null {
-  const sent = leader.sent[slot];
-  if (sent !== undefined) return sent;
-  const reported = skip ? undefined : leader.reported[slot];
-  if (reported) return reported.value;
-  const request = leader.requests[slot];
-  if (request !== undefined) return request;
-  return slot < leaderTop(leader, skip) ? NO_OP : null;
-}
-
-/** The slots an accept request without a slot covers: every slot from phase 1's on that has a value and that the leader has not learned. */
-export function pendingSlots(leader: LeaderState, n: MultiNodeState, skip: boolean): number[] {
-  const slots: number[] = [];
-  for (let slot = leader.slot; slot <= leaderTop(leader, skip); slot++) {
-    if (n.learned[slot] === undefined && slotValue(leader, slot, skip) !== null) slots.push(slot);
-  }
-  return slots;
 }
 
 function decideMultiRequest(state: RoomState, kind: 'prepare' | 'accept', from: string, to: Target, slot: number | undefined): Decision {
