@@ -713,7 +713,7 @@ function describeDeliverAll(ctx: Ctx, e: Extract<RoomEvent, { type: 'deliveredAl
     lines,
     explanation:
       `The network delivers ${countKinds(delivered)}${e.seed !== undefined ? ', in an order drawn at random' : ', oldest first'}. ` +
-      `${left ? `${left} message${left === 1 ? '' : 's'} stay in flight, the replies made on the way among them.` : 'Nothing is left in flight.'} ${whys.join(' ')}`,
+      `${left ? `${left} ${left === 1 ? 'message stays' : 'messages stay'} in flight, the replies made on the way among them.` : 'Nothing is left in flight.'} ${whys.join(' ')}`,
     data: data('deliveredAll', null, [...nodes], { messageIds: e.deliveries.map((d) => d.id) }),
   };
 }

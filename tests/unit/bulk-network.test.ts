@@ -40,6 +40,13 @@ describe('deliver all', () => {
     ]);
   });
 
+  it('says "1 message stays in flight" for one', () => {
+    const log = queued();
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: ['B'] });
+    const [entry] = ok(log, { type: 'deliverAll' });
+    expect(entry!.explanation).toMatch(/^The network delivers 1 promise request, oldest first\. 1 message stays in flight, the replies made on the way among them\./);
+  });
+
   it('delivers only what is from or to one node', () => {
     const log = queued();
     ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: 'all' });
