@@ -56,7 +56,7 @@ export function checkpointStatus(room: Room, p: Participant | null, nowMs: numbe
   const answers = room.answers.of(room.active, c.id);
   return {
     id: c.id,
-    answered: answers.size,
+    answered: answeredCount(room, c.id),
     remainingMs: Math.max(0, deadline(room, c) - nowMs),
     mine: p?.role === 'student' && p.node !== null ? (answers.get(p.node) ?? null) : null,
   };
@@ -82,10 +82,15 @@ export function answerProblem(room: Room, p: Participant, { id, option }: Client
   return null;
 }
 
+/** How many students still in the room have answered question `id` of the active timeline: what the class is told. */
+export function answeredCount(room: Room, id: number): number {
+  return Object.keys(answersToClose(room, id)).length;
+}
+
 /** The answers held for question `id` of the active timeline, of students whose nodes are still in the room: what closing it records. */
 export function answersToClose(room: Room, id: number): Record<string, number> {
   const nodes = room.log.state.nodes;
-  return Object.fromEntries([...room.answers.of(room.active, id)].filter(([node]) => nodes[node] !== undefined));
+  return Object.fromEntries([...room.answers.of(room.active, id)].filter(([node]) => Object.hasOwn(nodes, node)));
 }
 
 /**

@@ -140,6 +140,8 @@ export class Classroom extends RoomHost {
     this.change(room, nowMs, events, owner ? { removeParticipants: [owner.tokenHash] } : {}, reply, () => {
       if (owner) this.out.ended(room.code, [owner.tokenHash], viewer ? 'revoked' : 'removed');
       this.out.presence(room.code, room.info());
+      // A removed student's answer no longer counts: the class hears the count again.
+      if (events.length) this.tellAnswered(room);
       reply({ ok: true, value: { seqs: events.map((_, i) => seqStart + i) } });
     });
   }

@@ -17,7 +17,7 @@ import {
 } from '@toy-paxos/shared';
 import { applyCommitted, catchUp } from './catch-up';
 import { fail } from './commands';
-import { forTheClass, openQuestion } from './checkpoints';
+import { answeredCount, forTheClass, openQuestion } from './checkpoints';
 import { CommitPipeline, SAVE_FAILED, type Pending } from './commit';
 import type { PeerMessage, Peers } from './peers';
 import type { ServerLimits } from './config';
@@ -411,7 +411,7 @@ export class RoomHost {
   /** Tells the room how many have answered its open question. */
   protected tellAnswered(room: Room): void {
     const c = openQuestion(room);
-    if (c) this.out.answered(room.code, c.id, room.answers.of(room.active, c.id).size);
+    if (c) this.out.answered(room.code, c.id, answeredCount(room, c.id));
   }
 
   /** Applies events in memory now and queues their commit; `done` runs once they are committed and broadcast. */

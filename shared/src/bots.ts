@@ -1,11 +1,13 @@
 /**
  * Bots: the core plays nodes for solo practice and small classes. Auto-acceptors
  * need nothing here: a bot node answers requests by the rules (see `decide`).
- * Auto-proposers are driven by `BotDriver`, whose timing comes from a seeded
+ * Auto-proposers (and, in a Multi-Paxos room, would-be leaders) are driven by `BotDriver`, whose timing comes from a seeded
  * random number generator and the clock values it is given, so the same seed and
  * the same clock give the same commands. The commands it returns go through
  * `decide` like anyone's, and the log records what they did.
  */
+import { pendingSlots } from './multi/leader';
+import { multiNodeOf } from './multi/state';
 import { roomQuorums, type RoomCommand, type RoomState } from './room';
 
 /** A small, fast, seeded generator (mulberry32): the same seed gives the same sequence. */
@@ -46,7 +48,12 @@ export const DEFAULT_BOT_TIMING: BotTiming = { thinkMsMin: 800, thinkMsMax: 2500
 interface BotPlan {
   nextAtMs: number;
   proposedAtMs: number;
+  /** Client commands a Multi-Paxos bot has put in its slots. */
+  commands: number;
 }
+
+/** Client commands one Multi-Paxos bot puts in slots as leader, at most: a lesson's log stays short. */
+export const BOT_COMMANDS_MAX = 3;
 
 /** Drives the auto-proposers among a room's bot nodes. */
 export class BotDriver {
@@ -72,8 +79,14 @@ export class BotDriver {
       if (!node || !node.up) continue;
       let plan = this.#plans.get(id);
       if (!plan) {
-        plan = { nextAtMs: nowMs + this.#think(), proposedAtMs: -Infinity };
+        plan = { nextAtMs: nowMs + this.#think(), proposedAtMs: -Infinity, commands: 0 };
         this.#plans.set(id, plan);
+      }
+      if (state.settings.protocol === 'multi') {
+        if (nowMs < plan.nextAtMs) continue;
+        plan.nextAtMs = nowMs + this.#think();
+        out.push(...this.#lead(state, id, plan, nowMs));
+        continue;
       }
       if (nowMs < plan.nextAtMs || node.choice !== null) continue;
       plan.nextAtMs = nowMs + this.#think();
@@ -89,6 +102,32 @@ export class BotDriver {
       }
     }
     return out;
+  }
+
+  /**
+   * A Multi-Paxos bot's step: lead (phase 1 for every slot it has not learned) and ask
+   * everyone for promises, leading again with a higher ballot when it waits too long for a
+   * quorum; with a quorum, send accept requests for the slots it has values for, or else
+   * take a client command of its own (`set k N`), up to `BOT_COMMANDS_MAX`.
+   */
+  #lead(state: RoomState, id: string, plan: BotPlan, nowMs: number): RoomCommand[] {
+    const n = multiNodeOf(state.multi, id);
+    const leader = n.leader;
+    const { q1 } = roomQuorums(state);
+    const stuck = nowMs - plan.proposedAtMs >= this.#timing.retryMs;
+    if (!leader || (leader.promisers.length < q1 && stuck)) {
+      plan.proposedAtMs = nowMs;
+      return [
+        { type: 'lead', node: id },
+        { type: 'promiseRequest', from: id, to: 'all' },
+      ];
+    }
+    if (leader.promisers.length < q1) return [];
+    const pending = pendingSlots(leader, n, state.settings.rules.skipRepropose).filter((slot) => leader.sent[slot] === undefined);
+    if (pending.length) return [{ type: 'acceptRequest', from: id, to: 'all' }];
+    if (plan.commands >= BOT_COMMANDS_MAX) return [];
+    plan.commands++;
+    return [{ type: 'submit', node: id, command: `set ${this.#rng.pick(['x', 'y', 'z'])} ${this.#rng.int(1, 9)}` }];
   }
 
   #think(): number {

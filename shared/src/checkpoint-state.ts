@@ -83,7 +83,7 @@ export interface CheckpointResult {
   readonly right: number | null;
   /** The share of answers that were right, 0 to 1; null before the reveal or with no answer. */
   readonly share: number | null;
-  /** The wrong option chosen most often, or null. */
+  /** The wrong option chosen most often, or null (always before the reveal). */
   readonly commonWrong: number | null;
 }
 
@@ -94,7 +94,8 @@ export function checkpointResult(c: CheckpointState): CheckpointResult {
   const right = c.answer;
   let commonWrong: number | null = null;
   counts.forEach((n, i) => {
-    if (i !== right && n > 0 && (commonWrong === null || n > counts[commonWrong]!)) commonWrong = i;
+    // Only once the right answer is known: before, the most chosen answer may be the right one.
+    if (right !== null && i !== right && n > 0 && (commonWrong === null || n > counts[commonWrong]!)) commonWrong = i;
   });
   return {
     id: c.id,

@@ -6,7 +6,7 @@
  */
 import { compareBallots, formatBallot, type Ballot } from './ballot';
 import { CHECKPOINT_LIMITS, freeQuestionProblem, type Question, type QuestionOffer, type QuestionSpec } from './checkpoint-state';
-import { explore, type ExploreResult } from './explore/explore';
+import { explore, EXPLORE_DEFAULTS, ExploreError, type ExploreResult } from './explore/explore';
 import { formatCount } from './explore/text';
 import { acceptorVerdict, valueToPropose, type RequestMessage } from './node';
 import { inFlightIndex, nameOf, roomQuorums, type RoomCommand, type RoomState } from './room';
@@ -17,7 +17,7 @@ import { inFlightIndex, nameOf, roomQuorums, type RoomCommand, type RoomState } 
  * X and one other value, at most this many steps deep and this many states. The question
  * names the depth the search covered whole, so its "No" is exact for that many steps.
  */
-export const OTHER_VALUE_SEARCH = { depthMax: 6, statesMax: 20_000 } as const;
+export const OTHER_VALUE_SEARCH = { depthMax: 6, statesMax: 5_000 } as const;
 
 /** The requests a reply question can be about: those in flight, then those waiting in inboxes, oldest first. */
 function requests(state: RoomState): RequestMessage[] {
@@ -43,7 +43,7 @@ export function questionsAt(state: RoomState): QuestionOffer[] {
   for (const id of state.order) if (state.nodes[id]!.proposer.ballot) add({ kind: 'nextValue', node: id });
   if (Object.keys(state.monitor.proposed).length > 0) add({ kind: 'chosenNow' });
   if (state.members.length > 0) add({ kind: 'quorumCrash' });
-  if (leadingValue(state) !== null) offers.push({ spec: { kind: 'otherValue' }, prompt: `Can a value other than ${leadingValue(state)} be chosen within the next few steps?` });
+  if (leadingValue(state) !== null && state.order.length <= EXPLORE_DEFAULTS.nodesMax) offers.push({ spec: { kind: 'otherValue' }, prompt: `Can a value other than ${leadingValue(state)} be chosen within the next few steps?` });
   return offers;
 }
 
@@ -57,7 +57,7 @@ export function makeQuestion(state: RoomState, spec: QuestionSpec): MadeQuestion
     case 'reply': {
       const m = findRequest(state, spec.message);
       if (!m) return { ok: false, explanation: `Message #${spec.message} is not a request in flight or waiting in an inbox.` };
-      const acceptor = state.nodes[m.to];
+      const acceptor = Object.hasOwn(state.nodes, m.to) ? state.nodes[m.to] : undefined;
       if (!acceptor) return { ok: false, explanation: `${name(m.to)} has left the room.` };
       const what = m.kind === 'prepare' ? 'promise request' : `accept request for ${m.value}`;
       const prompt = `What will ${name(m.to)} answer to ${b(m.ballot)}'s ${what}?`;
@@ -91,7 +91,7 @@ export function makeQuestion(state: RoomState, spec: QuestionSpec): MadeQuestion
       };
     }
     case 'nextValue': {
-      const n = state.nodes[spec.node];
+      const n = Object.hasOwn(state.nodes, spec.node) ? state.nodes[spec.node] : undefined;
       if (!n) return { ok: false, explanation: `There is no node called ${spec.node} in this room.` };
       const p = n.proposer;
       if (!p.ballot) return { ok: false, explanation: `${name(spec.node)} has no proposal: there is no next accept request to ask about.` };
@@ -136,6 +136,7 @@ export function makeQuestion(state: RoomState, spec: QuestionSpec): MadeQuestion
       const answer = Math.max(0, n - need + 1);
       const options = [...new Set([1, 2, 3, Math.max(1, answer - 1), answer, answer + 1].filter((k) => k >= 1 && k <= n))].sort((x, y) => x - y).slice(0, CHECKPOINT_LIMITS.optionsMax);
       if (!options.includes(answer)) return { ok: false, explanation: 'Every acceptor would have to crash: the quorums are larger than the room.' };
+      if (options.length < CHECKPOINT_LIMITS.optionsMin) return { ok: false, explanation: `This round has ${n} acceptor${n === 1 ? '' : 's'}: too few for a question with answers to choose from.` };
       return {
         ok: true,
         question: {
@@ -173,7 +174,16 @@ function otherValueQuestion(state: RoomState, spec: QuestionSpec): MadeQuestion 
   if (value === null) return { ok: false, explanation: 'No value has been accepted yet: ask this once an acceptor has accepted one.' };
   const seen = Object.keys(state.monitor.proposed).filter((v) => v !== value);
   const other = seen[0] ?? (value === 'Mango' ? 'Apple' : 'Mango');
-  const result: ExploreResult = explore(state, { ...OTHER_VALUE_SEARCH, values: [value, other], stopAtViolation: false });
+  if (state.order.length > EXPLORE_DEFAULTS.nodesMax) {
+    return { ok: false, explanation: `This question is answered by searching every way the room can go on, which the explorer does for rooms of up to ${EXPLORE_DEFAULTS.nodesMax} nodes; this one has ${state.order.length}.` };
+  }
+  let result: ExploreResult;
+  try {
+    result = explore(state, { ...OTHER_VALUE_SEARCH, values: [value, other], stopAtViolation: false });
+  } catch (e) {
+    if (e instanceof ExploreError) return { ok: false, explanation: e.message };
+    throw e;
+  }
   const found = result.chosen.find((c) => c.value !== value && c.commands.length > 0) ?? result.chosen.find((c) => c.value !== value);
   // The deepest level searched whole; a value found deeper is still found.
   const depth = found ? Math.max(result.depth, found.commands.length) : result.depth;

@@ -104,3 +104,12 @@ export function nameKey(name: string): string {
 function codePoint(ch: string): string {
   return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
+
+/**
+ * Whether a node id would clash with what every JavaScript object has (`__proto__`,
+ * `constructor`, `toString`...): a room keeps its nodes in a plain object, so such an id
+ * is refused wherever ids come in (socket payloads, session files, scenarios).
+ */
+export function reservedId(id: string): boolean {
+  return id in Object.prototype;
+}

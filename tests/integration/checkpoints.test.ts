@@ -148,6 +148,32 @@ describe('a checkpoint in a class of 30', () => {
   }, 15_000);
 });
 
+describe('hostile input around questions', () => {
+  it('node ids every object has are bad requests; the searched question in a class too big to search is a bad question; a removed student stops counting', async () => {
+    const server = await env.server();
+    const { teacher, students } = await classroom(server.url, 8);
+    for (const node of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      expect(await teacher.emit('checkpoint:open', { spec: { kind: 'nextValue', node } })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+      expect(await teacher.emit('participant:rename', { node, name: 'Evil' })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+      expect(await teacher.emit('node:crash', { node })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    }
+    expect((await teacher.emit('node:accept', { node: 'n1', to: ['n2'] })).ok).toBe(true);
+    expect(await teacher.emit('checkpoint:open', { spec: { kind: 'otherValue' } })).toMatchObject({ ok: false, error: { code: 'bad-question', message: expect.stringContaining('rooms of up to 7 nodes; this one has 8') } });
+
+    const counts: number[] = [];
+    teacher.socket.on('checkpoint:answered', ({ answered }: { answered: number }) => counts.push(answered));
+    expect((await teacher.emit('checkpoint:open', { spec: { kind: 'chosenNow' }, seconds: 60 })).ok).toBe(true);
+    for (const s of students.slice(0, 2)) expect((await s.emit('checkpoint:answer', { id: 1, option: 0 })).ok).toBe(true);
+    await teacher.until(() => counts.at(-1) === 2, 'two answers');
+    expect((await teacher.emit('participant:remove', { node: 'n2' })).ok).toBe(true);
+    await teacher.until(() => counts.at(-1) === 1, 'the count without the removed student');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await server.app.classroom.roomInfo(teacher.session!.code)).not.toBeNull();
+    const res = await fetch(`${server.url}/healthz`);
+    expect(res.status).toBe(200);
+  });
+});
+
 describe('a question that outlives connections and the server', () => {
   it('a student who reconnects, and one who joins late, see the open question, the time left and their own answer', async () => {
     const server = await env.server();

@@ -125,6 +125,27 @@ describe('generated questions and their answers', () => {
     expect(revealStep(inbox.state, { kind: 'reply', message: held.id })).toBeNull();
   });
 
+  it('refuses what it cannot ask: a search in a room too big to search, a crash question with one answer, a node id every object has', () => {
+    const big = room(['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H']);
+    ok(big, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: 'all' }, { type: 'acceptRequest', from: 'A', to: ['B'] });
+    expect(refused(big, { type: 'openCheckpoint', spec: { kind: 'otherValue' } }, 'bad-question')).toContain('rooms of up to 7 nodes; this one has 8');
+    expect(questionsAt(big.state).map((o) => o.spec.kind)).not.toContain('otherValue');
+    expect(refused(room(['A']), { type: 'openCheckpoint', spec: { kind: 'quorumCrash' } }, 'bad-question')).toBe('This round has 1 acceptor: too few for a question with answers to choose from.');
+    for (const node of ['__proto__', 'constructor', 'toString']) {
+      expect(refused(room(['A', 'B', 'C']), { type: 'openCheckpoint', spec: { kind: 'nextValue', node } }, 'bad-question')).toBe(`There is no node called ${node} in this room.`);
+    }
+  });
+
+  it('names no most common wrong answer before the reveal: the most chosen may be the right one', () => {
+    const log = room(['A', 'B', 'C']);
+    ok(log, { type: 'openCheckpoint', spec: { kind: 'quorumCrash' } });
+    const right = log.state.checkpoints[0]!.question.answer!;
+    ok(log, { type: 'closeCheckpoint', id: 1, answers: { A: right, B: right, C: right === 0 ? 1 : 0 } });
+    expect(checkpointResult(log.state.checkpoints[0]!).commonWrong).toBeNull();
+    ok(log, { type: 'revealCheckpoint', id: 1 });
+    expect(checkpointResult(log.state.checkpoints[0]!).commonWrong).toBe(right === 0 ? 1 : 0);
+  });
+
   it('offers only the questions that make sense now', () => {
     const log = room(['A', 'B', 'C'], { delivery: 'queued' });
     expect(questionsAt(log.state).map((o) => o.spec.kind)).toEqual(['quorumCrash']);

@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  BOT_COMMANDS_MAX,
+  BotDriver,
   explore,
   ExploreError,
   fold,
@@ -323,5 +325,24 @@ describe('Multi-Paxos: bad input gets a clear refusal and changes nothing', () =
     refused(log, { type: 'promiseRequest', from: 'A', to: ['D'] }, 'not-acceptor');
     ok(log, { type: 'crash', node: 'B' });
     refused(log, { type: 'submit', node: 'B', command: 'set x 3' }, 'node-crashed');
+  });
+});
+
+describe('bots in a Multi-Paxos room', () => {
+  it('lead, fill their slots with client commands and run them, dueling for a while, and never break safety', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const log = multiRoom();
+      const bots = new BotDriver(seed, { thinkMsMin: 100, thinkMsMax: 400, retryMs: 1500 });
+      for (let t = 0; t <= 60_000; t += 100) {
+        for (const c of bots.next(log.state, t, ['A', 'B', 'C'])) log.dispatch(c, { annotate: false });
+      }
+      const s = log.state;
+      expect(s.monitor.violations, `seed ${seed}`).toEqual([]);
+      // Every bot's commands found a slot and were chosen, and every node ran them all, in slot order.
+      expect(chosen(s).length, `seed ${seed}`).toBeGreaterThanOrEqual(BOT_COMMANDS_MAX);
+      const stores = ['A', 'B', 'C'].map((id) => JSON.stringify(m(s, id).kv));
+      expect(new Set(stores).size, `seed ${seed}: ${stores.join(' ')}`).toBe(1);
+      expect(Object.keys(m(s, 'A').kv).length).toBeGreaterThan(0);
+    }
   });
 });

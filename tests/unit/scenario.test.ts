@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BotDriver, formatRun, parseScenario, PRESETS, runScenario, ScenarioError } from '@toy-paxos/shared';
+import { BotDriver, formatRun, initialRoomState, parseScenario, PRESETS, runScenario, ScenarioError } from '@toy-paxos/shared';
+import { parseSessionFile, sessionFile } from '@toy-paxos/shared/protocol';
 
 function problems(text: string): string[] {
   try {
@@ -49,6 +50,15 @@ describe('parseScenario', () => {
   it('keeps #N message references apart from comments', () => {
     const s = parseScenario('delivery queued\nnodes A  # two nodes\ndeliver #3 # the third');
     expect(s.steps[1]).toMatchObject({ kind: 'network', action: 'deliver', ref: { by: 'id', id: 3 } });
+  });
+});
+
+describe('node names every object has', () => {
+  it('are refused in a scenario and in a session file, where they would clash with the room\'s plain object of nodes', () => {
+    expect(() => parseScenario('nodes A constructor')).toThrow(/"constructor" cannot be a node name: every JavaScript object has a property of that name/);
+    const file = JSON.stringify({ ...JSON.parse(JSON.stringify(sessionFile(initialRoomState(), [{ type: 'nodeAdded', node: 'A', name: 'A', bot: false }], 't'))) });
+    expect(parseSessionFile(file).ok).toBe(true);
+    expect(parseSessionFile(file.replace('"node":"A"', '"node":"toString"')).ok).toBe(false);
   });
 });
 

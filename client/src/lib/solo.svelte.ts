@@ -134,7 +134,7 @@ export class SoloSandbox {
     this.dispatch({ type: 'addNode', node: `Bot${n}`, bot: true });
   }
 
-  /** Bots propose on their own, on a seeded timer, while this runs. */
+  /** Bots propose (in a Multi-Paxos room, lead) on their own, on a seeded timer, while this runs. */
   toggleBots(): void {
     if (this.#timer) {
       clearInterval(this.#timer);
@@ -144,8 +144,6 @@ export class SoloSandbox {
     }
     this.botsRunning = true;
     this.#timer = setInterval(() => {
-      // The bots propose single-decree values: in a Multi-Paxos room they only answer, as acceptors.
-      if (this.#log.state.settings.protocol === 'multi') return;
       const bots = this.#log.state.order.filter((id) => this.#log.state.nodes[id]!.bot);
       for (const c of this.#bots.next(this.#log.state, Date.now(), bots)) this.dispatch(c);
     }, 200);

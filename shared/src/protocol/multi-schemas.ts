@@ -7,9 +7,10 @@
 import { z } from 'zod';
 import { parseKvCommand } from '../multi/state';
 import { MULTI_LIMITS } from '../multi/types';
+import { reservedId } from '../text';
 
 const slot = z.number().int().min(1).max(MULTI_LIMITS.slotsMax);
-const nodeId = z.string().min(1).max(64);
+const nodeId = z.string().min(1).max(64).refine((id) => !reservedId(id), 'not a node id of this room');
 
 /** A client command as typed: spaces trimmed and collapsed, then `set KEY VALUE` or `get KEY`. */
 export const kvCommandSchema = z

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { LIMITS } from '../room';
-import { cleanText, type TextNoun } from '../text';
+import { cleanText, reservedId, type TextNoun } from '../text';
 import { settingsSchema } from './settings-schema';
 import { questionSpec } from './session-file';
 import { CHECKPOINT_LIMITS } from '../checkpoint-state';
@@ -26,7 +26,7 @@ function typedText(max: number, noun: TextNoun) {
 }
 const displayName = typedText(LIMITS.nameLengthMax, 'a name');
 const value = typedText(LIMITS.valueLengthMax, 'a value');
-const nodeId = z.string().min(1).max(64);
+const nodeId = z.string().min(1).max(64).refine((id) => !reservedId(id), 'not a node id of this room');
 const token = z.string().min(16).max(128);
 const messageId = z.number().int().positive();
 const version = z.literal(PROTOCOL_VERSION, { error: `this server speaks protocol version ${PROTOCOL_VERSION}; reload the page` });

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { InvariantError } from '../invariant';
 import { apply, initialRoomState, LIMITS, type RoomEvent, type RoomState } from '../room';
 import type { RoomSettings } from '../settings';
-import { nameKey, textProblem, type TextNoun } from '../text';
+import { nameKey, reservedId, textProblem, type TextNoun } from '../text';
 import { settingsSchema } from './settings-schema';
 import { CHECKPOINT_LIMITS } from '../checkpoint-state';
 import { multiEventSchemas, multiMessageSchemas } from './multi-schemas';
@@ -32,7 +32,7 @@ export function sessionFile(initial: RoomState, events: readonly RoomEvent[], ti
   return { format: SESSION_FILE_FORMAT, version: SESSION_FILE_VERSION, title, settings: initial.settings, events };
 }
 
-const id = z.string().min(1).max(64);
+const id = z.string().min(1).max(64).refine((id) => !reservedId(id), 'a node id may not be the name of a property every object has');
 /** A file's names and values follow the rules of typed ones, checked as they are (a file is not rewritten). */
 function fileText(max: number, noun: TextNoun) {
   return z.string().check((ctx) => {

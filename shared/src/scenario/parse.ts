@@ -10,6 +10,7 @@ import { QUORUM_MAX, type QuorumSize, type RoomSettings, type RuleModeName, type
 import { CHECKPOINT_LIMITS, freeQuestionProblem, type QuestionSpec } from '../checkpoint-state';
 import { parseKvCommand } from '../multi/state';
 import { MULTI_LIMITS } from '../multi/types';
+import { reservedId } from '../text';
 
 export type MessageRef =
   | { readonly by: 'id'; readonly id: number }
@@ -213,6 +214,7 @@ export function parseScenario(text: string): Scenario {
           for (const w of words) {
             if (w === 'all') fail('"all" stands for every node, so it cannot be a node name');
             if (!NAME.test(w)) fail(`"${w}" is not a node name: use a letter then letters, digits, _ or -, up to 24 characters`);
+            if (reservedId(w)) fail(`"${w}" cannot be a node name: every JavaScript object has a property of that name`);
             if (declared.has(w)) fail(`node "${w}" is declared twice`);
             declared.add(w);
             command({ type: 'addNode', node: w, bot: verb !== 'nodes' });
