@@ -3,6 +3,8 @@
  * once closed, the right answer once revealed, and how the class answered. What every page
  * needs to show a question; making questions from a room's state is checkpoint.ts's.
  */
+import { charCount, nameKey, textProblem } from './text';
+
 /** What a question is about; enough to make it again from the same state. */
 export type QuestionSpec =
   /** "What will B answer to 3.C's promise request?": a request in flight, or waiting in an inbox. */
@@ -48,12 +50,17 @@ export const CHECKPOINT_LIMITS = {
 /** What is wrong with a free question, or null. */
 export function freeQuestionProblem(prompt: string, options: readonly string[]): string | null {
   const L = CHECKPOINT_LIMITS;
+  const hidden = textProblem(prompt, Infinity, 'a question');
   if (prompt.trim() === '') return 'Write the question.';
-  if (prompt.length > L.promptLengthMax) return `A question has at most ${L.promptLengthMax} characters.`;
+  if (hidden) return `${hidden[0]!.toUpperCase()}${hidden.slice(1)}.`;
+  if (charCount(prompt.trim()) > L.promptLengthMax) return `A question has at most ${L.promptLengthMax} characters.`;
   if (options.length < L.optionsMin || options.length > L.optionsMax) return `Give from ${L.optionsMin} to ${L.optionsMax} answers to choose from.`;
   if (options.some((o) => o.trim() === '')) return 'An answer to choose from cannot be empty.';
-  if (options.some((o) => o.length > L.optionLengthMax)) return `An answer to choose from has at most ${L.optionLengthMax} characters.`;
-  if (new Set(options.map((o) => o.trim())).size !== options.length) return 'Two answers to choose from are the same.';
+  const bad = options.map((o) => textProblem(o, Infinity, 'an answer')).find((p) => p !== null);
+  if (bad) return `${bad[0]!.toUpperCase()}${bad.slice(1)}.`;
+  if (options.some((o) => charCount(o.trim()) > L.optionLengthMax)) return `An answer to choose from has at most ${L.optionLengthMax} characters.`;
+  // Compared as names are: "Yes", "yes", "Ｙｅｓ" and "Yes" with a no-break space are one answer.
+  if (new Set(options.map(nameKey)).size !== options.length) return 'Two answers to choose from are the same.';
   return null;
 }
 

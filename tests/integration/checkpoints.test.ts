@@ -174,6 +174,16 @@ describe('hostile input around questions', () => {
   });
 });
 
+describe("the instructor's own question over the socket", () => {
+  it('takes 200 characters as people count them, and refuses answers that read the same', async () => {
+    const server = await env.server();
+    const { teacher } = await classroom(server.url, 2);
+    expect(await teacher.emit('checkpoint:open', { spec: { kind: 'free', prompt: 'Q?', options: ['Yes', '\uFF39\uFF45\uFF53'] } })).toMatchObject({ ok: false, error: { code: 'bad-question', message: 'Two answers to choose from are the same.' } });
+    expect(await teacher.emit('checkpoint:open', { spec: { kind: 'free', prompt: 'x'.repeat(201), options: ['A', 'B'] } })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    expect((await teacher.emit('checkpoint:open', { spec: { kind: 'free', prompt: '\u{1F469}\u200D\u{1F680}'.repeat(200), options: ['A', 'B'] } })).ok).toBe(true);
+  });
+});
+
 describe('a question that outlives connections and the server', () => {
   it('a student who reconnects, and one who joins late, see the open question, the time left and their own answer', async () => {
     const server = await env.server();

@@ -195,6 +195,19 @@ describe('a checkpoint in the log', () => {
     expect(refused(log, { type: 'revealCheckpoint', id: 1, answer: 1 }, 'unknown-checkpoint')).toBe('Question 1 is revealed already.');
   });
 
+  it("a free question's text: answers that read the same are the same, hidden characters are refused, lengths count characters as people do", () => {
+    const log = room(['A', 'B', 'C']);
+    const ask = (prompt: string, options: string[]) => log.dispatch({ type: 'openCheckpoint', spec: { kind: 'free', prompt, options } });
+    for (const options of [['Yes', 'yes'], ['Y es', 'Y  es'], ['Y es', 'Y\u00A0es'], ['Caf\u00e9', 'Cafe\u0301'], ['Yes', '\uFF39\uFF45\uFF53']]) {
+      expect(refused(log, { type: 'openCheckpoint', spec: { kind: 'free', prompt: 'Q?', options } }, 'bad-question'), options.join('|')).toBe('Two answers to choose from are the same.');
+    }
+    expect(refused(log, { type: 'openCheckpoint', spec: { kind: 'free', prompt: 'Q?', options: ['Yes', 'Yes\u200B'] } }, 'bad-question')).toMatch(/^An answer cannot contain an invisible character/);
+    expect(refused(log, { type: 'openCheckpoint', spec: { kind: 'free', prompt: 'Who \u202Ewins?', options: ['A', 'B'] } }, 'bad-question')).toMatch(/^A question cannot contain a text-direction control/);
+    expect(refused(log, { type: 'openCheckpoint', spec: { kind: 'free', prompt: 'x'.repeat(201), options: ['A', 'B'] } }, 'bad-question')).toBe('A question has at most 200 characters.');
+    // 200 astronauts are 200 characters, though each is five code points.
+    expect(ask('\u{1F469}\u200D\u{1F680}'.repeat(200), ['A', 'B']).ok).toBe(true);
+  });
+
   it('a reveal closes an open question with the answers given, checked like a close', () => {
     const log = room(['A', 'B', 'C']);
     ok(log, { type: 'openCheckpoint', spec: { kind: 'quorumCrash' } });

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { InvariantError } from '../invariant';
 import { apply, initialRoomState, LIMITS, type RoomEvent, type RoomState } from '../room';
 import type { RoomSettings } from '../settings';
-import { nameKey, reservedId, textProblem, type TextNoun } from '../text';
+import { charCount, nameKey, reservedId, textProblem, type TextNoun } from '../text';
 import { settingsSchema } from './settings-schema';
 import { CHECKPOINT_LIMITS } from '../checkpoint-state';
 import { multiEventSchemas, multiMessageSchemas } from './multi-schemas';
@@ -61,7 +61,13 @@ const multiAtoms = { id, msgId, ballot, lostReason };
 const anyReply = z.union([reply, multiMessageSchemas(multiAtoms).reply]);
 const checkpointId = z.number().int().positive();
 const option = z.number().int().min(0).max(CHECKPOINT_LIMITS.optionsMax - 1);
-const questionText = (max: number) => z.string().min(1).max(max);
+/** A free question's text: at most `max` characters as a person counts them (the core checks the rest). */
+const questionText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max * 16)
+    .refine((t) => charCount(t.trim()) <= max, `at most ${max} characters`);
 /** A question a checkpoint asks (`QuestionSpec`). */
 export const questionSpec = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('reply'), message: msgId }),
