@@ -94,13 +94,21 @@ export function answersToClose(room: Room, id: number): Record<string, number> {
 }
 
 /**
- * The class sees a question's right answer only at its reveal. The log holds it from the
- * question's opening (a replay must show the same question), so what the server sends to
- * anyone but the instructor has it taken out of every question not revealed yet: the
- * answer becomes null and the explanation empty. The reveal's own record carries both.
+ * What the class may see of the questions. The log holds each question's right answer from
+ * its opening (a replay must show the same question), and each student's answer from its
+ * closing (the analytics score them). What the server sends to anyone but the instructor
+ * has the answer and explanation taken out of every question not revealed yet (the reveal's
+ * record carries both), and the students' answers made anonymous: each keeps its option,
+ * under a key (`?1`, `?2`...) that names nobody, except a student's own.
  */
 export function answerHidden(question: Question): Question {
   return question.answer === null && question.explanation === '' ? question : { ...question, answer: null, explanation: '' };
+}
+
+/** `answers` under keys that name nobody, but `own`'s (the student it is sent to). */
+function anonymous(answers: Readonly<Record<string, number>>, own: string | null): Record<string, number> {
+  let k = 0;
+  return Object.fromEntries(Object.entries(answers).map(([node, option]) => [node === own ? node : `?${++k}`, option]));
 }
 
 /** The ids of the questions of a timeline's state that are not revealed yet. */
@@ -108,24 +116,31 @@ function unrevealed(state: RoomState): Set<number> {
   return new Set(state.checkpoints.filter((c) => c.status !== 'revealed').map((c) => c.id));
 }
 
-/** Events or records with the answers of `hidden` questions taken out; the same array when none is in them. */
-export function withoutAnswers<T extends { readonly event: RoomEvent }>(items: readonly T[], hidden: ReadonlySet<number>): readonly T[] {
-  if (hidden.size === 0 || !items.some((r) => r.event.type === 'checkpointOpened' && hidden.has(r.event.id))) return items;
-  return items.map((r) => (r.event.type === 'checkpointOpened' && hidden.has(r.event.id) ? { ...r, event: { ...r.event, question: answerHidden(r.event.question) } } : r));
+/** An event as the class sees it (unchanged when it holds nothing to hide). */
+function eventForClass(e: RoomEvent, hidden: ReadonlySet<number>, own: string | null): RoomEvent {
+  if (e.type === 'checkpointOpened' && hidden.has(e.id)) return { ...e, question: answerHidden(e.question) };
+  if (e.type === 'checkpointClosed') return { ...e, answers: anonymous(e.answers, own) };
+  return e;
 }
 
-/** A state with the answers of its unrevealed questions taken out. */
-export function stateWithoutAnswers(state: RoomState): RoomState {
-  if (!state.checkpoints.some((c) => c.status !== 'revealed')) return state;
-  return { ...state, checkpoints: state.checkpoints.map((c) => (c.status === 'revealed' ? c : { ...c, question: answerHidden(c.question) })) };
+/** A state as the class sees it: unrevealed questions without their answers, everyone's answers anonymous but `own`'s. */
+export function stateForClass(state: RoomState, own: string | null): RoomState {
+  if (state.checkpoints.length === 0) return state;
+  return {
+    ...state,
+    checkpoints: state.checkpoints.map((c) => ({ ...c, question: c.status === 'revealed' ? c.question : answerHidden(c.question), answers: anonymous(c.answers, own) })),
+  };
 }
 
-/** What the class may see of records, a state before them, or both: for every role but the instructor. */
-export function forTheClass(room: Room): { readonly hidden: ReadonlySet<number>; records<T extends { readonly event: RoomEvent }>(items: readonly T[]): readonly T[]; state(s: RoomState | null): RoomState | null } {
+/**
+ * What the class may see of records or events, and of a state before them: for every role but
+ * the instructor. `own` is the student they go to (null: a broadcast, or an observer).
+ */
+export function forTheClass(room: Room, own: string | null = null): { records<T extends { readonly event: RoomEvent }>(items: readonly T[]): readonly T[]; state(s: RoomState | null): RoomState | null } {
   const hidden = unrevealed(room.log.state);
   return {
-    hidden,
-    records: (items) => withoutAnswers(items, hidden),
-    state: (s) => (s ? stateWithoutAnswers(s) : s),
+    records: (items) =>
+      items.some((r) => r.event.type === 'checkpointOpened' || r.event.type === 'checkpointClosed') ? items.map((r) => ({ ...r, event: eventForClass(r.event, hidden, own) })) : items,
+    state: (s) => (s ? stateForClass(s, own) : s),
   };
 }

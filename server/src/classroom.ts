@@ -164,7 +164,7 @@ export class Classroom extends RoomHost {
       : t.log.eventsBetween(from, to).map((event, i) => ({ seq: from + i, at: t.times.at(from + i), event }));
     const base = t.log.stateAt(from - 1);
     if (session.role === 'instructor') return reply({ ok: true, value: { history: { branch: room.active, base, records } } });
-    const hide = forTheClass(room);
+    const hide = forTheClass(room, room.participants.get(session.tokenHash)?.node ?? null);
     reply({ ok: true, value: { history: { branch: room.active, base: hide.state(base)!, records: [...hide.records<HistoryEvent | LogRecord>(records)] } } });
   }
 
@@ -231,7 +231,7 @@ export class Classroom extends RoomHost {
   #recentFor(room: Room, p: Participant, lastSeq: number): { base: RoomState | null; records: LogRecord[] } {
     const recent = room.recent(lastSeq, RECENT_RECORDS);
     if (p.role === 'instructor') return recent;
-    const hide = forTheClass(room);
+    const hide = forTheClass(room, p.node);
     return { base: hide.state(recent.base), records: [...hide.records(recent.records)] };
   }
 

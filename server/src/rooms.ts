@@ -323,14 +323,14 @@ export class RoomHost {
   }
 
 
-  /** Broadcasts records: to the instructor as they are, to everyone else without the answers not revealed yet. */
+  /** Broadcasts records: to the instructor as they are, to everyone else as the class sees the questions (checkpoints.ts). */
   #sendRecords(code: string, records: readonly LogRecord[]): void {
     const room = this.rooms.get(code);
     const forClass = room ? forTheClass(room).records(records) : records;
     this.out.records(code, records, forClass === records ? undefined : forClass);
   }
 
-  /** Tells every screen the room plays on another timeline, the class without the answers not revealed yet. */
+  /** Tells every screen the room plays on another timeline, the class as it sees the questions. */
   protected sendTimeline(room: Room): void {
     const recent = room.recent(0, RECENT_RECORDS);
     const hide = forTheClass(room);

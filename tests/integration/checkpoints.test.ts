@@ -78,10 +78,22 @@ describe('a checkpoint in a class of 30', () => {
     const revealed = students[1]!.records.at(-1)!;
     expect(revealed.event).toEqual({ type: 'checkpointRevealed', id: q.id, answer: right });
     expect(revealed.explanation).toContain(opened(teacher)!.question.explanation);
+    // The close's broadcast gives the class every answer under a key that names nobody (a page knows its own answer).
+    const seen = students[1]!.records.find((r) => r.event.type === 'checkpointClosed')!.event as Extract<RoomEvent, { type: 'checkpointClosed' }>;
+    expect(Object.keys(seen.answers).filter((k) => !k.startsWith('?'))).toEqual([]);
+    expect(Object.keys(seen.answers)).toHaveLength(30);
+    expect(Object.values(seen.answers).filter((o) => o === right)).toHaveLength(20);
     // Once revealed, a page that joins gets the question whole.
     const after = env.client(server.url);
     expect((await after.join(teacher.session!.code, 'Later')).ok).toBe(true);
     expect(opened(after)!.question).toEqual(opened(teacher)!.question);
+    const late = after.records.find((r) => r.event.type === 'checkpointClosed')!.event as Extract<RoomEvent, { type: 'checkpointClosed' }>;
+    expect(Object.keys(late.answers).every((k) => k.startsWith('?'))).toBe(true);
+    // A student who comes back gets their own answer by name.
+    const back = env.client(server.url);
+    expect((await back.resume(students[2]!.token!)).ok).toBe(true);
+    const own3 = back.records.find((r) => r.event.type === 'checkpointClosed')!.event as Extract<RoomEvent, { type: 'checkpointClosed' }>;
+    expect(own3.answers.n3).toBe(wrong);
     const closed = teacher.records.find((r) => r.event.type === 'checkpointClosed')!;
     expect(closed.lines).toEqual(['CLOSE 1: 30 answers']);
     expect(teacher.records.find((r) => r.event.type === 'checkpointRevealed')!.lines).toEqual([`REVEAL 1: ${q.question.options[right]} (20 of 30 right)`]);

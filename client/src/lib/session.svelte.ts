@@ -243,14 +243,15 @@ export class RoomSession {
         this.socket.disconnect().connect();
         break;
       }
-      apply(this.#live, r.event);
+      const event = this.#withMyAnswer(r.event);
+      apply(this.#live, event);
       // A question opened now: its countdown starts on arrival (a join or resume sends the time left instead).
       if (r.event.type === 'checkpointOpened' && this.question?.id !== r.event.id) {
         this.question = { id: r.event.id, answered: 0, endsAt: Date.now() + r.event.seconds * 1000, mine: null };
       }
       // What was refused or noted belongs to the round before: a fresh round starts clean.
       if (r.event.type === 'roundStarted') this.notices = [];
-      this.events.push(r.event);
+      this.events.push(event);
       this.items.push({ seq: r.seq, lines: r.lines, explanation: r.explanation, nodes: r.nodes, violations: r.violations });
       added++;
     }
@@ -296,6 +297,19 @@ export class RoomSession {
       if (e.type === 'checkpointRevealed' && e.id === id) return this.items[i]?.explanation ?? '';
     }
     return '';
+  }
+
+  /**
+   * The server sends the class a closed question's answers under keys that name nobody
+   * (PROTOCOL.md 2.10); this page knows its own answer, and puts its node's name back on it.
+   */
+  #withMyAnswer(e: RoomEvent): RoomEvent {
+    const q = this.question;
+    if (e.type !== 'checkpointClosed' || !this.node || q?.id !== e.id || q.mine === null || this.node in e.answers) return e;
+    const key = Object.keys(e.answers).find((k) => k.startsWith('?') && e.answers[k] === q.mine);
+    if (key === undefined) return e;
+    const { [key]: _, ...others } = e.answers;
+    return { ...e, answers: { ...others, [this.node]: q.mine } };
   }
 
   /** Sends this student's answer to the open question; once the server has it, it is locked in. */
