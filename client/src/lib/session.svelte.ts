@@ -13,6 +13,7 @@ import {
   PROTOCOL_VERSION,
   type Ack,
   type AnalyticsReply,
+  type CheckpointState,
   type ClassAnalytics,
   type ClientEventName,
   type CommandResult,
@@ -245,10 +246,6 @@ export class RoomSession {
       }
       const event = this.#withMyAnswer(r.event);
       apply(this.#live, event);
-      // A question opened now: its countdown starts on arrival (a join or resume sends the time left instead).
-      if (r.event.type === 'checkpointOpened' && this.question?.id !== r.event.id) {
-        this.question = { id: r.event.id, answered: 0, endsAt: Date.now() + r.event.seconds * 1000, mine: null };
-      }
       // What was refused or noted belongs to the round before: a fresh round starts clean.
       if (r.event.type === 'roundStarted') this.notices = [];
       this.events.push(event);
@@ -256,6 +253,23 @@ export class RoomSession {
       added++;
     }
     if (added) this.version++;
+    // A question open now that this page had not seen: its countdown starts on arrival (a join or
+    // resume then sends the time left instead). One opened and closed in a batch of old records is not shown.
+    const latest = this.#live.checkpoints.at(-1);
+    if (latest?.status === 'open' && this.question?.id !== latest.id) {
+      this.question = { id: latest.id, answered: 0, endsAt: Date.now() + latest.seconds * 1000, mine: null };
+    }
+  }
+
+  /** The class's latest question, while it is open or closed, and once revealed if this page saw it asked. */
+  get classQuestion(): CheckpointState | null {
+    const latest = this.state.checkpoints.at(-1) ?? null;
+    return latest && (latest.status !== 'revealed' || this.question?.id === latest.id) ? latest : null;
+  }
+
+  /** Students online now, for "12 of 30 students have answered". */
+  get studentsOnline(): number {
+    return this.presence?.participants.filter((p) => p.role === 'student' && p.online).length ?? 0;
   }
 
   /** Sends a command; a refusal becomes a notice with the core's explanation. */
