@@ -52,6 +52,8 @@ function instructorChannel(code: string): string {
   return `${code}#instructor`;
 }
 
+const NOT_JOINED: AckError = { code: 'not-joined', message: 'Join a room first (room:join or room:resume).' };
+
 /** How long a flooding connection's last messages have to leave before its TCP socket is destroyed. */
 const CUT_LINGER_MS = 1000;
 
@@ -174,6 +176,11 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger,
   // sockets share it, and one per address for sockets that have no session yet.
   const perSession = new BucketMap(limits.commandBurst, limits.commandsPerSecond);
   const perAddress = new BucketMap(limits.addressBurst, limits.addressEventsPerSecond);
+  // Past an empty budget, a few more events are answered before the socket is cut off: a
+  // session's sockets each have that overdraft of their own (they are at most
+  // socketsPerSessionMax), but sockets without a session share their address's, so that
+  // opening more sockets buys a flooder nothing.
+  const addressOverdraft = new BucketMap(limits.commandBurst, limits.commandsPerSecond);
   // The history the whole server serves, whoever asks (see ServerLimits.historyBurst).
   const history = new TokenBucket(limits.historyBurst, limits.historyPerSecond, clock());
   const slowDown: AckError = { code: 'rate-limited', message: `Slow down: at most ${limits.commandsPerSecond} actions a second. Try again in a moment.` };
@@ -194,7 +201,8 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger,
       const session = socket.data.session;
       const budget = session ? perSession.get(session.tokenHash, now) : perAddress.get(address, now);
       if (budget.take(now)) return 'ok';
-      if (socket.data.overdraft!.take(now)) return 'refused';
+      const overdraft = session ? socket.data.overdraft! : addressOverdraft.get(address, now);
+      if (overdraft.take(now)) return 'refused';
       logger.warn({ code: session?.code }, 'connection cut off for flooding');
       closeConnection(socket, 'flooding');
       return 'cut';
@@ -221,6 +229,8 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger,
           if (spent === 'cut') return;
           if (spent === 'refused') return fail(slowDown);
           if (raw.length !== 1) return fail({ code: 'bad-request', message: `${name} takes exactly one payload object.` });
+          // Before a session, only a join or a resume is read: nothing else is worth its validation.
+          if (!socket.data.session && name !== 'room:join' && name !== 'room:resume') return fail(NOT_JOINED);
           const v = (raw[0] as { v?: unknown } | null)?.v;
           if ((name === 'room:join' || name === 'room:resume') && v !== PROTOCOL_VERSION) {
             return fail({ code: 'protocol-version', message: `This server speaks protocol version ${PROTOCOL_VERSION}, not ${String(v)}: reload the page to get the current client.` });
@@ -285,7 +295,7 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger,
         return;
       }
       const session = s.data.session;
-      if (!session) return fail({ code: 'not-joined', message: 'Join a room first (room:join or room:resume).' });
+      if (!session) return fail(NOT_JOINED);
       if (name === 'room:history') {
         // A page of history costs the server by its size: the event already paid for the first share.
         const page = payload as ClientPayload<'room:history'>;

@@ -29,15 +29,39 @@ const CONTROL = /\p{Cc}/u;
 
 const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
-/** Characters as a person counts them: user-perceived characters (grapheme clusters), so an emoji is one. */
-export function charCount(text: string): number {
+/**
+ * The most UTF-16 code units one user-perceived character may take, as this checks it: a
+ * family emoji with a skin tone on each person is 19. A text longer than `max` times this
+ * cannot have `max` characters, so it is refused before any Unicode work, which costs about
+ * 10 µs a character: the cost of a check is bounded by its limit, not by what was sent.
+ */
+export const CODE_UNITS_PER_CHAR_MAX = 32;
+
+/** Whether `text` has more code units than `max` characters can take: O(1), before any Unicode work. */
+export function rawTooLong(text: string, max: number): boolean {
+  return text.length > max * CODE_UNITS_PER_CHAR_MAX;
+}
+
+/** Printable ASCII only: one code unit is one character, and no segmenting is needed. */
+const PLAIN_ASCII = /^[\x20-\x7E]*$/;
+
+/**
+ * Characters as a person counts them: user-perceived characters (grapheme clusters), so an
+ * emoji is one. Counting stops at `stopAt` (a limit plus one is enough to refuse), so a long
+ * text costs no more than a short one over the same limit.
+ */
+export function charCount(text: string, stopAt = Infinity): number {
+  // Past `stopAt` characters' worth of code units, the text is too long whatever it holds.
+  if (text.length > stopAt * CODE_UNITS_PER_CHAR_MAX) return stopAt;
+  if (PLAIN_ASCII.test(text)) return Math.min(text.length, stopAt);
   let n = 0;
-  for (const _ of graphemes.segment(text)) n++;
+  for (const _ of graphemes.segment(text)) if (++n >= stopAt) break;
   return n;
 }
 
 /** The first `max` user-perceived characters of `text`, never half an emoji. */
 export function firstChars(text: string, max: number): string {
+  if (PLAIN_ASCII.test(text)) return text.slice(0, max);
   let out = '';
   let n = 0;
   for (const { segment } of graphemes.segment(text)) {
@@ -69,9 +93,10 @@ function hiddenCharacterProblem(text: string, noun: TextNoun): string | null {
  * such as "a value has at most 24 characters", for the schemas and the core alike.
  */
 export function textProblem(text: string, max: number, noun: TextNoun): string | null {
+  if (rawTooLong(text, max)) return `${noun} has at most ${max} characters`;
   const hidden = hiddenCharacterProblem(text, noun);
   if (hidden) return hidden;
-  const n = charCount(text.trim());
+  const n = charCount(text.trim(), max + 1);
   if (n === 0) return `${noun} needs at least 1 character`;
   if (n > max) return `${noun} has at most ${max} characters`;
   return null;
@@ -84,6 +109,7 @@ export function textProblem(text: string, max: number, noun: TextNoun): string |
  * byte-order mark as if it were a space.
  */
 export function cleanText(raw: string, max: number, noun: TextNoun): { ok: true; text: string } | { ok: false; problem: string } {
+  if (rawTooLong(raw, max)) return { ok: false, problem: `${noun} has at most ${max} characters` };
   const nfc = raw.normalize('NFC');
   const hidden = hiddenCharacterProblem(nfc.replace(/[\t\n\r]/g, ' '), noun);
   if (hidden) return { ok: false, problem: hidden };

@@ -122,6 +122,14 @@ describe('refusals', () => {
   it('commands before joining are refused with not-joined', async () => {
     const a = env.client();
     expect(await a.emit('node:propose', { value: 'x' })).toMatchObject({ ok: false, error: { code: 'not-joined' } });
+    // Before a session, nothing but a join or a resume is read: not even a payload that would not pass.
+    expect(await a.emit('node:propose', { value: 'a'.repeat(15_000) })).toEqual({ ok: false, error: { code: 'not-joined', message: 'Join a room first (room:join or room:resume).' } });
+    expect(await a.emit('checkpoint:open', { spec: { kind: 'free', prompt: 'a'.repeat(15_000), options: [] } })).toMatchObject({ ok: false, error: { code: 'not-joined' } });
+    // A student's too-long value is refused for its length, and changes nothing.
+    expect((await a.join((await createRoom(env.server.url)).code, 'Ana')).ok).toBe(true);
+    const seq = a.lastSeq;
+    expect(await a.emit('node:propose', { value: 'a'.repeat(15_000) })).toEqual({ ok: false, error: { code: 'bad-request', message: 'Bad value: a value has at most 24 characters.' } });
+    expect(a.lastSeq).toBe(seq);
   });
 
   it('an oversized payload closes that connection and changes nothing; the server goes on', async () => {
