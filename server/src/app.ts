@@ -19,6 +19,7 @@ import { bindSockets, SocketBroadcaster, type ClassroomServer } from './socket';
 import { Peers } from './peers';
 import type { Store } from './store';
 import { PgStore } from './store-pg';
+import { StoreHealth } from './store-health';
 
 export interface AppOptions {
   readonly config: ServerConfig;
@@ -53,12 +54,14 @@ export function createApp({ config, store, logger, clock = Date.now, roomCode }:
   const startedAtMs = clock();
   const broadcaster = new SocketBroadcaster();
   const peers = store instanceof PgStore ? new Peers() : undefined;
-  const classroom = new Classroom({ store, limits: config.limits, broadcaster, publicUrl: config.publicUrl, roomCode, peers });
+  // Every save goes through the health watch: /healthz says when saves fail, and the log says why.
+  const health = new StoreHealth(logger, clock);
+  const classroom = new Classroom({ store: health.watch(store), limits: config.limits, broadcaster, publicUrl: config.publicUrl, roomCode, peers });
   const restored = classroom.restore(clock()).then((counts) => logger.info(counts, 'rooms restored'));
   restored.catch(() => undefined); // reported by ready() and listen()
 
   const trust = trustFunction(config.trustProxy ?? false);
-  const handler = createHttpApp({ config, classroom, clock, startedAtMs, trust });
+  const handler = createHttpApp({ config, classroom, clock, startedAtMs, trust, storeReport: () => health.report });
   const http = config.tls ? tlsServer(config.tls, handler) : createServer(handler);
   const allowed = new Set(config.allowedOrigins);
   const io: ClassroomServer = new Server(http, {

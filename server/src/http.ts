@@ -1,7 +1,7 @@
 /** The HTTP side: health, room creation with its join link and QR code, and the built client. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import QRCode from 'qrcode';
 import { PROTOCOL_VERSION, type CreatedRoom } from '@toy-paxos/shared';
@@ -11,6 +11,7 @@ import type { ServerConfig } from './config';
 import { DEFAULT_IMPORT_BUDGET, ImportRunner } from './import-runner';
 import { importFile } from './imports';
 import { PerMinuteLimiter } from './security';
+import type { StoreReport } from './store-health';
 
 export interface HttpOptions {
   readonly config: ServerConfig;
@@ -19,6 +20,8 @@ export interface HttpOptions {
   readonly startedAtMs: number;
   /** Whether to believe a proxy's X-Forwarded-For and X-Forwarded-Proto, address by address. */
   readonly trust: (address: string, hop: number) => boolean;
+  /** Whether the store saves (store-health.ts). */
+  readonly storeReport: () => StoreReport;
 }
 
 /**
@@ -82,11 +85,33 @@ function error(res: Response, status: number, code: string, message: string): vo
   res.status(status).json({ error: { code, message } });
 }
 
+/** The `charset` parameter of a Content-Type, unquoted, or undefined. */
+const CHARSET = /;\s*charset\s*=\s*("?)([^";\s]*)\1/i;
+
+/**
+ * Refuses a JSON body declared in any charset but UTF-8 (RFC 8259: JSON between systems is
+ * UTF-8). body-parser alone decodes every "utf-" charset (UTF-7, UTF-16, UTF-32) and
+ * refuses only the others, so two spellings of one body would be read differently.
+ */
+const utf8Json: RequestHandler = (req, res, next) => {
+  const type = req.headers['content-type'] ?? '';
+  const charset = CHARSET.exec(type)?.[2];
+  if (charset === undefined || !req.is('application/json')) return next();
+  if (/^utf-?8$/i.test(charset)) {
+    // "utf8" is a common spelling of UTF-8 that body-parser does not know.
+    req.headers['content-type'] = type.replace(CHARSET, '; charset=utf-8');
+    return next();
+  }
+  error(res, 415, 'bad-request', `The request body must be JSON in UTF-8, not "${charset.slice(0, 40)}".`);
+};
+
 function roomCodeParam(req: Request): string {
-  return String(req.params.code ?? '').trim().toUpperCase();
+  const code = String(req.params.code ?? '');
+  // No room code is longer than a few letters: a long path is looked up as no room, at no cost.
+  return code.length > 64 ? '' : code.trim().toUpperCase();
 }
 
-export function createHttpApp({ config, classroom, clock, startedAtMs, trust }: HttpOptions): express.Express {
+export function createHttpApp({ config, classroom, clock, startedAtMs, trust, storeReport }: HttpOptions): express.Express {
   const app = express();
   const creates = new PerMinuteLimiter(config.limits.createsPerMinute);
   const imports = new ImportRunner({ ...DEFAULT_IMPORT_BUDGET, eventsMax: config.limits.eventsPerRoomMax });
@@ -98,11 +123,19 @@ export function createHttpApp({ config, classroom, clock, startedAtMs, trust }: 
   app.use((req, res, next) => (req.secure ? httpsHeaders : httpHeaders)(req, res, next));
 
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', protocolVersion: PROTOCOL_VERSION, rooms: classroom.roomCount, uptimeS: Math.round((clock() - startedAtMs) / 1000) });
+    const store = storeReport();
+    // A store that cannot save means a class whose every action is refused: not healthy, until a save succeeds.
+    res.status(store.ok ? 200 : 503).json({
+      status: store.ok ? 'ok' : 'store-failing',
+      protocolVersion: PROTOCOL_VERSION,
+      rooms: classroom.roomCount,
+      uptimeS: Math.round((clock() - startedAtMs) / 1000),
+      store,
+    });
   });
 
   // A room may start from an imported session file or scenario script: a larger body than anything else.
-  app.post('/api/rooms', express.json({ limit: IMPORT_BYTES_MAX }), async (req, res) => {
+  app.post('/api/rooms', utf8Json, express.json({ limit: IMPORT_BYTES_MAX }), async (req, res) => {
     // No Origin: a script or curl. An empty or "null" one comes from a browser page with no
     // origin of its own (sandboxed, file:), and is refused like any foreign one.
     const origin = req.headers.origin;

@@ -58,9 +58,13 @@ describe('HTTP', () => {
   it('answers each kind of unreadable request with its own status and message, never 500', async () => {
     const s = await server();
     const post = (headers: Record<string, string>, body = '{}') => fetch(`${s.url}/api/rooms`, { method: 'POST', headers, body });
-    const latin1 = await post({ 'content-type': 'application/json; charset=latin1' });
-    expect(latin1.status).toBe(415);
-    expect(await latin1.json()).toEqual({ error: { code: 'bad-request', message: 'The request body must be JSON in UTF-8, not "latin1".' } });
+    // Every charset but UTF-8 is refused alike, the Unicode ones that JSON parsers decode too.
+    for (const charset of ['latin1', 'utf-7', 'utf-16', 'UTF-16LE', 'utf-32', '"utf-16"']) {
+      const other = await post({ 'content-type': `application/json; charset=${charset}` });
+      expect(other.status).toBe(415);
+      expect(await other.json()).toEqual({ error: { code: 'bad-request', message: `The request body must be JSON in UTF-8, not "${charset.replaceAll('"', '')}".` } });
+    }
+    for (const charset of ['utf-8', 'UTF-8', 'utf8', '"utf-8"']) expect((await post({ 'content-type': `application/json; charset=${charset}` })).status).toBe(201);
     const bogus = await post({ 'content-type': 'application/json', 'content-encoding': 'bogus' });
     expect(bogus.status).toBe(415);
     expect(await bogus.json()).toEqual({ error: { code: 'bad-request', message: 'The request body must not be compressed with "bogus": send it plain, or as gzip, deflate or br.' } });
@@ -69,7 +73,7 @@ describe('HTTP', () => {
       expect(bad.status).toBe(400);
       expect(await bad.json()).toEqual({ error: { code: 'bad-request', message: 'The address is not a valid URL path: a "%" must start an escape such as %20.' } });
     }
-    expect(s.app.classroom.roomCount).toBe(0);
+    expect(s.app.classroom.roomCount).toBe(4);
   });
 
   it('serves the built client, with its routes falling back to index.html', async () => {
