@@ -11,6 +11,9 @@ export type ImportResult =
   | { readonly ok: true; readonly initial: RoomState; readonly events: readonly RoomEvent[] }
   | { readonly ok: false; readonly code: 'bad-request' | 'log-full'; readonly error: string };
 
+/** How many of a scenario's bad lines an import's refusal names. */
+const PROBLEMS_SHOWN = 10;
+
 /** A request body's `import`, checked for its shape; null when it is not one. */
 export function importFile(body: unknown): { name: string; text: string } | null {
   const file = (body as { import?: { name?: unknown; text?: unknown } }).import;
@@ -37,7 +40,12 @@ export function readImport({ name, text }: { name: string; text: string }, event
     }
     return { ok: true, initial: run.log.stateAt(0), events: run.log.events };
   } catch (e) {
-    if (e instanceof ScenarioError) return { ok: false, code: 'bad-request', error: e.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ') };
+    if (e instanceof ScenarioError) {
+      // The first lines to fix, not one sentence per line of a file of 5,000 bad lines.
+      const shown = e.problems.slice(0, PROBLEMS_SHOWN).map((p) => `line ${p.line}: ${p.message}`);
+      const more = e.problems.length - shown.length;
+      return { ok: false, code: 'bad-request', error: shown.join('; ') + (more > 0 ? `; and ${more} more line${more === 1 ? '' : 's'} to fix` : '') };
+    }
     throw e;
   }
 }

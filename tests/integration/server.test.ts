@@ -235,4 +235,16 @@ describe('imports and the creation budget', () => {
     for (let i = 0; i < 4; i++) expect((await fetch(`${s.url}/api/rooms`, { method: 'POST' })).status).toBe(201);
     expect((await fetch(`${s.url}/api/rooms`, { method: 'POST' })).status).toBe(429);
   });
+
+  it('a scenario of 5,000 bad lines is refused in a sentence that names the first ten, not all of them', async () => {
+    const s = await server();
+    const text = Array.from({ length: 5000 }, () => 'x'.repeat(501)).join('\n');
+    const res = await fetch(`${s.url}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ import: { name: 'long.paxos', text } }) });
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('bad-request');
+    expect(error.message).toMatch(/^line 1: a line has at most 500 characters; line 2: /);
+    expect(error.message).toMatch(/; and 4990 more lines to fix$/);
+    expect(error.message.length).toBeLessThan(1000);
+  });
 });
