@@ -17,6 +17,8 @@ export default defineConfig({
     // Every browser the classroom supports has module preloading.
     modulePreload: { polyfill: false },
     rolldownOptions: {
+      // The Svelte compiler is most of a build's time, as it should be: no timing report at every `npm start`.
+      checks: { bundlerTimings: false },
       output: {
         // What the first page needs goes in one file, which compresses better than
         // several; the views and tools loaded on demand keep their own chunks.
