@@ -204,4 +204,45 @@ describe('server processes sharing one PostgreSQL database', () => {
     }
     await sameLog([teacher, ...students], last);
   });
+
+  it('keeps one answer of a student whose two pages, on two processes, answer at the same moment: the other is refused, and the close keeps the one acknowledged', async () => {
+    const { urls } = await cluster(2);
+    const room = await createRoom(urls[0]!);
+    const teachers = urls.map((url) => client(url));
+    for (const t of teachers) await t.resume(room.instructorToken);
+    const page1 = client(urls[0]!);
+    expect((await page1.join(room.code, 'Ada')).ok).toBe(true);
+    const page2 = client(urls[1]!);
+    expect((await page2.resume(page1.token!)).ok).toBe(true);
+    const node = page1.session!.node!;
+    const opened = (c: TestClient, id: number) => c.until(() => c.records.some((r) => r.event.type === 'checkpointOpened' && r.event.id === id), `question ${id}`);
+    for (let id = 1; id <= 16; id++) {
+      // Every fourth question, both pages give the same answer.
+      const same = id % 4 === 0;
+      const open = await teachers[0]!.emit('checkpoint:open', { spec: { kind: 'free', prompt: `Question ${id}?`, options: ['Yes', 'No', 'Maybe'] }, seconds: 60 });
+      if (!open.ok) throw new Error(`question ${id}: ${JSON.stringify(open)}`);
+      await Promise.all([opened(page1, id), opened(page2, id)]);
+      const [one, two] = await Promise.all([page1.emit('checkpoint:answer', { id, option: 0 }), page2.emit('checkpoint:answer', { id, option: same ? 0 : 1 })]);
+      let kept: number;
+      if (same) {
+        expect([one, two]).toMatchObject([{ ok: true, checkpoint: { mine: 0 } }, { ok: true, checkpoint: { mine: 0 } }]);
+        kept = 0;
+      } else {
+        expect([one, two].filter((a) => a.ok)).toHaveLength(1);
+        const refused = one.ok ? two : one;
+        expect(refused).toMatchObject({ ok: false, error: { code: 'bad-answer' } });
+        kept = one.ok ? 0 : 1;
+        expect(one.ok ? one : two).toMatchObject({ checkpoint: { mine: kept } });
+      }
+      // Closed on either process: the answer acknowledged is the one in the log.
+      const closer = teachers[id % 2]!;
+      const closed = await closer.emit('checkpoint:close', { id });
+      if (!closed.ok) throw new Error(JSON.stringify(closed));
+      const seq = (closed.seqs as number[])[0]!;
+      // The next question is asked on the first process once it has heard of the close.
+      for (const t of teachers) await t.until(() => t.lastSeq >= seq, `the close of question ${id}`);
+      const event = closer.records.find((r) => r.seq === seq)!.event;
+      expect(event).toMatchObject({ type: 'checkpointClosed', id, answers: { [node]: kept } });
+    }
+  }, 60_000);
 });
