@@ -14,6 +14,7 @@ import {
   revealStep,
   successorState,
   INSTRUCTOR_EVENTS,
+  invariant,
   PROTOCOL_VERSION,
   RECENT_RECORDS,
   type AnalyticsReply,
@@ -93,7 +94,10 @@ export class Classroom extends RoomHost {
     };
     this.change(room, nowMs, events, { participants: [participant], removeParticipants: pruned }, joined, () => {
       if (pruned.length) this.out.ended(room.code, pruned, 'removed');
-      joined({ ok: true, value: this.#sessionInfo(room, room.participants.get(tokenHash)!, token, 0, nowMs) });
+      // A catch-up that replaced the participant before the commit had the join decided again (catch-up.ts).
+      const joinedAs = room.participants.get(tokenHash);
+      invariant(joinedAs, `a committed join's participant is in room ${room.code}`);
+      joined({ ok: true, value: this.#sessionInfo(room, joinedAs, token, 0, nowMs) });
     });
   }
 
@@ -267,11 +271,19 @@ export class Classroom extends RoomHost {
     });
   }
 
-  /** Counts a refusal of the rules for the class analytics; the count is stored with the room. */
+  /**
+   * Counts a refusal of the rules for the class analytics; the count is stored with the room.
+   * The command was answered already: a catch-up that drops the count before its commit
+   * counts it again, rather than deciding the command again.
+   */
   #countRefusal(room: Room, code: ErrorCode): void {
     if (!(REFUSAL_CODES as readonly string[]).includes(code)) return;
+    if (this.rooms.get(room.code) !== room) return;
     room.refusals[code] = (room.refusals[code] ?? 0) + 1;
-    this.enqueue({ room, change: { code: room.code, expiresAt: room.expiresAt, refusals: { [code]: 1 } }, records: [], done: () => undefined, failed: () => undefined });
+    this.enqueue(
+      { room, change: { code: room.code, expiresAt: room.expiresAt, refusals: { [code]: 1 } }, records: [], done: () => undefined, failed: () => undefined },
+      () => this.#countRefusal(room, code),
+    );
   }
 
   /** A socket of this session connected (+1) or disconnected (-1); presence is broadcast when it changes. */

@@ -68,6 +68,11 @@ export class CommitPipeline {
     });
   }
 
+  /** Whether changes to `room` wait for the next commit: a catch-up of the room must have them decided again. */
+  waiting(room: Room): boolean {
+    return this.#pending.some((p) => p.room === room && p.change !== null);
+  }
+
   /** Queues a change for the next commit. */
   enqueue(p: Pending): void {
     this.#pending.push(p);

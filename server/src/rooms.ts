@@ -152,9 +152,12 @@ export class RoomHost {
     }
   }
 
-  /** Queues a change of the operation being run for the next commit. */
-  protected enqueue(p: Omit<Pending, 'epoch' | 'retry'>): void {
-    this.commits.enqueue({ ...p, epoch: p.room.epoch, retry: this.#retry });
+  /**
+   * Queues a change of the operation being run for the next commit. `retry` decides it again
+   * when its room changed under it: the whole operation, unless the change says otherwise.
+   */
+  protected enqueue(p: Omit<Pending, 'epoch' | 'retry'>, retry = this.#retry): void {
+    this.commits.enqueue({ ...p, epoch: p.room.epoch, retry });
   }
 
   /** Where students join a room: the one address every page shows, in links and QR codes. */
@@ -208,7 +211,7 @@ export class RoomHost {
     const stored = await this.store.loadRoom(code, after);
     if (this.rooms.get(code) !== room) return;
     if (!stored) return this.#drop(room, 'expired');
-    const caught = catchUp(room, stored);
+    const caught = catchUp(room, stored, this.commits.waiting(room));
     if (caught.timeline) this.sendTimeline(room);
     this.#changedElsewhere(room, caught);
   }
