@@ -32,7 +32,7 @@ import {
 import { fail, growthRefused, logFull, toCommand } from './commands';
 import { answerProblem, checkpointStatus, forTheClass } from './checkpoints';
 import { participantId, type Participant, type Room } from './room';
-import { RoomHost, type Outcome, type Reply, type Session } from './rooms';
+import { once, RoomHost, type Outcome, type Reply, type Session } from './rooms';
 import { hashToken, newToken } from './security';
 import type { RoomChange, StoredBranch, StoredParticipant } from './store';
 
@@ -43,11 +43,15 @@ const BRANCHES_MAX = 20;
 
 export class Classroom extends RoomHost {
   /** A new participant joins by code: a student becomes one node; an observer only watches. */
-  join(payload: ClientPayload<'room:join'>, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>, looked = false): void {
+  join(payload: ClientPayload<'room:join'>, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>): void {
+    this.#joinByCode(payload, nowMs, once(reply), false);
+  }
+
+  #joinByCode(payload: ClientPayload<'room:join'>, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>, looked: boolean): void {
     const room = this.rooms.get(payload.code);
     if (!room && !looked && this.peers) {
       // Opened by another process, perhaps a moment ago.
-      void this.findRoom(payload.code).then(() => this.join(payload, nowMs, reply, true));
+      void this.findRoom(payload.code).then(() => this.continued(reply, 'a join failed', () => this.#joinByCode(payload, nowMs, reply, true)));
       return;
     }
     if (!room) return reply(fail('room-not-found', `There is no room ${payload.code}. Check the code with your instructor.`));
@@ -173,13 +177,17 @@ export class Classroom extends RoomHost {
   }
 
   /** A participant comes back with its token, the last seq it has, and the timeline that seq is on. */
-  resume(token: string, lastSeq: number, branch: number | undefined, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>, looked = false): void {
+  resume(token: string, lastSeq: number, branch: number | undefined, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>): void {
+    this.#resume(token, lastSeq, branch, nowMs, once(reply), false);
+  }
+
+  #resume(token: string, lastSeq: number, branch: number | undefined, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>, looked: boolean): void {
     const tokenHash = hashToken(token);
     const room = this.byToken.get(tokenHash);
     const behind = !room || lastSeq > room.timeline.committed || (branch !== undefined && !room.timelines.has(branch));
     if (behind && !looked && this.peers) {
       // A session from another process (one that stopped, perhaps), or a log this one has not heard all of yet.
-      const again = () => this.resume(token, lastSeq, branch, nowMs, reply, true);
+      const again = () => this.continued(reply, 'a resume failed', () => this.#resume(token, lastSeq, branch, nowMs, reply, true));
       void this.store
         .roomOfToken(tokenHash)
         .then((code) => (code ? this.commits.exclusive(() => this.catchUp(code)) : undefined))
@@ -300,7 +308,8 @@ export class Classroom extends RoomHost {
 
   /** Runs one client command for `session`. Validation of the payload has happened already. */
   command<E extends ClientEventName>(session: Session, event: E, payload: ClientPayload<E>, nowMs: number, reply: Reply<CommandResult>): void {
-    this.operation(() => this.#command(session, event, payload, nowMs, reply));
+    const answer = once(reply);
+    this.operation(() => this.#command(session, event, payload, nowMs, answer));
   }
 
   #command<E extends ClientEventName>(session: Session, event: E, payload: ClientPayload<E>, nowMs: number, reply: Reply<CommandResult>): void {
