@@ -56,7 +56,15 @@ export function createApp({ config, store, logger, clock = Date.now, roomCode }:
   const peers = store instanceof PgStore ? new Peers() : undefined;
   // Every save goes through the health watch: /healthz says when saves fail, and the log says why.
   const health = new StoreHealth(logger, clock);
-  const classroom = new Classroom({ store: health.watch(store), limits: config.limits, broadcaster, publicUrl: config.publicUrl, roomCode, peers });
+  const classroom = new Classroom({
+    store: health.watch(store),
+    limits: config.limits,
+    broadcaster,
+    publicUrl: config.publicUrl,
+    roomCode,
+    peers,
+    onError: (err, what) => logger.error({ err }, what),
+  });
   const restored = classroom.restore(clock()).then((counts) => logger.info(counts, 'rooms restored'));
   restored.catch(() => undefined); // reported by ready() and listen()
 

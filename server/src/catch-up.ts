@@ -45,9 +45,13 @@ function append(room: Room, t: Timeline, events: readonly StoredEvent[]): LogRec
  * Makes `room` what `stored` says (loaded with the events after each timeline's committed
  * seq). Runs when no commit of the room is on its way: whatever memory holds that the
  * store does not was never committed. Dropping any of it starts a new epoch of the room,
- * so that changes decided against it are decided again (commit.ts).
+ * so that changes decided against it are decided again (commit.ts). `unsaved`: changes
+ * of this process to the room wait for their commit. They were applied to memory (a
+ * participant joining, an answer, the lock...) and what the store says replaces that
+ * too, so they start a new epoch as well, even when they hold no events: a join
+ * committed after its participant was dropped here would be a session the room lacks.
  */
-export function catchUp(room: Room, stored: StoredRoom): CaughtUp {
+export function catchUp(room: Room, stored: StoredRoom, unsaved = false): CaughtUp {
   const activeBefore = room.active;
   const before = JSON.stringify(room.info());
   let dropped = false;
@@ -74,7 +78,7 @@ export function catchUp(room: Room, stored: StoredRoom): CaughtUp {
     if (id === active) records = appended;
   }
   room.active = active;
-  if (dropped) room.epoch++;
+  if (dropped || unsaved) room.epoch++;
 
   room.locked = stored.locked;
   room.expiresAt = stored.expiresAt;

@@ -14,6 +14,7 @@ import {
   revealStep,
   successorState,
   INSTRUCTOR_EVENTS,
+  invariant,
   PROTOCOL_VERSION,
   RECENT_RECORDS,
   type AnalyticsReply,
@@ -31,7 +32,7 @@ import {
 import { fail, growthRefused, logFull, toCommand } from './commands';
 import { answerProblem, checkpointStatus, forTheClass } from './checkpoints';
 import { participantId, type Participant, type Room } from './room';
-import { RoomHost, type Outcome, type Reply, type Session } from './rooms';
+import { once, RoomHost, type Outcome, type Reply, type Session } from './rooms';
 import { hashToken, newToken } from './security';
 import type { RoomChange, StoredBranch, StoredParticipant } from './store';
 
@@ -42,11 +43,15 @@ const BRANCHES_MAX = 20;
 
 export class Classroom extends RoomHost {
   /** A new participant joins by code: a student becomes one node; an observer only watches. */
-  join(payload: ClientPayload<'room:join'>, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>, looked = false): void {
+  join(payload: ClientPayload<'room:join'>, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>): void {
+    this.#joinByCode(payload, nowMs, once(reply), false);
+  }
+
+  #joinByCode(payload: ClientPayload<'room:join'>, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>, looked: boolean): void {
     const room = this.rooms.get(payload.code);
     if (!room && !looked && this.peers) {
       // Opened by another process, perhaps a moment ago.
-      void this.findRoom(payload.code).then(() => this.join(payload, nowMs, reply, true));
+      void this.findRoom(payload.code).then(() => this.continued(reply, 'a join failed', () => this.#joinByCode(payload, nowMs, reply, true)));
       return;
     }
     if (!room) return reply(fail('room-not-found', `There is no room ${payload.code}. Check the code with your instructor.`));
@@ -93,7 +98,10 @@ export class Classroom extends RoomHost {
     };
     this.change(room, nowMs, events, { participants: [participant], removeParticipants: pruned }, joined, () => {
       if (pruned.length) this.out.ended(room.code, pruned, 'removed');
-      joined({ ok: true, value: this.#sessionInfo(room, room.participants.get(tokenHash)!, token, 0, nowMs) });
+      // A catch-up that replaced the participant before the commit had the join decided again (catch-up.ts).
+      const joinedAs = room.participants.get(tokenHash);
+      invariant(joinedAs, `a committed join's participant is in room ${room.code}`);
+      joined({ ok: true, value: this.#sessionInfo(room, joinedAs, token, 0, nowMs) });
     });
   }
 
@@ -169,13 +177,17 @@ export class Classroom extends RoomHost {
   }
 
   /** A participant comes back with its token, the last seq it has, and the timeline that seq is on. */
-  resume(token: string, lastSeq: number, branch: number | undefined, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>, looked = false): void {
+  resume(token: string, lastSeq: number, branch: number | undefined, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>): void {
+    this.#resume(token, lastSeq, branch, nowMs, once(reply), false);
+  }
+
+  #resume(token: string, lastSeq: number, branch: number | undefined, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>, looked: boolean): void {
     const tokenHash = hashToken(token);
     const room = this.byToken.get(tokenHash);
     const behind = !room || lastSeq > room.timeline.committed || (branch !== undefined && !room.timelines.has(branch));
     if (behind && !looked && this.peers) {
       // A session from another process (one that stopped, perhaps), or a log this one has not heard all of yet.
-      const again = () => this.resume(token, lastSeq, branch, nowMs, reply, true);
+      const again = () => this.continued(reply, 'a resume failed', () => this.#resume(token, lastSeq, branch, nowMs, reply, true));
       void this.store
         .roomOfToken(tokenHash)
         .then((code) => (code ? this.commits.exclusive(() => this.catchUp(code)) : undefined))
@@ -267,11 +279,19 @@ export class Classroom extends RoomHost {
     });
   }
 
-  /** Counts a refusal of the rules for the class analytics; the count is stored with the room. */
+  /**
+   * Counts a refusal of the rules for the class analytics; the count is stored with the room.
+   * The command was answered already: a catch-up that drops the count before its commit
+   * counts it again, rather than deciding the command again.
+   */
   #countRefusal(room: Room, code: ErrorCode): void {
     if (!(REFUSAL_CODES as readonly string[]).includes(code)) return;
+    if (this.rooms.get(room.code) !== room) return;
     room.refusals[code] = (room.refusals[code] ?? 0) + 1;
-    this.enqueue({ room, change: { code: room.code, expiresAt: room.expiresAt, refusals: { [code]: 1 } }, records: [], done: () => undefined, failed: () => undefined });
+    this.enqueue(
+      { room, change: { code: room.code, expiresAt: room.expiresAt, refusals: { [code]: 1 } }, records: [], done: () => undefined, failed: () => undefined },
+      () => this.#countRefusal(room, code),
+    );
   }
 
   /** A socket of this session connected (+1) or disconnected (-1); presence is broadcast when it changes. */
@@ -288,7 +308,8 @@ export class Classroom extends RoomHost {
 
   /** Runs one client command for `session`. Validation of the payload has happened already. */
   command<E extends ClientEventName>(session: Session, event: E, payload: ClientPayload<E>, nowMs: number, reply: Reply<CommandResult>): void {
-    this.operation(() => this.#command(session, event, payload, nowMs, reply));
+    const answer = once(reply);
+    this.operation(() => this.#command(session, event, payload, nowMs, answer));
   }
 
   #command<E extends ClientEventName>(session: Session, event: E, payload: ClientPayload<E>, nowMs: number, reply: Reply<CommandResult>): void {

@@ -6,12 +6,35 @@
  * still be lost. If the commit fails, the rooms it touched catch up with the store; when
  * another server process had committed first (a `StoreConflict`), each operation of the
  * batch is decided again against the room caught up, else each is answered with an error.
+ * A callback that throws (a bug) answers its own change `server-error` and is reported; the
+ * commits go on.
  */
 import type { AckError, LogRecord } from '@toy-paxos/shared';
 import type { Room } from './room';
 import { StoreConflict, type RoomChange, type Store } from './store';
 
 export const SAVE_FAILED: AckError = { code: 'server-error', message: 'The server could not save that; nothing changed. Try again in a moment.' };
+/** What a change is answered when the server fails unexpectedly (a bug) on its way. */
+export const UNEXPECTED: AckError = { code: 'server-error', message: 'Something went wrong on the server. Try again in a moment.' };
+
+/**
+ * Runs a callback that comes after a command's synchronous part (once its commit is done,
+ * or a read of the store). An exception there is a bug that no try/catch around the
+ * command meets any more: it is reported and answered `UNEXPECTED` through `failed`, so
+ * that neither the process nor what comes after it stops.
+ */
+export function guarded(call: () => void, failed: (error: AckError) => void, report: (error: unknown) => void): void {
+  try {
+    call();
+  } catch (error) {
+    report(error);
+    try {
+      failed(UNEXPECTED);
+    } catch (again) {
+      report(again);
+    }
+  }
+}
 export const TOO_BUSY: AckError = {
   code: 'server-error',
   message: 'Others changed this room at the same moment, again and again, so this could not be saved; nothing changed. Try again.',
@@ -41,6 +64,8 @@ export interface PipelineHooks {
   catchUp(codes: readonly string[]): Promise<void>;
   /** Tells other server processes what was committed. */
   committed?(changes: readonly RoomChange[]): void;
+  /** Hears of an exception thrown by a callback (a bug): the pipeline answers and goes on. */
+  error?(error: unknown): void;
 }
 
 export class CommitPipeline {
@@ -66,6 +91,11 @@ export class CommitPipeline {
       this.#jobs.push(() => job().then(resolve, reject));
       this.flush();
     });
+  }
+
+  /** Whether changes to `room` wait for the next commit: a catch-up of the room must have them decided again. */
+  waiting(room: Room): boolean {
+    return this.#pending.some((p) => p.room === room && p.change !== null);
   }
 
   /** Queues a change for the next commit. */
@@ -99,10 +129,12 @@ export class CommitPipeline {
     this.#pending = [];
     for (const p of stale) this.#again(p);
     this.#committing = true;
-    void this.#commit(batch).then(() => {
-      this.#committing = false;
-      this.flush();
-    });
+    void this.#commit(batch)
+      .catch((error: unknown) => this.#report(error))
+      .finally(() => {
+        this.#committing = false;
+        this.flush();
+      });
   }
 
   /**
@@ -116,13 +148,17 @@ export class CommitPipeline {
     const error = changes.length ? await this.#store.commit(changes).then(() => null, (e: unknown) => e ?? new Error('the commit failed')) : null;
     if (error === null) {
       this.#publish(batch);
-      if (changes.length) this.#hooks.committed?.(changes);
+      try {
+        if (changes.length) this.#hooks.committed?.(changes);
+      } catch (e) {
+        this.#report(e);
+      }
       return;
     }
     const conflicted = error instanceof StoreConflict ? new Set(error.codes) : new Set(changes.map((c) => c.code));
     await this.#hooks.catchUp([...conflicted]).catch(() => undefined);
     if (!(error instanceof StoreConflict)) {
-      for (const p of batch) p.failed(SAVE_FAILED);
+      for (const p of batch) this.#run(p, () => p.failed(SAVE_FAILED));
       return;
     }
     this.#pending.unshift(...batch.filter((p) => !conflicted.has(p.room.code)));
@@ -131,8 +167,16 @@ export class CommitPipeline {
 
   /** Decides an operation again, or gives up on it after its last attempt. */
   #again(p: Pending): void {
-    if (p.retry) p.retry();
-    else p.failed(TOO_BUSY);
+    this.#run(p, p.retry ?? (() => p.failed(TOO_BUSY)));
+  }
+
+  /** Runs a callback of a change: one that throws answers the change `server-error` (a reply sent already is not sent again, see rooms.ts). */
+  #run(p: Pending, call: () => void): void {
+    guarded(call, p.failed, (error) => this.#report(error));
+  }
+
+  #report(error: unknown): void {
+    this.#hooks.error?.(error);
   }
 
   /**
@@ -142,25 +186,30 @@ export class CommitPipeline {
    * every screen sees everything in the order it happened.
    */
   #publish(batch: readonly Pending[]): void {
-    let group: { room: Room; timeline: number | undefined; records: LogRecord[]; done: (() => void)[] } | null = null;
+    let group: { room: Room; timeline: number | undefined; records: LogRecord[]; changes: Pending[] } | null = null;
     const flushGroup = () => {
       if (!group) return;
       const timeline = group.room.timelines.get(group.timeline ?? group.room.active);
       if (timeline) timeline.committed = Math.max(timeline.committed, group.records.at(-1)!.seq);
-      this.#hooks.send(group.room.code, group.records);
-      for (const d of group.done) d();
+      try {
+        this.#hooks.send(group.room.code, group.records);
+      } catch (error) {
+        // Committed all the same: the acks go out, and a page that missed records finds the gap.
+        this.#report(error);
+      }
+      for (const p of group.changes) this.#run(p, p.done);
       group = null;
     };
     for (const p of batch) {
       if (!p.records.length) {
         flushGroup();
-        p.done();
+        this.#run(p, p.done);
         continue;
       }
       if (group && (group.room !== p.room || group.timeline !== p.timeline)) flushGroup();
-      group ??= { room: p.room, timeline: p.timeline, records: [], done: [] };
+      group ??= { room: p.room, timeline: p.timeline, records: [], changes: [] };
       group.records.push(...p.records);
-      group.done.push(p.done);
+      group.changes.push(p);
     }
     flushGroup();
   }

@@ -18,7 +18,7 @@ import {
 import { applyCommitted, catchUp } from './catch-up';
 import { fail } from './commands';
 import { answeredCount, forTheClass, openQuestion } from './checkpoints';
-import { CommitPipeline, SAVE_FAILED, type Pending } from './commit';
+import { CommitPipeline, guarded, SAVE_FAILED, type Pending } from './commit';
 import type { PeerMessage, Peers } from './peers';
 import type { ServerLimits } from './config';
 import { applyInSlices, Room, type ImportedLog, type RecentLog } from './room';
@@ -55,6 +55,19 @@ export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly o
 /** Receives the outcome of an operation: at once when refused, after the commit when it succeeds. */
 export type Reply<T> = (outcome: Outcome<T>) => void;
 
+/**
+ * `reply`, answering once: after a reply that went through, a later call (the `server-error`
+ * of a bug met after it) is dropped. A reply that threw has not gone through.
+ */
+export function once<T>(reply: Reply<T>): Reply<T> {
+  let answered = false;
+  return (outcome) => {
+    if (answered) return;
+    reply(outcome);
+    answered = true;
+  };
+}
+
 
 export interface ClassroomOptions {
   readonly store: Store;
@@ -65,6 +78,8 @@ export interface ClassroomOptions {
   readonly roomCode?: () => string;
   /** The other server processes that share the store, when there are any. */
   readonly peers?: Peers;
+  /** Hears of an unexpected exception (a bug) met after a command's synchronous part: the classroom answers `server-error` and goes on. */
+  readonly onError?: (error: unknown, what: string) => void;
 }
 
 /** A drawn code that is taken is drawn again, this many times in all, before creation gives up. */
@@ -94,6 +109,7 @@ export class RoomHost {
   #retry: (() => void) | undefined;
   /** Which attempt of it this is (1: the first). */
   protected attempt = 1;
+  readonly #onError: (error: unknown, what: string) => void;
 
   constructor(options: ClassroomOptions) {
     this.store = options.store;
@@ -102,6 +118,7 @@ export class RoomHost {
     this.publicUrl = options.publicUrl;
     this.#drawCode = options.roomCode ?? newRoomCode;
     this.peers = options.peers ?? null;
+    this.#onError = options.onError ?? (() => undefined);
     const peers = this.peers;
     this.commits = new CommitPipeline(this.store, {
       send: (code, records) => this.#sendRecords(code, records),
@@ -114,10 +131,17 @@ export class RoomHost {
             if (changes.length) peers.send({ kind: 'committed', changes: changes.map(({ eventSlices: _, ...c }) => c) });
           }
         : undefined,
+      error: (error) => this.report(error, 'a change failed after its commit was decided'),
     });
     peers?.listen(
       {
-        message: (from, message) => this.#fromPeer(from, message),
+        message: (from, message) => {
+          try {
+            this.#fromPeer(from, message);
+          } catch (error) {
+            this.report(error, `a message from another process (${message.kind}) failed`);
+          }
+        },
         joined: () => {
           for (const room of this.rooms.values()) {
             for (const tokenHash of room.online.keys()) if ((room.online.get(tokenHash) ?? 0) > 0) peers.send({ kind: 'online', code: room.code, tokenHash, online: true });
@@ -152,9 +176,30 @@ export class RoomHost {
     }
   }
 
-  /** Queues a change of the operation being run for the next commit. */
-  protected enqueue(p: Omit<Pending, 'epoch' | 'retry'>): void {
-    this.commits.enqueue({ ...p, epoch: p.room.epoch, retry: this.#retry });
+  /**
+   * Queues a change of the operation being run for the next commit. `retry` decides it again
+   * when its room changed under it: the whole operation, unless the change says otherwise.
+   */
+  protected enqueue(p: Omit<Pending, 'epoch' | 'retry'>, retry = this.#retry): void {
+    this.commits.enqueue({ ...p, epoch: p.room.epoch, retry });
+  }
+
+  /** Tells of an unexpected exception (a bug); the server goes on. */
+  protected report(error: unknown, what: string): void {
+    try {
+      this.#onError(error, what);
+    } catch {
+      // A reporter that fails has nothing left to tell.
+    }
+  }
+
+  /**
+   * Runs the continuation of an operation that comes after its synchronous part (a read of
+   * the store, a wait for a commit): an exception there (a bug) answers `server-error` and
+   * is reported, where it would otherwise stop the process with every socket on it.
+   */
+  protected continued<T>(reply: Reply<T>, what: string, run: () => void): void {
+    guarded(run, (error) => reply({ ok: false, error }), (error) => this.report(error, what));
   }
 
   /** Where students join a room: the one address every page shows, in links and QR codes. */
@@ -208,7 +253,7 @@ export class RoomHost {
     const stored = await this.store.loadRoom(code, after);
     if (this.rooms.get(code) !== room) return;
     if (!stored) return this.#drop(room, 'expired');
-    const caught = catchUp(room, stored);
+    const caught = catchUp(room, stored, this.commits.waiting(room));
     if (caught.timeline) this.sendTimeline(room);
     this.#changedElsewhere(room, caught);
   }
@@ -262,7 +307,9 @@ export class RoomHost {
           room.presenting = message.seq;
           this.out.replay(room.code, message.seq);
         };
-        if (message.seq !== null && message.seq > room.timeline.committed) void this.commits.exclusive(() => this.catchUp(room.code)).then(show, () => undefined);
+        if (message.seq !== null && message.seq > room.timeline.committed) {
+          void this.commits.exclusive(() => this.catchUp(room.code)).then(() => this.continued(() => undefined, 'presenting an event failed', show), () => undefined);
+        }
         else show();
         return;
       }

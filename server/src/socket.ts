@@ -23,6 +23,7 @@ import {
   type TimelineInfo,
 } from '@toy-paxos/shared';
 import type { Broadcaster, Classroom, Outcome, Session } from './classroom';
+import { guarded } from './commit';
 import type { RecentLog } from './room';
 import type { ServerLimits } from './config';
 import { clientAddress } from './network';
@@ -252,6 +253,20 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger,
       classroom.setOnline(session, -1);
     });
 
+    /**
+     * An answer the classroom gives after the handler returned (once the commit is done): the
+     * handler's try/catch is over by then, so an exception here is logged and answered
+     * `server-error` here, rather than stopping the process with every socket on it.
+     */
+    function later<T>(name: ClientEventName, fail: (e: AckError) => void, answer: (outcome: T) => void): (outcome: T) => void {
+      return (outcome) =>
+        guarded(
+          () => answer(outcome),
+          fail,
+          (error) => logger.error({ err: error, event: name, code: socket.data.session?.code }, 'command failed'),
+        );
+    }
+
     function handle(s: ClassroomSocket, name: ClientEventName, payload: unknown, reply: Reply, fail: (e: AckError) => void): void {
       if (name === 'room:join' || name === 'room:resume') {
         if (s.data.session || s.data.joining) {
@@ -262,7 +277,7 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger,
           return fail({ code: 'rate-limited', message: 'Too many wrong room codes from here: wait a minute and try again.' });
         }
         s.data.joining = true;
-        const started = (outcome: Outcome<{ session: Session; info: SessionInfo }>) => {
+        const started = later(name, fail, (outcome: Outcome<{ session: Session; info: SessionInfo }>) => {
           s.data.joining = false;
           if (!outcome.ok) {
             if (name === 'room:join' && outcome.error.code === 'room-not-found') joinFailures.record(address, clock());
@@ -286,7 +301,7 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger,
           classroom.setOnline(session, 1);
           logger.info({ code: session.code, role: session.role, event: name }, 'session started');
           reply({ ok: true, session: { ...info, room: classroom.roomInfo(session.code) ?? info.room } });
-        };
+        });
         if (name === 'room:join') classroom.join(payload as ClientPayload<'room:join'>, clock(), started);
         else {
           const { token, lastSeq, branch } = payload as ClientPayload<'room:resume'>;
@@ -311,10 +326,16 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger,
         return classroom.history(session, page, (outcome) => (outcome.ok ? reply({ ok: true, ...outcome.value }) : fail(outcome.error)));
       }
       if (name === 'room:analytics') return classroom.analytics(session, (outcome) => (outcome.ok ? reply({ ok: true, ...outcome.value }) : fail(outcome.error)));
-      classroom.command(session, name, payload as never, clock(), (outcome) => {
-        if (!outcome.ok) return fail(outcome.error);
-        reply({ ok: true, ...outcome.value });
-      });
+      classroom.command(
+        session,
+        name,
+        payload as never,
+        clock(),
+        later(name, fail, (outcome: Outcome<CommandResult>) => {
+          if (!outcome.ok) return fail(outcome.error);
+          reply({ ok: true, ...outcome.value });
+        }),
+      );
     }
   });
 }

@@ -280,9 +280,7 @@ async function commitShape(c: Client, change: RoomChange): Promise<void> {
     );
   }
   if (change.removeParticipants?.length) await c.query('DELETE FROM participants WHERE room_code = $1 AND token_hash = ANY($2::text[])', [code, change.removeParticipants]);
-  for (const a of change.answers ?? []) {
-    await c.query('INSERT INTO answers (room_code, branch, checkpoint, node, option) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [code, a.branch, a.checkpoint, a.node, a.option]);
-  }
+  for (const a of change.answers ?? []) await keepAnswer(c, code, a);
   for (const [rule, n] of Object.entries(change.refusals ?? {})) {
     await c.query('INSERT INTO refusals (room_code, code, count) VALUES ($1, $2, $3) ON CONFLICT (room_code, code) DO UPDATE SET count = refusals.count + excluded.count', [code, rule, n]);
   }
@@ -298,6 +296,19 @@ async function commitShape(c: Client, change: RoomChange): Promise<void> {
     }
     await insertEvents(c, imported);
   }
+}
+
+/**
+ * Keeps a student's answer, unless another is stored: the key decides which of two pages of
+ * one student, on two processes, answered first. The room's advisory lock is held, so the
+ * read sees every answer committed before.
+ */
+async function keepAnswer(c: Client, code: string, a: StoredAnswer): Promise<void> {
+  const key = [code, a.branch, a.checkpoint, a.node];
+  const inserted = await c.query('INSERT INTO answers (room_code, branch, checkpoint, node, option) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [...key, a.option]);
+  if (inserted.rowCount === 1) return;
+  const stored = await c.query<{ option: number }>('SELECT option FROM answers WHERE room_code = $1 AND branch = $2 AND checkpoint = $3 AND node = $4', key);
+  if (stored.rows[0]?.option !== a.option) throw new StoreConflict(`another answer of ${a.node} to question ${a.checkpoint} is stored in room ${code}`, [code]);
 }
 
 async function insertEvents(c: Client, rows: readonly EventRow[]): Promise<void> {

@@ -25,9 +25,24 @@ const insertEvent = db.prepare('INSERT INTO events (room_code, branch, seq, at, 
 const insertBranch = db.prepare('INSERT INTO branches (room_code, id, name, parent, fork_seq, created_at) VALUES (?, ?, ?, ?, ?, ?)');
 const activateBranch = db.prepare('UPDATE rooms SET active_branch = ? WHERE code = ?');
 const insertAnswer = db.prepare('INSERT INTO answers (room_code, branch, checkpoint, node, option) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
+const storedAnswer = db.prepare('SELECT option FROM answers WHERE room_code = ? AND branch = ? AND checkpoint = ? AND node = ?').pluck();
 const addRefusals = db.prepare('INSERT INTO refusals (room_code, code, count) VALUES (?, ?, ?) ON CONFLICT(room_code, code) DO UPDATE SET count = count + excluded.count');
 const deleteRoom = db.prepare('DELETE FROM rooms WHERE code = ?');
 const deleteExpiredRoom = db.prepare('DELETE FROM rooms WHERE code = ? AND expires_at <= ?');
+
+/** Another answer of the student is stored: a StoreConflict for the room (see store.ts). */
+class AnswerConflict extends Error {
+  constructor(code, a) {
+    super(`another answer of ${a.node} to question ${a.checkpoint} is stored in room ${code}`);
+    this.codes = [code];
+  }
+}
+
+/** Keeps a student's answer, unless it has another one stored. */
+function keepAnswer(code, a) {
+  if (insertAnswer.run(code, a.branch, a.checkpoint, a.node, a.option).changes === 1) return;
+  if (storedAnswer.get(code, a.branch, a.checkpoint, a.node) !== a.option) throw new AnswerConflict(code, a);
+}
 
 /** One RoomChange (see store.ts); throws to roll back the whole batch. */
 function commitOne(c) {
@@ -41,7 +56,7 @@ function commitOne(c) {
   if (c.activeBranch !== undefined) activateBranch.run(c.activeBranch, c.code);
   for (const p of c.participants ?? []) upsertParticipant.run(p.tokenHash, c.code, p.role, p.node, p.name, p.createdAt);
   for (const h of c.removeParticipants ?? []) deleteParticipant.run(h, c.code);
-  for (const a of c.answers ?? []) insertAnswer.run(c.code, a.branch, a.checkpoint, a.node, a.option);
+  for (const a of c.answers ?? []) keepAnswer(c.code, a);
   for (const [code, n] of Object.entries(c.refusals ?? {})) addRefusals.run(c.code, code, n);
   if (c.create && c.eventSlices) {
     const utf8 = new TextDecoder();
@@ -86,6 +101,7 @@ parentPort.on('message', (msg) => {
     } else throw new Error(`unknown operation ${msg.op}`);
     parentPort.postMessage({ id: msg.id, ok: true, value });
   } catch (error) {
-    parentPort.postMessage({ id: msg.id, ok: false, message: error instanceof Error ? error.message : String(error) });
+    const conflict = error instanceof AnswerConflict ? { conflict: error.codes } : {};
+    parentPort.postMessage({ id: msg.id, ok: false, message: error instanceof Error ? error.message : String(error), ...conflict });
   }
 });

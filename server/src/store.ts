@@ -88,7 +88,11 @@ export interface RoomChange {
    * unusable here after the commit), where objects would hold this thread to copy.
    */
   readonly eventSlices?: { readonly json: Uint8Array; readonly sliceEnds: readonly number[] };
-  /** Answers to keep; a student's first answer to a question is the one kept. */
+  /**
+   * Answers to keep. The answers table's key (room, branch, question, node) holds one answer
+   * a student: the same answer again changes nothing; another one, where an answer is
+   * stored (another process kept it first), is a `StoreConflict` for the room.
+   */
   readonly answers?: readonly StoredAnswer[];
   /** Refused actions to add to the counts, by refusal code. */
   readonly refusals?: Readonly<Record<string, number>>;
@@ -96,8 +100,9 @@ export interface RoomChange {
 
 /**
  * A commit refused because another server process committed first at the same place (an
- * event's seq, a branch's id, a room's code): the caller catches those rooms up and
- * decides their changes again; the batch's other changes may be committed as they are.
+ * event's seq, a branch's id, a room's code, a student's answer to a question): the caller
+ * catches those rooms up and decides their changes again; the batch's other changes may be
+ * committed as they are.
  */
 export class StoreConflict extends Error {
   override readonly name = 'StoreConflict';
@@ -223,6 +228,8 @@ interface WriterReply {
   readonly ok: boolean;
   readonly value?: unknown;
   readonly message?: string;
+  /** A refused commit's rooms, when another answer was stored first (a `StoreConflict`). */
+  readonly conflict?: readonly string[];
 }
 
 /**
@@ -254,7 +261,7 @@ export class SqliteStore implements Store {
       const waiting = this.#waiting.get(reply.id);
       this.#waiting.delete(reply.id);
       if (reply.ok) waiting?.resolve(reply.value);
-      else waiting?.reject(new Error(reply.message));
+      else waiting?.reject(reply.conflict ? new StoreConflict(reply.message ?? 'another answer is stored', reply.conflict) : new Error(reply.message));
     });
     this.#writer.on('error', (error) => {
       for (const w of this.#waiting.values()) w.reject(error);

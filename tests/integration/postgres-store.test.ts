@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { PgStore, SqliteStore, StoreConflict } from '@toy-paxos/server';
 import { DEFAULT_SETTINGS, type RoomEvent } from '@toy-paxos/shared';
 import { freshDatabase } from '../support/postgres';
+import { keepsOneAnswerEach } from '../support/store-answers';
 
 const added = (node: string): RoomEvent => ({ type: 'nodeAdded', node, name: node, bot: false });
 const student = (tokenHash: string, node: string, createdAt: number) => ({ tokenHash, role: 'student' as const, node, name: node, createdAt });
@@ -44,16 +45,8 @@ describe('PgStore', () => {
     await expect(PgStore.open(url)).rejects.toThrow(/schema is version 99, newer than this server's 3/);
   });
 
-  it("keeps a question's answers (the first of each student) and the refusal counts, and loads them", async () => {
-    const store = await PgStore.open(await freshDatabase());
-    await store.commit([{ code: 'ABCDEF', create: { createdAt: 1, settings: DEFAULT_SETTINGS }, expiresAt: 100 }]);
-    const answer = (node: string, option: number) => ({ branch: 0, checkpoint: 1, node, option });
-    await store.commit([{ code: 'ABCDEF', expiresAt: 100, answers: [answer('n1', 2), answer('n2', 0)], refusals: { 'no-promise-quorum': 2 } }]);
-    await store.commit([{ code: 'ABCDEF', expiresAt: 100, answers: [answer('n1', 1)], refusals: { 'no-promise-quorum': 1, 'link-cut': 1 } }]);
-    const room = await store.loadRoom('ABCDEF');
-    await store.close();
-    expect(room!.answers).toEqual([answer('n1', 2), answer('n2', 0)]);
-    expect(room!.refusals).toEqual({ 'no-promise-quorum': 3, 'link-cut': 1 });
+  it('keeps one answer a student to each question (another is a conflict for its room) and the refusal counts, and loads them', async () => {
+    await keepsOneAnswerEach(await PgStore.open(await freshDatabase()));
   });
 
   it('commits a batch whole, and a failing one not at all', async () => {

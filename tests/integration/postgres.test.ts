@@ -5,8 +5,9 @@
  * it acknowledged, and its clients go on through another process with no gap.
  */
 import type { ChildProcess } from 'node:child_process';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LogRecord } from '@toy-paxos/shared';
+import { PROTOCOL_VERSION, type LogRecord } from '@toy-paxos/shared';
 import { freePort } from '../support/ports';
 import { freshDatabase } from '../support/postgres';
 import { failoverProxy, startProcess } from '../support/server-process';
@@ -21,8 +22,8 @@ afterEach(() => {
   for (const p of children.splice(0)) p.kill('SIGKILL');
 });
 
-/** `count` server processes on one fresh database: their addresses and ports. */
-async function cluster(count: number): Promise<{ urls: string[]; ports: number[]; processes: ChildProcess[] }> {
+/** `count` server processes on one fresh database: their addresses and ports, and the database's. */
+async function cluster(count: number): Promise<{ urls: string[]; ports: number[]; processes: ChildProcess[]; database: string }> {
   const database = await freshDatabase();
   const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
   const processes: ChildProcess[] = [];
@@ -32,7 +33,14 @@ async function cluster(count: number): Promise<{ urls: string[]; ports: number[]
     children.push(child);
     processes.push(child);
   }
-  return { urls: ports.map((p) => `http://127.0.0.1:${p}`), ports, processes };
+  return { urls: ports.map((p) => `http://127.0.0.1:${p}`), ports, processes, database };
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Whether a child process is still running. */
+function running(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
 }
 
 function client(url: string): TestClient {
@@ -204,4 +212,125 @@ describe('server processes sharing one PostgreSQL database', () => {
     }
     await sameLog([teacher, ...students], last);
   });
+
+  it('answers every join on a process just restarted while another process writes to the room, joins decided while it reads the room from the store included', async () => {
+    const { urls, ports, processes, database } = await cluster(2);
+    const room = await createRoom(urls[0]!);
+    const teacher = client(urls[0]!);
+    await teacher.resume(room.instructorToken);
+    // The writers: students on the first process, each proposing as fast as its budget allows.
+    const writers = [0, 1, 2].map(() => client(urls[0]!));
+    for (const [i, w] of writers.entries()) expect((await w.join(room.code, `Writer ${i}`)).ok).toBe(true);
+
+    processes[1]!.kill('SIGKILL');
+    await new Promise((resolve) => processes[1]!.once('exit', resolve));
+    const restarted = await startProcess(ports[1]!, { DATABASE_URL: database });
+    children.push(restarted);
+
+    let writing = true;
+    const write = async (w: TestClient, k: number) => {
+      for (let i = 0; writing; i++) {
+        await w.emit('node:propose', { value: `W${k}-${i}` }).catch(() => undefined);
+        await pause(100);
+      }
+    };
+    const writes = writers.map((w, k) => write(w, k));
+    await pause(300);
+
+    // The restarted process reads the room from the store whenever it learns it is behind. A
+    // lock on a table it reads last holds that read, while joins reach the process and are
+    // decided against the room in memory; then the read ends, before their commit.
+    const admin = new pg.Client({ connectionString: database });
+    await admin.connect();
+    const joiners: TestClient[] = [];
+    const waves = [
+      { observers: 8, students: 0 },
+      { observers: 4, students: 4 },
+      { observers: 4, students: 0 },
+    ];
+    for (const [w, wave] of waves.entries()) {
+      await admin.query('BEGIN');
+      await admin.query('LOCK TABLE refusals IN ACCESS EXCLUSIVE MODE');
+      // A page that holds more of the log than the restarted process has heard makes it read the store.
+      const ahead = client(urls[1]!);
+      const resumed = ahead.emit('room:resume', { v: PROTOCOL_VERSION, token: room.instructorToken, lastSeq: teacher.lastSeq + 100_000, branch: 0 });
+      const waiting = async () => (await admin.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'refusals'::regclass")).rows[0]!.n;
+      for (let i = 0; (await waiting()) === 0; i++) {
+        if (i > 500) throw new Error('the restarted process never read the room');
+        await pause(10);
+      }
+      const wanted = [...Array.from({ length: wave.observers }, () => 'observer' as const), ...Array.from({ length: wave.students }, () => 'student' as const)];
+      const acks = wanted.map((role, i) => {
+        const c = client(urls[1]!);
+        joiners.push(c);
+        return c.join(room.code, `${role} ${w}-${i}`, role).catch((e: unknown) => ({ ok: false as const, error: { code: 'no-answer', message: String(e) } }));
+      });
+      await pause(400);
+      await admin.query('ROLLBACK');
+      expect(await resumed).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+      for (const [i, ack] of (await Promise.all(acks)).entries()) {
+        // A student's join competes with the writers' events: after 8 tries it may be refused, saying so.
+        if (!ack.ok && wanted[i] === 'student') expect(ack.error).toMatchObject({ code: 'server-error', message: expect.stringContaining('again and again') });
+        else expect(ack).toMatchObject({ ok: true });
+      }
+      expect(running(restarted)).toBe(true);
+    }
+    await admin.end();
+    writing = false;
+    await Promise.all(writes);
+
+    expect(running(restarted)).toBe(true);
+    const joined = joiners.filter((c) => c.session !== null);
+    expect(joined.every((c) => c.socket.connected)).toBe(true);
+    // Every client, on either process, ends with the same log.
+    const probe = client(urls[0]!);
+    await probe.resume(room.instructorToken);
+    await sameLog([probe, teacher, ...writers, ...joined], probe.lastSeq);
+    // Every participant that was told it joined is in the room, seen from either process.
+    const presence = client(urls[1]!);
+    await presence.resume(room.instructorToken);
+    const names = new Set(presence.presence!.participants.map((p) => p.name));
+    for (const c of joined) expect(names.has(c.session!.name)).toBe(true);
+  }, 90_000);
+
+  it('keeps one answer of a student whose two pages, on two processes, answer at the same moment: the other is refused, and the close keeps the one acknowledged', async () => {
+    const { urls } = await cluster(2);
+    const room = await createRoom(urls[0]!);
+    const teachers = urls.map((url) => client(url));
+    for (const t of teachers) await t.resume(room.instructorToken);
+    const page1 = client(urls[0]!);
+    expect((await page1.join(room.code, 'Ada')).ok).toBe(true);
+    const page2 = client(urls[1]!);
+    expect((await page2.resume(page1.token!)).ok).toBe(true);
+    const node = page1.session!.node!;
+    const opened = (c: TestClient, id: number) => c.until(() => c.records.some((r) => r.event.type === 'checkpointOpened' && r.event.id === id), `question ${id}`);
+    for (let id = 1; id <= 16; id++) {
+      // Every fourth question, both pages give the same answer.
+      const same = id % 4 === 0;
+      const open = await teachers[0]!.emit('checkpoint:open', { spec: { kind: 'free', prompt: `Question ${id}?`, options: ['Yes', 'No', 'Maybe'] }, seconds: 60 });
+      if (!open.ok) throw new Error(`question ${id}: ${JSON.stringify(open)}`);
+      await Promise.all([opened(page1, id), opened(page2, id)]);
+      const [one, two] = await Promise.all([page1.emit('checkpoint:answer', { id, option: 0 }), page2.emit('checkpoint:answer', { id, option: same ? 0 : 1 })]);
+      let kept: number;
+      if (same) {
+        expect([one, two]).toMatchObject([{ ok: true, checkpoint: { mine: 0 } }, { ok: true, checkpoint: { mine: 0 } }]);
+        kept = 0;
+      } else {
+        expect([one, two].filter((a) => a.ok)).toHaveLength(1);
+        const refused = one.ok ? two : one;
+        expect(refused).toMatchObject({ ok: false, error: { code: 'bad-answer' } });
+        kept = one.ok ? 0 : 1;
+        expect(one.ok ? one : two).toMatchObject({ checkpoint: { mine: kept } });
+      }
+      // Closed on either process: the answer acknowledged is the one in the log.
+      const closer = teachers[id % 2]!;
+      const closed = await closer.emit('checkpoint:close', { id });
+      if (!closed.ok) throw new Error(JSON.stringify(closed));
+      const seq = (closed.seqs as number[])[0]!;
+      // The next question is asked on the first process once it has heard of the close.
+      for (const t of teachers) await t.until(() => t.lastSeq >= seq, `the close of question ${id}`);
+      const event = closer.records.find((r) => r.seq === seq)!.event;
+      expect(event).toMatchObject({ type: 'checkpointClosed', id, answers: { [node]: kept } });
+    }
+  }, 60_000);
 });
