@@ -2,14 +2,14 @@
  * The composition root: wires the store, the classroom, Express and socket.io.
  * Only `index.ts` reads the environment and listens; tests call `createApp` with
  * their own store, clock and port 0. With the PostgreSQL store, socket.io gets the
- * PostgreSQL adapter, and the classroom hears the other processes through it (peers.ts).
+ * PostgreSQL adapter (pg-adapter.ts), and the classroom hears the other processes through
+ * it (peers.ts).
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createTlsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
-import { createAdapter } from '@socket.io/postgres-adapter';
 import type { Logger } from 'pino';
 import { Classroom } from './classroom';
 import type { ServerConfig } from './config';
@@ -17,6 +17,7 @@ import { createHttpApp } from './http';
 import { trustFunction } from './network';
 import { bindSockets, SocketBroadcaster, type ClassroomServer } from './socket';
 import { Peers } from './peers';
+import { createPgAdapter } from './pg-adapter';
 import type { Store } from './store';
 import { PgStore } from './store-pg';
 
@@ -72,7 +73,7 @@ export function createApp({ config, store, logger, clock = Date.now, roomCode }:
     },
   });
   if (store instanceof PgStore) {
-    io.adapter(createAdapter(store.pool, { errorHandler: (err) => logger.warn({ err }, 'the PostgreSQL adapter failed') }));
+    io.adapter(createPgAdapter(store, { logger, missed: () => peers!.missed() }));
     // Once the rooms are here: the others' answers to a newcomer (who is online, what is presented) concern them.
     void restored.then(() => peers!.attach(io, clock), () => undefined);
   }

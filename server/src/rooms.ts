@@ -118,13 +118,14 @@ export class RoomHost {
     peers?.listen(
       {
         message: (from, message) => this.#fromPeer(from, message),
-        joined: () => {
+        tellAll: () => {
           for (const room of this.rooms.values()) {
             for (const tokenHash of room.online.keys()) if ((room.online.get(tokenHash) ?? 0) > 0) peers.send({ kind: 'online', code: room.code, tokenHash, online: true });
             if (room.presenting !== null) peers.send({ kind: 'present', code: room.code, seq: room.presenting });
             if (room.shareToken) peers.send({ kind: 'share', code: room.code, token: room.shareToken });
           }
         },
+        missed: () => void this.resync(),
         gone: (id) => {
           for (const room of this.rooms.values()) {
             const before = JSON.stringify(room.info());
@@ -155,6 +156,15 @@ export class RoomHost {
   /** Queues a change of the operation being run for the next commit. */
   protected enqueue(p: Omit<Pending, 'epoch' | 'retry'>): void {
     this.commits.enqueue({ ...p, epoch: p.room.epoch, retry: this.#retry });
+  }
+
+  /** Reads every room from the store again, between commits (messages of other processes may have been lost). */
+  resync(): Promise<void> {
+    return this.commits
+      .exclusive(async () => {
+        for (const code of [...this.rooms.keys()]) await this.catchUp(code);
+      })
+      .catch(() => undefined);
   }
 
   /** Where students join a room: the one address every page shows, in links and QR codes. */

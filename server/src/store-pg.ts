@@ -67,6 +67,11 @@ export class PgStore implements Store {
     return store;
   }
 
+  /** A connection of its own, outside the pool, to the same database (for LISTEN: pg-adapter.ts). */
+  newClient(): pg.Client {
+    return new pg.Client(this.pool.options);
+  }
+
   async #transaction<T>(run: (c: Client) => Promise<T>): Promise<T> {
     const c = await this.pool.connect();
     try {

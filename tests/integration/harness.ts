@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach } from 'vitest';
 import { io as connect, type ManagerOptions, type Socket } from 'socket.io-client';
-import { createApp, DEFAULT_LIMITS, SqliteStore, type App, type ServerConfig } from '@toy-paxos/server';
+import { createApp, DEFAULT_LIMITS, SqliteStore, type App, type ServerConfig, type Store } from '@toy-paxos/server';
 import { HISTORY_TEXT_MAX, PROTOCOL_VERSION, type Ack, type HistoryPage, type RoomState, type ClientEventName, type CreatedRoom, type LogRecord, type RoomInfo, type SessionInfo, type TimelineInfo } from '@toy-paxos/shared';
 
 export interface TestServer {
@@ -18,7 +18,7 @@ export interface TestServer {
 export async function startServer(
   overrides: Partial<ServerConfig> = {},
   dataDir = mkdtempSync(join(tmpdir(), 'toy-paxos-it-')),
-  options: { roomCode?: () => string } = {},
+  options: { roomCode?: () => string; store?: (dataDir: string) => Store } = {},
 ): Promise<TestServer> {
   const config: ServerConfig = {
     port: 0,
@@ -31,7 +31,8 @@ export async function startServer(
     limits: DEFAULT_LIMITS,
     ...overrides,
   };
-  const app = createApp({ config, store: new SqliteStore(dataDir), logger: pino({ level: 'silent' }), roomCode: options.roomCode });
+  const store = options.store?.(dataDir) ?? new SqliteStore(dataDir);
+  const app = createApp({ config, store, logger: pino({ level: 'silent' }), roomCode: options.roomCode });
   const port = await app.listen(0, '127.0.0.1');
   return { app, url: `${config.tls ? 'https' : 'http'}://127.0.0.1:${port}`, dataDir, close: () => app.close() };
 }
