@@ -72,10 +72,11 @@ export class PgStore implements Store {
     return new pg.Client(this.pool.options);
   }
 
-  async #transaction<T>(run: (c: Client) => Promise<T>): Promise<T> {
+  /** Runs `run` in one transaction on one connection (`readOnly`: on one snapshot, writing nothing). */
+  async #transaction<T>(run: (c: Client) => Promise<T>, readOnly = false): Promise<T> {
     const c = await this.pool.connect();
     try {
-      await c.query('BEGIN');
+      await c.query(readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
       const value = await run(c);
       await c.query('COMMIT');
       return value;
@@ -116,9 +117,7 @@ export class PgStore implements Store {
 
   async loadRoom(code: string, after?: ReadonlyMap<number, number>): Promise<StoredRoom | null> {
     // One snapshot of the room, whatever other processes commit meanwhile.
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const read = await this.#transaction(async (c) => {
       const room = (await c.query('SELECT code, created_at, expires_at, locked, settings, active_branch FROM rooms WHERE code = $1', [code])).rows[0] as
         | { code: string; created_at: string; expires_at: string; locked: number; settings: string; active_branch: number }
         | undefined;
@@ -143,32 +142,29 @@ export class PgStore implements Store {
       ).rows as { branch: number; seq: number; at: string; body: string }[];
       const answers = (await c.query('SELECT branch, checkpoint, node, option FROM answers WHERE room_code = $1 ORDER BY branch, checkpoint, node', [code])).rows as StoredAnswer[];
       const refusals = (await c.query('SELECT code, count FROM refusals WHERE room_code = $1', [code])).rows as { code: string; count: number }[];
-      await c.query('COMMIT');
-      const byBranch = new Map<number, StoredEvent[]>();
-      for (const e of events) {
-        let list = byBranch.get(e.branch);
-        if (!list) byBranch.set(e.branch, (list = []));
-        list.push({ seq: e.seq, at: Number(e.at), event: JSON.parse(e.body) as RoomEvent });
-      }
-      return {
-        code: room.code,
-        createdAt: Number(room.created_at),
-        expiresAt: Number(room.expires_at),
-        locked: room.locked === 1,
-        settings: JSON.parse(room.settings) as RoomSettings,
-        participants: participants.map((p) => ({ tokenHash: p.token_hash, role: p.role, node: p.node, name: p.name, createdAt: Number(p.created_at) })),
-        branches: branches.map((b) => ({ id: b.id, name: b.name, parent: b.parent, forkSeq: b.fork_seq, createdAt: Number(b.created_at) })),
-        activeBranch: room.active_branch,
-        events: byBranch,
-        answers,
-        refusals: Object.fromEntries(refusals.map((r) => [r.code, Number(r.count)])),
-      };
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      c.release();
+      return { room, participants, branches, events, answers, refusals };
+    }, true);
+    if (!read) return null;
+    const { room, participants, branches, events, answers, refusals } = read;
+    const byBranch = new Map<number, StoredEvent[]>();
+    for (const e of events) {
+      let list = byBranch.get(e.branch);
+      if (!list) byBranch.set(e.branch, (list = []));
+      list.push({ seq: e.seq, at: Number(e.at), event: JSON.parse(e.body) as RoomEvent });
     }
+    return {
+      code: room.code,
+      createdAt: Number(room.created_at),
+      expiresAt: Number(room.expires_at),
+      locked: room.locked === 1,
+      settings: JSON.parse(room.settings) as RoomSettings,
+      participants: participants.map((p) => ({ tokenHash: p.token_hash, role: p.role, node: p.node, name: p.name, createdAt: Number(p.created_at) })),
+      branches: branches.map((b) => ({ id: b.id, name: b.name, parent: b.parent, forkSeq: b.fork_seq, createdAt: Number(b.created_at) })),
+      activeBranch: room.active_branch,
+      events: byBranch,
+      answers,
+      refusals: Object.fromEntries(refusals.map((r) => [r.code, Number(r.count)])),
+    };
   }
 
   async roomOfToken(tokenHash: string): Promise<string | null> {
