@@ -18,8 +18,8 @@ import { trustFunction } from './network';
 import { bindSockets, SocketBroadcaster, type ClassroomServer } from './socket';
 import { Peers } from './peers';
 import { createPgAdapter } from './pg-adapter';
-import type { Store } from './store';
-import { PgStore } from './store-pg';
+import { StoreUnavailable, type Store } from './store';
+import { PgStore, startRetryMs } from './store-pg';
 
 export interface AppOptions {
   readonly config: ServerConfig;
@@ -46,7 +46,7 @@ export interface App {
 
 export type { ServerConfig } from './config';
 export { configFromEnv, DEFAULT_LIMITS } from './config';
-export { SqliteStore, StoreConflict, type RoomChange, type Store } from './store';
+export { SqliteStore, StoreConflict, StoreUnavailable, type RoomChange, type Store } from './store';
 export { PgStore } from './store-pg';
 export type { Session } from './classroom';
 
@@ -55,7 +55,7 @@ export function createApp({ config, store, logger, clock = Date.now, roomCode }:
   const broadcaster = new SocketBroadcaster();
   const peers = store instanceof PgStore ? new Peers() : undefined;
   const classroom = new Classroom({ store, limits: config.limits, broadcaster, publicUrl: config.publicUrl, roomCode, peers });
-  const restored = classroom.restore(clock()).then((counts) => logger.info(counts, 'rooms restored'));
+  const restored = restoreWhenReachable(classroom, clock, logger).then((counts) => logger.info(counts, 'rooms restored'));
   restored.catch(() => undefined); // reported by ready() and listen()
 
   const trust = trustFunction(config.trustProxy ?? false);
@@ -110,6 +110,20 @@ export function createApp({ config, store, logger, clock = Date.now, roomCode }:
       await store.close();
     },
   };
+}
+
+/** Restores the rooms; a database that went out of reach since the store was opened (restarting) is waited for, as for opening it. */
+async function restoreWhenReachable(classroom: Classroom, clock: () => number, logger: Logger): Promise<{ rooms: number; events: number }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await classroom.restore(clock());
+    } catch (e) {
+      if (!(e instanceof StoreUnavailable)) throw e;
+      const retryInMs = startRetryMs(attempt);
+      logger.warn({ reason: e.message, retryInMs }, 'cannot reach the database (DATABASE_URL): trying again');
+      await new Promise((resolve) => setTimeout(resolve, retryInMs));
+    }
+  }
 }
 
 /** An https server from the certificate files, or an error that names the file to fix. */

@@ -173,16 +173,21 @@ export class TestClient {
   }
 
   /** Resolves when `predicate` holds, checking on every record and presence change. */
-  async until(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-    const start = Date.now();
-    while (!predicate()) {
-      if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+  until(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+    return until(predicate, what, timeoutMs);
   }
 
   close(): void {
     this.socket.close();
+  }
+}
+
+/** Resolves when `predicate` holds, checking every 10 ms; throws, naming `what`, after `timeoutMs`. */
+export async function until(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const start = Date.now();
+  while (!predicate()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
   }
 }
 

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { PgStore } from '@toy-paxos/server';
 import { freshDatabase } from '../support/postgres';
-import { useServers } from './harness';
+import { until, useServers } from './harness';
 
 const env = useServers();
 
@@ -24,14 +24,6 @@ interface Emitter {
  */
 function messageBytes(uid: string, text: string): number {
   return Buffer.byteLength(JSON.stringify({ type: 9, data: { packet: ['probe', text] }, uid, nsp: '/' }));
-}
-
-async function until(predicate: () => boolean, what: string, timeoutMs: number): Promise<void> {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 describe('messages between server processes on PostgreSQL', () => {
