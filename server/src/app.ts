@@ -54,7 +54,7 @@ export function createApp({ config, store, logger, clock = Date.now, roomCode }:
   const startedAtMs = clock();
   const broadcaster = new SocketBroadcaster();
   const peers = store instanceof PgStore ? new Peers() : undefined;
-  const classroom = new Classroom({ store, limits: config.limits, broadcaster, publicUrl: config.publicUrl, roomCode, peers });
+  const classroom = new Classroom({ store, limits: config.limits, broadcaster, publicUrl: config.publicUrl, roomCode, peers, log: logger });
   const restored = restoreWhenReachable(classroom, clock, logger).then((counts) => logger.info(counts, 'rooms restored'));
   restored.catch(() => undefined); // reported by ready() and listen()
 

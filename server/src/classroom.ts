@@ -29,6 +29,7 @@ import {
   type SessionInfo,
 } from '@toy-paxos/shared';
 import { fail, growthRefused, logFull, toCommand } from './commands';
+import { STORE_UNAVAILABLE } from './commit';
 import { answerProblem, checkpointStatus, forTheClass } from './checkpoints';
 import { participantId, type Participant, type Room } from './room';
 import { RoomHost, type Outcome, type Reply, type Session } from './rooms';
@@ -43,6 +44,8 @@ const BRANCHES_MAX = 20;
 export class Classroom extends RoomHost {
   /** A new participant joins by code: a student becomes one node; an observer only watches. */
   join(payload: ClientPayload<'room:join'>, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>, looked = false): void {
+    // The store may hold the room, and cannot be asked.
+    if (this.storeDown) return reply({ ok: false, error: STORE_UNAVAILABLE });
     const room = this.rooms.get(payload.code);
     if (!room && !looked && this.peers) {
       // Opened by another process, perhaps a moment ago.
@@ -50,7 +53,7 @@ export class Classroom extends RoomHost {
       return;
     }
     if (!room) return reply(fail('room-not-found', `There is no room ${payload.code}. Check the code with your instructor.`));
-    this.operation(() => this.#join(room, payload, nowMs, reply));
+    this.operation(() => this.#join(room, payload, nowMs, reply), (error) => reply({ ok: false, error }));
   }
 
   #join(room: Room, payload: ClientPayload<'room:join'>, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>): void {
@@ -103,12 +106,13 @@ export class Classroom extends RoomHost {
    * (the log shows it join and leave), so a retry with the same name gets that name.
    */
   abandon(session: Session, nowMs: number): void {
+    // Refused while the database is out of reach: the node stays (the instructor can remove it).
     this.operation(() => {
       const room = this.rooms.get(session.code);
       const p = room?.participants.get(session.tokenHash);
       if (!room || !p || room.isOnline(p.tokenHash)) return;
       this.#remove(room, p.node, p, nowMs, () => undefined);
-    });
+    }, () => undefined);
   }
 
   /** Drops a participant from memory (its row goes in the same change). */
@@ -170,6 +174,8 @@ export class Classroom extends RoomHost {
 
   /** A participant comes back with its token, the last seq it has, and the timeline that seq is on. */
   resume(token: string, lastSeq: number, branch: number | undefined, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>, looked = false): void {
+    // The session may be one the store holds and memory does not (yet), or no longer.
+    if (this.storeDown) return reply({ ok: false, error: STORE_UNAVAILABLE });
     const tokenHash = hashToken(token);
     const room = this.byToken.get(tokenHash);
     const behind = !room || lastSeq > room.timeline.committed || (branch !== undefined && !room.timelines.has(branch));
@@ -179,7 +185,10 @@ export class Classroom extends RoomHost {
       void this.store
         .roomOfToken(tokenHash)
         .then((code) => (code ? this.commits.exclusive(() => this.catchUp(code)) : undefined))
-        .then(again, again);
+        .then(again, (e: unknown) => {
+          this.storeFailed(e);
+          again();
+        });
       return;
     }
     if (!room || !room.participants.has(tokenHash)) {
@@ -202,7 +211,7 @@ export class Classroom extends RoomHost {
         },
         failed: (error) => reply({ ok: false, error }),
       });
-    this.operation(answer);
+    this.operation(answer, (error) => reply({ ok: false, error }));
   }
 
   #sessionInfo(room: Room, p: Participant, token: string, lastSeq: number, nowMs: number): { session: Session; info: SessionInfo } {
@@ -288,7 +297,7 @@ export class Classroom extends RoomHost {
 
   /** Runs one client command for `session`. Validation of the payload has happened already. */
   command<E extends ClientEventName>(session: Session, event: E, payload: ClientPayload<E>, nowMs: number, reply: Reply<CommandResult>): void {
-    this.operation(() => this.#command(session, event, payload, nowMs, reply));
+    this.operation(() => this.#command(session, event, payload, nowMs, reply), (error) => reply({ ok: false, error }));
   }
 
   #command<E extends ClientEventName>(session: Session, event: E, payload: ClientPayload<E>, nowMs: number, reply: Reply<CommandResult>): void {

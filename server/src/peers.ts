@@ -26,7 +26,9 @@ export type PeerMessage =
   /** A participant has a socket open on the sender, or no longer has one. */
   | { readonly kind: 'online'; readonly code: string; readonly tokenHash: string; readonly online: boolean }
   /** The room expired and is deleted. */
-  | { readonly kind: 'expired'; readonly code: string };
+  | { readonly kind: 'expired'; readonly code: string }
+  /** The room may have changed in the store with no message of its own (a commit the database kept as the sender lost its connection): read it. */
+  | { readonly kind: 'changed'; readonly code: string };
 
 /** The socket.io event that carries peer messages between processes. */
 const PEER_EVENT = 'toy-paxos:peer';

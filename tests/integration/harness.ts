@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { io as connect, type ManagerOptions, type Socket } from 'socket.io-client';
 import { createApp, DEFAULT_LIMITS, SqliteStore, type App, type ServerConfig, type Store } from '@toy-paxos/server';
 import { HISTORY_TEXT_MAX, PROTOCOL_VERSION, type Ack, type HistoryPage, type RoomState, type ClientEventName, type CreatedRoom, type LogRecord, type RoomInfo, type SessionInfo, type TimelineInfo } from '@toy-paxos/shared';
@@ -193,6 +193,18 @@ export async function until(predicate: () => boolean, what: string, timeoutMs = 
 
 export function textOf(records: readonly LogRecord[]): string {
   return records.map((r) => `${r.seq} ${r.lines.join('\n')}`).join('\n');
+}
+
+/** Waits until every client holds `seq` events, then expects one log, the same text everywhere, with no gap. */
+export async function sameLog(all: readonly TestClient[], seq: number): Promise<void> {
+  for (const c of all) await c.until(() => c.lastSeq >= seq, `event ${seq} on every client`, 15_000);
+  for (const c of all) await c.loadHistory();
+  const text = textOf(all[0]!.records);
+  for (const c of all) {
+    expect(c.problems).toEqual([]);
+    expect(c.records.map((r) => r.seq)).toEqual(c.records.map((_, i) => i + 1));
+    expect(textOf(c.records)).toBe(text);
+  }
 }
 
 /** A fresh server for every test, and the clients the test opens, all closed after it. */
