@@ -2,14 +2,14 @@
  * The composition root: wires the store, the classroom, Express and socket.io.
  * Only `index.ts` reads the environment and listens; tests call `createApp` with
  * their own store, clock and port 0. With the PostgreSQL store, socket.io gets the
- * PostgreSQL adapter, and the classroom hears the other processes through it (peers.ts).
+ * PostgreSQL adapter (pg-adapter.ts), and the classroom hears the other processes through
+ * it (peers.ts).
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { createServer as createTlsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
-import { createAdapter } from '@socket.io/postgres-adapter';
 import type { Logger } from 'pino';
 import { Classroom } from './classroom';
 import type { ServerConfig } from './config';
@@ -17,9 +17,10 @@ import { createHttpApp } from './http';
 import { trustFunction } from './network';
 import { bindSockets, SocketBroadcaster, type ClassroomServer } from './socket';
 import { Peers } from './peers';
-import type { Store } from './store';
-import { PgStore } from './store-pg';
+import { createPgAdapter } from './pg-adapter';
+import { StoreUnavailable, type Store } from './store';
 import { StoreHealth } from './store-health';
+import { PgStore, startRetryMs } from './store-pg';
 
 export interface AppOptions {
   readonly config: ServerConfig;
@@ -46,7 +47,7 @@ export interface App {
 
 export type { ServerConfig } from './config';
 export { configFromEnv, DEFAULT_LIMITS } from './config';
-export { SqliteStore, StoreConflict, type RoomChange, type Store } from './store';
+export { SqliteStore, StoreConflict, StoreUnavailable, type RoomChange, type Store } from './store';
 export { PgStore } from './store-pg';
 export type { Session } from './classroom';
 
@@ -64,8 +65,10 @@ export function createApp({ config, store, logger, clock = Date.now, roomCode }:
     roomCode,
     peers,
     onError: (err, what) => logger.error({ err }, what),
+    log: logger,
+    storeReachable: (reachable) => health.reachable(reachable),
   });
-  const restored = classroom.restore(clock()).then((counts) => logger.info(counts, 'rooms restored'));
+  const restored = restoreWhenReachable(classroom, clock, logger).then((counts) => logger.info(counts, 'rooms restored'));
   restored.catch(() => undefined); // reported by ready() and listen()
 
   const trust = trustFunction(config.trustProxy ?? false);
@@ -83,7 +86,7 @@ export function createApp({ config, store, logger, clock = Date.now, roomCode }:
     },
   });
   if (store instanceof PgStore) {
-    io.adapter(createAdapter(store.pool, { errorHandler: (err) => logger.warn({ err }, 'the PostgreSQL adapter failed') }));
+    io.adapter(createPgAdapter(store, { logger, missed: () => peers!.missed() }));
     // Once the rooms are here: the others' answers to a newcomer (who is online, what is presented) concern them.
     void restored.then(() => peers!.attach(io, clock), () => undefined);
   }
@@ -120,6 +123,20 @@ export function createApp({ config, store, logger, clock = Date.now, roomCode }:
       await store.close();
     },
   };
+}
+
+/** Restores the rooms; a database that went out of reach since the store was opened (restarting) is waited for, as for opening it. */
+async function restoreWhenReachable(classroom: Classroom, clock: () => number, logger: Logger): Promise<{ rooms: number; events: number }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await classroom.restore(clock());
+    } catch (e) {
+      if (!(e instanceof StoreUnavailable)) throw e;
+      const retryInMs = startRetryMs(attempt);
+      logger.warn({ reason: e.message, retryInMs }, 'cannot reach the database (DATABASE_URL): trying again');
+      await new Promise((resolve) => setTimeout(resolve, retryInMs));
+    }
+  }
 }
 
 /** An https server from the certificate files, or an error that names the file to fix. */

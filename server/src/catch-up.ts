@@ -42,6 +42,21 @@ function append(room: Room, t: Timeline, events: readonly StoredEvent[]): LogRec
 }
 
 /**
+ * Drops the events each timeline holds past its committed ones (applied, but their commit
+ * failed); with the store, and before anything is decided again, `catchUp` does the rest.
+ * Returns whether any were dropped; the caller starts a new epoch of the room.
+ */
+export function dropUncommitted(room: Room): boolean {
+  let dropped = false;
+  for (const [id, t] of [...room.timelines]) {
+    if (t.log.length <= t.committed) continue;
+    room.timelines.set(id, truncated(t, t.committed));
+    dropped = true;
+  }
+  return dropped;
+}
+
+/**
  * Makes `room` what `stored` says (loaded with the events after each timeline's committed
  * seq). Runs when no commit of the room is on its way: whatever memory holds that the
  * store does not was never committed. Dropping any of it starts a new epoch of the room,
@@ -57,15 +72,12 @@ export function catchUp(room: Room, stored: StoredRoom, unsaved = false): Caught
   let dropped = false;
   let forked = false;
   const forks = new Map(stored.branches.map((b) => [b.id, b]));
-  for (const [id, t] of [...room.timelines]) {
-    if (id !== 0 && !forks.has(id)) {
-      room.timelines.delete(id);
-      dropped = true;
-    } else if (t.log.length > t.committed) {
-      room.timelines.set(id, truncated(t, t.committed));
-      dropped = true;
-    }
+  for (const id of [...room.timelines.keys()]) {
+    if (id === 0 || forks.has(id)) continue;
+    room.timelines.delete(id);
+    dropped = true;
   }
+  if (dropUncommitted(room)) dropped = true;
   let records: LogRecord[] = [];
   const active = room.timelines.has(stored.activeBranch) || forks.has(stored.activeBranch) ? stored.activeBranch : 0;
   for (const id of [0, ...forks.keys()]) {

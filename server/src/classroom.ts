@@ -30,6 +30,7 @@ import {
   type SessionInfo,
 } from '@toy-paxos/shared';
 import { fail, growthRefused, logFull, toCommand } from './commands';
+import { STORE_UNAVAILABLE } from './commit';
 import { answerProblem, checkpointStatus, forTheClass } from './checkpoints';
 import { participantId, type Participant, type Room } from './room';
 import { once, RoomHost, type Outcome, type Reply, type Session } from './rooms';
@@ -48,6 +49,8 @@ export class Classroom extends RoomHost {
   }
 
   #joinByCode(payload: ClientPayload<'room:join'>, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>, looked: boolean): void {
+    // The store may hold the room, and cannot be asked.
+    if (this.storeDown) return reply({ ok: false, error: STORE_UNAVAILABLE });
     const room = this.rooms.get(payload.code);
     if (!room && !looked && this.peers) {
       // Opened by another process, perhaps a moment ago.
@@ -55,7 +58,7 @@ export class Classroom extends RoomHost {
       return;
     }
     if (!room) return reply(fail('room-not-found', `There is no room ${payload.code}. Check the code with your instructor.`));
-    this.operation(() => this.#join(room, payload, nowMs, reply));
+    this.operation(() => this.#join(room, payload, nowMs, reply), (error) => reply({ ok: false, error }));
   }
 
   #join(room: Room, payload: ClientPayload<'room:join'>, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>): void {
@@ -111,12 +114,13 @@ export class Classroom extends RoomHost {
    * (the log shows it join and leave), so a retry with the same name gets that name.
    */
   abandon(session: Session, nowMs: number): void {
+    // Refused while the database is out of reach: the node stays (the instructor can remove it).
     this.operation(() => {
       const room = this.rooms.get(session.code);
       const p = room?.participants.get(session.tokenHash);
       if (!room || !p || room.isOnline(p.tokenHash)) return;
       this.#remove(room, p.node, p, nowMs, () => undefined);
-    });
+    }, () => undefined);
   }
 
   /** Drops a participant from memory (its row goes in the same change). */
@@ -182,6 +186,8 @@ export class Classroom extends RoomHost {
   }
 
   #resume(token: string, lastSeq: number, branch: number | undefined, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>, looked: boolean): void {
+    // The session may be one the store holds and memory does not (yet), or no longer.
+    if (this.storeDown) return reply({ ok: false, error: STORE_UNAVAILABLE });
     const tokenHash = hashToken(token);
     const room = this.byToken.get(tokenHash);
     const behind = !room || lastSeq > room.timeline.committed || (branch !== undefined && !room.timelines.has(branch));
@@ -191,7 +197,10 @@ export class Classroom extends RoomHost {
       void this.store
         .roomOfToken(tokenHash)
         .then((code) => (code ? this.commits.exclusive(() => this.catchUp(code)) : undefined))
-        .then(again, again);
+        .then(again, (e: unknown) => {
+          this.storeFailed(e);
+          again();
+        });
       return;
     }
     if (!room || !room.participants.has(tokenHash)) {
@@ -214,7 +223,7 @@ export class Classroom extends RoomHost {
         },
         failed: (error) => reply({ ok: false, error }),
       });
-    this.operation(answer);
+    this.operation(answer, (error) => reply({ ok: false, error }));
   }
 
   #sessionInfo(room: Room, p: Participant, token: string, lastSeq: number, nowMs: number): { session: Session; info: SessionInfo } {
@@ -309,7 +318,7 @@ export class Classroom extends RoomHost {
   /** Runs one client command for `session`. Validation of the payload has happened already. */
   command<E extends ClientEventName>(session: Session, event: E, payload: ClientPayload<E>, nowMs: number, reply: Reply<CommandResult>): void {
     const answer = once(reply);
-    this.operation(() => this.#command(session, event, payload, nowMs, answer));
+    this.operation(() => this.#command(session, event, payload, nowMs, answer), (error) => answer({ ok: false, error }));
   }
 
   #command<E extends ClientEventName>(session: Session, event: E, payload: ClientPayload<E>, nowMs: number, reply: Reply<CommandResult>): void {

@@ -8,10 +8,13 @@
  * batch is decided again against the room caught up, else each is answered with an error.
  * A callback that throws (a bug) answers its own change `server-error` and is reported; the
  * commits go on.
+ * When the database cannot be reached (a `StoreUnavailable`), the store cannot be read
+ * either: the rooms drop what they applied in memory, and the classroom catches them up
+ * once it is back (rooms.ts).
  */
 import type { AckError, LogRecord } from '@toy-paxos/shared';
 import type { Room } from './room';
-import { StoreConflict, type RoomChange, type Store } from './store';
+import { StoreConflict, StoreUnavailable, type RoomChange, type Store } from './store';
 
 export const SAVE_FAILED: AckError = { code: 'server-error', message: 'The server could not save that; nothing changed. Try again in a moment.' };
 /** What a change is answered when the server fails unexpectedly (a bug) on its way. */
@@ -35,6 +38,13 @@ export function guarded(call: () => void, failed: (error: AckError) => void, rep
     }
   }
 }
+/** The answer to everything while the database cannot be reached (PostgreSQL restarting, or down). */
+export const STORE_UNAVAILABLE: AckError = { code: 'store-unavailable', message: "The classroom's database is restarting; nothing changed; try again in a moment." };
+/** The answer to a change whose commit the database may have carried out as its connection was lost. */
+export const SAVE_IN_DOUBT: AckError = {
+  code: 'store-unavailable',
+  message: "The classroom's database stopped just as this was being saved, so it may or may not have been: look again in a moment, once it is back.",
+};
 export const TOO_BUSY: AckError = {
   code: 'server-error',
   message: 'Others changed this room at the same moment, again and again, so this could not be saved; nothing changed. Try again.',
@@ -62,6 +72,8 @@ export interface PipelineHooks {
   send(code: string, records: readonly LogRecord[]): void;
   /** Brings rooms up to what the store holds, after a failed commit. */
   catchUp(codes: readonly string[]): Promise<void>;
+  /** The database could not be reached for a commit to these rooms: they drop what they applied, and wait for it. */
+  unavailable(codes: readonly string[], error: StoreUnavailable): void;
   /** Tells other server processes what was committed. */
   committed?(changes: readonly RoomChange[]): void;
   /** Hears of an exception thrown by a callback (a bug): the pipeline answers and goes on. */
@@ -141,7 +153,8 @@ export class CommitPipeline {
    * Commits a batch in one transaction, then publishes it. If another process was first in
    * some of its rooms, those rooms catch up and their changes are decided again, and the
    * rest of the batch goes back to the head of the queue, as it was decided; any other
-   * failure catches the rooms up and fails the whole batch.
+   * failure catches the rooms up (or, with the database out of reach, drops what they
+   * applied) and fails the whole batch.
    */
   async #commit(batch: readonly Pending[]): Promise<void> {
     const changes = batch.flatMap((p) => (p.change ? [p.change] : []));
@@ -153,6 +166,11 @@ export class CommitPipeline {
       } catch (e) {
         this.#report(e);
       }
+      return;
+    }
+    if (error instanceof StoreUnavailable) {
+      this.#hooks.unavailable([...new Set(batch.map((p) => p.room.code))], error);
+      for (const p of batch) this.#run(p, () => p.failed(error.inDoubt && p.change ? SAVE_IN_DOUBT : STORE_UNAVAILABLE));
       return;
     }
     const conflicted = error instanceof StoreConflict ? new Set(error.codes) : new Set(changes.map((c) => c.code));

@@ -21,7 +21,12 @@ const logger = pino({ level: config.logLevel, redact: ['token', '*.token', 'inst
 let app: ReturnType<typeof createApp>;
 try {
   // DATABASE_URL: many processes share one PostgreSQL database; else the SQLite file under DATA_DIR.
-  const store: Store = config.databaseUrl ? await PgStore.open(config.databaseUrl) : new SqliteStore(config.dataDir);
+  // A database that is not up yet (starting after this process, or restarting) is waited for.
+  const store: Store = config.databaseUrl
+    ? await PgStore.openWhenReachable(config.databaseUrl, (problem, retryInMs) =>
+        logger.warn({ reason: problem.message, retryInMs }, 'cannot reach the database (DATABASE_URL): trying again'),
+      )
+    : new SqliteStore(config.dataDir);
   app = createApp({ config, store, logger });
 } catch (e) {
   stop(e);

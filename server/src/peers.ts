@@ -4,6 +4,13 @@
  * others hear of here and apply to their rooms in memory; who is online on each, and
  * which processes are alive. A message is a hint with its data, never the truth: the
  * store is, and a process that finds a gap reads the store (classroom.ts).
+ *
+ * Messages can be lost: those sent while the database was down, or while a process was not
+ * listening (restarting its connection, or starting). A process that may have missed some
+ * (the adapter says so, and when it starts hearing the others) reads every room from the
+ * store, forgets who it believed online elsewhere, and says hello: each other process then
+ * forgets who it believed online on this one, and each tells the others again who is
+ * online on it, what is presented and the replay links.
  */
 import { randomUUID } from 'node:crypto';
 import type { RoomChange } from './store';
@@ -19,7 +26,9 @@ export type PeerMessage =
   /** A participant has a socket open on the sender, or no longer has one. */
   | { readonly kind: 'online'; readonly code: string; readonly tokenHash: string; readonly online: boolean }
   /** The room expired and is deleted. */
-  | { readonly kind: 'expired'; readonly code: string };
+  | { readonly kind: 'expired'; readonly code: string }
+  /** The room may have changed in the store with no message of its own (a commit the database kept as the sender lost its connection): read it. */
+  | { readonly kind: 'changed'; readonly code: string };
 
 /** The socket.io event that carries peer messages between processes. */
 const PEER_EVENT = 'toy-paxos:peer';
@@ -37,10 +46,16 @@ export interface ServerSideEmitter {
 
 export interface PeerHandlers {
   message(from: string, message: PeerMessage): void;
-  /** A process was seen for the first time: it knows nothing of who is online here. */
-  joined(id: string): void;
-  /** A process stopped saying it is alive (killed, or cut off). */
+  /**
+   * Tells the other processes what this one holds that is not in the store (who is online
+   * here, what is presented, the replay links): one of them was seen for the first time, or
+   * said hello, and knows none of it; or this one said hello, and the others forgot it.
+   */
+  tellAll(): void;
+  /** A process stopped saying it is alive (killed, or cut off), or said hello: what it said before is stale. */
   gone(id: string): void;
+  /** Messages of the other processes may have been lost: read the rooms from the store. */
+  missed(): void;
 }
 
 export class Peers {
@@ -64,11 +79,13 @@ export class Peers {
     io.on(PEER_EVENT, (from, message) => {
       if (typeof from === 'string' && from !== this.id) handlers.message(from, message as PeerMessage);
     });
-    io.on(ALIVE_EVENT, (from) => {
+    io.on(ALIVE_EVENT, (from, hello) => {
       if (typeof from !== 'string' || from === this.id) return;
       const known = this.#lastSeen.has(from);
       this.#lastSeen.set(from, clock());
-      if (!known) handlers.joined(from);
+      // Hello: it may have missed what this process said, and this one what it said.
+      if (known && hello === true) handlers.gone(from);
+      if (!known || hello === true) handlers.tellAll();
     });
     const tick = () => {
       io.serverSideEmit(ALIVE_EVENT, this.id);
@@ -82,6 +99,25 @@ export class Peers {
     tick();
     this.#timer = setInterval(tick, ALIVE_EVERY_MS);
     this.#timer.unref();
+    // What the others said while the rooms were being restored, before anyone listened here.
+    handlers.missed();
+  }
+
+  /**
+   * Messages of the other processes may have been lost (the adapter listens again after a
+   * break): read the rooms from the store, and say hello, so that the others forget what
+   * they believed of this process and all tell each other again who is online.
+   */
+  missed(): void {
+    const handlers = this.#handlers;
+    if (!this.#io || !handlers) return; // not hearing the others yet: attach reads the store
+    for (const id of [...this.#lastSeen.keys()]) {
+      this.#lastSeen.delete(id);
+      handlers.gone(id);
+    }
+    this.#io.serverSideEmit(ALIVE_EVENT, this.id, true);
+    handlers.tellAll();
+    handlers.missed();
   }
 
   send(message: PeerMessage): void {

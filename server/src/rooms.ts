@@ -4,6 +4,12 @@
  * memory at once (room.ts), so that the next command is decided against it, then committed
  * by the pipeline (commit.ts), which saves each batch before anyone hears of it. The
  * classroom (classroom.ts) builds the joins, sessions and commands on this.
+ *
+ * With PostgreSQL, the database may be out of reach for a while (restarting). From the
+ * first commit or read that finds it so, until it answers again and every room has caught
+ * up with it, nothing is decided: every operation is answered `store-unavailable` at once,
+ * and a room in memory holds only what the store held when it was last read, or what was
+ * committed since.
  */
 import {
   DEFAULT_SETTINGS,
@@ -15,18 +21,21 @@ import {
   type RoomInfo,
   type TimelineInfo,
 } from '@toy-paxos/shared';
-import { applyCommitted, catchUp } from './catch-up';
+import { applyCommitted, catchUp, dropUncommitted } from './catch-up';
 import { fail } from './commands';
 import { answeredCount, forTheClass, openQuestion } from './checkpoints';
-import { CommitPipeline, guarded, SAVE_FAILED, type Pending } from './commit';
+import { CommitPipeline, guarded, SAVE_FAILED, STORE_UNAVAILABLE, type Pending } from './commit';
 import type { PeerMessage, Peers } from './peers';
 import type { ServerLimits } from './config';
 import { applyInSlices, Room, type ImportedLog, type RecentLog } from './room';
 import { hashToken, newRoomCode, newToken } from './security';
-import type { RoomChange, Store, StoredParticipant, StoredRoom } from './store';
+import { StoreUnavailable, type RoomChange, type Store, type StoredParticipant, type StoredRoom } from './store';
 
 /** Times an operation is decided, when other server processes keep committing to its room first. */
 const ATTEMPTS_MAX = 8;
+
+/** The waits between tries to read the rooms again while the database is out of reach, doubling up to the last. */
+const STORE_RETRY_MS = [500, 1000, 2000] as const;
 
 /** Reaches the sockets of a room. Implemented by the socket layer; a test can record calls. */
 export interface Broadcaster {
@@ -80,6 +89,10 @@ export interface ClassroomOptions {
   readonly peers?: Peers;
   /** Hears of an unexpected exception (a bug) met after a command's synchronous part: the classroom answers `server-error` and goes on. */
   readonly onError?: (error: unknown, what: string) => void;
+  /** Where the classroom says that the store went out of reach and came back (app.ts passes its logger). */
+  readonly log?: { warn(details: object, message: string): void; info(details: object, message: string): void };
+  /** Hears that the database went out of reach (false) or answers again with every room caught up (true): /healthz says so. */
+  readonly storeReachable?: (reachable: boolean) => void;
 }
 
 /** A drawn code that is taken is drawn again, this many times in all, before creation gives up. */
@@ -110,6 +123,12 @@ export class RoomHost {
   /** Which attempt of it this is (1: the first). */
   protected attempt = 1;
   readonly #onError: (error: unknown, what: string) => void;
+  /** The database was out of reach at the last try: nothing is decided until it answers and every room has caught up. */
+  #storeDown = false;
+  /** Rooms whose commit was in doubt while it was: once it is back, the other processes are told to read them. */
+  readonly #inDoubt = new Set<string>();
+  readonly #log: ClassroomOptions['log'];
+  readonly #storeReachable: ClassroomOptions['storeReachable'];
 
   constructor(options: ClassroomOptions) {
     this.store = options.store;
@@ -119,11 +138,25 @@ export class RoomHost {
     this.#drawCode = options.roomCode ?? newRoomCode;
     this.peers = options.peers ?? null;
     this.#onError = options.onError ?? (() => undefined);
+    this.#log = options.log;
+    this.#storeReachable = options.storeReachable;
     const peers = this.peers;
     this.commits = new CommitPipeline(this.store, {
       send: (code, records) => this.#sendRecords(code, records),
       catchUp: async (codes) => {
         for (const code of codes) await this.catchUp(code);
+      },
+      unavailable: (codes, error) => {
+        // The store cannot be read: drop here what could not be committed; the rest of what
+        // the rooms applied (participants, a fork...) waits for the catch-up when it is back.
+        for (const code of codes) {
+          const room = this.rooms.get(code);
+          if (!room) continue;
+          dropUncommitted(room);
+          room.epoch++;
+          if (error.inDoubt) this.#inDoubt.add(code);
+        }
+        this.storeFailed(error);
       },
       committed: peers
         ? (changes) => {
@@ -135,27 +168,22 @@ export class RoomHost {
     });
     peers?.listen(
       {
-        message: (from, message) => {
-          try {
-            this.#fromPeer(from, message);
-          } catch (error) {
-            this.report(error, `a message from another process (${message.kind}) failed`);
-          }
-        },
-        joined: () => {
+        message: (from, message) => this.#safely(`a message from another process (${message.kind}) failed`, () => this.#fromPeer(from, message)),
+        tellAll: () => this.#safely('telling the other processes who is online failed', () => {
           for (const room of this.rooms.values()) {
             for (const tokenHash of room.online.keys()) if ((room.online.get(tokenHash) ?? 0) > 0) peers.send({ kind: 'online', code: room.code, tokenHash, online: true });
             if (room.presenting !== null) peers.send({ kind: 'present', code: room.code, seq: room.presenting });
             if (room.shareToken) peers.send({ kind: 'share', code: room.code, token: room.shareToken });
           }
-        },
-        gone: (id) => {
+        }),
+        missed: () => void this.resync(),
+        gone: (id) => this.#safely('forgetting a process taken for dead failed', () => {
           for (const room of this.rooms.values()) {
             const before = JSON.stringify(room.info());
             for (const [hash, on] of room.elsewhere) if (on.delete(id) && on.size === 0) room.elsewhere.delete(hash);
             if (JSON.stringify(room.info()) !== before) this.out.presence(room.code, room.info());
           }
-        },
+        }),
       },
     );
   }
@@ -163,10 +191,12 @@ export class RoomHost {
   /**
    * Runs an operation. If its commit meets a conflict (another process committed to its room
    * first), the room catches up and the operation runs again, up to ATTEMPTS_MAX times.
+   * While the database is out of reach, `refuse` runs instead, with the error to answer.
    */
-  protected operation(op: () => void, attempt = 1): void {
+  protected operation(op: () => void, refuse: (error: AckError) => void, attempt = 1): void {
+    if (this.#storeDown) return refuse(STORE_UNAVAILABLE);
     const outer = { retry: this.#retry, attempt: this.attempt };
-    this.#retry = attempt < ATTEMPTS_MAX ? () => this.operation(op, attempt + 1) : undefined;
+    this.#retry = attempt < ATTEMPTS_MAX ? () => this.operation(op, refuse, attempt + 1) : undefined;
     this.attempt = attempt;
     try {
       op();
@@ -193,6 +223,15 @@ export class RoomHost {
     }
   }
 
+  /** Runs what another process's message set off: an exception there (a bug) is reported, and the server goes on. */
+  #safely(what: string, run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      this.report(error, what);
+    }
+  }
+
   /**
    * Runs the continuation of an operation that comes after its synchronous part (a read of
    * the store, a wait for a commit): an exception there (a bug) answers `server-error` and
@@ -200,6 +239,63 @@ export class RoomHost {
    */
   protected continued<T>(reply: Reply<T>, what: string, run: () => void): void {
     guarded(run, (error) => reply({ ok: false, error }), (error) => this.report(error, what));
+  }
+
+  /** Whether the database is out of reach (or the rooms are catching up with it): every operation is refused meanwhile. */
+  get storeDown(): boolean {
+    return this.#storeDown;
+  }
+
+  /**
+   * A commit or a read failed: if the database is out of reach, nothing is decided from now
+   * until it answers again and every room has caught up (`#recover`).
+   */
+  protected storeFailed(e: unknown): void {
+    if (!(e instanceof StoreUnavailable) || this.#storeDown) return;
+    this.#storeDown = true;
+    this.#log?.warn({ err: e }, 'the database cannot be reached: commands are refused until it is back');
+    this.#storeReachable?.(false);
+    void this.#recover();
+  }
+
+  /** Tries, every couple of seconds, to read every room again; once that works, operations are served again. */
+  async #recover(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, STORE_RETRY_MS[Math.min(attempt, STORE_RETRY_MS.length - 1)]));
+      try {
+        await this.commits.exclusive(() => this.#readAll());
+      } catch {
+        continue; // still out of reach (#readAll lets no other failure through)
+      }
+      this.#storeDown = false;
+      this.#log?.info({ rooms: this.rooms.size }, 'the database is back: commands are served again');
+      this.#storeReachable?.(true);
+      // What the database kept of a commit in doubt, no message told the others.
+      for (const code of this.#inDoubt) this.peers?.send({ kind: 'changed', code });
+      this.#inDoubt.clear();
+      return;
+    }
+  }
+
+  /**
+   * Brings every room up to what the store holds: after the database was out of reach, or
+   * when messages of the other processes may have been lost. A room that cannot be read for
+   * any other reason than an unreachable database stays as it is (the next gap reads it).
+   */
+  async #readAll(): Promise<void> {
+    for (const code of [...this.rooms.keys()]) {
+      try {
+        await this.catchUp(code);
+      } catch (e) {
+        if (e instanceof StoreUnavailable) throw e;
+        this.#log?.warn({ err: e, room: code }, 'cannot read a room from the store');
+      }
+    }
+  }
+
+  /** Reads every room from the store again, between commits (messages of other processes may have been lost). */
+  resync(): Promise<void> {
+    return this.commits.exclusive(() => this.#readAll()).catch((e: unknown) => this.storeFailed(e));
   }
 
   /** Where students join a room: the one address every page shows, in links and QR codes. */
@@ -281,7 +377,10 @@ export class RoomHost {
 
   /** Whether there is a room with this code, here or (with many processes) in the store. */
   findRoom(code: string): Promise<boolean> {
-    return this.#find(code).catch(() => false);
+    return this.#find(code).catch((e: unknown) => {
+      this.storeFailed(e);
+      return false;
+    });
   }
 
   /** Forgets a room that is gone from the store, and ends its sessions here. */
@@ -334,6 +433,14 @@ export class RoomHost {
         const room = this.rooms.get(message.code);
         if (room) this.#drop(room, 'expired');
         return;
+      }
+      case 'changed':
+        if (this.rooms.has(message.code)) void this.commits.exclusive(() => this.catchUp(message.code)).catch((e: unknown) => this.storeFailed(e));
+        return;
+      default: {
+        // Every kind is handled above; one from a newer server is ignored.
+        const unknown: never = message;
+        return void unknown;
       }
     }
   }
@@ -395,6 +502,7 @@ export class RoomHost {
    * with its code and the instructor's token once it is committed.
    */
   async createRoom(nowMs: number, from?: ImportedLog): Promise<Outcome<{ code: string; instructorToken: string }>> {
+    if (this.#storeDown) return { ok: false, error: STORE_UNAVAILABLE };
     if (this.rooms.size + this.#creating >= this.limits.roomsMax) {
       return fail('room-full', `This server holds ${this.limits.roomsMax} rooms already; try again later or ask its administrator.`);
     }
@@ -422,10 +530,16 @@ export class RoomHost {
         try {
           await this.store.commit([{ code: candidate, create: { createdAt: nowMs, settings }, expiresAt, participants: [instructor], ...(from ? { eventSlices: { json: takeStoreJson(), sliceEnds: from.sliceEnds } } : {}) }]);
           code = candidate;
-        } catch {
+        } catch (e) {
           // Taken in the store but not in memory (a room another process opened, or one
-          // being deleted): draw again. Any other failure is the disk's.
+          // being deleted): draw again. Any other failure is the disk's, or the database
+          // is out of reach (a room whose commit was in doubt is one nobody holds the
+          // instructor's token of: it expires unused).
           this.#reservedCodes.delete(candidate);
+          if (e instanceof StoreUnavailable) {
+            this.storeFailed(e);
+            return { ok: false, error: STORE_UNAVAILABLE };
+          }
           if (!(await this.store.loadRoom(candidate).catch(() => null))) return { ok: false, error: SAVE_FAILED };
         }
       }

@@ -2,7 +2,8 @@
  * Whether the store is saving: every save (a batch of commands, a new room) goes through
  * here. A failed save is logged at error level, at most once every `logEveryMs` with the
  * count of failures since (a full disk refuses every save of a class, and must not fill
- * the log too); `/healthz` reports the store as failing until a save succeeds again.
+ * the log too); `/healthz` reports the store as failing until a save succeeds again, or
+ * (PostgreSQL) the classroom has read every room from the database once it is back.
  */
 import type { Logger } from 'pino';
 import { StoreConflict, type Store } from './store';
@@ -51,6 +52,17 @@ export class StoreHealth {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
+  }
+
+  /**
+   * The database went out of reach (PostgreSQL restarting), or answers again: out of reach
+   * counts as failing from that moment, even before a save is refused; back counts as a save
+   * that succeeded, since the classroom has read every room from it again.
+   */
+  reachable(reachable: boolean): void {
+    if (reachable) return this.#saved();
+    this.#failingSinceMs ??= this.clock();
+    this.#lastError = "the classroom's database cannot be reached";
   }
 
   get report(): StoreReport {

@@ -10,10 +10,14 @@
  * advisory lock, held for the commit, makes the check see every commit before it, so that
  * a conflict names its rooms. Either failure is a `StoreConflict`: another process
  * committed first, and the caller catches those rooms up and decides again (commit.ts).
+ *
+ * The database may go away (restarted, or down) under running processes. No failure of a
+ * connection ends the process: a commit or a read that meets one rejects with a
+ * `StoreUnavailable`, and the pool opens new connections once the database is back.
  */
 import pg from 'pg';
 import type { RoomEvent, RoomSettings, Role } from '@toy-paxos/shared';
-import { SCHEMA_VERSION, schemaSql, StoreConflict, type RoomChange, type Store, type StoredAnswer, type StoredEvent, type StoredRoom } from './store';
+import { SCHEMA_VERSION, schemaSql, StoreConflict, StoreUnavailable, type RoomChange, type Store, type StoredAnswer, type StoredEvent, type StoredRoom } from './store';
 
 /** Messages between server processes too large for one NOTIFY (socket.io's PostgreSQL adapter). */
 const ADAPTER_SCHEMA = `
@@ -30,7 +34,44 @@ const MIGRATION_LOCK = 7_462_001;
 /** Events per INSERT: one statement per slice of a long import. */
 const INSERT_ROWS_MAX = 2000;
 
+/** How long a connection may take to open, or to be had from a full pool, before the database counts as unreachable. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** The waits between tries to open the store while the database cannot be reached: doubling, up to the last. */
+const OPEN_RETRY_MS = [1000, 2000, 4000, 5000] as const;
+
+/** How long to wait before try `attempt` + 1 (from 0) to reach a database that could not be reached at start-up. */
+export function startRetryMs(attempt: number): number {
+  return OPEN_RETRY_MS[Math.min(attempt, OPEN_RETRY_MS.length - 1)]!;
+}
+
 type Client = pg.PoolClient;
+
+/**
+ * SQLSTATEs of a database that cannot be used for now: connection exceptions (class 08);
+ * shut down by an administrator (57P01: pg_ctl stop -m fast), crashed or killed (57P02),
+ * starting up or shutting down (57P03).
+ */
+const UNAVAILABLE_STATE = /^(08...|57P0[123])$/;
+/** Node's codes for a server that is not there or a connection that broke. */
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** pg's and pg-pool's own messages for a lost connection, or one that did not open in time (they carry no code). */
+const UNAVAILABLE_MESSAGE = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
+
+/** Whether `e` says the database cannot be reached, rather than that a statement failed. */
+function isUnavailable(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string' && (UNAVAILABLE_STATE.test(code) || UNAVAILABLE_NODE_CODES.has(code))) return true;
+  // Node's connection to each of a host's addresses failed: an AggregateError of them.
+  if (e instanceof AggregateError) return e.errors.some(isUnavailable);
+  return UNAVAILABLE_MESSAGE.test(e.message);
+}
+
+/** A `StoreUnavailable` for a failure that says the database cannot be reached; any other failure as it is. */
+function unavailableOr(e: unknown, inDoubt = false): unknown {
+  return isUnavailable(e) ? new StoreUnavailable(`the database cannot be reached (${(e as Error).message})`, inDoubt) : e;
+}
 
 export class PgStore implements Store {
   readonly pool: pg.Pool;
@@ -40,11 +81,18 @@ export class PgStore implements Store {
     this.pool = pool;
   }
 
-  /** Connects and brings the database's schema up to this version (the first process to start creates it). */
+  /**
+   * Connects and brings the database's schema up to this version (the first process to start
+   * creates it). Rejects with a `StoreUnavailable` when the database cannot be reached.
+   */
   static async open(url: string, poolSize = 10): Promise<PgStore> {
-    const pool = new pg.Pool({ connectionString: url, max: poolSize });
-    // An idle connection the server drops is replaced on the next query; it must not crash the process.
+    const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    // A connection the server drops (a restart) must not end the process: pg emits 'error' on
+    // the pool for an idle one, and on the connection itself for one in use between two
+    // statements, or when the server closes it after failing the statement under way. The
+    // statement under way, if any, fails with the error; the pool replaces the connection.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const store = new PgStore(pool);
     try {
       await store.#transaction(async (c) => {
@@ -62,23 +110,72 @@ export class PgStore implements Store {
       });
     } catch (e) {
       await pool.end();
+      const failure = unavailableOr(e);
+      if (failure instanceof StoreUnavailable) throw failure;
       throw new Error(`DATABASE_URL: cannot use the database (${e instanceof Error ? e.message : String(e)})`);
     }
     return store;
   }
 
-  async #transaction<T>(run: (c: Client) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
+  /**
+   * Opens the store, waiting for the database as long as it cannot be reached (it may start
+   * after this process, or be restarting): `waiting` hears of each failed try and the wait
+   * before the next. Any other failure (a wrong password, a schema too new) rejects at once.
+   */
+  static async openWhenReachable(url: string, waiting: (problem: StoreUnavailable, retryInMs: number) => void): Promise<PgStore> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await PgStore.open(url);
+      } catch (e) {
+        if (!(e instanceof StoreUnavailable)) throw e;
+        const retryInMs = startRetryMs(attempt);
+        waiting(e, retryInMs);
+        await new Promise((resolve) => setTimeout(resolve, retryInMs));
+      }
+    }
+  }
+
+  /** A connection of its own, outside the pool, to the same database (for LISTEN: pg-adapter.ts). */
+  newClient(): pg.Client {
+    return new pg.Client(this.pool.options);
+  }
+
+  /**
+   * Runs `run` in one transaction on one connection (`readOnly`: on one snapshot, writing
+   * nothing). A lost connection rejects with a `StoreUnavailable`: in doubt if it was lost
+   * during the COMMIT of a write, which the server may have carried out without saying so.
+   */
+  async #transaction<T>(run: (c: Client) => Promise<T>, readOnly = false): Promise<T> {
+    let c: Client;
     try {
-      await c.query('BEGIN');
+      c = await this.pool.connect();
+    } catch (e) {
+      throw unavailableOr(e);
+    }
+    let committing = false;
+    let failure: unknown = null;
+    try {
+      await c.query(readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
       const value = await run(c);
+      committing = !readOnly;
       await c.query('COMMIT');
       return value;
     } catch (e) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw e;
+      failure = unavailableOr(e, committing);
+      if (!(failure instanceof StoreUnavailable)) await c.query('ROLLBACK').catch(() => undefined);
+      throw failure;
     } finally {
-      c.release();
+      // A broken connection leaves the pool; the next one asked for is a new one.
+      c.release(failure instanceof StoreUnavailable ? failure : undefined);
+    }
+  }
+
+  /** A read on the pool; a lost connection rejects with a `StoreUnavailable`. */
+  async #read<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      throw unavailableOr(e);
     }
   }
 
@@ -89,6 +186,7 @@ export class PgStore implements Store {
         await commitBatch(c, changes);
       });
     } catch (e) {
+      if (e instanceof StoreUnavailable) throw e;
       // A key taken: another process committed the same branch or room first (or, with no
       // lock to wait for, the same seq). The key's value names the room.
       if ((e as { code?: string }).code === '23505') {
@@ -100,7 +198,7 @@ export class PgStore implements Store {
   }
 
   async loadRooms(): Promise<StoredRoom[]> {
-    const { rows } = await this.pool.query<{ code: string }>('SELECT code FROM rooms ORDER BY created_at');
+    const { rows } = await this.#read(() => this.pool.query<{ code: string }>('SELECT code FROM rooms ORDER BY created_at'));
     const rooms: StoredRoom[] = [];
     for (const { code } of rows) {
       const room = await this.loadRoom(code);
@@ -111,9 +209,7 @@ export class PgStore implements Store {
 
   async loadRoom(code: string, after?: ReadonlyMap<number, number>): Promise<StoredRoom | null> {
     // One snapshot of the room, whatever other processes commit meanwhile.
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const read = await this.#transaction(async (c) => {
       const room = (await c.query('SELECT code, created_at, expires_at, locked, settings, active_branch FROM rooms WHERE code = $1', [code])).rows[0] as
         | { code: string; created_at: string; expires_at: string; locked: number; settings: string; active_branch: number }
         | undefined;
@@ -138,44 +234,42 @@ export class PgStore implements Store {
       ).rows as { branch: number; seq: number; at: string; body: string }[];
       const answers = (await c.query('SELECT branch, checkpoint, node, option FROM answers WHERE room_code = $1 ORDER BY branch, checkpoint, node', [code])).rows as StoredAnswer[];
       const refusals = (await c.query('SELECT code, count FROM refusals WHERE room_code = $1', [code])).rows as { code: string; count: number }[];
-      await c.query('COMMIT');
-      const byBranch = new Map<number, StoredEvent[]>();
-      for (const e of events) {
-        let list = byBranch.get(e.branch);
-        if (!list) byBranch.set(e.branch, (list = []));
-        list.push({ seq: e.seq, at: Number(e.at), event: JSON.parse(e.body) as RoomEvent });
-      }
-      return {
-        code: room.code,
-        createdAt: Number(room.created_at),
-        expiresAt: Number(room.expires_at),
-        locked: room.locked === 1,
-        settings: JSON.parse(room.settings) as RoomSettings,
-        participants: participants.map((p) => ({ tokenHash: p.token_hash, role: p.role, node: p.node, name: p.name, createdAt: Number(p.created_at) })),
-        branches: branches.map((b) => ({ id: b.id, name: b.name, parent: b.parent, forkSeq: b.fork_seq, createdAt: Number(b.created_at) })),
-        activeBranch: room.active_branch,
-        events: byBranch,
-        answers,
-        refusals: Object.fromEntries(refusals.map((r) => [r.code, Number(r.count)])),
-      };
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      c.release();
+      return { room, participants, branches, events, answers, refusals };
+    }, true);
+    if (!read) return null;
+    const { room, participants, branches, events, answers, refusals } = read;
+    const byBranch = new Map<number, StoredEvent[]>();
+    for (const e of events) {
+      let list = byBranch.get(e.branch);
+      if (!list) byBranch.set(e.branch, (list = []));
+      list.push({ seq: e.seq, at: Number(e.at), event: JSON.parse(e.body) as RoomEvent });
     }
+    return {
+      code: room.code,
+      createdAt: Number(room.created_at),
+      expiresAt: Number(room.expires_at),
+      locked: room.locked === 1,
+      settings: JSON.parse(room.settings) as RoomSettings,
+      participants: participants.map((p) => ({ tokenHash: p.token_hash, role: p.role, node: p.node, name: p.name, createdAt: Number(p.created_at) })),
+      branches: branches.map((b) => ({ id: b.id, name: b.name, parent: b.parent, forkSeq: b.fork_seq, createdAt: Number(b.created_at) })),
+      activeBranch: room.active_branch,
+      events: byBranch,
+      answers,
+      refusals: Object.fromEntries(refusals.map((r) => [r.code, Number(r.count)])),
+    };
   }
 
   async roomOfToken(tokenHash: string): Promise<string | null> {
-    const { rows } = await this.pool.query<{ room_code: string }>('SELECT room_code FROM participants WHERE token_hash = $1', [tokenHash]);
+    const { rows } = await this.#read(() => this.pool.query<{ room_code: string }>('SELECT room_code FROM participants WHERE token_hash = $1', [tokenHash]));
     return rows[0]?.room_code ?? null;
   }
 
   async deleteRoom(code: string, expiredBy?: number): Promise<boolean> {
-    const { rowCount } =
+    const { rowCount } = await this.#read(() =>
       expiredBy === undefined
-        ? await this.pool.query('DELETE FROM rooms WHERE code = $1', [code])
-        : await this.pool.query('DELETE FROM rooms WHERE code = $1 AND expires_at <= $2', [code, expiredBy]);
+        ? this.pool.query('DELETE FROM rooms WHERE code = $1', [code])
+        : this.pool.query('DELETE FROM rooms WHERE code = $1 AND expires_at <= $2', [code, expiredBy]),
+    );
     return (rowCount ?? 0) > 0;
   }
 

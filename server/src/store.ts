@@ -115,11 +115,28 @@ export class StoreConflict extends Error {
   }
 }
 
+/**
+ * A commit or a read that failed because the database could not be reached: it is down or
+ * restarting (PostgreSQL only; the SQLite file is always there). A commit that fails so has
+ * changed nothing, unless `inDoubt`: the connection was lost while the database was
+ * committing it, and it may have been kept; a read of the store tells, once it is back.
+ */
+export class StoreUnavailable extends Error {
+  override readonly name = 'StoreUnavailable';
+  readonly inDoubt: boolean;
+
+  constructor(message: string, inDoubt = false) {
+    super(message);
+    this.inDoubt = inDoubt;
+  }
+}
+
 export interface Store {
   /**
    * Applies changes atomically, in order, in one transaction (one disk sync for a
    * whole batch). Resolves once they are on disk; rejects, having changed nothing,
-   * when any part fails (with a `StoreConflict` when another process committed first).
+   * when any part fails (with a `StoreConflict` when another process committed first,
+   * a `StoreUnavailable` when the database cannot be reached).
    * Commits are applied in the order they were asked for.
    */
   commit(changes: readonly RoomChange[]): Promise<void>;

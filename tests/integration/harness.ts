@@ -3,9 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { io as connect, type ManagerOptions, type Socket } from 'socket.io-client';
-import { createApp, DEFAULT_LIMITS, SqliteStore, type App, type ServerConfig } from '@toy-paxos/server';
+import { createApp, DEFAULT_LIMITS, SqliteStore, type App, type ServerConfig, type Store } from '@toy-paxos/server';
 import { HISTORY_TEXT_MAX, PROTOCOL_VERSION, type Ack, type HistoryPage, type RoomState, type ClientEventName, type CreatedRoom, type LogRecord, type RoomInfo, type SessionInfo, type TimelineInfo } from '@toy-paxos/shared';
 
 export interface TestServer {
@@ -18,7 +18,7 @@ export interface TestServer {
 export async function startServer(
   overrides: Partial<ServerConfig> = {},
   dataDir = mkdtempSync(join(tmpdir(), 'toy-paxos-it-')),
-  options: { roomCode?: () => string } = {},
+  options: { roomCode?: () => string; store?: (dataDir: string) => Store } = {},
 ): Promise<TestServer> {
   const config: ServerConfig = {
     port: 0,
@@ -31,7 +31,8 @@ export async function startServer(
     limits: DEFAULT_LIMITS,
     ...overrides,
   };
-  const app = createApp({ config, store: new SqliteStore(dataDir), logger: pino({ level: 'silent' }), roomCode: options.roomCode });
+  const store = options.store?.(dataDir) ?? new SqliteStore(dataDir);
+  const app = createApp({ config, store, logger: pino({ level: 'silent' }), roomCode: options.roomCode });
   const port = await app.listen(0, '127.0.0.1');
   return { app, url: `${config.tls ? 'https' : 'http'}://127.0.0.1:${port}`, dataDir, close: () => app.close() };
 }
@@ -172,12 +173,8 @@ export class TestClient {
   }
 
   /** Resolves when `predicate` holds, checking on every record and presence change. */
-  async until(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-    const start = Date.now();
-    while (!predicate()) {
-      if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+  until(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+    return until(predicate, what, timeoutMs);
   }
 
   close(): void {
@@ -185,8 +182,29 @@ export class TestClient {
   }
 }
 
+/** Resolves when `predicate` holds, checking every 10 ms; throws, naming `what`, after `timeoutMs`. */
+export async function until(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const start = Date.now();
+  while (!predicate()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 export function textOf(records: readonly LogRecord[]): string {
   return records.map((r) => `${r.seq} ${r.lines.join('\n')}`).join('\n');
+}
+
+/** Waits until every client holds `seq` events, then expects one log, the same text everywhere, with no gap. */
+export async function sameLog(all: readonly TestClient[], seq: number): Promise<void> {
+  for (const c of all) await c.until(() => c.lastSeq >= seq, `event ${seq} on every client`, 15_000);
+  for (const c of all) await c.loadHistory();
+  const text = textOf(all[0]!.records);
+  for (const c of all) {
+    expect(c.problems).toEqual([]);
+    expect(c.records.map((r) => r.seq)).toEqual(c.records.map((_, i) => i + 1));
+    expect(textOf(c.records)).toBe(text);
+  }
 }
 
 /** A fresh server for every test, and the clients the test opens, all closed after it. */

@@ -69,6 +69,15 @@ describe('PgStore', () => {
     await store.close();
   });
 
+  it('leaves no transaction open on a connection after reading a room that is not there: the next commit on it succeeds', async () => {
+    // One connection in the pool: the commit gets the one the read used.
+    const store = await PgStore.open(await freshDatabase(), 1);
+    expect(await store.loadRoom('NOROOM')).toBeNull();
+    await store.commit([{ code: 'ABCDEF', create: { createdAt: 1, settings: DEFAULT_SETTINGS }, expiresAt: 100 }]);
+    expect((await store.loadRoom('ABCDEF'))!.code).toBe('ABCDEF');
+    await store.close();
+  });
+
   it('lets one of two processes commit at a seq; the other gets a conflict and the events after a seq it asks for', async () => {
     const url = await freshDatabase();
     const [a, b] = [await PgStore.open(url), await PgStore.open(url)];

@@ -11,7 +11,7 @@ import { PROTOCOL_VERSION, type LogRecord } from '@toy-paxos/shared';
 import { freePort } from '../support/ports';
 import { freshDatabase } from '../support/postgres';
 import { failoverProxy, startProcess } from '../support/server-process';
-import { createRoom, TestClient, textOf } from './harness';
+import { createRoom, sameLog, TestClient } from './harness';
 
 const children: ChildProcess[] = [];
 const clients: TestClient[] = [];
@@ -47,18 +47,6 @@ function client(url: string): TestClient {
   const c = new TestClient(url);
   clients.push(c);
   return c;
-}
-
-/** Waits until every client holds `seq` events, then expects one log, the same text everywhere, with no gap. */
-async function sameLog(all: readonly TestClient[], seq: number): Promise<void> {
-  for (const c of all) await c.until(() => c.lastSeq >= seq, `event ${seq} on every client`, 15_000);
-  for (const c of all) await c.loadHistory();
-  const text = textOf(all[0]!.records);
-  for (const c of all) {
-    expect(c.problems).toEqual([]);
-    expect(c.records.map((r) => r.seq)).toEqual(c.records.map((_, i) => i + 1));
-    expect(textOf(c.records)).toBe(text);
-  }
 }
 
 function chosen(records: readonly LogRecord[]): string[] {

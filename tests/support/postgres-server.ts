@@ -2,7 +2,8 @@
  * A throwaway PostgreSQL server, for the tests and bench:server: a cluster under the system's
  * temp folder, made with the installed PostgreSQL's initdb (Debian keeps each version under
  * /usr/lib/postgresql), run as the `postgres` user when this runs as root (PostgreSQL refuses
- * root), and removed when stopped.
+ * root), and removed when stopped. A test may take it down and bring it back on the same
+ * port, as an administrator restarts a database under running servers.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -23,8 +24,21 @@ function postgresBin(): string {
   return join(root, versions[0], 'bin');
 }
 
-/** Starts a new PostgreSQL on a free port: its address (user postgres, no password) and how to stop it. */
-export async function startPostgres(): Promise<{ readonly url: string; stop(): void }> {
+/** A throwaway PostgreSQL: its address (user postgres, no password), and how to stop, restart and remove it. */
+export interface Postgres {
+  readonly url: string;
+  /** Stops the server as `pg_ctl stop -m MODE` does: `fast` ends every session, `immediate` kills the server without a clean shutdown (it recovers from its WAL when started). */
+  down(mode: 'fast' | 'immediate'): void;
+  /** Starts it again on the same port; resolves once it accepts connections. */
+  up(): void;
+  /** `pg_ctl restart -m MODE`: down and up again at once. */
+  restart(mode: 'fast' | 'immediate'): void;
+  /** Stops the server and removes its files. */
+  stop(): void;
+}
+
+/** Starts a new PostgreSQL on a free port. */
+export async function startPostgres(): Promise<Postgres> {
   const bin = postgresBin();
   const dir = mkdtempSync(join(tmpdir(), 'toy-paxos-pg-'));
   const asRoot = process.getuid?.() === 0;
@@ -35,9 +49,18 @@ export async function startPostgres(): Promise<{ readonly url: string; stop(): v
   const port = await freePort();
   run('initdb', ['-D', data, '--auth=trust', '-U', 'postgres', '--no-sync']);
   // fsync stays on: the tests kill servers and count on what PostgreSQL acknowledged.
-  run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=300`, 'start']);
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=300`;
+  const up = () => run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-o', options, 'start']);
+  up();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    down(mode) {
+      run('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']);
+    },
+    up,
+    restart(mode) {
+      run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-m', mode, '-w', '-o', options, 'restart']);
+    },
     stop() {
       try {
         run('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);

@@ -2,14 +2,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
-/** Starts the server on `port` with these environment variables; resolves once it is listening. */
-export function startProcess(port: number, env: Record<string, string>, main = 'server/src/index.ts'): Promise<ChildProcess> {
+/** Starts the server on `port` with these environment variables; resolves once it is listening. `onOutput` reads its stdout (its log, with LOG_LEVEL set). */
+export function startProcess(port: number, env: Record<string, string>, main = 'server/src/index.ts', onOutput?: (text: string) => void): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', main], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
+      onOutput?.(chunk.toString());
       if (chunk.toString().includes('toy-paxos classroom is running')) resolve(child);
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));

@@ -31,6 +31,9 @@ import { forgetToken, saveToken, savedToken } from './tokens';
 
 export type { LogItem } from './log-item';
 
+/** How long to wait before resuming again when the classroom's database is restarting (`store-unavailable`). */
+const RESUME_AGAIN_MS = 2000;
+
 /** `closed`: the server closed this page's connection (too many actions, or too many pages); the session goes on. */
 export type SessionStatus = 'connecting' | 'live' | 'reconnecting' | 'ended' | 'failed' | 'closed';
 
@@ -199,6 +202,13 @@ export class RoomSession {
     const held = this.#held;
     this.#held = null;
     if (!ack.ok) {
+      // The classroom's database is restarting: the session is still there; ask again in a moment.
+      if (ack.error.code === 'store-unavailable') {
+        setTimeout(() => {
+          if (this.socket.connected && (this.status === 'connecting' || this.status === 'reconnecting')) void this.#resume();
+        }, RESUME_AGAIN_MS);
+        return;
+      }
       if (ack.error.code === 'bad-token') forgetToken(this.code);
       this.status = 'failed';
       this.problem = ack.error.message;
@@ -287,7 +297,7 @@ export class RoomSession {
     this.pending++;
     try {
       const ack = (await this.socket.timeout(10_000).emitWithAck(event, payload)) as Ack<CommandResult>;
-      if (!ack.ok) this.notify(ack.error.code === 'server-error' || ack.error.code === 'rate-limited' ? 'error' : 'refused', ack.error.message);
+      if (!ack.ok) this.notify(['server-error', 'store-unavailable', 'rate-limited'].includes(ack.error.code) ? 'error' : 'refused', ack.error.message);
       return ack.ok ? ack : null;
     } catch {
       // The command may have been applied and only its answer lost: the outcome is unknown

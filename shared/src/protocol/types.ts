@@ -99,6 +99,7 @@ export const PROTOCOL_ERROR_CODES = [
   'log-full',
   'bad-token',
   'server-error',
+  'store-unavailable',
   'not-found',
   'too-late',
 ] as const;
