@@ -98,7 +98,8 @@ export function createApp({ config, store, logger, clock = Date.now, roomCode }:
       (gone) => {
         if (gone.length) logger.info({ rooms: gone.length }, 'rooms expired');
       },
-      (err: unknown) => logger.error({ err }, 'expiring rooms failed'),
+      // While the database is out of reach, that is said once already (rooms.ts), not every minute.
+      (err: unknown) => (err instanceof StoreUnavailable ? undefined : logger.error({ err }, 'expiring rooms failed')),
     );
   }, 60_000);
   sweep.unref();

@@ -12,6 +12,7 @@ import { DEFAULT_IMPORT_BUDGET, ImportRunner } from './import-runner';
 import { importFile } from './imports';
 import { PerMinuteLimiter } from './security';
 import type { StoreReport } from './store-health';
+import { STORE_UNAVAILABLE } from './commit';
 
 export interface HttpOptions {
   readonly config: ServerConfig;
@@ -170,17 +171,21 @@ export function createHttpApp({ config, classroom, clock, startedAtMs, trust, st
     res.status(201).json(body);
   });
 
+  /** A room this process does not hold may be in the database: while that cannot be asked, say so rather than "no room". */
+  const unknownRoom = (res: Response, message: string) =>
+    classroom.storeDown ? error(res, 503, STORE_UNAVAILABLE.code, STORE_UNAVAILABLE.message) : error(res, 404, 'room-not-found', message);
+
   app.get('/api/rooms/:code', async (req, res) => {
     const code = roomCodeParam(req);
     await classroom.findRoom(code);
     const summary = classroom.roomSummary(code);
-    if (!summary) return error(res, 404, 'room-not-found', 'There is no room with that code. Check it with your instructor.');
+    if (!summary) return unknownRoom(res, 'There is no room with that code. Check it with your instructor.');
     res.json(summary);
   });
 
   app.get('/api/rooms/:code/qr.svg', async (req, res) => {
     const code = roomCodeParam(req);
-    if (!(await classroom.findRoom(code))) return error(res, 404, 'room-not-found', 'There is no room with that code.');
+    if (!(await classroom.findRoom(code))) return unknownRoom(res, 'There is no room with that code.');
     res.type('image/svg+xml').send(await QRCode.toString(classroom.joinUrl(code), { type: 'svg', margin: 1 }));
   });
 

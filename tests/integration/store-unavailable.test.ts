@@ -117,9 +117,16 @@ describe('a store out of reach', () => {
     expect(await env.client(server.url).resume(room.instructorToken)).toEqual(RESTARTING);
     const created = await fetch(`${server.url}/api/rooms`, { method: 'POST' });
     expect([created.status, await created.json()]).toEqual([503, { error: RESTARTING.error }]);
+    // A room this process holds is still found; one it does not may be in the database, which cannot be asked.
+    expect((await fetch(`${server.url}/api/rooms/${room.code}`)).status).toBe(200);
+    const unknown = await fetch(`${server.url}/api/rooms/ZZZZZZ`);
+    expect([unknown.status, await unknown.json()]).toEqual([503, { error: RESTARTING.error }]);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(503);
     store.down = false;
     // Nothing of the refused proposal was kept, in the store or in memory: the next one follows the last acknowledged.
     await servedAgain(teacher, student, ['Kept']);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${server.url}/api/rooms/ZZZZZZ`)).status).toBe(404);
   });
 
   it('answers a commit the database may have kept as in doubt; once it is back, every screen shows it, kept', async () => {
