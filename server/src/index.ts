@@ -18,6 +18,9 @@ function stop(problem: unknown): never {
 
 const config = configOrStop(process.env, networkInterfaces());
 const logger = pino({ level: config.logLevel, redact: ['token', '*.token', 'instructorToken', '*.instructorToken'] });
+// The last net under the classroom's own guards (commit.ts, rooms.ts): a promise that fails
+// with nobody to hear it is a bug, logged where an operator sees it; it does not end a class.
+process.on('unhandledRejection', (err) => logger.error({ err }, 'a promise failed with nothing to handle it (a bug): the server goes on'));
 let app: ReturnType<typeof createApp>;
 try {
   // DATABASE_URL: many processes share one PostgreSQL database; else the SQLite file under DATA_DIR.
