@@ -178,6 +178,17 @@ describe('SqliteStore', () => {
       db.close();
     });
 
+    it('on its way when the store closes is finished first', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'toy-paxos-store-'));
+      const store = new SqliteStore(dir);
+      const importing = store.commit([{ code: 'IMPORT', create, expiresAt: 100, participants: [instructor], eventSlices: slices(10_000) }]);
+      await store.close();
+      await importing;
+      const reopened = new SqliteStore(dir);
+      expect((await reopened.loadRoom('IMPORT'))!.events.get(0)!.length).toBe(10_000);
+      await reopened.close();
+    });
+
     it('cut short by a crash is gone when the store opens again', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'toy-paxos-store-'));
       await new SqliteStore(dir).close();
