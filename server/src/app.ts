@@ -118,6 +118,7 @@ export function createApp({ config, store, logger, clock = Date.now, roomCode }:
     },
     async close() {
       clearInterval(sweep);
+      classroom.stop();
       peers?.stop();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await classroom.settled();

@@ -43,6 +43,9 @@ export type { Broadcaster, ClassroomOptions, Outcome, Reply, Session } from './r
 const BRANCHES_MAX = 20;
 
 export class Classroom extends RoomHost {
+  /** Joins not confirmed whose pages are all gone, by token hash: taken back when the grace runs out. */
+  readonly #takeBack = new Map<string, NodeJS.Timeout>();
+
   /** A new participant joins by code: a student becomes one node; an observer only watches. */
   join(payload: ClientPayload<'room:join'>, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>): void {
     this.#joinByCode(payload, nowMs, once(reply), false);
@@ -63,6 +66,10 @@ export class Classroom extends RoomHost {
 
   #join(room: Room, payload: ClientPayload<'room:join'>, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>): void {
     if (this.rooms.get(room.code) !== room) return reply(fail('room-not-found', `There is no room ${payload.code}. Check the code with your instructor.`));
+    // A page's retry of a join it made lately (the same join id): the same session, not another node.
+    const made = payload.joinId === undefined ? undefined : room.recentJoins.find(payload.joinId, nowMs);
+    const again = made && room.participants.get(made.tokenHash);
+    if (made && again?.role === payload.role) return this.#joinAgain(room, again, made.token, payload, nowMs, reply);
     if (room.locked) return reply(fail('room-locked', 'The instructor has locked this room: ask them to unlock it to let you in.'));
     const token = newToken();
     const tokenHash = hashToken(token);
@@ -95,6 +102,10 @@ export class Classroom extends RoomHost {
     for (const h of pruned) this.#forget(room, h);
     this.addParticipant(room, participant);
     room.joining.add(tokenHash);
+    if (payload.joinId !== undefined) {
+      room.recentJoins.remember(payload.joinId, tokenHash, token, nowMs);
+      room.unconfirmed.add(tokenHash);
+    }
     const joined = (outcome: Outcome<{ session: Session; info: SessionInfo }>) => {
       room.joining.delete(tokenHash);
       reply(outcome);
@@ -106,6 +117,40 @@ export class Classroom extends RoomHost {
       invariant(joinedAs, `a committed join's participant is in room ${room.code}`);
       joined({ ok: true, value: this.#sessionInfo(room, joinedAs, token, 0, nowMs) });
     });
+  }
+
+  /**
+   * Answers a join again with the session it made: after the join's own commit (it may still
+   * be on its way), with the records committed by then; a join taken back meanwhile is made anew.
+   */
+  #joinAgain(room: Room, p: Participant, token: string, payload: ClientPayload<'room:join'>, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>): void {
+    // Not taken back while it is being answered: its page is back.
+    clearTimeout(this.#takeBack.get(p.tokenHash));
+    this.#takeBack.delete(p.tokenHash);
+    this.enqueue({
+      room,
+      change: null,
+      records: [],
+      done: () => {
+        const held = room.participants.get(p.tokenHash);
+        if (!held) return this.operation(() => this.#join(room, payload, nowMs, reply), (error) => reply({ ok: false, error }));
+        reply({ ok: true, value: this.#sessionInfo(room, held, token, 0, nowMs) });
+      },
+      failed: (error) => reply({ ok: false, error }),
+    });
+  }
+
+  /** The page has the session its join (made with a join id) was answered with: the join stands. */
+  confirm(session: Session): void {
+    this.rooms.get(session.code)?.unconfirmed.delete(session.tokenHash);
+    clearTimeout(this.#takeBack.get(session.tokenHash));
+    this.#takeBack.delete(session.tokenHash);
+  }
+
+  /** Stops the timers of joins waiting to be taken back (the server is closing). */
+  stop(): void {
+    for (const timer of this.#takeBack.values()) clearTimeout(timer);
+    this.#takeBack.clear();
   }
 
   /**
@@ -128,6 +173,7 @@ export class Classroom extends RoomHost {
     room.participants.delete(tokenHash);
     room.online.delete(tokenHash);
     room.joining.delete(tokenHash);
+    room.unconfirmed.delete(tokenHash);
     this.byToken.delete(tokenHash);
   }
 
@@ -303,8 +349,11 @@ export class Classroom extends RoomHost {
     );
   }
 
-  /** A socket of this session connected (+1) or disconnected (-1); presence is broadcast when it changes. */
-  setOnline(session: Session, delta: 1 | -1): void {
+  /**
+   * A socket of this session connected (+1) or disconnected (-1); presence is broadcast when it
+   * changes. When the last one of a join its page has not confirmed closes, the join is taken back.
+   */
+  setOnline(session: Session, delta: 1 | -1, nowMs: number): void {
     const room = this.rooms.get(session.code);
     if (!room || !room.participants.has(session.tokenHash)) return;
     const before = room.online.get(session.tokenHash) ?? 0;
@@ -313,6 +362,18 @@ export class Classroom extends RoomHost {
     room.online.set(session.tokenHash, after);
     if ((before > 0) !== (after > 0)) this.peers?.send({ kind: 'online', code: room.code, tokenHash: session.tokenHash, online: after > 0 });
     if (wasOnline !== room.isOnline(session.tokenHash)) this.out.presence(room.code, room.info());
+    // The last page of a join it never confirmed is gone: it may never have had the answer.
+    // Its retry (the same join id) may come back for it a moment later; else it is taken back.
+    if (room.unconfirmed.has(session.tokenHash) && !room.isOnline(session.tokenHash)) {
+      const graceMs = this.limits.unconfirmedJoinGraceMs;
+      clearTimeout(this.#takeBack.get(session.tokenHash));
+      const timer = setTimeout(() => {
+        this.#takeBack.delete(session.tokenHash);
+        if (this.rooms.get(session.code)?.unconfirmed.has(session.tokenHash)) this.abandon(session, nowMs + graceMs);
+      }, graceMs);
+      timer.unref();
+      this.#takeBack.set(session.tokenHash, timer);
+    }
   }
 
   /** Runs one client command for `session`. Validation of the payload has happened already. */

@@ -117,6 +117,7 @@ export function toCommand(room: Room, p: Participant, event: ClientEventName, pa
       return ok({ type: 'revealCheckpoint', id, ...(answer !== undefined ? { answer } : {}), ...(open ? { answers: answersToClose(room, id) } : {}) });
     }
     case 'room:join':
+    case 'room:confirm':
     case 'room:resume':
     case 'room:history':
     case 'room:analytics':

@@ -52,6 +52,12 @@ export interface ServerLimits {
   /** How fast a room's log may grow, all members together (the instructor exempt). */
   readonly roomEventsBurst: number;
   readonly roomEventsPerSecond: number;
+  /**
+   * How long a join made with a join id, whose page has not confirmed it (`room:confirm`),
+   * is kept once its last connection has closed: time for the page's retry, with the same
+   * join id, to get the same node. Then it is taken back.
+   */
+  readonly unconfirmedJoinGraceMs: number;
   /** Room creations, and joins with a wrong room code, per client address per minute. */
   readonly createsPerMinute: number;
   readonly joinsPerMinute: number;
@@ -83,6 +89,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   roomEventsPerSecond: 100,
   createsPerMinute: 10,
   joinsPerMinute: 30,
+  unconfirmedJoinGraceMs: 30_000,
   maxMessageBytes: 16 * 1024,
   historyBurst: 20,
   historyPerSecond: 10,

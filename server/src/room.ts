@@ -100,6 +100,35 @@ export interface RecentLog {
   readonly records: LogRecord[];
 }
 
+/** How long a join's id is kept, and how many a room keeps at most (the oldest go first). */
+export const JOIN_IDS_KEPT_MS = 10 * 60 * 1000;
+export const JOIN_IDS_MAX = 1000;
+
+/**
+ * The joins made lately with a join id (`room:join`'s `joinId`, which a page draws and sends
+ * again when it retries), and the session each made: a retry gets that session again, not
+ * a second node. The token is kept only here, in memory, and only for a while; a join id is
+ * a secret of the page that drew it, as hard to guess as a token.
+ */
+export class RecentJoins {
+  readonly #joins = new Map<string, { readonly tokenHash: string; readonly token: string; readonly atMs: number }>();
+
+  remember(joinId: string, tokenHash: string, token: string, nowMs: number): void {
+    this.#joins.delete(joinId);
+    this.#joins.set(joinId, { tokenHash, token, atMs: nowMs });
+    for (const [id, j] of this.#joins) {
+      if (this.#joins.size <= JOIN_IDS_MAX && nowMs - j.atMs <= JOIN_IDS_KEPT_MS) break;
+      this.#joins.delete(id);
+    }
+  }
+
+  /** The session a join with this id made, if it was lately. */
+  find(joinId: string, nowMs: number): { readonly tokenHash: string; readonly token: string } | undefined {
+    const j = this.#joins.get(joinId);
+    return j && nowMs - j.atMs <= JOIN_IDS_KEPT_MS ? j : undefined;
+  }
+}
+
 /**
  * A participant's public name in presence, for `participant:remove`: the start of its token's
  * hash, which tells nothing about the token itself.
@@ -130,6 +159,14 @@ export class Room {
   epoch = 0;
   /** Participants whose join is being committed: not online yet, but on their way. */
   readonly joining = new Set<string>();
+  /** Joins made with a join id, for a page's retry. */
+  readonly recentJoins = new RecentJoins();
+  /**
+   * Sessions of joins made with a join id whose page has not confirmed them yet
+   * (`room:confirm`): when the last connection of one closes first, the page may never have
+   * had its answer, and the join is taken back.
+   */
+  readonly unconfirmed = new Set<string>();
   /** How fast the log may still grow (made on the first command that needs it). */
   growth?: TokenBucket;
   locked = false;

@@ -250,7 +250,7 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger,
       const session = socket.data.session;
       if (!session) return;
       broadcaster.untrack(session.tokenHash, socket);
-      classroom.setOnline(session, -1);
+      classroom.setOnline(session, -1, clock());
     });
 
     /**
@@ -298,7 +298,7 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger,
           s.join(session.code);
           if (session.role === 'instructor') s.join(instructorChannel(session.code));
           broadcaster.track(session.tokenHash, s);
-          classroom.setOnline(session, 1);
+          classroom.setOnline(session, 1, clock());
           logger.info({ code: session.code, role: session.role, event: name }, 'session started');
           reply({ ok: true, session: { ...info, room: classroom.roomInfo(session.code) ?? info.room } });
         });
@@ -311,6 +311,10 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger,
       }
       const session = s.data.session;
       if (!session) return fail(NOT_JOINED);
+      if (name === 'room:confirm') {
+        classroom.confirm(session);
+        return reply({ ok: true, seqs: [] });
+      }
       if (name === 'room:history') {
         // A page of history costs the server by its size: the event already paid for the first share.
         const page = payload as ClientPayload<'room:history'>;

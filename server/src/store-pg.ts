@@ -378,17 +378,26 @@ async function commitShape(c: Client, change: RoomChange): Promise<void> {
   for (const [rule, n] of Object.entries(change.refusals ?? {})) {
     await c.query('INSERT INTO refusals (room_code, code, count) VALUES ($1, $2, $3) ON CONFLICT (room_code, code) DO UPDATE SET count = refusals.count + excluded.count', [code, rule, n]);
   }
-  if (change.create && change.eventSlices) {
-    const utf8 = new TextDecoder();
-    const imported: EventRow[] = [];
-    let start = 0;
-    for (const end of change.eventSlices.sliceEnds) {
-      for (const event of JSON.parse(utf8.decode(change.eventSlices.json.subarray(start, end))) as unknown[]) {
-        imported.push({ code, branch: 0, seq: imported.length + 1, at: change.create.createdAt, body: JSON.stringify(event) });
-      }
-      start = end;
-    }
-    await insertEvents(c, imported);
+  if (change.create && change.eventSlices) await insertImported(c, code, change.create.createdAt, change.eventSlices);
+}
+
+/**
+ * A new room's imported events, INSERT_ROWS_MAX a statement, each statement's read from
+ * its slices only when its turn comes: reading 100,000 events at once held this thread,
+ * and every room it serves, for half a second. The import's transaction has a connection
+ * of its own, so other rooms' commits go on meanwhile.
+ */
+async function insertImported(c: Client, code: string, at: number, { json, sliceEnds }: NonNullable<RoomChange['eventSlices']>): Promise<void> {
+  const utf8 = new TextDecoder();
+  let rows: EventRow[] = [];
+  let seq = 0;
+  let start = 0;
+  for (const end of sliceEnds) {
+    for (const event of JSON.parse(utf8.decode(json.subarray(start, end))) as unknown[]) rows.push({ code, branch: 0, seq: ++seq, at, body: JSON.stringify(event) });
+    start = end;
+    if (rows.length < INSERT_ROWS_MAX && end !== sliceEnds.at(-1)) continue;
+    await insertEvents(c, rows);
+    rows = [];
   }
 }
 

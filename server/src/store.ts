@@ -137,7 +137,10 @@ export interface Store {
    * whole batch). Resolves once they are on disk; rejects, having changed nothing,
    * when any part fails (with a `StoreConflict` when another process committed first,
    * a `StoreUnavailable` when the database cannot be reached).
-   * Commits are applied in the order they were asked for.
+   * Commits are applied in the order they were asked for, but for an import (a change
+   * with `eventSlices`, alone in its commit): the store may write its events in
+   * transactions of their own while later commits go in between, and no read sees the
+   * room before all of it is in; it still lands whole or not at all.
    */
   commit(changes: readonly RoomChange[]): Promise<void>;
   /** Every room, with its participants and its whole log, for a restart. */
@@ -218,6 +221,20 @@ CREATE TABLE IF NOT EXISTS refusals (
 
 const SCHEMA = schemaSql('sqlite');
 
+/**
+ * SQLite's own table: the rooms whose imported events are still being written, a few
+ * thousand per transaction so that other rooms' commits go in between (store-writer.cjs).
+ * Reads leave them out, and opening the store deletes any left by a crash. PostgreSQL
+ * writes an import in one transaction, on a connection of its own that holds no other
+ * commit, and has no need of it; so the table is made on every open rather than by a new
+ * version of the schema the two share.
+ */
+const IMPORTS_SQL = `
+CREATE TABLE IF NOT EXISTS imports (
+  room_code TEXT PRIMARY KEY REFERENCES rooms(code) ON DELETE CASCADE
+) WITHOUT ROWID;
+`;
+
 /** Brings a file from schema version 1 (no branches) or 2 (no answers, no refusal counts) to this one, in one transaction. */
 function migrate(db: Database.Database): void {
   const version = Number(db.pragma('user_version', { simple: true }));
@@ -239,6 +256,9 @@ function migrate(db: Database.Database): void {
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   })();
 }
+
+/** The rooms there are: every one but those whose import is still being written. */
+const ROOMS_SELECT = 'SELECT code, created_at, expires_at, locked, settings, active_branch FROM rooms WHERE code NOT IN (SELECT room_code FROM imports)';
 
 interface WriterReply {
   readonly id: number;
@@ -271,6 +291,9 @@ export class SqliteStore implements Store {
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');
     migrate(this.#db);
+    this.#db.exec(IMPORTS_SQL);
+    // An import the process did not finish (it stopped meanwhile) never happened.
+    this.#db.exec('DELETE FROM rooms WHERE code IN (SELECT room_code FROM imports)');
     this.#writer = new Worker(new URL('./store-writer.cjs', import.meta.url), {
       workerData: { file, sqlitePath: createRequire(import.meta.url).resolve('better-sqlite3') },
     });
@@ -310,12 +333,13 @@ export class SqliteStore implements Store {
     return this.#ask({ op: 'durability' });
   }
 
+  // A room still being imported is not there yet.
   async loadRoom(code: string, after?: ReadonlyMap<number, number>): Promise<StoredRoom | null> {
-    return this.#load('SELECT code, created_at, expires_at, locked, settings, active_branch FROM rooms WHERE code = ?', [code], after)[0] ?? null;
+    return this.#load(`${ROOMS_SELECT} AND code = ?`, [code], after)[0] ?? null;
   }
 
   async loadRooms(): Promise<StoredRoom[]> {
-    return this.#load('SELECT code, created_at, expires_at, locked, settings, active_branch FROM rooms ORDER BY created_at', []);
+    return this.#load(`${ROOMS_SELECT} ORDER BY created_at`, []);
   }
 
   async roomOfToken(tokenHash: string): Promise<string | null> {

@@ -115,10 +115,18 @@ export function majority(nodeCount: number): number {
   return Math.floor(nodeCount / 2) + 1;
 }
 
-/** The quorum sizes in force for a room of `nodeCount` acceptors. */
+/** The size of quorum setting `q` among `nodeCount` acceptors. */
+function quorumSize(q: QuorumSize, nodeCount: number): number {
+  return q === 'majority' ? majority(nodeCount) : q;
+}
+
+/**
+ * The quorum sizes in force for a room of `nodeCount` acceptors. Called for every learner
+ * that hears of every acceptance: it makes no function per call (the server runs under
+ * tsx, which names each function it makes, and that was a fifth of a large import's fold).
+ */
 export function quorumSizes(settings: RoomSettings, nodeCount: number): { q1: number; q2: number } {
-  const size = (q: QuorumSize) => (q === 'majority' ? majority(nodeCount) : q);
-  return { q1: size(settings.q1), q2: size(settings.q2) };
+  return { q1: quorumSize(settings.q1, nodeCount), q2: quorumSize(settings.q2, nodeCount) };
 }
 
 /** `3` or `majority (3)`: a quorum setting as people read it. */

@@ -130,9 +130,10 @@ export class TestClient {
     return (await this.socket.timeout(5000).emitWithAck(event, payload)) as AnyAck;
   }
 
-  async join(code: string, name: string, role: 'student' | 'observer' = 'student'): Promise<AnyAck> {
+  /** Joins; with `joinId`, as the web page does (a retry with the same id gets the same session, and the page confirms it). */
+  async join(code: string, name: string, role: 'student' | 'observer' = 'student', joinId?: string): Promise<AnyAck> {
     this.#held = [];
-    const ack = await this.emit('room:join', { v: PROTOCOL_VERSION, code, name, role }).catch((e: unknown) => {
+    const ack = await this.emit('room:join', { v: PROTOCOL_VERSION, code, name, role, ...(joinId ? { joinId } : {}) }).catch((e: unknown) => {
       this.#held = null;
       throw e;
     });

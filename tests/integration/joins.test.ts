@@ -4,8 +4,9 @@
  * who can remove anyone.
  */
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '@toy-paxos/server';
 import { PROTOCOL_VERSION, type Ack, type RoomInfo } from '@toy-paxos/shared';
-import { createRoom, useServer, type TestClient } from './harness';
+import { createRoom, startServer, useServer, type TestClient } from './harness';
 
 const env = useServer();
 
@@ -52,6 +53,64 @@ describe('a join whose connection is gone before it is answered', () => {
     expect(await retry.join(room.code, 'Ana')).toMatchObject({ ok: true, session: { name: 'Ana' } });
     expect(env.server.app.classroom.roomSummary(room.code)!.nodes).toBe(1);
     await teacher.until(() => teacher.presence!.participants.filter((p) => p.role === 'student').length === 1, 'one student listed');
+  });
+});
+
+describe('a join made with a join id, as the web page makes it', () => {
+  /** A server that takes back a join not confirmed 300 ms after its last connection closed. */
+  async function quickServer(): Promise<void> {
+    await env.server.close();
+    env.server = await startServer({ limits: { ...DEFAULT_LIMITS, unconfirmedJoinGraceMs: 300 } });
+  }
+  const students = (t: TestClient) => (t.presence?.participants ?? []).filter((p) => p.role === 'student');
+
+  it('that the page gave up on is the same node when the page retries: one node, one session, and it stands once confirmed', async () => {
+    await quickServer();
+    const room = await createRoom(env.server.url);
+    const teacher = await instructor(room.code, room.instructorToken);
+    // The server answers, but the page had given up on the answer and closed its connection.
+    const gaveUp = env.client();
+    const first = await gaveUp.join(room.code, 'Sol', 'student', 'sol-join-id-0123456789');
+    expect(first.ok).toBe(true);
+    const { node, token } = gaveUp.session!;
+    gaveUp.close();
+    await teacher.until(() => students(teacher).length === 1 && !students(teacher)[0]!.online, 'Sol offline');
+    // Pressing Join again sends the same join id.
+    const retry = env.client();
+    const again = await retry.join(room.code, 'Sol', 'student', 'sol-join-id-0123456789');
+    expect(again).toMatchObject({ ok: true, session: { name: 'Sol', node, token } });
+    expect(env.server.app.classroom.roomSummary(room.code)!.nodes).toBe(1);
+    expect(await send(retry, 'room:confirm', {})).toEqual({ ok: true, seqs: [] });
+    retry.close();
+    // Confirmed: its page closing is a student going offline, as ever, not a join taken back.
+    await new Promise((r) => setTimeout(r, 600));
+    expect(students(teacher).map((p) => p.name)).toEqual(['Sol']);
+    expect(teacher.records.filter((r) => r.event.type === 'nodeAdded' || r.event.type === 'nodeRemoved').map((r) => r.event.type)).toEqual(['nodeAdded']);
+  });
+
+  it('is taken back when its connection closes before the answer, and when its page never confirms it', async () => {
+    await quickServer();
+    const room = await createRoom(env.server.url);
+    const teacher = await instructor(room.code, room.instructorToken);
+    let drops = 1;
+    env.server.app.io.on('connection', (s) => s.onAny((event: string) => event === 'room:join' && drops-- > 0 && setImmediate(() => s.conn.close())));
+    const lost = env.client();
+    lost.socket.emit('room:join', { v: PROTOCOL_VERSION, code: room.code, name: 'Sol', role: 'student', joinId: 'sol-join-id-lost-000000' }, () => undefined);
+    await new Promise<void>((resolve) => lost.socket.once('disconnect', () => resolve()));
+    lost.close();
+    await teacher.until(() => teacher.records.filter((r) => r.event.type === 'nodeRemoved').length === 1, 'the lost join taken back');
+    expect(env.server.app.classroom.roomSummary(room.code)!.nodes).toBe(0);
+    // Answered, but the page never says it has the answer: gone once its page is.
+    const silent = env.client();
+    expect((await silent.join(room.code, 'Sol', 'student', 'sol-join-id-silent-0000')).ok).toBe(true);
+    silent.close();
+    await teacher.until(() => teacher.records.filter((r) => r.event.type === 'nodeRemoved').length === 2, 'the join never confirmed taken back');
+    expect(env.server.app.classroom.roomSummary(room.code)!.nodes).toBe(0);
+    expect(students(teacher)).toEqual([]);
+    // Its retry after that is a new join, with the name as typed.
+    const retry = env.client();
+    expect(await retry.join(room.code, 'Sol', 'student', 'sol-join-id-silent-0000')).toMatchObject({ ok: true, session: { name: 'Sol' } });
+    expect(env.server.app.classroom.roomSummary(room.code)!.nodes).toBe(1);
   });
 });
 

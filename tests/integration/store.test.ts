@@ -123,4 +123,79 @@ describe('SqliteStore', () => {
     expect(await store.loadRooms()).toEqual([]);
     await store.close();
   });
+
+  describe('an import', () => {
+    /** `count` events as the import worker hands them over: JSON arrays of 200, one after the other in UTF-8. */
+    const slices = (count: number, spoil?: number): { json: Uint8Array; sliceEnds: number[] } => {
+      const parts: string[] = [];
+      for (let i = 0; i < count; i += 200) parts.push(JSON.stringify(Array.from({ length: Math.min(200, count - i) }, (_, j) => added(`n${i + j + 1}`))));
+      if (spoil !== undefined) parts[spoil] = parts[spoil]!.slice(1);
+      const utf8 = new TextEncoder();
+      const bytes = parts.map((p) => utf8.encode(p));
+      const json = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
+      const sliceEnds: number[] = [];
+      for (const b of bytes) {
+        json.set(b, sliceEnds.at(-1) ?? 0);
+        sliceEnds.push((sliceEnds.at(-1) ?? 0) + b.length);
+      }
+      return { json, sliceEnds };
+    };
+    const instructor = { tokenHash: 'h0', role: 'instructor' as const, node: null, name: 'Instructor', createdAt: 1 };
+    const create = { createdAt: 1, settings: DEFAULT_SETTINGS };
+
+    it("holds no other room's commit for its whole length: those that come meanwhile go in between, and no read sees the room before all of it is in", async () => {
+      const store = new SqliteStore(mkdtempSync(join(tmpdir(), 'toy-paxos-store-')));
+      await store.commit([{ code: 'OTHERS', create, expiresAt: 100 }]);
+      const order: string[] = [];
+      const importing = store.commit([{ code: 'IMPORT', create, expiresAt: 100, participants: [instructor], eventSlices: slices(40_000) }]).then(() => order.push('import'));
+      await store.commit([{ code: 'OTHERS', expiresAt: 100, events: [{ seq: 1, at: 2, event: added('n1') }] }]).then(() => order.push('other room'));
+      expect((await store.loadRooms()).map((r) => r.code)).toEqual(['OTHERS']);
+      expect(await store.loadRoom('IMPORT')).toBeNull();
+      await importing;
+      expect(order).toEqual(['other room', 'import']);
+      const room = (await store.loadRoom('IMPORT'))!;
+      expect(room.participants).toEqual([instructor]);
+      expect(room.events.get(0)!.map((e) => e.seq)).toEqual(Array.from({ length: 40_000 }, (_, i) => i + 1));
+      expect(room.events.get(0)![39_999]).toEqual({ seq: 40_000, at: 1, event: added('n40000') });
+      await store.close();
+    });
+
+    it('that fails part of the way leaves nothing: not the room, not the events written before', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'toy-paxos-store-'));
+      const store = new SqliteStore(dir);
+      await expect(store.commit([{ code: 'IMPORT', create, expiresAt: 100, participants: [instructor], eventSlices: slices(10_000, 30) }])).rejects.toThrow(/JSON/);
+      expect(await store.loadRooms()).toEqual([]);
+      await store.close();
+      const db = new Database(join(dir, 'toy-paxos.sqlite'));
+      expect(db.prepare('SELECT (SELECT COUNT(*) FROM rooms) + (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM imports)').pluck().get()).toBe(0);
+      db.close();
+    });
+
+    it('on its way when the store closes is finished first', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'toy-paxos-store-'));
+      const store = new SqliteStore(dir);
+      const importing = store.commit([{ code: 'IMPORT', create, expiresAt: 100, participants: [instructor], eventSlices: slices(10_000) }]);
+      await store.close();
+      await importing;
+      const reopened = new SqliteStore(dir);
+      expect((await reopened.loadRoom('IMPORT'))!.events.get(0)!.length).toBe(10_000);
+      await reopened.close();
+    });
+
+    it('cut short by a crash is gone when the store opens again', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'toy-paxos-store-'));
+      await new SqliteStore(dir).close();
+      // What a process that stopped in the middle of an import leaves: the room, marked, and some of its events.
+      const db = new Database(join(dir, 'toy-paxos.sqlite'));
+      db.prepare("INSERT INTO rooms (code, created_at, expires_at, locked, settings) VALUES ('IMPORT', 1, 100, 0, ?)").run(JSON.stringify(DEFAULT_SETTINGS));
+      db.prepare("INSERT INTO imports (room_code) VALUES ('IMPORT')").run();
+      db.prepare("INSERT INTO events VALUES ('IMPORT', 0, 1, 1, ?)").run(JSON.stringify(added('n1')));
+      db.close();
+      const store = new SqliteStore(dir);
+      expect(await store.loadRooms()).toEqual([]);
+      await store.commit([{ code: 'IMPORT', create, expiresAt: 100, participants: [instructor], eventSlices: slices(3) }]);
+      expect((await store.loadRoom('IMPORT'))!.events.get(0)!.length).toBe(3);
+      await store.close();
+    });
+  });
 });

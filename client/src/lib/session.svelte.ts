@@ -56,6 +56,16 @@ export interface LiveQuestion {
   readonly mine: number | null;
 }
 
+/** What a page joins a room with: the name and role from the form, and the join's id (tokens.ts `joinIdFor`). */
+export interface JoinRequest {
+  readonly name: string;
+  readonly role: 'student' | 'observer';
+  readonly joinId: string;
+}
+
+/** How a join ended for the page: in (the session is live), or why not, in words for the person. */
+export type JoinOutcome = { readonly ok: true } | { readonly ok: false; readonly message: string };
+
 export class RoomSession {
   readonly code: string;
   status = $state<SessionStatus>('connecting');
@@ -97,16 +107,29 @@ export class RoomSession {
   /** The connection; history.ts reads with it too. */
   readonly socket: Socket;
   #token: string | null;
-  /** Broadcast records that arrived while a resume was being answered. */
+  /** Broadcast records that arrived while a join or resume was being answered. */
   #held: LogRecord[] | null = null;
+  /**
+   * The join this page makes, until the server has its confirmation: every connection until
+   * then joins again with the same join id (the server answers with the same session), where
+   * a resume could find the join taken back.
+   */
+  #join: JoinRequest | null;
+  /** Settles `joined` with the first answer to the join. */
+  #joined: (outcome: JoinOutcome) => void = () => undefined;
+  /** The first answer to the join (a session made with `join`): in, or why not. */
+  readonly joined: Promise<JoinOutcome>;
 
-  constructor(code: string, token: string | null = savedToken(code)) {
+  /** Opens the room's session: resumes with `token`, or with `join`, joins the room (and resumes later on). */
+  constructor(code: string, token: string | null = savedToken(code), join: JoinRequest | null = null) {
     this.code = code;
-    this.#token = token;
+    this.#token = join ? null : token;
+    this.#join = join;
+    this.joined = new Promise((resolve) => (this.#joined = resolve));
     // Retries at least once a second, spread by socket.io's randomization: a class is back
     // within about two seconds of a server restart (PROTOCOL.md 2.4).
     this.socket = connect({ reconnectionDelay: 250, reconnectionDelayMax: 1000, randomizationFactor: 0.5 });
-    this.socket.on('connect', () => void this.#resume());
+    this.socket.on('connect', () => void (this.#join ? this.#sendJoin(this.#join) : this.#resume()));
     this.socket.on('disconnect', (reason) => {
       // Closed on purpose: coming straight back would only be closed again.
       if (this.status === 'closed') return;
@@ -182,6 +205,33 @@ export class RoomSession {
 
   get name(): string | null {
     return this.node ? (this.state.nodes[this.node]?.name ?? null) : null;
+  }
+
+  /**
+   * Sends the join (again, after a lost connection, with the same id) and takes its answer as a
+   * resume's; then tells the server the page has it. A connection lost on the way leaves the
+   * join for the next one.
+   */
+  async #sendJoin(join: JoinRequest): Promise<void> {
+    this.#held = [];
+    const payload = { v: PROTOCOL_VERSION, code: this.code, name: join.name, role: join.role, joinId: join.joinId };
+    const ack = (await this.socket.emitWithAck('room:join', payload).catch(() => null)) as Ack<{ session: SessionInfo }> | null;
+    const held = this.#held;
+    this.#held = null;
+    if (!ack) return;
+    if (!ack.ok) {
+      this.status = 'failed';
+      this.problem = ack.error.message;
+      this.#joined({ ok: false, message: ack.error.message });
+      return;
+    }
+    saveToken(ack.session.code, ack.session.token);
+    this.#token = ack.session.token;
+    this.#start(ack.session);
+    this.#take(held);
+    this.#joined({ ok: true });
+    const confirmed = (await this.socket.emitWithAck('room:confirm', {}).catch(() => null)) as Ack<CommandResult> | null;
+    if (confirmed?.ok) this.#join = null;
   }
 
   async #resume(): Promise<void> {
@@ -362,27 +412,51 @@ export class RoomSession {
   }
 }
 
-/** Joins a room by code; resolves with the token on success, or the reason it failed. */
-export async function joinRoom(code: string, name: string, role: 'student' | 'observer'): Promise<{ ok: true } | { ok: false; message: string }> {
-  const socket = connect({ reconnectionDelay: 300, reconnectionDelayMax: 1000 });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const unreachable = () => reject(new Error('The server cannot be reached: check your connection and try again.'));
-      // Two failures once long-polling is in place (or cannot be loaded): the server is out of reach.
-      let failures = 0;
-      socket.once('connect', resolve);
-      socket.on('connect_error', () => {
-        if (!socket.active) unreachable(); // refused by the server: no more attempts
-        else if (fallbackSettled(socket) && ++failures >= 2) unreachable();
-      });
+/**
+ * How long a join page waits for its answer before it says to try again. The answer holds
+ * the room's newest records (up to 200): on a phone's slow network that is seconds, and
+ * the join goes on over every reconnection meanwhile; a retry with the same join id is
+ * answered with the same session anyway.
+ */
+export const JOIN_ANSWER_MS = 60_000;
+
+/** A session a join page opened, for the room's page it goes to next: its connection and log go on there. */
+let handedOver: RoomSession | null = null;
+
+/**
+ * Joins a room by code with the join's id, on a session that the room's page then takes over
+ * (`sessionFor`): one connection and one download of the log. Resolves once the page is in,
+ * or with why not; a page that gives up closes the session, and the server takes back a join
+ * its page never confirmed.
+ */
+export async function joinRoom(code: string, join: JoinRequest): Promise<JoinOutcome> {
+  const session = new RoomSession(code, null, join);
+  // Two failures once long-polling is in place (or cannot be loaded): the server is out of reach.
+  let failures = 0;
+  const unreachable = new Promise<JoinOutcome>((resolve) => {
+    const message = 'The server cannot be reached: check your connection and try again.';
+    session.socket.on('connect_error', () => {
+      if (!session.socket.active) resolve({ ok: false, message }); // refused by the server: no more attempts
+      else if (fallbackSettled(session.socket) && ++failures >= 2) resolve({ ok: false, message });
     });
-    const ack = (await socket.timeout(10_000).emitWithAck('room:join', { v: PROTOCOL_VERSION, code, name, role })) as Ack<{ session: SessionInfo }>;
-    if (!ack.ok) return { ok: false, message: ack.error.message };
-    saveToken(ack.session.code, ack.session.token);
-    return { ok: true };
-  } catch (e) {
-    return { ok: false, message: e instanceof Error && e.message.startsWith('The server') ? e.message : 'No answer from the server: try again.' };
-  } finally {
-    socket.close();
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<JoinOutcome>((resolve) => (timer = setTimeout(() => resolve({ ok: false, message: 'No answer from the server: try again.' }), JOIN_ANSWER_MS)));
+  const outcome = await Promise.race([session.joined, unreachable, late]);
+  clearTimeout(timer);
+  if (!outcome.ok) session.close();
+  else {
+    handedOver?.close();
+    handedOver = session;
   }
+  return outcome;
+}
+
+/** The session of room `code` for its page: the one a join just opened, or a new one that resumes with the saved token. */
+export function sessionFor(code: string): RoomSession {
+  const joined = handedOver;
+  handedOver = null;
+  if (joined?.code === code) return joined;
+  joined?.close();
+  return new RoomSession(code);
 }

@@ -24,3 +24,28 @@ export function forgetToken(code: string): void {
     // nothing to forget
   }
 }
+
+/**
+ * The id of this tab's join of room `code` as `role`, named `name`: drawn once and sent
+ * with every try of that join, so that the server answers a retry with the session the join
+ * made rather than a second node (PROTOCOL.md 2.2). Kept in sessionStorage: a reload of
+ * the tab keeps it, another tab or device draws its own.
+ */
+export function joinIdFor(code: string, role: 'student' | 'observer', name: string): string {
+  const key = `toy-paxos:join:${code}:${role}:${name}`;
+  try {
+    const held = sessionStorage.getItem(key);
+    if (held) return held;
+  } catch {
+    // Storage refused: the id lasts as long as the page.
+  }
+  // 18 random bytes as base64url: 24 characters, as hard to guess as a token.
+  const bytes = crypto.getRandomValues(new Uint8Array(18));
+  const id = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_');
+  try {
+    sessionStorage.setItem(key, id);
+  } catch {
+    // as above
+  }
+  return id;
+}

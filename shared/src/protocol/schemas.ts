@@ -28,6 +28,11 @@ const displayName = typedText(LIMITS.nameLengthMax, 'a name');
 const value = typedText(LIMITS.valueLengthMax, 'a value');
 const nodeId = z.string().min(1).max(64).refine((id) => !reservedId(id), 'not a node id of this room');
 const token = z.string().min(16).max(128);
+/** A join's id, drawn by the page: 16 to 64 letters, digits, `-` or `_`. */
+const joinId = z
+  .string()
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]{16,64}$/, 'a join id is 16 to 64 letters, digits, - or _');
 const messageId = z.number().int().positive();
 const version = z.literal(PROTOCOL_VERSION, { error: `this server speaks protocol version ${PROTOCOL_VERSION}; reload the page` });
 const targets = z.union([z.literal('all'), z.array(nodeId).min(1).max(LIMITS.nodesMax)]);
@@ -40,7 +45,11 @@ export const CLIENT_EVENTS = {
     code: roomCode,
     name: displayName,
     role: z.enum(['student', 'observer']),
+    /** Drawn by the page and sent again with its retries: a retry gets the session the join made. */
+    joinId: joinId.optional(),
   }),
+  /** The page has the session its `room:join` with a `joinId` answered: the join stands. */
+  'room:confirm': z.strictObject({}),
   /** Come back with a session token: after a refresh, a lost connection or a server restart. */
   'room:resume': z.strictObject({
     v: version,

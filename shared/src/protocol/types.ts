@@ -27,6 +27,7 @@ export const ROOM_CODE_LENGTH = 6;
 /** Every client-to-server event, in the order docs/PROTOCOL.md lists them. */
 export const CLIENT_EVENT_NAMES = [
   'room:join',
+  'room:confirm',
   'room:resume',
   'room:history',
   'node:propose',
@@ -73,8 +74,8 @@ export const NODE_EVENTS: readonly ClientEventName[] = ['node:propose', 'node:pr
 /** Events a student sends for itself, not for its node: its answer to the open question. */
 export const STUDENT_EVENTS: readonly ClientEventName[] = ['checkpoint:answer'];
 
-/** Events that start a session; anyone may send them. */
-export const SESSION_EVENTS: readonly ClientEventName[] = ['room:join', 'room:resume'];
+/** Events that start a session, and the page's word that it has the one its join made; every role may send them. */
+export const SESSION_EVENTS: readonly ClientEventName[] = ['room:join', 'room:confirm', 'room:resume'];
 
 /** Events that read the room and change nothing; every role with a session may send them. */
 export const READ_EVENTS: readonly ClientEventName[] = ['room:history', 'room:analytics'];
