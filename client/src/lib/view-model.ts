@@ -3,11 +3,14 @@
  * here decides anything: the protocol lives in @toy-paxos/shared.
  */
 import {
+  acceptedBy,
+  compareBallots,
   formatBallot,
   isMember,
   messageLabel,
   nameOf,
   roomQuorums,
+  sameBallot,
   valueToPropose,
   type Ballot,
   type Message,
@@ -34,6 +37,8 @@ export interface NodeCardView {
   readonly lastAccepted: string | null;
   /** What this proposer's next accept request carries, and why; null with no proposal or nothing to propose. */
   readonly nextAccept: NextAccept | null;
+  /** The duel this proposer's ballot has lost, once it has heard of the higher ballot; null while it can still win. */
+  readonly lost: LostBallot | null;
   readonly inbox: number;
   /** Joined mid-round: not one of this round's acceptors; it takes part from the next round. */
   readonly watching: boolean;
@@ -64,6 +69,19 @@ export type NextAccept =
   | { readonly value: string; readonly why: 'adopted'; readonly ballot: string; readonly own: string | null }
   | { readonly value: string; readonly why: 'ignored'; readonly accepted: string };
 
+/**
+ * A ballot that can win no more: `by` (an acceptor's name, null for this node's own acceptor)
+ * promised `higher`, so at most `could` of the `needed` promises or acceptances can come.
+ */
+export interface LostBallot {
+  readonly ballot: string;
+  readonly higher: string;
+  readonly by: string | null;
+  readonly what: 'promises' | 'acceptances';
+  readonly needed: number;
+  readonly could: number;
+}
+
 export function ballotText(state: RoomState, b: Ballot | null | undefined): string {
   return formatBallot(b, (id) => nameOf(state, id));
 }
@@ -92,6 +110,7 @@ export function nodeCard(state: RoomState, id: string): NodeCardView | null {
     accP: ballotText(state, n.acceptor.promised),
     lastAccepted: acc ? `last_accepted(${ballotText(state, acc.ballot)}, ${acc.value})` : null,
     nextAccept: p.ballot ? nextAccept(state, p) : null,
+    lost: lostBallot(state, n),
     inbox: n.inbox.length,
     watching: !isMember(state, id),
   };
@@ -125,6 +144,48 @@ function nextAccept(state: RoomState, p: RoomState['nodes'][string]['proposer'])
   if (max && ignore && max.value !== value) return { value, why: 'ignored', accepted: max.value };
   if (max && !ignore && max.value !== p.value) return { value, why: 'adopted', ballot: ballotText(state, max.ballot), own: p.value };
   return { value, why: 'own' };
+}
+
+/**
+ * Whether node `n`'s ballot has lost its duel: enough acceptors promised a higher ballot that
+ * the promises (or, past a quorum of them, the acceptances) it needs can no longer come. Said
+ * only once the node has heard of that ballot's round (a refusal, or its own acceptor's
+ * promise), so that its next proposal is sure to pick a higher one. Read from the whole room,
+ * as the annotation of a refusal is (annotate.ts, ballotChances).
+ */
+function lostBallot(state: RoomState, n: RoomState['nodes'][string]): LostBallot | null {
+  const p = n.proposer;
+  const ballot = p.ballot;
+  // A rule-breaking acceptor may give what it promised not to: no ballot is sure to lose.
+  if (!ballot || n.choice !== null || state.settings.rules.breakPromises) return null;
+  const promised = (id: string) => state.nodes[id]!.acceptor.promised;
+  const present = state.members.filter((m) => state.nodes[m]);
+  const above = present.filter((m) => compareBallots(promised(m), ballot) > 0);
+  if (above.length === 0) return null;
+  const { q1, q2 } = roomQuorums(state);
+  const accepting = p.sentValue !== null || p.promisers.length >= q1;
+  // What counts already: the promises given (some still on their way), or the acceptances of this ballot's value.
+  const value = valueToPropose(p, state.settings.rules.ignoreAcceptedValue);
+  const have = accepting
+    ? value === null ? [] : [...acceptedBy(state.monitor, ballot, value)]
+    : [...new Set([...p.promisers, ...state.inFlight.filter((m) => m.kind === 'promise' && m.to === n.id && sameBallot(m.ballot, ballot)).map((m) => m.from)])];
+  const needed = accepting ? q2 : q1;
+  if (have.length >= needed) return null;
+  const could = have.length + present.filter((m) => !have.includes(m) && compareBallots(promised(m), ballot) <= 0).length;
+  if (could >= needed) return null;
+  const top = above.map(promised).reduce((a, b) => (compareBallots(a, b) >= 0 ? a : b))!;
+  if (top.round > p.maxRound) return null;
+  // Name an acceptor that promised it, preferably neither this node nor the ballot's own proposer.
+  const topPromisers = above.filter((m) => sameBallot(promised(m), top));
+  const by = topPromisers.find((m) => m !== n.id && m !== top.node) ?? topPromisers.find((m) => m !== n.id) ?? n.id;
+  return {
+    ballot: ballotText(state, ballot),
+    higher: ballotText(state, top),
+    by: by === n.id ? null : nameOf(state, by),
+    what: accepting ? 'acceptances' : 'promises',
+    needed,
+    could,
+  };
 }
 
 /** A message in one line, as the log prints it: `PROMISE Request A -> B (p: 1.A)`. */
