@@ -13,7 +13,7 @@ import { type ChosenValue, type Violation } from './monitor';
 import { ballotOutlook } from './outlook';
 import { apply, cloneRoomState, linkUp, nameOf, noticeTargets, roomQuorums, type RoomEvent, type RoomState } from './room';
 import { formatQuorum, quorumSizes, RULE_MODE_NAMES } from './settings';
-import { countKinds, messageLabel, scopeLabel } from './message-label';
+import { countKinds, messageLabel, nameList, scopeLabel } from './message-label';
 import { checkpointResult } from './checkpoint-state';
 import { describeMulti, isMultiDescribed, type MultiDescribed } from './multi/annotate';
 import { isMultiMessage } from './multi/state';
@@ -733,12 +733,6 @@ function describeAnswer(ctx: Ctx, id: number, reply: ReplyMessage, instant: bool
 
 // ---------------------------------------------------------------------------
 // Learners
-
-/** "C, D and E", or past `max` names, "C, D, E and 35 more". */
-function nameList(names: readonly string[], max = 6): string {
-  const shown = names.length > max ? [...names.slice(0, max), `${names.length - max} more`] : names;
-  return shown.length <= 1 ? (shown[0] ?? '') : `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}`;
-}
 
 /** How many acceptances of (ballot, value) learner `id` knows of in `state`. */
 function heardCount(state: RoomState, id: string, m: { readonly ballot: Ballot; readonly value: string }): number {

@@ -18,6 +18,7 @@ import {
   type RoomEvent,
   type RoomState,
   type StepOutcome,
+  walkStops,
 } from '@toy-paxos/shared';
 import type { Notice } from './session.svelte';
 import { toLogItem, type LogItem } from './log-item';
@@ -27,17 +28,8 @@ export interface Walkthrough {
   readonly preset: Preset;
   readonly outcomes: readonly StepOutcome[];
   readonly log: RoomLog;
-  /**
-   * Where "Next step" stops: after each of these numbers of outcomes. Outcomes of one
-   * script line, a run of set-up lines (nodes, settings) and a run of checks each make one
-   * stop, so that no click shows the same line again or only adds a node.
-   */
+  /** Where "Next step" stops: after each of these numbers of outcomes (see `walkStops`). */
   readonly stops: readonly number[];
-}
-
-/** Set-up only: nodes joining, settings, renames. */
-function setUp(o: StepOutcome): boolean {
-  return o.kind === 'entries' && o.entries.every((e) => e.data.type === 'nodeAdded' || e.data.type === 'settingsChanged' || e.data.type === 'nodeRenamed');
 }
 
 /** The last stop before `step`, or 0 (the start). */
@@ -45,17 +37,6 @@ function stopBefore(stops: readonly number[], step: number): number {
   let before = 0;
   for (const n of stops) if (n < step) before = n;
   return before;
-}
-
-/** The stops of a walkthrough (see `Walkthrough.stops`). */
-export function walkStops(outcomes: readonly StepOutcome[]): number[] {
-  const stops: number[] = [];
-  outcomes.forEach((o, i) => {
-    const next = outcomes[i + 1];
-    const together = next && (next.step === o.step || (setUp(o) && setUp(next)) || (o.kind === 'expect' && next.kind === 'expect'));
-    if (!together) stops.push(i + 1);
-  });
-  return stops;
 }
 
 let noticeIds = 0;

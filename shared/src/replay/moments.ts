@@ -3,6 +3,7 @@
  * quorum of promises for each ballot, each value chosen, each safety violation, and each
  * question asked of the class (a prepared lesson's questions are asked again at their moments).
  */
+import type { Annotation } from '../annotate';
 import { formatBallot } from '../ballot';
 import { apply, cloneRoomState, nameOf, roomQuorums, type RoomEvent, type RoomState } from '../room';
 
@@ -46,4 +47,20 @@ export function keyMoments(initial: RoomState, events: readonly RoomEvent[]): Mo
     }
   }
   return out;
+}
+
+/** An entry of the log that teaches, with the moments that make it so. */
+export interface KeyEntry {
+  readonly entry: Annotation;
+  readonly moments: readonly Moment[];
+}
+
+/** The entries among `entries` that `moments` name, oldest first, each with its moments. */
+export function keyEntries(entries: readonly Annotation[], moments: readonly Moment[]): KeyEntry[] {
+  const bySeq = new Map<number, Moment[]>();
+  for (const m of moments) bySeq.set(m.seq, [...(bySeq.get(m.seq) ?? []), m]);
+  return entries.flatMap((entry) => {
+    const named = bySeq.get(entry.seq);
+    return named ? [{ entry, moments: named }] : [];
+  });
 }
