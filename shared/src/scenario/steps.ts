@@ -48,3 +48,24 @@ export function lessonSteps(run: ScenarioRun, moments: readonly Moment[] = keyMo
     return { stop, outcomes, entries, keys: keyEntries(entries, moments) };
   });
 }
+
+/**
+ * The run's steps as the learner meets them, each with its key moments: what the lesson's
+ * step panel shows first. Deterministic, so golden files compare it byte for byte.
+ */
+export function formatSteps(run: ScenarioRun): string {
+  const steps = lessonSteps(run);
+  const out: string[] = [];
+  if (run.scenario.title) out.push(`== ${run.scenario.title}`);
+  steps.forEach((s, i) => {
+    out.push(`Step ${i + 1} of ${steps.length}: ${[...new Set(s.outcomes.map((o) => o.step.source))].join('; ')}`);
+    const rest = s.entries.length - s.keys.length;
+    for (const k of s.keys) {
+      out.push(`  event ${k.entry.seq}: ${k.entry.lines[0]}`);
+      for (const m of k.moments) out.push(`    ${m.kind}: ${m.because}`);
+    }
+    if (s.keys.length && rest > 0) out.push(`  and ${rest} more ${rest === 1 ? 'entry' : 'entries'}`);
+    if (!s.keys.length && s.entries.length) out.push(`  no key entry; ${s.entries.length} ${s.entries.length === 1 ? 'entry' : 'entries'}`);
+  });
+  return out.join('\n') + '\n';
+}
