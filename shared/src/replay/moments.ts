@@ -10,12 +10,14 @@
  * - a rule broken in a rule-breaking mode (`rule-broken`), a refusal after which a ballot
  *   cannot win (`ballot-lost`), a value chosen (`chosen`), a value learned apart from its
  *   choice (`learned`), a safety violation (`violation`);
- * - signposts that teach nothing by themselves: a new round, a question asked of the class.
- * Every screen takes a step's key entries from here (`keyEntries`), never from its last entry.
+ * - a new round, and a question asked of the class.
+ * The proposals, quorums of promises, rounds and questions are signposts (`teaches` is false):
+ * "Jump to a moment" lists them with the rest, but a step's key entries (`keyEntries`) are the
+ * others. Every screen takes a step's key entries from here, never from its last entry.
  */
 import type { Annotation } from '../annotate';
 import { compareBallots, formatBallot, sameBallot, type Ballot } from '../ballot';
-import { annotationView } from '../log';
+import { annotationView, touchedNodes } from '../log';
 import { nameList } from '../message-label';
 import type { ReplyMessage, RequestMessage } from '../node';
 import { ballotOutlook } from '../outlook';
@@ -48,26 +50,62 @@ export interface Moment {
   readonly because: string;
 }
 
-/** Kinds that mark a place in the log but teach nothing by themselves. */
-const SIGNPOSTS: ReadonlySet<MomentKind> = new Set<MomentKind>(['round', 'question']);
+/**
+ * Signposts: where the story of a room turns (a proposal or a leader starts, a quorum of
+ * promises, a new round, a question), worth jumping to, but no surprise that a learner could
+ * read the wrong way; the entry itself says it.
+ */
+const SIGNPOSTS: ReadonlySet<MomentKind> = new Set<MomentKind>(['proposal', 'promise-quorum', 'round', 'question']);
 
-/** False for a signpost (a new round, a question asked), which marks a place in the log but teaches nothing by itself. */
+/** False for a signpost, which marks a place in the log; true for a moment that a step's panel shows first. */
 export function teaches(m: Moment): boolean {
   return !SIGNPOSTS.has(m.kind);
 }
 
 /** Folds `events` from `initial` once and lists their moments, in log order. */
 export function keyMoments(initial: RoomState, events: readonly RoomEvent[]): Moment[] {
-  const s = cloneRoomState(initial);
-  const out: Moment[] = [];
+  return new MomentReader(initial).read(events);
+}
+
+/**
+ * `keyMoments` one batch of events at a time, for a log that grows: a live replay reads only
+ * the events that arrived, not the whole log again.
+ */
+export class MomentReader {
+  readonly #state: RoomState;
   // Ballots already known to be lost, so that only the first refusal that ends one is named.
-  const lost = new Set<string>();
-  for (const e of events) {
-    const before = annotationView(s, e);
-    apply(s, e);
-    out.push(...eventMoments(before, e, s, lost));
+  readonly #lost = new Set<string>();
+  #moments: Moment[] = [];
+  #read = 0;
+
+  constructor(initial: RoomState) {
+    this.#state = cloneRoomState(initial);
   }
-  return out;
+
+  /** How many events it has read. */
+  get length(): number {
+    return this.#read;
+  }
+
+  /** Every moment so far, in log order: a new array whenever `read` found more. */
+  get moments(): readonly Moment[] {
+    return this.#moments;
+  }
+
+  /** Reads `events`, which follow those read so far, and returns the moments they hold. */
+  read(events: readonly RoomEvent[]): Moment[] {
+    const s = this.#state;
+    const found: Moment[] = [];
+    for (const e of events) {
+      const touched = touchedNodes(s, e);
+      const before = annotationView(s, e);
+      apply(s, e);
+      found.push(...eventMoments(before, e, s, touched, this.#lost));
+    }
+    this.#read += events.length;
+    if (found.length) this.#moments = [...this.#moments, ...found];
+    return found;
+  }
 }
 
 /** An entry of the log that teaches, with the moments that make it so. */
@@ -86,25 +124,43 @@ export function keyEntries(entries: readonly Annotation[], moments: readonly Mom
   });
 }
 
-/** Words bound to the states around one event. */
+/**
+ * The states around one event, the words for them, and the moments found. Methods, not
+ * closures: one is made for every event of a log of up to 100,000.
+ */
 class At {
-  readonly out: Moment[] = [];
   constructor(
     readonly before: RoomState,
     readonly after: RoomState,
+    /** The nodes the event can change (log.ts `touchedNodes`): only they can reach a quorum or learn. */
+    readonly touched: readonly string[] | 'all',
+    readonly out: Moment[] = [],
   ) {}
-  name = (id: string): string => nameOf(this.before.nodes[id] ? this.before : this.after, id);
-  b = (ballot: Ballot | null | undefined): string => formatBallot(ballot, this.name);
+  name(id: string): string {
+    return nameOf(this.before.nodes[id] ? this.before : this.after, id);
+  }
+  names(ids: readonly string[]): string {
+    return nameList(ids.map((id) => this.name(id)));
+  }
+  b(ballot: Ballot | null | undefined): string {
+    return formatBallot(ballot, (id) => this.name(id));
+  }
   /** "B's" or, for the proposer itself, "B's own". */
-  whose = (id: string, self: string): string => `${this.name(id)}'s${id === self ? ' own' : ''}`;
+  whose(id: string, self: string): string {
+    return `${this.name(id)}'s${id === self ? ' own' : ''}`;
+  }
   add(kind: MomentKind, label: string, because: string): void {
     this.out.push({ seq: this.after.seq, kind, label, because });
+  }
+  /** The nodes to look at for a change: the touched ones, or all when the event may change any (or `all` is asked). */
+  nodes(all = false): readonly string[] {
+    return all || this.touched === 'all' ? this.after.order : [...new Set(this.touched)].filter((id) => this.after.nodes[id]);
   }
 }
 
 /** The moments of one event, applied to `before` to give `after`; `lost` holds the ballots already lost. */
-function eventMoments(before: RoomState, e: RoomEvent, after: RoomState, lost: Set<string>): Moment[] {
-  const at = new At(before, after);
+function eventMoments(before: RoomState, e: RoomEvent, after: RoomState, touched: readonly string[] | 'all', lost: Set<string>): Moment[] {
+  const at = new At(before, after, touched);
   switch (e.type) {
     case 'proposalStarted':
       at.add(
@@ -136,65 +192,61 @@ function eventMoments(before: RoomState, e: RoomEvent, after: RoomState, lost: S
       const next = cloneRoomState(state);
       const one = { type: 'delivered' as const, id: d.id, reply: d.reply };
       apply(next, one);
-      messageMoments(new At(state, next), one, lost, at);
+      messageMoments(new At(state, next, 'all', at.out), one, lost);
       state = next;
     }
   } else {
-    messageMoments(at, e, lost, at);
+    messageMoments(at, e, lost);
   }
   promiseQuorums(at);
   chosenValues(at);
   learnedValues(at);
-  for (const v of after.monitor.violations.slice(before.monitor.violations.length)) at.add('violation', `Violation: ${v.rule}`, v.message);
+  for (let i = before.monitor.violations.length; i < after.monitor.violations.length; i++) {
+    const v = after.monitor.violations[i]!;
+    at.add('violation', `Violation: ${v.rule}`, v.message);
+  }
   return at.out;
 }
 
-/** What the messages of one event do: requests sent, acceptors' answers, replies that reach their proposer. Moments go to `into`. */
-function messageMoments(at: At, e: RoomEvent, lost: Set<string>, into: At): void {
-  const add = (kind: MomentKind, label: string, because: string) => into.add(kind, label, because);
-  const sent = (m: RequestMessage) => (m.kind === 'accept' ? firstAccept(at, m, add) : undefined);
-  const sentMulti = (m: MultiRequest) => (m.kind === 'multiAccept' ? firstSlotAccept(at, m, add) : undefined);
-  const answered = (m: RequestMessage, reply: ReplyMessage) => brokenPromise(at, m, reply, add);
-  const reached = (r: AnyReply) => replyReached(at, r, lost, add);
+/** What the messages of one event do: requests sent, acceptors' answers, replies that reach their proposer. */
+function messageMoments(at: At, e: RoomEvent, lost: Set<string>): void {
   switch (e.type) {
     case 'exchanged':
-      sent(e.request);
+      if (e.request.kind === 'accept') firstAccept(at, e.request);
       if (e.reply) {
-        answered(e.request, e.reply);
-        reached(e.reply);
+        brokenPromise(at, e.request, e.reply);
+        replyReached(at, e.reply, lost);
       }
       return;
     case 'sent':
     case 'lost':
-      sent(e.message);
+      if (e.message.kind === 'accept') firstAccept(at, e.message);
       return;
     case 'answered': {
       const request = at.before.held[e.id];
-      if (request) answered(request, e.reply);
-      if (e.instant && !e.lost) reached(e.reply);
+      if (request) brokenPromise(at, request, e.reply);
+      if (e.instant && !e.lost) replyReached(at, e.reply, lost);
       return;
     }
     case 'delivered': {
       const m = at.before.inFlight.find((x) => x.id === e.id);
       if (!m) return;
-      if ((m.kind === 'prepare' || m.kind === 'accept') && e.reply) answered(m, e.reply as ReplyMessage);
-      if (m.kind === 'promise' || m.kind === 'accepted' || m.kind === 'reject' || m.kind === 'multiPromise' || m.kind === 'multiAccepted' || m.kind === 'multiReject') reached(m);
+      if ((m.kind === 'prepare' || m.kind === 'accept') && e.reply) brokenPromise(at, m, e.reply as ReplyMessage);
+      if (m.kind === 'promise' || m.kind === 'accepted' || m.kind === 'reject' || m.kind === 'multiPromise' || m.kind === 'multiAccepted' || m.kind === 'multiReject') replyReached(at, m, lost);
       return;
     }
     case 'multiExchanged':
-      sentMulti(e.request);
-      reached(e.reply);
+      if (e.request.kind === 'multiAccept') firstSlotAccept(at, e.request);
+      replyReached(at, e.reply, lost);
       return;
     case 'multiSent':
     case 'multiLost':
-      sentMulti(e.message);
+      if (e.message.kind === 'multiAccept') firstSlotAccept(at, e.message);
       return;
     default:
       return;
   }
 }
-
-type Add = (kind: MomentKind, label: string, because: string) => void;
 
 /** "B's promise" or "promises from A and B": the promisers of `proposer` whose acceptor had accepted `value` in `ballot` (in `before`). */
 function reportersOf(at: At, proposer: string, promisers: readonly string[], ballot: Ballot, value: string, accepted: (id: string) => { readonly ballot: Ballot; readonly value: string } | undefined): string {
@@ -204,11 +256,11 @@ function reportersOf(at: At, proposer: string, promisers: readonly string[], bal
   });
   if (ids.length === 0) return 'a promise';
   if (ids.length === 1) return `${at.whose(ids[0]!, proposer)} promise`;
-  return `promises from ${nameList(ids.map(at.name))}`;
+  return `promises from ${at.names(ids)}`;
 }
 
 /** The first accept request of a ballot: the value it carries, and why (P2c), or the rule it breaks. */
-function firstAccept(at: At, m: Extract<RequestMessage, { kind: 'accept' }>, add: Add): void {
+function firstAccept(at: At, m: Extract<RequestMessage, { kind: 'accept' }>): void {
   const p = at.before.nodes[m.from]?.proposer;
   if (!p || !sameBallot(p.ballot, m.ballot) || p.sentValue !== null) return;
   const who = at.name(m.from);
@@ -216,13 +268,13 @@ function firstAccept(at: At, m: Extract<RequestMessage, { kind: 'accept' }>, add
   const own = p.value;
   const reporters = acc ? reportersOf(at, m.from, p.promisers, acc.ballot, acc.value, (id) => at.before.nodes[id]?.acceptor.accepted ?? undefined) : '';
   if (acc && acc.value !== m.value) {
-    add(
+    at.add(
       'rule-broken',
       `Rule broken: ${who} ignores ${acc.value}`,
       `Rule-breaking mode: ${who}'s accept requests carry its own ${m.value}, though ${reporters} reported ${acc.value}, accepted in ballot ${at.b(acc.ballot)}, which may already be chosen (P2c broken).`,
     );
   } else if (acc && own !== acc.value) {
-    add(
+    at.add(
       'adopted-value',
       `${who} carries ${acc.value}${own === null ? '' : `, not ${own}`}`,
       `${who}'s accept requests carry ${acc.value}${own === null ? '' : `, not its own ${own}`}: ${reporters} reported ${acc.value}, accepted in ballot ${at.b(acc.ballot)}, which may already be chosen (P2c).`,
@@ -230,7 +282,7 @@ function firstAccept(at: At, m: Extract<RequestMessage, { kind: 'accept' }>, add
   }
   const { q1 } = roomQuorums(at.before);
   if (p.promisers.length < q1) {
-    add(
+    at.add(
       'rule-broken',
       `Rule broken: ${who} sends without a quorum of promises`,
       `Rule-breaking mode: ${who} sends accept requests with only ${p.promisers.length} of the ${q1} promises it needs, so it cannot know which value may already be chosen.`,
@@ -239,7 +291,7 @@ function firstAccept(at: At, m: Extract<RequestMessage, { kind: 'accept' }>, add
 }
 
 /** The first accept request of a slot in a leader's ballot: a re-proposed command, a no-op in a hole, or a skipped re-proposal. */
-function firstSlotAccept(at: At, m: Extract<MultiRequest, { kind: 'multiAccept' }>, add: Add): void {
+function firstSlotAccept(at: At, m: Extract<MultiRequest, { kind: 'multiAccept' }>): void {
   const leader = multiNodeOf(at.before.multi, m.from).leader;
   if (!leader || !sameBallot(leader.ballot, m.ballot) || leader.sent[m.slot] !== undefined) return;
   const who = at.name(m.from);
@@ -248,19 +300,19 @@ function firstSlotAccept(at: At, m: Extract<MultiRequest, { kind: 'multiAccept' 
     ? reportersOf(at, m.from, leader.promisers, reported.ballot, reported.value, (id) => multiNodeOf(at.before.multi, id).accepted[m.slot])
     : '';
   if (reported && reported.value === m.value) {
-    add(
+    at.add(
       're-proposed',
       `${who} re-proposes ${m.value} in slot ${m.slot}`,
       `${who} re-proposes ${m.value} in slot ${m.slot}, not a new command: ${reporters} reported it, accepted there in ballot ${at.b(reported.ballot)}, and it may already be chosen (P2c, slot by slot).`,
     );
   } else if (reported) {
-    add(
+    at.add(
       'rule-broken',
       `Rule broken: ${who} skips re-proposing slot ${m.slot}`,
       `Rule-breaking mode (skip re-propose): ${who} sends ${m.value} in slot ${m.slot}, though ${reporters} reported ${reported.value} there, accepted in ballot ${at.b(reported.ballot)}, which may already be chosen (P2c broken).`,
     );
   } else if (m.value === NO_OP && leader.requests[m.slot] === undefined) {
-    add(
+    at.add(
       'no-op',
       `${who} fills slot ${m.slot} with no-op`,
       `${who} fills slot ${m.slot} with no-op: no promise reported a command there and no client sent one, and no node may run slot ${m.slot + 1} before slot ${m.slot} (Paxos Made Simple, section 3).`,
@@ -269,11 +321,11 @@ function firstSlotAccept(at: At, m: Extract<MultiRequest, { kind: 'multiAccept' 
 }
 
 /** An acceptor that says yes below its promise: the broken-promises mode (P1a). */
-function brokenPromise(at: At, m: RequestMessage, reply: ReplyMessage, add: Add): void {
+function brokenPromise(at: At, m: RequestMessage, reply: ReplyMessage): void {
   const promised = at.before.nodes[m.to]?.acceptor.promised;
   if (reply.kind === 'reject' || !promised || compareBallots(m.ballot, promised) >= 0) return;
   const who = at.name(m.to);
-  add(
+  at.add(
     'rule-broken',
     `Rule broken: ${who} breaks its promise of ${at.b(promised)}`,
     `Rule-breaking mode: ${who} had promised ${at.b(promised)}, yet it ${m.kind === 'prepare' ? 'promises' : 'accepts'} ${at.b(m.ballot)}, a lower ballot (P1a broken).`,
@@ -281,9 +333,9 @@ function brokenPromise(at: At, m: RequestMessage, reply: ReplyMessage, add: Add)
 }
 
 /** A reply reaches its proposer (or leader): a promise that reports a value, or a refusal after which the ballot cannot win. */
-function replyReached(at: At, r: AnyReply, lost: Set<string>, add: Add): void {
+function replyReached(at: At, r: AnyReply, lost: Set<string>): void {
   if (r.kind === 'multiPromise' || r.kind === 'multiReject' || r.kind === 'multiAccepted') {
-    multiReplyReached(at, r, lost, add);
+    multiReplyReached(at, r, lost);
     return;
   }
   const pb = at.before.nodes[r.to]?.proposer;
@@ -300,15 +352,16 @@ function replyReached(at: At, r: AnyReply, lost: Set<string>, add: Add): void {
         : at.before.settings.rules.ignoreAcceptedValue && pa.value !== acc.value
           ? `${reports}: ${must}, but this rule-breaking mode lets it ignore that.`
           : `${reports}: ${must}.`;
-    add('reported-value', `${at.name(r.from)}'s promise reports ${acc.value} (${at.b(acc.ballot)})`, because);
+    at.add('reported-value', `${at.name(r.from)}'s promise reports ${acc.value} (${at.b(acc.ballot)})`, because);
   }
   if (r.kind === 'reject') {
+    const key = lostKey(at, r);
+    if (lost.has(key)) return;
     const { q1, q2 } = roomQuorums(at.after);
     const o = ballotOutlook(at.after, r, pa.promisers, q1, q2);
-    const key = `${at.after.round}|${r.to}|${at.b(r.ballot)}`;
-    if (o.kind !== 'lost' || lost.has(key)) return;
+    if (o.kind !== 'lost') return;
     lost.add(key);
-    add(
+    at.add(
       'ballot-lost',
       `${who}'s ballot ${at.b(r.ballot)} cannot win`,
       `${at.name(r.from)} refuses ${at.b(r.ballot)}, having promised ${at.b(r.promised)}: ${who}'s ballot ${at.b(r.ballot)} can no longer get the ${o.needed} ${r.request === 'prepare' ? 'promises' : 'acceptances'} it needs, so ${who} must start a new proposal above ${at.b(r.promised)}.`,
@@ -316,7 +369,12 @@ function replyReached(at: At, r: AnyReply, lost: Set<string>, add: Add): void {
   }
 }
 
-function multiReplyReached(at: At, r: MultiReply, lost: Set<string>, add: Add): void {
+/** A proposer's ballot in a round, as a key of the ballots already lost. */
+function lostKey(at: At, r: { readonly to: string; readonly ballot: Ballot }): string {
+  return `${at.after.round}|${r.to}|${r.ballot.round}|${r.ballot.node ?? ''}`;
+}
+
+function multiReplyReached(at: At, r: MultiReply, lost: Set<string>): void {
   const lb = multiNodeOf(at.before.multi, r.to).leader;
   const la = multiNodeOf(at.after.multi, r.to).leader;
   if (!lb || !la || !sameBallot(lb.ballot, r.ballot)) return;
@@ -331,7 +389,7 @@ function multiReplyReached(at: At, r: MultiReply, lost: Set<string>, add: Add): 
     const reports = one
       ? `${at.whose(r.from, r.to)} promise reports ${one.value} in slot ${fresh[0]}, accepted in ballot ${at.b(one.ballot)}: ${who} must re-propose it in slot ${fresh[0]}`
       : `${at.whose(r.from, r.to)} promise reports ${fresh.map((s) => `${la.reported[s]!.value} in slot ${s}`).join(', ')}: ${who} must re-propose each in its slot`;
-    add(
+    at.add(
       'reported-value',
       `${at.name(r.from)}'s promise reports ${fresh.map((s) => `slot ${s}: ${la.reported[s]!.value} (${at.b(la.reported[s]!.ballot)})`).join('; ')}`,
       `${reports} before any new command (P2c, slot by slot)${skip ? ', but this rule-breaking mode lets it skip that' : ''}.`,
@@ -346,10 +404,10 @@ function multiReplyReached(at: At, r: MultiReply, lost: Set<string>, add: Add): 
   const needed = prepare ? q1 : q2;
   if (have.length >= needed) return;
   const open = at.after.members.filter((id) => at.after.nodes[id] && compareBallots(multiNodeOf(at.after.multi, id).promised, r.ballot) <= 0 && !have.includes(id));
-  const key = `${at.after.round}|${r.to}|${at.b(r.ballot)}`;
+  const key = lostKey(at, r);
   if (have.length + open.length >= needed || lost.has(key)) return;
   lost.add(key);
-  add(
+  at.add(
     'ballot-lost',
     `${who}'s ballot ${at.b(r.ballot)} cannot win`,
     `${at.name(r.from)} refuses ${at.b(r.ballot)}, having promised ${at.b(r.promised)}: ${who}'s ballot ${at.b(r.ballot)} can no longer get the ${needed} ${prepare ? 'promises' : 'acceptances'} it needs, so to lead on ${who} must lead again above ${at.b(r.promised)}.`,
@@ -365,7 +423,8 @@ function promises(count: number, quorum: number, ballot: string): string {
 function promiseQuorums(at: At): void {
   const q1Before = roomQuorums(at.before).q1;
   const q1 = roomQuorums(at.after).q1;
-  for (const id of at.after.order) {
+  // A smaller quorum can make any proposer's promises a quorum.
+  for (const id of at.nodes(q1 !== q1Before)) {
     const pa = at.after.nodes[id]!.proposer;
     const pb = at.before.nodes[id]?.proposer;
     if (pa.ballot && pa.promisers.length >= q1 && !(pb && sameBallot(pb.ballot, pa.ballot) && pb.promisers.length >= q1Before)) {
@@ -408,6 +467,8 @@ function promiseQuorums(at: At): void {
 /** Values chosen at this event: in the room, or in a Multi-Paxos slot. */
 function chosenValues(at: At): void {
   const { before, after } = at;
+  // Most events choose nothing: say so before any copy is made.
+  if (after.monitor.chosen.length === before.monitor.chosen.length && (after.multi?.monitor.chosen.length ?? 0) === (before.multi?.monitor.chosen.length ?? 0)) return;
   const q2 = roomQuorums(after).q2;
   const acceptors = `A quorum of ${q2} acceptor${q2 === 1 ? '' : 's'}`;
   for (const c of after.monitor.chosen.slice(before.monitor.chosen.length)) {
@@ -418,7 +479,7 @@ function chosenValues(at: At): void {
     }
     const other = before.monitor.chosen.find((x) => x.value !== c.value);
     const learners = after.order.filter((id) => after.nodes[id]!.choice === c.value && before.nodes[id]?.choice !== c.value);
-    const known = learners.length ? `; ${nameList(learners.map(at.name))} learn${learners.length === 1 ? 's' : ''} it` : after.order.some((id) => after.nodes[id]!.choice === c.value) ? '' : '; no node knows it yet';
+    const known = learners.length ? `; ${at.names(learners)} learn${learners.length === 1 ? 's' : ''} it` : after.order.some((id) => after.nodes[id]!.choice === c.value) ? '' : '; no node knows it yet';
     at.add(
       'chosen',
       `${c.value} is chosen (ballot ${b})`,
@@ -436,7 +497,7 @@ function chosenValues(at: At): void {
       continue;
     }
     const learners = slotLearners(at, c.slot, c.value);
-    const known = learners.length ? `; ${nameList(learners.map(at.name))} learn${learners.length === 1 ? 's' : ''} it` : '; no node knows it yet';
+    const known = learners.length ? `; ${at.names(learners)} learn${learners.length === 1 ? 's' : ''} it` : '; no node knows it yet';
     at.add(
       'chosen',
       `Slot ${c.slot}: ${c.value} is chosen (ballot ${b})`,
@@ -460,7 +521,7 @@ function learnedValues(at: At): void {
   const { before, after } = at;
   if (!after.multi) {
     const fresh = new Map<string, string[]>();
-    for (const id of after.order) {
+    for (const id of at.nodes()) {
       const v = after.nodes[id]!.choice;
       if (v !== null && before.nodes[id]?.choice !== v) fresh.set(v, [...(fresh.get(v) ?? []), id]);
     }
@@ -469,7 +530,7 @@ function learnedValues(at: At): void {
       const knownBefore = before.order.some((id) => before.nodes[id]!.choice === value);
       if (chosenNow || knownBefore) continue;
       const chosen = after.monitor.chosen.find((c) => c.value === value);
-      const names = nameList(ids.map(at.name));
+      const names = at.names(ids);
       const one = ids.length === 1;
       at.add(
         'learned',
@@ -495,7 +556,7 @@ function learnedValues(at: At): void {
     if (chosenNow.some((c) => c.slot === slot && c.value === value)) continue;
     if (before.order.some((id) => multiNodeOf(before.multi, id).learned[slot] === value)) continue;
     const chosen = after.multi.monitor.chosen.find((c) => c.slot === slot && c.value === value);
-    const names = nameList(ids.map(at.name));
+    const names = at.names(ids);
     const one = ids.length === 1;
     at.add(
       'learned',

@@ -4,7 +4,7 @@
  * shows a step's key entries first; the tests and the golden files read the same steps.
  */
 import type { Annotation } from '../annotate';
-import { keyEntries, keyMoments, type KeyEntry, type Moment } from '../replay/moments';
+import { keyEntries, keyMoments, teaches, type KeyEntry, type Moment } from '../replay/moments';
 import type { ScenarioRun, StepOutcome } from './run';
 
 /** One stop of "Next step": the outcomes since the stop before, and what they made. */
@@ -54,11 +54,14 @@ export function lessonSteps(run: ScenarioRun, moments: readonly Moment[] = keyMo
  * step panel shows first. Deterministic, so golden files compare it byte for byte.
  */
 export function formatSteps(run: ScenarioRun): string {
-  const steps = lessonSteps(run);
+  const moments = keyMoments(run.log.stateAt(0), run.log.events);
+  const steps = lessonSteps(run, moments);
   const out: string[] = [];
   if (run.scenario.title) out.push(`== ${run.scenario.title}`);
   steps.forEach((s, i) => {
     out.push(`Step ${i + 1} of ${steps.length}: ${[...new Set(s.outcomes.map((o) => o.step.source))].join('; ')}`);
+    // Signposts are listed to jump to, not shown first.
+    for (const m of moments) if (!teaches(m) && s.entries.some((e) => e.seq === m.seq)) out.push(`  signpost at event ${m.seq}: ${m.label}`);
     const rest = s.entries.length - s.keys.length;
     for (const k of s.keys) {
       out.push(`  event ${k.entry.seq}: ${k.entry.lines[0]}`);
