@@ -17,8 +17,9 @@ import {
   type RoomCommand,
   type RoomEvent,
   type RoomState,
+  type LessonStep,
+  lessonSteps,
   type StepOutcome,
-  walkStops,
 } from '@toy-paxos/shared';
 import type { Notice } from './session.svelte';
 import { toLogItem, type LogItem } from './log-item';
@@ -30,6 +31,8 @@ export interface Walkthrough {
   readonly log: RoomLog;
   /** Where "Next step" stops: after each of these numbers of outcomes (see `walkStops`). */
   readonly stops: readonly number[];
+  /** What each stop shows: its outcomes, its entries and, first, its key entries. */
+  readonly steps: readonly LessonStep[];
 }
 
 /** The last stop before `step`, or 0 (the start). */
@@ -140,7 +143,8 @@ export class SoloSandbox {
     if (!preset) return;
     const run = runScenario(parseScenario(preset.text));
     this.#walkItems = run.outcomes.flatMap((o) => (o.kind === 'entries' ? o.entries.map(toLogItem) : []));
-    this.walkthrough = { preset, outcomes: run.outcomes, log: run.log, stops: walkStops(run.outcomes) };
+    const steps = lessonSteps(run);
+    this.walkthrough = { preset, outcomes: run.outcomes, log: run.log, stops: steps.map((s) => s.stop), steps };
     this.step = 0;
     this.version++;
   }
@@ -160,9 +164,12 @@ export class SoloSandbox {
 
   /** The outcomes of the stop shown (empty before the first). */
   get current(): readonly StepOutcome[] {
-    const w = this.walkthrough;
-    if (!w || this.step === 0) return [];
-    return w.outcomes.slice(stopBefore(w.stops, this.step), this.step);
+    return this.currentStep?.outcomes ?? [];
+  }
+
+  /** The stop shown, with its key entries (null before the first). */
+  get currentStep(): LessonStep | null {
+    return this.walkthrough?.steps.find((s) => s.stop === this.step) ?? null;
   }
 
   /** Which stop is shown (1-based; 0 before the first) and how many there are. */
