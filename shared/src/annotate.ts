@@ -9,10 +9,11 @@
 import { compareBallots, formatBallot, type Ballot } from './ballot';
 import { assertNever } from './invariant';
 import { acceptorVerdict, tallyKey, type AcceptedMessage, type AcceptedValue, type AcceptorState, type NodeState, type NoticeMessage, type ReplyMessage, type RequestMessage } from './node';
-import { acceptedBy, type ChosenValue, type Violation } from './monitor';
+import { type ChosenValue, type Violation } from './monitor';
+import { ballotOutlook } from './outlook';
 import { apply, cloneRoomState, linkUp, nameOf, noticeTargets, roomQuorums, type RoomEvent, type RoomState } from './room';
 import { formatQuorum, quorumSizes, RULE_MODE_NAMES } from './settings';
-import { countKinds, messageLabel, scopeLabel } from './message-label';
+import { countKinds, messageLabel, nameList, scopeLabel } from './message-label';
 import { checkpointResult } from './checkpoint-state';
 import { describeMulti, isMultiDescribed, type MultiDescribed } from './multi/annotate';
 import { isMultiMessage } from './multi/state';
@@ -553,40 +554,28 @@ function proposerReason(ctx: Ctx, reply: ReplyMessage): string {
   }
 }
 
-/**
- * What one refusal means for a ballot, from the whole room's state (which the proposer
- * itself may not know yet): a refusal only closes one acceptor, so the ballot may have won
- * already, may still win, or may be lost.
- */
+/** What one refusal means for a ballot (see `ballotOutlook`), in words. */
 function ballotChances(ctx: Ctx, reply: Extract<ReplyMessage, { kind: 'reject' }>, promisers: readonly string[], q1: number, q2: number): string {
   const who = ctx.name(reply.to);
   const b = ctx.b(reply.ballot);
-  const after = ctx.after;
   const next = `its next proposal will pick a ballot above ${ctx.b(reply.promised)}`;
-  const present = after.members.filter((m) => after.nodes[m]);
-  const gone = after.members.length - present.length;
-  const open = (m: string) => acceptorVerdict(after.nodes[m]!.acceptor, reply.ballot).ok;
-  const higher = present.filter((m) => !open(m)).length;
-  const why =
-    `${higher} of this round's ${after.members.length} acceptors ${higher === 1 ? 'has' : 'have'} promised a higher ballot` +
-    (gone ? ` and ${gone} ${gone === 1 ? 'has' : 'have'} left the room` : '');
-  // Phase 2: acceptances of b already given count, whoever promised higher since.
-  const value = reply.value ?? after.nodes[reply.to]?.proposer.sentValue ?? null;
-  const accepted = value === null ? [] : acceptedBy(after.monitor, reply.ballot, value);
-  if (accepted.length >= q2) {
-    return `${b} has won already: a quorum of ${accepted.length} acceptors accepted ${value} in it before this refusal, and a refusal cannot undo that.`;
+  const o = ballotOutlook(ctx.after, reply, promisers, q1, q2);
+  switch (o.kind) {
+    case 'won':
+      return `${b} has won already: a quorum of ${o.accepted} acceptors accepted ${o.value} in it before this refusal, and a refusal cannot undo that.`;
+    case 'promised':
+      return `${who} already has the ${q1} promises it needs for ${b}, so this refusal does not stop it: what counts now is whether ${q2} acceptors accept.`;
+    case 'open':
+    case 'lost': {
+      const why =
+        `${o.higher} of this round's ${o.members} acceptors ${o.higher === 1 ? 'has' : 'have'} promised a higher ballot` +
+        (o.gone ? ` and ${o.gone} ${o.gone === 1 ? 'has' : 'have'} left the room` : '');
+      const what = reply.request === 'prepare' ? 'promises' : 'acceptances';
+      return o.kind === 'open'
+        ? `${who} can still win with ${b}: ${why}, and the others could still give it the ${o.needed} ${what} it needs. If they refuse too, ${next}.`
+        : `${who} cannot win with ${b} any more: ${why}, so at most ${o.could} ${what} can come, and it needs ${o.needed}. So ${next}.`;
+    }
   }
-  if (reply.request === 'prepare' && promisers.length >= q1) {
-    return `${who} already has the ${q1} promises it needs for ${b}, so this refusal does not stop it: what counts now is whether ${q2} acceptors accept.`;
-  }
-  const needed = reply.request === 'prepare' ? q1 : q2;
-  // Promises of b on their way back count too: they were given before any higher promise.
-  const coming = after.inFlight.filter((m) => m.kind === 'promise' && m.to === reply.to && compareBallots(m.ballot, reply.ballot) === 0).map((m) => m.from);
-  const have = reply.request === 'prepare' ? [...new Set([...promisers, ...coming])] : accepted;
-  const could = have.length + present.filter((m) => open(m) && !have.includes(m)).length;
-  return could >= needed
-    ? `${who} can still win with ${b}: ${why}, and the others could still give it the ${needed} ${reply.request === 'prepare' ? 'promises' : 'acceptances'} it needs. If they refuse too, ${next}.`
-    : `${who} cannot win with ${b} any more: ${why}, so at most ${could} ${reply.request === 'prepare' ? 'promises' : 'acceptances'} can come, and it needs ${needed}. So ${next}.`;
 }
 
 /** `A now has 2 of the 3 promises it needs.`, or past the quorum, `A now has 3 promises; 2 were enough.` */
@@ -744,12 +733,6 @@ function describeAnswer(ctx: Ctx, id: number, reply: ReplyMessage, instant: bool
 
 // ---------------------------------------------------------------------------
 // Learners
-
-/** "C, D and E", or past `max` names, "C, D, E and 35 more". */
-function nameList(names: readonly string[], max = 6): string {
-  const shown = names.length > max ? [...names.slice(0, max), `${names.length - max} more`] : names;
-  return shown.length <= 1 ? (shown[0] ?? '') : `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}`;
-}
 
 /** How many acceptances of (ballot, value) learner `id` knows of in `state`. */
 function heardCount(state: RoomState, id: string, m: { readonly ballot: Ballot; readonly value: string }): number {

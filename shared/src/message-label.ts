@@ -67,3 +67,9 @@ export function countKinds(messages: readonly Message[]): string {
 export function scopeLabel(name: (id: string) => string, from: string | undefined, to: string | undefined): string {
   return [from !== undefined ? `from ${name(from)}` : '', to !== undefined ? `to ${name(to)}` : ''].filter(Boolean).join(' ');
 }
+
+/** "C, D and E", or past `max` names, "C, D, E and 35 more". */
+export function nameList(names: readonly string[], max = 6): string {
+  const shown = names.length > max ? [...names.slice(0, max), `${names.length - max} more`] : names;
+  return shown.length <= 1 ? (shown[0] ?? '') : `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}`;
+}

@@ -98,7 +98,7 @@ describe('a guided solo lesson', () => {
     ['desktop', { width: 1366, height: 768 }],
     ['phone', PHONE],
   ] as const) {
-    it(`shows the step, its entry, Next and the ring in one view (${size}); set-up runs in one step; the acting node follows`, async () => {
+    it(`shows the step, its key entries, Next and the ring in one view (${size}); set-up runs in one step; the acting node follows`, async () => {
       const { page, context } = await person(env.browser, viewport);
       await page.goto(`${env.classroom.url}/solo`);
       await page.getByRole('combobox').filter({ hasText: 'Choose a preset lesson' }).selectOption('value-adoption');
@@ -117,8 +117,10 @@ describe('a guided solo lesson', () => {
       await screenshot(page, `solo-guided-${size}`);
       // What the learner sees without scrolling.
       await page.screenshot({ path: `${SCREENSHOTS}/solo-guided-${size}-first-view.png` });
-      // Everything the step needs is in view without scrolling: the narration, its entry, Next and the ring.
-      for (const part of [lesson.getByRole('status'), lesson.locator('.entry'), next, lesson.locator('.stage-ring svg').first()]) {
+      // Everything the step needs is in view without scrolling: the narration, its key entries (the adoption of Apple, then Apple chosen again), Next and the ring.
+      const keys = lesson.locator('[data-key-seq]');
+      expect(await keys.count()).toBe(2);
+      for (const part of [lesson.getByRole('status'), keys.first(), keys.last(), next, lesson.locator('.stage-ring svg').first()]) {
         const box = (await part.boundingBox())!;
         expect(box.y + box.height, `${size}: ${await part.evaluate((el) => el.className || el.tagName)}`).toBeLessThanOrEqual(viewport.height);
       }

@@ -23,7 +23,7 @@ function preset(name: string) {
 }
 
 describe('key moments', () => {
-  it('finds each proposal, the first quorum of promises, the choice and a violation', () => {
+  it('finds each proposal, the first quorum of promises, a reported value, a broken rule, the choice and a violation', () => {
     const { initial, events } = preset('break-ignore-accepted-value');
     const moments = keyMoments(initial, events);
     expect(moments.map((m) => `${m.seq} ${m.kind}: ${m.label}`)).toEqual([
@@ -31,7 +31,9 @@ describe('key moments', () => {
       '6 promise-quorum: A has a quorum of promises for 1.A',
       '8 chosen: Apple is chosen (ballot 1.A)',
       '9 proposal: C proposes 1.C (Mango)',
+      "10 reported-value: B's promise reports Apple (1.A)",
       '11 promise-quorum: C has a quorum of promises for 1.C',
+      '12 rule-broken: Rule broken: C ignores Apple',
       '13 chosen: Mango is chosen (ballot 1.C)',
       '13 violation: Violation: agreement',
       '13 violation: Violation: stability',

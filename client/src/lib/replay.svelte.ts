@@ -3,7 +3,7 @@
  * forward, play at several speeds, jump to key moments), over a log with snapshots so
  * that seeking anywhere is fast. `cursor` null means live.
  */
-import { keyMoments, RoomLog, type Moment, type RoomEvent, type RoomState } from '@toy-paxos/shared';
+import { MomentReader, RoomLog, type Moment, type RoomEvent, type RoomState } from '@toy-paxos/shared';
 
 export const SPEEDS = [0.5, 1, 2, 4, 8] as const;
 
@@ -15,7 +15,8 @@ export class Replay {
   version = $state(0);
   #log: RoomLog;
   #timer: ReturnType<typeof setInterval> | null = null;
-  #moments: Moment[] | null = null;
+  /** The log's key moments, read as far as the log goes when they are asked for. */
+  #moments: MomentReader | null = null;
 
   constructor(initial: RoomState, events: readonly RoomEvent[]) {
     this.#log = new RoomLog(initial, events);
@@ -30,17 +31,18 @@ export class Replay {
   sync(events: readonly RoomEvent[]): void {
     if (events.length <= this.#log.length) return;
     for (const e of events.slice(this.#log.length)) this.#log.append(e);
-    this.#moments = null;
     this.version++;
   }
 
   /** The state at the cursor (a fresh copy), or null when live. */
   readonly state: RoomState | null = $derived.by(() => (this.cursor === null ? null : this.#log.stateAt(this.cursor)));
 
+  /** The key moments of the whole log (the core's `keyMoments`); a growing log's new events only are read. */
   get moments(): readonly Moment[] {
     void this.version;
-    this.#moments ??= keyMoments(this.#log.stateAt(0), this.#log.events);
-    return this.#moments;
+    this.#moments ??= new MomentReader(this.#log.stateAt(0));
+    if (this.#moments.length < this.#log.length) this.#moments.read(this.#log.events.slice(this.#moments.length));
+    return this.#moments.moments;
   }
 
   get events(): readonly RoomEvent[] {

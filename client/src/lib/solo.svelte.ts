@@ -17,6 +17,8 @@ import {
   type RoomCommand,
   type RoomEvent,
   type RoomState,
+  type LessonStep,
+  lessonSteps,
   type StepOutcome,
 } from '@toy-paxos/shared';
 import type { Notice } from './session.svelte';
@@ -27,17 +29,10 @@ export interface Walkthrough {
   readonly preset: Preset;
   readonly outcomes: readonly StepOutcome[];
   readonly log: RoomLog;
-  /**
-   * Where "Next step" stops: after each of these numbers of outcomes. Outcomes of one
-   * script line, a run of set-up lines (nodes, settings) and a run of checks each make one
-   * stop, so that no click shows the same line again or only adds a node.
-   */
+  /** Where "Next step" stops: after each of these numbers of outcomes (see `walkStops`). */
   readonly stops: readonly number[];
-}
-
-/** Set-up only: nodes joining, settings, renames. */
-function setUp(o: StepOutcome): boolean {
-  return o.kind === 'entries' && o.entries.every((e) => e.data.type === 'nodeAdded' || e.data.type === 'settingsChanged' || e.data.type === 'nodeRenamed');
+  /** What each stop shows: its outcomes, its entries and, first, its key entries. */
+  readonly steps: readonly LessonStep[];
 }
 
 /** The last stop before `step`, or 0 (the start). */
@@ -45,17 +40,6 @@ function stopBefore(stops: readonly number[], step: number): number {
   let before = 0;
   for (const n of stops) if (n < step) before = n;
   return before;
-}
-
-/** The stops of a walkthrough (see `Walkthrough.stops`). */
-export function walkStops(outcomes: readonly StepOutcome[]): number[] {
-  const stops: number[] = [];
-  outcomes.forEach((o, i) => {
-    const next = outcomes[i + 1];
-    const together = next && (next.step === o.step || (setUp(o) && setUp(next)) || (o.kind === 'expect' && next.kind === 'expect'));
-    if (!together) stops.push(i + 1);
-  });
-  return stops;
 }
 
 let noticeIds = 0;
@@ -159,7 +143,8 @@ export class SoloSandbox {
     if (!preset) return;
     const run = runScenario(parseScenario(preset.text));
     this.#walkItems = run.outcomes.flatMap((o) => (o.kind === 'entries' ? o.entries.map(toLogItem) : []));
-    this.walkthrough = { preset, outcomes: run.outcomes, log: run.log, stops: walkStops(run.outcomes) };
+    const steps = lessonSteps(run);
+    this.walkthrough = { preset, outcomes: run.outcomes, log: run.log, stops: steps.map((s) => s.stop), steps };
     this.step = 0;
     this.version++;
   }
@@ -179,9 +164,12 @@ export class SoloSandbox {
 
   /** The outcomes of the stop shown (empty before the first). */
   get current(): readonly StepOutcome[] {
-    const w = this.walkthrough;
-    if (!w || this.step === 0) return [];
-    return w.outcomes.slice(stopBefore(w.stops, this.step), this.step);
+    return this.currentStep?.outcomes ?? [];
+  }
+
+  /** The stop shown, with its key entries (null before the first). */
+  get currentStep(): LessonStep | null {
+    return this.walkthrough?.steps.find((s) => s.stop === this.step) ?? null;
   }
 
   /** Which stop is shown (1-based; 0 before the first) and how many there are. */

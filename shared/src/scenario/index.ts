@@ -1,3 +1,4 @@
 export * from './parse';
 export * from './run';
 export * from './format';
+export * from './steps';

@@ -1,0 +1,74 @@
+/**
+ * A lesson as the learner steps through it: where "Next step" stops, what each step made,
+ * and which of its entries teach (its key entries, from `keyMoments`). The solo sandbox
+ * shows a step's key entries first; the tests and the golden files read the same steps.
+ */
+import type { Annotation } from '../annotate';
+import { keyEntries, keyMoments, teaches, type KeyEntry, type Moment } from '../replay/moments';
+import type { ScenarioRun, StepOutcome } from './run';
+
+/** One stop of "Next step": the outcomes since the stop before, and what they made. */
+export interface LessonStep {
+  /** The step stops after this many outcomes of the run. */
+  readonly stop: number;
+  readonly outcomes: readonly StepOutcome[];
+  /** The log entries the step made, oldest first. */
+  readonly entries: readonly Annotation[];
+  /** The entries that teach, oldest first, each with its key moments. */
+  readonly keys: readonly KeyEntry[];
+}
+
+/** Set-up only: nodes joining, settings, renames. */
+function setUp(o: StepOutcome): boolean {
+  return o.kind === 'entries' && o.entries.every((e) => e.data.type === 'nodeAdded' || e.data.type === 'settingsChanged' || e.data.type === 'nodeRenamed');
+}
+
+/**
+ * Where "Next step" stops: after each of these numbers of outcomes. Outcomes of one script
+ * line, a run of set-up lines (nodes, settings) and a run of checks each make one stop, so
+ * that no click shows the same line again or only adds a node.
+ */
+export function walkStops(outcomes: readonly StepOutcome[]): number[] {
+  const stops: number[] = [];
+  outcomes.forEach((o, i) => {
+    const next = outcomes[i + 1];
+    const together = next && (next.step === o.step || (setUp(o) && setUp(next)) || (o.kind === 'expect' && next.kind === 'expect'));
+    if (!together) stops.push(i + 1);
+  });
+  return stops;
+}
+
+/** The steps of an annotated run (not one run with `annotate: false`), in order; `moments` are the run's, when already worked out. */
+export function lessonSteps(run: ScenarioRun, moments: readonly Moment[] = keyMoments(run.log.stateAt(0), run.log.events)): LessonStep[] {
+  let from = 0;
+  return walkStops(run.outcomes).map((stop) => {
+    const outcomes = run.outcomes.slice(from, stop);
+    from = stop;
+    const entries = outcomes.flatMap((o) => (o.kind === 'entries' ? o.entries : []));
+    return { stop, outcomes, entries, keys: keyEntries(entries, moments) };
+  });
+}
+
+/**
+ * The run's steps as the learner meets them, each with its key moments: what the lesson's
+ * step panel shows first. Deterministic, so golden files compare it byte for byte.
+ */
+export function formatSteps(run: ScenarioRun): string {
+  const moments = keyMoments(run.log.stateAt(0), run.log.events);
+  const steps = lessonSteps(run, moments);
+  const out: string[] = [];
+  if (run.scenario.title) out.push(`== ${run.scenario.title}`);
+  steps.forEach((s, i) => {
+    out.push(`Step ${i + 1} of ${steps.length}: ${[...new Set(s.outcomes.map((o) => o.step.source))].join('; ')}`);
+    // Signposts are listed to jump to, not shown first.
+    for (const m of moments) if (!teaches(m) && s.entries.some((e) => e.seq === m.seq)) out.push(`  signpost at event ${m.seq}: ${m.label}`);
+    const rest = s.entries.length - s.keys.length;
+    for (const k of s.keys) {
+      out.push(`  event ${k.entry.seq}: ${k.entry.lines[0]}`);
+      for (const m of k.moments) out.push(`    ${m.kind}: ${m.because}`);
+    }
+    if (s.keys.length && rest > 0) out.push(`  and ${rest} more ${rest === 1 ? 'entry' : 'entries'}`);
+    if (!s.keys.length && s.entries.length) out.push(`  no key entry; ${s.entries.length} ${s.entries.length === 1 ? 'entry' : 'entries'}`);
+  });
+  return out.join('\n') + '\n';
+}
