@@ -7,12 +7,11 @@
 import {
   annotateEvents,
   DEFAULT_SETTINGS,
-  firstChars,
   initialRoomState,
-  LIMITS,
   RECENT_RECORDS,
-  nameKey,
   RoomLog,
+  takenNames,
+  uniqueNodeName,
   type Annotation,
   type LogRecord,
   type ParticipantInfo,
@@ -304,32 +303,17 @@ export class Room {
     return { code: this.code, locked: this.locked, participants };
   }
 
-  /** The names of the nodes (but `self`), in the folded form names are compared in. */
-  #takenNames(self?: string): Set<string> {
-    return new Set(this.log.state.order.filter((id) => id !== self).map((id) => nameKey(this.log.state.nodes[id]!.name)));
-  }
-
   /** "Bot 1", "Bot 2", ...: the first `count` that no node uses. */
   freeBotNames(count: number): string[] {
-    const taken = this.#takenNames();
+    const taken = takenNames(this.log.state);
     const names: string[] = [];
     for (let k = 1; names.length < count; k++) if (!taken.has(`bot ${k}`)) names.push(`Bot ${k}`);
     return names;
   }
 
-  /**
-   * A display name no other node in the room uses: "Alice", then "Alice 2", "Alice 3"...
-   * Names are compared folded (case, compatibility forms, whitespace), so "ALICE" is taken
-   * by "Alice"; the suffix never cuts an emoji in half.
-   */
+  /** A display name no other node of the active timeline uses (the core's `uniqueNodeName`). */
   uniqueName(wanted: string, self?: string): string {
-    const taken = this.#takenNames(self);
-    if (!taken.has(nameKey(wanted))) return wanted;
-    for (let k = 2; ; k++) {
-      const suffix = ` ${k}`;
-      const name = firstChars(wanted, LIMITS.nameLengthMax - suffix.length) + suffix;
-      if (!taken.has(nameKey(name))) return name;
-    }
+    return uniqueNodeName(this.log.state, wanted, self);
   }
 }
 

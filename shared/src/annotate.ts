@@ -188,14 +188,16 @@ function describe(ctx: Ctx, e: RoomEvent): Body {
   switch (e.type) {
     case 'nodeAdded':
       return {
-        lines: [`JOIN ${e.name}${e.bot ? ' (bot)' : ''}${e.nextRound ? ` (acceptor from round ${ctx.before.round + 1})` : ''}`],
-        explanation: e.nextRound
+        lines: [`JOIN ${e.name}${e.bot ? ' (bot)' : ''}${e.carried ? ' (from another timeline)' : ''}${e.nextRound ? ` (acceptor from round ${ctx.before.round + 1})` : ''}`],
+        explanation: (e.carried
+          ? `${e.name} is a student who joined the class on another timeline, so this one had no node for them. The instructor switched the class to this timeline, and ${e.name}'s node joins it now, under the same id, as a new node. `
+          : '') + (e.nextRound
           ? `${e.name} joins during round ${ctx.before.round}, after its first proposal. Paxos decides among a fixed set of acceptors, and this round's quorums are counted without ${e.name}: ` +
             `a quorum that included it might share no acceptor with another quorum of this round, and two values could be chosen. So ${e.name} watches this round, and becomes proposer, acceptor and learner when round ${ctx.before.round + 1} starts.`
           : `${e.name} joins as a node: proposer, acceptor and learner${e.bot ? ', played by the core' : ''}. It has promised and accepted nothing.` +
             (ctx.before.fixed
               ? ` Rule-breaking mode (reconfigure mid-round): it is an acceptor at once, in the middle of round ${ctx.before.round}'s decision, and a majority now counts ${ctx.after.members.length} acceptors.`
-              : ''),
+              : '')),
         data: data(e.type, e.node, [e.node]),
       };
     case 'nodeRemoved':

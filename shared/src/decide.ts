@@ -5,7 +5,7 @@
  */
 import { formatBallot, nextBallot } from './ballot';
 import { assertNever } from './invariant';
-import { nameKey, textProblem } from './text';
+import { firstChars, nameKey, textProblem } from './text';
 import { acceptorVerdict, isRequest, makeReply, valueToPropose, type Message, type NodeState, type ReplyMessage, type RequestMessage } from './node';
 import {
   inFlightIndex,
@@ -229,6 +229,26 @@ export function networkFull(): Refusal {
 /** "a name has at most 32 characters" as a sentence of its own. */
 function sentence(phrase: string): string {
   return `${phrase[0]!.toUpperCase()}${phrase.slice(1)}.`;
+}
+
+/** The names of `state`'s nodes (but `self`'s), in the folded form names are compared in. */
+export function takenNames(state: RoomState, self?: string): Set<string> {
+  return new Set(state.order.filter((id) => id !== self).map((id) => nameKey(state.nodes[id]!.name)));
+}
+
+/**
+ * A display name no other node of `state` uses: "Alice", then "Alice 2", "Alice 3"...
+ * Names are compared folded (case, compatibility forms, whitespace), so "ALICE" is taken
+ * by "Alice"; the suffix never cuts an emoji in half.
+ */
+export function uniqueNodeName(state: RoomState, wanted: string, self?: string): string {
+  const taken = takenNames(state, self);
+  if (!taken.has(nameKey(wanted))) return wanted;
+  for (let k = 2; ; k++) {
+    const suffix = ` ${k}`;
+    const name = firstChars(wanted, LIMITS.nameLengthMax - suffix.length) + suffix;
+    if (!taken.has(nameKey(name))) return name;
+  }
 }
 
 function checkName(name: string): Refusal | null {

@@ -24,3 +24,4 @@ export * from './checkpoint-state';
 export * from './checkpoint';
 export * from './explore/index';
 export * from './multi/index';
+export * from './timelines';

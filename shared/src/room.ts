@@ -164,8 +164,12 @@ export type RoomCommand =
 export type LostReason = 'crashed' | 'cut' | 'left';
 
 export type RoomEvent =
-  /** `nextRound`: joined mid-round, so it becomes an acceptor when the next round starts. */
-  | { readonly type: 'nodeAdded'; readonly node: string; readonly name: string; readonly bot: boolean; readonly nextRound?: true }
+  /**
+   * `nextRound`: joined mid-round, so it becomes an acceptor when the next round starts.
+   * `carried`: a student's node brought onto this timeline when the instructor switched to
+   * it, because the student joined on another one (timelines.ts).
+   */
+  | { readonly type: 'nodeAdded'; readonly node: string; readonly name: string; readonly bot: boolean; readonly nextRound?: true; readonly carried?: true }
   /** `nextRound`: left mid-round, so it stays counted in this round's quorums. */
   | { readonly type: 'nodeRemoved'; readonly node: string; readonly nextRound?: true }
   | { readonly type: 'nodeRenamed'; readonly node: string; readonly name: string }

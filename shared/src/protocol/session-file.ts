@@ -101,7 +101,7 @@ const fullSettings = settingsSchema.required().extend({
 });
 
 const event = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('nodeAdded'), node: id, name, bot: z.boolean(), nextRound: z.literal(true).optional() }),
+  z.strictObject({ type: z.literal('nodeAdded'), node: id, name, bot: z.boolean(), nextRound: z.literal(true).optional(), carried: z.literal(true).optional() }),
   z.strictObject({ type: z.literal('nodeRemoved'), node: id, nextRound: z.literal(true).optional() }),
   z.strictObject({ type: z.literal('nodeRenamed'), node: id, name }),
   z.strictObject({ type: z.literal('settingsChanged'), settings: fullSettings, nextRound: fullSettings.optional() }),
