@@ -6,6 +6,7 @@
  */
 import {
   analyticsFor,
+  carryStudents,
   CHECKPOINT_LIMITS,
   classAnalytics,
   decide,
@@ -484,7 +485,12 @@ export class Classroom extends RoomHost {
     });
   }
 
-  /** Forks a what-if branch of the active timeline, or switches to another timeline; either way everyone follows. */
+  /**
+   * Forks a what-if branch of the active timeline, or switches to another timeline; either way
+   * everyone follows. Every student keeps their node: the nodes the timeline lacks (students who
+   * joined after its fork point, or on another timeline) join it in the same commit, as the
+   * core decides (shared/src/timelines.ts).
+   */
   #branch(room: Room, event: 'branch:fork' | 'branch:switch', payload: unknown, nowMs: number, reply: Reply<CommandResult>): void {
     let change: Partial<RoomChange>;
     let apply: () => void;
@@ -506,19 +512,41 @@ export class Classroom extends RoomHost {
     }
     // Applied at once, so that later commands land on the new timeline; reverted by a reload if the commit fails.
     apply();
+    const carried = this.#carry(room);
+    const target = room.timeline;
+    const first = room.log.length + 1;
+    // Not broadcast as records: pages still on the old timeline would append them to it. The
+    // `room:timeline` sent once they are committed carries them.
+    if (carried.length) room.apply(carried, nowMs);
     room.presenting = null;
     room.expiresAt = nowMs + this.limits.roomTtlMs;
+    const events = carried.map((e, i) => ({ seq: first + i, at: nowMs, event: e }));
     this.enqueue({
       room,
-      change: { code: room.code, expiresAt: nowMs + this.limits.roomTtlMs, ...change },
+      change: { code: room.code, expiresAt: nowMs + this.limits.roomTtlMs, ...change, ...(events.length ? { branch: room.active, events } : {}) },
       records: [],
       done: () => {
+        if (events.length) target.committed = Math.max(target.committed, events.at(-1)!.seq);
         this.sendTimeline(room);
         this.out.presence(room.code, room.info());
-        reply({ ok: true, value: { seqs: [] } });
+        reply({ ok: true, value: { seqs: events.map((e) => e.seq) } });
       },
       failed: (error) => reply({ ok: false, error }),
     });
+  }
+
+  /**
+   * The nodes the active timeline lacks for the room's students, decided by the core: none
+   * when its log is full (those students watch it, and their pages say why).
+   */
+  #carry(room: Room): readonly RoomEvent[] {
+    const students = [...room.participants.values()]
+      .filter((p) => p.role === 'student' && p.node !== null && !room.log.state.nodes[p.node])
+      .sort((a, b) => a.createdAt - b.createdAt)
+      .map((p) => ({ node: p.node!, name: p.name }));
+    if (students.length === 0) return [];
+    const { events } = carryStudents(room.log.state, students, this.limits.nodesPerRoomMax);
+    return events.length && !logFull(room, this.limits, events.length) ? events : [];
   }
 
   /**

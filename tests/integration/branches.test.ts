@@ -59,6 +59,58 @@ describe('what-if branches', () => {
     expect(textOf(back.records)).toBe(main);
   });
 
+  it('a student keeps a node on every timeline: joined before the fork point, after it on main, or on the branch; each can propose after every switch', async () => {
+    const room = await createRoom(env.server.url);
+    const teacher = env.client();
+    await teacher.resume(room.instructorToken);
+    const [early, late, onBranch] = [env.client(), env.client(), env.client()];
+    await early.join(room.code, 'Ann');
+    await early.emit('node:propose', { value: 'Apple' });
+    // Joined on main after event 2, the fork point: main's event 3.
+    await late.join(room.code, 'Phoebe');
+    expect(late.session!.node).not.toBeNull();
+
+    const nodeOn = (c: typeof early, s: typeof early) => c.records.some((r) => r.event.type === 'nodeAdded' && r.event.node === s.session!.node);
+    const students = [early, late, onBranch];
+    /** After a switch to `active`: every student's node is in every page's log, and each student's proposal is accepted. */
+    const everyoneActs = async (active: number, joined: readonly (typeof early)[]) => {
+      for (const c of [teacher, ...joined]) {
+        await c.until(() => c.timeline?.active === active && joined.every((s) => nodeOn(c, s)), `every node on timeline ${active}`);
+      }
+      for (const s of joined) expect(await s.emit('node:propose', { value: `V${active}` }), s.session!.name).toMatchObject({ ok: true });
+    };
+
+    // Fork after event 2 (Ann's proposal): Phoebe joined after it, so her node joins the branch, mid-round, carried.
+    const forked = await teacher.emit('branch:fork', { seq: 2, name: 'What if C hears A first' });
+    expect(forked).toMatchObject({ ok: true, seqs: [3] });
+    await everyoneActs(1, [early, late]);
+    expect(teacher.records[2]!.event).toEqual({ type: 'nodeAdded', node: late.session!.node, name: 'Phoebe', bot: false, nextRound: true, carried: true });
+    expect(teacher.records[2]!.lines).toEqual(['JOIN Phoebe (from another timeline) (acceptor from round 2)']);
+
+    // A student who joins on the branch gets an id no timeline has used (not Phoebe's).
+    await onBranch.join(room.code, 'Quinn');
+    expect(new Set(students.map((s) => s.session!.node)).size).toBe(3);
+
+    // Back to main: Quinn's node joins it; then to the branch, and to main again: nothing more to add.
+    expect(await teacher.emit('branch:switch', { id: 0 })).toMatchObject({ ok: true, seqs: [4] });
+    await everyoneActs(0, students);
+    expect(await teacher.emit('branch:switch', { id: 1 })).toMatchObject({ ok: true, seqs: [] });
+    await everyoneActs(1, students);
+    expect(await teacher.emit('branch:switch', { id: 0 })).toMatchObject({ ok: true, seqs: [] });
+    await everyoneActs(0, students);
+    for (const c of [teacher, ...students]) expect(c.problems).toEqual([]);
+
+    // Presence lists the three students on the active timeline, and a restart keeps the carried nodes.
+    expect(teacher.presence!.participants.filter((p) => p.role === 'student').map((p) => p.name)).toEqual(['Ann', 'Phoebe', 'Quinn']);
+    const main = textOf(teacher.records);
+    for (const c of env.clients) c.close();
+    await env.server.close();
+    env.server = await startServer({}, env.server.dataDir);
+    const back = env.client();
+    await back.resume(room.instructorToken);
+    expect(textOf(back.records)).toBe(main);
+  });
+
   it('refuses a fork past the end, an unknown timeline, and students', async () => {
     const room = await createRoom(env.server.url);
     const teacher = env.client();
