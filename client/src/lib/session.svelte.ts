@@ -26,6 +26,7 @@ import {
   type TimelineInfo,
 } from '@toy-paxos/shared';
 import { connect, fallbackSettled } from './connect';
+import { switchNote } from './timeline-note';
 import type { LogItem } from './log-item';
 import { forgetToken, saveToken, savedToken } from './tokens';
 
@@ -83,6 +84,8 @@ export class RoomSession {
   presenting = $state<number | null>(null);
   /** The room's timelines (main and what-if branches) and the one it plays on. */
   timeline = $state.raw<TimelineInfo>({ active: 0, branches: [] });
+  /** Why this student's node just joined the timeline shown, or could not: set by a switch of timeline, until dismissed or the next one. */
+  timelineNote = $state<string | null>(null);
   /** Bumped when the log is replaced by another timeline's. */
   timelineVersion = $state(0);
   /** Bumped on every new record: the log itself is not reactive, for speed. */
@@ -148,10 +151,12 @@ export class RoomSession {
     });
     this.socket.on('room:replay', ({ seq }: { seq: number | null }) => (this.presenting = seq));
     this.socket.on('room:timeline', ({ timeline, records, base }: { timeline: TimelineInfo; records: LogRecord[]; base: RoomState | null }) => {
+      const before = this.timeline;
       this.#reset(base);
       this.timeline = timeline;
       this.presenting = null;
       this.#take(records);
+      this.timelineNote = switchNote(before, timeline, records, this.#live, this.node);
     });
     this.socket.on('connection:closed', ({ message }: { message: string }) => {
       this.status = 'closed';
@@ -282,6 +287,7 @@ export class RoomSession {
     if (this.lastSeq === 0) this.#initial = initialRoomState(session.settings);
     // Another timeline, a log held from nothing yet, or only the newest records after a base: start the copy again.
     if (session.timeline.active !== this.timeline.active || this.lastSeq === 0 || session.base) this.#reset(session.base);
+    const before = this.timeline;
     this.timeline = session.timeline;
     this.role = session.role;
     this.node = session.node;
@@ -289,6 +295,8 @@ export class RoomSession {
     this.presence = session.room;
     this.joinUrl = session.joinUrl;
     this.#take(session.records);
+    // A page that was away while the class switched timeline hears of it now.
+    if (before.active !== session.timeline.active) this.timelineNote = switchNote(before, session.timeline, session.records, this.#live, this.node);
     const c = session.checkpoint;
     if (c) this.question = { id: c.id, answered: c.answered, endsAt: Date.now() + c.remainingMs, mine: c.mine };
     this.status = 'live';
