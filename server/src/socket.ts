@@ -37,8 +37,6 @@ export interface SocketData {
   session?: Session;
   /** A room:join or room:resume is being answered: a second one is already-joined. */
   joining?: boolean;
-  /** Events this socket may still send past an empty budget before it is cut off. */
-  overdraft?: TokenBucket;
   /** Being cut off: its events are dropped without an answer. */
   cut?: boolean;
 }
@@ -177,17 +175,16 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger,
   // sockets share it, and one per address for sockets that have no session yet.
   const perSession = new BucketMap(limits.commandBurst, limits.commandsPerSecond);
   const perAddress = new BucketMap(limits.addressBurst, limits.addressEventsPerSecond);
-  // Past an empty budget, a few more events are answered before the socket is cut off: a
-  // session's sockets each have that overdraft of their own (they are at most
-  // socketsPerSessionMax), but sockets without a session share their address's, so that
-  // opening more sockets buys a flooder nothing.
+  // Past an empty budget, a few more events are answered before a socket is cut off. That
+  // overdraft belongs to the session (or, before one, to the address) as the budget does, so
+  // that neither more sockets nor a new socket after a cut-off buys a flooder anything.
+  const sessionOverdraft = new BucketMap(limits.commandBurst, limits.commandsPerSecond);
   const addressOverdraft = new BucketMap(limits.commandBurst, limits.commandsPerSecond);
   // The history the whole server serves, whoever asks (see ServerLimits.historyBurst).
   const history = new TokenBucket(limits.historyBurst, limits.historyPerSecond, clock());
   const slowDown: AckError = { code: 'rate-limited', message: `Slow down: at most ${limits.commandsPerSecond} actions a second. Try again in a moment.` };
 
   io.on('connection', (socket) => {
-    socket.data.overdraft = new TokenBucket(limits.commandBurst, limits.commandsPerSecond, clock());
     // Behind a trusted reverse proxy, the address it forwarded: per-address limits then see each client.
     const address = clientAddress(socket.request, trust);
 
@@ -202,7 +199,7 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger,
       const session = socket.data.session;
       const budget = session ? perSession.get(session.tokenHash, now) : perAddress.get(address, now);
       if (budget.take(now)) return 'ok';
-      const overdraft = session ? socket.data.overdraft! : addressOverdraft.get(address, now);
+      const overdraft = session ? sessionOverdraft.get(session.tokenHash, now) : addressOverdraft.get(address, now);
       if (overdraft.take(now)) return 'refused';
       logger.warn({ code: session?.code }, 'connection cut off for flooding');
       closeConnection(socket, 'flooding');

@@ -86,6 +86,15 @@ describe('one budget per person', () => {
     const again = client(s);
     expect((await again.resume(a.token!)).ok).toBe(true);
     expect(again.records.filter((r) => r.event.type === 'proposalStarted').length).toBe(5);
+    // But the new connection brings no new overdraft: the session's is spent, so the first
+    // event past the budget cuts it off too, unanswered.
+    let closedAgain: string | null = null;
+    again.socket.on('connection:closed', ({ reason }: { reason: string }) => (closedAgain = reason));
+    let answered = false;
+    again.socket.emit('node:propose', { value: 'y' }, () => (answered = true));
+    await again.until(() => closedAgain !== null && !again.socket.connected, 'the reconnected flooder cut off');
+    expect(closedAgain).toBe('flooding');
+    expect(answered).toBe(false);
   });
 
   it('sockets without a session share their address budget, and are cut off the same way', async () => {
