@@ -8,6 +8,7 @@ import {
   annotateEvents,
   DEFAULT_SETTINGS,
   initialRoomState,
+  RECENT_CHARS_MAX,
   RECENT_RECORDS,
   RoomLog,
   takenNames,
@@ -142,6 +143,14 @@ function toRecord(entry: Annotation, event: RoomEvent, at: number): LogRecord {
 
 const MAIN: StoredBranch = { id: 0, name: 'main', parent: null, forkSeq: 0, createdAt: 0 };
 
+/** A record's size as JSON, in characters, worked out once per record (records do not change). */
+const recordChars = new WeakMap<LogRecord, number>();
+function jsonChars(record: LogRecord): number {
+  let n = recordChars.get(record);
+  if (n === undefined) recordChars.set(record, (n = JSON.stringify(record).length));
+  return n;
+}
+
 export class Room {
   readonly timelines = new Map<number, Timeline>();
   /** The timeline the room plays on: commands and broadcasts go to it. */
@@ -266,15 +275,28 @@ export class Room {
   /**
    * What a client that holds events `1..lastSeq` of the active timeline needs to catch up
    * with its committed events: the records after `lastSeq`, or, when there are more than
-   * `limit`, the newest `limit` of them and the state before them (`base`).
+   * `limit` or they weigh more than `charsMax`, the newest that fit and the state before
+   * them (`base`).
    */
-  recent(lastSeq: number, limit: number): RecentLog {
+  recent(lastSeq: number, limit: number, charsMax = RECENT_CHARS_MAX): RecentLog {
     const t = this.timeline;
     const to = t.committed;
-    const from = Math.max(lastSeq + 1, to - limit + 1);
-    if (from <= lastSeq + 1) return { base: null, records: this.records(from, to) };
+    let from = Math.max(lastSeq + 1, to - limit + 1);
+    let records = this.records(from, to);
+    // The newest that fit in `charsMax` (at least one): what an answer costs stays bounded.
+    let chars = 0;
+    let kept = 0;
+    while (kept < records.length && (kept === 0 || chars + jsonChars(records[records.length - 1 - kept]!) <= charsMax)) {
+      chars += jsonChars(records[records.length - 1 - kept]!);
+      kept++;
+    }
+    if (kept < records.length) {
+      records = records.slice(records.length - kept);
+      from = to - kept + 1;
+    }
+    if (from <= lastSeq + 1) return { base: null, records };
     if (t.base?.seq !== from - 1) t.base = t.log.stateAt(from - 1);
-    return { base: t.base, records: this.records(from, to) };
+    return { base: t.base, records };
   }
 
   isOnline(tokenHash: string): boolean {

@@ -4,7 +4,7 @@
  * what it would have from the whole log.
  */
 import { describe, expect, it } from 'vitest';
-import { annotateEvents, fold, initialRoomState, RECENT_RECORDS, type HistoryEvent, type HistoryPage, type RoomState } from '@toy-paxos/shared';
+import { annotateEvents, fold, initialRoomState, RECENT_CHARS_MAX, RECENT_RECORDS, type HistoryEvent, type HistoryPage, type RoomState } from '@toy-paxos/shared';
 import { DEFAULT_LIMITS } from '@toy-paxos/server';
 import { startServer, textOf, useServer, type TestClient } from './harness';
 
@@ -76,6 +76,31 @@ describe('joining a long room', () => {
     expect(student.records.map((r) => r.seq)).toEqual(Array.from({ length: LENGTH + 1 }, (_, i) => i + 1));
     expect(student.records.map((r) => r.lines)).toEqual(annotated.map((a) => a.lines));
     expect(student.problems).toEqual([]);
+  });
+
+  it('a room of long entries: a join or a resume sends only the newest that fit in RECENT_CHARS_MAX, after the state before them', async () => {
+    // 300 nodes and eight rounds of requests to all delivered at once: entries of hundreds of lines each.
+    const nodes = Array.from({ length: 6 }, (_, k) => `nodes ${Array.from({ length: 50 }, (_, i) => `N${k * 50 + i}`).join(' ')}\n`).join('');
+    const script = `${nodes}${'propose N0 Apple\npromise N0 -> all\naccept N0 -> all\nround\n'.repeat(8)}`;
+    const res = await fetch(`${env.server.url}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ import: { name: 'wide.paxos', text: script } }) });
+    expect(res.status).toBe(201);
+    const room = (await res.json()) as { code: string; instructorToken: string };
+    const teacher = env.client();
+    expect((await teacher.resume(room.instructorToken)).ok).toBe(true);
+    const session = teacher.session!;
+    const chars = session.records.reduce((n, r) => n + JSON.stringify(r).length, 0);
+    // Fewer than RECENT_RECORDS, as many as fit, and the newest: up to the log's end, after a base.
+    expect(session.records.length).toBeLessThan(RECENT_RECORDS);
+    expect(chars).toBeLessThanOrEqual(RECENT_CHARS_MAX);
+    const last = session.records.at(-1)!.seq;
+    expect(session.records.map((r) => r.seq)).toEqual(Array.from({ length: session.records.length }, (_, i) => last - session.records.length + 1 + i));
+    expect(session.base!.seq).toBe(session.records[0]!.seq - 1);
+    // One record more would not have fitted.
+    const [before] = (await history(teacher, { from: session.base!.seq, to: session.base!.seq, text: true })).records as unknown as { seq: number }[];
+    expect(chars + JSON.stringify(before).length).toBeGreaterThan(RECENT_CHARS_MAX);
+    // The parts fold to the whole.
+    const events = await allEvents(teacher, last);
+    expect(json(fold(session.base!, session.records.map((r) => r.event)))).toBe(json(fold(initialRoomState(session.settings), events.map((e) => e.event))));
   });
 
   it('a page of history carries the state before it: folding it gives the state at its end', async () => {

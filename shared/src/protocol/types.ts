@@ -16,6 +16,12 @@ export const PROTOCOL_VERSION = 2;
 
 /** At most this many records in a join's or resume's answer (and a `room:timeline`): the newest ones, after a `base` state. */
 export const RECENT_RECORDS = 200;
+/**
+ * And at most about this many characters of them, as JSON: past it, only the newest that fit
+ * (always at least one), so that what a join, a resume or a switch of timeline costs to send
+ * is bounded whatever the room's entries hold (a deliver-all to 400 nodes is thousands of lines).
+ */
+export const RECENT_CHARS_MAX = 256_000;
 /** At most this many events in one `room:history` answer without text, and `HISTORY_TEXT_MAX` with. */
 export const HISTORY_EVENTS_MAX = 5000;
 export const HISTORY_TEXT_MAX = 1000;
