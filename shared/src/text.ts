@@ -71,6 +71,24 @@ export function firstChars(text: string, max: number): string {
   return out;
 }
 
+/**
+ * The code units of the longest user-perceived character among the first `stopAt` of
+ * `text`: a chain of 255 joined emoji is one character of 767.
+ */
+export function longestChar(text: string, stopAt = Infinity): number {
+  if (PLAIN_ASCII.test(text)) return text.length ? 1 : 0;
+  let n = 0;
+  let longest = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    longest = Math.max(longest, segment.length);
+    if (++n >= stopAt) break;
+  }
+  return longest;
+}
+
+/** More marks on one character than any script stacks (Vietnamese puts two, Tibetan a few): "Zalgo" text that smears over its neighbours. */
+const STACKED_MARKS = /\p{M}{9}/u;
+
 /** `text` in Unicode NFC with its whitespace trimmed and every run of whitespace (any kind) made one space. */
 export function normalizeText(text: string): string {
   return text.normalize('NFC').trim().replace(/\s+/gu, ' ');
@@ -99,6 +117,13 @@ export function textProblem(text: string, max: number, noun: TextNoun): string |
   const n = charCount(text.trim(), max + 1);
   if (n === 0) return `${noun} needs at least 1 character`;
   if (n > max) return `${noun} has at most ${max} characters`;
+  return shapeProblem(text.trim(), max, noun);
+}
+
+/** Why `text` would not show as a line of ordinary characters (marks stacked high, a character built of a long chain), or null. */
+function shapeProblem(text: string, max: number, noun: TextNoun): string | null {
+  if (STACKED_MARKS.test(text)) return `${noun} cannot stack more than 8 accents or marks on one character`;
+  if (longestChar(text, max + 1) > CODE_UNITS_PER_CHAR_MAX) return `${noun} cannot have a character made of a chain longer than ${CODE_UNITS_PER_CHAR_MAX} code units (such as dozens of joined emoji)`;
   return null;
 }
 
