@@ -14,7 +14,7 @@ import { ballotOutlook } from './outlook';
 import { apply, cloneRoomState, linkUp, nameOf, noticeTargets, roomQuorums, type RoomEvent, type RoomState } from './room';
 import { formatQuorum, quorumSizes, RULE_MODE_NAMES } from './settings';
 import { countKinds, messageLabel, nameList, scopeLabel } from './message-label';
-import { checkpointResult } from './checkpoint-state';
+import { checkpointResult, questionNumber } from './checkpoint-state';
 import { describeMulti, isMultiDescribed, type MultiDescribed } from './multi/annotate';
 import { isMultiMessage } from './multi/state';
 
@@ -340,7 +340,7 @@ function describe(ctx: Ctx, e: RoomEvent): Body {
     case 'checkpointOpened': {
       const q = e.question;
       return {
-        lines: [`ASK ${e.id}: ${q.prompt}`, ...q.options.map((o, i) => `${INDENT}${i + 1}) ${o}`)],
+        lines: [`ASK ${questionNumber(ctx.after.checkpoints, e.id)}: ${q.prompt}`, ...q.options.map((o, i) => `${INDENT}${i + 1}) ${o}`)],
         explanation:
           `The class predicts before the protocol shows it: each student picks one answer, locked in, within ${e.seconds} seconds. ` +
           (q.answer === null
@@ -352,8 +352,8 @@ function describe(ctx: Ctx, e: RoomEvent): Body {
     case 'checkpointClosed': {
       const n = Object.keys(e.answers).length;
       return {
-        lines: [`CLOSE ${e.id}: ${n} answer${n === 1 ? '' : 's'}`],
-        explanation: `Question ${e.id} closes: ${n === 0 ? 'nobody answered' : `${n} ${n === 1 ? 'student' : 'students'} answered`}. The answers are locked until the reveal.`,
+        lines: [`CLOSE ${questionNumber(ctx.after.checkpoints, e.id)}: ${n} answer${n === 1 ? '' : 's'}`],
+        explanation: `Question ${questionNumber(ctx.after.checkpoints, e.id)} closes: ${n === 0 ? 'nobody answered' : `${n} ${n === 1 ? 'student' : 'students'} answered`}. The answers are locked until the reveal.`,
         data: data(e.type, null, Object.keys(e.answers)),
       };
     }
@@ -365,7 +365,7 @@ function describe(ctx: Ctx, e: RoomEvent): Body {
       const score = r.answered ? ` (${r.counts[e.answer]} of ${r.answered} right)` : '';
       const wrong = r.commonWrong !== null ? ` The most common wrong answer was "${c.question.options[r.commonWrong]}" (${r.counts[r.commonWrong]}).` : '';
       return {
-        lines: [`REVEAL ${e.id}: ${right}${score}`],
+        lines: [`REVEAL ${questionNumber(ctx.after.checkpoints, e.id)}: ${right}${score}`],
         // With no answer (a script, a lesson played alone) the CLOSE entry said so already.
         explanation: `${c.question.explanation ? `${c.question.explanation} ` : ''}${r.answered ? `${Math.round((r.share ?? 0) * 100)}% of the answers were right.${wrong}` : ''}`.trim(),
         data: data(e.type, null, []),

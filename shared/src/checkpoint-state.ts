@@ -3,6 +3,7 @@
  * once closed, the right answer once revealed, and how the class answered. What every page
  * needs to show a question; making questions from a room's state is checkpoint.ts's.
  */
+import { assertNever } from './invariant';
 import { charCount, nameKey, rawTooLong, textProblem } from './text';
 
 /** What a question is about; enough to make it again from the same state. */
@@ -75,11 +76,74 @@ export interface CheckpointState {
   readonly seq: number;
   /** The earlier moment it asks about (a replayed event's seq), when not the moment it opened at. */
   readonly at?: number;
+  /** A prepared lesson's own question, played by its script before any class saw it. */
+  readonly lesson?: true;
   status: 'open' | 'closed' | 'revealed';
   /** Each node's answer (an option's index), recorded when the checkpoint closes. */
   answers: Readonly<Record<string, number>>;
   /** The right option, once revealed. */
   answer: number | null;
+}
+
+/**
+ * Question `id`'s number as the class sees it: a room opened from a prepared lesson holds the
+ * lesson's questions, played by its script before anyone joined, so the class's own questions
+ * count apart from them (the class's first is Question 1, as the lesson's first is).
+ */
+export function questionNumber(checkpoints: readonly CheckpointState[], id: number): number {
+  const lesson = checkpoints.find((c) => c.id === id)?.lesson === true;
+  let n = 0;
+  for (const c of checkpoints) {
+    if ((c.lesson === true) === lesson) n++;
+    if (c.id === id) return n;
+  }
+  return id;
+}
+
+/**
+ * What the class's screens hide while a question is open, because it would give the answer
+ * away: the question asks the class to work it out. Only the instructor's dashboard shows it.
+ */
+export interface Withheld {
+  /** Which values are chosen, and which nodes have learned one ("Is a value chosen now?"). */
+  readonly chosen: boolean;
+  /** The node whose next accept request's value is asked about ("Which value will 1.C's next accept request carry?"). */
+  readonly nextValue: string | null;
+  /** Whether a proposer's ballot can still win, which says how an acceptor will answer it (a reply question). */
+  readonly outcome: boolean;
+  /** How many promises and acceptances a proposal needs ("How many acceptors must crash?"). */
+  readonly counts: boolean;
+  /** The what-if explorer's verdict ("Can a value other than Apple be chosen?"). */
+  readonly verdict: boolean;
+  /** The log's explanations: the core's reasoning says what is chosen, what a request carries and why. */
+  readonly explanations: boolean;
+}
+
+export const NOTHING_WITHHELD: Withheld = { chosen: false, nextValue: null, outcome: false, counts: false, verdict: false, explanations: false };
+
+/** What the class's screens hide while `checkpoint` is open (nothing once it closes, or for a free question). */
+export function withheldBy(checkpoint: CheckpointState | null | undefined): Withheld {
+  if (!checkpoint || checkpoint.status !== 'open') return NOTHING_WITHHELD;
+  const spec = checkpoint.question.spec;
+  const hide = (facts: Partial<Withheld>): Withheld => ({ ...NOTHING_WITHHELD, explanations: true, ...facts });
+  switch (spec.kind) {
+    case 'chosenNow':
+      return hide({ chosen: true });
+    case 'nextValue':
+      return hide({ nextValue: spec.node });
+    case 'reply':
+      return hide({ outcome: true });
+    case 'quorumCrash':
+      return hide({ counts: true });
+    // The verdict says whether another value can be chosen; what is chosen says much of it.
+    case 'otherValue':
+      return hide({ verdict: true, chosen: true });
+    // The instructor's own question: its answer is theirs, not a fact on the screen.
+    case 'free':
+      return NOTHING_WITHHELD;
+    default:
+      return assertNever(spec, 'question');
+  }
 }
 
 /** How a class answered one checkpoint. */

@@ -8,6 +8,7 @@ import { compareBallots, formatBallot, type Ballot } from './ballot';
 import { CHECKPOINT_LIMITS, freeQuestionProblem, type Question, type QuestionOffer, type QuestionSpec } from './checkpoint-state';
 import { explore, EXPLORE_DEFAULTS, ExploreError, type ExploreResult } from './explore/explore';
 import { formatCount } from './explore/text';
+import { invariant } from './invariant';
 import { acceptorVerdict, valueToPropose, type RequestMessage } from './node';
 import { inFlightIndex, nameOf, roomQuorums, type RoomCommand, type RoomState } from './room';
 
@@ -100,7 +101,8 @@ export function makeQuestion(state: RoomState, spec: QuestionSpec): MadeQuestion
       const ignore = state.settings.rules.ignoreAcceptedValue;
       const value = valueToPropose(p, ignore);
       const values = [...new Set([p.value, p.promiserAccMax?.value ?? null, ...Object.keys(state.monitor.proposed)].filter((v): v is string => v !== null))];
-      const none = `None yet: it needs ${q1} promises first`;
+      // An option is the answer only: why it needs a quorum first is the explanation's, shown at the reveal.
+      const none = 'None yet';
       const needsQuorum = p.promisers.length < q1 && !state.settings.rules.acceptWithoutQuorum;
       const options = [...values.slice(0, CHECKPOINT_LIMITS.optionsMax - 1), none];
       const answer = needsQuorum ? options.indexOf(none) : value === null ? -1 : options.indexOf(value);
@@ -115,17 +117,29 @@ export function makeQuestion(state: RoomState, spec: QuestionSpec): MadeQuestion
       return { ok: true, question: { spec, prompt, options, answer, explanation } };
     }
     case 'chosenNow': {
-      const values = Object.keys(state.monitor.proposed).slice(0, CHECKPOINT_LIMITS.optionsMax - 1);
-      if (values.length === 0) return { ok: false, explanation: 'No value has been proposed yet.' };
+      const proposed = Object.keys(state.monitor.proposed);
+      if (proposed.length === 0) return { ok: false, explanation: 'No value has been proposed yet.' };
       const chosen = [...new Set(state.monitor.chosen.map((c) => c.value))];
-      const options = ['Nothing is chosen yet', ...values];
-      // Two values chosen is a violation: the first one chosen is the answer, and the explanation says so.
-      const answer = chosen.length ? options.indexOf(chosen[0]!) : 0;
+      // With two values proposed, "both" is an answer to choose from in every room: right only
+      // where a rule-breaking mode let two be chosen, so its presence gives nothing away.
+      const pair = chosen.length > 1 ? chosen : proposed.length > 1 ? proposed.slice(0, 2) : [];
+      const room = CHECKPOINT_LIMITS.optionsMax - 1 - (pair.length ? 1 : 0);
+      // The values chosen are always among the options, in the order they were proposed.
+      const kept = new Set([...chosen, ...proposed.filter((v) => !chosen.includes(v))].slice(0, room));
+      const values = proposed.filter((v) => kept.has(v));
+      const both = pair.join(' and ');
+      const options = ['Nothing is chosen yet', ...values, ...(pair.length ? [both] : [])];
+      const answer = chosen.length === 0 ? 0 : chosen.length > 1 ? options.indexOf(both) : options.indexOf(chosen[0]!);
+      invariant(answer >= 0, 'the values chosen are among the options');
       const { q2 } = roomQuorums(state);
-      const explanation = chosen.length
-        ? `A quorum of ${q2} acceptors accepted ${chosen[0]} in ballot ${b(state.monitor.chosen[0]!.ballot)}: it is chosen, whether or not any node has learned it yet.${chosen.length > 1 ? ` ${chosen.slice(1).join(' and ')} ${chosen.length > 2 ? 'were' : 'was'} chosen too: a safety violation.` : ''}`
-        : `No ballot has been accepted by a quorum of ${q2} acceptors yet, so nothing is chosen.`;
-      return { ok: true, question: { spec, prompt: 'Is a value chosen now? Which?', options, answer: answer < 0 ? 0 : answer, explanation } };
+      const first = (value: string) => state.monitor.chosen.find((c) => c.value === value)!;
+      const explanation =
+        chosen.length > 1
+          ? `${chosen.map((v) => `A quorum of ${q2} acceptors accepted ${v} in ballot ${b(first(v).ballot)}`).join('; ')}: ${chosen.length === 2 ? 'both are' : 'all are'} chosen, a safety violation (Paxos chooses one value).`
+          : chosen.length
+            ? `A quorum of ${q2} acceptors accepted ${chosen[0]} in ballot ${b(first(chosen[0]!).ballot)}: it is chosen, whether or not any node has learned it yet.`
+            : `No ballot has been accepted by a quorum of ${q2} acceptors yet, so nothing is chosen.`;
+      return { ok: true, question: { spec, prompt: 'Is a value chosen now? Which?', options, answer, explanation } };
     }
     case 'quorumCrash': {
       const n = state.members.length;

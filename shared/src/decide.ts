@@ -124,7 +124,7 @@ export function decide(state: RoomState, command: RoomCommand): Decision {
       return { ok: true, events: [{ type: 'healedAll', links: state.cut.map((k) => k.split('|') as [string, string]) }] };
     }
     case 'openCheckpoint':
-      return decideOpenCheckpoint(state, command.spec, command.seconds ?? CHECKPOINT_LIMITS.seconds);
+      return decideOpenCheckpoint(state, command.spec, command.seconds ?? CHECKPOINT_LIMITS.seconds, undefined, command.lesson === true);
     case 'closeCheckpoint':
       return decideCloseCheckpoint(state, command.id, command.answers);
     case 'revealCheckpoint':
@@ -140,9 +140,9 @@ export function decide(state: RoomState, command: RoomCommand): Decision {
 /**
  * Opens a checkpoint on `spec`, asked of the room now, or (`asked`) of an earlier moment of its
  * log that the instructor is presenting: the question and its answer come from that moment's
- * state, and the checkpoint opens now.
+ * state, and the checkpoint opens now. `lesson`: a prepared lesson's script asks it, not an instructor.
  */
-export function decideOpenCheckpoint(state: RoomState, spec: QuestionSpec, seconds: number, asked?: { readonly state: RoomState; readonly seq: number }): Decision {
+export function decideOpenCheckpoint(state: RoomState, spec: QuestionSpec, seconds: number, asked?: { readonly state: RoomState; readonly seq: number }, lesson = false): Decision {
   const open = state.checkpoints.find((c) => c.status === 'open');
   if (open) return refuse('checkpoint-open', `Question ${open.id} is still open: close or reveal it before asking another.`);
   const L = CHECKPOINT_LIMITS;
@@ -153,7 +153,7 @@ export function decideOpenCheckpoint(state: RoomState, spec: QuestionSpec, secon
   const made = makeQuestion(asked?.state ?? state, spec);
   if (!made.ok) return refuse('bad-question', made.explanation);
   const id = (state.checkpoints.at(-1)?.id ?? 0) + 1;
-  return { ok: true, events: [{ type: 'checkpointOpened', id, question: made.question, seconds, ...(asked && asked.seq !== state.seq ? { at: asked.seq } : {}) }] };
+  return { ok: true, events: [{ type: 'checkpointOpened', id, question: made.question, seconds, ...(asked && asked.seq !== state.seq ? { at: asked.seq } : {}), ...(lesson ? { lesson: true as const } : {}) }] };
 }
 
 function findCheckpoint(state: RoomState, id: number): CheckpointState | Refusal {

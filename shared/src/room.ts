@@ -151,8 +151,11 @@ export type RoomCommand =
   | { readonly type: 'partition'; readonly groups: readonly (readonly string[])[] }
   /** Heals every cut link. */
   | { readonly type: 'healAll' }
-  /** Opens a prediction checkpoint on the question `spec` asks of the room now, with a countdown in seconds. */
-  | { readonly type: 'openCheckpoint'; readonly spec: QuestionSpec; readonly seconds?: number }
+  /**
+   * Opens a prediction checkpoint on the question `spec` asks of the room now, with a countdown in
+   * seconds; `lesson`: asked by a prepared lesson's script as it runs (a scenario's `ask`), not of a class.
+   */
+  | { readonly type: 'openCheckpoint'; readonly spec: QuestionSpec; readonly seconds?: number; readonly lesson?: boolean }
   /** Closes the open checkpoint with the answers the students gave (node id to option). */
   | { readonly type: 'closeCheckpoint'; readonly id: number; readonly answers: Readonly<Record<string, number>> }
   /**
@@ -213,7 +216,8 @@ export type RoomEvent =
   | { readonly type: 'partitioned'; readonly groups: readonly (readonly string[])[]; readonly links: readonly (readonly [string, string])[] }
   | { readonly type: 'healedAll'; readonly links: readonly (readonly [string, string])[] }
   /** A checkpoint opens; `question` holds its right answer, computed from the state now (null for a free question). */
-  | { readonly type: 'checkpointOpened'; readonly id: number; readonly question: Question; readonly seconds: number; readonly at?: number }
+  /** `lesson`: a prepared lesson's own question, played by its script (numbered apart from the class's questions). */
+  | { readonly type: 'checkpointOpened'; readonly id: number; readonly question: Question; readonly seconds: number; readonly at?: number; readonly lesson?: true }
   | { readonly type: 'checkpointClosed'; readonly id: number; readonly answers: Readonly<Record<string, number>> }
   | { readonly type: 'checkpointRevealed'; readonly id: number; readonly answer: number }
   | MultiRoomEvent;
@@ -455,7 +459,7 @@ export function apply(s: RoomState, event: RoomEvent): void {
     }
     case 'checkpointOpened':
       invariant(!s.checkpoints.some((c) => c.id === event.id), `checkpoint #${event.id} is opened twice`);
-      s.checkpoints.push({ id: event.id, question: event.question, seconds: event.seconds, seq: s.seq, ...(event.at !== undefined ? { at: event.at } : {}), status: 'open', answers: {}, answer: null });
+      s.checkpoints.push({ id: event.id, question: event.question, seconds: event.seconds, seq: s.seq, ...(event.at !== undefined ? { at: event.at } : {}), ...(event.lesson ? { lesson: true as const } : {}), status: 'open', answers: {}, answer: null });
       return;
     case 'checkpointClosed':
       updateCheckpoint(s, event.id, (c) => {

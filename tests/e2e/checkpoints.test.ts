@@ -66,12 +66,12 @@ describe('a checkpoint in the browser', () => {
 
     await panel.getByRole('button', { name: 'Reveal the answer' }).click();
     await expect.poll(() => pq.getByText('✓ right answer').isVisible()).toBe(true);
-    expect((await pq.getByRole('listitem').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual(['Apple ✓ right answer 2', 'None yet: it needs 2 promises first 1']);
+    expect((await pq.getByRole('listitem').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual(['Apple ✓ right answer 2', 'None yet 1']);
     await expect.poll(() => pq.getByTestId('explanation').innerText()).toContain('its own value');
     await screenshot(projector.page, 'checkpoint-projector-reveal-1080p');
     expect(await seriousViolations(projector.page), 'the projector at the reveal').toEqual([]);
     await expect.poll(() => phones[0]!.page.getByTestId('verdict').innerText()).toBe('Right: Apple.');
-    await expect.poll(() => phones[2]!.page.getByTestId('verdict').innerText()).toBe('Not this time: you picked None yet: it needs 2 promises first; the answer is Apple.');
+    await expect.poll(() => phones[2]!.page.getByTestId('verdict').innerText()).toBe('Not this time: you picked None yet; the answer is Apple.');
     expect(await phones[2]!.page.getByTestId('my-score').innerText()).toBe('Your results so far: 0 right of the 1 question you answered.');
     await expect.poll(() => phones[0]!.page.getByTestId('my-score').innerText()).toBe('Your results so far: 1 right of the 1 question you answered.');
     await screenshot(phones[2]!.page, 'checkpoint-phone-reveal');
@@ -83,7 +83,7 @@ describe('a checkpoint in the browser', () => {
     await expect.poll(() => results.innerText()).toContain('67%');
     const [download] = await Promise.all([teacher.page.waitForEvent('download'), panel.getByRole('button', { name: 'Download Markdown' }).click()]);
     const md = readFileSync((await download.path())!, 'utf8');
-    expect(md).toContain("| 1 | Which value will 1.Ana's next accept request carry? | 3 | Apple | 67% | None yet: it needs 2 promises first (1) |");
+    expect(md).toContain("| 1 | Which value will 1.Ana's next accept request carry? | 3 | Apple | 67% | None yet (1) |");
     expect(md).toContain('| Cy | 1 | 0 |');
     await screenshot(teacher.page, 'checkpoint-instructor-results');
     for (const p of [teacher, projector, ...phones]) await p.context.close();

@@ -202,10 +202,9 @@ export async function openRoom(url: string, page: Page): Promise<string> {
   return page.url().split('/').pop()!;
 }
 
-/** A projector joins by the projector link and waits for the room's page. */
+/** A projector opens the projector link, which joins by itself, and waits for the room's page. */
 export async function joinProjector(url: string, page: Page, code: string): Promise<void> {
   await page.goto(`${url}/join/${code}?as=projector`);
-  await page.getByRole('button', { name: 'Join', exact: true }).click();
   await page.waitForURL(`**/room/${code}`);
 }
 

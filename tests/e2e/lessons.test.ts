@@ -211,6 +211,12 @@ describe('a lesson with questions to predict', () => {
       const lesson = page.getByRole('region', { name: 'Lesson', exact: true });
       const next = lesson.getByRole('button', { name: 'Next step' });
       const status = () => lesson.getByRole('status').first().innerText();
+      // The step that asks "Is a value chosen now?" is the one where Apple gets chosen: it does not say so before the reveal.
+      for (let i = 0; i < 30 && !(await status()).includes('ask chosen-now'); i++) await next.click();
+      expect(await lesson.innerText()).not.toContain('Apple is chosen');
+      expect(await page.getByTestId('safety').innerText()).not.toContain('Apple');
+      await next.click();
+      await expect.poll(() => page.getByTestId('safety').innerText()).toContain('Chosen by a quorum:');
       for (let i = 0; i < 30 && !(await status()).includes('ask reply C -> B'); i++) await next.click();
       const prediction = page.getByRole('region', { name: 'Your prediction' });
       expect(await prediction.getByRole('heading').innerText()).toBe("Your prediction: What will B answer to 1.C's promise request?");

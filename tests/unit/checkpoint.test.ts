@@ -39,7 +39,7 @@ describe('generated questions and their answers', () => {
     ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: ['A', 'B'] }, { type: 'acceptRequest', from: 'A', to: ['A', 'B'] });
     ok(log, { type: 'propose', node: 'C', value: 'Mango' });
     const before = ask(log, { kind: 'nextValue', node: 'C' });
-    expect(before.options[before.answer!]).toBe('None yet: it needs 2 promises first');
+    expect(before.options[before.answer!]).toBe('None yet');
     ok(log, { type: 'promiseRequest', from: 'C', to: ['B', 'C'] });
     const after = ask(log, { kind: 'nextValue', node: 'C' });
     expect(after.prompt).toBe("Which value will 1.C's next accept request carry?");
@@ -56,6 +56,34 @@ describe('generated questions and their answers', () => {
     const q = ask(log, { kind: 'chosenNow' });
     expect(q.options[q.answer!]).toBe('Apple');
     expect(log.state.nodes.A!.choice).toBeNull();
+  });
+
+  it('two values chosen, as a rule-breaking mode allows: "both" is offered and is the answer', () => {
+    // The break-small-quorums lesson: Q1 = Q2 = 2 of 4, so {A, B} and {C, D} never meet.
+    const log = room(['A', 'B', 'C', 'D'], { q1: 2, q2: 2 });
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: ['A', 'B'] });
+    // Before anything is chosen, the same options: "both" is there whenever two values are proposed.
+    ok(log, { type: 'propose', node: 'D', value: 'Mango' });
+    const before = ask(log, { kind: 'chosenNow' });
+    expect(before.options).toEqual(['Nothing is chosen yet', 'Apple', 'Mango', 'Apple and Mango']);
+    expect(before.answer).toBe(0);
+    ok(log, { type: 'acceptRequest', from: 'A', to: ['A', 'B'] }, { type: 'promiseRequest', from: 'D', to: ['C', 'D'] }, { type: 'acceptRequest', from: 'D', to: ['C', 'D'] });
+    expect(new Set(log.state.monitor.chosen.map((c) => c.value))).toEqual(new Set(['Apple', 'Mango']));
+    const q = ask(log, { kind: 'chosenNow' });
+    expect(q.options).toEqual(['Nothing is chosen yet', 'Apple', 'Mango', 'Apple and Mango']);
+    expect(q.options[q.answer!]).toBe('Apple and Mango');
+    expect(q.explanation).toContain('both are chosen, a safety violation');
+  });
+
+  it('an option is the answer only, never the reason for it: that is the explanation\'s, at the reveal', () => {
+    const log = room(['A', 'B', 'C', 'D', 'E'], { delivery: 'queued' });
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: 'all' }, { type: 'deliverAll' }, { type: 'deliverAll' });
+    ok(log, { type: 'acceptRequest', from: 'A', to: ['A', 'B', 'C'] }, { type: 'deliverAll' });
+    ok(log, { type: 'propose', node: 'E', value: 'Mango' }, { type: 'promiseRequest', from: 'E', to: ['D'] });
+    const options = questionsAt(log.state).flatMap((o) => ask(log, o.spec).options);
+    expect(options).toContain('None yet');
+    // No option says why: no colon followed by a reason, no "because", "so" or "needs".
+    for (const option of options) expect(option, option).not.toMatch(/:|\bbecause\b|\bso\b|\bneeds?\b|\bfirst\b/);
   });
 
   it('how many acceptors must crash: n - max(Q1, Q2) + 1, with majorities and with Flexible Paxos quorums', () => {

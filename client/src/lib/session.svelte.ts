@@ -230,7 +230,8 @@ export class RoomSession {
       this.#joined({ ok: false, message: ack.error.message });
       return;
     }
-    saveToken(ack.session.code, ack.session.token);
+    // A projector joining on a device in this room already (the instructor's, most often) keeps its token to its tab.
+    saveToken(ack.session.code, ack.session.token, join.role === 'observer' && savedToken(ack.session.code) !== null);
     this.#token = ack.session.token;
     this.#start(ack.session);
     this.#take(held);

@@ -1,7 +1,25 @@
-/** Session tokens live in localStorage, one per room, so a refresh gets the same node back. */
+/**
+ * Session tokens live in localStorage, one per room, so a refresh gets the same node back. A
+ * tab that joins a room this device is in already (the projector view opened beside the
+ * dashboard) keeps its token to itself, in sessionStorage, so that neither takes the other's.
+ */
 const key = (code: string) => `toy-paxos:token:${code}`;
 
+/** This tab's own token for room `code`, else the device's. */
 export function savedToken(code: string): string | null {
+  return tabToken(code) ?? deviceToken(code);
+}
+
+/** The token this tab keeps to itself for room `code`, if it joined beside another session. */
+export function tabToken(code: string): string | null {
+  try {
+    return sessionStorage.getItem(key(code));
+  } catch {
+    return null;
+  }
+}
+
+function deviceToken(code: string): string | null {
   try {
     return localStorage.getItem(key(code));
   } catch {
@@ -9,9 +27,10 @@ export function savedToken(code: string): string | null {
   }
 }
 
-export function saveToken(code: string, token: string): void {
+/** Keeps a new session's token: for the device, or (`tabOnly`) for this tab alone. */
+export function saveToken(code: string, token: string, tabOnly = false): void {
   try {
-    localStorage.setItem(key(code), token);
+    (tabOnly ? sessionStorage : localStorage).setItem(key(code), token);
   } catch {
     // Private mode: the session lasts as long as the page.
   }
@@ -19,7 +38,8 @@ export function saveToken(code: string, token: string): void {
 
 export function forgetToken(code: string): void {
   try {
-    localStorage.removeItem(key(code));
+    if (tabToken(code) !== null) sessionStorage.removeItem(key(code));
+    else localStorage.removeItem(key(code));
   } catch {
     // nothing to forget
   }

@@ -134,6 +134,7 @@ const event = z.discriminatedUnion('type', [
     question,
     seconds: z.number().int().min(CHECKPOINT_LIMITS.secondsMin).max(CHECKPOINT_LIMITS.secondsMax),
     at: z.number().int().nonnegative().optional(),
+    lesson: z.literal(true).optional(),
   }),
   z.strictObject({ type: z.literal('checkpointClosed'), id: checkpointId, answers: z.record(id, option) }),
   z.strictObject({ type: z.literal('checkpointRevealed'), id: checkpointId, answer: option }),

@@ -17,6 +17,7 @@
  */
 import type { Annotation } from '../annotate';
 import { compareBallots, formatBallot, sameBallot, type Ballot } from '../ballot';
+import { questionNumber } from '../checkpoint-state';
 import { annotationView, touchedNodes } from '../log';
 import { nameList } from '../message-label';
 import type { ReplyMessage, RequestMessage } from '../node';
@@ -180,7 +181,7 @@ function eventMoments(before: RoomState, e: RoomEvent, after: RoomState, touched
       at.add('round', `Round ${e.round}`, `Round ${e.round} starts: every node forgets its promises, accepted values and choice.`);
       break;
     case 'checkpointOpened':
-      at.add('question', `Question ${e.id}: ${e.question.prompt}`, `The class predicts: ${e.question.prompt}`);
+      at.add('question', `Question ${questionNumber(after.checkpoints, e.id)}: ${e.question.prompt}`, `The class predicts: ${e.question.prompt}`);
       break;
     default:
       break;

@@ -171,7 +171,7 @@ export function runScenario(scenario: Scenario, { eventsMax = Infinity, annotate
         if (typeof spec === 'string') {
           failures.push({ line: step.line, message: spec });
           ok = false;
-        } else ok = dispatchAll(step, [{ type: 'openCheckpoint', spec, ...(step.seconds !== null ? { seconds: step.seconds } : {}) }], refusalOk);
+        } else ok = dispatchAll(step, [{ type: 'openCheckpoint', spec, lesson: true, ...(step.seconds !== null ? { seconds: step.seconds } : {}) }], refusalOk);
         break;
       }
       case 'reveal': {

@@ -26,13 +26,15 @@ function setUp(o: StepOutcome): boolean {
 /**
  * Where "Next step" stops: after each of these numbers of outcomes. Outcomes of one script
  * line, a run of set-up lines (nodes, settings) and a run of checks each make one stop, so
- * that no click shows the same line again or only adds a node.
+ * that no click shows the same line again or only adds a node. A question (`ask`) opens in
+ * the step before it, whose moments wait for the reveal: that step shows what happened, not
+ * the answer it would give the question one click later.
  */
 export function walkStops(outcomes: readonly StepOutcome[]): number[] {
   const stops: number[] = [];
   outcomes.forEach((o, i) => {
     const next = outcomes[i + 1];
-    const together = next && (next.step === o.step || (setUp(o) && setUp(next)) || (o.kind === 'expect' && next.kind === 'expect'));
+    const together = next && (next.step === o.step || (setUp(o) && setUp(next)) || (o.kind === 'expect' && next.kind === 'expect') || (next.step.kind === 'ask' && o.kind !== 'expect'));
     if (!together) stops.push(i + 1);
   });
   return stops;
@@ -63,6 +65,7 @@ export function formatSteps(run: ScenarioRun): string {
     // Signposts are listed to jump to, not shown first.
     for (const m of moments) if (!teaches(m) && s.entries.some((e) => e.seq === m.seq)) out.push(`  signpost at event ${m.seq}: ${m.label}`);
     const rest = s.entries.length - s.keys.length;
+    if (s.keys.length && s.outcomes.some((o) => o.step.kind === 'ask')) out.push('  a question opens: the reasons below wait for its reveal');
     for (const k of s.keys) {
       out.push(`  event ${k.entry.seq}: ${k.entry.lines[0]}`);
       for (const m of k.moments) out.push(`    ${m.kind}: ${m.because}`);
