@@ -3,10 +3,12 @@
  * deliver-all to a class of 40 prints thousands of lines in the notebook's format; a
  * screen shows the first few and the others counted by kind, and a record on the wire
  * carries only those (the lines `folded`): every client holds the event and the state
- * before it, so it prints the rest itself, the same bytes, when someone asks to read them.
+ * before it, so it prints the rest itself, the same bytes, when someone asks to read them
+ * (`unfoldLines`, in log.ts with the annotation code, which this module does not load: the
+ * student page's first download holds this module and not that code).
  */
-import { annotate, type Annotation } from './annotate';
-import type { RoomEvent, RoomState } from './room';
+import type { Annotation } from './annotate';
+import type { RoomEvent } from './room';
 import type { FoldedLines, LogRecord } from './protocol/types';
 
 /** An entry longer than this many lines shows its first few and a count of the rest; the whole on demand. */
@@ -97,9 +99,4 @@ export function toLogRecord(entry: Annotation, event: RoomEvent, at: number): Lo
 export function foldedSummary(record: Pick<LogRecord, 'lines' | 'folded'>): LinesSummary | null {
   const f = record.folded;
   return f ? { head: record.lines, more: f.lines - record.lines.length, kinds: f.kinds, otherKinds: f.otherKinds } : null;
-}
-
-/** Every line of a folded record, printed again from the state before its event: the same bytes as the server's. */
-export function unfoldLines(before: RoomState, event: RoomEvent): readonly string[] {
-  return annotate(before, event).lines;
 }

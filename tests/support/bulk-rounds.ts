@@ -17,12 +17,20 @@ export const BULK_ROUND = [
   ['net:deliverAll', {}],
 ] as const;
 
-/** Plays `rounds` rounds (a new round before each but the first) through `emit`, an instructor's; throws on a refusal. */
+/**
+ * Plays `rounds` rounds (a new round before each but the first) through `emit`, an
+ * instructor's; waits and sends again when the server's limit of actions a second is met,
+ * and throws on any other refusal.
+ */
 export async function playBulkRounds(emit: (event: string, payload: object) => Promise<Ack>, rounds: number): Promise<void> {
   for (let round = 1; round <= rounds; round++) {
     const commands = round > 1 ? [['room:round', {}] as const, ...BULK_ROUND] : BULK_ROUND;
     for (const [event, payload] of commands) {
-      const ack = await emit(event, payload);
+      let ack = await emit(event, payload);
+      while (!ack.ok && ack.error.code === 'rate-limited') {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        ack = await emit(event, payload);
+      }
       if (!ack.ok) throw new Error(`${event} refused: ${JSON.stringify(ack)}`);
     }
   }
