@@ -711,7 +711,7 @@ function describeDeliverAll(ctx: Ctx, e: Extract<RoomEvent, { type: 'deliveredAl
     if (group && m) group.messages.push(m);
     else if (!group) groups.set(key, { tag: body.data.tag, why: `#${d.id}: ${body.explanation}`, messages: m ? [m] : [] });
     // The moments that teach, past the first of a group: a proposer reaching its quorum, a learner learning.
-    if (m && group && reachesQuorum(one, m)) moments.push(`#${d.id}: ${body.explanation}`);
+    if (m && group && (reachesQuorum(one, m) || chosenCount(next) > chosenCount(state))) moments.push(`#${d.id}: ${body.explanation}`);
     if (m?.kind === 'notice' && state.nodes[m.to]?.choice !== m.value && next.nodes[m.to]?.choice === m.value && group) {
       learned.set(m.value, [...(learned.get(m.value) ?? []), one.name(m.to)]);
     }
@@ -730,6 +730,11 @@ function describeDeliverAll(ctx: Ctx, e: Extract<RoomEvent, { type: 'deliveredAl
       [...byKind, ...moments, ...learners].join(' '),
     data: data('deliveredAll', null, [...nodes], { messageIds: e.deliveries.map((d) => d.id) }),
   };
+}
+
+/** Values chosen so far, single-decree and slot by slot: a delivery that raises it chose one, which an explanation must say. */
+function chosenCount(s: RoomState): number {
+  return s.monitor.chosen.length + (s.multi?.monitor.chosen.length ?? 0);
 }
 
 /** Whether delivering reply `m` gives its proposer the quorum it needed (promises, or acceptances). */
