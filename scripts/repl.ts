@@ -5,12 +5,17 @@
  *   > another = new PaxosNode('Another_Node', { quorum: 3 })
  *   > node.initNewProposal('Apple')
  *   > node.promiseRequest(another)
+ * The notebook's own lines work too (`node = PaxosNode("Node", quorum=3)`,
+ * `node.promise_request(another_node)`): each is run as the JavaScript it means, which is
+ * printed the first time a form is met, or refused with the line to type (notebook-lines.ts).
  * Entries print as the notebook's lines; `.explain` shows the last entry's explanation.
  */
 import repl from 'node:repl';
 import { inspect } from 'node:util';
+import vm from 'node:vm';
 import * as core from '@toy-paxos/shared';
-import { formatRun, LogEntry, parseScenario, PaxosNode, PRESETS, runScenario } from '@toy-paxos/shared';
+import { formatRun, LogEntry, parseScenario, PaxosNode, PaxosNodeError, PRESETS, runScenario } from '@toy-paxos/shared';
+import { readNotebookLine, type NotebookForm } from './notebook-lines';
 
 const interactive = process.stdin.isTTY ?? false;
 if (interactive) {
@@ -20,6 +25,7 @@ Try:
   another = new PaxosNode('Another_Node', { quorum: 3 })
   node.initNewProposal('Apple')
   node.promiseRequest(another)
+The notebook's lines work too: node = PaxosNode("Node", quorum=3), node.promise_request(another_node).
 .explain prints the last entry's explanation; preset('notebook') runs a preset.`);
 }
 
@@ -27,6 +33,7 @@ let lastEntry: LogEntry | null = null;
 const server = repl.start({
   prompt: interactive ? 'paxos> ' : '',
   ignoreUndefined: true,
+  eval: evaluate,
   // Remember the last entry printed, for `.explain`.
   writer: (value: unknown) => {
     if (value instanceof LogEntry) lastEntry = value;
@@ -62,3 +69,78 @@ server.defineCommand('explain', {
     this.displayPrompt();
   },
 });
+
+/** The forms whose JavaScript was printed already: each is shown once, then simply run. */
+const formsShown = new Set<NotebookForm>();
+
+/**
+ * Runs one input: the notebook's Python forms rewritten first (or refused with the line to
+ * type), then the JavaScript in the REPL's context. Node's own eval would print an error
+ * with a stack trace of source paths; here every error is one sentence.
+ */
+function evaluate(code: string, context: vm.Context, filename: string, callback: (err: Error | null, result?: unknown) => void): void {
+  const script = compile(code, filename);
+  if (script instanceof Error) {
+    // Unfinished input waits for its next line, as in Node's REPL; other syntax errors are said.
+    if (script.message === 'Unexpected end of input' || (script.message === 'missing ) after argument list' && !code.trimEnd().endsWith(')'))) {
+      callback(new repl.Recoverable(script));
+    } else {
+      say(`SyntaxError: ${script.message}`);
+      callback(null);
+    }
+    return;
+  }
+  const line = readNotebookLine(code, (name) => nodeVariable(context, name));
+  if (!line.ok) {
+    say(line.sentence);
+    callback(null);
+    return;
+  }
+  if (line.forms.some((f) => !formsShown.has(f))) {
+    for (const f of line.forms) formsShown.add(f);
+    say(`// in JavaScript: ${line.code.trim()}`);
+  }
+  try {
+    const run = line.forms.length > 0 ? compile(line.code, filename) : script;
+    if (run instanceof Error) throw run;
+    callback(null, run.runInContext(context, { displayErrors: false, breakOnSigint: true }));
+  } catch (e) {
+    say(oneSentence(e));
+    callback(null);
+  }
+}
+
+/** The input as a script, or the SyntaxError; `{ a: 1 }` alone is an object, as Node's REPL reads it. */
+function compile(code: string, filename: string): vm.Script | Error {
+  const attempts = /^\s*\{/.test(code) && /\}\s*$/.test(code) ? [`(${code.trim()})\n`, code] : [code];
+  let error: Error | null = null;
+  for (const source of attempts) {
+    try {
+      return new vm.Script(source, { filename });
+    } catch (e) {
+      error ??= e instanceof Error ? e : new Error(String(e));
+    }
+  }
+  return error!;
+}
+
+/** What a thrown value says, without the stack of source paths behind it. */
+function oneSentence(e: unknown): string {
+  if (e instanceof PaxosNodeError || e instanceof core.ScenarioError) return e.message;
+  // Errors made in the REPL's context are of its realm: look at their shape, not their class.
+  if (typeof e === 'object' && e !== null && 'message' in e && 'name' in e) return `${String(e.name)}: ${String(e.message)}`;
+  return `Uncaught ${inspect(e)}`;
+}
+
+/** A variable of the REPL's context that holds the PaxosNode called `name`, if any. */
+function nodeVariable(context: vm.Context, name: string): string | null {
+  // Read the variables' values only, not the context's getters (some throw when read so).
+  for (const [variable, property] of Object.entries(Object.getOwnPropertyDescriptors(context))) {
+    if (property.value instanceof PaxosNode && property.value.name === name) return variable;
+  }
+  return null;
+}
+
+function say(text: string): void {
+  server.output.write(`${text}\n`);
+}

@@ -12,8 +12,8 @@ import {
   RECENT_RECORDS,
   RoomLog,
   takenNames,
+  toLogRecord,
   uniqueNodeName,
-  type Annotation,
   type LogRecord,
   type ParticipantInfo,
   type Role,
@@ -137,9 +137,8 @@ export function participantId(tokenHash: string): string {
   return tokenHash.slice(0, 16);
 }
 
-function toRecord(entry: Annotation, event: RoomEvent, at: number): LogRecord {
-  return { seq: entry.seq, at, event, lines: entry.lines, explanation: entry.explanation, nodes: entry.data.nodes, chosen: entry.chosen, violations: entry.violations };
-}
+/** A record as it is sent: a bulk delivery's thousands of lines folded to their count by kind (log-lines.ts). */
+const toRecord = toLogRecord;
 
 const MAIN: StoredBranch = { id: 0, name: 'main', parent: null, forkSeq: 0, createdAt: 0 };
 

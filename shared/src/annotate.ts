@@ -8,7 +8,7 @@
  */
 import { compareBallots, formatBallot, type Ballot } from './ballot';
 import { assertNever } from './invariant';
-import { acceptorVerdict, tallyKey, type AcceptedMessage, type AcceptedValue, type AcceptorState, type NodeState, type NoticeMessage, type ReplyMessage, type RequestMessage } from './node';
+import { acceptorVerdict, tallyKey, type AcceptedMessage, type Message, type AcceptedValue, type AcceptorState, type NodeState, type NoticeMessage, type ReplyMessage, type RequestMessage } from './node';
 import { type ChosenValue, type Violation } from './monitor';
 import { ballotOutlook } from './outlook';
 import { apply, cloneRoomState, linkUp, nameOf, noticeTargets, roomQuorums, type RoomEvent, type RoomState } from './room';
@@ -680,33 +680,65 @@ function scopeText(ctx: Ctx, from: string | undefined, to: string | undefined): 
   return words ? ` ${words}` : '';
 }
 
-/** One entry for many deliveries: a header, then each delivery's own lines, as `deliver` would print it. */
+/**
+ * One entry for many deliveries: a header, then each delivery's own lines, as `deliver` would
+ * print it (the notebook's lines, one or two a message). The explanation does not repeat a
+ * sentence per message, which made a deliver-all to a class of 40 (1,561 messages) 260 kB of
+ * prose that no one reads: it counts the deliveries by kind and outcome, explains the first of
+ * each group, and adds the moments that teach (a proposer reaching its quorum, learners
+ * learning). Its length grows with the kinds of thing that happened, not with the messages.
+ */
 function describeDeliverAll(ctx: Ctx, e: Extract<RoomEvent, { type: 'deliveredAll' }>): Body {
   const lines = [
     `NETWORK deliver all${scopeText(ctx, e.from, e.to)}${e.seed !== undefined ? ` in random order (seed ${e.seed})` : ''}: ${e.deliveries.length} message${e.deliveries.length === 1 ? '' : 's'}`,
   ];
-  const whys: string[] = [];
+  const groups = new Map<string, { readonly tag: Tag | null; readonly why: string; readonly messages: Message[] }>();
+  const moments: string[] = [];
+  const learned = new Map<string, string[]>();
   const nodes = new Set<string>();
   let state = ctx.before;
   for (const d of e.deliveries) {
     const next = cloneRoomState(state);
     const event = { type: 'delivered' as const, id: d.id, reply: d.reply };
     apply(next, event);
-    const body = describe(new Ctx(state, next), event);
+    const one = new Ctx(state, next);
+    const body = describe(one, event);
     lines.push(...body.lines);
-    whys.push(`#${d.id}: ${body.explanation}`);
     for (const n of body.data.nodes) nodes.add(n);
+    const m = state.inFlight.find((x) => x.id === d.id);
+    const key = `${m?.kind ?? '?'} ${body.data.tag ?? ''}`;
+    const group = groups.get(key);
+    if (group && m) group.messages.push(m);
+    else if (!group) groups.set(key, { tag: body.data.tag, why: `#${d.id}: ${body.explanation}`, messages: m ? [m] : [] });
+    // The moments that teach, past the first of a group: a proposer reaching its quorum, a learner learning.
+    if (m && group && reachesQuorum(one, m)) moments.push(`#${d.id}: ${body.explanation}`);
+    if (m?.kind === 'notice' && state.nodes[m.to]?.choice !== m.value && next.nodes[m.to]?.choice === m.value && group) {
+      learned.set(m.value, [...(learned.get(m.value) ?? []), one.name(m.to)]);
+    }
     state = next;
   }
   const delivered = ctx.before.inFlight.filter((m) => e.deliveries.some((d) => d.id === m.id));
   const left = ctx.after.inFlight.length;
+  // "40 promise requests [ACC], the first #1: ...": the outcome of each group, and why, told once.
+  const byKind = [...groups.values()].map((g) => (g.messages.length <= 1 ? g.why : `${countKinds(g.messages)}${g.tag ? ` [${g.tag}]` : ''}, the first ${g.why}`));
+  const learners = [...learned].map(([value, names]) => `From these notices ${nameList(names)} learn${names.length === 1 ? 's' : ''} ${value}.`);
   return {
     lines,
     explanation:
       `The network delivers ${countKinds(delivered)}${e.seed !== undefined ? ', in an order drawn at random' : ', oldest first'}. ` +
-      `${left ? `${left} ${left === 1 ? 'message stays' : 'messages stay'} in flight, the replies made on the way among them.` : 'Nothing is left in flight.'} ${whys.join(' ')}`,
+      `${left ? `${left} ${left === 1 ? 'message stays' : 'messages stay'} in flight, the replies made on the way among them.` : 'Nothing is left in flight.'} ` +
+      [...byKind, ...moments, ...learners].join(' '),
     data: data('deliveredAll', null, [...nodes], { messageIds: e.deliveries.map((d) => d.id) }),
   };
+}
+
+/** Whether delivering reply `m` gives its proposer the quorum it needed (promises, or acceptances). */
+function reachesQuorum(ctx: Ctx, m: Message): boolean {
+  if (m.kind !== 'promise' && m.kind !== 'accepted') return false;
+  const { q1, q2 } = roomQuorums(ctx.after);
+  const count = (s: RoomState) => (m.kind === 'promise' ? s.nodes[m.to]?.proposer.promisers.length : s.nodes[m.to]?.proposer.acceptors.length) ?? 0;
+  const q = m.kind === 'promise' ? q1 : q2;
+  return count(ctx.before) < q && count(ctx.after) >= q;
 }
 
 function describeAnswer(ctx: Ctx, id: number, reply: ReplyMessage, instant: boolean, lost: string | undefined): Body {

@@ -9,6 +9,7 @@ export * from './decide';
 export * from './annotate';
 export * from './message-label';
 export * from './log';
+export * from './log-lines';
 export * from './paxos-node';
 export * from './bots';
 export * from './scenario/index';

@@ -106,6 +106,11 @@ export function annotateEvents(state: RoomState, events: readonly RoomEvent[]): 
   });
 }
 
+/** Every line of a folded record (log-lines.ts), printed again from the state before its event: the same bytes as the server's. */
+export function unfoldLines(before: RoomState, event: RoomEvent): readonly string[] {
+  return annotate(before, event).lines;
+}
+
 export class RoomLog {
   readonly #initial: RoomState;
   /** Full chunks of `snapshotEvery` events, sealed by the codec; chunk k holds events `k * snapshotEvery + 1...`. */

@@ -164,3 +164,46 @@ function codePoint(ch: string): string {
 export function reservedId(id: string): boolean {
   return id in Object.prototype;
 }
+
+/** A node name in scenarios and for `PaxosNode`: a letter, then letters, digits, _ or -, up to 24 characters. */
+const NODE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,23}$/;
+
+/**
+ * Why `name` cannot name a node in a scenario or a `PaxosNode`, as the end of a sentence
+ * that starts with the name, or null: one rule for scripts and for code.
+ */
+export function nodeNameProblem(name: string): string | null {
+  if (!NODE_NAME.test(name)) return 'is not a node name: use a letter then letters, digits, _ or -, up to 24 characters';
+  if (reservedId(name)) return 'cannot be a node name: every JavaScript object has a property of that name';
+  return null;
+}
+
+/**
+ * The word of `words` that `word` most likely misspells (at most two letters added,
+ * removed, changed or swapped), or null: for "did you mean quorum?".
+ */
+export function closestWord(word: string, words: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = 3;
+  for (const w of words) {
+    const d = editDistance(word.toLowerCase(), w.toLowerCase(), bestDistance);
+    if (d < bestDistance) [best, bestDistance] = [w, d];
+  }
+  return best;
+}
+
+/** Damerau-Levenshtein distance (adjacent swaps count one), or `stopAt` once it is that far. */
+function editDistance(a: string, b: string, stopAt: number): number {
+  // Words longer than any option cost nothing to rule out: their lengths alone are too far apart.
+  if (Math.abs(a.length - b.length) >= stopAt || a.length > 64 || b.length > 64) return stopAt;
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return Math.min(d[a.length]![b.length]!, stopAt);
+}

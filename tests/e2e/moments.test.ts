@@ -55,6 +55,7 @@ describe('the step panel shows each step\'s key entries first', () => {
     const status = lesson.getByRole('status').first();
     const problems: string[] = [];
     let checked = 0;
+    let asked = 0;
     for (const preset of PRESETS) {
       const steps = lessonSteps(runScenario(parseScenario(preset.text)));
       await page.getByRole('combobox').filter({ hasText: 'Choose a preset lesson' }).selectOption(preset.name);
@@ -70,6 +71,13 @@ describe('the step panel shows each step\'s key entries first', () => {
           because: k.moments.filter((m) => teaches(m) && m.kind !== 'violation').map((m) => m.because),
         }));
         if (expected.length === 0) continue;
+        if (step.outcomes.some((o) => o.step.kind === 'ask')) {
+          // A question opens at this step: what would answer it waits for the reveal.
+          const text = await lesson.innerText();
+          for (const k of expected) for (const b of k.because) if (text.includes(b)) problems.push(`${preset.name}, step ${i + 1}: event ${k.seq}'s reason shows while its question is open`);
+          asked++;
+          continue;
+        }
         const found = (await page.evaluate(`(${CHECK})(${JSON.stringify(expected)})`)) as string[];
         problems.push(...found.map((p) => `${preset.name}, step ${i + 1}: ${p}`));
         if (found.length && problems.length === found.length) await page.screenshot({ path: `${import.meta.dirname}/screenshots/moments-first-problem.png` });
@@ -79,6 +87,7 @@ describe('the step panel shows each step\'s key entries first', () => {
     expect(problems).toEqual([]);
     // The walk did look: the presets hold dozens of key entries.
     expect(checked).toBeGreaterThan(50);
+    expect(asked).toBeGreaterThan(0);
     await context.close();
   });
 

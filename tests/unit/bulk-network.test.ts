@@ -4,7 +4,7 @@
  * one event with one annotated entry, the same in rooms, scenarios and replay.
  */
 import { describe, expect, it } from 'vitest';
-import { diagramModel, exportShiViz, formatRun, parseScenario, runScenario } from '@toy-paxos/shared';
+import { diagramModel, ENTRY_LINES_SHOWN, exportShiViz, formatRun, parseScenario, runScenario, toLogRecord, unfoldLines } from '@toy-paxos/shared';
 import { ok, refused, room } from './helpers';
 
 const queued = () => room(['A', 'B', 'C', 'D', 'E'], { delivery: 'queued' });
@@ -118,5 +118,49 @@ describe('the scenario language and the replay tools', () => {
   it('refuses a bulk step written wrong, with what to write', () => {
     expect(() => parseScenario('nodes A B\ndrop all random 3')).toThrow(/write "drop all", optionally followed by "from NODE", "to NODE"/);
     expect(() => parseScenario('nodes A B\ndeliver all to')).toThrow(/write "deliver all", optionally followed by "from NODE", "to NODE" and "random SEED"/);
+  });
+});
+
+describe('a bulk delivery to a class of 40', () => {
+  it('makes a record of at most 48 kB, 4 kB of it text, with an explanation by kind and outcome, whose lines, printed again from the event, name every message', () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `N${i + 1}`);
+    const log = room(ids, { delivery: 'queued' });
+    ok(log, { type: 'propose', node: 'N1', value: 'Mango' }, { type: 'promiseRequest', from: 'N1', to: 'all' }, { type: 'deliverAll' }, { type: 'deliverAll' });
+    ok(log, { type: 'acceptRequest', from: 'N1', to: 'all' }, { type: 'deliverAll' });
+    const before = log.stateAt(log.length);
+    const [entry] = ok(log, { type: 'deliverAll' });
+    const event = log.eventAt(entry!.seq);
+    if (event.type !== 'deliveredAll') throw new Error('not a bulk delivery');
+    // 40 acceptances to N1, and the notices of the 39 other acceptors to every node but N1, which hears their acceptances.
+    expect(event.deliveries).toHaveLength(40 + 39 * 39);
+    const record = toLogRecord(entry!, event, 0);
+    // The event itself (1,561 deliveries, 38 kB) is what a client folds; the text beside it is small.
+    const { event: _, ...text } = record;
+    expect(JSON.stringify(text).length).toBeLessThanOrEqual(4_000);
+    expect(JSON.stringify(record).length).toBeLessThanOrEqual(48_000);
+    // The explanation counts, explains the first of each group and the moments that teach.
+    expect(entry!.explanation.length).toBeLessThanOrEqual(2_000);
+    expect(entry!.explanation).toContain('40 acceptances [ACC], the first #121: N1 now has 1 of the 21 acceptances it needs.');
+    expect(entry!.explanation).toContain('1521 accepted notices [ACC], the first #122: ');
+    expect(entry!.explanation).toContain('N1 now has 21 of the 21 acceptances it needs.');
+    expect(entry!.explanation).toMatch(/From these notices N\d+, N\d+, N\d+, N\d+, N\d+, N\d+ and 3\d more learn Mango\.$/);
+    // The record: the first lines (the header and the first message's two), and the rest counted by kind, as PROTOCOL.md 5.1 says.
+    expect(record.lines).toEqual(entry!.lines.slice(0, ENTRY_LINES_SHOWN));
+    expect(record.folded).toEqual({
+      lines: 1 + 2 * 1561,
+      kinds: [
+        { kind: 'LEARN Notice', count: 1521, tags: [{ tag: '[ACC]', count: 1521 }] },
+        { kind: 'ACCEPT Reply', count: 39, tags: [{ tag: '[ACC]', count: 39 }] },
+      ],
+      otherKinds: 0,
+    });
+    // Every line, printed again from the state before: every message named, the same bytes as the core's.
+    const all = unfoldLines(before, event);
+    expect(all).toEqual(entry!.lines);
+    expect(all.filter((l) => !l.startsWith(' '))).toHaveLength(1 + event.deliveries.length);
+    // A deliver-all of 40 requests is short enough to go whole.
+    const [requests] = ok(log, { type: 'newRound' }, { type: 'propose', node: 'N1', value: 'Mango' }, { type: 'promiseRequest', from: 'N1', to: 'all' }, { type: 'deliverAll' }).slice(-1);
+    expect(toLogRecord(requests!, log.eventAt(requests!.seq), 0)).toMatchObject({ lines: requests!.lines });
+    expect(toLogRecord(requests!, log.eventAt(requests!.seq), 0).folded).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PaxosNode } from '@toy-paxos/shared';
+import { PaxosNode, PaxosNodeError } from '@toy-paxos/shared';
 
 describe('PaxosNode, as in the notebook (SEED.md)', () => {
   it("prints the notebook's first example character for character", () => {
@@ -117,5 +117,93 @@ describe('PaxosNode, as in the notebook (SEED.md)', () => {
     const { inspect } = await import('node:util');
     const a = new PaxosNode('A', { quorum: 1 });
     expect(inspect(a.initNewProposal('Apple'))).toBe('NEW Proposal from A(p: 1, val: Apple)');
+  });
+});
+
+/** What a call throws: its class and its message (the sentence a JavaScript caller reads). */
+function refusal(call: () => unknown): { error: string; message: string } {
+  try {
+    call();
+  } catch (e) {
+    return { error: (e as Error).name, message: (e as Error).message };
+  }
+  throw new Error('the call was not refused');
+}
+
+// JavaScript callers get no type checking: each call below compiles only with a cast, and
+// each is refused with a PaxosNodeError whose one sentence says what to write instead.
+const untyped = PaxosNode as unknown as (...args: unknown[]) => PaxosNode;
+const NewUntyped = PaxosNode as unknown as new (...args: unknown[]) => PaxosNode;
+const loose = (node: PaxosNode) => node as unknown as Record<string, (...args: unknown[]) => unknown>;
+
+describe('PaxosNode refuses what it cannot use, saying what to write', () => {
+  it.each([
+    // The notebook's keyword call: JavaScript reads quorum=3 as an assignment and passes 3.
+    ['PaxosNode("Node", quorum=3), without new', () => untyped('Node', 3), "PaxosNode is a class, made with new: write new PaxosNode('Node', { quorum: 3 })"],
+    ['new PaxosNode("Node", quorum=3)', () => new NewUntyped('Node', 3), "PaxosNode's options are an object, not the number 3: write new PaxosNode('Node', { quorum: 3 })"],
+    ['a misspelled option', () => new NewUntyped('Node', { quorom: 3 }), "PaxosNode has no option 'quorom': did you mean quorum? Write new PaxosNode('Node', { quorum: 3 })"],
+    ['an unknown option', () => new NewUntyped('Node', { colour: 'red' }), "PaxosNode has no option 'colour': its options are quorum, q1, q2, ballots and rules, as in new PaxosNode('Node', { quorum: 3 })"],
+    ['a quorum given as text', () => new NewUntyped('Node', { quorum: '3' }), "A quorum size is a whole number from 1 to 99, so quorum cannot be the text '3': write new PaxosNode('Node', { quorum: 3 })"],
+    ['a quorum past the limit', () => new PaxosNode('Node', { q2: 100 }), "A quorum size is a whole number from 1 to 99, so q2 cannot be the number 100: write new PaxosNode('Node', { q2: 99 })"],
+    ['no name', () => new NewUntyped(), "A PaxosNode needs a name: write new PaxosNode('Node', { quorum: 3 })"],
+    ['a name that is not text', () => new NewUntyped(42, { quorum: 3 }), "A PaxosNode's name is text, not the number 42: write new PaxosNode('Node', { quorum: 3 })"],
+    [
+      'a name scenarios refuse',
+      () => new PaxosNode('Bad Name!', { quorum: 3 }),
+      "'Bad Name!' is not a node name: use a letter then letters, digits, _ or -, up to 24 characters; write new PaxosNode('Bad_Name', { quorum: 3 })",
+    ],
+    [
+      'a name every object has',
+      () => new PaxosNode('constructor'),
+      "'constructor' cannot be a node name: every JavaScript object has a property of that name; write new PaxosNode('Node', { quorum: 3 })",
+    ],
+    ['a third argument', () => new NewUntyped('A', { quorum: 2 }, 'B'), "PaxosNode takes a name and one object of options, not 3 arguments: write new PaxosNode('A', { quorum: 2 })"],
+    ['unknown ballots', () => new NewUntyped('A', { ballots: 'random' }), "ballots is 'plain' (printed 1, 2, 3, as in the notebook) or 'unique' (printed 1.Node), not the text 'random'."],
+    ['a misspelled rule', () => new NewUntyped('A', { rules: { forgetOnCrsh: true } }), "There is no rule 'forgetOnCrsh': did you mean forgetOnCrash?"],
+    ['a rule that is not true or false', () => new NewUntyped('A', { rules: { forgetOnCrash: 'yes' } }), "rules.forgetOnCrash is true or false, not the text 'yes'."],
+  ])('%s', (_what, call, message) => {
+    expect(refusal(call)).toEqual({ error: 'PaxosNodeError', message });
+  });
+
+  it.each([
+    [
+      'promiseRequest("Another_Node"): a name, not the node',
+      (node: PaxosNode) => loose(node).promiseRequest!('Another_Node'),
+      "promiseRequest takes the PaxosNode itself, not its name 'Another_Node': write node.promiseRequest(another_node), with another_node = new PaxosNode('Another_Node', { quorum: 3 })",
+    ],
+    ['promiseRequest()', (node: PaxosNode) => loose(node).promiseRequest!(), 'promiseRequest needs the node to ask: write node.promiseRequest(another_node), with another_node a PaxosNode.'],
+    [
+      'acceptRequest with an object that is not a PaxosNode',
+      (node: PaxosNode) => loose(node).acceptRequest!({ name: 'Another_Node' }),
+      'acceptRequest takes a PaxosNode, not an object: write node.acceptRequest(another_node), with another_node a PaxosNode.',
+    ],
+    [
+      'acceptRequest with two nodes',
+      (node: PaxosNode) => loose(node).acceptRequest!(new PaxosNode('A'), new PaxosNode('B')),
+      'acceptRequest asks one node at a time, not 2: call acceptRequest once for each node.',
+    ],
+    ['initNewProposal(42)', (node: PaxosNode) => loose(node).initNewProposal!(42), "initNewProposal takes a value as text, not the number 42: write initNewProposal('42')"],
+    ['initNewProposal with two values', (node: PaxosNode) => loose(node).initNewProposal!('Apple', 'Mango'), "initNewProposal takes one value, not 2 arguments: write initNewProposal('Apple')"],
+    ['crash with an argument', (node: PaxosNode) => loose(node).crash!(true), 'crash takes no arguments: write node.crash()'],
+  ])('%s', (_what, call, message) => {
+    const node = new PaxosNode('Node', { quorum: 3 });
+    expect(refusal(() => call(node))).toEqual({ error: 'PaxosNodeError', message });
+    // Nothing happened: the node is as it was made.
+    expect(node.p).toBeNull();
+  });
+
+  it('is still the class: instanceof, its name, and the valid calls', () => {
+    const node = new PaxosNode('Node', { quorum: 3 });
+    expect(node).toBeInstanceOf(PaxosNode);
+    expect(PaxosNode.name).toBe('PaxosNode');
+    expect(refusal(() => untyped('Node'))).toEqual({ error: 'PaxosNodeError', message: expect.stringContaining('write new PaxosNode') });
+    expect(new PaxosNodeError('x')).toBeInstanceOf(Error);
+    expect(String(node.initNewProposal(null))).toBe('NEW Proposal from Node(p: 1, val: None)');
+  });
+
+  it("takes options made in another realm, as the REPL's context makes them", async () => {
+    const { runInNewContext } = await import('node:vm');
+    const options = runInNewContext('({ quorum: 3, rules: { forgetOnCrash: true } })') as { quorum: number };
+    expect(new PaxosNode('Node', options).q1).toBe(3);
   });
 });

@@ -11,7 +11,7 @@ import { CLIENT_EVENTS } from '@toy-paxos/shared/protocol';
 import { parseSessionFile } from '@toy-paxos/shared/protocol';
 import { CODE_UNITS_PER_CHAR_MAX, charCount, cleanText, textProblem } from '../../shared/src/text';
 import { freeQuestionProblem, CHECKPOINT_LIMITS } from '../../shared/src/checkpoint-state';
-import { decide, initialRoomState, LIMITS, parseScenario, type RoomState } from '@toy-paxos/shared';
+import { decide, initialRoomState, LIMITS, parseScenario, PROTOCOL_VERSION, type RoomState } from '@toy-paxos/shared';
 
 /** The longest text any check may work on: the largest limit (a question's prompt), in code units, and a little. */
 const WORK_MAX = (CHECKPOINT_LIMITS.promptLengthMax + 1) * CODE_UNITS_PER_CHAR_MAX;
@@ -45,7 +45,7 @@ const LONG = ['a'.repeat(15_000), 'é'.repeat(15_000), '👩‍🚀'.repeat(3_00
 
 /** For every event with a text field, a payload with `t` in it; and every event with `t` under a key it does not know. */
 function payloads(t: string): [string, unknown][] {
-  const v = 2;
+  const v = PROTOCOL_VERSION;
   const byEvent: [string, unknown][] = [
     ['room:join', { v, code: 'ABCDEF', name: t, role: 'student' }],
     ['room:join', { v, code: t, name: 'Ana', role: 'student' }],

@@ -3,7 +3,7 @@
  * the shared core, as the server would have. Loaded only when a page asks for history,
  * so that a phone's first download holds neither this nor the annotation code.
  */
-import { annotateEvents, cloneRoomState, HISTORY_EVENTS_MAX, type Ack, type HistoryEvent, type HistoryPage, type RoomEvent, type RoomState } from '@toy-paxos/shared';
+import { annotateEvents, cloneRoomState, HISTORY_EVENTS_MAX, unfoldLines, type Ack, type HistoryEvent, type HistoryPage, type RoomEvent, type RoomState } from '@toy-paxos/shared';
 import { toLogItem } from './log-item';
 import type { RoomSession } from './session.svelte';
 
@@ -58,4 +58,9 @@ export async function loadAll(session: RoomSession, initial: RoomState): Promise
     session.loadingHistory = null;
   }
   return { initial, events: session.events };
+}
+
+/** Every line of a folded record (a bulk delivery to a large class), printed from the state before its event. */
+export function unfold(before: RoomState, event: RoomEvent): readonly string[] {
+  return unfoldLines(before, event);
 }

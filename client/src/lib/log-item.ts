@@ -1,9 +1,14 @@
 /** One entry of the annotated log, as every view shows it, and how it is made from the core's annotation. */
-import type { Annotation, EntryData } from '@toy-paxos/shared';
+import { summarizeLines, type Annotation, type EntryData, type LinesSummary } from '@toy-paxos/shared';
+
+export { ENTRY_LINES_MAX, ENTRY_LINES_SHOWN, kindText, summarizeLines, type LineKind, type LinesSummary } from '@toy-paxos/shared';
 
 export interface LogItem {
   readonly seq: number;
+  /** The notebook's lines; for a folded record (a bulk delivery to a large class), only its first few. */
   readonly lines: readonly string[];
+  /** A folded record's summary, and every line, printed on demand from its event (PROTOCOL.md 2.3). */
+  readonly folded?: { readonly summary: LinesSummary; readonly all: () => Promise<readonly string[]> };
   readonly explanation: string;
   readonly nodes: readonly string[];
   readonly violations: readonly { readonly rule: string; readonly message: string }[];
@@ -75,77 +80,20 @@ function groupOf(run: readonly LogItem[], name: (id: string) => string): LogItem
   };
 }
 
-/** An entry longer than this many lines shows its first few and a count of the rest; the whole on demand. */
-export const ENTRY_LINES_MAX = 8;
-/** How many of a long entry's lines show before the count. */
-export const ENTRY_LINES_SHOWN = 3;
-/** An explanation longer than this (a bulk delivery's, which explains each message) shows its beginning; the whole on demand. */
+/** A summary of an item's lines: a folded record's own, else `summarizeLines`'s (null when it is short). */
+export function itemSummary(item: LogItem): LinesSummary | null {
+  return item.folded?.summary ?? summarizeLines(item.lines);
+}
+
+/** How many lines an item has, the folded ones counted. */
+export function lineCount(item: LogItem): number {
+  return item.folded ? item.folded.summary.head.length + item.folded.summary.more : item.lines.length;
+}
+
+/** An explanation longer than this shows its beginning; the whole on demand. */
 export const EXPLANATION_CHARS_MAX = 400;
 /** How much of a long explanation shows: about three lines on a phone. */
 export const EXPLANATION_CHARS_SHOWN = 160;
-/** How many kinds of line a summary names; the others are counted together. */
-const KINDS_MAX = 4;
-
-/** Lines of one kind in a long entry: `PROMISE Request`, with the tags of their replies (`[ACC]`, `[REJ]`). */
-export interface LineKind {
-  readonly kind: string;
-  readonly count: number;
-  readonly tags: readonly { readonly tag: string; readonly count: number }[];
-}
-
-/** A long entry as a screen shows it: the first lines, how many more, and those counted by kind. */
-export interface LinesSummary {
-  readonly head: readonly string[];
-  readonly more: number;
-  readonly kinds: readonly LineKind[];
-  /** Lines of kinds past the ones named. */
-  readonly otherKinds: number;
-}
-
-/**
- * A summary of an entry's lines when it has more than `ENTRY_LINES_MAX` (a deliver-all to a
- * class of 40 has thousands), or null when it is short enough to show whole. The lines stay
- * the core's, in the notebook's format; this only decides how many a screen shows.
- */
-export function summarizeLines(lines: readonly string[]): LinesSummary | null {
-  if (lines.length <= ENTRY_LINES_MAX) return null;
-  const head = lines.slice(0, ENTRY_LINES_SHOWN);
-  const kinds = new Map<string, { count: number; tags: Map<string, number> }>();
-  // The kind of the last line that opened a message: its indented reply lines count under it.
-  let current = kindOf([...head].reverse().find((l) => !l.startsWith(' ')) ?? '');
-  for (const line of lines.slice(ENTRY_LINES_SHOWN)) {
-    if (!line.startsWith(' ')) {
-      current = kindOf(line);
-      const k = kinds.get(current) ?? { count: 0, tags: new Map() };
-      k.count++;
-      kinds.set(current, k);
-      continue;
-    }
-    const tag = /\[[A-Z]+\]/.exec(line)?.[0];
-    if (!tag) continue;
-    const k = kinds.get(current) ?? { count: 0, tags: new Map() };
-    k.tags.set(tag, (k.tags.get(tag) ?? 0) + 1);
-    kinds.set(current, k);
-  }
-  const all = [...kinds.entries()]
-    .map(([kind, k]) => ({ kind, count: k.count, tags: [...k.tags.entries()].map(([tag, count]) => ({ tag, count })) }))
-    .filter((k) => k.count > 0)
-    .sort((a, b) => b.count - a.count);
-  const named = all.slice(0, KINDS_MAX);
-  const otherKinds = all.slice(KINDS_MAX).reduce((n, k) => n + k.count, 0);
-  return { head, more: lines.length - head.length, kinds: named, otherKinds };
-}
-
-/** `PROMISE Request from A(p: 1.A) to B(acc_p: None)` is of kind `PROMISE Request`. */
-function kindOf(line: string): string {
-  return line.trim().split(/\s+/).slice(0, 2).join(' ');
-}
-
-/** `120 PROMISE Request (80 [ACC], 40 [REJ])`. */
-export function kindText(k: LineKind): string {
-  const tags = k.tags.map((t) => `${t.count.toLocaleString('en')} ${t.tag}`).join(', ');
-  return `${k.count.toLocaleString('en')} ${k.kind}${tags ? ` (${tags})` : ''}`;
-}
 
 /** The beginning of a long explanation, cut after a sentence (else a word), or null when it is short enough to show whole. */
 export function clipText(text: string): string | null {

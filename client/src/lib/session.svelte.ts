@@ -9,6 +9,7 @@ import type { Socket } from 'socket.io-client';
 import {
   apply,
   cloneRoomState,
+  foldedSummary,
   initialRoomState,
   PROTOCOL_VERSION,
   type Ack,
@@ -314,13 +315,15 @@ export class RoomSession {
         break;
       }
       const event = this.#withMyAnswer(r.event);
+      // A folded record's lines are printed here when someone asks to read them, from the state before its event.
+      const folded = foldedItem(r, this.#live, event);
       apply(this.#live, event);
       // What was refused or noted belongs to the round before: a fresh round starts clean.
       if (r.event.type === 'roundStarted') this.notices = [];
       this.events.push(event);
       // A message sent names its sender: the projector groups a node's sends into one line.
       const node = r.event.type === 'sent' ? r.event.message.from : null;
-      this.items.push({ seq: r.seq, lines: r.lines, explanation: r.explanation, nodes: r.nodes, violations: r.violations, type: r.event.type, node });
+      this.items.push({ seq: r.seq, lines: r.lines, explanation: r.explanation, nodes: r.nodes, violations: r.violations, type: r.event.type, node, ...(folded ? { folded } : {}) });
       added++;
     }
     if (added) this.version++;
@@ -470,4 +473,18 @@ export function sessionFor(code: string): RoomSession {
   if (joined?.code === code) return joined;
   joined?.close();
   return new RoomSession(code);
+}
+
+/**
+ * A folded record's summary, and its lines printed once, when first asked for, from a copy of
+ * `live` (the state before `event`) by the annotation code, loaded only then (history.ts): a
+ * phone pays for a bulk delivery's thousands of lines only if someone reads them. Null for a
+ * record sent whole.
+ */
+function foldedItem(r: LogRecord, live: RoomState, event: RoomEvent): LogItem['folded'] | null {
+  const summary = foldedSummary(r);
+  if (!summary) return null;
+  const before = cloneRoomState(live);
+  let lines: Promise<readonly string[]> | null = null;
+  return { summary, all: () => (lines ??= import('./history').then((h) => h.unfold(before, event))) };
 }

@@ -10,7 +10,7 @@ import { QUORUM_MAX, type QuorumSize, type RoomSettings, type RuleModeName, type
 import { CHECKPOINT_LIMITS, freeQuestionProblem, type QuestionSpec } from '../checkpoint-state';
 import { parseKvCommand } from '../multi/state';
 import { MULTI_LIMITS } from '../multi/types';
-import { reservedId } from '../text';
+import { nodeNameProblem } from '../text';
 
 export type MessageRef =
   | { readonly by: 'id'; readonly id: number }
@@ -79,7 +79,6 @@ export class ScenarioError extends Error {
 
 export const SCENARIO_LIMITS = { linesMax: 5000, lineLengthMax: 500, runMsMax: 600_000 } as const;
 
-const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,23}$/;
 const VALUE = /^[^\s#]{1,24}$/;
 
 const RULE_WORDS: Record<string, RuleModeName> = {
@@ -213,8 +212,8 @@ export function parseScenario(text: string): Scenario {
           if (words.length === 0) fail(`list the names after "${verb}"`);
           for (const w of words) {
             if (w === 'all') fail('"all" stands for every node, so it cannot be a node name');
-            if (!NAME.test(w)) fail(`"${w}" is not a node name: use a letter then letters, digits, _ or -, up to 24 characters`);
-            if (reservedId(w)) fail(`"${w}" cannot be a node name: every JavaScript object has a property of that name`);
+            const problem = nodeNameProblem(w);
+            if (problem) fail(`"${w}" ${problem}`);
             if (declared.has(w)) fail(`node "${w}" is declared twice`);
             declared.add(w);
             command({ type: 'addNode', node: w, bot: verb !== 'nodes' });
