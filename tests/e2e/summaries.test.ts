@@ -153,15 +153,20 @@ describe('the explorer in the solo sandbox', () => {
     await page.getByRole('button', { name: 'Load', exact: true }).click();
     const lesson = page.getByRole('region', { name: 'Lesson' });
     for (let i = 0; i < 3; i++) await lesson.getByRole('button', { name: 'Next step' }).click();
-    // In the lesson's panel, after the step's entries: the explorer is the next thing the learner meets.
+    // Right after the lesson's panel, not in it: the explorer is the next thing the learner meets, and the
+    // step's entries, Next and the ring keep the first view (the lessons tests check that view).
     const order = (await page.evaluate(`(() => {
       const story = document.querySelector('section[aria-label="Lesson"] .story');
       const whatIf = document.querySelector('.what-if');
       const next = story && whatIf ? story.compareDocumentPosition(whatIf) : 0;
       const lesson = document.querySelector('section[aria-label="Lesson"]');
-      return { inLesson: !!(lesson && whatIf && lesson.contains(whatIf)), after: (next & Node.DOCUMENT_POSITION_FOLLOWING) !== 0 };
-    })()`)) as { inLesson: boolean; after: boolean };
-    expect(order).toEqual({ inLesson: true, after: true });
+      return {
+        inLesson: !!(lesson && whatIf && lesson.contains(whatIf)),
+        after: (next & Node.DOCUMENT_POSITION_FOLLOWING) !== 0,
+        rightAfter: !!(lesson && whatIf && lesson.nextElementSibling && lesson.nextElementSibling.contains(whatIf)),
+      };
+    })()`)) as { inLesson: boolean; after: boolean; rightAfter: boolean };
+    expect(order).toEqual({ inLesson: false, after: true, rightAfter: true });
     const values = await page.getByLabel('Values a new proposal may carry').inputValue();
     expect(values.split(/,\s*/).length).toBeGreaterThanOrEqual(2);
     await screenshot(page, 'summaries-solo-lesson-explorer-desktop');
