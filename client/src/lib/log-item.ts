@@ -1,5 +1,5 @@
 /** One entry of the annotated log, as every view shows it, and how it is made from the core's annotation. */
-import { summarizeLines, type Annotation, type LinesSummary } from '@toy-paxos/shared';
+import { summarizeLines, type Annotation, type EntryData, type LinesSummary } from '@toy-paxos/shared';
 
 export { ENTRY_LINES_MAX, ENTRY_LINES_SHOWN, kindText, summarizeLines, type LineKind, type LinesSummary } from '@toy-paxos/shared';
 
@@ -12,10 +12,72 @@ export interface LogItem {
   readonly explanation: string;
   readonly nodes: readonly string[];
   readonly violations: readonly { readonly rule: string; readonly message: string }[];
+  /** What happened (the core's event type), and the node that acted: what a projector groups entries by. */
+  readonly type?: EntryData['type'];
+  readonly node?: string | null;
+  /** For entries grouped into one line: the first entry's seq (`seq` is the last's), and how many there are. */
+  readonly firstSeq?: number;
+  readonly count?: number;
 }
 
 export function toLogItem(a: Annotation): LogItem {
-  return { seq: a.seq, lines: a.lines, explanation: a.explanation, nodes: a.data.nodes, violations: a.violations };
+  return { seq: a.seq, lines: a.lines, explanation: a.explanation, nodes: a.data.nodes, violations: a.violations, type: a.data.type, node: a.data.node };
+}
+
+/** The head of a request's line: its kind (`PROMISE`, `ACCEPT`) and its ballot. */
+const SEND_HEAD = /^(\S+)\s+Request from .*\(p: ([^,)]+)/;
+
+/** Entries of a group past this many are read on demand only: a group's detail stays short to make. */
+const GROUP_LINES_MAX = 2_000;
+
+/**
+ * The log as a projector shows it: consecutive messages sent by one node, of one kind, in one
+ * ballot (a promise request to all) collapse into one entry, "Ana sends 50 promise requests",
+ * with every line of them in its detail. `name` gives a node's name. Other entries stay as they are.
+ */
+export function groupItems(items: readonly LogItem[], name: (id: string) => string): LogItem[] {
+  const out: LogItem[] = [];
+  let run: LogItem[] = [];
+  const flush = () => {
+    if (run.length === 1) out.push(run[0]!);
+    else if (run.length > 1) out.push(groupOf(run, name));
+    run = [];
+  };
+  for (const item of items) {
+    if (sendKey(item) === null || (run.length > 0 && sendKey(run[0]!) !== sendKey(item))) flush();
+    if (sendKey(item) === null) out.push(item);
+    else run.push(item);
+  }
+  flush();
+  return out;
+}
+
+/** The sender, kind and ballot of a message sent (`PROMISE Request from Ana(p: 1.Ana)`), or null for any other entry. */
+function sendKey(item: LogItem): string | null {
+  if (item.type !== 'sent' || !item.node || item.violations.length) return null;
+  const head = SEND_HEAD.exec(item.lines[0] ?? '');
+  return head ? `${item.node}|${head[1]}|${head[2]}` : null;
+}
+
+/** One entry for a run of sends: its first line and a count on the row, every line in the detail. */
+function groupOf(run: readonly LogItem[], name: (id: string) => string): LogItem {
+  const first = run[0]!;
+  const last = run.at(-1)!;
+  const head = SEND_HEAD.exec(first.lines[0]!)!;
+  const kind = head[1] === 'PROMISE' ? 'promise requests' : 'accept requests';
+  const sender = name(first.node!);
+  const lines = run.slice(0, GROUP_LINES_MAX).flatMap((i) => i.lines);
+  return {
+    seq: last.seq,
+    firstSeq: first.seq,
+    count: run.length,
+    lines,
+    explanation: `${sender} sends ${run.length} ${kind} in ballot ${head[2]}, one entry each (${first.seq} to ${last.seq}). They wait in the network until each is delivered, dropped or duplicated.`,
+    nodes: [...new Set(run.flatMap((i) => i.nodes))],
+    violations: [],
+    type: 'sent',
+    node: first.node!,
+  };
 }
 
 /** A summary of an item's lines: a folded record's own, else `summarizeLines`'s (null when it is short). */

@@ -97,3 +97,25 @@ export function lostMessages(events: readonly RoomEvent[], state: RoomState, bef
   }
   return found;
 }
+
+/** Messages in flight of one kind in one ballot: what a class-sized ring labels as one group. */
+export interface FlightGroup {
+  readonly kind: Message['kind'];
+  readonly ballot: Message['ballot'];
+  readonly messages: readonly Message[];
+}
+
+/**
+ * The messages in flight grouped by kind and ballot, in the order their first message was
+ * sent: a promise request to 50 nodes is one group of 50, whoever it went to.
+ */
+export function flightGroups(messages: readonly Message[]): FlightGroup[] {
+  const groups = new Map<string, { kind: Message['kind']; ballot: Message['ballot']; messages: Message[] }>();
+  for (const m of messages) {
+    const key = `${m.kind}|${m.ballot.round}|${m.ballot.node ?? ''}`;
+    const group = groups.get(key);
+    if (group) group.messages.push(m);
+    else groups.set(key, { kind: m.kind, ballot: m.ballot, messages: [m] });
+  }
+  return [...groups.values()];
+}

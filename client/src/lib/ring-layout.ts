@@ -25,6 +25,8 @@ const GRID_CHROME_EM = 2 * PAD_EM + 2 * RADIUS_EM + GAP_EM;
 export interface LabelWidths {
   readonly name: number;
   readonly detail: number;
+  /** Its widest word: a box narrower than that would break a name inside a word ("Luca s"). */
+  readonly word?: number;
 }
 
 export interface LayoutInput {
@@ -69,6 +71,11 @@ export function fontPxMax(width: number): number {
   return Math.max(14, Math.min(44, width / 28));
 }
 
+/** Whether every word of every label fits on one line of a box `widthPx` wide at `fontPx`: no name breaks inside a word. */
+function wordsFit(labels: readonly LabelWidths[], fontPx: number, widthPx: number): boolean {
+  return labels.every((l) => (l.word ?? 0) * fontPx * WRAP_SLACK <= widthPx);
+}
+
 /** Lines a label of these widths takes in a box `widthPx` wide at `fontPx` (one at least for each part). */
 function lineCount(label: LabelWidths, fontPx: number, widthPx: number): number {
   const lines = (w: number) => Math.max(1, Math.ceil((w * fontPx * WRAP_SLACK) / widthPx));
@@ -95,6 +102,7 @@ function ringOf(labels: readonly LabelWidths[], width: number, height: number): 
     const pad = 0.25 * f;
     // As wide as the widest line, within a third of the ring; longer names wrap.
     const labelW = Math.min(widest * f * WRAP_SLACK, width / 3);
+    if (!wordsFit(labels, f, labelW)) continue;
     const lines = Math.max(...labels.map((l) => lineCount(l, f, labelW)), 2);
     const cellW = Math.max(labelW, 2 * r) + 2 * pad;
     const cellH = 2 * r + pad + lines * LINE_EM * f + 2 * pad;
@@ -127,7 +135,7 @@ function gridOf(input: LayoutInput, width: number, height: number): RingLayout {
   for (let f = fontPxMax(width); f >= FONT_PX_MIN && !best; f -= FONT_STEP_PX) {
     for (let columns = Math.max(1, n); columns >= 1; columns--) {
       const textW = width / columns - GRID_CHROME_EM * f;
-      if (textW < 3 * f) continue;
+      if (textW < 3 * f || !wordsFit(input.labels, f, textW)) continue;
       const lines = Math.max(2, ...input.labels.map((l) => lineCount(l, f, textW)));
       const needed = gridHeight(input.sides, columns, f, lines);
       if (needed <= height) {

@@ -321,7 +321,9 @@ export class RoomSession {
       // What was refused or noted belongs to the round before: a fresh round starts clean.
       if (r.event.type === 'roundStarted') this.notices = [];
       this.events.push(event);
-      this.items.push({ seq: r.seq, lines: r.lines, explanation: r.explanation, nodes: r.nodes, violations: r.violations, ...(folded ? { folded } : {}) });
+      // A message sent names its sender: the projector groups a node's sends into one line.
+      const node = r.event.type === 'sent' ? r.event.message.from : null;
+      this.items.push({ seq: r.seq, lines: r.lines, explanation: r.explanation, nodes: r.nodes, violations: r.violations, type: r.event.type, node, ...(folded ? { folded } : {}) });
       added++;
     }
     if (added) this.version++;

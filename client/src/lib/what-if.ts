@@ -1,5 +1,5 @@
 /** The messages between a page and the explorer's worker (explore.worker.ts). */
-import type { ClientEventName, ExploreBounds, RoomCommand, RoomState, ScheduleStep } from '@toy-paxos/shared';
+import { EXPLORE_DEFAULTS, type ClientEventName, type ExploreBounds, type RoomCommand, type RoomState, type ScheduleStep } from '@toy-paxos/shared';
 
 export type WorkerRequest = { readonly type: 'start'; readonly state: RoomState; readonly bounds: ExploreBounds } | { readonly type: 'stop' };
 
@@ -52,4 +52,23 @@ export function commandEvent(command: RoomCommand): { readonly event: ClientEven
     default:
       return null;
   }
+}
+
+/** New values the explorer offers, in this order: the first the room has not proposed is added. */
+const NEW_VALUES = ['Apple', 'Mango', 'Kiwi', 'Plum', 'Pear', 'Fig', 'Lime', 'Grape'] as const;
+
+/**
+ * The explorer's values to start with: the values the room has proposed, and one it has not,
+ * so that "found no way to choose another value" is about a value someone could still propose.
+ * At most `EXPLORE_DEFAULTS.valuesMax`, no value twice.
+ */
+export function explorerValues(state: RoomState): string[] {
+  const proposed = new Set(Object.keys(state.monitor.proposed));
+  for (const id of state.order) {
+    const v = state.nodes[id]!.proposer.value;
+    if (v !== null) proposed.add(v);
+  }
+  const kept = [...proposed].slice(0, EXPLORE_DEFAULTS.valuesMax - 1);
+  const fresh = NEW_VALUES.find((v) => !proposed.has(v)) ?? `Value ${proposed.size + 1}`;
+  return [...kept, fresh];
 }
