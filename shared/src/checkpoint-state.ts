@@ -4,7 +4,7 @@
  * needs to show a question; making questions from a room's state is checkpoint.ts's.
  */
 import { assertNever } from './invariant';
-import { charCount, nameKey, rawTooLong, textProblem } from './text';
+import { nameKey, textProblem, tooManyChars } from './text';
 
 /** What a question is about; enough to make it again from the same state. */
 export type QuestionSpec =
@@ -51,15 +51,13 @@ export const CHECKPOINT_LIMITS = {
 /** What is wrong with a free question, or null. */
 export function freeQuestionProblem(prompt: string, options: readonly string[]): string | null {
   const L = CHECKPOINT_LIMITS;
-  // Lengths first, and counted only up to the limit: a long text costs what a short one does.
-  const tooLong = (text: string, max: number) => rawTooLong(text, max) || charCount(text.trim(), max + 1) > max;
   if (prompt.trim() === '') return 'Write the question.';
-  if (tooLong(prompt, L.promptLengthMax)) return `A question has at most ${L.promptLengthMax} characters.`;
+  if (tooManyChars(prompt, L.promptLengthMax)) return `A question has at most ${L.promptLengthMax} characters.`;
   const hidden = textProblem(prompt, Infinity, 'a question');
   if (hidden) return `${hidden[0]!.toUpperCase()}${hidden.slice(1)}.`;
   if (options.length < L.optionsMin || options.length > L.optionsMax) return `Give from ${L.optionsMin} to ${L.optionsMax} answers to choose from.`;
   if (options.some((o) => o.trim() === '')) return 'An answer to choose from cannot be empty.';
-  if (options.some((o) => tooLong(o, L.optionLengthMax))) return `An answer to choose from has at most ${L.optionLengthMax} characters.`;
+  if (options.some((o) => tooManyChars(o, L.optionLengthMax))) return `An answer to choose from has at most ${L.optionLengthMax} characters.`;
   const bad = options.map((o) => textProblem(o, Infinity, 'an answer')).find((p) => p !== null);
   if (bad) return `${bad[0]!.toUpperCase()}${bad.slice(1)}.`;
   // Compared as names are: "Yes", "yes", "Ｙｅｓ" and "Yes" with a no-break space are one answer.

@@ -46,17 +46,32 @@ export function rawTooLong(text: string, max: number): boolean {
 const PLAIN_ASCII = /^[\x20-\x7E]*$/;
 
 /**
- * Characters as a person counts them: user-perceived characters (grapheme clusters), so an
- * emoji is one. Counting stops at `stopAt` (a limit plus one is enough to refuse), so a long
- * text costs no more than a short one over the same limit.
+ * User-perceived characters (grapheme clusters) of `text`, walked once up to `stopAt` of
+ * them (a limit plus one is enough to refuse): how many, and the code units of the longest
+ * (a chain of 255 joined emoji is one character of 767). A long text costs no more than a
+ * short one over the same limit.
  */
-export function charCount(text: string, stopAt = Infinity): number {
+function graphemeWalk(text: string, stopAt: number): { count: number; longest: number } {
   // Past `stopAt` characters' worth of code units, the text is too long whatever it holds.
-  if (text.length > stopAt * CODE_UNITS_PER_CHAR_MAX) return stopAt;
-  if (PLAIN_ASCII.test(text)) return Math.min(text.length, stopAt);
-  let n = 0;
-  for (const _ of graphemes.segment(text)) if (++n >= stopAt) break;
-  return n;
+  if (text.length > stopAt * CODE_UNITS_PER_CHAR_MAX) return { count: stopAt, longest: CODE_UNITS_PER_CHAR_MAX + 1 };
+  if (PLAIN_ASCII.test(text)) return { count: Math.min(text.length, stopAt), longest: text.length ? 1 : 0 };
+  let count = 0;
+  let longest = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    longest = Math.max(longest, segment.length);
+    if (++count >= stopAt) break;
+  }
+  return { count, longest };
+}
+
+/** Characters as a person counts them, so an emoji is one; counting stops at `stopAt`. */
+export function charCount(text: string, stopAt = Infinity): number {
+  return graphemeWalk(text, stopAt).count;
+}
+
+/** Whether `text`, trimmed, has more than `max` characters as people count them: refused before any Unicode work when its code units say so. */
+export function tooManyChars(text: string, max: number): boolean {
+  return rawTooLong(text, max) || charCount(text.trim(), max + 1) > max;
 }
 
 /** The first `max` user-perceived characters of `text`, never half an emoji. */
@@ -69,21 +84,6 @@ export function firstChars(text: string, max: number): string {
     out += segment;
   }
   return out;
-}
-
-/**
- * The code units of the longest user-perceived character among the first `stopAt` of
- * `text`: a chain of 255 joined emoji is one character of 767.
- */
-export function longestChar(text: string, stopAt = Infinity): number {
-  if (PLAIN_ASCII.test(text)) return text.length ? 1 : 0;
-  let n = 0;
-  let longest = 0;
-  for (const { segment } of graphemes.segment(text)) {
-    longest = Math.max(longest, segment.length);
-    if (++n >= stopAt) break;
-  }
-  return longest;
 }
 
 /** More marks on one character than any script stacks (Vietnamese puts two, Tibetan a few): "Zalgo" text that smears over its neighbours. */
@@ -114,16 +114,12 @@ export function textProblem(text: string, max: number, noun: TextNoun): string |
   if (rawTooLong(text, max)) return `${noun} has at most ${max} characters`;
   const hidden = hiddenCharacterProblem(text, noun);
   if (hidden) return hidden;
-  const n = charCount(text.trim(), max + 1);
-  if (n === 0) return `${noun} needs at least 1 character`;
-  if (n > max) return `${noun} has at most ${max} characters`;
-  return shapeProblem(text.trim(), max, noun);
-}
-
-/** Why `text` would not show as a line of ordinary characters (marks stacked high, a character built of a long chain), or null. */
-function shapeProblem(text: string, max: number, noun: TextNoun): string | null {
+  const { count, longest } = graphemeWalk(text.trim(), max + 1);
+  if (count === 0) return `${noun} needs at least 1 character`;
+  if (count > max) return `${noun} has at most ${max} characters`;
+  // What would not show as a line of ordinary characters: marks stacked high, a character built of a long chain.
   if (STACKED_MARKS.test(text)) return `${noun} cannot stack more than 8 accents or marks on one character`;
-  if (longestChar(text, max + 1) > CODE_UNITS_PER_CHAR_MAX) return `${noun} cannot have a character made of a chain longer than ${CODE_UNITS_PER_CHAR_MAX} code units (such as dozens of joined emoji)`;
+  if (longest > CODE_UNITS_PER_CHAR_MAX) return `${noun} cannot have a character made of a chain longer than ${CODE_UNITS_PER_CHAR_MAX} code units (such as dozens of joined emoji)`;
   return null;
 }
 

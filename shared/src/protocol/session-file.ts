@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { InvariantError } from '../invariant';
 import { apply, initialRoomState, LIMITS, type RoomEvent, type RoomState } from '../room';
 import type { RoomSettings } from '../settings';
-import { charCount, nameKey, rawTooLong, reservedId, textProblem, type TextNoun } from '../text';
+import { nameKey, reservedId, textProblem, tooManyChars, type TextNoun } from '../text';
 import { settingsSchema } from './settings-schema';
 import { CHECKPOINT_LIMITS } from '../checkpoint-state';
 import { multiEventSchemas, multiMessageSchemas } from './multi-schemas';
@@ -67,7 +67,7 @@ const questionText = (max: number) =>
     .string()
     .min(1)
     // zod runs every check even after one fails: the count itself stops past the limit.
-    .refine((t) => !rawTooLong(t, max) && charCount(t.trim(), max + 1) <= max, `at most ${max} characters`);
+    .refine((t) => !tooManyChars(t, max), `at most ${max} characters`);
 /** A question a checkpoint asks (`QuestionSpec`). */
 export const questionSpec = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('reply'), message: msgId }),
