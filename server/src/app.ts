@@ -20,7 +20,7 @@ import { Peers } from './peers';
 import { createPgAdapter } from './pg-adapter';
 import { StoreUnavailable, type Store } from './store';
 import { StoreHealth } from './store-health';
-import { PgStore, startRetryMs } from './store-pg';
+import { PgStore, whenReachable } from './store-pg';
 
 export interface AppOptions {
   readonly config: ServerConfig;
@@ -128,17 +128,11 @@ export function createApp({ config, store, logger, clock = Date.now, roomCode }:
 }
 
 /** Restores the rooms; a database that went out of reach since the store was opened (restarting) is waited for, as for opening it. */
-async function restoreWhenReachable(classroom: Classroom, clock: () => number, logger: Logger): Promise<{ rooms: number; events: number }> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await classroom.restore(clock());
-    } catch (e) {
-      if (!(e instanceof StoreUnavailable)) throw e;
-      const retryInMs = startRetryMs(attempt);
-      logger.warn({ reason: e.message, retryInMs }, 'cannot reach the database (DATABASE_URL): trying again');
-      await new Promise((resolve) => setTimeout(resolve, retryInMs));
-    }
-  }
+function restoreWhenReachable(classroom: Classroom, clock: () => number, logger: Logger): Promise<{ rooms: number; events: number }> {
+  return whenReachable(
+    () => classroom.restore(clock()),
+    (problem, retryInMs) => logger.warn({ reason: problem.message, retryInMs }, 'cannot reach the database (DATABASE_URL): trying again'),
+  );
 }
 
 /** An https server from the certificate files, or an error that names the file to fix. */

@@ -126,8 +126,7 @@ export class Classroom extends RoomHost {
    */
   #joinAgain(room: Room, p: Participant, token: string, payload: ClientPayload<'room:join'>, nowMs: number, reply: Reply<{ session: Session; info: SessionInfo }>): void {
     // Not taken back while it is being answered: its page is back.
-    clearTimeout(this.#takeBack.get(p.tokenHash));
-    this.#takeBack.delete(p.tokenHash);
+    this.#keep(p.tokenHash);
     this.enqueue({
       room,
       change: null,
@@ -144,8 +143,13 @@ export class Classroom extends RoomHost {
   /** The page has the session its join (made with a join id) was answered with: the join stands. */
   confirm(session: Session): void {
     this.rooms.get(session.code)?.unconfirmed.delete(session.tokenHash);
-    clearTimeout(this.#takeBack.get(session.tokenHash));
-    this.#takeBack.delete(session.tokenHash);
+    this.#keep(session.tokenHash);
+  }
+
+  /** Stops a join's taking back, if it was waiting for it. */
+  #keep(tokenHash: string): void {
+    clearTimeout(this.#takeBack.get(tokenHash));
+    this.#takeBack.delete(tokenHash);
   }
 
   /** Stops the timers of joins waiting to be taken back (the server is closing). */

@@ -41,8 +41,26 @@ const CONNECT_TIMEOUT_MS = 10_000;
 const OPEN_RETRY_MS = [1000, 2000, 4000, 5000] as const;
 
 /** How long to wait before try `attempt` + 1 (from 0) to reach a database that could not be reached at start-up. */
-export function startRetryMs(attempt: number): number {
+function startRetryMs(attempt: number): number {
   return OPEN_RETRY_MS[Math.min(attempt, OPEN_RETRY_MS.length - 1)]!;
+}
+
+/**
+ * Runs `run` until it gets past a database that cannot be reached (starting, restarting):
+ * `waiting` hears each failed try and when the next comes (after 1, 2, 4, then every 5 s).
+ * Any other failure is thrown.
+ */
+export async function whenReachable<T>(run: () => Promise<T>, waiting: (problem: StoreUnavailable, retryInMs: number) => void): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run();
+    } catch (e) {
+      if (!(e instanceof StoreUnavailable)) throw e;
+      const retryInMs = startRetryMs(attempt);
+      waiting(e, retryInMs);
+      await new Promise((resolve) => setTimeout(resolve, retryInMs));
+    }
+  }
 }
 
 type Client = pg.PoolClient;
@@ -122,17 +140,8 @@ export class PgStore implements Store {
    * after this process, or be restarting): `waiting` hears of each failed try and the wait
    * before the next. Any other failure (a wrong password, a schema too new) rejects at once.
    */
-  static async openWhenReachable(url: string, waiting: (problem: StoreUnavailable, retryInMs: number) => void): Promise<PgStore> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await PgStore.open(url);
-      } catch (e) {
-        if (!(e instanceof StoreUnavailable)) throw e;
-        const retryInMs = startRetryMs(attempt);
-        waiting(e, retryInMs);
-        await new Promise((resolve) => setTimeout(resolve, retryInMs));
-      }
-    }
+  static openWhenReachable(url: string, waiting: (problem: StoreUnavailable, retryInMs: number) => void): Promise<PgStore> {
+    return whenReachable(() => PgStore.open(url), waiting);
   }
 
   /** A connection of its own, outside the pool, to the same database (for LISTEN: pg-adapter.ts). */
