@@ -7,10 +7,12 @@
  *
  * Messages can be lost: those sent while the database was down, or while a process was not
  * listening (restarting its connection, or starting). A process that may have missed some
- * (the adapter says so, and when it starts hearing the others) reads every room from the
- * store, forgets who it believed online elsewhere, and says hello: each other process then
- * forgets who it believed online on this one, and each tells the others again who is
- * online on it, what is presented and the replay links.
+ * reads every room from the store, forgets who it believed online elsewhere, and says hello:
+ * each other process then forgets who it believed online on this one, and each tells the
+ * others again who is online on it, what is presented and the replay links. It knows it may
+ * have missed some when the adapter says so, when it starts hearing the others, and when a
+ * process's messages skip a number: each process numbers what it sends, the "alive" it sends
+ * every two seconds too, so a loss is found within one of them whatever the adapter noticed.
  */
 import { randomUUID } from 'node:crypto';
 import type { RoomChange } from './store';
@@ -37,6 +39,8 @@ const ALIVE_EVENT = 'toy-paxos:alive';
 /** A process that has not said it is alive for this long is taken for dead: its sockets are gone. */
 const ALIVE_EVERY_MS = 2000;
 const DEAD_AFTER_MS = 7000;
+/** The most processes whose last message number is remembered. */
+const HEARD_MAX = 256;
 
 /** The part of socket.io's server that reaches other processes. */
 export interface ServerSideEmitter {
@@ -64,6 +68,10 @@ export class Peers {
   #io: ServerSideEmitter | null = null;
   #handlers: PeerHandlers | null = null;
   readonly #lastSeen = new Map<string, number>();
+  /** The number of the last message heard from each process. */
+  readonly #lastHeard = new Map<string, number>();
+  /** The number of the last message this process sent. */
+  #sent = 0;
   #timer: NodeJS.Timeout | null = null;
 
   /** Who hears what the other processes say (the classroom). */
@@ -76,19 +84,24 @@ export class Peers {
     const handlers = this.#handlers;
     if (!handlers) throw new Error('Peers.listen must come before Peers.attach');
     this.#io = io;
-    io.on(PEER_EVENT, (from, message) => {
-      if (typeof from === 'string' && from !== this.id) handlers.message(from, message as PeerMessage);
-    });
-    io.on(ALIVE_EVENT, (from, hello) => {
+    io.on(PEER_EVENT, (from, n, message) => {
       if (typeof from !== 'string' || from === this.id) return;
+      if (this.#heard(from, n)) this.missed();
+      handlers.message(from, message as PeerMessage);
+    });
+    io.on(ALIVE_EVENT, (from, n, hello) => {
+      if (typeof from !== 'string' || from === this.id) return;
+      // Missed some: forget what every process said, and have them all say it again.
+      const lost = this.#heard(from, n);
+      if (lost) this.missed();
       const known = this.#lastSeen.has(from);
       this.#lastSeen.set(from, clock());
       // Hello: it may have missed what this process said, and this one what it said.
       if (known && hello === true) handlers.gone(from);
-      if (!known || hello === true) handlers.tellAll();
+      if (!lost && (!known || hello === true)) handlers.tellAll();
     });
     const tick = () => {
-      io.serverSideEmit(ALIVE_EVENT, this.id);
+      io.serverSideEmit(ALIVE_EVENT, this.id, ++this.#sent);
       const now = clock();
       for (const [id, seen] of this.#lastSeen) {
         if (now - seen < DEAD_AFTER_MS) continue;
@@ -111,17 +124,32 @@ export class Peers {
   missed(): void {
     const handlers = this.#handlers;
     if (!this.#io || !handlers) return; // not hearing the others yet: attach reads the store
-    for (const id of [...this.#lastSeen.keys()]) {
-      this.#lastSeen.delete(id);
-      handlers.gone(id);
-    }
-    this.#io.serverSideEmit(ALIVE_EVENT, this.id, true);
+    // Every process heard from, even one not yet seen alive since the last time.
+    for (const id of new Set([...this.#lastSeen.keys(), ...this.#lastHeard.keys()])) handlers.gone(id);
+    this.#lastSeen.clear();
+    this.#io.serverSideEmit(ALIVE_EVENT, this.id, ++this.#sent, true);
     handlers.tellAll();
     handlers.missed();
   }
 
   send(message: PeerMessage): void {
-    this.#io?.serverSideEmit(PEER_EVENT, this.id, message);
+    this.#io?.serverSideEmit(PEER_EVENT, this.id, ++this.#sent, message);
+  }
+
+  /**
+   * Notes message `n` from `from`; true if messages before it never arrived. One taken for
+   * dead is still remembered, so that one cut off for a while, not killed, is found to have
+   * gaps when it comes back. A process heard for the first time has none: it is new, and
+   * the others tell it all (the alive handler).
+   */
+  #heard(from: string, n: unknown): boolean {
+    if (typeof n !== 'number') return false;
+    const last = this.#lastHeard.get(from);
+    this.#lastHeard.delete(from);
+    this.#lastHeard.set(from, n);
+    // The processes heard from longest ago go first: a cluster's restarts leave their ids behind.
+    if (this.#lastHeard.size > HEARD_MAX) this.#lastHeard.delete(this.#lastHeard.keys().next().value!);
+    return last !== undefined && n > last + 1;
   }
 
   stop(): void {
