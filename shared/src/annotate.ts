@@ -193,7 +193,10 @@ function describe(ctx: Ctx, e: RoomEvent): Body {
           ? `${e.name} is a student who joined the class on another timeline, so this one had no node for them. The instructor switched the class to this timeline, and ${e.name}'s node joins it now, under the same id, as a new node. `
           : '') + (e.nextRound
           ? `${e.name} joins during round ${ctx.before.round}, after its first proposal. Paxos decides among a fixed set of acceptors, and this round's quorums are counted without ${e.name}: ` +
-            `a quorum that included it might share no acceptor with another quorum of this round, and two values could be chosen. So ${e.name} watches this round, and becomes proposer, acceptor and learner when round ${ctx.before.round + 1} starts.`
+            `a quorum that included it might share no acceptor with another quorum of this round, and two values could be chosen. So ${e.name} watches this round: it learns the round's outcome like any node (a learner changes no quorum), ` +
+            (e.carried
+              ? `and it may propose at once, so that the student has a part to play here (a new proposer is safe in Paxos: only the acceptors must stay fixed); it becomes an acceptor when round ${ctx.before.round + 1} starts.`
+              : `and it proposes and accepts from round ${ctx.before.round + 1}, when the instructor starts it.`)
           : `${e.name} joins as a node: proposer, acceptor and learner${e.bot ? ', played by the core' : ''}. It has promised and accepted nothing.` +
             (ctx.before.fixed
               ? ` Rule-breaking mode (reconfigure mid-round): it is an acceptor at once, in the middle of round ${ctx.before.round}'s decision, and a majority now counts ${ctx.after.members.length} acceptors.`

@@ -8,7 +8,7 @@
  */
 import { pendingSlots } from './multi/leader';
 import { multiNodeOf } from './multi/state';
-import { roomQuorums, type RoomCommand, type RoomState } from './room';
+import { mayPropose, roomQuorums, type RoomCommand, type RoomState } from './room';
 
 /** A small, fast, seeded generator (mulberry32): the same seed gives the same sequence. */
 export class Rng {
@@ -76,7 +76,8 @@ export class BotDriver {
     const out: RoomCommand[] = [];
     for (const id of proposers) {
       const node = state.nodes[id];
-      if (!node || !node.up) continue;
+      // A node that joined mid-round watches until the next one.
+      if (!node || !node.up || !mayPropose(state, id)) continue;
       let plan = this.#plans.get(id);
       if (!plan) {
         plan = { nextAtMs: nowMs + this.#think(), proposedAtMs: -Infinity, commands: 0 };

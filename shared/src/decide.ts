@@ -10,6 +10,7 @@ import { acceptorVerdict, isRequest, makeReply, valueToPropose, type Message, ty
 import {
   inFlightIndex,
   isMember,
+  mayPropose,
   LIMITS,
   linkKey,
   linkUp,
@@ -301,8 +302,12 @@ function decideSettings(state: RoomState, change: SettingsChange): Decision {
   }
   const multiProblem = multiSettingsProblem(state, wanted);
   if (multiProblem) return multiProblem;
-  if (!configurationFixed(state, wanted)) return { ok: true, events: [{ type: 'settingsChanged', settings: wanted }] };
-  const now: RoomSettings = { ...wanted, q1: state.settings.q1, q2: state.settings.q2 };
+  // Before a round's first proposal, everything takes effect at once. After it, a quorum size
+  // waits for the next round, unless "reconfigure mid-round" is on and this change names it:
+  // turning the mode on does not apply a quorum change that was already waiting.
+  if (!state.fixed) return { ok: true, events: [{ type: 'settingsChanged', settings: wanted }] };
+  const atOnce = (q: 'q1' | 'q2') => (change[q] !== undefined && !configurationFixed(state, wanted) ? wanted[q] : state.settings[q]);
+  const now: RoomSettings = { ...wanted, q1: atOnce('q1'), q2: atOnce('q2') };
   const waits = wanted.q1 !== now.q1 || wanted.q2 !== now.q2;
   return { ok: true, events: [{ type: 'settingsChanged', settings: now, ...(waits ? { nextRound: wanted } : {}) }] };
 }
@@ -311,6 +316,7 @@ function decidePropose(state: RoomState, id: string, value: string | null): Deci
   const node = state.nodes[id];
   if (!node) return unknownNode(id);
   if (!node.up) return refuse('node-crashed', `${node.name} has crashed; recover it before it proposes.`);
+  if (!mayPropose(state, id)) return watching(state, id, 'propose');
   if (value !== null) {
     const bad = checkValue(value);
     if (bad) return bad;
@@ -318,6 +324,19 @@ function decidePropose(state: RoomState, id: string, value: string | null): Deci
   const ballot = nextBallot(state.settings.ballots, node.proposer.maxRound, id);
   // Without a new value the node keeps the one it wanted, as the notebook's init_new_proposal does.
   return { ok: true, events: [{ type: 'proposalStarted', node: id, ballot, value: value ?? node.proposer.value }] };
+}
+
+/**
+ * The refusal for a node that joined after this round's first proposal and would propose
+ * (`doing`: "propose", or "lead" in Multi-Paxos): it watches until the next round.
+ */
+export function watching(state: RoomState, id: string, doing: string): Refusal {
+  const name = nameOf(state, id);
+  return refuse(
+    'not-acceptor',
+    `${name} joined during round ${state.round}, after its first proposal: it watches this round, and learns its outcome like any node, ` +
+      `but takes part only from round ${state.round + 1}, when the instructor starts it. Then ${name} can ${doing} and accept.`,
+  );
 }
 
 /** The nodes a request goes to: "all" is every acceptor of this round. */

@@ -51,6 +51,14 @@ export interface RoomState {
    * mid-round stays counted (as an acceptor that never answers) until then.
    */
   members: string[];
+  /**
+   * Nodes that a switch of timeline brought onto this one after its round's first proposal
+   * (`nodeAdded` with `carried` and `nextRound`): not acceptors until the next round, like
+   * any node that joins then, but proposers (leaders) at once, so that a student switched to
+   * a timeline mid-round still has a part to play there. A new proposer is safe in Paxos:
+   * only the acceptors must stay fixed. Absent when there are none; replaced, never changed.
+   */
+  carried?: readonly string[];
   /** A proposal has started in this round: from now on the acceptors and quorums are fixed until the next round. */
   fixed: boolean;
   /** Settings that take effect when the next round starts (quorum changes made mid-round), or null. */
@@ -283,6 +291,15 @@ export function isMember(state: RoomState, id: string): boolean {
   return state.members.includes(id);
 }
 
+/**
+ * Whether node `id` may start a proposal (or lead) in this round: one of its acceptors, or
+ * carried onto this timeline. A node that joined after the round's first proposal watches
+ * until the next round: it learns the round's outcome but neither proposes nor accepts.
+ */
+export function mayPropose(state: RoomState, id: string): boolean {
+  return isMember(state, id) || (state.carried?.includes(id) ?? false);
+}
+
 /** The display name of node `id` (the id itself once the node has left). */
 export function nameOf(state: RoomState, id: string): string {
   return state.nodes[id]?.name ?? id;
@@ -328,6 +345,7 @@ export function apply(s: RoomState, event: RoomEvent): void {
       s.order.push(event.node);
       if (!event.nextRound) s.members.push(event.node);
       if (!event.nextRound && s.fixed) s.reconfigured = true;
+      if (event.nextRound && event.carried) s.carried = [...(s.carried ?? []), event.node];
       quorumMoved(s, q2);
       return;
     }
@@ -338,6 +356,10 @@ export function apply(s: RoomState, event: RoomEvent): void {
       s.order = s.order.filter((id) => id !== event.node);
       if (!event.nextRound && s.fixed && s.members.includes(event.node)) s.reconfigured = true;
       if (!event.nextRound) s.members = s.members.filter((id) => id !== event.node);
+      if (s.carried?.includes(event.node)) {
+        s.carried = s.carried.filter((id) => id !== event.node);
+        if (s.carried.length === 0) delete s.carried;
+      }
       s.cut = s.cut.filter((k) => !k.split('|').includes(event.node));
       for (const [id, m] of Object.entries(s.held)) if (m.to === event.node) delete s.held[Number(id)];
       quorumMoved(s, q2);
@@ -364,6 +386,7 @@ export function apply(s: RoomState, event: RoomEvent): void {
       }
       // A new decision: the nodes in the room now are its acceptors, under the settings waiting for it.
       s.members = s.order.slice();
+      delete s.carried;
       s.settings = s.nextSettings ?? s.settings;
       s.nextSettings = null;
       s.fixed = false;

@@ -11,9 +11,9 @@
  * the log all name the node by its id, and an id is never reused on any timeline (the
  * server's `nextNodeId`), so the same id is free on every timeline that lacks it. The node
  * joins as any node joins at that moment, by the core's rule: after the round's first
- * proposal it watches until the next round starts (`nextRound`), so a what-if replayed from
- * the middle of a round is decided by that round's acceptors only, as it was on the
- * original timeline.
+ * proposal it is no acceptor until the next round starts (`nextRound`), so a what-if
+ * replayed from the middle of a round is decided by that round's acceptors only, as it was
+ * on the original timeline. Unlike a latecomer, it may propose at once (`RoomState.carried`).
  */
 import { decide, uniqueNodeName } from './decide';
 import { apply, cloneRoomState, LIMITS, type RefusalCode, type RoomEvent, type RoomState } from './room';

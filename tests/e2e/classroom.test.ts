@@ -254,8 +254,15 @@ describe('a round in progress', () => {
     await expect.poll(() => logText(teacher.page)).toContain('NEW Proposal from Ida');
     await joinAs(late.page, code, 'Kai');
     await expect.poll(() => late.page.getByRole('status').filter({ hasText: 'watching' }).innerText()).toContain(
-      'Joined during this round: watching. It becomes an acceptor when the next round starts.',
+      "Joined during this round: watching. It learns the round's outcome, and can propose and accept when the next round starts.",
     );
+    // Its proposal waits for the next round too: the button says why, on screen and to a screen reader.
+    const propose = late.page.getByRole('button', { name: 'New proposal', exact: true });
+    await expect.poll(() => propose.isDisabled()).toBe(true);
+    const why = 'Kai joined during round 1, after its first proposal: it watches this round and learns its outcome. It can propose when the instructor starts round 2.';
+    await expect.poll(() => propose.getAttribute('aria-describedby').then((id) => late.page.locator(`#${id}`).innerText())).toBe(why);
+    await propose.scrollIntoViewIfNeeded();
+    await expect.poll(() => late.page.getByText(why).isVisible()).toBe(true);
     await screenshot(late.page, 'student-watching-phone');
     await teacher.page.getByLabel('Q1 (promises)').selectOption('2');
     await expect.poll(() => teacher.page.getByTestId('pending').innerText()).toBe(
@@ -265,6 +272,7 @@ describe('a round in progress', () => {
     await teacher.page.getByRole('button', { name: 'Start a new round' }).click();
     await expect.poll(() => teacher.page.getByTestId('pending').count()).toBe(0);
     await expect.poll(() => late.page.getByRole('status').filter({ hasText: 'watching' }).count()).toBe(0);
+    await expect.poll(() => propose.isDisabled()).toBe(false);
     for (const p of [teacher, a, b, late]) await p.context.close();
   });
 });

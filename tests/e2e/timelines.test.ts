@@ -9,7 +9,7 @@ import { DESKTOP, joinAs, joinProjector, person, PHONE, PROJECTOR, screenshot, s
 
 const env = useClassroom();
 
-/** Five nodes, two proposers stealing each other's promises. */
+/** Five nodes, two proposers stealing each other's promises; then a fresh round, where the class joins. */
 const DUEL = `title A five-node duel
 nodes A B C D E
 propose A Apple
@@ -19,6 +19,7 @@ promise B -> all
 accept A -> all
 propose A Apple
 promise A -> all
+round
 `;
 
 /** Whether the element is wholly inside the viewport, as the page is scrolled now. */
@@ -29,7 +30,7 @@ async function inViewport(page: Page, testId: string): Promise<boolean> {
 }
 
 describe('a class switched between timelines', () => {
-  it('three phones joined at different moments keep their node after every switch, see the timeline at their top, and can propose', async () => {
+  it('three phones joined at different moments keep their node after every switch, see the timeline at their top, and each can propose, or says why it watches', async () => {
     const teacher = await person(env.browser, DESKTOP, { bypassCSP: true });
     await teacher.page.goto(env.classroom.url);
     await teacher.page.getByLabel('Or start it from a file').setInputFiles({ name: 'duel.paxos', mimeType: 'text/plain', buffer: Buffer.from(DUEL) });
@@ -45,12 +46,21 @@ describe('a class switched between timelines', () => {
     await expect.poll(() => ivy.page.getByTestId('log').innerText()).toContain('Ivy');
     await joinAs(env.classroom.url, phoebe.page, code, 'Phoebe');
 
-    /** Each phone on `timeline`: its node card, the banner in view without a scroll, and a new proposal that goes through. */
-    const everyPhoneActs = async (phones: { page: Page; name: string }[], timeline: string, round: string) => {
+    /**
+     * Each phone on `timeline`: its node card, the banner in view without a scroll, and a new
+     * proposal that goes through; or, for the names in `watching` (latecomers to that
+     * timeline's round), a disabled proposal that says why and until when.
+     */
+    const everyPhoneActs = async (phones: { page: Page; name: string }[], timeline: string, round: string, watching: string[] = [], switched = true) => {
       for (const { page, name } of phones) {
         await expect.poll(() => page.getByTestId('branch-name').innerText(), { message: `${name}'s banner` }).toBe(timeline);
-        await expect.poll(() => inViewport(page, 'timeline-banner'), { message: `${name}'s banner in view` }).toBe(true);
+        if (switched) await expect.poll(() => inViewport(page, 'timeline-banner'), { message: `${name}'s banner in view` }).toBe(true);
         await page.getByRole('heading', { name: `My node: ${name}` }).waitFor();
+        if (watching.includes(name)) {
+          await expect.poll(() => page.getByRole('button', { name: 'New proposal', exact: true }).isDisabled(), { message: `${name} watches on ${timeline}` }).toBe(true);
+          await expect.poll(() => page.locator('#watch-note').innerText()).toMatch(new RegExp(`^${name} joined during round \\d+, after its first proposal: it watches this round and learns its outcome\\. It can propose when the instructor starts round \\d+\\.$`));
+          continue;
+        }
         const value = `${name} ${round}`;
         await page.getByLabel('Value', { exact: true }).fill(value);
         await page.getByRole('button', { name: 'New proposal', exact: true }).click();
@@ -95,11 +105,17 @@ describe('a class switched between timelines', () => {
     await expect.poll(() => projector.page.getByTestId('timeline-banner').innerText()).toBe('Timeline: main (the original) — switched by the instructor');
     expect(await inViewport(projector.page, 'timeline-banner'), 'the projector banner in view').toBe(true);
     await screenshot(quinn.page, 'timelines-phone-main');
-    await everyPhoneActs(phones, 'main', 'm1');
+    // Phoebe joined main in the middle of its round: she watches there.
+    await everyPhoneActs(phones, 'main', 'm1', ['Phoebe']);
 
-    // To the branch and back again: everyone is on both already.
+    // To the branch and back again: everyone is on both already. Quinn joined the branch as a
+    // latecomer, in the middle of its round: there Quinn watches until the next round, and the
+    // phone says so where the proposal would be.
     await switchTo(branchName);
-    await everyPhoneActs(phones, branchName, 'b2');
+    await everyPhoneActs(phones, branchName, 'b2', ['Quinn']);
+    // A new round on the branch: every node takes part.
+    await teacher.page.getByRole('button', { name: 'Start a new round' }).click();
+    await everyPhoneActs(phones, branchName, 'b3', [], false);
     expect(await teacher.page.getByTestId('timeline-banner').innerText()).toBe(`Timeline: ${branchName} (from event ${forkSeq})`);
     // The instructor switched from the Timelines list, which says "playing" where they look; the banner heads the dashboard.
     await teacher.page.evaluate('window.scrollTo(0, 0)');
@@ -111,7 +127,7 @@ describe('a class switched between timelines', () => {
     await screenshot(teacher.page, 'timelines-dashboard');
     expect(await seriousViolations(teacher.page), 'the dashboard on a branch').toEqual([]);
     await switchTo('main');
-    await everyPhoneActs(phones, 'main', 'm2');
+    await everyPhoneActs(phones, 'main', 'm2', ['Phoebe']);
     for (const p of [teacher, projector, ivy, phoebe, quinn]) await p.context.close();
   });
 });

@@ -59,7 +59,7 @@ describe('what-if branches', () => {
     expect(textOf(back.records)).toBe(main);
   });
 
-  it('a student keeps a node on every timeline: joined before the fork point, after it on main, or on the branch; each can propose after every switch', async () => {
+  it('a student keeps a node on every timeline: joined before the fork point, after it on main, or on the branch; each can propose after every switch, but on a timeline it joined mid-round', async () => {
     const room = await createRoom(env.server.url);
     const teacher = env.client();
     await teacher.resume(room.instructorToken);
@@ -72,12 +72,19 @@ describe('what-if branches', () => {
 
     const nodeOn = (c: typeof early, s: typeof early) => c.records.some((r) => r.event.type === 'nodeAdded' && r.event.node === s.session!.node);
     const students = [early, late, onBranch];
-    /** After a switch to `active`: every student's node is in every page's log, and each student's proposal is accepted. */
-    const everyoneActs = async (active: number, joined: readonly (typeof early)[]) => {
+    /**
+     * After a switch to `active`: every student's node is in every page's log, and each
+     * student's proposal is accepted; but that of a student in `watching`, who joined that
+     * timeline in the middle of its round, is refused until the next round.
+     */
+    const everyoneActs = async (active: number, joined: readonly (typeof early)[], watching: readonly (typeof early)[] = []) => {
       for (const c of [teacher, ...joined]) {
         await c.until(() => c.timeline?.active === active && joined.every((s) => nodeOn(c, s)), `every node on timeline ${active}`);
       }
-      for (const s of joined) expect(await s.emit('node:propose', { value: `V${active}` }), s.session!.name).toMatchObject({ ok: true });
+      for (const s of joined) {
+        const answer = await s.emit('node:propose', { value: `V${active}` });
+        expect(answer, s.session!.name).toMatchObject(watching.includes(s) ? { ok: false, error: { code: 'not-acceptor' } } : { ok: true });
+      }
     };
 
     // Fork after event 2 (Ann's proposal): Phoebe joined after it, so her node joins the branch, mid-round, carried.
@@ -93,11 +100,12 @@ describe('what-if branches', () => {
 
     // Back to main: Quinn's node joins it; then to the branch, and to main again: nothing more to add.
     expect(await teacher.emit('branch:switch', { id: 0 })).toMatchObject({ ok: true, seqs: [4] });
-    await everyoneActs(0, students);
+    // Phoebe joined main after its round's first proposal, and Quinn the branch: there each watches.
+    await everyoneActs(0, students, [late]);
     expect(await teacher.emit('branch:switch', { id: 1 })).toMatchObject({ ok: true, seqs: [] });
-    await everyoneActs(1, students);
+    await everyoneActs(1, students, [onBranch]);
     expect(await teacher.emit('branch:switch', { id: 0 })).toMatchObject({ ok: true, seqs: [] });
-    await everyoneActs(0, students);
+    await everyoneActs(0, students, [late]);
     for (const c of [teacher, ...students]) expect(c.problems).toEqual([]);
 
     // Presence lists the three students on the active timeline, and a restart keeps the carried nodes.

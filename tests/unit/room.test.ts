@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, evolve, fold, initialRoomState, LIMITS, REFUSAL_CODES, RoomLog, type RoomEvent, type RoomState } from '@toy-paxos/shared';
+import { BotDriver, carryStudents, decide, evolve, explore, fold, initialRoomState, LIMITS, mayPropose, REFUSAL_CODES, RoomLog, type RoomEvent, type RoomState } from '@toy-paxos/shared';
 import { ok, refused, room } from './helpers';
 
 /** Freezes a value deeply, so a test fails if anything writes to it. */
@@ -192,5 +192,51 @@ describe('decide is deterministic', () => {
     ok(log, { type: 'propose', node: 'A', value: 'x' });
     const c = { type: 'promiseRequest', from: 'A', to: 'all' } as const;
     expect(decide(log.state, c)).toEqual(decide(log.state, c));
+  });
+});
+
+describe('a node that joins after its round\'s first proposal watches: it neither proposes nor accepts until the next round', () => {
+  it('its proposal is refused, saying it watches and learns, and when it takes part; the log is unchanged', () => {
+    const log = room(['A', 'B', 'C']);
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'addNode', node: 'D' });
+    const seq = log.state.seq;
+    expect(refused(log, { type: 'propose', node: 'D', value: 'Mango' }, 'not-acceptor')).toBe(
+      'D joined during round 1, after its first proposal: it watches this round, and learns its outcome like any node, ' +
+        'but takes part only from round 2, when the instructor starts it. Then D can propose and accept.',
+    );
+    expect(log.state.seq).toBe(seq);
+    // As a learner it takes part at once: the acceptors tell it, and it learns Apple.
+    ok(log, { type: 'promiseRequest', from: 'A', to: 'all' }, { type: 'acceptRequest', from: 'A', to: 'all' });
+    expect(log.state.nodes.D!.choice).toBe('Apple');
+    // The next round: it proposes as any node.
+    ok(log, { type: 'newRound' }, { type: 'propose', node: 'D', value: 'Mango' });
+  });
+
+  it('a node that joins before the first proposal, or with "reconfigure mid-round", proposes at once', () => {
+    const before = room(['A', 'B', 'C']);
+    ok(before, { type: 'addNode', node: 'D' }, { type: 'propose', node: 'D', value: 'Mango' });
+    const broken = room(['A', 'B', 'C'], { rules: { reconfigureMidRound: true } });
+    ok(broken, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'addNode', node: 'D' }, { type: 'propose', node: 'D', value: 'Mango' });
+  });
+
+  it('a node carried onto a timeline mid-round proposes at once, and is still no acceptor until the next round', () => {
+    const log = room(['A', 'B', 'C']);
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' });
+    const carried = carryStudents(log.state, [{ node: 'n4', name: 'Phoebe' }]).events;
+    const state = fold(log.state, carried);
+    expect(mayPropose(state, 'n4')).toBe(true);
+    expect(decide(state, { type: 'propose', node: 'n4', value: 'Fig' }).ok).toBe(true);
+    expect(decide(state, { type: 'promiseRequest', from: 'A', to: ['n4'] })).toMatchObject({ ok: false, code: 'not-acceptor' });
+    // Removed, or a new round: the exception goes with it.
+    expect(fold(state, [{ type: 'nodeRemoved', node: 'n4', nextRound: true }]).carried).toBeUndefined();
+    expect(fold(state, [{ type: 'roundStarted', round: 2 }]).carried).toBeUndefined();
+  });
+
+  it('a bot that joins mid-round waits for the next round, and the explorer does not make it propose', () => {
+    const log = room(['A', 'B', 'C'], { delivery: 'queued' });
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'addNode', node: 'Bot', bot: true });
+    const bots = new BotDriver(1);
+    for (let t = 0; t <= 10_000; t += 100) expect(bots.next(log.state, t, ['Bot'])).toEqual([]);
+    expect(() => explore(log.state, { proposers: ['Bot'], depthMax: 2 })).toThrow('Bot joined during round 1, after its first proposal');
   });
 });

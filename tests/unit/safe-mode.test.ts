@@ -42,7 +42,7 @@ describe('a late join', () => {
     expect(chosen(r)).toEqual(['Apple']);
     expect(r.log.state.members).toEqual(['A', 'B', 'C']);
     expect(formatRun(r)).toContain('JOIN D (acceptor from round 2)');
-    expect(why(r, 'JOIN E')).toContain('So E watches this round, and becomes proposer, acceptor and learner when round 2 starts.');
+    expect(why(r, 'JOIN E')).toContain("So E watches this round: it learns the round's outcome like any node (a learner changes no quorum), and it proposes and accepts from round 2, when the instructor starts it.");
     // C must carry Apple: its quorum of this round's acceptors includes A or B.
     expect(r.log.state.nodes.C!.choice).toBe('Apple');
   });
@@ -118,13 +118,28 @@ describe('quorums changed mid-round', () => {
   });
 
   it('turning "reconfigure mid-round" off again does not make the round safe: it says so until the next round', () => {
-    const r = run('nodes A B C D E\npropose A Apple\npromise A -> all\naccept A -> A B C\nset quorum 2 4\nset break reconfigure-mid-round\nset break no-reconfigure-mid-round');
+    const r = run('nodes A B C D E\npropose A Apple\npromise A -> all\naccept A -> A B C\nset break reconfigure-mid-round\nset quorum 2 4\nset break no-reconfigure-mid-round');
     expect(r.log.state.reconfigured).toBe(true);
     expect(why(r, 'SETTINGS q1: 2, q2: 4, ballots: unique, delivery: instant, acceptors: rules, learners: everyone, rule_breaking: None')).toContain(
       'This round is still unsafe: its acceptors or quorums changed during its decision, and that stays true until a new round starts.',
     );
     r.log.dispatch({ type: 'newRound' });
     expect(r.log.state.reconfigured).toBe(false);
+  });
+
+  it('turning "reconfigure mid-round" on leaves a quorum change that was waiting for the next round waiting; a change made under it applies at once', () => {
+    const r = run('nodes A B C D E\npropose A Apple\npromise A -> all\nset quorum 2 4\nset break reconfigure-mid-round');
+    expect(r.log.state.settings).toMatchObject({ q1: 'majority', q2: 'majority', rules: { reconfigureMidRound: true } });
+    expect(r.log.state.nextSettings).toMatchObject({ q1: 2, q2: 4 });
+    expect(r.log.state.reconfigured).toBe(false);
+    // Named again under the mode: Q2 now, Q1 still waiting.
+    r.log.dispatch({ type: 'changeSettings', settings: { q2: 4 } });
+    expect(r.log.state.settings).toMatchObject({ q1: 'majority', q2: 4 });
+    expect(r.log.state.nextSettings).toMatchObject({ q1: 2, q2: 4 });
+    expect(r.log.state.reconfigured).toBe(true);
+    r.log.dispatch({ type: 'newRound' });
+    expect(r.log.state.settings).toMatchObject({ q1: 2, q2: 4 });
+    expect(r.log.state.nextSettings).toBeNull();
   });
 
   it('a quorum setting that does not intersect is flagged in its own entry', () => {

@@ -7,6 +7,7 @@ import {
   compareBallots,
   formatBallot,
   isMember,
+  mayPropose,
   messageLabel,
   nameOf,
   roomQuorums,
@@ -42,6 +43,8 @@ export interface NodeCardView {
   readonly inbox: number;
   /** Joined mid-round: not one of this round's acceptors; it takes part from the next round. */
   readonly watching: boolean;
+  /** May start a proposal now: an acceptor of this round, or carried onto this timeline mid-round. */
+  readonly mayPropose: boolean;
 }
 
 /**
@@ -113,6 +116,7 @@ export function nodeCard(state: RoomState, id: string): NodeCardView | null {
     lost: lostBallot(state, n),
     inbox: n.inbox.length,
     watching: !isMember(state, id),
+    mayPropose: mayPropose(state, id),
   };
 }
 

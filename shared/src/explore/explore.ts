@@ -6,9 +6,9 @@
  * checked against the exact one. The search runs in slices (`Exploration.run`), so a
  * caller can show progress and stop it between slices; `explore` runs it to the end.
  */
-import { decide } from '../decide';
+import { decide, watching } from '../decide';
 import { invariant } from '../invariant';
-import { cloneRoomState, LIMITS, type RoomCommand, type RoomState } from '../room';
+import { cloneRoomState, LIMITS, mayPropose, type RoomCommand, type RoomState } from '../room';
 import type { SafetyRule } from '../monitor';
 import { textProblem } from '../text';
 import { KeyParts, messageKey, stateKey } from './key';
@@ -120,8 +120,11 @@ export function resolveBounds(state: RoomState, bounds: ExploreBounds): Required
   const seenRound = Math.max(0, ...state.order.map((id) => state.nodes[id]!.proposer.maxRound));
   const values = bounds.values ?? defaultValues(state);
   checkValues(values);
-  const proposers = bounds.proposers ?? state.members.filter((id) => state.nodes[id]);
-  for (const id of proposers) if (!state.nodes[id]) throw new ExploreError(`There is no node called ${id} in this room.`);
+  const proposers = bounds.proposers ?? state.order.filter((id) => mayPropose(state, id));
+  for (const id of proposers) {
+    if (!state.nodes[id]) throw new ExploreError(`There is no node called ${id} in this room.`);
+    if (!mayPropose(state, id)) throw new ExploreError(watching(state, id, 'propose').explanation);
+  }
   const valuesOf = bounds.valuesOf ?? {};
   for (const [id, vs] of Object.entries(valuesOf)) {
     if (!proposers.includes(id)) throw new ExploreError(`${id} is not one of the proposers, so it proposes no value.`);

@@ -4,9 +4,9 @@
  * says what to do. `decide` (decide.ts) hands these commands here first.
  */
 import { formatBallot, nextBallot } from '../ballot';
-import { networkFull, refuse, requestTargets, unknownNode } from '../decide';
+import { networkFull, refuse, requestTargets, unknownNode, watching } from '../decide';
 import { acceptorVerdict } from '../node';
-import { isMember, LIMITS, linkUp, nameOf, roomQuorums, type Decision, type Refusal, type RoomCommand, type RoomEvent, type RoomState, type Target } from '../room';
+import { LIMITS, linkUp, mayPropose, nameOf, roomQuorums, type Decision, type Refusal, type RoomCommand, type RoomEvent, type RoomState, type Target } from '../room';
 import type { RoomSettings } from '../settings';
 import { nextFreeSlot, pendingSlots, slotValue } from './leader';
 import { firstUnlearned, multiNodeOf, parseKvCommand } from './state';
@@ -71,9 +71,7 @@ function actor(state: RoomState, id: string, doing: string): Refusal | null {
 function decideLead(state: RoomState, id: string): Decision {
   const bad = actor(state, id, 'leads');
   if (bad) return bad;
-  if (!isMember(state, id)) {
-    return refuse('not-acceptor', `${nameOf(state, id)} joined during round ${state.round}: it watches until round ${state.round + 1} starts, then it may lead.`);
-  }
+  if (!mayPropose(state, id)) return watching(state, id, 'lead');
   const n = multiNodeOf(state.multi, id);
   const slot = firstUnlearned(n);
   if (slot > MULTI_LIMITS.slotsMax) return slotsFull();
