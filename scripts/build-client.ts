@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 
 const ROOT = join(import.meta.dirname, '..');
 /** What a build depends on; folders are read whole, less the skipped names. */
@@ -56,7 +57,22 @@ async function main(always: boolean): Promise<void> {
   // Loaded only to build: checking the hash alone stays quick.
   const { build } = await import('vite');
   await build({ root: join(ROOT, 'client'), logLevel: 'warn' });
+  compressCopies(join(ROOT, 'client', 'dist'));
   writeFileSync(join(ROOT, STAMP), `${hash}\n`);
+}
+
+/** Files that compress: the server sends their copies to browsers that accept them (server/src/client-files.ts). */
+const COMPRESSIBLE = /\.(html|js|mjs|css|svg|json|webmanifest|txt|map)$/;
+
+/** Writes a Brotli (`.br`) and a gzip (`.gz`) copy beside each text file of `dir`, at the best compression. */
+export function compressCopies(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !COMPRESSIBLE.test(entry.name)) continue;
+    const path = join(entry.parentPath, entry.name);
+    const data = readFileSync(path);
+    writeFileSync(`${path}.br`, brotliCompressSync(data, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: data.length } }));
+    writeFileSync(`${path}.gz`, gzipSync(data, { level: 9 }));
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main(process.argv.includes('--always'));

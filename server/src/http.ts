@@ -1,6 +1,4 @@
 /** The HTTP side: health, room creation with its join link and QR code, and the built client. */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import QRCode from 'qrcode';
@@ -10,6 +8,7 @@ import type { ImportedLog } from './room';
 import type { ServerConfig } from './config';
 import { DEFAULT_IMPORT_BUDGET, ImportRunner } from './import-runner';
 import { importFile } from './imports';
+import { serveClient } from './client-files';
 import { PerMinuteLimiter } from './security';
 import type { StoreReport } from './store-health';
 import { STORE_UNAVAILABLE } from './commit';
@@ -191,12 +190,8 @@ export function createHttpApp({ config, classroom, clock, startedAtMs, trust, st
 
   app.use('/api', (_req, res) => error(res, 404, 'not-found', 'No such API route. See docs/PROTOCOL.md.'));
 
-  const index = join(config.clientDir, 'index.html');
-  if (existsSync(index)) {
-    app.use(express.static(config.clientDir, { index: 'index.html', maxAge: '1h' }));
-    // The client routes (/join/CODE, /room, /solo...) are all the same page.
-    app.get('/{*path}', (_req, res) => res.sendFile(index));
-  }
+  const client = serveClient(config.clientDir);
+  if (client) app.use(client);
 
   // Errors that Express and body-parser raise while reading a request are the client's:
   // each kind gets its status and a sentence; only what is left is the server's own 500.
