@@ -56,7 +56,8 @@ describe('SoloSandbox', () => {
   it('steps through a preset with its lesson, and plays on from any step', () => {
     const box = new SoloSandbox();
     box.load('value-adoption');
-    expect(box.walkthrough!.preset.lesson).toContain('every later proposal must carry it');
+    expect(box.walkthrough!.preset.lesson).toContain('Which value will C\'s accept requests carry, Mango or Apple?');
+    expect(box.walkthrough!.preset.rule).toContain('a later proposer carries the value its promisers accepted');
     expect(box.shown).toEqual([]);
     box.next(); // the three nodes join in one step
     expect(box.shown.map((i) => i.lines[0])).toEqual(['JOIN A', 'JOIN B', 'JOIN C']);

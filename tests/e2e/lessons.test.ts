@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { describeExpectation, lessonSteps, parseScenario, PRESETS, runScenario } from '@toy-paxos/shared';
 import { DESKTOP, joinAs as joinAt, openRoom as openRoomAt, person, PHONE, screenshot, SCREENSHOTS, useClassroom } from './harness';
 
 const env = useClassroom();
@@ -117,10 +118,13 @@ describe('a guided solo lesson', () => {
       await screenshot(page, `solo-guided-${size}`);
       // What the learner sees without scrolling.
       await page.screenshot({ path: `${SCREENSHOTS}/solo-guided-${size}-first-view.png` });
-      // Everything the step needs is in view without scrolling: the narration, its key entries (the adoption of Apple, then Apple chosen again), Next and the ring.
+      // Everything the step needs is in view without scrolling: the narration, its key entries (the adoption of Apple, then Apple chosen
+      // again), the words that say why their lines read "val: Mango", and Next; and, beside them on a wide screen, the ring (a phone
+      // puts the ring below the step's words, which come first).
       const keys = lesson.locator('[data-key-seq]');
       expect(await keys.count()).toBe(2);
-      for (const part of [lesson.getByRole('status'), keys.first(), keys.last(), next, lesson.locator('.stage-ring svg').first()]) {
+      const ring = size === 'desktop' ? [lesson.locator('.stage-ring svg').first()] : [];
+      for (const part of [lesson.getByRole('status'), keys.first(), keys.first().locator('.reading'), keys.last(), next, ...ring]) {
         const box = (await part.boundingBox())!;
         expect(box.y + box.height, `${size}: ${await part.evaluate((el) => el.className || el.tagName)}`).toBeLessThanOrEqual(viewport.height);
       }
@@ -238,6 +242,220 @@ describe('a lesson with questions to predict', () => {
       );
       expect(await lesson.locator('.entry').innerText()).toContain('a promise carries the last value the acceptor accepted, Apple in 1.A.');
       await screenshot(page, `solo-prediction-reveal-${size}`);
+      await context.close();
+    });
+  }
+});
+
+/** A person on the solo sandbox with lesson `name` loaded: its panel, its Next step button, and the step's status line. */
+async function openLesson(viewport: { width: number; height: number }, name: string) {
+  const { page, context } = await person(env.browser, viewport);
+  await page.goto(`${env.classroom.url}/solo`);
+  await page.getByRole('combobox').filter({ hasText: 'Choose a preset lesson' }).selectOption(name);
+  await page.getByRole('button', { name: 'Load' }).click();
+  const lesson = page.getByRole('region', { name: 'Lesson', exact: true });
+  const status = lesson.getByRole('status').first();
+  await expect.poll(() => status.innerText()).toBe('Press Next step to begin.');
+  return { page, context, lesson, status, next: lesson.getByRole('button', { name: 'Next step' }) };
+}
+
+/** Presses Next step until the step's status line names `source` (at most `max` presses). */
+async function stepTo(l: { status: ReturnType<Page['locator']>; next: ReturnType<Page['locator']> }, source: string, max = 30): Promise<void> {
+  for (let i = 0; i < max && !(await l.status.innerText()).includes(source); i++) await l.next.click();
+  expect(await l.status.innerText()).toContain(source);
+}
+
+/**
+ * Runs in the page (a string: these tests have no DOM types). What the lesson panel shows of
+ * the step, as the learner reads it: each key entry's heading (its "because" sentences), its
+ * notebook lines and the plain-English words beside them; the notation the panel's visible
+ * text uses; and which notation the step explains in words.
+ */
+const PANEL = `(() => {
+  const lesson = document.querySelector('section[aria-label="Lesson"]');
+  const seen = (el) => el.getClientRects().length > 0 && !el.closest('details:not([open])') && !el.closest('.sr-only');
+  const keys = [...lesson.querySelectorAll('[data-key-seq]')].filter(seen).map((li) => ({
+    heading: [...li.querySelectorAll('.because')].map((p) => p.innerText).join(' '),
+    lines: [...li.querySelectorAll('pre')].map((p) => p.innerText).join('\\n'),
+    beside: [...li.querySelectorAll(':scope > p:not(.because)')].map((p) => p.innerText).join(' '),
+  }));
+  const terms = lesson.querySelector('[aria-label="Reading the lines"]');
+  const explained = terms && seen(terms) ? [...terms.querySelectorAll('dt')].map((dt) => dt.innerText.trim()) : [];
+  // Everything visible in the panel but the explanations of the notation themselves.
+  const walker = document.createTreeWalker(lesson, NodeFilter.SHOW_TEXT);
+  let text = '';
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (el && seen(el) && !(terms && terms.contains(el))) text += n.textContent + ' ';
+  }
+  return { keys, explained, text };
+})()`;
+
+interface Panel {
+  readonly keys: readonly { readonly heading: string; readonly lines: string; readonly beside: string }[];
+  readonly explained: readonly string[];
+  readonly text: string;
+}
+
+/** The notation a newcomer cannot read unexplained, as it appears in a panel's text, and the name each is explained under. */
+const NOTATION: readonly (readonly [RegExp, string])[] = [
+  [/\bacc_p\b/, 'acc_p'],
+  [/\bQ1\b|\bq1\b/, 'Q1'],
+  [/\bQ2\b|\bq2\b/, 'Q2'],
+  [/\bP1a\b/, 'P1a'],
+  [/\bP2c\b/, 'P2c'],
+  [/\bslot\b/, 'slot'],
+];
+
+/** Words an introduction must not use: they state the rule or the outcome the learner should find out. */
+const GIVEAWAY = /\b(is|are|gets?|got) chosen\b|\bchosen too\b|\bmust\b|\bP[12][a-c]\b|\binstead of\b|\bnever\b|\bcannot\b|\bsafe\b/i;
+
+/** The values a preset's nodes propose and its clients send, and Multi-Paxos's no-op. */
+function valuesOf(text: string): string[] {
+  const values = new Set<string>(['no-op']);
+  for (const line of text.split('\n')) {
+    const source = line.replace(/(^|\s)#(?!\d).*$/, '').trim();
+    const propose = /^propose \S+ (\S+)$/.exec(source);
+    if (propose) values.add(propose[1]!);
+    const submit = /^submit \S+ (.+)$/.exec(source);
+    if (submit) values.add(submit[1]!);
+  }
+  return [...values];
+}
+
+describe('every lesson reads right to a newcomer', () => {
+  for (const [i, preset] of PRESETS.entries()) {
+    it(`${preset.name}: the intro asks, each step says what its lines show and agrees with them, and the end says so`, async () => {
+      const { page, context, lesson, status, next } = await openLesson(PHONE, preset.name);
+      const problems: string[] = [];
+
+      // The intro sets up the situation and asks what will happen: the rule comes once a step shows it.
+      const intro = await lesson.locator('p.lesson').first().innerText();
+      expect(preset.rule, `${preset.name} states its rule`).toMatch(/\.$/);
+      if (!intro.trim().endsWith('?')) problems.push(`the intro asks nothing: "${intro}"`);
+      if (intro.includes(preset.rule)) problems.push('the intro states the rule');
+      const giveaway = GIVEAWAY.exec(intro);
+      if (giveaway) problems.push(`the intro gives the rule or the outcome away ("${giveaway[0]}"): "${intro}"`);
+
+      const values = valuesOf(preset.text);
+      const steps = lessonSteps(runScenario(parseScenario(preset.text)));
+      for (const [s, step] of steps.entries()) {
+        await next.click();
+        await expect.poll(() => status.innerText()).toMatch(new RegExp(`^Step ${s + 1} of ${steps.length}:`));
+        const where = `step ${s + 1} (${step.outcomes[0]!.step.source})`;
+        const panel = (await page.evaluate(PANEL)) as Panel;
+        // Each key entry agrees with the sentence above it: the value its request carries is the value the heading names first,
+        // and where the notebook's val is another (the proposer's own), the words beside it say why.
+        const asked = step.outcomes.some((o) => o.step.kind === 'ask');
+        // The words beside a key entry are said once a step: the next entry of the same ballot reads the same.
+        let beside = '';
+        for (const k of panel.keys) {
+          beside += ` ${k.beside}`;
+          const val = /^ACCEPT {2}Request from [^(]+\(p: [^,]+,(?: slot: \d+,)? val: (.+?)(?:, promiser_acc_max: .+?)?\) to /.exec(k.lines)?.[1];
+          const carried = /\] Accept\([^,]+, (?:slot: \d+, )?(.+?)\)(?:,| lost| reply|$)/m.exec(k.lines)?.[1];
+          if (!val || !carried) continue;
+          const first = values.map((v) => [v, k.heading.indexOf(v)] as const).filter(([, at]) => at >= 0).sort((a, b) => a[1] - b[1])[0]?.[0];
+          if (!asked && first !== undefined && first !== carried) problems.push(`${where}: the heading names ${first} first, the entry carries ${carried}`);
+          if (val !== carried && !(beside.includes(`${val} (val)`) && beside.includes(`carry ${carried}`))) {
+            problems.push(`${where}: the entry reads "val: ${val}" under a heading about ${carried}, and nothing beside it says why`);
+          }
+        }
+        // Notation the panel shows is explained in words on the same step.
+        for (const [pattern, term] of NOTATION) {
+          if (pattern.test(panel.text) && !panel.explained.includes(term)) problems.push(`${where}: shows ${term} without saying what it means`);
+        }
+        // A scenario's checks read as plain English, not as script lines.
+        for (const o of step.outcomes) {
+          if (o.kind !== 'expect' || o.step.kind !== 'expect') continue;
+          const words = `As expected: ${describeExpectation(o.step.expect)}`;
+          if (!panel.text.replace(/\s+/g, ' ').includes(words)) problems.push(`${where}: "${o.step.source}" is not said in words ("${words}")`);
+        }
+      }
+      // The last step says the lesson is done, restates the rule, and offers the next lesson.
+      const text = (await page.evaluate(PANEL) as Panel).text.replace(/\s+/g, ' ');
+      if (!text.includes('Lesson complete.')) problems.push('the last step does not say the lesson is complete');
+      if (!text.includes(preset.rule)) problems.push('the last step does not restate the rule');
+      const following = PRESETS[i + 1];
+      if (following) {
+        const offer = lesson.getByRole('button', { name: `Next lesson: ${following.title}` });
+        if ((await offer.count()) !== 1) problems.push(`the last step does not offer the next lesson, ${following.title}`);
+      }
+      if (problems.length) await screenshot(page, `lesson-reads-${preset.name}-problem`);
+      expect(problems).toEqual([]);
+      if (following) {
+        await lesson.getByRole('button', { name: `Next lesson: ${following.title}` }).click();
+        await expect.poll(() => lesson.getByRole('heading', { level: 2 }).first().innerText()).toBe(following.title);
+        await expect.poll(() => status.innerText()).toBe('Press Next step to begin.');
+      }
+      await context.close();
+    });
+  }
+
+  for (const name of ['dueling-proposers', 'multi-dueling-leaders']) {
+    it(`${name}: the last steps say what ends the duel`, async () => {
+      const { page, context, lesson, status, next } = await openLesson(PHONE, name);
+      const steps = lessonSteps(runScenario(parseScenario(PRESETS.find((p) => p.name === name)!.text)));
+      for (let s = 0; s < steps.length - 1; s++) await next.click();
+      await expect.poll(() => status.innerText()).toMatch(new RegExp(`^Step ${steps.length - 1} of`));
+      // The step where a value is chosen at last says why the duel ended there.
+      await expect.poll(() => lesson.innerText()).toMatch(/The duel ends here because [^.]+ stopped starting new (ballots|proposals)/);
+      await screenshot(page, `lesson-${name}-duel-ends-phone`);
+      await next.click();
+      await expect.poll(() => lesson.innerText()).toContain('Lesson complete.');
+      expect(await lesson.innerText()).toMatch(/backs off/);
+      await context.close();
+    });
+  }
+});
+
+describe('a half-accepted command, where the learner looks', () => {
+  for (const [size, viewport] of [
+    ['desktop', { width: 1366, height: 768 }],
+    ['phone', PHONE],
+  ] as const) {
+    it(`the takeover lesson shows slot 2 accepted by B alone, not chosen, on the ring and on B's card (${size})`, async () => {
+      const l = await openLesson(viewport, 'multi-leader-change');
+      const { page, context, lesson } = l;
+      await stepTo(l, 'accept A -> B slot 2');
+      // The ring, beside the step: B's label says what it holds in slot 2, and that it is not chosen.
+      const ringB = lesson.locator('.stage-ring li.label').filter({ hasText: /^B/ });
+      await expect.poll(() => ringB.innerText()).toContain('slot 2 half-accepted');
+      const box = (await ringB.boundingBox())!;
+      expect(box.y + box.height).toBeLessThanOrEqual(viewport.height);
+      await stepTo(l, 'lead B');
+      await expect.poll(() => page.getByRole('combobox', { name: 'Acting node' }).inputValue()).toBe('B');
+      const card = page.getByRole('region', { name: 'Node B' });
+      await expect.poll(() => card.getByTestId('half-accepted').innerText()).toBe('slot 2: set y 5, accepted in 1.A by 1 of the 2 acceptors it needs: half-accepted, not chosen');
+      await card.scrollIntoViewIfNeeded();
+      await screenshot(page, `lesson-half-accepted-${size}`);
+      // The log of slots says it too.
+      await expect.poll(() => page.getByTestId('chosen-slot-2').innerText()).toBe('half-accepted');
+      await context.close();
+    });
+  }
+});
+
+describe('an open question hides its answer on the node card', () => {
+  for (const [size, viewport] of [
+    ['desktop', { width: 1366, height: 768 }],
+    ['phone', PHONE],
+  ] as const) {
+    it(`while "which value will the next accept request carry?" is open, the card hides val and promiser_acc_max (${size})`, async () => {
+      const l = await openLesson(viewport, 'predict-value-adoption');
+      const { page, context, next } = l;
+      await stepTo(l, 'ask next-value C');
+      await expect.poll(() => page.getByRole('combobox', { name: 'Acting node' }).inputValue()).toBe('C');
+      const card = page.getByRole('region', { name: 'Node C' });
+      const field = (name: string) => card.getByText(name, { exact: true }).locator('xpath=following-sibling::dd[1]');
+      await expect.poll(() => field('val').innerText()).toBe('shown at the reveal');
+      expect(await field('promiser_acc_max').innerText()).toBe('shown at the reveal');
+      // Nothing the proposer's part of the card says names either value (what C has learned is the earlier question's, revealed).
+      expect(await card.getByRole('region', { name: 'Proposer' }).innerText()).not.toMatch(/Mango|Apple/);
+      await card.scrollIntoViewIfNeeded();
+      await screenshot(page, `lesson-next-value-hidden-${size}`);
+      await next.click();
+      await expect.poll(() => field('val').innerText()).toBe('Mango');
+      expect(await field('promiser_acc_max').innerText()).toBe('Apple');
       await context.close();
     });
   }

@@ -5,7 +5,7 @@
  * Multi-Paxos). The step numbers are the solo sandbox's "Step N of M".
  */
 import { describe, expect, it } from 'vitest';
-import { keyMoments, lessonSteps, MomentReader, parseScenario, PRESETS, runScenario, teaches, type LessonStep } from '@toy-paxos/shared';
+import { keyMoments, lessonSteps, MomentReader, notationIn, parseScenario, PRESETS, runScenario, teaches, type LessonStep } from '@toy-paxos/shared';
 import { ok, room } from './helpers';
 
 /** The steps of preset `name`, as "Next step" stops on them. */
@@ -186,5 +186,50 @@ describe('every preset', () => {
       '22 chosen: Slot 2: set y 5 is chosen (ballot 2.B)',
       '25 chosen: Slot 3: set x 9 is chosen (ballot 2.B)',
     ]);
+  });
+});
+
+describe('a step reads right: its shown entries agree with their headings', () => {
+  it("value adoption step 8 says why the line shows C's own Mango while the request carries Apple", () => {
+    const s = lesson('value-adoption')[7]!;
+    expect(s.keys.map((k) => s.readings[k.entry.seq])).toEqual([
+      'C proposed Mango (val) but must carry Apple, the value B reported (promiser_acc_max): the request carries Apple.',
+      'C proposed Mango (val) but must carry Apple, the value B reported (promiser_acc_max): the request carries Apple.',
+    ]);
+  });
+
+  it('in every step of every preset, an entry shown whose line names a val other than the value it carries is read in words', () => {
+    let read = 0;
+    for (const p of PRESETS) {
+      for (const [i, s] of lessonSteps(runScenario(parseScenario(p.text))).entries()) {
+        for (const e of [...s.keys.map((k) => k.entry), ...(s.ending ? [s.ending] : [])]) {
+          const val = /^ACCEPT {2}Request from [^(]+\(p: [^,]+, val: (.+?), promiser_acc_max: /.exec(e.lines[0]!)?.[1];
+          if (val === undefined || e.data.value === null || val === e.data.value) {
+            expect(s.readings[e.seq], `${p.name} step ${i + 1}, event ${e.seq}`).toBeUndefined();
+            continue;
+          }
+          expect(s.readings[e.seq], `${p.name} step ${i + 1}, event ${e.seq}`).toContain(`${val} (val) but must carry ${e.data.value}`);
+          read++;
+        }
+      }
+    }
+    // value-adoption, flexible-paxos, lost-messages, notebook, acceptor-crash, partition, predict-value-adoption.
+    expect(read).toBeGreaterThanOrEqual(7);
+  });
+
+  it("the dueling lessons' steps say what ends the duel, once it has ended", () => {
+    for (const name of ['dueling-proposers', 'multi-dueling-leaders']) {
+      const steps = lesson(name);
+      const ends = steps.findIndex((s) => s.said.some((t) => t.startsWith('The duel ends here because')));
+      expect(ends, name).toBe(steps.length - 2);
+      expect(steps[ends]!.keys.some((k) => k.moments.some((m) => m.kind === 'chosen')), name).toBe(true);
+    }
+  });
+
+  it('names the notation a text uses, for the step to explain it', () => {
+    expect(notationIn('PROMISE Request from C(p: 1.C) to B(acc_p: 1.A) ... (P2c)')).toEqual(['acc_p', 'P2c']);
+    expect(notationIn('Flexible Paxos: five nodes, Q1 = 4 and Q2 = 2; SETTINGS q1: 2')).toEqual(['Q1', 'Q2']);
+    expect(notationIn('accept A -> B slot 2; NEW Leader from A(p: 1.A, from_slot: 1)')).toEqual(['slot']);
+    expect(notationIn('Apple is chosen')).toEqual([]);
   });
 });

@@ -47,6 +47,15 @@ describe('parseScenario', () => {
     expect(() => parseScenario(lines(5001))).toThrow('line 5001: a scenario has at most 5000 lines');
   });
 
+  it('reads a lesson: its question, its rule, and what a step shows in the author\'s words, tied to the step above', () => {
+    const s = parseScenario('lesson Who wins?\nrule One value.\nnodes A\npropose A Apple\nsay A starts.\nsay It wants Apple.\nexpect safe');
+    expect({ lesson: s.lesson, rule: s.rule, says: s.says }).toEqual({ lesson: 'Who wins?', rule: 'One value.', says: { 4: 'A starts. It wants Apple.' } });
+    expect(problems('say Too early.\nnodes A\nsay')).toEqual([
+      '1: "say" tells what the step above it shows: put it after a step',
+      '3: write "say TEXT": what the step above it shows, in plain words',
+    ]);
+  });
+
   it('keeps #N message references apart from comments', () => {
     const s = parseScenario('delivery queued\nnodes A  # two nodes\ndeliver #3 # the third');
     expect(s.steps[1]).toMatchObject({ kind: 'network', action: 'deliver', ref: { by: 'id', id: 3 } });
@@ -91,6 +100,9 @@ describe('runScenario', () => {
       const run = runScenario(parseScenario(p.text));
       expect({ preset: p.name, failures: run.failures }).toEqual({ preset: p.name, failures: [] });
       expect(p.lesson.length).toBeGreaterThan(40);
+      // The introduction asks; the rule is a sentence of its own, for the end.
+      expect(p.lesson, p.name).toMatch(/\?$/);
+      expect(p.rule, p.name).toMatch(/\.$/);
     }
   });
 
@@ -222,10 +234,11 @@ describe('npm run repl', () => {
 });
 
 describe('docs/SCENARIOS.md', () => {
-  it('lists every preset with its title and lesson, as the files say', async () => {
+  it('lists every preset with its title, lesson and rule, as the files say', async () => {
     const { readFileSync } = await import('node:fs');
     const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'SCENARIOS.md'), 'utf8');
-    for (const p of PRESETS) expect(doc, p.name).toContain(`| \`${p.name}\` | ${p.title} | ${p.lesson} |`);
+    const cell = (text: string) => text.replaceAll('|', '\\|');
+    for (const p of PRESETS) expect(doc, p.name).toContain(`| \`${p.name}\` | ${p.title} | ${cell(p.lesson)} | ${cell(p.rule)} |`);
   });
 });
 

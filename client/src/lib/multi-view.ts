@@ -3,7 +3,7 @@
  * each node's state machine, and a leader's slots. Nothing here decides anything: the
  * core's `pendingSlots` and `slotValue` say what the leader sends next.
  */
-import { leaderTop, MULTI_LIMITS, multiNodeOf, pendingSlots, roomQuorums, slotValue, topSlot, type RoomState } from '@toy-paxos/shared';
+import { leaderTop, MULTI_LIMITS, multiNodeOf, pendingSlots, roomQuorums, sameBallot, slotValue, topSlot, type RoomState } from '@toy-paxos/shared';
 import { ballotText } from './view-model';
 
 /** A Multi-Paxos room: the pages show slots, a leader and state machines. */
@@ -36,6 +36,8 @@ export interface SlotGridView {
   readonly slots: readonly number[];
   /** What each slot chose, as the monitor saw it (null: nothing yet), by slot. */
   readonly chosen: readonly (string | null)[];
+  /** By slot: nothing chosen, yet some acceptor accepted a command there (a new leader must re-propose it). */
+  readonly half: readonly boolean[];
   readonly rows: readonly SlotRow[];
 }
 
@@ -60,7 +62,8 @@ export function slotGrid(state: RoomState): SlotGridView {
     const kv = Object.entries(n.kv).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return { id, name: state.nodes[id]!.name, up: state.nodes[id]!.up, leader: n.leader ? ballotText(state, n.leader.ballot) : null, cells, applied: n.applied, kv };
   });
-  return { slots, chosen: slots.map((s) => chosenBySlot.get(s) ?? null), rows };
+  const half = slots.map((s) => !chosenBySlot.has(s) && state.order.some((id) => multiNodeOf(state.multi, id).accepted[s] !== undefined));
+  return { slots, chosen: slots.map((s) => chosenBySlot.get(s) ?? null), half, rows };
 }
 
 /** Where a leader's slot stands. */
@@ -130,4 +133,33 @@ export function currentLeader(state: RoomState): string | null {
     }
   }
   return best;
+}
+
+/** A command an acceptor accepted in a slot where nothing is chosen yet: a new leader hears of it, and must re-propose it. */
+export interface HalfAccepted {
+  readonly slot: number;
+  readonly value: string;
+  readonly ballot: string;
+  /** How many acceptors accepted this command in this ballot, and how many choose it (Q2). */
+  readonly acceptors: number;
+  readonly q2: number;
+}
+
+/** The slots where node `id` accepted a command that is not chosen, slot 1 first. */
+export function halfAccepted(state: RoomState, id: string): HalfAccepted[] {
+  const chosen = new Set((state.multi?.monitor.chosen ?? []).map((c) => c.slot));
+  const { q2 } = roomQuorums(state);
+  const accepted = multiNodeOf(state.multi, id).accepted;
+  return Object.keys(accepted)
+    .map(Number)
+    .filter((slot) => !chosen.has(slot))
+    .sort((a, b) => a - b)
+    .map((slot) => {
+      const a = accepted[slot]!;
+      const acceptors = state.order.filter((other) => {
+        const b = multiNodeOf(state.multi, other).accepted[slot];
+        return b !== undefined && sameBallot(b.ballot, a.ballot) && b.value === a.value;
+      }).length;
+      return { slot, value: a.value, ballot: ballotText(state, a.ballot), acceptors, q2 };
+    });
 }

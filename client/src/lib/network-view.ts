@@ -3,7 +3,32 @@
  * the sides of a partition, the messages in flight with their copies, and the messages
  * the last event lost. Nothing here decides anything.
  */
-import { linkKey, type Message, type RoomEvent, type RoomState } from '@toy-paxos/shared';
+import { linkKey, multiNodeOf, type Message, type RoomEvent, type RoomState } from '@toy-paxos/shared';
+import { halfAccepted } from './multi-view';
+import { ballotText } from './view-model';
+
+/**
+ * A node's second line on the ring: what it accepted (ballot and value), else what it promised;
+ * in Multi-Paxos its promise, the slots it accepted that nothing chose yet, and how far its
+ * state machine has run.
+ */
+export function ringDetail(room: RoomState, id: string): string {
+  const n = room.nodes[id]!;
+  const state = room.settings.protocol === 'multi' ? multiDetail(room, id) : acceptorDetail(room, id);
+  return n.up ? state : `crashed · ${state}`;
+}
+
+function acceptorDetail(room: RoomState, id: string): string {
+  const a = room.nodes[id]!.acceptor;
+  return a.accepted ? `${ballotText(room, a.accepted.ballot)}: ${a.accepted.value}` : a.promised ? `acc_p ${ballotText(room, a.promised)}` : 'nothing accepted';
+}
+
+function multiDetail(room: RoomState, id: string): string {
+  const m = multiNodeOf(room.multi, id);
+  const half = halfAccepted(room, id).map((h) => ` · slot ${h.slot} half-accepted`).join('');
+  const ran = m.applied === 0 ? '' : m.applied === 1 ? ' · ran slot 1' : ` · ran slots 1–${m.applied}`;
+  return m.promised ? `acc_p ${ballotText(room, m.promised)}${half}${ran}` : 'nothing promised';
+}
 
 /**
  * The sides of the network: the connected components of the graph of links that are up,

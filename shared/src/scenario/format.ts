@@ -15,6 +15,7 @@ export function formatRun(run: ScenarioRun, options: FormatOptions = {}): string
   if (!options.classic) {
     if (scenario.title) out.push(`== ${scenario.title}`);
     if (scenario.lesson) out.push(`Lesson: ${scenario.lesson}`);
+    if (scenario.rule) out.push(`Rule: ${scenario.rule}`);
     const s = run.log.stateAt(0).settings;
     const rules = RULE_MODE_NAMES.filter((r) => s.rules[r]);
     // The first round's acceptors: the nodes there when its first proposal started.

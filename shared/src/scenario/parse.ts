@@ -56,7 +56,12 @@ type StepBody = ScenarioStep extends infer S ? (S extends ScenarioStep ? Omit<S,
 
 export interface Scenario {
   readonly title: string;
+  /** The introduction: the situation the lesson sets up and the question it asks. */
   readonly lesson: string;
+  /** The rule the lesson teaches, in one sentence, stated once the learner has seen it (empty when none is given). */
+  readonly rule: string;
+  /** What a step shows, in the lesson author's words (`say` lines), by the line of the step they follow. */
+  readonly says: Readonly<Record<number, string>>;
   /** Settings the room starts with (the settings lines before the first `nodes`). */
   readonly settings: SettingsChange;
   readonly seed: number;
@@ -112,6 +117,8 @@ export function parseScenario(text: string): Scenario {
   const settings: { -readonly [K in keyof Omit<SettingsChange, 'rules'>]: SettingsChange[K] } = {};
   const rules: Partial<Record<RuleModeName, boolean>> = {};
   const lessons: string[] = [];
+  const ruleLines: string[] = [];
+  const says: Record<number, string> = {};
   const autoProposers: string[] = [];
   let title = '';
   let seed = 1;
@@ -181,6 +188,16 @@ export function parseScenario(text: string): Scenario {
         case 'lesson':
           lessons.push(source.slice(verb.length).trim());
           break;
+        case 'rule':
+          ruleLines.push(source.slice(verb.length).trim());
+          break;
+        case 'say': {
+          const said = steps.at(-1);
+          if (!said) fail('"say" tells what the step above it shows: put it after a step');
+          if (words.length === 0) fail('write "say TEXT": what the step above it shows, in plain words');
+          says[said.line] = [says[said.line], source.slice(verb.length).trim()].filter(Boolean).join(' ');
+          break;
+        }
         case 'seed':
           seed = intArg(words[0], 'the seed', 0, 2 ** 31);
           break;
@@ -342,6 +359,8 @@ export function parseScenario(text: string): Scenario {
   return {
     title,
     lesson: lessons.join(' '),
+    rule: ruleLines.join(' '),
+    says,
     settings: Object.keys(rules).length ? { ...settings, rules } : settings,
     seed,
     autoProposers,

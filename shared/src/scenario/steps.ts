@@ -6,6 +6,7 @@
 import type { Annotation } from '../annotate';
 import { keyEntries, keyMoments, teaches, type KeyEntry, type Moment } from '../replay/moments';
 import type { ScenarioRun, StepOutcome } from './run';
+import { describeExpectation, entryReading } from './words';
 
 /** One stop of "Next step": the outcomes since the stop before, and what they made. */
 export interface LessonStep {
@@ -16,6 +17,12 @@ export interface LessonStep {
   readonly entries: readonly Annotation[];
   /** The entries that teach, oldest first, each with its key moments. */
   readonly keys: readonly KeyEntry[];
+  /** With no key entry, the entry the step ended on (a question's own entry is the question, shown apart): shown instead. */
+  readonly ending: Annotation | null;
+  /** Why an entry shown (a key entry, or the ending) names a value other than the one it carries, by event (`entryReading`). */
+  readonly readings: Readonly<Record<number, string>>;
+  /** What the step shows, in the lesson author's words (its `say` lines). */
+  readonly said: readonly string[];
 }
 
 /** Set-up only: nodes joining, settings, renames. */
@@ -47,7 +54,16 @@ export function lessonSteps(run: ScenarioRun, moments: readonly Moment[] = keyMo
     const outcomes = run.outcomes.slice(from, stop);
     from = stop;
     const entries = outcomes.flatMap((o) => (o.kind === 'entries' ? o.entries : []));
-    return { stop, outcomes, entries, keys: keyEntries(entries, moments) };
+    const keys = keyEntries(entries, moments);
+    const last = entries.at(-1);
+    const ending = keys.length === 0 && last && last.data.type !== 'checkpointOpened' ? last : null;
+    const readings: Record<number, string> = {};
+    for (const e of [...keys.map((k) => k.entry), ...(ending ? [ending] : [])]) {
+      const reading = entryReading(run.log.stateAt(e.seq - 1), e);
+      if (reading) readings[e.seq] = reading;
+    }
+    const said = [...new Set(outcomes.map((o) => o.step.line))].flatMap((line) => (run.scenario.says[line] ? [run.scenario.says[line]] : []));
+    return { stop, outcomes, entries, keys, ending, readings, said };
   });
 }
 
@@ -69,9 +85,14 @@ export function formatSteps(run: ScenarioRun): string {
     for (const k of s.keys) {
       out.push(`  event ${k.entry.seq}: ${k.entry.lines[0]}`);
       for (const m of k.moments) out.push(`    ${m.kind}: ${m.because}`);
+      if (s.readings[k.entry.seq]) out.push(`    reads: ${s.readings[k.entry.seq]}`);
     }
     if (s.keys.length && rest > 0) out.push(`  and ${rest} more ${rest === 1 ? 'entry' : 'entries'}`);
     if (!s.keys.length && s.entries.length) out.push(`  no key entry; ${s.entries.length} ${s.entries.length === 1 ? 'entry' : 'entries'}`);
+    if (s.ending && s.readings[s.ending.seq]) out.push(`  ends at event ${s.ending.seq}, which reads: ${s.readings[s.ending.seq]}`);
+    for (const o of s.outcomes) if (o.kind === 'expect' && o.step.kind === 'expect') out.push(`  ${o.ok ? 'as expected' : 'not as expected'}: ${describeExpectation(o.step.expect)}`);
+    for (const text of s.said) out.push(`  says: ${text}`);
+    if (i === steps.length - 1) out.push(`  Lesson complete.${run.scenario.rule ? ` ${run.scenario.rule}` : ''}`);
   });
   return out.join('\n') + '\n';
 }
