@@ -107,7 +107,7 @@ export const DIAGRAM = {
   loopMinPx: 8,
   /** Labels: their type size, and the width of a character and the height of a line at that size (estimates on the safe side, without the halo). */
   labelFontPx: 11,
-  labelCharPx: 6.6,
+  labelCharPx: 7,
   labelLinePx: 18,
   /** The height of the card-coloured band behind a label, which hides the lines it crosses. */
   labelBandPx: 14,
