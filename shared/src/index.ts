@@ -17,6 +17,7 @@ export * from './presets.generated';
 export * from './protocol/types';
 export * from './replay/moments';
 export * from './replay/diagram';
+export * from './ink';
 export * from './replay/text';
 export * from './replay/analytics';
 export * from './text';

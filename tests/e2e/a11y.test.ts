@@ -1,7 +1,8 @@
 /** Accessibility in Chromium: axe-core on every page, one h1 each, the log from the keyboard, and text at 200%. */
 import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { DESKTOP, joinAs, largeText, openRoom, person as personAt, PHONE, PROJECTOR, screenshot, seriousViolations, useClassroom } from './harness';
+import { join } from 'node:path';
+import { DASHBOARD, DESKTOP, joinAs, joinProjector, largeText, openDiagram, openRoom, openRoomFrom, person as personAt, PHONE, PROJECTOR, screenshot, SCREENSHOTS, seriousViolations, useClassroom } from './harness';
 
 const env = useClassroom();
 
@@ -21,13 +22,6 @@ async function choose(page: Page, value: string): Promise<void> {
   await page.getByRole('button', { name: 'Promise request', exact: true }).click();
   await page.getByRole('button', { name: 'Accept request', exact: true }).click();
   await expect.poll(() => page.getByTestId('chosen').innerText()).toBe(value);
-}
-
-/** Opens the replay and its sequence diagram. */
-async function openDiagram(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Replay and export' }).click();
-  await page.getByRole('button', { name: 'Show the sequence diagram' }).click();
-  await page.getByTestId('diagram').waitFor();
 }
 
 describe('axe-core on every page', () => {
@@ -71,6 +65,41 @@ describe('axe-core on every page', () => {
     await solo.page.getByRole('heading', { name: 'Solo sandbox' }).waitFor();
     await expectAccessible(solo.page, 'solo');
     for (const p of [teacher, s, projector, viewer, solo]) await p.context.close();
+  });
+});
+
+/** A viewport's worth of the page with the sequence diagram's box at its top, for looking at. */
+async function diagramShot(page: Page, name: string): Promise<void> {
+  await page.evaluate(`document.querySelector('.diagram .scroll').scrollIntoView({ block: 'start' })`);
+  await screenshot(page, name);
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}-in-view.png`) });
+}
+
+describe('axe-core with the sequence diagram open', () => {
+  it('finds no serious or critical violation in light and dark, on the dashboard, a phone and the projector', async () => {
+    // Three proposers' messages, one dropped and some in flight: a diagram wider than a phone and taller than its box.
+    const lesson = 'delivery queued\nnodes A B C\npropose A Apple\npromise A -> all\ndrop A -> C\ndeliver all\ndeliver all\naccept A -> all\nsettle\npropose B Kiwi\npromise B -> all\nsettle\npropose C Fig\npromise C -> all\n';
+    const teacher = await person(env.browser, DASHBOARD);
+    const code = await openRoomFrom(env.classroom.url, teacher.page, lesson);
+    const phone = await person(env.browser, PHONE);
+    await joinAs(env.classroom.url, phone.page, code, 'Ada');
+    const projector = await person(env.browser, PROJECTOR);
+    await joinProjector(env.classroom.url, projector.page, code);
+    for (const [where, page] of [['dashboard', teacher.page], ['phone', phone.page], ['projector', projector.page]] as const) {
+      await openDiagram(page);
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        expect.soft(await seriousViolations(page), `${where}, ${scheme}`).toEqual([]);
+      }
+    }
+    await phone.page.emulateMedia({ colorScheme: 'light' });
+    await diagramShot(phone.page, 'diagram-phone-light');
+    await phone.page.emulateMedia({ colorScheme: 'dark' });
+    await diagramShot(phone.page, 'diagram-phone-dark');
+    await teacher.page.emulateMedia({ colorScheme: 'light' });
+    await diagramShot(teacher.page, 'diagram-dashboard');
+    await diagramShot(projector.page, 'diagram-projector-dark');
+    for (const p of [teacher, phone, projector]) await p.context.close();
   });
 });
 

@@ -131,6 +131,8 @@ export async function largeText(percent: number, viewport: { width: number; heig
 
 export const PHONE = { width: 360, height: 740 } as const;
 export const DESKTOP = { width: 1366, height: 900 } as const;
+/** The instructor's laptop at its most common size. */
+export const DASHBOARD = { width: 1366, height: 768 } as const;
 export const PROJECTOR = { width: 1920, height: 1080 } as const;
 
 /** A separate browser context: its own localStorage, like another person's device. */
@@ -200,6 +202,21 @@ export async function openRoom(url: string, page: Page): Promise<string> {
   await page.getByRole('button', { name: 'Open a room' }).click();
   await page.waitForURL(/\/room\/[A-Z0-9]{6}$/);
   return page.url().split('/').pop()!;
+}
+
+/** The instructor opens a room from a scenario script, as the start page's file picker does; returns its code. */
+export async function openRoomFrom(url: string, page: Page, script: string): Promise<string> {
+  await page.goto(url);
+  await page.getByLabel('Or start it from a file').setInputFiles({ name: 'lesson.paxos', mimeType: 'text/plain', buffer: Buffer.from(script) });
+  await page.waitForURL(/\/room\/[A-Z0-9]{6}$/);
+  return page.url().split('/').pop()!;
+}
+
+/** Opens the replay and its sequence diagram. */
+export async function openDiagram(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Replay and export' }).click();
+  await page.getByRole('button', { name: 'Show the sequence diagram' }).click();
+  await page.getByTestId('diagram').waitFor();
 }
 
 /** A projector opens the projector link, which joins by itself, and waits for the room's page. */

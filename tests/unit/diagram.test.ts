@@ -30,7 +30,8 @@ describe('arrow labels', () => {
   it('name the kind and ballot, and an accept request its value (preset lost-messages, where only the proposer learns)', () => {
     const m = diagramOf(`learners proposer\n${PRESETS.find((p) => p.name === 'lost-messages')!.text}`);
     const texts = new Set(m.labels.map((l) => l.text));
-    for (const t of ['prepare 1.A', 'promise 1.A', 'accept 1.A Apple', 'accepted 1.A']) expect(texts, t).toContain(t);
+    // A message dropped on its way names the node it was for: B's promise request, the acceptances to A.
+    for (const t of ['prepare 1.A', 'promise 1.A', 'accept 1.A Apple', 'accepted 2.A', 'prepare 1.A to B', 'accepted 1.A to A']) expect(texts, t).toContain(t);
     // A sparse diagram: every arrow keeps its label.
     expect(m.labels).toHaveLength(m.arrows.length);
     expectClear(m);
@@ -52,6 +53,38 @@ describe('arrow labels', () => {
     expect(phases.length + (m.arrows.length - m.labels.length)).toBeGreaterThan(0);
     expect(m.labels.some((l) => l.text === 'promise 1.A')).toBe(true);
     expectClear(m);
+  });
+});
+
+describe('a message that never arrived', () => {
+  it("ends in a cross on its receiver's side, never on a lane between (drop A -> C)", () => {
+    const m = diagramOf('delivery queued\nnodes A B C\npropose A Apple\npromise A -> all\ndrop A -> C');
+    const [a, b, c] = m.lanes.map((l) => l.x) as [number, number, number];
+    const dropped = m.arrows.find((x) => x.fate === 'dropped')!;
+    expect([dropped.from, dropped.to]).toEqual(['A', 'C']);
+    expect(dropped.x2).toBe(c - DIAGRAM.dropShortPx);
+    // Past B, clear of its lane by more than the cross's half width, and nearer C than A.
+    expect(dropped.x2 - 6).toBeGreaterThan(b);
+    expect(dropped.x2 - a).toBeGreaterThan((c - a) / 2);
+    // On its line: as far down its way as across.
+    expect((dropped.y2 - dropped.y1) / (dropped.x2 - dropped.x1)).toBeCloseTo((m.step * 1) / (c - a), 6);
+    expect(m.labels.find((l) => l.id === dropped.id)!.text).toBe('prepare 1.A to C');
+    expect(dropped.label).toBe('#3 prepare 1.A from A to C');
+    expectClear(m);
+  });
+});
+
+describe('the log entries of an arrow', () => {
+  it('are the event that sent it and the one that ended it (none while in flight)', () => {
+    const m = diagramOf('delivery queued\nnodes A B C\npropose A Apple\npromise A -> all\ndrop A -> C\ndeliver A -> B');
+    const seqs = Object.fromEntries(m.arrows.map((a) => [`${a.from}>${a.to} ${a.kind} ${a.fate}`, [a.sentSeq, a.endSeq]]));
+    // Events 1 to 3 add the nodes, 4 is the proposal, 5 to 7 the promise requests, 8 the drop and 9 the delivery to B.
+    expect(seqs).toEqual({
+      'A>A prepare in-flight': [5, null],
+      'A>C prepare dropped': [7, 8],
+      'A>B prepare delivered': [6, 9],
+      'B>A promise in-flight': [9, null],
+    });
   });
 });
 

@@ -6,6 +6,7 @@
 import { onDestroy, type Component } from 'svelte';
 import type { RoomEvent, RoomState } from '@toy-paxos/shared';
 import type { Replay } from './replay.svelte';
+import { EntryLink } from './entry-link.svelte';
 
 export interface ReplayTools {
   readonly replay: Replay;
@@ -17,6 +18,8 @@ export class ReplayHost {
   tools = $state.raw<ReplayTools | null>(null);
   loading = $state(false);
   problem = $state<string | null>(null);
+  /** The entry picked in the log or the sequence diagram, which the other shows: it outlives the replay's closing. */
+  readonly link = new EntryLink();
   #opening: Promise<ReplayTools | null> | null = null;
 
   /** The state at the replay cursor, or null when live (or closed). */

@@ -12,6 +12,7 @@
  * right of every lane, clear of the arrows.
  */
 import { formatBallot, type Ballot } from '../ballot';
+import { inkOf, nodeHue } from '../ink';
 import type { Message } from '../node';
 import { apply, cloneRoomState, nameOf, type RoomEvent, type RoomState } from '../room';
 
@@ -38,8 +39,11 @@ export interface Arrow {
   /** A copy made by the network's duplicate. */
   readonly copy: boolean;
   readonly hue: number;
-  /** The whole message, for the arrow's tooltip. */
+  /** The whole message and its route ("#3 prepare 1.A from A to C"), for the arrow's tooltip and its name to screen readers. */
   readonly label: string;
+  /** The event that sent it (null when it was in flight before the first event drawn), and the one that delivered, dropped or lost it (null while in flight): the log entries it belongs to. */
+  readonly sentSeq: number | null;
+  readonly endSeq: number | null;
   /** Sent by a node to itself: drawn as a loop beside its lane. */
   readonly self: boolean;
   /** The SVG path of the arrow: a straight line, or a loop. */
@@ -96,12 +100,14 @@ export const DIAGRAM = {
   step: 22,
   top: 48,
   margin: 60,
+  /** How far short of its receiver's lane a dropped or lost message's cross stands: on the receiver's side, clear of every other lane. */
+  dropShortPx: 28,
   /** How far a loop reaches right of its lane, and its least height. */
   loopPx: 36,
   loopMinPx: 8,
   /** Labels: their type size, and the width of a character and the height of a line at that size (estimates on the safe side, without the halo). */
   labelFontPx: 11,
-  labelCharPx: 6.6,
+  labelCharPx: 7,
   labelLinePx: 18,
   /** The height of the card-coloured band behind a label, which hides the lines it crosses. */
   labelBandPx: 14,
@@ -148,6 +154,11 @@ function shorten(text: string, max: number): string {
 export function arrowText(m: Message, nameOf: (id: string) => string = (id) => id): string {
   const ballot = shorten(formatBallot(m.ballot, (id) => shorten(nameOf(id), 8)), 12);
   return `${KIND[m.kind]} ${ballot}${m.kind === 'accept' ? ` ${shorten(m.value, 10)}` : ''}`;
+}
+
+/** A message that never arrived names the node it was for ("prepare 1.A to C"): its cross stops short of that lane. */
+function undelivered(text: string, m: Message, nameOf: (id: string) => string): string {
+  return `${text} to ${shorten(nameOf(m.to), 8)}`;
 }
 
 /** The SVG path of an arrow: a straight line, or for a message to oneself a loop right of the lane. */
@@ -198,7 +209,10 @@ export function placeLabels(arrows: readonly (Arrow & { readonly text: string; r
 
 interface Open {
   readonly m: Message;
+  /** Where the arrow starts, in events (a fraction where one event draws several). */
   readonly seq: number;
+  /** The event that sent it, or null when it was in flight before the first event drawn. */
+  readonly event: number | null;
   readonly copy: boolean;
 }
 
@@ -210,7 +224,7 @@ export function diagramModel(initial: RoomState, events: readonly RoomEvent[], u
     let lane = lanesById.get(id);
     if (!lane) {
       const i = lanesById.size;
-      lane = { id, name: nameOf(s, id), x: DIAGRAM.margin + i * DIAGRAM.laneGap, hue: (i * 137.5 + 220) % 360 };
+      lane = { id, name: nameOf(s, id), x: DIAGRAM.margin + i * DIAGRAM.laneGap, hue: nodeHue(i) };
       lanesById.set(id, lane);
     }
     return lane;
@@ -221,14 +235,18 @@ export function diagramModel(initial: RoomState, events: readonly RoomEvent[], u
   const open = new Map<number, Open>();
   const arrows: (Arrow & { readonly text: string; readonly phase: string })[] = [];
   const chosenAt: { readonly seq: number; readonly value: string }[] = [];
-  const label = (m: Message) => `#${m.id} ${m.kind} ${formatBallot(m.ballot, (id) => nameOf(s, id))}${'value' in m && m.value !== undefined ? ` ${m.value}` : ''}`;
-  const close = (o: Open, seq: number, fate: ArrowFate) => {
+  const label = (m: Message) =>
+    `#${m.id} ${m.kind} ${formatBallot(m.ballot, (id) => nameOf(s, id))}${'value' in m && m.value !== undefined ? ` ${m.value}` : ''} from ${nameOf(s, m.from)} to ${nameOf(s, m.to)}`;
+  /** Draws `o`'s arrow to height `seq` (in events), as `fate` ended it at event `event` (null while in flight). */
+  const close = (o: Open, seq: number, fate: ArrowFate, event: number | null) => {
     const a = laneOf(o.m.from);
     const b = laneOf(o.m.to);
-    const end = fate === 'dropped' || fate === 'lost' ? 0.5 : 1;
-    const y2 = fate === 'in-flight' || fate === 'held' ? y(seq) : y(o.seq) + (y(seq) - y(o.seq)) * end;
     const self = o.m.from === o.m.to;
-    const x2 = fate === 'delivered' || self ? b.x : a.x + (b.x - a.x) * (fate === 'in-flight' || fate === 'held' ? 0.85 : 0.5);
+    const ended = fate === 'dropped' || fate === 'lost';
+    // How far along its way the arrow ends: a message that never arrived ends on its receiver's side, short of the lane.
+    const end = !ended ? 1 : self ? 0.5 : 1 - DIAGRAM.dropShortPx / Math.abs(b.x - a.x);
+    const y2 = fate === 'in-flight' || fate === 'held' ? y(seq) : y(o.seq) + (y(seq) - y(o.seq)) * end;
+    const x2 = fate === 'delivered' || self ? b.x : a.x + (b.x - a.x) * (ended ? end : 0.85);
     // A loop is never flat, however soon its message arrives.
     const yEnd = Math.max(fate === 'delivered' ? y(seq) : y2, self ? y(o.seq) + DIAGRAM.loopMinPx : -Infinity);
     arrows.push({
@@ -244,10 +262,12 @@ export function diagramModel(initial: RoomState, events: readonly RoomEvent[], u
       copy: o.copy,
       hue: hueOf(o.m.ballot, o.m.from),
       label: label(o.m),
+      sentSeq: o.event,
+      endSeq: event,
       self,
       d: arrowPath(a.x, y(o.seq), x2, yEnd, self),
-      text: arrowText(o.m, (id) => nameOf(s, id)),
-      phase: PHASE[o.m.kind],
+      text: ended ? undelivered(arrowText(o.m, (id) => nameOf(s, id)), o.m, (id) => nameOf(s, id)) : arrowText(o.m, (id) => nameOf(s, id)),
+      phase: ended ? undelivered(PHASE[o.m.kind], o.m, (id) => nameOf(s, id)) : PHASE[o.m.kind],
     });
   };
   const last = Math.min(upTo, events.length);
@@ -263,37 +283,37 @@ export function diagramModel(initial: RoomState, events: readonly RoomEvent[], u
     switch (e.type) {
       case 'sent':
       case 'multiSent':
-        open.set(e.message.id, { m: e.message, seq, copy: false });
+        open.set(e.message.id, { m: e.message, seq, event: seq, copy: false });
         break;
       case 'exchanged':
       case 'multiExchanged': {
-        const req = { m: e.request, seq: seq - 0.4, copy: false };
+        const req = { m: e.request, seq: seq - 0.4, event: seq, copy: false };
         if (!e.reply) {
           open.set(e.request.id, { ...req, seq });
           break;
         }
-        close(req, seq, 'delivered');
-        close({ m: e.reply, seq, copy: false }, seq + 0.4, 'delivered');
+        close(req, seq, 'delivered', seq);
+        close({ m: e.reply, seq, event: seq, copy: false }, seq + 0.4, 'delivered', seq);
         break;
       }
       case 'lost':
-        close({ m: e.message, seq: seq - 0.4, copy: false }, seq, 'lost');
+        close({ m: e.message, seq: seq - 0.4, event: seq, copy: false }, seq, 'lost', seq);
         break;
       case 'delivered': {
-        const o = open.get(e.id) ?? { m: before.find((m) => m.id === e.id)!, seq: seq - 1, copy: false };
+        const o = open.get(e.id) ?? { m: before.find((m) => m.id === e.id)!, seq: seq - 1, event: null, copy: false };
         open.delete(e.id);
-        if (o.m) close(o, seq, 'delivered');
-        if (e.reply) open.set(e.reply.id, { m: e.reply, seq, copy: false });
+        if (o.m) close(o, seq, 'delivered', seq);
+        if (e.reply) open.set(e.reply.id, { m: e.reply, seq, event: seq, copy: false });
         break;
       }
       case 'deliveredAll':
         // One event, many arrivals: spread them over the event's row, in their order.
         e.deliveries.forEach((d, k) => {
           const at = seq - 0.5 + (k + 1) / (e.deliveries.length + 1);
-          const o = open.get(d.id) ?? { m: before.find((m) => m.id === d.id)!, seq: seq - 1, copy: false };
+          const o = open.get(d.id) ?? { m: before.find((m) => m.id === d.id)!, seq: seq - 1, event: null, copy: false };
           open.delete(d.id);
-          if (o.m) close(o, at, 'delivered');
-          if (d.reply) open.set(d.reply.id, { m: d.reply, seq: at, copy: false });
+          if (o.m) close(o, at, 'delivered', seq);
+          if (d.reply) open.set(d.reply.id, { m: d.reply, seq: at, event: seq, copy: false });
         });
         break;
       case 'dropped':
@@ -301,27 +321,27 @@ export function diagramModel(initial: RoomState, events: readonly RoomEvent[], u
         for (const id of e.type === 'dropped' ? [e.id] : e.ids) {
           const o = open.get(id);
           open.delete(id);
-          if (o) close(o, seq, 'dropped');
+          if (o) close(o, seq, 'dropped', seq);
         }
         break;
       case 'duplicated': {
         const o = open.get(e.id);
-        if (o) open.set(e.copyId, { m: { ...o.m, id: e.copyId }, seq, copy: true });
+        if (o) open.set(e.copyId, { m: { ...o.m, id: e.copyId }, seq, event: seq, copy: true });
         break;
       }
       case 'answered': {
         const request = held[e.id];
         const o = open.get(e.id);
         open.delete(e.id);
-        if (o) close(o, seq - 0.5, 'delivered');
-        else if (request) close({ m: request, seq: seq - 1, copy: false }, seq - 0.5, 'delivered');
-        if (e.lost) close({ m: e.reply, seq, copy: false }, seq + 0.5, 'lost');
-        else if (e.instant) close({ m: e.reply, seq, copy: false }, seq + 0.4, 'delivered');
-        else open.set(e.reply.id, { m: e.reply, seq, copy: false });
+        if (o) close(o, seq - 0.5, 'delivered', seq);
+        else if (request) close({ m: request, seq: seq - 1, event: null, copy: false }, seq - 0.5, 'delivered', seq);
+        if (e.lost) close({ m: e.reply, seq, event: seq, copy: false }, seq + 0.5, 'lost', seq);
+        else if (e.instant) close({ m: e.reply, seq, event: seq, copy: false }, seq + 0.4, 'delivered', seq);
+        else open.set(e.reply.id, { m: e.reply, seq, event: seq, copy: false });
         break;
       }
       case 'roundStarted':
-        for (const o of open.values()) close(o, seq, 'dropped');
+        for (const o of open.values()) close(o, seq, 'dropped', seq);
         open.clear();
         break;
       default:
@@ -329,7 +349,7 @@ export function diagramModel(initial: RoomState, events: readonly RoomEvent[], u
     }
     for (const c of s.monitor.chosen.slice(chosenBefore)) chosenAt.push({ seq, value: c.value });
   }
-  for (const o of open.values()) close(o, last + 0.8, s.held[o.m.id] ? 'held' : 'in-flight');
+  for (const o of open.values()) close(o, last + 0.8, s.held[o.m.id] ? 'held' : 'in-flight', null);
   const lanes = [...lanesById.values()].map((l) => ({ ...l, name: nameOf(s, l.id) }));
   const lanesRight = DIAGRAM.margin + Math.max(0, lanes.length - 1) * DIAGRAM.laneGap + DIAGRAM.loopPx + 12;
   // The marks first, right of the lanes (and of the last lane's loops), one under another where they meet.
@@ -395,7 +415,7 @@ export function diagramSvg(model: DiagramModel, title = 'toy-paxos sequence diag
         : '';
     out.push(
       `<g class="arrow ${a.fate}${a.copy ? ' copy' : ''}" data-id="${a.id}"><title>${xml(a.label)} (${a.fate}${a.copy ? ', duplicate' : ''})</title>` +
-        `<path d="${a.d}" fill="none" stroke="hsl(${a.hue} 70% 42%)" stroke-width="${a.copy ? 1.5 : 2}"${dash}${end}/>${cross}</g>`,
+        `<path d="${a.d}" fill="none" stroke="${inkOf(a.hue, 'light')}" stroke-width="${a.copy ? 1.5 : 2}"${dash}${end}/>${cross}</g>`,
     );
   }
   for (const l of model.labels) {
