@@ -11,12 +11,12 @@ import { assertNever } from './invariant';
 import { acceptorVerdict, tallyKey, type AcceptedMessage, type Message, type AcceptedValue, type AcceptorState, type NodeState, type NoticeMessage, type ReplyMessage, type RequestMessage } from './node';
 import { type ChosenValue, type Violation } from './monitor';
 import { ballotOutlook } from './outlook';
-import { apply, cloneRoomState, linkUp, nameOf, noticeTargets, roomQuorums, type RoomEvent, type RoomState } from './room';
+import { apply, cloneRoomState, linkUp, nameOf, noticeTargets, roomQuorums, type AnyReply, type RoomEvent, type RoomState } from './room';
 import { formatQuorum, quorumSizes, RULE_MODE_NAMES } from './settings';
 import { countKinds, messageLabel, nameList, scopeLabel } from './message-label';
 import { checkpointResult, questionNumber } from './checkpoint-state';
 import { describeMulti, isMultiDescribed, type MultiDescribed } from './multi/annotate';
-import { isMultiMessage } from './multi/state';
+import { isMultiMessage, multiNodeOf, slotTallyKey } from './multi/state';
 
 /** Verdict tags as the notebook prints them; carried by text, not colour. */
 export type Tag = 'ACC' | 'REJ';
@@ -479,7 +479,7 @@ function acceptorReason(ctx: Ctx, request: RequestMessage, reply: ReplyMessage, 
   const yes = reply.kind !== 'reject';
   const by = student ? `${who} (answered by its student)` : who;
   if (yes && !verdict.ok) {
-    return `${by} had promised ${promised}, which is higher than ${b}, yet it ${verb} ${b}. Rule-breaking mode: it breaks its promise (P1a).`;
+    return `${by} had promised ${promised}, which is higher than ${b}, yet it ${verb} ${b}. Rule-breaking mode: it breaks its promise (P1a).${request.kind === 'prepare' ? carried(ctx, acc.accepted) : ''}`;
   }
   if (!yes) {
     return `${by} had already promised ${promised}, which is higher than ${b}, so it refuses. ${ctx.name(request.from)} learns that it lost to ${promised}.`;
@@ -501,12 +501,15 @@ function acceptorReason(ctx: Ctx, request: RequestMessage, reply: ReplyMessage, 
               : '')
           : `${by} had promised ${b}, and an acceptor accepts a ballot at least as high as its promise, so it accepts.`;
   }
-  if (request.kind === 'prepare') {
-    why += acc.accepted
-      ? ` It last accepted ${acc.accepted.value} in ballot ${ctx.b(acc.accepted.ballot)}, and the promise carries that back.`
-      : ' It has accepted nothing, so the promise carries no value.';
-  }
+  if (request.kind === 'prepare') why += carried(ctx, acc.accepted);
   return why;
+}
+
+/** What a promise carries back: the acceptor's last accepted value, or nothing. */
+function carried(ctx: Ctx, accepted: AcceptedValue | null): string {
+  return accepted
+    ? ` It last accepted ${accepted.value} in ballot ${ctx.b(accepted.ballot)}, and the promise carries that back.`
+    : ' It has accepted nothing, so the promise carries no value.';
 }
 
 /** What the reply did at the proposer. */
@@ -520,20 +523,22 @@ function proposerReason(ctx: Ctx, reply: ReplyMessage): string {
   const pa = after.proposer;
   if (!pb.ballot || compareBallots(pb.ballot, reply.ballot) !== 0) {
     const now = pb.ballot ? `is on ballot ${ctx.b(pb.ballot)} now` : 'has no proposal in progress';
-    return reply.kind === 'reject'
-      ? `${who} ${now}, so this refusal of ballot ${ctx.b(reply.ballot)} is stale: it counts for nothing, except that ${who}'s next proposal will pick a ballot above ${ctx.b(reply.promised)}.`
-      : `${who} ${now}, so this reply to ballot ${ctx.b(reply.ballot)} is stale and ignored.`;
+    if (reply.kind === 'reject') {
+      return `${who} ${now}, so this refusal of ballot ${ctx.b(reply.ballot)} is stale: it counts for nothing, except that ${who}'s next proposal will pick a ballot above ${ctx.b(reply.promised)}.`;
+    }
+    const news = reply.kind === 'accepted' ? learnerNews(ctx, reply, false) : '';
+    return `${who} ${now}, so this reply to ballot ${ctx.b(reply.ballot)} is stale ${news ? 'for its proposal' : 'and ignored'}.${news}`;
   }
   const { q1, q2 } = roomQuorums(ctx.after);
   switch (reply.kind) {
     case 'reject':
       return ballotChances(ctx, reply, pa.promisers, q1, q2);
     case 'promise': {
-      if (pb.promisers.includes(reply.from)) {
-        return `${who} had already counted ${ctx.name(reply.from)}'s promise; promisers are a set, so it still has ${pa.promisers.length}.`;
-      }
-      let s = progress(who, pa.promisers.length, q1, 'promises');
+      let s = pb.promisers.includes(reply.from)
+        ? `${who} had already counted ${ctx.name(reply.from)}'s promise; promisers are a set, so it still has ${pa.promisers.length}.`
+        : progress(who, pa.promisers.length, q1, 'promises');
       if (pa.promisers.length >= q1 && pb.promisers.length < q1) s += ` That is a quorum: ${who} may send accept requests.`;
+      // A promise counted before can come again carrying more (its acceptor accepted since): the value it reports still counts.
       if (pa.promiserAccMax && pa.promiserAccMax !== pb.promiserAccMax) {
         const reported = pa.promiserAccMax.value;
         if (pb.sentValue !== null && pb.sentValue !== reported) {
@@ -548,15 +553,37 @@ function proposerReason(ctx: Ctx, reply: ReplyMessage): string {
     }
     case 'accepted': {
       if (pb.acceptors.includes(reply.from)) {
-        return `${who} had already counted ${ctx.name(reply.from)}'s acceptance; acceptors are a set, so it still has ${pa.acceptors.length}.`;
+        return `${who} had already counted ${ctx.name(reply.from)}'s acceptance; acceptors are a set, so it still has ${pa.acceptors.length}.${learnerNews(ctx, reply, false)}`;
       }
       let s = progress(who, pa.acceptors.length, q2, 'acceptances');
-      if (pa.acceptors.length >= q2 && pb.acceptors.length < q2) {
-        s += ` A quorum accepted ballot ${ctx.b(reply.ballot)}, so ${who} learns the choice: ${reply.value}.`;
-      }
-      return s;
+      const quorum = pa.acceptors.length >= q2 && pb.acceptors.length < q2;
+      if (quorum) s += ` A quorum accepted ballot ${ctx.b(reply.ballot)}, so ${who} learns the choice: ${reply.value}.`;
+      return s + learnerNews(ctx, reply, quorum);
     }
   }
+}
+
+/**
+ * What an acceptance did to its proposer as a learner, past what its count of acceptors says:
+ * when every node learns, a proposer counts every acceptance it hears of (its own acceptor's
+ * among them), so it may learn with fewer acceptors of its ballot than a quorum, or from a
+ * reply its proposal no longer counts; and a count of acceptors that was already a
+ * quorum (the quorum shrank) makes it learn at the next one. '' when the choice did not change
+ * or the count already said so (`said`).
+ */
+function learnerNews(ctx: Ctx, reply: AcceptedMessage, said: boolean): string {
+  const id = reply.to;
+  const who = ctx.name(id);
+  const before = ctx.nodeBefore(id)?.choice ?? null;
+  const after = ctx.nodeAfter(id)?.choice ?? null;
+  if (said || after === null || after === before) return '';
+  const q2 = roomQuorums(ctx.after).q2;
+  const heard = heardCount(ctx.after, id, reply);
+  const learns = `${before === null ? '' : `Its choice was ${before}; now `}${who} learns ${after}.`;
+  if (ctx.after.settings.learners === 'everyone' && heard >= q2) {
+    return ` As a learner, ${who} counts every acceptance it hears of, not only those its proposal counts: it now knows that ${heard} acceptors accepted ${reply.value} in ballot ${ctx.b(reply.ballot)}, a quorum of ${q2}. ${learns}`;
+  }
+  return ` Its ${ctx.nodeAfter(id)?.proposer.acceptors.length ?? 0} acceptors make a quorum of ${q2} now. ${learns}`;
 }
 
 /** What one refusal means for a ballot (see `ballotOutlook`), in words. */
@@ -667,7 +694,7 @@ function describeDelivery(ctx: Ctx, id: number, reply: ReplyMessage | null): Bod
       `${word} Reply from ${ctx.name(m.from)} to ${ctx.name(m.to)}(p: ${ctx.b(ctx.nodeBefore(m.to)?.proposer.ballot)})`,
       `${INDENT}${replyTag(ctx, m)}, ${proposerSummary(ctx, m.to, phase)}`,
     ],
-    explanation: proposerReason(ctx, m),
+    explanation: `${m.kind === 'promise' && m.lastAccepted ? `${ctx.name(m.from)}'s promise carries ${m.lastAccepted.value}, which it accepted in ballot ${ctx.b(m.lastAccepted.ballot)}. ` : ''}${proposerReason(ctx, m)}`,
     data: data('delivered', m.to, [m.from, m.to], {
       messageIds: [id],
       ballot: m.ballot,
@@ -688,8 +715,10 @@ function scopeText(ctx: Ctx, from: string | undefined, to: string | undefined): 
  * print it (the notebook's lines, one or two a message). The explanation does not repeat a
  * sentence per message, which made a deliver-all to a class of 40 (1,561 messages) 260 kB of
  * prose that no one reads: it counts the deliveries by kind and outcome, explains the first of
- * each group, and adds the moments that teach (a proposer reaching its quorum, learners
- * learning). Its length grows with the kinds of thing that happened, not with the messages.
+ * each group, and adds the moments that teach (a proposer reaching its quorum or taking a value
+ * its promisers report, a value chosen). What the other deliveries show is said once per value:
+ * who learns it, whose promises carry it, who hears of a quorum of it again. Its length grows
+ * with the kinds of thing that happened, not with the messages.
  */
 function describeDeliverAll(ctx: Ctx, e: Extract<RoomEvent, { type: 'deliveredAll' }>): Body {
   const lines = [
@@ -697,7 +726,7 @@ function describeDeliverAll(ctx: Ctx, e: Extract<RoomEvent, { type: 'deliveredAl
   ];
   const groups = new Map<string, { readonly tag: Tag | null; readonly why: string; readonly messages: Message[] }>();
   const moments: string[] = [];
-  const learned = new Map<string, string[]>();
+  const news = new BulkNews();
   const nodes = new Set<string>();
   let state = ctx.before;
   for (const d of e.deliveries) {
@@ -713,10 +742,10 @@ function describeDeliverAll(ctx: Ctx, e: Extract<RoomEvent, { type: 'deliveredAl
     const group = groups.get(key);
     if (group && m) group.messages.push(m);
     else if (!group) groups.set(key, { tag: body.data.tag, why: `#${d.id}: ${body.explanation}`, messages: m ? [m] : [] });
-    // The moments that teach, past the first of a group: a proposer reaching its quorum, a learner learning.
-    if (m && group && (reachesQuorum(one, m) || chosenCount(next) > chosenCount(state))) moments.push(`#${d.id}: ${body.explanation}`);
-    if (m?.kind === 'notice' && state.nodes[m.to]?.choice !== m.value && next.nodes[m.to]?.choice === m.value && group) {
-      learned.set(m.value, [...(learned.get(m.value) ?? []), one.name(m.to)]);
+    // The first of its group is explained in full.
+    if (m && group) {
+      if (reachesQuorum(one, m) || chosenCount(next) > chosenCount(state) || takesReportedValue(one, m)) moments.push(`#${d.id}: ${body.explanation}`);
+      else news.add(one, m, d.reply);
     }
     state = next;
   }
@@ -724,15 +753,81 @@ function describeDeliverAll(ctx: Ctx, e: Extract<RoomEvent, { type: 'deliveredAl
   const left = ctx.after.inFlight.length;
   // "40 promise requests [ACC], the first #1: ...": the outcome of each group, and why, told once.
   const byKind = [...groups.values()].map((g) => (g.messages.length <= 1 ? g.why : `${countKinds(g.messages)}${g.tag ? ` [${g.tag}]` : ''}, the first ${g.why}`));
-  const learners = [...learned].map(([value, names]) => `From these notices ${nameList(names)} learn${names.length === 1 ? 's' : ''} ${value}.`);
   return {
     lines,
     explanation:
       `The network delivers ${countKinds(delivered)}${e.seed !== undefined ? ', in an order drawn at random' : ', oldest first'}. ` +
       `${left ? `${left} ${left === 1 ? 'message stays' : 'messages stay'} in flight, the replies made on the way among them.` : 'Nothing is left in flight.'} ` +
-      [...byKind, ...moments, ...learners].join(' '),
+      [...byKind, ...moments, ...news.sentences()].join(' '),
     data: data('deliveredAll', null, [...nodes], { messageIds: e.deliveries.map((d) => d.id) }),
   };
+}
+
+/** Whether delivering `m` changed what its proposer's promisers report (`promiser_acc_max`, or a slot's), which decides the value it may propose. */
+function takesReportedValue(ctx: Ctx, m: Message): boolean {
+  if (m.kind === 'promise') return ctx.nodeBefore(m.to)?.proposer.promiserAccMax !== ctx.nodeAfter(m.to)?.proposer.promiserAccMax;
+  if (m.kind !== 'multiPromise') return false;
+  const before = multiNodeOf(ctx.before.multi, m.to).leader?.reported ?? {};
+  const after = multiNodeOf(ctx.after.multi, m.to).leader?.reported ?? {};
+  return Object.keys(after).some((slot) => after[Number(slot)] !== before[Number(slot)]);
+}
+
+/**
+ * What the deliveries of a deliver-all that are not explained one by one show, said once per
+ * value: "From these deliveries C and D learn Apple, ...", "The promises of C and D carry
+ * Apple back ...", "C and D, which had learned Apple, now know of a quorum of ballot 2.B too".
+ */
+class BulkNews {
+  readonly #learned = new Map<string, string[]>();
+  readonly #carried = new Map<string, string[]>();
+  readonly #confirmed = new Map<string, string[]>();
+
+  add(ctx: Ctx, m: Message, reply: AnyReply | null): void {
+    for (const id of ctx.after.order) {
+      const before = ctx.nodeBefore(id)?.choice ?? null;
+      const after = ctx.nodeAfter(id)?.choice ?? null;
+      if (after !== null && after !== before) push(this.#learned, after, ctx.name(id));
+      const lb = multiNodeOf(ctx.before.multi, id).learned;
+      for (const [slot, value] of Object.entries(multiNodeOf(ctx.after.multi, id).learned)) {
+        if (lb[Number(slot)] === undefined) push(this.#learned, `${value} in slot ${slot}`, ctx.name(id));
+      }
+    }
+    // A promise carries the acceptor's accepted values when it is made (a request delivered) and when it arrives.
+    const promise = m.kind === 'promise' || m.kind === 'multiPromise' ? m : reply?.kind === 'promise' || reply?.kind === 'multiPromise' ? reply : null;
+    if (promise?.kind === 'promise' && promise.lastAccepted) push(this.#carried, promise.lastAccepted.value, ctx.name(promise.from));
+    if (promise?.kind === 'multiPromise') for (const a of promise.accepted) push(this.#carried, `${a.value} (slot ${a.slot})`, ctx.name(promise.from));
+    if (m.kind === 'notice' || m.kind === 'multiNotice') {
+      const q2 = roomQuorums(ctx.after).q2;
+      const key = m.kind === 'notice' ? tallyKey(m.ballot, m.value) : slotTallyKey(m.slot, m.ballot, m.value);
+      const heard = (s: RoomState) => (m.kind === 'notice' ? s.nodes[m.to]?.heard[key] : multiNodeOf(s.multi, m.to).heard[key])?.length ?? 0;
+      const knew = m.kind === 'notice' ? ctx.nodeBefore(m.to)?.choice === m.value : multiNodeOf(ctx.before.multi, m.to).learned[m.slot] === m.value;
+      const where = m.kind === 'notice' ? '' : ` in slot ${m.slot}`;
+      if (knew && heard(ctx.before) < q2 && heard(ctx.after) >= q2) push(this.#confirmed, `${m.value}${where}|${ctx.b(m.ballot)}`, ctx.name(m.to));
+    }
+  }
+
+  /** Every name is listed: a list cut short would leave out a change the lines show. */
+  sentences(): string[] {
+    const s = (names: readonly string[], one: string, many: string) => (names.length === 1 ? one : many);
+    return [
+      ...[...this.#learned].map(([what, names]) => `From these deliveries ${allNames(names)} ${s(names, 'learns', 'learn')} ${what}: a quorum of acceptors has now accepted it in one ballot, as far as ${s(names, 'it knows', 'each knows')}.`),
+      ...[...this.#carried].map(([what, names]) => `The promises of ${allNames(names)} carry ${what} back, the value ${s(names, 'it', 'each')} had accepted.`),
+      ...[...this.#confirmed].map(([key, names]) => {
+        const [what, ballot] = key.split('|') as [string, string];
+        return `${allNames(names)}, which had learned ${what}, now ${s(names, 'knows', 'know')} that a quorum accepted it in ballot ${ballot} too, which confirms it.`;
+      }),
+    ];
+  }
+}
+
+function allNames(names: readonly string[]): string {
+  return nameList(names, names.length);
+}
+
+function push(map: Map<string, string[]>, key: string, name: string): void {
+  const names = map.get(key) ?? [];
+  if (!names.includes(name)) names.push(name);
+  map.set(key, names);
 }
 
 /** Values chosen so far, single-decree and slot by slot: a delivery that raises it chose one, which an explanation must say. */
@@ -740,8 +835,17 @@ function chosenCount(s: RoomState): number {
   return s.monitor.chosen.length + (s.multi?.monitor.chosen.length ?? 0);
 }
 
-/** Whether delivering reply `m` gives its proposer the quorum it needed (promises, or acceptances). */
+/** Whether delivering reply `m` gives its proposer (or leader) the quorum it needed: promises, or acceptances (in a slot). */
 function reachesQuorum(ctx: Ctx, m: Message): boolean {
+  if (m.kind === 'multiPromise' || m.kind === 'multiAccepted') {
+    const { q1, q2 } = roomQuorums(ctx.after);
+    const count = (s: RoomState) => {
+      const leader = multiNodeOf(s.multi, m.to).leader;
+      return (m.kind === 'multiPromise' ? leader?.promisers.length : leader?.acceptors[m.slot]?.length) ?? 0;
+    };
+    const q = m.kind === 'multiPromise' ? q1 : q2;
+    return count(ctx.before) < q && count(ctx.after) >= q;
+  }
   if (m.kind !== 'promise' && m.kind !== 'accepted') return false;
   const { q1, q2 } = roomQuorums(ctx.after);
   const count = (s: RoomState) => (m.kind === 'promise' ? s.nodes[m.to]?.proposer.promisers.length : s.nodes[m.to]?.proposer.acceptors.length) ?? 0;
@@ -865,7 +969,12 @@ function describeNotice(ctx: Ctx, m: NoticeMessage): Body {
   const b = ctx.b(m.ballot);
   let why: string;
   if (!before || !after) why = `${who} has left the room; the notice goes nowhere.`;
-  else if (before.choice === m.value) why = `${who} had already learned ${m.value}; the notice changes nothing.`;
+  else if (before.choice === m.value) {
+    why =
+      heard >= q2 && heardCount(ctx.before, m.to, m) < q2
+        ? `${who} had already learned ${m.value}; now a quorum of ${q2} acceptors has told it of ballot ${b} too, which confirms it.`
+        : `${who} had already learned ${m.value}; the notice changes nothing.`;
+  }
   else if (after.choice === m.value) why = `${who} now knows that ${heard} acceptors accepted ${m.value} in ballot ${b}, a quorum of ${q2}: ${m.value} is chosen, and ${who} learns it.`;
   else if (heardCount(ctx.before, m.to, m) === heard) why = `${who} had already heard this from ${ctx.name(m.from)}; a learner counts each acceptor once, so it still knows of ${heard} of the ${q2} acceptances it needs.`;
   else why = `${who} now knows of ${heard} of the ${q2} acceptances of ballot ${b} it needs before it may learn ${m.value}: it does not know yet whether ${m.value} is chosen.`;

@@ -76,7 +76,7 @@ describe('students decide', () => {
     await propose(ana.page, 'Apple');
     await ana.page.getByRole('button', { name: 'Promise request', exact: true }).click();
     await expect.poll(() => bo.page.getByTestId('inbox-badge').innerText()).toBe('Inbox: 1 waiting');
-    await expect.poll(() => bo.page.locator('p.sr-only[aria-live="polite"]').filter({ hasText: /^A request waits in your inbox.$/ }).count()).toBe(1);
+    await expect.poll(() => bo.page.getByRole('log', { name: 'Announcements' }).innerText()).toBe('In your inbox: Ana asks you to promise 1.Ana.');
     const inbox = await bo.page.getByRole('region', { name: 'Inbox' }).boundingBox();
     const actions = await bo.page.getByRole('heading', { name: 'Actions' }).boundingBox();
     expect(inbox!.y).toBeLessThan(actions!.y);

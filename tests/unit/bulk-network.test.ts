@@ -143,7 +143,9 @@ describe('a bulk delivery to a class of 40', () => {
     expect(entry!.explanation).toContain('40 acceptances [ACC], the first #121: N1 now has 1 of the 21 acceptances it needs.');
     expect(entry!.explanation).toContain('1521 accepted notices [ACC], the first #122: ');
     expect(entry!.explanation).toContain('N1 now has 21 of the 21 acceptances it needs.');
-    expect(entry!.explanation).toMatch(/From these notices N\d+, N\d+, N\d+, N\d+, N\d+, N\d+ and 3\d more learn Mango\.$/);
+    // Every node that learns is named, as the lines show each of them learning.
+    const learners = /From these deliveries (.*) learn Mango: /.exec(entry!.explanation)?.[1] ?? '';
+    expect(learners.split(/, | and /).sort()).toEqual(ids.slice(1).sort());
     // The record: the first lines (the header and the first message's two), and the rest counted by kind, as PROTOCOL.md 5.1 says.
     expect(record.lines).toEqual(entry!.lines.slice(0, ENTRY_LINES_SHOWN));
     expect(record.folded).toEqual({

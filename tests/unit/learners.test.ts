@@ -126,3 +126,35 @@ describe('only the proposer learns', () => {
     expect(changed.settings.learners).toBe('proposer');
   });
 });
+
+describe('a proposer is a learner too: its explanation says what it learns', () => {
+  it('in a queued duel, an acceptance that its proposal counts as 1 of 2 makes it learn, as a learner, and the explanation says so', () => {
+    const log = room(['A', 'B', 'C'], { delivery: 'queued' });
+    // A and B duel: B's ballot 2.B takes the promises from A's 1.A.
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: 'all' }, { type: 'deliverAll' });
+    ok(log, { type: 'propose', node: 'B', value: 'Mango' }, { type: 'promiseRequest', from: 'B', to: 'all' }, { type: 'deliverAll' }, { type: 'deliverAll' });
+    ok(log, { type: 'acceptRequest', from: 'B', to: ['B', 'C'] });
+    const acceptances = log.state.inFlight.filter((m) => m.kind === 'accept').map((m) => m.id);
+    // B's acceptor accepts (B as a learner counts its own acceptance), then C's; C's reply reaches B first.
+    ok(log, { type: 'deliver', id: acceptances[0]! }, { type: 'deliver', id: acceptances[1]! });
+    const fromC = log.state.inFlight.find((m) => m.kind === 'accepted' && m.from === 'C')!;
+    const [entry] = ok(log, { type: 'deliver', id: fromC.id });
+    expect(entry!.lines[1]).toBe('    > [ACC] Accept(2.B, Mango), B(acceptors: 1, quorum_size: 2, choice: Mango)');
+    expect(entry!.explanation).toContain('B now has 1 of the 2 acceptances it needs.');
+    expect(entry!.explanation).toContain('it now knows that 2 acceptors accepted Mango in ballot 2.B, a quorum of 2. B learns Mango.');
+  });
+
+  it('a reply that is stale for its proposal still counts for the learner, and the explanation does not call it ignored', () => {
+    const log = room(['A', 'B', 'C'], { delivery: 'queued' });
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: 'all' }, { type: 'deliverAll' }, { type: 'deliverAll' });
+    ok(log, { type: 'acceptRequest', from: 'A', to: ['A', 'B'] }, { type: 'deliverAll' });
+    // A moves on to a new ballot before the acceptances come back; as a learner it still counts them.
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' });
+    const replies = log.state.inFlight.filter((m) => m.kind === 'accepted' && m.to === 'A');
+    ok(log, { type: 'deliver', id: replies[0]!.id });
+    const [entry] = ok(log, { type: 'deliver', id: replies[1]!.id });
+    expect(entry!.lines[1]).toMatch(/A\(acceptors: 0, quorum_size: 2, choice: Apple\)$/);
+    expect(entry!.explanation).not.toContain('ignored');
+    expect(entry!.explanation).toContain('A learns Apple.');
+  });
+});

@@ -15,6 +15,7 @@ import {
   valueToPropose,
   type Ballot,
   type Message,
+  type RequestMessage,
   type RoomState,
 } from '@toy-paxos/shared';
 
@@ -197,6 +198,18 @@ export function messageText(state: RoomState, m: Message): string {
   return messageLabel({ name: (id) => nameOf(state, id), b: (b) => ballotText(state, b) }, m);
 }
 
+
+/**
+ * A request waiting in a student's inbox, in words: what waits and from whom, and what each
+ * answer does, for a screen reader as much as for the eye ("Promise 2.Bo to Bo").
+ */
+export function requestWords(state: RoomState, m: RequestMessage): { readonly asks: string; readonly yes: string; readonly no: string } {
+  const from = nameOf(state, m.from);
+  const b = ballotText(state, m.ballot);
+  return m.kind === 'prepare'
+    ? { asks: `${from} asks you to promise ${b}`, yes: `Promise ${b} to ${from}`, no: `Refuse to promise ${b} to ${from}` }
+    : { asks: `${from} asks you to accept ${m.value} in ${b}`, yes: `Accept ${m.value} in ${b} from ${from}`, no: `Refuse to accept ${m.value} in ${b} from ${from}` };
+}
 
 /** The distinct values chosen so far, as the monitor sees them. */
 export function chosenValues(state: RoomState): string[] {

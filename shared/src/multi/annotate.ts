@@ -5,7 +5,7 @@
  * only on the states around the event, so every screen prints the same bytes.
  */
 import { compareBallots, formatBallot, sameBallot, type Ballot } from '../ballot';
-import { slotsAccepted } from '../message-label';
+import { nameList, slotsAccepted } from '../message-label';
 import { linkUp, nameOf, roomQuorums, type AnyReply, type LostReason, type RoomEvent, type RoomState } from '../room';
 import type { MultiRoomEvent } from './apply';
 import { multiNoticeTargets } from './apply';
@@ -216,13 +216,17 @@ function acceptorReason(ctx: Ctx, m: MultiRequest, r: MultiReply): string {
       ? `${who} had promised ${ctx.b(promised)}, and ${b} is higher, so it ${verb} ${b}`
       : `${who} had promised ${b}, and an acceptor ${m.kind === 'multiPrepare' ? 'gives the same ballot the same promise' : 'accepts a ballot at least as high as its promise'}, so it ${verb}`;
   if (r.kind === 'multiAccepted') return `${why} in slot ${r.slot}.`;
-  const slots = r.accepted.map((a) => a.slot);
   return (
     `${why}, for every slot from ${r.slot} on. ` +
-    (slots.length
-      ? `It has accepted commands in slot${slots.length === 1 ? '' : 's'} ${slots.join(', ')} there, and the promise carries each back with its ballot.`
+    (r.accepted.length
+      ? `It has accepted ${slotValues(r.accepted)} there, and the promise carries ${r.accepted.length === 1 ? 'it' : 'each'} back with its ballot.`
       : `It has accepted nothing in those slots, so the promise carries no command.`)
   );
+}
+
+/** `set x 3 in slot 2 and get x in slot 3`. */
+function slotValues(values: readonly { readonly slot: number; readonly value: string }[]): string {
+  return nameList(values.map((a) => `${a.value} in slot ${a.slot}`), values.length);
 }
 
 /** Why an accept request carries its command: re-proposed (P2c per slot), a no-op in a hole, or the client's. */
@@ -258,14 +262,18 @@ function leaderReason(ctx: Ctx, r: MultiReply): string {
     case 'multiReject':
       return `Ballot ${ctx.b(r.ballot)} cannot win at this acceptor; to lead on, ${who} must start a new ballot above ${ctx.b(r.promised)} ("lead").`;
     case 'multiPromise': {
-      if (lb.promisers.includes(r.from)) return `${who} had already counted ${ctx.name(r.from)}'s promise; promisers are a set, so it still has ${la.promisers.length}.`;
-      let s = progress(who, la.promisers.length, q1, 'promises');
+      let s = lb.promisers.includes(r.from)
+        ? `${who} had already counted ${ctx.name(r.from)}'s promise; promisers are a set, so it still has ${la.promisers.length}.`
+        : progress(who, la.promisers.length, q1, 'promises');
       if (la.promisers.length >= q1 && lb.promisers.length < q1) {
-        s += ` That is a quorum: phase 1 is done for every slot from ${la.slot} on, and until another leader's ballot interrupts, each client command now takes one round trip of accept requests.`;
+        s += ` That is a quorum: ${who}'s phase 1 is done for every slot from ${la.slot} on, and until another leader's ballot interrupts, each client command now takes one round trip of accept requests.`;
       }
-      const fresh = Object.keys(la.reported).filter((slot) => la.reported[Number(slot)] !== lb.reported[Number(slot)]);
+      // A promise counted before can come again carrying more (its acceptor accepted since): what it reports still counts.
+      const fresh = Object.entries(la.reported)
+        .filter(([slot, a]) => a !== lb.reported[Number(slot)])
+        .map(([slot, a]) => ({ slot: Number(slot), value: a.value }));
       if (fresh.length) {
-        s += ` Its promisers have now reported accepted commands in slot${fresh.length === 1 ? '' : 's'} ${fresh.join(', ')}: in each, ${who} must re-propose the one with the highest ballot (P2c, slot by slot)${ctx.before.settings.rules.skipRepropose ? ', but in this rule-breaking mode it will not' : ''}.`;
+        s += ` Its promisers have now reported ${slotValues(fresh)}, ${fresh.length === 1 ? 'the' : 'each the'} highest-ballot command there: ${who} must re-propose ${fresh.length === 1 ? 'it in that slot' : 'each in its slot'} (P2c, slot by slot)${ctx.before.settings.rules.skipRepropose ? ', but in this rule-breaking mode it will not' : ''}.`;
       }
       return s;
     }
@@ -332,9 +340,10 @@ function describeDelivery(ctx: Ctx, id: number, reply: AnyReply | null): MultiBo
       return describeNotice(ctx, m);
     default: {
       const word = m.kind === 'multiPromise' || (m.kind === 'multiReject' && m.request === 'prepare') ? 'PROMISE' : 'ACCEPT ';
+      const carries = m.kind === 'multiPromise' && m.accepted.length ? `${ctx.name(m.from)}'s promise carries ${slotValues(m.accepted)}, which it accepted. ` : '';
       return body(
         [`${word} Reply from ${ctx.name(m.from)} to ${ctx.name(m.to)}(p: ${ctx.b(ctx.mb(m.to).leader?.ballot)})`, `${INDENT}${replyTag(ctx, m)}, ${leaderSummary(ctx, m)}`],
-        leaderReason(ctx, m),
+        carries + leaderReason(ctx, m),
         m.to,
         [m.from, m.to],
         { ...extra, value: m.kind === 'multiAccepted' ? m.value : null, tag: m.kind === 'multiReject' ? 'REJ' : 'ACC' },
@@ -351,9 +360,12 @@ function describeNotice(ctx: Ctx, m: MultiNoticeMessage): MultiBody {
   const heard = ctx.ma(m.to).heard[key]?.length ?? 0;
   const before = ctx.mb(m.to).learned[m.slot];
   const after = ctx.ma(m.to).learned[m.slot];
+  const confirms = heard >= q2 && (ctx.mb(m.to).heard[key]?.length ?? 0) < q2;
   const why =
     before === m.value
-      ? `${who} had already learned ${m.value} in slot ${m.slot}; the notice changes nothing.`
+      ? confirms
+        ? `${who} had already learned ${m.value} in slot ${m.slot}; now a quorum of ${q2} acceptors has told it of ballot ${ctx.b(m.ballot)} too, which confirms it.`
+        : `${who} had already learned ${m.value} in slot ${m.slot}; the notice changes nothing.`
       : after === m.value
         ? `${who} now knows that ${heard} acceptors accepted it in one ballot, a quorum of ${q2}.`
         : `${who} now knows of ${heard} of the ${q2} acceptances of ballot ${ctx.b(m.ballot)} in slot ${m.slot} it needs before it may learn ${m.value}.`;
@@ -418,7 +430,10 @@ function learnLines(ctx: Ctx): { lines: string[]; explanation: string; nodes: st
     ...[...runs].map(([what, ids]) => `${INDENT}[APPLY] ${names(ids)} run${ids.length === 1 ? 's' : ''} ${what}`),
   ];
   const explanation = [
-    learned.size ? `Each learner learns a slot's command once a quorum of acceptors has accepted it in one ballot.` : '',
+    ...[...learned].map(([what, ids]) => {
+      const [slot, value] = what.slice('slot '.length).split(/: (.*)/) as [string, string];
+      return `${nameList(ids.map(ctx.name))} ${ids.length === 1 ? 'learns' : 'learn'} ${value} in slot ${slot}: a learner learns a slot's command once a quorum of acceptors has accepted it in one ballot.`;
+    }),
     runs.size ? `A node's state machine runs chosen commands in slot order, never skipping a slot (Paxos Made Simple, section 3), so every node's applied sequence is a prefix of every other's.` : '',
     waiting.length ? `${names(waiting)} ${waiting.length === 1 ? 'has' : 'have'} learned a later slot but ${waiting.length === 1 ? 'waits' : 'wait'} for an earlier one before running it.` : '',
   ]
