@@ -74,10 +74,13 @@ function printExploration(state: RoomState, bounds: ExploreBounds): number {
   const t0 = performance.now();
   const r = search.run()!;
   const seconds = (performance.now() - t0) / 1000;
-  const out = [...summarizeExploration(r), explorationScope(r), `(${formatCount(r.states)} states and ${formatCount(r.transitions)} commands in ${seconds.toFixed(1)} s)`];
+  const focus = r.focusStates ? `, then ${formatCount(r.focusStates)} states searching for each value it did not find alone,` : '';
+  const out = [...summarizeExploration(r), explorationScope(r), `(${formatCount(r.states)} states and ${formatCount(r.transitions)} commands${focus} in ${seconds.toFixed(1)} s)`];
   const outcomes = [
     ...r.violations.map((v) => ({ title: `Shortest way to break ${v.rule}: ${v.message}`, commands: v.commands })),
-    ...r.chosen.filter((c) => c.commands.length).map((c) => ({ title: `Shortest way to choose ${c.value}:`, commands: c.commands })),
+    ...r.chosen
+      .filter((c) => c.steps)
+      .map((c) => ({ title: c.shortest ? `Shortest way to choose ${c.value}:` : `A way to choose ${c.value} (${c.steps} steps; there may be a shorter one):`, commands: c.commands })),
   ];
   for (const o of outcomes) {
     out.push('', o.title);
