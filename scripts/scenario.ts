@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import {
   describeSchedule,
+  EXPLORE_DEFAULTS,
   Exploration,
   explorationScope,
   ExploreError,
@@ -45,6 +46,8 @@ function exploreOptions(argv: string[]): { rest: string[]; bounds: ExploreBounds
       const v = argv[++i];
       if (v === undefined || v.startsWith('--')) return '--values needs a list of values, such as --values Apple,Mango';
       bounds.values = v.split(',').filter(Boolean);
+      const most = EXPLORE_DEFAULTS.valuesMax;
+      if (bounds.values.length === 0 || bounds.values.length > most) return `--values takes from 1 to ${most} values, not ${bounds.values.length}: such as --values Apple,Mango`;
       // The shortest ways print as scenario lines, where a value is one word with no #.
       const bad = bounds.values.find((x) => /[\s#]/.test(x));
       if (bad !== undefined) return `--values: "${bad}" cannot be a value in a scenario line: use words with no spaces and no #`;
