@@ -125,8 +125,9 @@ for (const bounds of [{}, { statesMax: 3_000_000, depthMax: 12 }] as ExploreBoun
   const prefix = { ...bounds, statesMax: PREFIX_STATES };
   const first = search(duel, prefix, 'auto');
   const exact = search(duel, prefix, 'exact');
-  const found = compact.r.chosen.map((c) => `${c.value} in ${c.commands.length} commands`).join(', ');
+  const found = compact.r.chosen.map((c) => `${c.value} in ${c.steps} steps${c.shortest ? '' : ' (searching for it alone)'}`).join(', ');
   console.log(`  ${bounds.statesMax ? `${formatCount(bounds.statesMax)} states, ${bounds.depthMax} steps` : 'default bounds'}:`);
-  console.log(`    compact: ${figures(compact)}${compact.r.complete ? '' : ' (stopped by a bound)'}; found: ${found || 'nothing'}`);
+  const focus = compact.r.focusStates ? `, then ${formatCount(compact.r.focusStates)} states searching for single values` : '';
+  console.log(`    compact: ${figures(compact)}${compact.r.complete ? '' : ' (stopped by a bound)'}${focus}; found: ${found || 'nothing'}`);
   console.log(`    first ${formatCount(PREFIX_STATES)} states: compact ${seconds(first.ms)}; exact ${seconds(exact.ms)}: the compact search ${(exact.ms / first.ms).toFixed(1)}x as fast`);
 }
