@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import {
   describeSchedule,
+  EXPLORE_DEFAULTS,
   Exploration,
   explorationScope,
   ExploreError,
@@ -45,6 +46,8 @@ function exploreOptions(argv: string[]): { rest: string[]; bounds: ExploreBounds
       const v = argv[++i];
       if (v === undefined || v.startsWith('--')) return '--values needs a list of values, such as --values Apple,Mango';
       bounds.values = v.split(',').filter(Boolean);
+      const most = EXPLORE_DEFAULTS.valuesMax;
+      if (bounds.values.length === 0 || bounds.values.length > most) return `--values takes from 1 to ${most} values, not ${bounds.values.length}: such as --values Apple,Mango`;
       // The shortest ways print as scenario lines, where a value is one word with no #.
       const bad = bounds.values.find((x) => /[\s#]/.test(x));
       if (bad !== undefined) return `--values: "${bad}" cannot be a value in a scenario line: use words with no spaces and no #`;
@@ -74,10 +77,13 @@ function printExploration(state: RoomState, bounds: ExploreBounds): number {
   const t0 = performance.now();
   const r = search.run()!;
   const seconds = (performance.now() - t0) / 1000;
-  const out = [...summarizeExploration(r), explorationScope(r), `(${formatCount(r.states)} states and ${formatCount(r.transitions)} commands in ${seconds.toFixed(1)} s)`];
+  const focus = r.focusStates ? `, then ${formatCount(r.focusStates)} states searching for each value it did not find alone,` : '';
+  const out = [...summarizeExploration(r), explorationScope(r), `(${formatCount(r.states)} states and ${formatCount(r.transitions)} commands${focus} in ${seconds.toFixed(1)} s)`];
   const outcomes = [
     ...r.violations.map((v) => ({ title: `Shortest way to break ${v.rule}: ${v.message}`, commands: v.commands })),
-    ...r.chosen.filter((c) => c.commands.length).map((c) => ({ title: `Shortest way to choose ${c.value}:`, commands: c.commands })),
+    ...r.chosen
+      .filter((c) => c.steps)
+      .map((c) => ({ title: c.shortest ? `Shortest way to choose ${c.value}:` : `A way to choose ${c.value} (${c.steps} steps; there may be a shorter one):`, commands: c.commands })),
   ];
   for (const o of outcomes) {
     out.push('', o.title);

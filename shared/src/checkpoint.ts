@@ -18,7 +18,7 @@ import { inFlightIndex, nameOf, roomQuorums, type RoomCommand, type RoomState } 
  * X and one other value, at most this many steps deep and this many states. The question
  * names the depth the search covered whole, so its "No" is exact for that many steps.
  */
-export const OTHER_VALUE_SEARCH = { depthMax: 6, statesMax: 5_000 } as const;
+export const OTHER_VALUE_SEARCH = { depthMax: 6, statesMax: 5_000, focus: false } as const;
 
 /** The requests a reply question can be about: those in flight, then those waiting in inboxes, oldest first. */
 function requests(state: RoomState): RequestMessage[] {
@@ -198,16 +198,16 @@ function otherValueQuestion(state: RoomState, spec: QuestionSpec): MadeQuestion 
     if (e instanceof ExploreError) return { ok: false, explanation: e.message };
     throw e;
   }
-  const found = result.chosen.find((c) => c.value !== value && c.commands.length > 0) ?? result.chosen.find((c) => c.value !== value);
+  const found = result.chosen.find((c) => c.value !== value && c.steps > 0) ?? result.chosen.find((c) => c.value !== value);
   // The deepest level searched whole; a value found deeper is still found.
-  const depth = found ? Math.max(result.depth, found.commands.length) : result.depth;
+  const depth = found ? Math.max(result.depth, found.steps) : result.depth;
   if (!found && depth < 1) return { ok: false, explanation: 'The room has too many ways to go on for the search to cover even one step: ask a question about one request instead.' };
   const steps = (n: number) => (n === 1 ? 'step' : `${n} steps`);
   const prompt = `Can a value other than ${value} be chosen within the next ${steps(depth)}?`;
   const searched = `${formatCount(result.states)} states searched`;
   const chosen = state.monitor.chosen.length > 0;
   const explanation = found
-    ? `Yes: ${found.value} can be chosen in ${steps(found.commands.length)}${chosen ? `, though ${value} is chosen already: a safety violation (${searched}).` : ` (${searched}). ${value} is not chosen yet: no quorum has accepted it, so a higher ballot can still win with another value.`}`
+    ? `Yes: ${found.value} can be chosen in ${steps(found.steps)}${chosen ? `, though ${value} is chosen already: a safety violation (${searched}).` : ` (${searched}). ${value} is not chosen yet: no quorum has accepted it, so a higher ballot can still win with another value.`}`
     : chosen
       ? `No: ${value} is chosen, and every proposal from now on learns of it from a quorum of promises that overlaps the quorum that accepted it (P2c). The search tried every delivery, loss, copy, crash and new proposal ${depth} steps deep (${searched}).`
       : `No: within ${steps(depth)} no other value can gather a quorum (${searched}); further on it might.`;

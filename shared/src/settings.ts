@@ -133,3 +133,17 @@ export function quorumSizes(settings: RoomSettings, nodeCount: number): { q1: nu
 export function formatQuorum(q: QuorumSize, nodeCount: number): string {
   return q === 'majority' ? `majority (${majority(nodeCount)})` : String(q);
 }
+
+/**
+ * The settings in one line, as the scenario output's header and the Markdown export print
+ * them: "Settings: q1 majority (2), q2 majority (2), ballots unique, delivery queued, ...".
+ * `nodeCount` is the first round's acceptors, which a majority counts.
+ */
+export function settingsLine(s: RoomSettings, nodeCount: number): string {
+  const rules = RULE_MODE_NAMES.filter((r) => s.rules[r]);
+  return (
+    `Settings: q1 ${formatQuorum(s.q1, nodeCount)}, q2 ${formatQuorum(s.q2, nodeCount)}, ballots ${s.ballots}, delivery ${s.delivery}, acceptors ${s.acceptorMode}, learners ${s.learners}` +
+    (s.protocol === 'multi' ? ', protocol multi' : '') +
+    (rules.length ? `, rule-breaking ${rules.join(' ')}` : '')
+  );
+}

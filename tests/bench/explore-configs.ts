@@ -3,7 +3,7 @@
  * that finds no violation in any of them in safe mode; `LARGER_CONFIGS` are the benchmark's
  * larger spaces, of about a million states and more.
  */
-import { DEFAULT_SETTINGS, SAFE_RULES, decide, apply, initialRoomState, type ExploreBounds, type RoomSettings, type RoomState } from '@toy-paxos/shared';
+import { DEFAULT_SETTINGS, SAFE_RULES, decide, apply, initialRoomState, parseScenario, runScenario, type ExploreBounds, type RoomSettings, type RoomState } from '@toy-paxos/shared';
 
 export interface RoomConfig {
   readonly name: string;
@@ -65,4 +65,30 @@ export function roomStart(config: RoomConfig): RoomState {
     for (const e of d.events) apply(s, e);
   }
   return s;
+}
+
+/**
+ * A queued duel: A and B both proposed, every acceptor promised 1.B, and A's accept requests
+ * were refused. Mango (B's) is three steps away; Apple needs A to start again (2.A), eleven
+ * steps, which a breadth-first search through every crash, loss and copy does not reach.
+ */
+export const QUEUED_DUEL = `title A queued duel
+delivery queued
+nodes A B C
+propose A Apple
+propose B Mango
+promise A -> all
+settle
+promise B -> all
+settle
+accept A -> all
+settle
+expect chosen none
+`;
+
+/** The room at the end of a scenario. */
+export function scenarioEnd(text: string): RoomState {
+  const run = runScenario(parseScenario(text));
+  if (run.failures.length) throw new Error(run.failures[0]!.message);
+  return run.log.state;
 }

@@ -56,12 +56,15 @@ describe('what can happen from here', () => {
     const answer = await status(page).innerText();
     // A has both promises for Apple; B may still propose Apple or Mango in round 2.
     expect(answer).toMatch(/^From here, Apple and Mango can each be chosen \([\d,]+ states searched, all of them\)\./);
-    expect(answer).toContain('Apple can be chosen: the shortest way is 1 step.');
+    // Accept requests to A and B: two steps, a request to each acceptor counting as one, played as one line.
+    expect(answer).toContain('Apple can be chosen: the shortest way is 2 steps.');
     await screenshot(page, 'what-if-answer-phone');
     await panelShot(page, 'what-if-panel-answer-phone');
     const apple = page.locator('details', { hasText: 'Choose Apple' });
     await apple.locator('summary').click();
     await expect.poll(() => apple.locator('li').first().innerText()).toContain('A sends accept requests to A and B.');
+    expect(await apple.locator('summary').innerText()).toBe('Choose Apple: 2 steps');
+    expect(await apple.locator('li').count()).toBe(1);
     await apple.getByRole('button', { name: 'Play these steps' }).click();
     await page.getByRole('button', { name: 'Play all the rest' }).click();
     await expect.poll(() => page.getByText('Every step is played.').isVisible()).toBe(true);

@@ -18,6 +18,7 @@ import {
   summarizeExploration,
   cloneRoomState,
   type RoomCommand,
+  type RoomState,
 } from '@toy-paxos/shared';
 import { play } from '../support/explore';
 import { room, ok } from './helpers';
@@ -50,12 +51,14 @@ describe('explore on tiny rooms (hand-checked counts)', () => {
         value: 'Apple',
         commands: [
           { type: 'propose', node: 'A', value: 'Apple' },
-          { type: 'promiseRequest', from: 'A', to: 'all' },
+          { type: 'promiseRequest', from: 'A', to: ['A'] },
           { type: 'deliver', id: 1 },
           { type: 'deliver', id: 2 },
-          { type: 'acceptRequest', from: 'A', to: 'all' },
+          { type: 'acceptRequest', from: 'A', to: ['A'] },
           { type: 'deliver', id: 3 },
         ],
+        steps: 6,
+        shortest: true,
       },
     ]);
   });
@@ -72,7 +75,7 @@ describe('explore on tiny rooms (hand-checked counts)', () => {
     ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: ['A', 'B'] }, { type: 'acceptRequest', from: 'A', to: ['A', 'B'] });
     const r = explore(log.state, { values: ['Apple', 'Mango'], crashes: false, roundMax: 2, proposers: ['C'] });
     expect(r.complete).toBe(true);
-    expect(r.chosen).toEqual([{ value: 'Apple', commands: [] }]);
+    expect(r.chosen).toEqual([{ value: 'Apple', commands: [], steps: 0, shortest: true }]);
     expect(r.violations).toEqual([]);
   });
 
@@ -221,13 +224,82 @@ describe('the reference model of the TLA+ specification', () => {
 });
 
 describe('the answer in words, for a search cut short', () => {
-  it('says what the search found, not what cannot happen', () => {
-    // Apple is chosen; with the proposer ignoring accepted values Mango can be chosen 3 steps on, past a depth of 2.
+  it('says what the search found, and for each value it did not find, within which bounds it looked', () => {
+    // Apple is chosen; with the proposer ignoring accepted values Mango can be chosen 5 steps on
+    // (a proposal, two promise requests and two accept requests, one acceptor each), past a depth of 2.
     const log = room(['A', 'B', 'C'], { rules: { ignoreAcceptedValue: true } });
     ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: ['A', 'B'] }, { type: 'acceptRequest', from: 'A', to: ['A', 'B'] });
     const short = summarizeExploration(explore(log.state, { values: ['Mango'], crashes: false, depthMax: 2 }));
-    expect(short[0]).toMatch(/^Apple is already chosen, and the search found no way to choose another value \(\d+ states searched, not all of them: /);
+    expect(short[0]).toMatch(/^The search was cut short \(\d+ states searched, not all of them: it stopped 2 steps deep, a request to each acceptor counting as one\), so here is what it found, value by value\.$/);
+    expect(short).toContain('Apple is already chosen.');
+    expect(short).toContain('Mango: not found within 2 steps / 200,000 states — the search was cut short, so it may still be possible.');
     const whole = summarizeExploration(explore(log.state, { values: ['Mango'], crashes: false, depthMax: 5 }));
-    expect(whole.join(' ')).toContain('Mango can be chosen: the shortest way is 3 steps.');
+    expect(whole.join(' ')).toContain('Mango can be chosen: the shortest way is 5 steps.');
+  });
+
+  it('from a queued duel, finds Apple eleven steps away when the state bound cuts the search short, and does not head the answer with Mango', () => {
+    // A and B proposed, every acceptor promised 1.B, and A's accept requests were refused.
+    const start = queuedDuel();
+    const r = explore(start, { statesMax: 20_000 });
+    expect(r.hit.states).toBe(true);
+    expect(r.chosen.map((c) => [c.value, c.steps, c.shortest])).toEqual([
+      ['Mango', 4, true],
+      ['Apple', 11, false],
+    ]);
+    expect(r.focusStates).toBeGreaterThan(0);
+    // The way found is a real one: played through the room, it chooses Apple.
+    expect(play(start, r.chosen[1]!.commands).monitor.chosen.map((c) => c.value)).toEqual(['Apple']);
+    const words = summarizeExploration(r);
+    expect(words[0]).toMatch(/^The search was cut short \(20,000 states searched, not all of them: it stopped at 20,000 states\)/);
+    expect(words).toContain('Mango can be chosen: the shortest way is 4 steps.');
+    expect(words).toContain(`Apple can be chosen: a way of 11 steps, found by searching for Apple alone (a shorter way, of at least ${r.depth + 1} steps, may exist).`);
+    expect(words.join(' ')).not.toMatch(/only Mango/);
+  });
+
+  it('the exact search searches for each value alone too, and finds the same ways as the compact one', () => {
+    // Only C proposes: each value is a new proposal by C, eleven steps away.
+    const bounds = { statesMax: 2_000, proposers: ['C'] };
+    const exact = new Exploration(queuedDuel(), bounds, null, 'exact').run()!;
+    const compact = new Exploration(queuedDuel(), bounds).run()!;
+    expect([exact.engine, compact.engine]).toEqual(['exact', 'compact']);
+    expect(exact.chosen.map((c) => [c.value, c.steps, c.shortest])).toEqual([
+      ['Apple', 11, false],
+      ['Mango', 11, false],
+    ]);
+    expect(compact.chosen).toEqual(exact.chosen);
+    expect(compact.focusStates).toBe(exact.focusStates);
+  });
+
+  it('a value not found within the bounds is named with them, never as impossible', () => {
+    const r = explore(queuedDuel(), { statesMax: 20_000, depthMax: 9 });
+    expect(r.chosen.map((c) => c.value)).toEqual(['Mango']);
+    const words = summarizeExploration(r);
+    expect(words).toContain('Apple: not found within 9 steps / 20,000 states — the search was cut short, so it may still be possible.');
+    expect(words.join(' ')).not.toMatch(/only Mango|cannot/);
+  });
+
+  it('counts a request to each acceptor as one step with queued delivery, as --depth does', () => {
+    // B needs accept requests to two acceptors, each delivered: four steps, not three.
+    expect(explore(queuedDuel(), { depthMax: 3, crashes: false }).chosen).toEqual([]);
+    const r = explore(queuedDuel(), { depthMax: 4, crashes: false });
+    expect(r.chosen.map((c) => [c.value, c.steps])).toEqual([['Mango', 4]]);
+    expect(r.chosen[0]!.commands.filter((c) => c.type === 'acceptRequest').flatMap((c) => (c.type === 'acceptRequest' ? c.to : []))).toHaveLength(2);
   });
 });
+
+/** 3 nodes, queued: A proposed Apple and B Mango, every acceptor promised 1.B, and A's accept requests were refused. */
+function queuedDuel(): RoomState {
+  const log = room(['A', 'B', 'C'], { delivery: 'queued' });
+  ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'propose', node: 'B', value: 'Mango' }, { type: 'promiseRequest', from: 'A', to: 'all' });
+  settle(log);
+  ok(log, { type: 'promiseRequest', from: 'B', to: 'all' });
+  settle(log);
+  ok(log, { type: 'acceptRequest', from: 'A', to: 'all' });
+  settle(log);
+  return log.state;
+}
+
+/** Delivers every message in flight, oldest first, until none is left. */
+function settle(log: ReturnType<typeof room>): void {
+  while (log.state.inFlight.length) ok(log, { type: 'deliver', id: log.state.inFlight[0]!.id });
+}

@@ -82,7 +82,12 @@ describe('text exports', () => {
   it('Markdown carries the notebook lines and the explanations', () => {
     const { initial, events } = preset('notebook');
     const md = exportMarkdown(initial, events, "The notebook's example");
-    expect(md.startsWith("# The notebook's example\n")).toBe(true);
+    expect(md.startsWith("# The notebook's example\n\nSettings: q1 3, q2 3, ballots plain, delivery instant, acceptors rules, learners proposer\n\n")).toBe(true);
+    // The settings header: delivery, quorums (a majority of the first round's acceptors) and rule-breaking modes.
+    const queued = exportMarkdown(preset('basic-5').initial, preset('basic-5').events, 'Five');
+    expect(queued.split('\n')[2]).toBe('Settings: q1 majority (3), q2 majority (3), ballots unique, delivery queued, acceptors rules, learners everyone');
+    const broken = exportMarkdown(preset('break-forget-on-crash').initial, preset('break-forget-on-crash').events, 'Forgets');
+    expect(broken.split('\n')[2]).toMatch(/, rule-breaking forgetOnCrash$/);
     expect(md).toContain(
       '```\nPROMISE Request from Node(p: 1) to Another_Node(acc_p: None)\n    > [ACC] Promise(1, last_accepted()), Node(promisers: 1, quorum_size: 3, promiser_acc_max: None)\n```',
     );

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BotDriver, formatRun, initialRoomState, parseScenario, PRESETS, runScenario, ScenarioError } from '@toy-paxos/shared';
+import { BotDriver, formatRun, initialRoomState, parseScenario, PRESETS, runScenario, ScenarioError, STEP_WORDS } from '@toy-paxos/shared';
 import { parseSessionFile, sessionFile } from '@toy-paxos/shared/protocol';
 
 function problems(text: string): string[] {
@@ -22,11 +22,33 @@ describe('parseScenario', () => {
     expect(problems(text)).toEqual([
       '2: write "promise FROM -> TO..." (for example "promise A -> B C" or "promise A -> all")',
       '3: unknown node "Zed": declare it first with "nodes Zed"',
-      '4: settings before the first "nodes" line set up the room; to change them later, use "set"',
+      '4: settings before the first "nodes" line set up the room; to change one here, write "set quorum 2"',
       '5: unknown step "frobnicate"; see docs/SCENARIOS.md for the steps a scenario can use',
       '6: write "expect chosen VALUE" or "expect chosen none"',
       '7: node "A" is declared twice',
     ]);
+  });
+
+  it('asks "did you mean" for a misspelt step, and gives the exact "set" line for a setting after "nodes"', () => {
+    expect(problems('nodes A\nsettel\ndelivery queued\nbreak forget-on-crash   # B forgets\nexpct safe\n')).toEqual([
+      '2: unknown step "settel": did you mean "settle"?; see docs/SCENARIOS.md for the steps a scenario can use',
+      '3: settings before the first "nodes" line set up the room; to change one here, write "set delivery queued"',
+      '4: settings before the first "nodes" line set up the room; to change one here, write "set break forget-on-crash"',
+      '5: unknown step "expct": did you mean "expect"?; see docs/SCENARIOS.md for the steps a scenario can use',
+    ]);
+  });
+
+  it('every word "did you mean" offers is a step the parser knows', () => {
+    for (const word of STEP_WORDS) {
+      let found: string[] = [];
+      try {
+        parseScenario(`nodes A\n${word}`);
+      } catch (e) {
+        if (!(e instanceof ScenarioError)) throw e;
+        found = e.problems.map((p) => p.message);
+      }
+      expect(found.filter((m) => m.startsWith('unknown step'))).toEqual([]);
+    }
   });
 
   it('refuses bad values, modes, codes and numbers', () => {
@@ -208,7 +230,38 @@ describe('npm run scenario (the CLI)', () => {
     expect(both.status).toBe(2);
     const values = cli('--preset', 'basic-3', '--explore', '--values', 'a,b,c,d,e');
     expect(values.status).toBe(2);
-    expect(values.stderr).toContain('Give from 1 to 4 values to propose.');
+    expect(values.stderr).toContain('--values takes from 1 to 4 values, not 5: such as --values Apple,Mango');
+    expect(values.stdout).toBe('');
+  }, 60_000);
+
+  it('exits 2 with "did you mean" for a misspelt step in a file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'toy-paxos-'));
+    const file = join(dir, 'typo.paxos');
+    writeFileSync(file, 'delivery queued\nnodes A B\npropose A Apple\npromise A -> all\nsettel\n');
+    const r = cli(file);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${file}:5: unknown step "settel": did you mean "settle"?`);
+    expect(r.stdout).toBe('');
+  });
+
+  it('--explore from a queued duel finds Apple eleven steps away and says the search was cut short, not that only Mango can be chosen', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'toy-paxos-'));
+    const file = join(dir, 'duel.paxos');
+    const lines = ['delivery queued', 'nodes A B C', 'propose A Apple', 'propose B Mango', 'promise A -> all', 'settle', 'promise B -> all', 'settle', 'accept A -> all', 'settle'];
+    writeFileSync(file, lines.join('\n') + '\n');
+    const r = cli(file, '--explore', '--states', '20000');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const out = r.stdout.split('\n');
+    expect(out[0]).toBe('The search was cut short (20,000 states searched, not all of them: it stopped at 20,000 states), so here is what it found, value by value.');
+    expect(out[1]).toBe('Mango can be chosen: the shortest way is 4 steps.');
+    expect(out[2]).toMatch(/^Apple can be chosen: a way of 11 steps, found by searching for Apple alone \(a shorter way, of at least \d+ steps, may exist\)\.$/);
+    expect(r.stdout).toContain('A way to choose Apple (11 steps; there may be a shorter one):');
+    expect(r.stdout).not.toContain('only Mango');
+    // The way printed, pasted at the end of the scenario, chooses Apple.
+    const way = r.stdout.split('A way to choose Apple')[1]!.split('\n').slice(1).filter((l) => l.startsWith('  ')).map((l) => l.replace(/\s+# .*$/, '').trim());
+    const played = runScenario(parseScenario([...lines, ...way, 'expect chosen Apple'].join('\n')));
+    expect(played.failures).toEqual([]);
   }, 60_000);
 });
 

@@ -39,8 +39,10 @@ addEventListener('message', (e: MessageEvent<WorkerRequest>) => {
       return;
     }
     const outcomes = [
-      ...r.violations.map((v) => ({ kind: 'violation' as const, title: `Break ${v.rule}`, detail: v.message, steps: describeSchedule(request.state, v.commands) })),
-      ...r.chosen.filter((c) => c.commands.length).map((c) => ({ kind: 'chosen' as const, title: `Choose ${c.value}`, detail: '', steps: describeSchedule(request.state, c.commands) })),
+      ...r.violations.map((v) => ({ kind: 'violation' as const, title: `Break ${v.rule}`, detail: v.message, steps: describeSchedule(request.state, v.commands), length: v.steps, shortest: true })),
+      ...r.chosen
+        .filter((c) => c.steps)
+        .map((c) => ({ kind: 'chosen' as const, title: `Choose ${c.value}`, detail: '', steps: describeSchedule(request.state, c.commands), length: c.steps, shortest: c.shortest })),
     ];
     post({ type: 'done', summary: summarizeExploration(r), scope: explorationScope(r), states: r.states, complete: r.complete, outcomes });
     search = null;

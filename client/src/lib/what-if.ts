@@ -8,7 +8,12 @@ export interface WhatIfOutcome {
   readonly kind: 'violation' | 'chosen';
   readonly title: string;
   readonly detail: string;
+  /** The way to play, one command a step (requests that follow each other merged, as a person sends them). */
   readonly steps: readonly ScheduleStep[];
+  /** How long the way is, counted as the search counts it: a request to each acceptor is one step. */
+  readonly length: number;
+  /** False for a way found by searching for one value alone, which may not be the shortest. */
+  readonly shortest: boolean;
 }
 
 export interface WhatIfAnswer {

@@ -17,8 +17,8 @@ import type { Ballot } from '../ballot';
 import type { Message, RequestMessage } from '../node';
 import { cloneRoomState, LIMITS, type RoomCommand, type RoomState } from '../room';
 import { quorumSizes } from '../settings';
-import type { ExploreBounds, ExploreProgress, ExploreResult } from './explore';
-import { compactSchedule, successorState } from './schedule';
+import type { ExploreBounds, ExploreProgress, ExploreResult, Focus } from './explore';
+import { compactSchedule, outcomeValues, sentKey, successorState } from './schedule';
 
 // Header fields.
 const H_FIXED = 0;
@@ -37,16 +37,20 @@ const HDR = 11;
 const NF = 4;
 const F_PRESENT = nodeField(0, 0, 1);
 const F_UP = nodeField(0, 1, 1);
-/** The explorer's own bookkeeping (queued delivery): bit 0, promise requests sent this ballot; bit 1, accept requests. */
-const F_SENT = nodeField(0, 2, 2);
+/**
+ * The explorer's own bookkeeping (queued delivery): bit i, a promise request sent to the node
+ * in slot i this ballot; bit SLOTS_MAX + i, an accept request.
+ */
+const F_SENT = nodeField(0, 2, 14);
+const SLOTS_MAX = 7;
 /** Values are their number + 1 (0 for none): at most 30 values. */
-const F_VALUE = nodeField(0, 4, 5);
-const F_SENT_VALUE = nodeField(0, 9, 5);
-const F_CHOICE = nodeField(0, 14, 5);
-const F_LEARNED = nodeField(0, 19, 5);
+const F_VALUE = nodeField(0, 16, 5);
+const F_SENT_VALUE = nodeField(0, 21, 5);
+const F_CHOICE = nodeField(0, 26, 5);
 const F_PROMISERS = nodeField(1, 0, 8);
 const F_ACCEPTORS = nodeField(1, 8, 8);
 const F_MAX_ROUND = nodeField(1, 16, 11);
+const F_LEARNED = nodeField(1, 27, 5);
 /** Ballots are round * (nodes + 1) + rank (0 for none): below 8,192. */
 const F_BALLOT = nodeField(2, 0, 13);
 const F_PROMISED = nodeField(2, 13, 13);
@@ -100,8 +104,7 @@ const C_RECOVER = 8;
 const C_CUT = 9;
 const C_HEAL = 10;
 const C_JOIN = 11;
-/** A request to every acceptor (node slots are 0 to 6). Codes stay below 2^30, small integers to the engine. */
-const TO_ALL = 15;
+/** Codes stay below 2^30, small integers to the engine. */
 const A_SPAN = 1 << 20;
 
 const RULE_BITS: Record<SafetyRule, number> = { agreement: 1, validity: 2, learning: 4, stability: 8, prefix: 16 };
@@ -173,7 +176,6 @@ export class CompactRoom {
   #cuts: boolean;
   #joiners: number[];
   #pair: number[];
-  #single: number[][];
   // (ballot, value) pairs.
   #bvByCode = new Map<number, number>();
   #bvBallot: number[] = [];
@@ -192,10 +194,14 @@ export class CompactRoom {
   /** reject of an accept request: value + 1. */
   #mC: number[] = [];
 
-  private constructor(start: RoomState, b: Required<ExploreBounds>) {
+  /** A search for one value alone (see `roomSuccessors`): the proposer's slot and the value's number. */
+  readonly focus: { readonly proposer: number; readonly value: number } | null;
+
+  private constructor(start: RoomState, b: Required<ExploreBounds>, focus: Focus | null) {
     for (const [, known, objects] of KNOWN_FIELDS) for (const o of objects(start)) for (const k in o) if (!known.has(k)) throw new Unsupported();
     this.ids = [...start.order, ...b.joiners];
     this.n = this.ids.length;
+    if (this.n > SLOTS_MAX) throw new Unsupported();
     this.n0 = start.order.length;
     this.width = HDR + this.n * NF;
     this.ids.forEach((id, i) => this.#slot.set(id, i));
@@ -234,25 +240,28 @@ export class CompactRoom {
     this.#forgetOnCrash = s.rules.forgetOnCrash;
     this.#breakPromises = s.rules.breakPromises;
     this.#reconfigure = s.rules.reconfigureMidRound;
-    this.#proposers = b.proposers.map((id) => this.slotOf(id));
-    this.#proposerValues = b.proposers.map((id) => (b.valuesOf[id] ?? b.values).map((v) => this.#valueIndex.get(v)!));
+    const proposers = focus ? [focus.proposer] : b.proposers;
+    this.#proposers = proposers.map((id) => this.slotOf(id));
+    this.#proposerValues = proposers.map((id) => (b.valuesOf[id] ?? b.values).filter((v) => !focus || v === focus.value).map((v) => this.#valueIndex.get(v)!));
+    const focusValue = focus && this.#valueIndex.get(focus.value);
+    if (focusValue === undefined) throw new Unsupported();
+    this.focus = focus && { proposer: this.slotOf(focus.proposer), value: focusValue! };
     this.#roundMax = b.roundMax;
     this.#copiesMax = b.copiesMax;
     this.#crashes = b.crashes;
     this.#cuts = b.cuts;
-    this.#joiners = b.joiners.map((id) => this.slotOf(id));
+    this.#joiners = focus ? [] : b.joiners.map((id) => this.slotOf(id));
     this.#pair = [];
     let k = 0;
     for (let i = 0; i < this.n; i++) for (let j = 0; j < this.n; j++) this.#pair.push(i < j ? k++ : -1);
     for (let i = 0; i < this.n; i++) for (let j = 0; j < i; j++) this.#pair[i * this.n + j] = this.#pair[j * this.n + i]!;
-    this.#single = this.ids.map((_, i) => [i]);
     this.t = new Int32Array(this.width + 256);
   }
 
-  /** The compact model of a search from `start`, or null when the start holds something it cannot. */
-  static create(start: RoomState, bounds: Required<ExploreBounds>): CompactRoom | null {
+  /** The compact model of a search from `start` (for one value alone, with a focus), or null when the start holds something it cannot. */
+  static create(start: RoomState, bounds: Required<ExploreBounds>, focus: Focus | null = null): CompactRoom | null {
     try {
-      const room = new CompactRoom(start, bounds);
+      const room = new CompactRoom(start, bounds, focus);
       room.encode(start, []);
       return room;
     } catch (e) {
@@ -400,7 +409,12 @@ export class CompactRoom {
       put(head, at, F_CHOICE, node.choice === null ? 0 : 1 + this.#value(node.choice));
       const learned = s.monitor.learned[id];
       put(head, at, F_LEARNED, learned ? 1 + this.#value(learned.value) : 0);
-      put(head, at, F_SENT, (sent.includes(`${id}|promiseRequest`) ? 1 : 0) | (sent.includes(`${id}|acceptRequest`) ? 2 : 0));
+      let sentBits = 0;
+      this.ids.forEach((to, i) => {
+        if (sent.includes(sentKey(id, 'promiseRequest', to))) sentBits |= 1 << i;
+        if (sent.includes(sentKey(id, 'acceptRequest', to))) sentBits |= 1 << (SLOTS_MAX + i);
+      });
+      put(head, at, F_SENT, sentBits);
       for (const [key, acceptors] of Object.entries(node.heard)) {
         const bv = tallyOf.get(key);
         if (bv === undefined) throw new Unsupported();
@@ -734,6 +748,8 @@ export class CompactRoom {
       let count = 1;
       while (at + count < flightEnd && s[at + count] === m) count++;
       if (canArrive(m)) this.#deliver(s, m, emit);
+      at += count;
+      if (this.focus) continue;
       this.#begin(s);
       this.#remove(S_FLIGHT, m);
       emit(C_DROP + 16 * m);
@@ -744,7 +760,6 @@ export class CompactRoom {
           emit(C_DUPLICATE + 16 * m);
         }
       } else this.hitCopies = true;
-      at += count;
     }
     // Requests held in an inbox: yes and no.
     const heldStart = flightStart - s[H_SECTIONS + S_HELD]!;
@@ -752,7 +767,7 @@ export class CompactRoom {
       const m = s[at]!;
       if (at > heldStart && s[at - 1] === m) continue;
       this.#answer(s, m, true, emit);
-      this.#answer(s, m, false, emit);
+      if (!this.focus) this.#answer(s, m, false, emit);
     }
     // Proposers.
     for (let k = 0; k < this.#proposers.length; k++) {
@@ -777,15 +792,16 @@ export class CompactRoom {
       } else this.hitRounds = true;
       if (get(s, p, F_BALLOT)) {
         for (let accept = false; ; accept = true) {
-          if (this.#instant) {
-            for (const to of this.#slots(s).members) this.#request(s, p, accept, to, emit);
-          } else if (!(get(s, p, F_SENT) & (accept ? 2 : 1))) this.#request(s, p, accept, -1, emit);
+          for (const to of this.#slots(s).members) {
+            if (this.#instant || !(get(s, p, F_SENT) & (1 << ((accept ? SLOTS_MAX : 0) + to)))) this.#request(s, p, accept, to, emit);
+          }
           if (accept) break;
         }
       }
     }
     if (this.#crashes) {
       for (const i of this.#slots(s).order) {
+        if (this.focus && get(s, i, F_UP)) continue;
         this.#begin(s);
         if (get(s, i, F_UP)) this.#crash(i);
         else this.#set(i, F_UP, 1);
@@ -799,6 +815,7 @@ export class CompactRoom {
           const a = members[x]!;
           const b = members[y]!;
           const bit = 1 << this.#pair[a * n + b]!;
+          if (this.focus && !(s[H_CUT]! & bit)) continue;
           this.#begin(s);
           this.t[H_CUT]! ^= bit;
           emit((s[H_CUT]! & bit ? C_HEAL : C_CUT) + 16 * (a + A_SPAN * b));
@@ -868,11 +885,8 @@ export class CompactRoom {
     emit(C_ANSWER + 16 * (m + A_SPAN * (yes ? 1 : 0)));
   }
 
-  /** decide.ts decideRequest (to one member, or to all of them when `to` is -1) and room.ts's `sent`, `exchanged` and `lost`. */
+  /** decide.ts decideRequest to one member, and room.ts's `sent`, `exchanged` and `lost`. */
   #request(s: Int32Array, p: number, accept: boolean, to: number, emit: (command: number) => void): void {
-    // To all: every acceptor of the round (the order of the requests only names them).
-    const targets = to >= 0 ? this.#single[to]! : this.#slots(s).members;
-    if (targets.length === 0) return;
     let value = 0;
     if (accept) {
       if (popCount(get(s, p, F_PROMISERS)) < this.#q1ByMembers[popCount(s[H_MEMBERS]!)]! && !this.#acceptWithoutQuorum) return;
@@ -880,23 +894,17 @@ export class CompactRoom {
       value = get(s, p, F_SENT_VALUE) || (!this.#ignoreAcceptedValue && max ? 1 + this.#bvValue[max - 1]! : get(s, p, F_VALUE));
       if (!value) return;
     }
-    if (!this.#instant && s[H_SECTIONS + S_FLIGHT]! + targets.length > LIMITS.inFlightMax) return;
+    if (!this.#instant && s[H_SECTIONS + S_FLIGHT]! + 1 > LIMITS.inFlightMax) return;
     this.#begin(s);
-    const ballot = this.#f(p, F_BALLOT);
-    for (const target of targets) {
-      const m = this.#msg(accept ? K_ACCEPT : K_PREPARE, p, target, ballot, accept ? value - 1 : 0, 0, 0);
-      this.#noteSent(m);
-      if (!this.#instant) {
-        this.#insert(S_FLIGHT, m);
-        continue;
-      }
-      if (!this.#f(target, F_UP) || !this.#linkUp(p, target)) continue;
-      this.#receiveRequest(m, this.#autoReply(target, m), true);
-    }
-    if (!this.#instant) this.#set(p, F_SENT, this.#f(p, F_SENT) | (accept ? 2 : 1));
+    const m = this.#msg(accept ? K_ACCEPT : K_PREPARE, p, to, this.#f(p, F_BALLOT), accept ? value - 1 : 0, 0, 0);
+    this.#noteSent(m);
+    if (!this.#instant) {
+      this.#insert(S_FLIGHT, m);
+      this.#set(p, F_SENT, this.#f(p, F_SENT) | (1 << ((accept ? SLOTS_MAX : 0) + to)));
+    } else if (this.#f(to, F_UP) && this.#linkUp(p, to)) this.#receiveRequest(m, this.#autoReply(to, m), true);
     // A request sent again to a student's inbox is a copy of the one waiting there.
     if (this.#students && this.#overCopies()) return;
-    emit((accept ? C_ACCEPT_REQUEST : C_PROMISE_REQUEST) + 16 * (p + A_SPAN * (to >= 0 ? to : TO_ALL)));
+    emit((accept ? C_ACCEPT_REQUEST : C_PROMISE_REQUEST) + 16 * (p + A_SPAN * to));
   }
 
   /** room.ts's `crashed` with node.ts crashNode. */
@@ -977,7 +985,7 @@ export class CompactRoom {
         return { type: 'propose', node: id(a), value: this.values[b]! };
       case C_PROMISE_REQUEST:
       case C_ACCEPT_REQUEST:
-        return { type: type === C_PROMISE_REQUEST ? 'promiseRequest' : 'acceptRequest', from: id(a), to: b === TO_ALL ? 'all' : [id(b)] };
+        return { type: type === C_PROMISE_REQUEST ? 'promiseRequest' : 'acceptRequest', from: id(a), to: [id(b)] };
       case C_CRASH:
         return { type: 'crash', node: id(a) };
       case C_RECOVER:
@@ -1115,7 +1123,10 @@ function hashRecord(r: Int32Array, len: number): number {
 
 type Finish = 'cancelled' | 'time' | 'states' | 'found' | null;
 
-/** The breadth-first search over records: the same search as the exact one, state for state. */
+/**
+ * The breadth-first search over records: the same search as the exact one, state for state.
+ * With a room that has a focus, it stops when the focus's value is chosen.
+ */
 export class CompactSearch {
   #store = new RecordStore();
   #parents = new Int32Array(1024);
@@ -1188,6 +1199,7 @@ export class CompactSearch {
       this.#parents[index] = parent;
       this.#commands[index] = command;
       if (this.#note(index) && b.stopAtViolation) finish = 'found';
+      if (room.focus && this.#notedValues & (1 << room.focus.value)) finish = 'found';
     };
     for (let done = 0; done < budget; done++) {
       if (this.#stopped) return this.#finish('cancelled');
@@ -1255,13 +1267,18 @@ export class CompactSearch {
       depth: this.#depth,
       hit,
       complete: !hit.depth && !hit.states && !hit.time && !hit.cancelled && !hit.found,
-      chosen: [...this.#chosen].map(([value, index]) => ({ value, commands: compactSchedule(this.#replay(index).commands) })),
+      chosen: [...this.#chosen].map(([value, index]) => {
+        const { commands } = this.#replay(index);
+        return { value, commands: compactSchedule(commands), steps: commands.length, shortest: true };
+      }),
+      values: outcomeValues(this.start, this.bounds),
+      focusStates: 0,
       alreadyBroken: [...this.#seenViolations],
       violations: [...this.#violations].map(([rule, index]) => {
         const { commands, end } = this.#replay(index);
         const message = end.monitor.violations.find((v) => v.rule === rule)?.message;
         invariant(message, `the schedule to ${rule} breaks it in the room`);
-        return { rule, message, commands: compactSchedule(commands) };
+        return { rule, message, commands: compactSchedule(commands), steps: commands.length };
       }),
       bounds: this.bounds,
     };

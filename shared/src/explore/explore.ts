@@ -13,7 +13,7 @@ import type { SafetyRule } from '../monitor';
 import { textProblem } from '../text';
 import { KeyParts, messageKey, stateKey } from './key';
 import { CompactRoom, CompactSearch } from './compact';
-import { successorState, compactSchedule } from './schedule';
+import { successorState, compactSchedule, sentKey, outcomeValues } from './schedule';
 
 /** How far the search goes, and what it may do. Every field has a default. */
 export interface ExploreBounds {
@@ -44,6 +44,11 @@ export interface ExploreBounds {
   readonly copiesMax?: number;
   /** Stop at the first violation found (the shortest, since the search is breadth-first); default false. */
   readonly stopAtViolation?: boolean;
+  /**
+   * After a search cut short by the state bound, search for each value it did not find alone
+   * (see `ExploreResult.focusStates`); default true.
+   */
+  readonly focus?: boolean;
 }
 
 export const EXPLORE_DEFAULTS = { depthMax: 40, statesMax: 200_000, copiesMax: 2, valuesMax: 4, nodesMax: 7 } as const;
@@ -77,14 +82,37 @@ export interface ExploreResult {
   };
   /** True when every state within the rounds and copies allowed was searched. */
   readonly complete: boolean;
-  /** Every value that can be chosen (already chosen ones with an empty schedule), with the shortest schedule to it. */
-  readonly chosen: readonly { readonly value: string; readonly commands: readonly RoomCommand[] }[];
+  /**
+   * Every value found that can be chosen (already chosen ones with an empty schedule), with a
+   * schedule to it: the shortest one, unless `shortest` is false (see `focusStates`).
+   */
+  readonly chosen: readonly ChosenOutcome[];
+  /** Every value the search could have found chosen: those new proposals may carry and those already in the room. */
+  readonly values: readonly string[];
+  /**
+   * States visited by the searches for single values, after a search cut short by its state
+   * bound (0 when none ran): for each value it did not find, one proposer at a time with
+   * only that value, no losses, copies or crashes. A value found so is truly possible, by a
+   * way that may not be the shortest.
+   */
+  readonly focusStates: number;
   /** Safety rules already broken in the starting state. */
   readonly alreadyBroken: readonly SafetyRule[];
   /** Each safety rule that can be broken (besides those already broken), with the shortest schedule and the monitor's message. */
-  readonly violations: readonly { readonly rule: SafetyRule; readonly message: string; readonly commands: readonly RoomCommand[] }[];
+  readonly violations: readonly { readonly rule: SafetyRule; readonly message: string; readonly commands: readonly RoomCommand[]; readonly steps: number }[];
   /** The bounds in force, defaults filled in. */
   readonly bounds: Required<ExploreBounds>;
+}
+
+/** A value that can be chosen, and a way to choose it. */
+export interface ChosenOutcome {
+  readonly value: string;
+  /** The way, as room commands (requests that follow each other merged, as a person writes them). */
+  readonly commands: readonly RoomCommand[];
+  /** How many steps the way is, counted as the depth bound counts them: a request to each acceptor is one. */
+  readonly steps: number;
+  /** True when no shorter way exists: always, unless the value was found by a search for it alone. */
+  readonly shortest: boolean;
 }
 
 export interface ExploreProgress {
@@ -99,7 +127,7 @@ export class ExploreError extends Error {
 
 interface Entry {
   readonly state: RoomState;
-  /** Requests sent by the search in the current ballot, as `node|kind`: each is sent once (see `sendCommands`). */
+  /** Requests sent by the search in the current ballot, as `sentKey`s: each is sent once (see `sendCommands`). */
   readonly sent: readonly string[];
   readonly index: number;
 }
@@ -148,6 +176,7 @@ export function resolveBounds(state: RoomState, bounds: ExploreBounds): Required
     joiners,
     copiesMax: bounds.copiesMax ?? EXPLORE_DEFAULTS.copiesMax,
     stopAtViolation: bounds.stopAtViolation ?? false,
+    focus: bounds.focus ?? true,
   };
 }
 
@@ -172,6 +201,9 @@ export function defaultValues(state: RoomState): string[] {
   return values.length ? values : ['Apple', 'Mango'];
 }
 
+/** The most states a search for one value alone visits, for each proposer (see `ExploreResult.focusStates`). */
+export const FOCUS_STATES_MAX = 100_000;
+
 /**
  * A search in progress. `run(budget)` searches up to `budget` more states and returns the
  * result once the search is over (or null to be called again); `stop()` ends it at the next
@@ -179,35 +211,112 @@ export function defaultValues(state: RoomState): string[] {
  * It runs the compact search (compact.ts) when the records can hold the starting state,
  * which they do for every room the pages and the CLI make, and the exact search through
  * `decide` and `apply` otherwise (or when `engine` is 'exact'); both count the same states.
+ * When the state bound cuts that search short, it then searches for each value it did not
+ * find alone, one proposer at a time (see `roomSuccessors`), with the same engine: far fewer
+ * states, which reach a value that is many steps away.
  */
 export class Exploration {
   readonly bounds: Required<ExploreBounds>;
   readonly engine: ExploreEngine;
+  #start: RoomState;
+  #now: (() => number) | null;
   #search: CompactSearch | ExactSearch;
+  #main: ExploreResult | null = null;
+  /** The searches for single values still to run, and the one running. */
+  #focuses: Focus[] = [];
+  #focus: CompactSearch | ExactSearch | null = null;
+  #focusOf: Focus | null = null;
+  #focusStates = 0;
+  #found = new Map<string, ChosenOutcome>();
+  #focusTimedOut = false;
+  #startMs: number | null = null;
+  #stopped = false;
+  #result: ExploreResult | null = null;
 
   constructor(start: RoomState, bounds: ExploreBounds = {}, now: (() => number) | null = null, engine: 'auto' | 'exact' = 'auto') {
     this.bounds = resolveBounds(start, bounds);
+    this.#start = start;
+    this.#now = now;
     const room = engine === 'auto' ? CompactRoom.create(start, this.bounds) : null;
     this.#search = room ? new CompactSearch(room, start, this.bounds, now) : new ExactSearch(start, this.bounds, now);
     this.engine = room ? 'compact' : 'exact';
   }
 
   get progress(): ExploreProgress {
-    return this.#search.progress;
+    if (!this.#main) return this.#search.progress;
+    return { states: this.#main.states + this.#focusStates + (this.#focus?.progress.states ?? 0), depth: this.#main.depth };
   }
 
   /** Ends the search at the next state; the result says it was cancelled. */
   stop(): void {
+    this.#stopped = true;
     this.#search.stop();
+    this.#focus?.stop();
   }
 
   /** Searches up to `budget` states; the result when the search is over, else null. */
   run(budget = Infinity): ExploreResult | null {
-    return this.#search.run(budget);
+    if (this.#result) return this.#result;
+    if (this.#now && this.#startMs === null) this.#startMs = this.#now();
+    if (!this.#main) {
+      const main = this.#search.run(budget);
+      if (!main) return null;
+      this.#main = main;
+      const h = main.hit;
+      if (!this.bounds.focus || !h.states || h.time || h.cancelled || h.found) return (this.#result = main);
+      const missing = main.values.filter((v) => !main.chosen.some((c) => c.value === v));
+      this.#focuses = missing.flatMap((value) => this.bounds.proposers.map((proposer) => ({ value, proposer })));
+    }
+    for (;;) {
+      if (!this.#focus) {
+        const focus = this.#focuses.shift();
+        if (!focus) return this.#finish(this.#main);
+        // Only a way shorter than one found already is worth looking for, and none is shorter than one step beyond the depth searched whole.
+        const depthMax = Math.min(this.bounds.depthMax, (this.#found.get(focus.value)?.steps ?? Infinity) - 1);
+        if (depthMax <= this.#main.depth) continue;
+        const elapsedMs = this.#now ? this.#now() - this.#startMs! : 0;
+        if (elapsedMs >= this.bounds.timeMsMax) {
+          this.#focusTimedOut = true;
+          return this.#finish(this.#main);
+        }
+        const bounds = { ...this.bounds, depthMax, statesMax: Math.min(FOCUS_STATES_MAX, this.bounds.statesMax), timeMsMax: this.bounds.timeMsMax - elapsedMs };
+        const room = this.engine === 'compact' ? CompactRoom.create(this.#start, bounds, focus) : null;
+        this.#focus = room ? new CompactSearch(room, this.#start, bounds, this.#now) : new ExactSearch(this.#start, bounds, this.#now, focus);
+        this.#focusOf = focus;
+      }
+      if (this.#stopped) this.#focus.stop();
+      const r = this.#focus.run(budget);
+      if (!r) return null;
+      const focus = this.#focusOf!;
+      this.#focus = null;
+      this.#focusStates += r.states;
+      if (r.hit.cancelled || r.hit.time) {
+        this.#focusTimedOut = r.hit.time;
+        return this.#finish(this.#main);
+      }
+      const c = r.chosen.find((x) => x.value === focus.value);
+      if (c) this.#found.set(focus.value, { ...c, shortest: c.steps <= this.#main.depth + 1 });
+    }
+  }
+
+  /** The first search's answer with the values found by the searches for single values. */
+  #finish(main: ExploreResult): ExploreResult {
+    const hit = { ...main.hit, time: main.hit.time || this.#focusTimedOut, cancelled: main.hit.cancelled || this.#stopped };
+    this.#result = { ...main, hit, chosen: [...main.chosen, ...this.#found.values()], focusStates: this.#focusStates };
+    return this.#result;
   }
 }
 
-/** The exact search: every step through `decide` and `apply`, states deduplicated by `stateKey`. */
+/** A search for one value alone: only `proposer` acts, and it proposes only `value` (see `roomSuccessors`). */
+export interface Focus {
+  readonly value: string;
+  readonly proposer: string;
+}
+
+/**
+ * The exact search: every step through `decide` and `apply`, states deduplicated by `stateKey`.
+ * With a focus, it tries only the focus's commands and stops when the focus's value is chosen.
+ */
 class ExactSearch {
   readonly bounds: Required<ExploreBounds>;
   #keys = new Map<string, number>();
@@ -232,6 +341,7 @@ class ExactSearch {
     readonly start: RoomState,
     bounds: Required<ExploreBounds>,
     readonly now: (() => number) | null = null,
+    readonly focus: Focus | null = null,
   ) {
     this.bounds = bounds;
     const first: Entry = { state: cloneRoomState(start), sent: [], index: 0 };
@@ -280,6 +390,7 @@ class ExactSearch {
         this.#commands.push(command);
         this.#next.push({ state, sent, index });
         if (this.#note(state, index) && b.stopAtViolation) return this.#finish('found');
+        if (this.focus && this.#chosen.has(this.focus.value)) return this.#finish('found');
       }
     }
     return null;
@@ -298,15 +409,15 @@ class ExactSearch {
   }
 
   #successors(entry: Entry): [RoomCommand, RoomState, readonly string[]][] {
-    return roomSuccessors(entry.state, entry.sent, this.bounds, this.#parts, this.#hit);
+    return roomSuccessors(entry.state, entry.sent, this.bounds, this.#parts, this.#hit, this.focus);
   }
 
   #finish(reason: 'cancelled' | 'time' | 'states' | 'found' | null): ExploreResult {
     if (reason) this.#hit[reason] = true;
-    const schedule = (index: number): RoomCommand[] => {
+    const schedule = (index: number): { commands: RoomCommand[]; steps: number } => {
       const commands: RoomCommand[] = [];
       for (let i = index; i > 0; i = this.#parents[i]!) commands.push(this.#commands[i]!);
-      return compactSchedule(commands.reverse());
+      return { commands: compactSchedule(commands.reverse()), steps: commands.length };
     };
     const hit = { ...this.#hit };
     this.#result = {
@@ -316,9 +427,11 @@ class ExactSearch {
       depth: this.#depth,
       hit,
       complete: !hit.depth && !hit.states && !hit.time && !hit.cancelled && !hit.found,
-      chosen: [...this.#chosen].map(([value, index]) => ({ value, commands: schedule(index) })),
+      chosen: [...this.#chosen].map(([value, index]) => ({ value, ...schedule(index), shortest: true })),
+      values: outcomeValues(this.start, this.bounds),
+      focusStates: 0,
       alreadyBroken: [...this.#seenViolations],
-      violations: [...this.#violations].map(([rule, v]) => ({ rule, message: v.message, commands: schedule(v.index) })),
+      violations: [...this.#violations].map(([rule, v]) => ({ rule, message: v.message, ...schedule(v.index) })),
       bounds: this.bounds,
     };
     invariant(this.#parents.length === this.#keys.size, 'every state has one parent');
@@ -335,9 +448,18 @@ rounds: boolean;
 /**
  * Every command the explorer tries from `s` that the room accepts, with the state it leads
  * to (through `decide` and `successorState`) and the search's `sent` bookkeeping: the exact
- * search's step, and what the compact search is checked against.
+ * search's step, and what the compact search is checked against. With a focus, only those
+ * that move the focus's value forward: deliveries, yes answers, recoveries and healed links,
+ * and the focus's proposer's requests and proposals with its value (a subset of the others).
  */
-export function roomSuccessors(s: RoomState, sentBefore: readonly string[], b: Required<ExploreBounds>, parts: KeyParts, hit: SuccessorHits): [RoomCommand, RoomState, readonly string[]][] {
+export function roomSuccessors(
+  s: RoomState,
+  sentBefore: readonly string[],
+  b: Required<ExploreBounds>,
+  parts: KeyParts,
+  hit: SuccessorHits,
+  focus: Focus | null = null,
+): [RoomCommand, RoomState, readonly string[]][] {
   const out: [RoomCommand, RoomState, readonly string[]][] = [];
   const play = (command: RoomCommand, sent: readonly string[] = sentBefore) => {
     const d = decide(s, command);
@@ -363,6 +485,7 @@ export function roomSuccessors(s: RoomState, sentBefore: readonly string[], b: R
   }
   for (const { id, count } of copies.values()) {
     play({ type: 'deliver', id });
+    if (focus) continue;
     play({ type: 'drop', id });
     if (count < b.copiesMax) play({ type: 'duplicate', id });
     else hit.copies = true;
@@ -373,32 +496,33 @@ export function roomSuccessors(s: RoomState, sentBefore: readonly string[], b: R
     const k = parts.of(m, messageKey);
     if (heldSeen.has(k)) continue;
     heldSeen.add(k);
-    for (const yes of [true, false]) play({ type: 'answer', node: m.to, id: Number(id), yes });
+    for (const yes of focus ? [true] : [true, false]) play({ type: 'answer', node: m.to, id: Number(id), yes });
   }
   // Proposers: a new proposal with each value, then promise and accept requests to each set of acceptors.
-  for (const id of b.proposers) {
+  for (const id of focus ? [focus.proposer] : b.proposers) {
     const n = s.nodes[id];
     if (!n || !n.up) continue;
     if (n.proposer.maxRound + 1 <= b.roundMax) {
-      for (const value of b.valuesOf[id] ?? b.values) play({ type: 'propose', node: id, value }, sentBefore.filter((k) => !k.startsWith(`${id}|`)));
+      for (const value of b.valuesOf[id] ?? b.values) if (!focus || value === focus.value) play({ type: 'propose', node: id, value }, sentBefore.filter((k) => !k.startsWith(`${id}|`)));
     } else hit.rounds = true;
     if (n.proposer.ballot) sendCommands(s, id, sentBefore, play);
   }
   for (const id of s.order) {
     const n = s.nodes[id]!;
     if (!b.crashes) break;
-    play({ type: n.up ? 'crash' : 'recover', node: id });
+    if (!focus || !n.up) play({ type: n.up ? 'crash' : 'recover', node: id });
   }
   if (b.cuts) {
     for (let i = 0; i < s.members.length; i++) {
       for (let j = i + 1; j < s.members.length; j++) {
         const a = s.members[i]!;
         const c = s.members[j]!;
-        play({ type: s.cut.includes(a < c ? `${a}|${c}` : `${c}|${a}`) ? 'heal' : 'cut', a, b: c });
+        const cut = s.cut.includes(a < c ? `${a}|${c}` : `${c}|${a}`);
+        if (!focus || cut) play({ type: cut ? 'heal' : 'cut', a, b: c });
       }
     }
   }
-  for (const id of b.joiners) if (!s.nodes[id] && !s.members.includes(id)) play({ type: 'addNode', node: id });
+  if (!focus) for (const id of b.joiners) if (!s.nodes[id] && !s.members.includes(id)) play({ type: 'addNode', node: id });
   return out;
 }
 
@@ -417,21 +541,23 @@ function overCopies(s: RoomState, copiesMax: number, parts: KeyParts): boolean {
 }
 
 /**
- * Promise and accept requests from `id`. With instant delivery, to one acceptor at a
- * time: a request to several is the same events as one request to each in turn
- * (`compactSchedule` merges them back). With queued delivery, to every acceptor at once
- * and once per ballot, as the TLA+ specification's proposers broadcast: a request to
- * some of them is the same as one to all with the others lost, and a request sent again
- * is the same as a copy the network made, both of which the search tries already.
+ * Promise and accept requests from `id`, to one acceptor at a time, so that a step is what
+ * docs/SCENARIOS.md calls one: a request to several is the same events as one request to
+ * each in turn (`compactSchedule` merges them back into one line). With queued delivery,
+ * once per acceptor and ballot: a request sent again is the same as a copy the network
+ * made, which the search tries already.
  */
 function sendCommands(s: RoomState, id: string, sent: readonly string[], play: (c: RoomCommand, sent?: readonly string[]) => void): void {
   for (const kind of ['promiseRequest', 'acceptRequest'] as const) {
-    if (s.settings.delivery === 'queued') {
-      const k = `${id}|${kind}`;
-      if (!sent.includes(k)) play({ type: kind, from: id, to: 'all' }, [...sent, k].sort());
-      continue;
+    for (const t of s.members) {
+      if (!s.nodes[t]) continue;
+      if (s.settings.delivery === 'instant') {
+        play({ type: kind, from: id, to: [t] });
+        continue;
+      }
+      const k = sentKey(id, kind, t);
+      if (!sent.includes(k)) play({ type: kind, from: id, to: [t] }, [...sent, k].sort());
     }
-    for (const t of s.members) if (s.nodes[t]) play({ type: kind, from: id, to: [t] });
   }
 }
 

@@ -1,11 +1,13 @@
 /**
- * Two pieces both searches share: `successorState`, the exact step, and `compactSchedule`,
- * which writes a found schedule as a person would.
+ * Pieces both searches share: `successorState`, the exact step; `sentKey`, the bookkeeping of
+ * requests sent; `outcomeValues`, the values a search looks for; and `compactSchedule`, which
+ * writes a found schedule as a person would.
  */
 import { touchedNodes } from '../log';
 import { cloneMonitor } from '../monitor';
 import { cloneNode } from '../node';
 import { apply, roomWith, type RoomCommand, type RoomEvent, type RoomState } from '../room';
+import type { ExploreBounds } from './explore';
 
 /**
  * `fold(state, events)`, copying only the nodes the events change: the others are shared
@@ -26,6 +28,11 @@ export function successorState(state: RoomState, events: readonly RoomEvent[]): 
     apply(next, e);
   }
   return next;
+}
+
+/** The search's note that `from` sent a request of `kind` to `to` in its current ballot (queued delivery). */
+export function sentKey(from: string, kind: 'promiseRequest' | 'acceptRequest', to: string): string {
+  return `${from}|${kind}|${to}`;
 }
 
 /**
@@ -53,4 +60,15 @@ export function compactSchedule(commands: readonly RoomCommand[]): RoomCommand[]
     out.push(c);
   }
   return out;
+}
+
+/** Every value a search from `state` could find chosen: the values of the bounds, and those proposed or already chosen in the room. */
+export function outcomeValues(state: RoomState, b: Required<ExploreBounds>): string[] {
+  const values = new Set([...state.monitor.chosen.map((c) => c.value), ...Object.keys(state.monitor.proposed)]);
+  for (const id of state.order) {
+    const v = state.nodes[id]!.proposer.value;
+    if (v !== null) values.add(v);
+  }
+  for (const v of [...b.values, ...Object.values(b.valuesOf).flat()]) values.add(v);
+  return [...values];
 }

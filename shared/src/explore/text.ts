@@ -7,7 +7,7 @@ import { decide } from '../decide';
 import type { Message } from '../node';
 import { fold, nameOf, type RoomCommand, type RoomState } from '../room';
 import type { SafetyRule } from '../monitor';
-import type { ExploreResult } from './explore';
+import type { ChosenOutcome, ExploreResult } from './explore';
 
 /** One step of a schedule: in words, and as a line of a scenario script. */
 export interface ScheduleStep {
@@ -62,24 +62,49 @@ function cutShort(r: ExploreResult): string | null {
   return null;
 }
 
-/** The answer in sentences: safety first, then the values that can be chosen and the shortest way to each. */
+/** The bounds a search cut short searched within: "12 steps / 3,000,000 states". */
+function boundsSearched(r: ExploreResult): string {
+  const b = r.bounds;
+  const time = r.hit.time ? ` / ${formatCount(Math.round(b.timeMsMax / 1000))} s` : '';
+  return `${b.depthMax} steps / ${formatCount(b.statesMax)} states${time}`;
+}
+
+/** The way to a value in words: the shortest, or one found by the search for that value alone. */
+function way(r: ExploreResult, c: ChosenOutcome): string {
+  if (c.shortest) return `the shortest way is ${steps(c.steps)}`;
+  return `a way of ${steps(c.steps)}, found by searching for ${c.value} alone (a shorter way, of at least ${steps(r.depth + 1)}, may exist)`;
+}
+
+/**
+ * The answer in sentences: safety first, then the values that can be chosen and the shortest
+ * way to each. A whole search gives verdicts ("only Apple can be chosen"); one cut short by a
+ * bound says so first, then what it found, and for each value it did not find, within which
+ * bounds it looked: not finding a value is less than its being impossible.
+ */
 export function summarizeExploration(r: ExploreResult): string[] {
   const out: string[] = [];
   const short = cutShort(r);
   const searched = `${formatCount(r.states)} ${r.states === 1 ? 'state' : 'states'} searched, ${short ? `not all of them: ${short}` : 'all of them'}`;
   if (r.alreadyBroken.length) out.push(`Safety is already broken here (${list(r.alreadyBroken)}).`);
-  for (const v of r.violations) out.push(`Safety can be broken from here: ${RULE_WORDS[v.rule]}. The shortest way is ${steps(v.commands.length)}.`);
-  const already = r.chosen.filter((c) => c.commands.length === 0).map((c) => c.value);
-  const later = r.chosen.filter((c) => c.commands.length > 0);
+  for (const v of r.violations) out.push(`Safety can be broken from here: ${RULE_WORDS[v.rule]}. The shortest way is ${steps(v.steps)}.`);
+  const already = r.chosen.filter((c) => c.steps === 0).map((c) => c.value);
+  const later = r.chosen.filter((c) => c.steps > 0);
   const values = r.chosen.map((c) => c.value);
-  // "Cannot" is a finding of a whole search only; one cut short found none, which is less.
-  if (values.length === 0) out.push(short ? `The search found no way to choose a value from here (${searched}).` : `From here, no value can be chosen (${searched}).`);
-  else if (values.length === 1 && already.length === 1)
-    out.push(short ? `${values[0]} is already chosen, and the search found no way to choose another value (${searched}).` : `${values[0]} is already chosen, and from here no other value can be (${searched}).`);
-  else if (values.length === 1) out.push(short ? `The search found only ${values[0]} can be chosen from here (${searched}).` : `From here, only ${values[0]} can be chosen (${searched}).`);
+  const alreadyLine = `${list(already)} ${already.length === 1 ? 'is' : 'are'} already chosen.`;
+  if (short) {
+    out.push(`The search was cut short (${searched}), so here is what it found, value by value.`);
+    if (already.length) out.push(alreadyLine);
+    for (const c of later) out.push(`${c.value} can be chosen: ${way(r, c)}.`);
+    const stopped = r.hit.cancelled ? 'the search was stopped' : r.hit.found ? 'the search stopped at the first violation' : 'the search was cut short';
+    for (const v of r.values) if (!values.includes(v)) out.push(`${v}: not found within ${boundsSearched(r)} — ${stopped}, so it may still be possible.`);
+    return out;
+  }
+  if (values.length === 0) out.push(`From here, no value can be chosen (${searched}).`);
+  else if (values.length === 1 && already.length === 1) out.push(`${values[0]} is already chosen, and from here no other value can be (${searched}).`);
+  else if (values.length === 1) out.push(`From here, only ${values[0]} can be chosen (${searched}).`);
   else out.push(`From here, ${list(values)} can each be chosen (${searched}).`);
-  if (already.length && values.length > 1) out.push(`${list(already)} ${already.length === 1 ? 'is' : 'are'} already chosen.`);
-  for (const c of later) out.push(`${c.value} can ${already.length || later.length > 1 ? 'be' : 'still be'} chosen: the shortest way is ${steps(c.commands.length)}.`);
+  if (already.length && values.length > 1) out.push(alreadyLine);
+  for (const c of later) out.push(`${c.value} can ${already.length || later.length > 1 ? 'be' : 'still be'} chosen: ${way(r, c)}.`);
   return out;
 }
 

@@ -2,12 +2,19 @@
 import { annotate } from '../annotate';
 import { apply, cloneRoomState, nameOf, type RoomEvent, type RoomState } from '../room';
 import type { Message } from '../node';
+import { settingsLine } from '../settings';
 
-/** The notebook's lines and the explanations, as a Markdown document. */
+/**
+ * The notebook's lines and the explanations, as a Markdown document, headed by the settings
+ * the room started with (as the scenario output's header prints them).
+ */
 export function exportMarkdown(initial: RoomState, events: readonly RoomEvent[], title: string): string {
-  const out = [`# ${title}`, '', `${events.length} events.`, ''];
+  const out = [`# ${title}`, '', '', '', `${events.length} events.`, ''];
   let s = cloneRoomState(initial);
+  // A majority counts the first round's acceptors: the nodes there when its first proposal started.
+  let acceptors: number | null = null;
   for (const e of events) {
+    if (acceptors === null && (e.type === 'proposalStarted' || e.type === 'leaderStarted')) acceptors = s.members.length;
     const next = cloneRoomState(s);
     apply(next, e);
     const a = annotate(s, e, next);
@@ -15,6 +22,7 @@ export function exportMarkdown(initial: RoomState, events: readonly RoomEvent[],
     for (const v of a.violations) out.push(`> **SAFETY VIOLATION (${v.rule}):** ${v.message} Events: ${v.seqs.join(', ')}.`, '');
     s = next;
   }
+  out[2] = settingsLine(initial.settings, acceptors ?? s.members.length);
   return out.join('\n');
 }
 

@@ -1,7 +1,7 @@
 /** Prints a scenario run as text: the full annotated log, or only the notebook's lines. */
 import type { ScenarioRun } from './run';
 import { settingsWarnings } from '../lessons';
-import { formatQuorum, RULE_MODE_NAMES } from '../settings';
+import { settingsLine } from '../settings';
 
 export interface FormatOptions {
   /** Only the notebook's classic lines. */
@@ -17,15 +17,10 @@ export function formatRun(run: ScenarioRun, options: FormatOptions = {}): string
     if (scenario.lesson) out.push(`Lesson: ${scenario.lesson}`);
     if (scenario.rule) out.push(`Rule: ${scenario.rule}`);
     const s = run.log.stateAt(0).settings;
-    const rules = RULE_MODE_NAMES.filter((r) => s.rules[r]);
     // The first round's acceptors: the nodes there when its first proposal started.
     const first = run.log.events.findIndex((e) => e.type === 'proposalStarted' || e.type === 'leaderStarted');
     const n = (first < 0 ? run.log.state : run.log.stateAt(first)).members.length;
-    out.push(
-      `Settings: q1 ${formatQuorum(s.q1, n)}, q2 ${formatQuorum(s.q2, n)}, ballots ${s.ballots}, delivery ${s.delivery}, acceptors ${s.acceptorMode}, learners ${s.learners}` +
-        (s.protocol === 'multi' ? ', protocol multi' : '') +
-        (rules.length ? `, rule-breaking ${rules.join(' ')}` : ''),
-    );
+    out.push(settingsLine(s, n));
     for (const w of settingsWarnings(s, n)) out.push(`Warning: ${w.message}`);
     out.push('');
   }

@@ -10,7 +10,7 @@ import { QUORUM_MAX, type QuorumSize, type RoomSettings, type RuleModeName, type
 import { CHECKPOINT_LIMITS, freeQuestionProblem, type QuestionSpec } from '../checkpoint-state';
 import { parseKvCommand } from '../multi/state';
 import { MULTI_LIMITS } from '../multi/types';
-import { nodeNameProblem } from '../text';
+import { closestWord, nodeNameProblem } from '../text';
 
 export type MessageRef =
   | { readonly by: 'id'; readonly id: number }
@@ -104,6 +104,13 @@ function fail(message: string): never {
   throw new LineError(message);
 }
 
+/** The first word of every step a scenario can use, for "did you mean ...?" (a test checks each one parses). */
+export const STEP_WORDS = [
+  'title', 'lesson', 'seed', 'quorum', 'ballots', 'delivery', 'acceptors', 'learners', 'protocol', 'break', 'set',
+  'nodes', 'bots', 'autobots', 'propose', 'promise', 'accept', 'lead', 'submit', 'deliver', 'drop', 'duplicate', 'settle',
+  'answer', 'crash', 'recover', 'cut', 'heal', 'partition', 'round', 'run', 'ask', 'reveal', 'expect',
+] as const;
+
 /** Parses a scenario, or throws a ScenarioError listing every bad line. */
 export function parseScenario(text: string): Scenario {
   // A final newline ends the last line; it does not start another.
@@ -163,8 +170,8 @@ export function parseScenario(text: string): Scenario {
     if (words.length === 3 && words[1] === '->') return { by: 'route', from: node(words[0]), to: node(words[2]) };
     fail(`write "${verb} #ID" or "${verb} FROM -> TO"${verb === 'duplicate' ? '' : ` or "${verb} all"`}`);
   };
-  const setting = (): void => {
-    if (started) fail('settings before the first "nodes" line set up the room; to change them later, use "set"');
+  const setting = (source: string): void => {
+    if (started) fail(`settings before the first "nodes" line set up the room; to change one here, write "set ${source}"`);
   };
 
   rawLines.forEach((raw, index) => {
@@ -213,7 +220,7 @@ export function parseScenario(text: string): Scenario {
           const [key, ...args] = isSet ? words : [verb, ...words];
           const change = parseSetting(key, args, intArg);
           if (!isSet) {
-            setting();
+            setting(source);
             const { rules: ruleChange, ...rest } = change;
             Object.assign(rules, ruleChange);
             Object.assign(settings, rest);
@@ -346,8 +353,10 @@ export function parseScenario(text: string): Scenario {
         case 'expect':
           step({ kind: 'expect', expect: parseExpectation(words, node, intArg) });
           break;
-        default:
-          fail(`unknown step "${verb}"; see docs/SCENARIOS.md for the steps a scenario can use`);
+        default: {
+          const meant = closestWord(verb, STEP_WORDS);
+          fail(`unknown step "${verb}"${meant ? `: did you mean "${meant}"?` : ''}; see docs/SCENARIOS.md for the steps a scenario can use`);
+        }
       }
     } catch (e) {
       if (!(e instanceof LineError)) throw e;
