@@ -317,7 +317,8 @@ describe('the solo sandbox and the other screens', () => {
 
       await page.getByRole('combobox').filter({ hasText: 'Choose a preset lesson' }).selectOption('value-adoption');
       await page.getByRole('button', { name: 'Load' }).click();
-      await expect.poll(() => page.getByText('so C proposes Apple, not its own Mango').isVisible()).toBe(true);
+      // The lesson asks before it tells.
+      await expect.poll(() => page.getByText("Which value will C's accept requests carry, Mango or Apple?").isVisible()).toBe(true);
       for (let i = 0; i < 6; i++) await page.getByRole('button', { name: 'Next step' }).click();
       await expect.poll(() => page.getByTestId('chosen').innerText()).toBe('Apple');
       await screenshot(page, `solo-lesson-${size}`);

@@ -87,7 +87,7 @@ describe('joining a long room', () => {
     const nodes = Array.from({ length: 6 }, (_, k) => `nodes ${Array.from({ length: 50 }, (_, i) => `N${k * 50 + i}`).join(' ')}\n`).join('');
     const script = `${nodes}${'propose N0 Apple\npromise N0 -> all\naccept N0 -> all\nround\n'.repeat(8)}`;
     const res = await fetch(`${env.server.url}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ import: { name: 'wide.paxos', text: script } }) });
-    expect(res.status).toBe(201);
+    expect(res.status, await res.clone().text()).toBe(201);
     const room = (await res.json()) as { code: string; instructorToken: string };
     const teacher = env.client();
     expect((await teacher.resume(room.instructorToken)).ok).toBe(true);
