@@ -114,6 +114,9 @@ describe("the learner's eye, in a class of 40", () => {
     const headings = (await s.evaluate(HEADINGS_BOTTOM)) as { card: number; actions: number };
     expect.soft(headings.card, 'the bottom of the node card\'s heading, at 200% text').toBeLessThanOrEqual(2 * large.screen);
     expect.soft(headings.actions, 'the bottom of the Actions heading, at 200% text').toBeLessThanOrEqual(2 * large.screen);
+    // The selected entry scrolls in its box there: the keyboard can reach it, and axe finds nothing.
+    expect.soft(await s.getByRole('region', { name: 'Selected entry' }).getAttribute('tabindex'), 'the scrolling entry is a Tab stop').toBe('0');
+    expect.soft(await seriousViolations(s), 'the phone at 200% text').toEqual([]);
     await textSize(s, 100);
     await expect.poll(() => s.evaluate(ROOT_PX)).toBe(16);
 
