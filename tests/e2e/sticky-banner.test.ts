@@ -44,6 +44,15 @@ describe('the timeline banner', () => {
     await viewportShot(phone.page, 'timeline-banner-phone-actions');
     expect(await seriousViolations(phone.page), 'the phone with its banner held at the top').toEqual([]);
     expect(await seriousViolations(teacher.page), 'the dashboard with its banner held at the top').toEqual([]);
+
+    // Replaying the past: the replay bar across the top, and the banner held just below it, both in view.
+    await teacher.page.getByRole('button', { name: 'Replay and export' }).click();
+    await teacher.page.getByRole('button', { name: 'One event back' }).click();
+    await teacher.page.getByTestId('replay-bar').waitFor();
+    await teacher.page.evaluate('window.scrollTo(0, document.documentElement.scrollHeight)');
+    expect(await inViewport(teacher.page, 'timeline-banner'), 'the banner in view while replaying').toBe(true);
+    expect((await box(teacher.page, 'timeline-banner')).top, 'the banner below the replay bar').toBeGreaterThanOrEqual((await box(teacher.page, 'replay-bar')).bottom);
+    await viewportShot(teacher.page, 'timeline-banner-dashboard-replaying');
     for (const p of [teacher, phone]) await p.context.close();
   });
 });
