@@ -72,6 +72,11 @@ export class Peers {
   readonly #lastHeard = new Map<string, number>();
   /** The number of the last message this process sent. */
   #sent = 0;
+  /**
+   * Rooms this process changed before it could tell the others (it serves sockets before it
+   * hears the other processes): each is named in a `changed` message once it can.
+   */
+  readonly #untold = new Set<string>();
   #timer: NodeJS.Timeout | null = null;
 
   /** Who hears what the other processes say (the classroom). */
@@ -110,6 +115,8 @@ export class Peers {
       }
     };
     tick();
+    for (const code of this.#untold) this.send({ kind: 'changed', code });
+    this.#untold.clear();
     this.#timer = setInterval(tick, ALIVE_EVERY_MS);
     this.#timer.unref();
     // What the others said while the rooms were being restored, before anyone listened here.
@@ -133,7 +140,11 @@ export class Peers {
   }
 
   send(message: PeerMessage): void {
-    this.#io?.serverSideEmit(PEER_EVENT, this.id, ++this.#sent, message);
+    if (this.#io) return void this.#io.serverSideEmit(PEER_EVENT, this.id, ++this.#sent, message);
+    // Not hearing the others yet: what is not in the store (who is online, what is presented)
+    // is told when they first hear this process (`tellAll`); what is, they read then.
+    if (message.kind === 'committed') for (const c of message.changes) this.#untold.add(c.code);
+    else if (message.kind === 'changed' || message.kind === 'expired') this.#untold.add(message.code);
   }
 
   /**

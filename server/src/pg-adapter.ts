@@ -12,8 +12,8 @@
  * refused ("payload string too long": a payload must be shorter than that).
  *
  * The LISTEN connection is one of its own, outside the pool. When it breaks, the bus connects
- * again every couple of seconds until the database answers; once it listens again,
- * `missed` runs: what the other processes said meanwhile never arrived, and the caller
+ * again every couple of seconds until the database answers; each time it starts listening,
+ * `missed` runs: what the other processes said before then never arrived, and the caller
  * reads the store (peers.ts). Messages are sent one at a time, in the order they were given,
  * and handed on in the order they arrived, so that one process's messages keep their order
  * in every other. A message that cannot be sent (the database is down) is dropped: they are
@@ -50,8 +50,8 @@ type Notice = (ClusterMessage | ClusterResponse) | { readonly uid: string; reado
 export interface PgAdapterOptions {
   readonly logger: Logger;
   /**
-   * Runs when messages of the other processes may have been lost: each time the bus listens
-   * again after a break (not the first time), and when a message heard could not be read.
+   * Runs when messages of the other processes may have been lost: each time the bus starts
+   * listening (the first time too), and when a message heard could not be read.
    */
   readonly missed: () => void;
 }
@@ -206,11 +206,11 @@ class NotifyBus {
         if (this.#closed) return void client.end().catch(() => undefined);
         this.#client = client;
         this.#tries = 0;
-        if (!this.#everListened) {
-          this.#everListened = true;
-          return;
-        }
-        this.#logger.info('hearing the other processes again');
+        if (this.#everListened) this.#logger.info('hearing the other processes again');
+        this.#everListened = true;
+        // What the others said before this connection listened never arrived, the first time
+        // too: the process may have read its rooms before then (Peers.missed reads them again
+        // once it hears the others; before that, Peers.attach reads them).
         this.#missed();
       })
       .catch(lose);

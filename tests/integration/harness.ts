@@ -199,10 +199,10 @@ export function textOf(records: readonly LogRecord[]): string {
 
 /**
  * Keeps student `c` acting until `stopped()`: a proposal, a promise request and an accept
- * request in turn (`k` shifts the turn), 20 ms apart; adds the seqs acknowledged to `acked`.
+ * request in turn (`k` shifts the turn), `pauseMs` apart; adds the seqs acknowledged to `acked`.
  * A command with no answer (its server was killed) was not acknowledged.
  */
-export async function keepActing(c: TestClient, k: number, acked: Set<number>, stopped: () => boolean): Promise<void> {
+export async function keepActing(c: TestClient, k: number, acked: Set<number>, stopped: () => boolean, pauseMs = 20): Promise<void> {
   for (let i = 0; !stopped(); i++) {
     const [event, payload] = [['node:propose', { value: `V${k}` }], ['node:promise', { to: 'all' }], ['node:accept', { to: 'all' }]][(i + k) % 3]!;
     try {
@@ -211,13 +211,13 @@ export async function keepActing(c: TestClient, k: number, acked: Set<number>, s
     } catch {
       // no answer: the process is gone; the command was not acknowledged
     }
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, pauseMs));
   }
 }
 
 /** Waits until every client holds `seq` events, then expects one log, the same text everywhere, with no gap. */
 export async function sameLog(all: readonly TestClient[], seq: number): Promise<void> {
-  for (const c of all) await c.until(() => c.lastSeq >= seq, `event ${seq} on every client`, 15_000);
+  for (const c of all) await c.until(() => c.lastSeq >= seq, `event ${seq} on every client (last seqs: ${all.map((x) => x.lastSeq).join(', ')})`, 15_000);
   for (const c of all) await c.loadHistory();
   const text = textOf(all[0]!.records);
   for (const c of all) {

@@ -88,7 +88,9 @@ describe('one room, one process (start:cluster on PostgreSQL)', () => {
     const lost = disconnections([...doomedClass.all, ...otherClass.all]);
     const acked = new Set<number>();
     let stop = false;
-    const loops = doomedClass.students.map((s, k) => keepActing(s, k, acked, () => stop));
+    // Each within a student's budget of commands (about ten a second), as a class acts: a
+    // student over it is cut off, and a cut socket hears nothing more.
+    const loops = doomedClass.students.map((s, k) => keepActing(s, k, acked, () => stop, 150));
     await until(() => acked.size > 30, 'some acknowledged events', 15_000);
     process.kill(owner.pid, 'SIGKILL');
     const ackedBefore = [...acked];
