@@ -11,9 +11,15 @@
  *    round, with the default bounds and with 3,000,000 states and 12 steps.
  *    `npm run bench:explore -- --duel` runs this part only.
  * Prints figures only: times on a shared machine are not asserted anywhere. Wall-clock rates
- * are what a person waits for; CPU rates say what the search costs when other work shares
- * the machine.
+ * are what a person waits for. CPU rates divide by the CPU time of the thread that searched
+ * (Linux: /proc/self/task; elsewhere the whole process's, and it says so), which other work
+ * on the machine does not inflate. Nothing is warmed up: each configuration's first search is
+ * timed as it comes ("first run": the first configuration's is cold, the compiler not yet
+ * warm) and, for the small spaces, again ("second run"). The memory per state is the
+ * search's memory (array buffers and heap, after a full collection) over its states, given
+ * for searches of 100,000 states or more.
  */
+import { readFileSync } from 'node:fs';
 import { Exploration, exploreTlaPaxos, formatCount, type ExploreBounds, type ExploreResult, type RoomState, type TlaPaxosConfig } from '@toy-paxos/shared';
 import { LARGER_CONFIGS, MC_PAXOS_ROOM, QUEUED_DUEL, ROOM_CONFIGS, roomStart, scenarioEnd, type RoomConfig } from './explore-configs';
 
@@ -34,20 +40,58 @@ function timed<T>(f: () => T): [T, number] {
   return [r, performance.now() - t0];
 }
 
+/** This thread's CPU time in ms (clock ticks of 10 ms), read from Linux's /proc; null elsewhere. */
+function threadCpuMs(): number | null {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+const CPU_WORDS = threadCpuMs() === null ? 'CPU of the process, every thread' : 'CPU of the searching thread';
+function cpuMs(): number {
+  const thread = threadCpuMs();
+  if (thread !== null) return thread;
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+function memoryNow(): number {
+  // Twice: array buffers are given back to the system only after the collection that finds them dead.
+  gc?.();
+  gc?.();
+  const m = process.memoryUsage();
+  return m.arrayBuffers + m.heapUsed;
+}
+
 interface Run {
   readonly r: ExploreResult;
   readonly ms: number;
   readonly cpuMs: number;
+  /** Bytes the search holds per state, or null without `--expose-gc`. */
+  readonly bytesPerState: number | null;
 }
 
 function search(start: RoomState, bounds: ExploreBounds, engine: 'auto' | 'exact'): Run {
-  const cpu0 = process.cpuUsage();
-  const [r, ms] = timed(() => new Exploration(start, bounds, null, engine).run()!);
-  return { r, ms, cpuMs: process.cpuUsage(cpu0).user / 1000 };
+  const before = memoryNow();
+  const cpu0 = cpuMs();
+  const exploration = new Exploration(start, bounds, null, engine);
+  const [r, ms] = timed(() => exploration.run()!);
+  const cpu = cpuMs() - cpu0;
+  // Measured while the exploration, and so its records, are still held.
+  const bytes = gc ? memoryNow() - before : null;
+  exploration.stop();
+  return { r, ms, cpuMs: cpu, bytesPerState: bytes === null ? null : Math.max(0, bytes) / r.states };
 }
 
 function figures(run: Run): string {
-  return `${formatCount(run.r.states)} states in ${seconds(run.ms)}, ${rate(run.r.states, run.ms)} (CPU: ${rate(run.r.states, run.cpuMs)})`;
+  // Below 100,000 states the first chunk of records (4 MB) and the collector's noise would be most of it.
+  const memory = run.bytesPerState === null || run.r.states < 100_000 ? '' : `, ${Math.round(run.bytesPerState)} bytes/state`;
+  // A run shorter than a few clock ticks has no CPU rate worth printing.
+  const cpu = run.cpuMs >= 50 ? rate(run.r.states, run.cpuMs) : 'too short to time';
+  return `${formatCount(run.r.states)} states in ${seconds(run.ms)}, ${rate(run.r.states, run.ms)} (${CPU_WORDS}: ${cpu})${memory}`;
 }
 
 const duelOnly = process.argv.includes('--duel');
@@ -58,9 +102,8 @@ if (!duelOnly) {
     ['3 acceptors, 2 values, ballots 0..2', { acceptors: 3, values: 2, ballots: 3 }],
     ['3 acceptors, 3 values, ballots 0..2', { acceptors: 3, values: 3, ballots: 3 }],
   ];
-  // Warm up the compiler on the small space, as TLC's figures leave out the JVM's start.
-  exploreTlaPaxos(reference[0]![1]);
-  for (const [name, config] of reference) {
+  // The first is cold (TLC's figures leave out the JVM's start; these do not leave out the compiler's).
+  for (const [name, config] of [...reference, ['MCPaxos again (second run)', reference[0]![1]] as [string, TlaPaxosConfig]]) {
     const [r, ms] = timed(() => exploreTlaPaxos(config));
     const mc = name.startsWith('MCPaxos');
     const tlc = mc ? ` (TLC: ${formatCount(TLC_MCPAXOS_STATES)}${r.states === TLC_MCPAXOS_STATES ? ', the same' : ', DIFFERENT'})` : '';
@@ -71,22 +114,22 @@ if (!duelOnly) {
   console.log('');
   console.log('The room explorer: the compact search, and the exact search through decide and apply (the baseline) in the same run');
   console.log('(targets: MCPaxos as a room in 1 s or less; 200,000 states/s or more on the larger configurations)');
-  // Warm up both searches, as above.
-  search(roomStart(MC_PAXOS_ROOM), MC_PAXOS_ROOM.bounds, 'auto');
-  search(roomStart(MC_PAXOS_ROOM), { ...MC_PAXOS_ROOM.bounds, statesMax: 2_000 }, 'exact');
+  console.log(`  (${CPU_WORDS}${gc ? '' : '; memory not measured: run with --expose-gc'})`);
 
   // The classroom's default, every node learning from the acceptors' notices: what learners add to the space.
   const everyone: RoomConfig = { ...MC_PAXOS_ROOM, name: 'MCPaxos as a room, every node learning (the classroom default)', settings: { learners: 'everyone' } };
   for (const config of [...ROOM_CONFIGS, everyone]) {
     const start = roomStart(config);
     const compact = search(start, config.bounds, 'auto');
+    const again = search(start, config.bounds, 'auto');
     const exact = search(start, config.bounds, 'exact');
     const same = compact.r.states === exact.r.states && compact.r.transitions === exact.r.transitions ? 'the same states and commands' : 'DIFFERENT';
     console.log(`  ${config.name}:`);
     console.log(
-      `    compact: ${figures(compact)}${compact.r.complete ? '' : ' (stopped by a bound)'}; ${compact.r.violations.length ? 'VIOLATION' : 'no violation'}; can be chosen: ${compact.r.chosen.map((c) => c.value).join(', ')}`,
+      `    compact, first run: ${figures(compact)}${compact.r.complete ? '' : ' (stopped by a bound)'}; ${compact.r.violations.length ? 'VIOLATION' : 'no violation'}; can be chosen: ${compact.r.chosen.map((c) => c.value).join(', ')}`,
     );
-    console.log(`    exact:   ${figures(exact)}; ${same}; the compact search ${(exact.ms / compact.ms).toFixed(1)}x as fast`);
+    console.log(`    compact, second run: ${figures(again)}`);
+    console.log(`    exact, first run: ${figures(exact)}; ${same}; the compact search (first runs) ${(exact.ms / compact.ms).toFixed(1)}x as fast`);
     if (config === MC_PAXOS_ROOM) {
       console.log(
         [
@@ -105,21 +148,20 @@ if (!duelOnly) {
   console.log(`Larger configurations (the exact search on the first ${formatCount(PREFIX_STATES)} states only: on the whole it would take minutes)`);
   for (const config of LARGER_CONFIGS) {
     const start = roomStart(config);
+    // The whole search first, so that it is not timed after a search of its own start.
     const whole = search(start, config.bounds, 'auto');
     const prefix = { ...config.bounds, statesMax: PREFIX_STATES };
     const compact = search(start, prefix, 'auto');
     const exact = search(start, prefix, 'exact');
     console.log(`  ${config.name}:`);
     console.log(`    compact, whole: ${figures(whole)}${whole.r.complete ? '' : ' (stopped by a bound)'}; ${whole.r.violations.length ? 'VIOLATION' : 'no violation'}`);
-    console.log(`    first ${formatCount(PREFIX_STATES)} states: compact ${seconds(compact.ms)}, ${rate(compact.r.states, compact.ms)}; exact ${seconds(exact.ms)}, ${rate(exact.r.states, exact.ms)}: the compact search ${(exact.ms / compact.ms).toFixed(1)}x as fast`);
+    console.log(`    first ${formatCount(PREFIX_STATES)} states, after the whole: compact ${figures(compact)}; exact ${figures(exact)}: the compact search ${(exact.ms / compact.ms).toFixed(1)}x as fast`);
   }
 }
 
 console.log('');
 console.log('A queued duel (3 nodes; every acceptor promised 1.B; A\'s accept requests refused): what the search finds, with its default bounds and with more');
 const duel = scenarioEnd(QUEUED_DUEL);
-// Warm up, as above.
-search(duel, { statesMax: 20_000 }, 'auto');
 for (const bounds of [{}, { statesMax: 3_000_000, depthMax: 12 }] as ExploreBounds[]) {
   const compact = search(duel, bounds, 'auto');
   const prefix = { ...bounds, statesMax: PREFIX_STATES };

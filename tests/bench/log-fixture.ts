@@ -3,10 +3,8 @@ import { apply, cloneRoomState, decide, DEFAULT_SETTINGS, initialRoomState, Rng,
 
 const NODES = ['A', 'B', 'C', 'D', 'E'];
 
-/** A classroom-like log: five nodes, queued delivery, two rival proposers, drops, duplicates and crashes; a fresh round every 2,000 events. */
-export function buildLog(count: number, seed: number): { initial: RoomState; events: RoomEvent[] } {
-  const rng = new Rng(seed);
-  const initial = initialRoomState({ ...DEFAULT_SETTINGS, q1: 3, q2: 3, delivery: 'queued' });
+/** A room played from `initial` by commands (`push`, which skips a refused one), whose events are kept up to `count`. */
+function recorder(initial: RoomState, count: number): { s: RoomState; events: RoomEvent[]; push: (c: RoomCommand) => void } {
   const s = cloneRoomState(initial);
   const events: RoomEvent[] = [];
   const push = (c: RoomCommand) => {
@@ -18,6 +16,14 @@ export function buildLog(count: number, seed: number): { initial: RoomState; eve
       events.push(e);
     }
   };
+  return { s, events, push };
+}
+
+/** A classroom-like log: five nodes, queued delivery, two rival proposers, drops, duplicates and crashes; a fresh round every 2,000 events. */
+export function buildLog(count: number, seed: number): { initial: RoomState; events: RoomEvent[] } {
+  const rng = new Rng(seed);
+  const initial = initialRoomState({ ...DEFAULT_SETTINGS, q1: 3, q2: 3, delivery: 'queued' });
+  const { s, events, push } = recorder(initial, count);
   for (const n of NODES) push({ type: 'addNode', node: n });
   let sinceRound = 0;
   while (events.length < count) {
@@ -40,6 +46,46 @@ export function buildLog(count: number, seed: number): { initial: RoomState; eve
   return { initial, events };
 }
 
+/**
+ * A classroom of 40 playing as a class plays: queued delivery, every node learning; each
+ * round, a few students propose and send promise requests to all, the instructor delivers
+ * with deliver-alls, students deliver single messages too, then they send accept requests to
+ * all and the instructor delivers the replies and every acceptor's notices to every learner
+ * (about 1,500 messages in one deliver-all). A fresh round after each.
+ */
+export function buildClassLog(count: number, seed: number, nodeCount = 40): { initial: RoomState; events: RoomEvent[] } {
+  const rng = new Rng(seed);
+  const nodes = Array.from({ length: nodeCount }, (_, i) => `n${i + 1}`);
+  const initial = initialRoomState({ ...DEFAULT_SETTINGS, delivery: 'queued' });
+  const { s, events, push } = recorder(initial, count);
+  const deliverSome = (n: number) => {
+    for (let i = 0; i < n && s.inFlight.length; i++) push({ type: 'deliver', id: rng.pick(s.inFlight).id });
+  };
+  for (const n of nodes) push({ type: 'addNode', node: n });
+  while (events.length < count) {
+    const proposers = [rng.pick(nodes), rng.pick(nodes)];
+    for (const p of proposers) push({ type: 'propose', node: p, value: rng.pick(['Apple', 'Mango', 'Kiwi']) });
+    for (const p of proposers) push({ type: 'promiseRequest', from: p, to: 'all' });
+    deliverSome(20);
+    push({ type: 'deliverAll' });
+    deliverSome(10);
+    push({ type: 'deliverAll' });
+    for (const p of proposers) push({ type: 'acceptRequest', from: p, to: 'all' });
+    deliverSome(20);
+    push({ type: 'deliverAll' });
+    deliverSome(40);
+    push({ type: 'deliverAll' });
+    push({ type: 'newRound' });
+  }
+  return { initial, events };
+}
+
+/** How many messages `events` deliver, a deliver-all counting each of its deliveries, and every other event one. */
+export function eventSteps(events: readonly RoomEvent[]): number {
+  let steps = 0;
+  for (const e of events) steps += e.type === 'deliveredAll' ? e.deliveries.length : 1;
+  return steps;
+}
 
 /** `stateAt` at `count` random points (a fixed seed), after `warmup` unmeasured ones: each seek's time in ms, sorted. */
 export function timeSeeks(log: RoomLog, count: number, warmup: number): number[] {

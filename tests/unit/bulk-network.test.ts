@@ -4,7 +4,7 @@
  * one event with one annotated entry, the same in rooms, scenarios and replay.
  */
 import { describe, expect, it } from 'vitest';
-import { diagramModel, ENTRY_LINES_SHOWN, exportShiViz, formatRun, parseScenario, runScenario, toLogRecord, unfoldLines } from '@toy-paxos/shared';
+import { diagramModel, ENTRY_LINES_SHOWN, evolve, exportShiViz, fold, formatRun, parseScenario, runScenario, toLogRecord, unfoldLines, type RoomEvent, type RoomState } from '@toy-paxos/shared';
 import { ok, refused, room } from './helpers';
 
 const queued = () => room(['A', 'B', 'C', 'D', 'E'], { delivery: 'queued' });
@@ -67,6 +67,51 @@ describe('deliver all', () => {
     expect(orders[0]).toEqual(orders[1]);
     expect([...orders[0]!].sort()).toEqual([1, 2, 3, 4, 5]);
     expect(orders[2]).not.toEqual(orders[0]);
+  });
+});
+
+describe('folding a deliver-all', () => {
+  /** The room after a proposal by A, every promise and accept request delivered, each delivery with a seed; every node learns. */
+  const played = () => {
+    const log = queued();
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: 'all' });
+    ok(log, { type: 'deliverAll', seed: 3 }, { type: 'deliverAll', seed: 4 }, { type: 'acceptRequest', from: 'A', to: 'all' });
+    ok(log, { type: 'deliverAll', seed: 5 }, { type: 'deliverAll', seed: 6 });
+    return log;
+  };
+
+  it('leaves the nodes and the network that delivering its messages one at a time, in its order, leaves', () => {
+    const log = played();
+    const single = log.events.flatMap((e): RoomEvent[] => (e.type === 'deliveredAll' ? e.deliveries.map((d) => ({ type: 'delivered', id: d.id, reply: d.reply })) : [e]));
+    expect(single.length).toBeGreaterThan(log.events.length);
+    const one = fold(log.initial, single);
+    // Only the sequence numbers differ (the monitor's among them): one event against many.
+    const learned = (s: RoomState) => Object.entries(s.monitor.learned).map(([id, l]) => [id, l.value]);
+    expect([one.nodes, one.inFlight, one.nextMessageId, learned(one)]).toEqual([log.state.nodes, log.state.inFlight, log.state.nextMessageId, learned(log.state)]);
+    expect(Object.values(log.state.nodes).map((n) => n.choice)).toEqual(['Apple', 'Apple', 'Apple', 'Apple', 'Apple']);
+  });
+
+  it('delivers a reply sent earlier in the same step, and refuses a message named twice', () => {
+    const log = queued();
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: ['B'] });
+    const prepare = log.state.inFlight[0]!;
+    const promise = { id: prepare.id + 1, from: 'B', to: 'A', ballot: prepare.ballot, kind: 'promise', lastAccepted: null } as const;
+    const after = evolve(log.state, { type: 'deliveredAll', deliveries: [{ id: prepare.id, reply: promise }, { id: promise.id, reply: null }] });
+    expect(after.inFlight).toEqual([]);
+    expect(after.nodes.A!.proposer.promisers).toEqual(['B']);
+    expect(() => evolve(log.state, { type: 'deliveredAll', deliveries: [{ id: prepare.id, reply: promise }, { id: prepare.id, reply: promise }] })).toThrow(
+      `delivered message #${prepare.id} is not in flight`,
+    );
+  });
+
+  it('leaves the state it was given as it was: what a learner heard grows only in the copy', () => {
+    const log = played();
+    const before = log.stateAt(log.length - 1);
+    const heardBefore = structuredClone(before.nodes.C!.heard);
+    const after = evolve(before, log.eventAt(log.length));
+    expect(before.nodes.C!.heard).toEqual(heardBefore);
+    expect(Object.values(after.nodes.C!.heard)[0]).toHaveLength(5);
+    expect(Object.values(heardBefore)[0]!.length).toBeLessThan(5);
   });
 });
 

@@ -34,8 +34,21 @@ export function cloneMultiState(m: MultiState): MultiState {
   return { nodes, monitor: { proposed: { ...mon.proposed }, tallies: { ...mon.tallies }, chosen: mon.chosen.slice() } };
 }
 
+const MULTI_KIND_SET: ReadonlySet<string> = new Set(MULTI_KINDS);
+
 export function isMultiMessage(m: { readonly kind: string }): m is MultiMessage {
-  return (MULTI_KINDS as readonly string[]).includes(m.kind);
+  // The single-decree kinds first: the fold asks this of every message it delivers.
+  switch (m.kind) {
+    case 'prepare':
+    case 'promise':
+    case 'accept':
+    case 'accepted':
+    case 'reject':
+    case 'notice':
+      return false;
+    default:
+      return MULTI_KIND_SET.has(m.kind);
+  }
 }
 
 /** The first slot node `n` has not learned: where a leader's phase 1 starts. */
