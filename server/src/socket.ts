@@ -18,7 +18,7 @@ import {
   type ClientEventName,
   type ConnectionClosedReason,
   type LogRecord,
-  type RoomInfo,
+  type PresenceChange,
   type ServerToClient,
   type TimelineInfo,
 } from '@toy-paxos/shared';
@@ -119,8 +119,8 @@ export class SocketBroadcaster implements Broadcaster {
     this.#io?.local.to(code).except(instructorChannel(code)).emit('room:records', { records: forClass });
   }
 
-  presence(code: string, info: RoomInfo): void {
-    this.#io?.local.to(code).emit('room:presence', info);
+  presence(code: string, change: PresenceChange): void {
+    this.#io?.local.to(code).emit('room:presence', change);
   }
 
   replay(code: string, seq: number | null): void {
