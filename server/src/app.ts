@@ -15,7 +15,7 @@ import { Classroom } from './classroom';
 import type { ServerConfig } from './config';
 import { createHttpApp } from './http';
 import { trustFunction } from './network';
-import { encodeBroadcastsOnce } from './fan-out';
+import { tuneWebSockets } from './fan-out';
 import { bindSockets, SocketBroadcaster, type ClassroomServer } from './socket';
 import { Peers } from './peers';
 import { createPgAdapter } from './pg-adapter';
@@ -112,7 +112,7 @@ export function createApp({ config, store, logger, clock = Date.now, roomCode }:
     // Once the rooms are here: the others' answers to a newcomer (who is online, what is presented) concern them.
     void restored.then(() => peers!.attach(io, clock), () => undefined);
   }
-  encodeBroadcastsOnce(io, WEBSOCKET_COMPRESSION.threshold);
+  tuneWebSockets(io, WEBSOCKET_COMPRESSION.threshold);
   broadcaster.attach(io);
   bindSockets({ io, classroom, broadcaster, limits: config.limits, clock, logger, trust });
 

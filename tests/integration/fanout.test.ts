@@ -2,7 +2,8 @@
  * Fan-out through the real server, over connections that negotiated compression: a small
  * batch of records reaches every socket of a room as one WebSocket frame, built once and
  * sent as it is, rather than compressed and framed again for each socket (server/src/fan-out.ts);
- * only messages of 16 kB or more are compressed (app.ts), and they arrive.
+ * only messages of 16 kB or more are compressed (app.ts), and they arrive. And what a
+ * connection keeps while it stays open: no compressor, one listener for all its events.
  */
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -32,7 +33,7 @@ let counting: { stop(): void } | null = null;
 afterEach(() => counting?.stop());
 
 describe('fan-out', () => {
-  it('frames a small batch of records once for a room of 21 sockets, uncompressed, and compresses only a large one', async () => {
+  it('frames a small batch of records once for a room of 21 sockets, uncompressed, compresses only a large one, and keeps no compressor and one listener per socket', async () => {
     const room = await createRoom(env.server.url);
     const teacher = env.client();
     await teacher.resume(room.instructorToken);
@@ -57,6 +58,13 @@ describe('fan-out', () => {
     large.stop();
     expect(JSON.stringify(late.session).length).toBeGreaterThan(16 * 1024);
     expect(large.compressed).toBe(1);
+    // Its compressor is gone once the answer is out, and every socket has one listener of events and one of its closing.
+    const sockets = [...env.server.app.io.sockets.sockets.values()];
+    expect(sockets).toHaveLength(22);
+    const compressors = sockets.filter((s) => (s.conn.transport as unknown as { socket: { _extensions: Record<string, { _deflate: unknown }> } }).socket._extensions['permessage-deflate']?._deflate);
+    expect(compressors).toHaveLength(0);
+    // ('error' is socket.io's own, a no-op.)
+    for (const s of sockets) expect({ any: s.listenersAny().length, events: s.eventNames() }).toEqual({ any: 1, events: ['error', 'disconnect'] });
     for (const c of env.clients) await c.until(() => c.lastSeq === 72 && c.problems.length === 0, 'the join on every page');
   });
 });
