@@ -15,6 +15,7 @@ import { Classroom } from './classroom';
 import type { ServerConfig } from './config';
 import { createHttpApp } from './http';
 import { trustFunction } from './network';
+import { tuneWebSockets } from './fan-out';
 import { bindSockets, SocketBroadcaster, type ClassroomServer } from './socket';
 import { RoomLeases } from './leases';
 import { Peers } from './peers';
@@ -57,12 +58,16 @@ export type { Session } from './classroom';
  * resume's answer, a switch of timeline, a delivery of hundreds of messages. They are JSON of
  * many alike records, and shrink about five times, which is most of the wait of a phone on
  * a slow network. The many small messages of a class in play are sent as they are, costing
- * no CPU. Small windows keep each socket's compressor at about 24 kB (zlib's default
- * takes 256 kB); a client's compressed message is still limited by `maxHttpBufferSize`
- * once inflated.
+ * no CPU, and a broadcast of one is framed once for the whole room (fan-out.ts). ws applies
+ * the threshold only without context takeover: with it, every message was compressed, and
+ * every socket kept a compressor from its first message on. Without it, a socket has one only
+ * once it was sent a large message; each message is compressed on its own, which costs these
+ * large ones little. Small windows keep a compressor at about 24 kB (zlib's default takes
+ * 256 kB); a client's compressed message is still limited by `maxHttpBufferSize` once inflated.
  */
 const WEBSOCKET_COMPRESSION = {
   threshold: 16 * 1024,
+  serverNoContextTakeover: true,
   serverMaxWindowBits: 11,
   clientMaxWindowBits: 11,
   zlibDeflateOptions: { level: 6, memLevel: 5 },
@@ -112,6 +117,7 @@ export function createApp({ config, store, logger, clock = Date.now, roomCode }:
       leases!.start();
     }, () => undefined);
   }
+  tuneWebSockets(io, WEBSOCKET_COMPRESSION.threshold);
   broadcaster.attach(io);
   bindSockets({ io, classroom, broadcaster, limits: config.limits, clock, logger, trust });
 

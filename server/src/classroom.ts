@@ -202,7 +202,7 @@ export class Classroom extends RoomHost {
     const seqStart = room.log.length + 1;
     this.change(room, nowMs, events, owner ? { removeParticipants: [owner.tokenHash] } : {}, reply, () => {
       if (owner) this.out.ended(room.code, [owner.tokenHash], viewer ? 'revoked' : 'removed');
-      this.out.presence(room.code, room.info());
+      this.tellPresence(room);
       // A removed student's answer no longer counts: the class hears the count again.
       if (events.length) this.tellAnswered(room);
       reply({ ok: true, value: { seqs: events.map((_, i) => seqStart + i) } });
@@ -290,7 +290,7 @@ export class Classroom extends RoomHost {
         // Only what is on disk (records still being committed follow by broadcast), and only the newest;
         // the class without the answers not revealed yet.
         ...this.#recentFor(room, p, lastSeq),
-        room: room.info(),
+        room: this.shownPresence(room),
         settings: room.log.initial.settings,
         presenting: room.presenting,
         timeline: room.timelineInfo(),
@@ -367,7 +367,7 @@ export class Classroom extends RoomHost {
     const wasOnline = room.isOnline(session.tokenHash);
     room.online.set(session.tokenHash, after);
     if ((before > 0) !== (after > 0)) this.peers?.send({ kind: 'online', code: room.code, tokenHash: session.tokenHash, online: after > 0 });
-    if (wasOnline !== room.isOnline(session.tokenHash)) this.out.presence(room.code, room.info());
+    if (wasOnline !== room.isOnline(session.tokenHash)) this.tellPresence(room);
     // The last page of a join it never confirmed is gone: it may never have had the answer.
     // Its retry (the same join id) may come back for it a moment later; else it is taken back.
     if (room.unconfirmed.has(session.tokenHash) && !room.isOnline(session.tokenHash)) {
@@ -403,7 +403,7 @@ export class Classroom extends RoomHost {
       const { locked } = payload as ClientPayload<'room:lock'>;
       room.locked = locked;
       return this.change(room, nowMs, [], { locked }, reply, () => {
-        this.out.presence(room.code, room.info());
+        this.tellPresence(room);
         reply({ ok: true, value: { seqs: [] } });
       });
     }
@@ -484,7 +484,7 @@ export class Classroom extends RoomHost {
     }
     this.change(room, nowMs, events, extra, reply, () => {
       if (command.type === 'addNode' || command.type === 'addNodes' || command.type === 'renameNode') {
-        this.out.presence(room.code, room.info());
+        this.tellPresence(room);
       }
       reply({ ok: true, value: { seqs: events.map((_, i) => seqStart + i) } });
     });
@@ -533,7 +533,7 @@ export class Classroom extends RoomHost {
       done: () => {
         if (events.length) target.committed = Math.max(target.committed, events.at(-1)!.seq);
         this.sendTimeline(room);
-        this.out.presence(room.code, room.info());
+        this.tellPresence(room);
         reply({ ok: true, value: { seqs: events.map((e) => e.seq) } });
       },
       failed: (error) => reply({ ok: false, error }),
@@ -568,7 +568,7 @@ export class Classroom extends RoomHost {
       return this.change(room, nowMs, [], { removeParticipants: viewers.map((v) => v.tokenHash) }, reply, () => {
         this.peers?.send({ kind: 'share', code: room.code, token: null });
         this.out.ended(room.code, viewers.map((v) => v.tokenHash), 'revoked');
-        this.out.presence(room.code, room.info());
+        this.tellPresence(room);
         reply({ ok: true, value: { seqs: [] } });
       });
     }
@@ -584,7 +584,7 @@ export class Classroom extends RoomHost {
       this.peers?.send({ kind: 'share', code: room.code, token });
       if (replaced.length) {
         this.out.ended(room.code, replaced, 'revoked');
-        this.out.presence(room.code, room.info());
+        this.tellPresence(room);
       }
       reply({ ok: true, value: { seqs: [], link: this.#shareLink(room.code, token) } });
     });

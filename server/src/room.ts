@@ -177,6 +177,11 @@ export class Room {
   /** How fast the log may still grow (made on the first command that needs it). */
   growth?: TokenBucket;
   locked = false;
+  /**
+   * The presence this process's sockets hold: what the join's answer gave them, and every
+   * `room:presence` change since. The next change is worked out from it (null until asked).
+   */
+  shownPresence: RoomInfo | null = null;
   /** The event the instructor presents to everyone, or null. Not part of the log. */
   presenting: number | null = null;
   /** The replay link's token while this server runs (only its hash is stored; after a restart, revoke and share again). */

@@ -18,6 +18,8 @@ import {
   type LogRecord,
   type Role,
   type RoomEvent,
+  presenceChange,
+  type PresenceChange,
   type RoomInfo,
   type RoomSummary,
   type TimelineInfo,
@@ -42,7 +44,8 @@ const STORE_RETRY_MS = [500, 1000, 2000] as const;
 export interface Broadcaster {
   /** New records; `forClass`, when given, is what every role but the instructor gets (answers not revealed yet taken out). */
   records(code: string, records: readonly LogRecord[], forClass?: readonly LogRecord[]): void;
-  presence(code: string, info: RoomInfo): void;
+  /** What changed in who is in the room and online (presence.ts). */
+  presence(code: string, change: PresenceChange): void;
   /** The instructor presents the log at `seq` to every screen (null: released). */
   replay(code: string, seq: number | null): void;
   /** The room plays on another timeline: every screen replaces its log with `base` and `records` (`forClass` as for `records`). */
@@ -180,9 +183,8 @@ export class RoomHost {
         missed: () => void this.resync(),
         gone: (id) => this.#safely('forgetting a process taken for dead failed', () => {
           for (const room of this.rooms.values()) {
-            const before = JSON.stringify(room.info());
             for (const [hash, on] of room.elsewhere) if (on.delete(id) && on.size === 0) room.elsewhere.delete(hash);
-            if (JSON.stringify(room.info()) !== before) this.out.presence(room.code, room.info());
+            this.tellPresence(room);
           }
         }),
       },
@@ -441,7 +443,7 @@ export class RoomHost {
           if (!on) room.elsewhere.set(message.tokenHash, (on = new Set()));
           on.add(from);
         } else if (on?.delete(from) && on.size === 0) room.elsewhere.delete(message.tokenHash);
-        if (room.isOnline(message.tokenHash) !== before) this.out.presence(room.code, room.info());
+        if (room.isOnline(message.tokenHash) !== before) this.tellPresence(room);
         return;
       }
       case 'expired': {
@@ -488,7 +490,7 @@ export class RoomHost {
     const ended = (viewers: boolean) => changed.removed.filter((p) => (p.role === 'viewer') === viewers).map((p) => p.tokenHash);
     if (ended(false).length) this.out.ended(room.code, ended(false), 'removed');
     if (ended(true).length) this.out.ended(room.code, ended(true), 'revoked');
-    if (changed.presence) this.out.presence(room.code, room.info());
+    if (changed.presence) this.tellPresence(room);
   }
 
 
@@ -574,9 +576,26 @@ export class RoomHost {
     }
   }
 
-  /** Who is in the room and online now. */
+  /**
+   * Who is in the room and online, as this process's sockets were last told: what a join's
+   * answer carries, so that the `room:presence` changes that follow fold onto it.
+   */
   roomInfo(code: string): RoomInfo | null {
-    return this.rooms.get(code)?.info() ?? null;
+    const room = this.rooms.get(code);
+    return room ? this.shownPresence(room) : null;
+  }
+
+  protected shownPresence(room: Room): RoomInfo {
+    return (room.shownPresence ??= room.info());
+  }
+
+  /** Sends the room's sockets what changed in its presence since they were last told, if anything did. */
+  protected tellPresence(room: Room): void {
+    if (!room.shownPresence) return; // no page holds a list yet: the next join's answer has it all
+    const now = room.info();
+    const change = presenceChange(room.shownPresence, now);
+    room.shownPresence = now;
+    if (change) this.out.presence(room.code, change);
   }
 
   /** Public facts about a room, for the join page. */

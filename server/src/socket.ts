@@ -18,7 +18,7 @@ import {
   type ClientEventName,
   type ConnectionClosedReason,
   type LogRecord,
-  type RoomInfo,
+  type PresenceChange,
   type ServerToClient,
   type TimelineInfo,
 } from '@toy-paxos/shared';
@@ -34,6 +34,8 @@ export type ClassroomServer = Server<Record<string, (...args: unknown[]) => void
 type ClassroomSocket = Socket<Record<string, (...args: unknown[]) => void>, ServerToClient, object, SocketData>;
 
 export interface SocketData {
+  /** Where the connection comes from: behind a trusted reverse proxy, the address it forwarded. */
+  address: string;
   session?: Session;
   /** A room:join or room:resume is being answered: a second one is already-joined. */
   joining?: boolean;
@@ -119,8 +121,8 @@ export class SocketBroadcaster implements Broadcaster {
     this.#io?.local.to(code).except(instructorChannel(code)).emit('room:records', { records: forClass });
   }
 
-  presence(code: string, info: RoomInfo): void {
-    this.#io?.local.to(code).emit('room:presence', info);
+  presence(code: string, change: PresenceChange): void {
+    this.#io?.local.to(code).emit('room:presence', change);
   }
 
   replay(code: string, seq: number | null): void {
@@ -184,159 +186,164 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger,
   const history = new TokenBucket(limits.historyBurst, limits.historyPerSecond, clock());
   const slowDown: AckError = { code: 'rate-limited', message: `Slow down: at most ${limits.commandsPerSecond} actions a second. Try again in a moment.` };
 
+  /**
+   * Spends one event of this person's budget. Past it, the event is refused; a socket
+   * that goes on spending its overdraft too is cut off, and from then on (and for what
+   * it had sent already) nothing is answered, so flooding costs the server next to nothing.
+   */
+  const spend = (socket: ClassroomSocket): 'ok' | 'refused' | 'cut' => {
+    if (socket.data.cut) return 'cut';
+    const now = clock();
+    const session = socket.data.session;
+    const budget = session ? perSession.get(session.tokenHash, now) : perAddress.get(socket.data.address, now);
+    if (budget.take(now)) return 'ok';
+    const overdraft = session ? sessionOverdraft.get(session.tokenHash, now) : addressOverdraft.get(socket.data.address, now);
+    if (overdraft.take(now)) return 'refused';
+    logger.warn({ code: session?.code }, 'connection cut off for flooding');
+    closeConnection(socket, 'flooding');
+    return 'cut';
+  };
+
+  /**
+   * Every event a socket receives, known or not. One listener shared by all sockets (socket.io
+   * calls it with the socket as `this`): a listener per event and socket cost each connection
+   * some 8 KiB of closures and listener tables.
+   */
+  function onEvent(this: ClassroomSocket, event: string, ...args: unknown[]): void {
+    const socket = this;
+    const last = args.at(-1);
+    if (!names.has(event)) {
+      // Unknown events cost the budget too, so they cannot be flooded for free.
+      const spent = spend(socket);
+      if (spent === 'cut' || typeof last !== 'function') return;
+      const error: AckError = spent === 'ok' ? { code: 'unknown-event', message: `There is no event "${String(event).slice(0, 40)}" in this protocol.` } : slowDown;
+      return (last as Reply)({ ok: false, error });
+    }
+    const name = event as ClientEventName;
+    const reply: Reply = typeof last === 'function' ? (last as Reply) : () => {};
+    const raw = typeof last === 'function' ? args.slice(0, -1) : args;
+    const fail = (error: AckError) => reply({ ok: false, error });
+    try {
+      const spent = spend(socket);
+      if (spent === 'cut') return;
+      if (spent === 'refused') return fail(slowDown);
+      if (raw.length !== 1) return fail({ code: 'bad-request', message: `${name} takes exactly one payload object.` });
+      // Before a session, only a join or a resume is read: nothing else is worth its validation.
+      if (!socket.data.session && name !== 'room:join' && name !== 'room:resume') return fail(NOT_JOINED);
+      const v = (raw[0] as { v?: unknown } | null)?.v;
+      if ((name === 'room:join' || name === 'room:resume') && v !== PROTOCOL_VERSION) {
+        return fail({ code: 'protocol-version', message: `This server speaks protocol version ${PROTOCOL_VERSION}, not ${String(v)}: reload the page to get the current client.` });
+      }
+      const parsed = CLIENT_EVENTS[name].safeParse(raw[0]);
+      if (!parsed.success) return fail({ code: 'bad-request', message: describeIssues(parsed.error) });
+      handle(socket, name, parsed.data, reply, fail);
+    } catch (error) {
+      logger.error({ err: error, event: name, code: socket.data.session?.code }, 'command failed');
+      fail({ code: 'server-error', message: 'Something went wrong on the server; nothing changed. Try again.' });
+    }
+  }
+
+  /** A socket closed (socket.io calls it with the socket as `this`). */
+  function onDisconnect(this: ClassroomSocket): void {
+    const session = this.data.session;
+    if (!session) return;
+    broadcaster.untrack(session.tokenHash, this);
+    classroom.setOnline(session, -1, clock());
+  }
+
   io.on('connection', (socket) => {
     // Behind a trusted reverse proxy, the address it forwarded: per-address limits then see each client.
-    const address = clientAddress(socket.request, trust);
-
-    /**
-     * Spends one event of this person's budget. Past it, the event is refused; a socket
-     * that goes on spending its overdraft too is cut off, and from then on (and for what
-     * it had sent already) nothing is answered, so flooding costs the server next to nothing.
-     */
-    const spend = (): 'ok' | 'refused' | 'cut' => {
-      if (socket.data.cut) return 'cut';
-      const now = clock();
-      const session = socket.data.session;
-      const budget = session ? perSession.get(session.tokenHash, now) : perAddress.get(address, now);
-      if (budget.take(now)) return 'ok';
-      const overdraft = session ? sessionOverdraft.get(session.tokenHash, now) : addressOverdraft.get(address, now);
-      if (overdraft.take(now)) return 'refused';
-      logger.warn({ code: session?.code }, 'connection cut off for flooding');
-      closeConnection(socket, 'flooding');
-      return 'cut';
-    };
-
-    socket.onAny((event: string, ...args: unknown[]) => {
-      if (names.has(event)) return;
-      const reply = args.at(-1);
-      // Unknown events cost the budget too, so they cannot be flooded for free.
-      const spent = spend();
-      if (spent === 'cut' || typeof reply !== 'function') return;
-      const error: AckError = spent === 'ok' ? { code: 'unknown-event', message: `There is no event "${String(event).slice(0, 40)}" in this protocol.` } : slowDown;
-      (reply as Reply)({ ok: false, error });
-    });
-
-    for (const name of names as Set<ClientEventName>) {
-      socket.on(name, (...args: unknown[]) => {
-        const last = args.at(-1);
-        const reply: Reply = typeof last === 'function' ? (last as Reply) : () => {};
-        const raw = typeof last === 'function' ? args.slice(0, -1) : args;
-        const fail = (error: AckError) => reply({ ok: false, error });
-        try {
-          const spent = spend();
-          if (spent === 'cut') return;
-          if (spent === 'refused') return fail(slowDown);
-          if (raw.length !== 1) return fail({ code: 'bad-request', message: `${name} takes exactly one payload object.` });
-          // Before a session, only a join or a resume is read: nothing else is worth its validation.
-          if (!socket.data.session && name !== 'room:join' && name !== 'room:resume') return fail(NOT_JOINED);
-          const v = (raw[0] as { v?: unknown } | null)?.v;
-          if ((name === 'room:join' || name === 'room:resume') && v !== PROTOCOL_VERSION) {
-            return fail({ code: 'protocol-version', message: `This server speaks protocol version ${PROTOCOL_VERSION}, not ${String(v)}: reload the page to get the current client.` });
-          }
-          const parsed = CLIENT_EVENTS[name].safeParse(raw[0]);
-          if (!parsed.success) return fail({ code: 'bad-request', message: describeIssues(parsed.error) });
-          handle(socket, name, parsed.data, reply, fail);
-        } catch (error) {
-          logger.error({ err: error, event: name, code: socket.data.session?.code }, 'command failed');
-          fail({ code: 'server-error', message: 'Something went wrong on the server; nothing changed. Try again.' });
-        }
-      });
-    }
-
-    socket.on('disconnect', () => {
-      const session = socket.data.session;
-      if (!session) return;
-      broadcaster.untrack(session.tokenHash, socket);
-      classroom.setOnline(session, -1, clock());
-    });
-
-    /**
-     * An answer the classroom gives after the handler returned (once the commit is done): the
-     * handler's try/catch is over by then, so an exception here is logged and answered
-     * `server-error` here, rather than stopping the process with every socket on it.
-     */
-    function later<T>(name: ClientEventName, fail: (e: AckError) => void, answer: (outcome: T) => void): (outcome: T) => void {
-      return (outcome) =>
-        guarded(
-          () => answer(outcome),
-          fail,
-          (error) => logger.error({ err: error, event: name, code: socket.data.session?.code }, 'command failed'),
-        );
-    }
-
-    function handle(s: ClassroomSocket, name: ClientEventName, payload: unknown, reply: Reply, fail: (e: AckError) => void): void {
-      if (name === 'room:join' || name === 'room:resume') {
-        if (s.data.session || s.data.joining) {
-          return fail({ code: 'already-joined', message: 'This connection has joined a room already; reload the page to switch rooms.' });
-        }
-        // Wrong room codes are what a guesser produces: only failed joins count against an address.
-        if (name === 'room:join' && joinFailures.blocked(address, clock())) {
-          return fail({ code: 'rate-limited', message: 'Too many wrong room codes from here: wait a minute and try again.' });
-        }
-        s.data.joining = true;
-        const started = later(name, fail, (outcome: Outcome<{ session: Session; info: SessionInfo }>) => {
-          s.data.joining = false;
-          if (!outcome.ok) {
-            if (name === 'room:join' && outcome.error.code === 'room-not-found') joinFailures.record(address, clock());
-            return fail(outcome.error);
-          }
-          if (!s.connected) {
-            // Gone while the commit ran: a resume can come back on the next connection, but a
-            // join's token never reached anyone, so what it created is taken back.
-            if (name === 'room:join') classroom.abandon(outcome.value.session, clock());
-            return;
-          }
-          const { session, info } = outcome.value;
-          // A session may be open on a few pages at once; a new one closes the oldest.
-          const open = broadcaster.socketsOf(session.tokenHash);
-          for (const old of open.slice(0, Math.max(0, open.length - limits.socketsPerSessionMax + 1))) closeConnection(old, 'replaced');
-          // Join the room's channel in the same tick as the snapshot: no event can fall between.
-          s.data.session = session;
-          s.join(session.code);
-          if (session.role === 'instructor') s.join(instructorChannel(session.code));
-          broadcaster.track(session.tokenHash, s);
-          classroom.setOnline(session, 1, clock());
-          logger.info({ code: session.code, role: session.role, event: name }, 'session started');
-          reply({ ok: true, session: { ...info, room: classroom.roomInfo(session.code) ?? info.room } });
-        });
-        if (name === 'room:join') classroom.join(payload as ClientPayload<'room:join'>, clock(), started);
-        else {
-          const { token, lastSeq, branch } = payload as ClientPayload<'room:resume'>;
-          classroom.resume(token, lastSeq, branch, clock(), started);
-        }
-        return;
-      }
-      const session = s.data.session;
-      if (!session) return fail(NOT_JOINED);
-      if (name === 'room:confirm') {
-        classroom.confirm(session);
-        return reply({ ok: true, seqs: [] });
-      }
-      if (name === 'room:history') {
-        // A page of history costs the server by its size: the event already paid for the first share.
-        const page = payload as ClientPayload<'room:history'>;
-        const cost = historyCost(page);
-        // However many ask at once, history takes a bounded part of the event loop.
-        if (!history.has(clock(), cost)) {
-          return fail({ code: 'rate-limited', message: 'The server is busy sending earlier parts of logs: try again in a moment.' });
-        }
-        if (cost > 1 && !perSession.get(session.tokenHash, clock()).take(clock(), cost - 1)) {
-          return fail({ code: 'rate-limited', message: `Slow down: the earlier log comes at most ${HISTORY_EVENTS_PER_TOKEN * limits.commandsPerSecond} events (${HISTORY_TEXT_PER_TOKEN * limits.commandsPerSecond} with text) a second. Try again in a moment.` });
-        }
-        history.take(clock(), cost);
-        return classroom.history(session, page, (outcome) => (outcome.ok ? reply({ ok: true, ...outcome.value }) : fail(outcome.error)));
-      }
-      if (name === 'room:analytics') return classroom.analytics(session, (outcome) => (outcome.ok ? reply({ ok: true, ...outcome.value }) : fail(outcome.error)));
-      classroom.command(
-        session,
-        name,
-        payload as never,
-        clock(),
-        later(name, fail, (outcome: Outcome<CommandResult>) => {
-          if (!outcome.ok) return fail(outcome.error);
-          reply({ ok: true, ...outcome.value });
-        }),
-      );
-    }
+    socket.data.address = clientAddress(socket.request, trust);
+    socket.onAny(onEvent);
+    socket.on('disconnect', onDisconnect);
   });
+
+  /**
+   * An answer the classroom gives after the handler returned (once the commit is done): the
+   * handler's try/catch is over by then, so an exception here is logged and answered
+   * `server-error` here, rather than stopping the process with every socket on it.
+   */
+  function later<T>(socket: ClassroomSocket, name: ClientEventName, fail: (e: AckError) => void, answer: (outcome: T) => void): (outcome: T) => void {
+    return (outcome) =>
+      guarded(
+        () => answer(outcome),
+        fail,
+        (error) => logger.error({ err: error, event: name, code: socket.data.session?.code }, 'command failed'),
+      );
+  }
+
+  function handle(s: ClassroomSocket, name: ClientEventName, payload: unknown, reply: Reply, fail: (e: AckError) => void): void {
+    if (name === 'room:join' || name === 'room:resume') {
+      if (s.data.session || s.data.joining) {
+        return fail({ code: 'already-joined', message: 'This connection has joined a room already; reload the page to switch rooms.' });
+      }
+      // Wrong room codes are what a guesser produces: only failed joins count against an address.
+      if (name === 'room:join' && joinFailures.blocked(s.data.address, clock())) {
+        return fail({ code: 'rate-limited', message: 'Too many wrong room codes from here: wait a minute and try again.' });
+      }
+      s.data.joining = true;
+      const started = later(s, name, fail, (outcome: Outcome<{ session: Session; info: SessionInfo }>) => {
+        s.data.joining = false;
+        if (!outcome.ok) {
+          if (name === 'room:join' && outcome.error.code === 'room-not-found') joinFailures.record(s.data.address, clock());
+          return fail(outcome.error);
+        }
+        if (!s.connected) {
+          // Gone while the commit ran: a resume can come back on the next connection, but a
+          // join's token never reached anyone, so what it created is taken back.
+          if (name === 'room:join') classroom.abandon(outcome.value.session, clock());
+          return;
+        }
+        const { session, info } = outcome.value;
+        // A session may be open on a few pages at once; a new one closes the oldest.
+        const open = broadcaster.socketsOf(session.tokenHash);
+        for (const old of open.slice(0, Math.max(0, open.length - limits.socketsPerSessionMax + 1))) closeConnection(old, 'replaced');
+        // Join the room's channel in the same tick as the snapshot: no event can fall between.
+        s.data.session = session;
+        s.join(session.code);
+        if (session.role === 'instructor') s.join(instructorChannel(session.code));
+        broadcaster.track(session.tokenHash, s);
+        classroom.setOnline(session, 1, clock());
+        logger.info({ code: session.code, role: session.role, event: name }, 'session started');
+        reply({ ok: true, session: { ...info, room: classroom.roomInfo(session.code) ?? info.room } });
+      });
+      if (name === 'room:join') classroom.join(payload as ClientPayload<'room:join'>, clock(), started);
+      else {
+        const { token, lastSeq, branch } = payload as ClientPayload<'room:resume'>;
+        classroom.resume(token, lastSeq, branch, clock(), started);
+      }
+      return;
+    }
+    const session = s.data.session;
+    if (!session) return fail(NOT_JOINED);
+    if (name === 'room:confirm') {
+      classroom.confirm(session);
+      return reply({ ok: true, seqs: [] });
+    }
+    if (name === 'room:history') {
+      // A page of history costs the server by its size: the event already paid for the first share.
+      const page = payload as ClientPayload<'room:history'>;
+      const cost = historyCost(page);
+      // However many ask at once, history takes a bounded part of the event loop.
+      if (!history.has(clock(), cost)) {
+        return fail({ code: 'rate-limited', message: 'The server is busy sending earlier parts of logs: try again in a moment.' });
+      }
+      if (cost > 1 && !perSession.get(session.tokenHash, clock()).take(clock(), cost - 1)) {
+        return fail({ code: 'rate-limited', message: `Slow down: the earlier log comes at most ${HISTORY_EVENTS_PER_TOKEN * limits.commandsPerSecond} events (${HISTORY_TEXT_PER_TOKEN * limits.commandsPerSecond} with text) a second. Try again in a moment.` });
+      }
+      history.take(clock(), cost);
+      return classroom.history(session, page, (outcome) => (outcome.ok ? reply({ ok: true, ...outcome.value }) : fail(outcome.error)));
+    }
+    if (name === 'room:analytics') return classroom.analytics(session, (outcome) => (outcome.ok ? reply({ ok: true, ...outcome.value }) : fail(outcome.error)));
+    classroom.command(
+      session,
+      name,
+      payload as never,
+      clock(),
+      later(s, name, fail, (outcome: Outcome<CommandResult>) => {
+        if (!outcome.ok) return fail(outcome.error);
+        reply({ ok: true, ...outcome.value });
+      }),
+    );
+  }
 }

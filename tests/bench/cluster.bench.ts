@@ -105,7 +105,7 @@ async function latency(urls: readonly string[]): Promise<Pick<Figures, 'p50' | '
       const again = (await s.emitWithAck('node:propose', { value: `V${i}` })) as { ok: boolean; seqs?: number[] };
       return again.ok && again.seqs?.length ? String(again.seqs.at(-1)) : null;
     },
-    (s, handler) => s.on('room:records', ({ records }: { records: LogRecord[] }) => records.forEach((r) => handler(String(r.seq)))),
+    (s, handler) => s.on('room:records', ({ records }: { records: LogRecord[] }) => handler(records.map((r) => String(r.seq)))),
   );
   for (const s of sockets) s.close();
   return { p50: percentile(result.latencies, 50), p99: percentile(result.latencies, 99), incomplete: result.incomplete };

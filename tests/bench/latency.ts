@@ -27,28 +27,38 @@ export interface Driven {
   readonly latencies: number[];
   readonly actions: number;
   readonly incomplete: number;
+  /** Messages the clients received per second while latencies counted (each may carry several actions). */
+  readonly messagesPerSecond: number;
 }
 
-/** Runs the action loop: every client acts every 2–4 s; latency = last receipt − send. */
+/**
+ * Runs the action loop: every client acts every 2–4 s; latency = last receipt − send.
+ * `onReceive` hands over each message a client receives, as the keys of the actions it carries.
+ */
 export async function drive(
   sockets: Socket[],
   actors: number,
   seconds: number,
   act: (s: Socket, i: number) => Promise<string | null>,
-  onReceive: (s: Socket, handler: (key: string) => void) => void,
+  onReceive: (s: Socket, handler: (keys: readonly string[]) => void) => void,
 ): Promise<Driven> {
   const sentAt = new Map<string, number>();
   const received = new Map<string, { count: number; last: number }>();
-  for (const s of sockets) {
-    onReceive(s, (key) => {
-      const r = received.get(key) ?? { count: 0, last: 0 };
-      r.count++;
-      r.last = performance.now();
-      received.set(key, r);
-    });
-  }
   const measureFrom = performance.now() + WARMUP_S * 1000;
   const end = measureFrom + seconds * 1000;
+  let messages = 0;
+  for (const s of sockets) {
+    onReceive(s, (keys) => {
+      const now = performance.now();
+      if (now >= measureFrom && now < end) messages++;
+      for (const key of keys) {
+        const r = received.get(key) ?? { count: 0, last: 0 };
+        r.count++;
+        r.last = now;
+        received.set(key, r);
+      }
+    });
+  }
   let actions = 0;
   const timers = sockets.slice(0, actors).map((s, i) => {
     const loop = async () => {
@@ -75,5 +85,5 @@ export async function drive(
     else latencies.push(r.last - t0);
   }
   latencies.sort((a, b) => a - b);
-  return { latencies, actions, incomplete };
+  return { latencies, actions, incomplete, messagesPerSecond: messages / seconds };
 }

@@ -1,12 +1,14 @@
 /**
  * A server for bench:server, in its own process: `classroom` runs the real toy-paxos
  * server (SQLite store in a temporary folder, or the PostgreSQL database of DATABASE_URL,
- * shared with other such processes) with limits that let one machine's
- * clients in; `throughput` the same with no budget per person (clients that send as fast as they
- * are answered); `defaults` the same with the documented limits (the flood test); `relay` is the baseline, a bare socket.io server that acks an action
- * and broadcasts it to the room. Prints `PORT <n>` when it listens. Asked `heap` over
- * IPC, it collects garbage (run it with --expose-gc) and answers its memory use, the
- * CPU time it has used and, for the classroom, its slowest commit since the last question.
+ * shared with other such processes) with limits that let one machine's clients in;
+ * `throughput` the same with no budget per person (clients that send as fast as they are
+ * answered); `defaults` the same with the documented limits (the flood test); `relay` is the
+ * baseline, a bare socket.io server that broadcasts the actions of one event-loop turn to
+ * the room as one message, as the classroom does, then acks them. Prints `PORT <n>` when it
+ * listens. Asked `heap` over IPC, it collects garbage (run it with --expose-gc) and answers
+ * its memory use, the CPU time it has used and, for the classroom, its slowest commit since
+ * the last question.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -81,16 +83,29 @@ if (mode === 'classroom' || mode === 'throughput' || mode === 'defaults') {
     }),
   );
 } else if (mode === 'relay') {
+  // Batched as the classroom batches its commits: the actions that arrive in one turn of the
+  // event loop go to the room as one message, then each is acknowledged.
   const http = createServer();
   const io = new Server(http, { maxHttpBufferSize: 16 * 1024 });
+  const turn = new Map<string, { payloads: unknown[]; acks: (() => void)[] }>();
+  const flush = () => {
+    for (const [room, { payloads, acks }] of turn) {
+      io.to(room).emit('relay', payloads);
+      for (const ack of acks) ack();
+    }
+    turn.clear();
+  };
   io.on('connection', (socket) => {
     socket.on('join', (room: string, ack: () => void) => {
       socket.join(room);
       ack();
     });
     socket.on('act', (payload: { room: string; id: number; body: string }, ack: (r: { ok: true }) => void) => {
-      io.to(payload.room).emit('relay', payload);
-      ack({ ok: true });
+      if (turn.size === 0) setImmediate(flush);
+      let batch = turn.get(payload.room);
+      if (!batch) turn.set(payload.room, (batch = { payloads: [], acks: [] }));
+      batch.payloads.push(payload);
+      batch.acks.push(() => ack({ ok: true }));
     });
   });
   http.listen(0, '127.0.0.1', () => console.log(`PORT ${(http.address() as { port: number }).port}`));

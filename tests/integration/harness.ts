@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { io as connect, type ManagerOptions, type Socket } from 'socket.io-client';
 import { createApp, DEFAULT_LIMITS, SqliteStore, type App, type ServerConfig, type Store } from '@toy-paxos/server';
-import { HISTORY_TEXT_MAX, PROTOCOL_VERSION, type Ack, type HistoryPage, type RoomState, type ClientEventName, type CreatedRoom, type LogRecord, type RoomInfo, type SessionInfo, type TimelineInfo } from '@toy-paxos/shared';
+import { applyPresenceChange, HISTORY_TEXT_MAX, PROTOCOL_VERSION, type Ack, type PresenceChange, type HistoryPage, type RoomState, type ClientEventName, type CreatedRoom, type LogRecord, type RoomInfo, type SessionInfo, type TimelineInfo } from '@toy-paxos/shared';
 
 export interface TestServer {
   readonly app: App;
@@ -77,7 +77,9 @@ export class TestClient {
       if (this.#held) this.#held.push(...records);
       else this.#take(records, 'broadcast');
     });
-    this.socket.on('room:presence', (info: RoomInfo) => (this.presence = info));
+    this.socket.on('room:presence', (change: PresenceChange) => {
+      if (this.presence) this.presence = applyPresenceChange(this.presence, change);
+    });
     this.socket.on('room:timeline', ({ timeline, records, base }: { timeline: TimelineInfo; records: LogRecord[]; base: RoomState | null }) => {
       this.timeline = timeline;
       this.records = [];

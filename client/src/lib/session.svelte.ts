@@ -8,6 +8,7 @@
 import type { Socket } from 'socket.io-client';
 import {
   apply,
+  applyPresenceChange,
   cloneRoomState,
   foldedSummary,
   initialRoomState,
@@ -19,6 +20,7 @@ import {
   type ClientEventName,
   type CommandResult,
   type LogRecord,
+  type PresenceChange,
   type Role,
   type RoomEvent,
   type RoomInfo,
@@ -150,7 +152,10 @@ export class RoomSession {
       if (this.#held) this.#held.push(...records);
       else this.#take(records);
     });
-    this.socket.on('room:presence', (info: RoomInfo) => (this.presence = info));
+    // Changes fold onto the list of the last join's answer; one that comes before the first answer is in it already.
+    this.socket.on('room:presence', (change: PresenceChange) => {
+      if (this.presence) this.presence = applyPresenceChange(this.presence, change);
+    });
     this.socket.on('checkpoint:answered', ({ id, answered }: { id: number; answered: number }) => {
       if (this.question?.id === id) this.question = { ...this.question, answered };
     });

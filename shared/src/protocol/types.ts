@@ -13,7 +13,7 @@ import type { ClassAnalytics } from '../replay/analytics';
 import type { CLIENT_EVENTS } from './schemas';
 
 /** Bumped on any change a client must know about; `room:join` and `room:resume` check it. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** At most this many records in a join's or resume's answer (and a `room:timeline`): the newest ones, after a `base` state. */
 export const RECENT_RECORDS = 200;
@@ -175,6 +175,20 @@ export interface RoomInfo {
   readonly participants: readonly ParticipantInfo[];
 }
 
+/**
+ * What changed in a room's presence since the last `room:presence` (or the join's answer):
+ * fold it into the list with `applyPresenceChange` (presence.ts). A participant is named by
+ * its node, or by its id when it has no node.
+ */
+export interface PresenceChange {
+  /** Whether joining is locked, when that changed. */
+  readonly locked?: boolean;
+  /** Participants gone from the list (removed, or not on the active timeline any more). */
+  readonly removed?: readonly string[];
+  /** Participants new, changed or moved: each goes at index `at`, once `removed` are out, in this order. */
+  readonly put?: readonly { readonly at: number; readonly participant: ParticipantInfo }[];
+}
+
 /** One timeline of a room: the main one (id 0), or a what-if branch. */
 export interface BranchInfo {
   readonly id: number;
@@ -275,8 +289,8 @@ export interface HistoryPage {
 export interface ServerToClient {
   /** New events, in order, with no gaps: `records[0].seq` is one more than the last seq sent. */
   'room:records': (payload: { readonly records: readonly LogRecord[] }) => void;
-  /** Who is in the room and online, and whether joining is locked. */
-  'room:presence': (payload: RoomInfo) => void;
+  /** What changed of who is in the room and online, and whether joining is locked (the whole list comes with the join's answer). */
+  'room:presence': (payload: PresenceChange) => void;
   /**
    * The instructor presents the log at `seq` to everyone (null: released, back to live).
    * Screens follow the cursor; the room stays live beneath it.
