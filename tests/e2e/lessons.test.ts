@@ -105,34 +105,35 @@ describe('a guided solo lesson', () => {
       await page.getByRole('combobox').filter({ hasText: 'Choose a preset lesson' }).selectOption('value-adoption');
       await page.getByRole('button', { name: 'Load' }).click();
       const lesson = page.getByRole('region', { name: 'Lesson', exact: true });
-      await expect.poll(() => lesson.getByRole('status').innerText()).toBe('Press Next step to begin.');
+      const status = lesson.getByRole('status').first();
+      await expect.poll(() => status.innerText()).toBe('Press Next step to begin.');
       const next = lesson.getByRole('button', { name: 'Next step' });
       await next.click();
-      // "nodes A B C" is one step, not three that look the same.
-      await expect.poll(() => lesson.getByRole('status').innerText()).toBe('Step 1 of 9: nodes A B C');
+      // "nodes A B C" is one step, not three that look the same; it is said in words, the script line below.
+      await expect.poll(() => status.innerText()).toBe('Step 1 of 9: A, B and C join\nnodes A B C');
       for (let i = 0; i < 7; i++) await next.click();
-      await expect.poll(() => lesson.getByRole('status').innerText()).toBe('Step 8 of 9: accept C -> all');
+      await expect.poll(() => status.innerText()).toBe('Step 8 of 9: C asks every acceptor to accept\naccept C -> all');
       await expect.poll(() => lesson.innerText()).toContain('ACCEPT  Request from C');
       // The acting node is the one the step is about.
       await expect.poll(() => page.getByRole('combobox', { name: 'Acting node' }).inputValue()).toBe('C');
       await screenshot(page, `solo-guided-${size}`);
       // What the learner sees without scrolling.
       await page.screenshot({ path: `${SCREENSHOTS}/solo-guided-${size}-first-view.png` });
-      // Everything the step needs is in view without scrolling: the narration, its key entries (the adoption of Apple, then Apple chosen
-      // again), the words that say why their lines read "val: Mango", and Next; and, beside them on a wide screen, the ring (a phone
-      // puts the ring below the step's words, which come first).
+      // Everything the step needs is in view without scrolling: the narration, Next and the ring; on a wide screen its key entries too
+      // (the adoption of Apple, then Apple chosen in a later ballot too) and the words that say why their lines read "val: Mango". A
+      // phone puts the ring right below Next, then the key entries: the first one's sentence is in view.
       const keys = lesson.locator('[data-key-seq]');
       expect(await keys.count()).toBe(2);
-      const ring = size === 'desktop' ? [lesson.locator('.stage-ring svg').first()] : [];
-      for (const part of [lesson.getByRole('status'), keys.first(), keys.first().locator('.reading'), keys.last(), next, ...ring]) {
+      const wide = size === 'desktop' ? [keys.first().locator('.reading'), keys.last()] : [];
+      for (const part of [status, keys.first().locator('.because').first(), next, lesson.locator('.stage-ring svg').first(), ...wide]) {
         const box = (await part.boundingBox())!;
         expect(box.y + box.height, `${size}: ${await part.evaluate((el) => el.className || el.tagName)}`).toBeLessThanOrEqual(viewport.height);
       }
       await next.click();
-      await expect.poll(() => lesson.getByRole('status').innerText()).toBe('Step 9 of 9: expect choice C Apple; expect chosen Apple; expect safe');
+      await expect.poll(() => status.innerText()).toBe('Step 9 of 9: What holds now\nexpect choice C Apple; expect chosen Apple; expect safe');
       expect(await next.isDisabled()).toBe(true);
       await lesson.getByRole('button', { name: 'Back' }).click();
-      await expect.poll(() => lesson.getByRole('status').innerText()).toBe('Step 8 of 9: accept C -> all');
+      await expect.poll(() => status.innerText()).toBe('Step 8 of 9: C asks every acceptor to accept\naccept C -> all');
       await context.close();
     });
   }
@@ -179,7 +180,7 @@ describe('chosen versus learned', () => {
       await page.getByRole('button', { name: 'Load' }).click();
       const lesson = page.getByRole('region', { name: 'Lesson', exact: true });
       const next = lesson.getByRole('button', { name: 'Next step' });
-      const status = () => lesson.getByRole('status').innerText();
+      const status = () => lesson.getByRole('status').first().innerText();
       const stepTo = async (source: string) => {
         for (let i = 0; i < 20 && !(await status()).includes(source); i++) await next.click();
         expect(await status()).toContain(source);
@@ -305,7 +306,39 @@ const NOTATION: readonly (readonly [RegExp, string])[] = [
   [/\bP1a\b/, 'P1a'],
   [/\bP2c\b/, 'P2c'],
   [/\bslot\b/, 'slot'],
+  [/\bquorums?\b/, 'quorum'],
+  [/\b\d+\.[A-Z]/, 'ballot'],
+  [/\bpromised \d/, 'promised'],
+  [/\bpromiser_acc_max\b/, 'promiser_acc_max'],
+  [/\[(TELL|LEARN|APPLY)\]/, 'tags'],
+  [/\bphase 1\b/, 'phase 1'],
+  [/\blivelock\b/, 'livelock'],
+  [/\bhalf-accepted\b/, 'half-accepted'],
+  [/\bstate machine\b/, 'state machine'],
 ];
+
+/** Words that state a lesson's outcome, which its title must not use: the title names the situation. */
+const TITLE_GIVEAWAY = /\b(carries|carry|must|never|livelock|filled|no-op|cannot)\b/i;
+
+/** What a headline may not say before the step that answers the lesson's question: what the proposer must send. */
+const EARLY_ANSWER = /\bmust (propose|re-propose|carry|send)\b/;
+
+/**
+ * The nodes a text says do not hear or learn of a value ("C does not hear of it", "can E gather without hearing of
+ * Apple", "C, cut off from A, does not learn it"): the last of `nodes` named before such words, sentence by sentence.
+ */
+function unheard(text: string, nodes: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const sentence of text.split(/(?<=[.?!])\s+/)) {
+    const at = /\b(does not|do not|did not|never|without) (hear|hearing|heard|learn|learning)\b/.exec(sentence);
+    if (!at) continue;
+    const before = sentence.slice(0, at.index);
+    const named = nodes.map((n) => [n, before.search(new RegExp(`\\b${n}\\b`, 'g'))] as const).filter(([, i]) => i >= 0);
+    const last = named.map(([n]) => [n, before.lastIndexOf(n)] as const).sort((a, b) => b[1] - a[1])[0];
+    if (last) out.add(last[0]);
+  }
+  return [...out];
+}
 
 /** Words an introduction must not use: they state the rule or the outcome the learner should find out. */
 const GIVEAWAY = /\b(is|are|gets?|got) chosen\b|\bchosen too\b|\bmust\b|\bP[12][a-c]\b|\binstead of\b|\bnever\b|\bcannot\b|\bsafe\b/i;
@@ -337,13 +370,68 @@ describe('every lesson reads right to a newcomer', () => {
       const giveaway = GIVEAWAY.exec(intro);
       if (giveaway) problems.push(`the intro gives the rule or the outcome away ("${giveaway[0]}"): "${intro}"`);
 
+      const title = TITLE_GIVEAWAY.exec(preset.title);
+      if (title) problems.push(`the title gives the outcome away ("${title[0]}"): "${preset.title}"`);
+
       const values = valuesOf(preset.text);
-      const steps = lessonSteps(runScenario(parseScenario(preset.text)));
+      const run = runScenario(parseScenario(preset.text));
+      const steps = lessonSteps(run);
+      // The lesson's question is put to the learner before the step that answers it: a guess, or the predict lessons' questions.
+      const deciding = steps.findIndex((st) => st.guess !== null);
+      if (deciding < 0 && !steps.some((st) => st.outcomes.some((o) => o.step.kind === 'ask'))) problems.push('the lesson never asks the learner to commit to a guess');
+      const nodes = run.log.stateAt(run.log.events.length).order;
+      // A node the intro says does not hear of a value has learned nothing when it proposes (or leads): the core's word for it.
+      for (const node of unheard(preset.lesson, nodes)) {
+        const proposes = steps.findIndex((st) => st.outcomes.some((o) => o.step.kind === 'command' && (o.step.command.type === 'propose' || o.step.command.type === 'lead') && o.step.command.node === node));
+        if (proposes < 0) continue;
+        for (const st of steps.slice(0, proposes + 1)) {
+          const at = run.log.stateAt(st.entries.at(-1)?.seq ?? 0);
+          const learned = at.settings.protocol === 'multi' ? Object.keys(at.multi?.nodes[node]?.learned ?? {}).length > 0 : at.nodes[node]?.choice != null;
+          if (learned) problems.push(`the intro says ${node} does not hear of it, but ${node} has learned a value by step ${steps.indexOf(st) + 1}`);
+        }
+      }
+      let picked = -1;
       for (const [s, step] of steps.entries()) {
         await next.click();
         await expect.poll(() => status.innerText()).toMatch(new RegExp(`^Step ${s + 1} of ${steps.length}:`));
         const where = `step ${s + 1} (${step.outcomes[0]!.step.source})`;
         const panel = (await page.evaluate(PANEL)) as Panel;
+        // The header says what the step does in words first; its script line follows.
+        const header = (await status.innerText()).replace(/^Step \d+ of \d+: /, '');
+        const firstLine = header.split('\n')[0]!;
+        if (step.outcomes.some((o) => firstLine.startsWith(o.step.source)) || /->|^expect\b/.test(firstLine)) problems.push(`${where}: the header leads with script syntax: "${firstLine}"`);
+        if (deciding >= 0 && s < deciding && EARLY_ANSWER.test(panel.text)) problems.push(`${where}: says "${EARLY_ANSWER.exec(panel.text)![0]}" before step ${deciding + 1} shows it`);
+        // Before the deciding step, the panel asks the lesson's question; the learner picks, and that step says whether it was right.
+        const prediction = lesson.getByRole('region', { name: 'Your prediction' });
+        if (s === deciding - 1) {
+          const guess = steps[deciding]!.guess!;
+          if ((await prediction.count()) !== 1) problems.push(`${where}: the lesson's question is not asked before step ${deciding + 1}`);
+          else {
+            expect(await prediction.getByRole('heading').innerText()).toBe(`Your prediction: ${guess.question}`);
+            // Each preset picks another answer, so that both right and wrong picks are reported.
+            picked = i % guess.options.length;
+            await prediction.getByRole('button', { name: guess.options[picked], exact: true }).click();
+            await expect.poll(() => prediction.getByRole('status').innerText()).toContain('Your answer is locked in');
+          }
+        }
+        if (s === deciding && picked >= 0) {
+          const guess = step.guess!;
+          const said = await prediction.getByRole('status').innerText();
+          const expected = picked === guess.answer ? `Right: ${guess.options[guess.answer]}.` : `Not this time: you picked ${guess.options[picked]}; the answer is ${guess.options[guess.answer]}.`;
+          if (said !== expected) problems.push(`${where}: after the guess, says "${said}", not "${expected}"`);
+        }
+        // On a phone, the deciding step's ring, and the last step's "Lesson complete", are in the first screen below the lesson's top.
+        const top = (await lesson.boundingBox())!.y;
+        const inFirstScreen = async (part: ReturnType<Page['locator']>, what: string) => {
+          const box = (await part.boundingBox())!;
+          if (box.y + box.height - top > PHONE.height) problems.push(`${where}: ${what} ends ${Math.round(box.y + box.height - top)} px below the lesson's top, past the first screen`);
+        };
+        if (s === deciding || s === steps.length - 1) await inFirstScreen(lesson.locator('.stage-ring svg').first(), 'the ring');
+        if (s === steps.length - 1) await inFirstScreen(lesson.getByRole('note', { name: 'Lesson complete' }), '"Lesson complete"');
+        // Nothing shown before the node proposes says that a node the intro says does not hear of a value learns it.
+        for (const node of unheard(preset.lesson, nodes)) {
+          if (new RegExp(`\\[TELL\\] ${node}\\b|\\b${node} learns\\b|\\band ${node} learn\\b`).test(panel.text) && s < deciding) problems.push(`${where}: shows ${node} hearing of a value the intro says it does not hear of`);
+        }
         // Each key entry agrees with the sentence above it: the value its request carries is the value the heading names first,
         // and where the notebook's val is another (the proposer's own), the words beside it say why.
         const asked = step.outcomes.some((o) => o.step.kind === 'ask');
@@ -367,7 +455,7 @@ describe('every lesson reads right to a newcomer', () => {
         // A scenario's checks read as plain English, not as script lines.
         for (const o of step.outcomes) {
           if (o.kind !== 'expect' || o.step.kind !== 'expect') continue;
-          const words = `As expected: ${describeExpectation(o.step.expect)}`;
+          const words = `Checked: ${describeExpectation(o.step.expect)}`;
           if (!panel.text.replace(/\s+/g, ' ').includes(words)) problems.push(`${where}: "${o.step.source}" is not said in words ("${words}")`);
         }
       }
@@ -419,7 +507,7 @@ describe('a half-accepted command, where the learner looks', () => {
       await stepTo(l, 'accept A -> B slot 2');
       // The ring, beside the step: B's label says what it holds in slot 2, and that it is not chosen.
       const ringB = lesson.locator('.stage-ring li.label').filter({ hasText: /^B/ });
-      await expect.poll(() => ringB.innerText()).toContain('slot 2 half-accepted');
+      await expect.poll(() => ringB.innerText()).toContain('slot 2: set y 5, half-accepted');
       const box = (await ringB.boundingBox())!;
       expect(box.y + box.height).toBeLessThanOrEqual(viewport.height);
       await stepTo(l, 'lead B');

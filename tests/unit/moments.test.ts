@@ -27,7 +27,7 @@ describe('value adoption (Paxos Made Simple, P2c)', () => {
     const s = step('value-adoption', 7);
     expect(s.source).toBe('promise C -> B C');
     expect(s.first).toContain('PROMISE Request from C(p: 1.C) to B(acc_p: 1.A)');
-    expect(s.keys).toEqual(["10 reported-value: B's promise reports Apple, accepted in ballot 1.A: C must propose Apple, not its own Mango (P2c)."]);
+    expect(s.keys).toEqual(["10 reported-value: B's promise reports Apple, accepted in ballot 1.A: C now knows of a value that may already be chosen, and it had proposed Mango."]);
   });
 
   it('step 8: the adoption of Apple is the key entry, with its because, then Apple chosen again', () => {
@@ -35,7 +35,7 @@ describe('value adoption (Paxos Made Simple, P2c)', () => {
     expect(s.source).toBe('accept C -> all');
     expect(s.keys).toEqual([
       "12 adopted-value: C's accept requests carry Apple, not its own Mango: B's promise reported Apple, accepted in ballot 1.A, which may already be chosen (P2c).",
-      '13 chosen: Apple is chosen again, in ballot 1.C: a later ballot that wins carries the value already chosen (P2c).',
+      '13 chosen: A quorum accepted Apple in the later ballot 1.C too: the same value, not a second one, so agreement holds; a later ballot that wins carries the value already chosen (P2c).',
     ]);
   });
 
@@ -48,7 +48,7 @@ describe('value adoption (Paxos Made Simple, P2c)', () => {
   });
 
   it('step 4: the acceptance that makes Apple chosen is the key entry, and every node learns it there', () => {
-    expect(step('value-adoption', 4).keys).toEqual(['8 chosen: A quorum of 2 acceptors accepted Apple in ballot 1.A: Apple is chosen, for good; A, B and C learn it.']);
+    expect(step('value-adoption', 4).keys).toEqual(['8 chosen: A quorum of 2 acceptors accepted Apple in ballot 1.A: Apple is chosen, for good; A learns it.']);
   });
 });
 
@@ -62,7 +62,7 @@ describe('Flexible Paxos (Q1 = 4, Q2 = 2)', () => {
   it("step 10: B's promise reports Apple (and completes E's quorum of four, a signpost the entry itself says)", () => {
     const s = step('flexible-paxos', 10);
     expect(s.source).toBe('promise E -> B');
-    expect(s.keys).toEqual(["17 reported-value: B's promise reports Apple, accepted in ballot 1.A: E must propose Apple, not its own Mango (P2c)."]);
+    expect(s.keys).toEqual(["17 reported-value: B's promise reports Apple, accepted in ballot 1.A: E now knows of a value that may already be chosen, and it had proposed Mango."]);
   });
 
   it('step 11: the adoption of Apple comes first, not the last acceptance, whose request still reads val: Mango', () => {
@@ -70,7 +70,7 @@ describe('Flexible Paxos (Q1 = 4, Q2 = 2)', () => {
     expect(s.source).toBe('accept E -> C D E');
     expect(s.keys).toEqual([
       "18 adopted-value: E's accept requests carry Apple, not its own Mango: B's promise reported Apple, accepted in ballot 1.A, which may already be chosen (P2c).",
-      '19 chosen: Apple is chosen again, in ballot 1.E: a later ballot that wins carries the value already chosen (P2c).',
+      '19 chosen: A quorum accepted Apple in the later ballot 1.E too: the same value, not a second one, so agreement holds; a later ballot that wins carries the value already chosen (P2c).',
     ]);
   });
 });
@@ -80,7 +80,7 @@ describe('the ignore-accepted-value mode (P2c broken)', () => {
     const s = step('break-ignore-accepted-value', 6);
     expect(s.source).toBe('promise C -> B C');
     expect(s.keys).toEqual([
-      "10 reported-value: B's promise reports Apple, accepted in ballot 1.A: C must propose Apple, not its own Mango (P2c), but this rule-breaking mode lets it ignore that.",
+      "10 reported-value: B's promise reports Apple, accepted in ballot 1.A: a value that may already be chosen, though this rule-breaking mode lets C ignore it.",
     ]);
   });
 
@@ -88,9 +88,8 @@ describe('the ignore-accepted-value mode (P2c broken)', () => {
     const s = step('break-ignore-accepted-value', 7);
     expect(s.keys).toEqual([
       "12 rule-broken: Rule-breaking mode: C's accept requests carry its own Mango, though B's promise reported Apple, accepted in ballot 1.A, which may already be chosen (P2c broken).",
-      '13 chosen: A quorum of 2 acceptors accepted Mango in ballot 1.C: Mango is chosen too, though Apple was chosen in ballot 1.A; A, B and C learn it.',
+      '13 chosen: A quorum of 2 acceptors accepted Mango in ballot 1.C: Mango is chosen too, though Apple was chosen in ballot 1.A; C learns it.',
       '13 violation: Two different values are chosen: Apple in ballot 1.A and Mango in ballot 1.C. Only a single value may be chosen (Paxos Made Simple, section 2.1).',
-      "13 violation: C, A and B had learned Apple and now learn Mango: a learned choice must never change (toy-paxos's own check; it follows from agreement).",
     ]);
   });
 });
@@ -100,7 +99,7 @@ describe('Multi-Paxos: a new leader takes over (Paxos Made Simple, section 3)', 
     const s = step('multi-leader-change', 11);
     expect(s.source).toBe('promise B -> all');
     expect(s.keys).toEqual([
-      "17 reported-value: B's own promise reports set y 5 in slot 2, accepted in ballot 1.A: B must re-propose it in slot 2 before any new command (P2c, slot by slot).",
+      "17 reported-value: B's own promise reports set y 5 in slot 2, accepted in ballot 1.A: B cannot tell whether other acceptors accepted it too, so it may already be chosen.",
     ]);
   });
 
@@ -128,7 +127,7 @@ describe('refusals and learners', () => {
     const s = step('dueling-proposers', 6);
     expect(s.source).toBe('accept A -> all');
     expect(s.keys).toEqual([
-      "12 ballot-lost: A refuses 1.A, having promised 2.B: A's ballot 1.A can no longer get the 2 acceptances it needs, so A must start a new proposal above 2.B.",
+      "12 ballot-lost: A, as an acceptor, refuses its own 1.A, having promised 2.B: A's ballot 1.A can no longer get the 2 acceptances it needs, so A must start a new proposal above 2.B.",
     ]);
   });
 
@@ -227,9 +226,10 @@ describe('a step reads right: its shown entries agree with their headings', () =
   });
 
   it('names the notation a text uses, for the step to explain it', () => {
-    expect(notationIn('PROMISE Request from C(p: 1.C) to B(acc_p: 1.A) ... (P2c)')).toEqual(['acc_p', 'P2c']);
+    expect(notationIn('PROMISE Request from C(p: 1.C) to B(acc_p: 1.A) ... (P2c)')).toEqual(['ballot', 'acc_p', 'P2c']);
+    expect(notationIn('[TELL] C told; a quorum; promised 1.A; livelock')).toEqual(['quorum', 'ballot', 'promised', 'tags', 'livelock']);
     expect(notationIn('Flexible Paxos: five nodes, Q1 = 4 and Q2 = 2; SETTINGS q1: 2')).toEqual(['Q1', 'Q2']);
-    expect(notationIn('accept A -> B slot 2; NEW Leader from A(p: 1.A, from_slot: 1)')).toEqual(['slot']);
+    expect(notationIn('accept A -> B slot 2; NEW Leader from A(p: 1.A, from_slot: 1)')).toEqual(['ballot', 'slot']);
     expect(notationIn('Apple is chosen')).toEqual([]);
   });
 });

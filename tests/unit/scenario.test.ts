@@ -51,6 +51,16 @@ describe('parseScenario', () => {
     }
   });
 
+  it('a guess comes before the step that answers it, with one right answer marked', () => {
+    const s = parseScenario("nodes A B\npropose A Apple\nguess Which value will A carry? | Mango | *Apple\npromise A -> all\n");
+    expect(s.guesses).toEqual({ 4: { question: 'Which value will A carry?', options: ['Mango', 'Apple'], answer: 1 } });
+    expect(problems('nodes A\nguess Which? | Mango | Apple\npropose A Apple')).toEqual([
+      '2: write "guess QUESTION | ANSWER | *RIGHT ANSWER", with 2 to 4 answers and a * before the right one: mark exactly one answer with *',
+    ]);
+    expect(problems('nodes A\nguess Which? | *Mango')[0]).toMatch(/^2: write "guess QUESTION/);
+    expect(problems('nodes A\npropose A Apple\nguess Which? | *Mango | Apple')).toEqual(['3: a guess comes right before the step that answers it: put a step after it']);
+  });
+
   it('refuses bad values, modes, codes and numbers', () => {
     expect(problems('break nonsense\nnodes A')).toEqual([
       '1: unknown rule-breaking mode "nonsense"; the modes are: ignore-accepted-value, accept-without-quorum, forget-on-crash, break-promises, reconfigure-mid-round, skip-repropose',

@@ -20,14 +20,21 @@ export function ringDetail(room: RoomState, id: string): string {
 
 function acceptorDetail(room: RoomState, id: string): string {
   const a = room.nodes[id]!.acceptor;
-  return a.accepted ? `${ballotText(room, a.accepted.ballot)}: ${a.accepted.value}` : a.promised ? `acc_p ${ballotText(room, a.promised)}` : 'nothing accepted';
+  // "promised", not the notebook's acc_p: a promise accepts nothing, and the label must not read as an acceptance.
+  return a.accepted ? `${ballotText(room, a.accepted.ballot)}: ${a.accepted.value}` : a.promised ? `promised ${ballotText(room, a.promised)}` : 'nothing accepted';
 }
 
 function multiDetail(room: RoomState, id: string): string {
   const m = multiNodeOf(room.multi, id);
-  const half = halfAccepted(room, id).map((h) => ` · slot ${h.slot} half-accepted`).join('');
+  const half = new Set(halfAccepted(room, id).map((h) => h.slot));
+  // What each slot holds at this acceptor, so that the ring shows the log without reading it.
+  const slots = Object.keys(m.accepted)
+    .map(Number)
+    .sort((a, b) => a - b)
+    .map((slot) => ` · slot ${slot}: ${m.accepted[slot]!.value}${half.has(slot) ? ', half-accepted' : ''}`)
+    .join('');
   const ran = m.applied === 0 ? '' : m.applied === 1 ? ' · ran slot 1' : ` · ran slots 1–${m.applied}`;
-  return m.promised ? `acc_p ${ballotText(room, m.promised)}${half}${ran}` : 'nothing promised';
+  return m.promised ? `promised ${ballotText(room, m.promised)}${slots}${ran}` : 'nothing promised';
 }
 
 /**

@@ -346,13 +346,13 @@ function replyReached(at: At, r: AnyReply, lost: Set<string>): void {
   if (r.kind === 'promise' && r.lastAccepted && pa.promiserAccMax !== pb.promiserAccMax) {
     const acc = r.lastAccepted;
     const reports = `${at.whose(r.from, r.to)} promise reports ${acc.value}, accepted in ballot ${at.b(acc.ballot)}`;
-    const must = `${who} must propose ${acc.value}${pa.value === null ? '' : pa.value === acc.value ? ', its own value too' : `, not its own ${pa.value}`} (P2c)`;
+    // What the proposer does with the report is the next step's to show: this one says only what it now knows.
     const because =
       pb.sentValue !== null && pb.sentValue !== acc.value
         ? `${reports}, but ${who} has already sent ${pb.sentValue} in ${at.b(pb.ballot)}, and one ballot carries one value.`
         : at.before.settings.rules.ignoreAcceptedValue && pa.value !== acc.value
-          ? `${reports}: ${must}, but this rule-breaking mode lets it ignore that.`
-          : `${reports}: ${must}.`;
+          ? `${reports}: a value that may already be chosen, though this rule-breaking mode lets ${who} ignore it.`
+          : `${reports}: ${who} now knows of a value that may already be chosen${pa.value !== null && pa.value !== acc.value ? `, and it had proposed ${pa.value}` : ''}.`;
     at.add('reported-value', `${at.name(r.from)}'s promise reports ${acc.value} (${at.b(acc.ballot)})`, because);
   }
   if (r.kind === 'reject') {
@@ -365,9 +365,14 @@ function replyReached(at: At, r: AnyReply, lost: Set<string>): void {
     at.add(
       'ballot-lost',
       `${who}'s ballot ${at.b(r.ballot)} cannot win`,
-      `${at.name(r.from)} refuses ${at.b(r.ballot)}, having promised ${at.b(r.promised)}: ${who}'s ballot ${at.b(r.ballot)} can no longer get the ${o.needed} ${r.request === 'prepare' ? 'promises' : 'acceptances'} it needs, so ${who} must start a new proposal above ${at.b(r.promised)}.`,
+      `${refuser(at, r)} ${at.b(r.ballot)}, having promised ${at.b(r.promised)}: ${who}'s ballot ${at.b(r.ballot)} can no longer get the ${o.needed} ${r.request === 'prepare' ? 'promises' : 'acceptances'} it needs, so ${who} must start a new proposal above ${at.b(r.promised)}.`,
     );
   }
+}
+
+/** "B refuses", or for a node's own proposal "A, as an acceptor, refuses": every node is proposer and acceptor at once. */
+function refuser(at: At, r: { readonly from: string; readonly to: string }): string {
+  return r.from === r.to ? `${at.name(r.from)}, as an acceptor, refuses its own` : `${at.name(r.from)} refuses`;
 }
 
 /** A proposer's ballot in a round, as a key of the ballots already lost. */
@@ -388,12 +393,13 @@ function multiReplyReached(at: At, r: MultiReply, lost: Set<string>): void {
     const skip = at.before.settings.rules.skipRepropose;
     const one = fresh.length === 1 ? la.reported[fresh[0]!]! : null;
     const reports = one
-      ? `${at.whose(r.from, r.to)} promise reports ${one.value} in slot ${fresh[0]}, accepted in ballot ${at.b(one.ballot)}: ${who} must re-propose it in slot ${fresh[0]}`
-      : `${at.whose(r.from, r.to)} promise reports ${fresh.map((s) => `${la.reported[s]!.value} in slot ${s}`).join(', ')}: ${who} must re-propose each in its slot`;
+      ? `${at.whose(r.from, r.to)} promise reports ${one.value} in slot ${fresh[0]}, accepted in ballot ${at.b(one.ballot)}`
+      : `${at.whose(r.from, r.to)} promise reports ${fresh.map((s) => `${la.reported[s]!.value} in slot ${s}`).join(', ')}`;
+    // A promise tells of one acceptor only: the leader cannot see whether a quorum accepted, so the command may be chosen.
     at.add(
       'reported-value',
       `${at.name(r.from)}'s promise reports ${fresh.map((s) => `slot ${s}: ${la.reported[s]!.value} (${at.b(la.reported[s]!.ballot)})`).join('; ')}`,
-      `${reports} before any new command (P2c, slot by slot)${skip ? ', but this rule-breaking mode lets it skip that' : ''}.`,
+      `${reports}: ${who} cannot tell whether other acceptors accepted ${one ? 'it' : 'them'} too, so ${one ? 'it' : 'each'} may already be chosen${skip ? ', though this rule-breaking mode lets it skip re-proposing' : ''}.`,
     );
     return;
   }
@@ -411,7 +417,7 @@ function multiReplyReached(at: At, r: MultiReply, lost: Set<string>): void {
   at.add(
     'ballot-lost',
     `${who}'s ballot ${at.b(r.ballot)} cannot win`,
-    `${at.name(r.from)} refuses ${at.b(r.ballot)}, having promised ${at.b(r.promised)}: ${who}'s ballot ${at.b(r.ballot)} can no longer get the ${needed} ${prepare ? 'promises' : 'acceptances'} it needs, so to lead on ${who} must lead again above ${at.b(r.promised)}.`,
+    `${refuser(at, r)} ${at.b(r.ballot)}, having promised ${at.b(r.promised)}: ${who}'s ballot ${at.b(r.ballot)} can no longer get the ${needed} ${prepare ? 'promises' : 'acceptances'} it needs, so to lead on ${who} must lead again above ${at.b(r.promised)}.`,
   );
 }
 
@@ -475,7 +481,11 @@ function chosenValues(at: At): void {
   for (const c of after.monitor.chosen.slice(before.monitor.chosen.length)) {
     const b = at.b(c.ballot);
     if (before.monitor.chosen.some((x) => x.value === c.value)) {
-      at.add('chosen', `${c.value} is chosen again (ballot ${b})`, `${c.value} is chosen again, in ballot ${b}: a later ballot that wins carries the value already chosen (P2c).`);
+      at.add(
+        'chosen',
+        `${c.value} is chosen in ballot ${b} too: the same value`,
+        `A quorum accepted ${c.value} in the later ballot ${b} too: the same value, not a second one, so agreement holds; a later ballot that wins carries the value already chosen (P2c).`,
+      );
       continue;
     }
     const other = before.monitor.chosen.find((x) => x.value !== c.value);
@@ -494,7 +504,11 @@ function chosenValues(at: At): void {
     const b = at.b(c.ballot);
     const earlier = mb.find((x) => x.slot === c.slot);
     if (earlier?.value === c.value) {
-      at.add('chosen', `Slot ${c.slot}: ${c.value} is chosen again (ballot ${b})`, `${c.value} is chosen again in slot ${c.slot}, in ballot ${b}: a later ballot that wins carries the command already chosen there (P2c, slot by slot).`);
+      at.add(
+        'chosen',
+        `Slot ${c.slot}: ${c.value} is chosen in ballot ${b} too: the same command`,
+        `A quorum accepted ${c.value} in slot ${c.slot} in the later ballot ${b} too: the same command, not a second one, so the slot still holds one; a later ballot that wins carries the command already chosen there (P2c, slot by slot).`,
+      );
       continue;
     }
     const learners = slotLearners(at, c.slot, c.value);

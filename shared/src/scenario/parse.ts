@@ -62,12 +62,39 @@ export interface Scenario {
   readonly rule: string;
   /** What a step shows, in the lesson author's words (`say` lines), by the line of the step they follow. */
   readonly says: Readonly<Record<number, string>>;
+  /** The guesses a learner commits to before a step (`guess` lines), by the line of the step they come before. */
+  readonly guesses: Readonly<Record<number, LessonGuess>>;
   /** Settings the room starts with (the settings lines before the first `nodes`). */
   readonly settings: SettingsChange;
   readonly seed: number;
   /** Bot nodes that propose on their own during `run`. */
   readonly autoProposers: readonly string[];
   readonly steps: readonly ScenarioStep[];
+}
+
+/** A lesson's question, asked just before the step that answers it: the learner picks one answer, then the step shows what happened. */
+export interface LessonGuess {
+  readonly question: string;
+  readonly options: readonly string[];
+  /** The right option (0-based): the one the script marks with `*`. */
+  readonly answer: number;
+}
+
+/** How many answers a `guess` offers, and how long each part may be. */
+export const GUESS_LIMITS = { optionsMin: 2, optionsMax: 4, questionMax: 200, optionMax: 60 } as const;
+
+/** A `guess QUESTION | ANSWER | *RIGHT ...` line's text after the verb, or a problem that says how to write it. */
+function parseGuess(text: string): LessonGuess {
+  const how = 'write "guess QUESTION | ANSWER | *RIGHT ANSWER", with 2 to 4 answers and a * before the right one';
+  const [question = '', ...parts] = text.split('|').map((p) => p.trim());
+  if (!question.endsWith('?') || question.length > GUESS_LIMITS.questionMax) fail(`${how}; the question ends with "?" and has at most ${GUESS_LIMITS.questionMax} characters`);
+  if (parts.length < GUESS_LIMITS.optionsMin || parts.length > GUESS_LIMITS.optionsMax) fail(how);
+  const right = parts.flatMap((p, i) => (p.startsWith('*') ? [i] : []));
+  if (right.length !== 1) fail(`${how}: mark exactly one answer with *`);
+  const options = parts.map((p) => p.replace(/^\*\s*/, ''));
+  if (options.some((o) => o === '' || o.length > GUESS_LIMITS.optionMax)) fail(`${how}; each answer has 1 to ${GUESS_LIMITS.optionMax} characters`);
+  if (new Set(options).size !== options.length) fail(`${how}: two answers read the same`);
+  return { question, options, answer: right[0]! };
 }
 
 export interface ScenarioProblem {
@@ -108,7 +135,7 @@ function fail(message: string): never {
 export const STEP_WORDS = [
   'title', 'lesson', 'seed', 'quorum', 'ballots', 'delivery', 'acceptors', 'learners', 'protocol', 'break', 'set',
   'nodes', 'bots', 'autobots', 'propose', 'promise', 'accept', 'lead', 'submit', 'deliver', 'drop', 'duplicate', 'settle',
-  'answer', 'crash', 'recover', 'cut', 'heal', 'partition', 'round', 'run', 'ask', 'reveal', 'expect',
+  'answer', 'crash', 'recover', 'cut', 'heal', 'partition', 'round', 'run', 'ask', 'reveal', 'expect', 'guess',
 ] as const;
 
 /** Parses a scenario, or throws a ScenarioError listing every bad line. */
@@ -126,6 +153,9 @@ export function parseScenario(text: string): Scenario {
   const lessons: string[] = [];
   const ruleLines: string[] = [];
   const says: Record<number, string> = {};
+  const guesses: Record<number, LessonGuess> = {};
+  // A guess waits for the step it comes before.
+  let guess: { line: number; guess: LessonGuess } | null = null;
   const autoProposers: string[] = [];
   let title = '';
   let seed = 1;
@@ -185,6 +215,8 @@ export function parseScenario(text: string): Scenario {
     const [verb, ...words] = source.split(/\s+/) as [string, ...string[]];
     const step = (s: StepBody): void => {
       steps.push({ ...s, line, source } as ScenarioStep);
+      if (guess) guesses[line] = guess.guess;
+      guess = null;
     };
     const command = (c: RoomCommand): void => step({ kind: 'command', command: c });
     try {
@@ -209,6 +241,10 @@ export function parseScenario(text: string): Scenario {
           says[said.line] = [says[said.line], source.slice(verb.length).trim()].filter(Boolean).join(' ');
           break;
         }
+        case 'guess':
+          if (guess) fail(`a guess comes right before the step that answers it: line ${guess.line} already asks one for the next step`);
+          guess = { line, guess: parseGuess(source.slice(verb.length).trim()) };
+          break;
         case 'seed':
           seed = intArg(words[0], 'the seed', 0, 2 ** 31);
           break;
@@ -367,6 +403,9 @@ export function parseScenario(text: string): Scenario {
       problems.push({ line, message: e.message });
     }
   });
+  // Set inside the loop's callback, which the compiler does not follow.
+  const unanswered = guess as { line: number; guess: LessonGuess } | null;
+  if (unanswered) problems.push({ line: unanswered.line, message: 'a guess comes right before the step that answers it: put a step after it' });
   if (problems.length === 0 && declared.size === 0) problems.push({ line: rawLines.length, message: 'a scenario needs a "nodes" line' });
   if (problems.length) throw new ScenarioError(problems);
   return {
@@ -374,6 +413,7 @@ export function parseScenario(text: string): Scenario {
     lesson: lessons.join(' '),
     rule: ruleLines.join(' '),
     says,
+    guesses,
     settings: Object.keys(rules).length ? { ...settings, rules } : settings,
     seed,
     autoProposers,

@@ -5,8 +5,9 @@
  */
 import type { Annotation } from '../annotate';
 import { keyEntries, keyMoments, teaches, type KeyEntry, type Moment } from '../replay/moments';
+import type { LessonGuess } from './parse';
 import type { ScenarioRun, StepOutcome } from './run';
-import { describeExpectation, entryReading } from './words';
+import { describeExpectation, entryReading, stepHeadline } from './words';
 
 /** One stop of "Next step": the outcomes since the stop before, and what they made. */
 export interface LessonStep {
@@ -23,6 +24,8 @@ export interface LessonStep {
   readonly readings: Readonly<Record<number, string>>;
   /** What the step shows, in the lesson author's words (its `say` lines). */
   readonly said: readonly string[];
+  /** The lesson's question this step answers (a `guess` line before it): asked at the stop before, so the learner commits first. */
+  readonly guess: LessonGuess | null;
 }
 
 /** Set-up only: nodes joining, settings, renames. */
@@ -62,8 +65,10 @@ export function lessonSteps(run: ScenarioRun, moments: readonly Moment[] = keyMo
       const reading = entryReading(run.log.stateAt(e.seq - 1), e);
       if (reading) readings[e.seq] = reading;
     }
-    const said = [...new Set(outcomes.map((o) => o.step.line))].flatMap((line) => (run.scenario.says[line] ? [run.scenario.says[line]] : []));
-    return { stop, outcomes, entries, keys, ending, readings, said };
+    const lines = [...new Set(outcomes.map((o) => o.step.line))];
+    const said = lines.flatMap((line) => (run.scenario.says[line] ? [run.scenario.says[line]] : []));
+    const guess = lines.map((line) => run.scenario.guesses[line]).find((g) => g !== undefined) ?? null;
+    return { stop, outcomes, entries, keys, ending, readings, said, guess };
   });
 }
 
@@ -77,7 +82,8 @@ export function formatSteps(run: ScenarioRun): string {
   const out: string[] = [];
   if (run.scenario.title) out.push(`== ${run.scenario.title}`);
   steps.forEach((s, i) => {
-    out.push(`Step ${i + 1} of ${steps.length}: ${[...new Set(s.outcomes.map((o) => o.step.source))].join('; ')}`);
+    if (s.guess) out.push(`  before the next step, guess: ${s.guess.question} ${s.guess.options.map((o, j) => (j === s.guess!.answer ? `[${o}]` : o)).join(' | ')}`);
+    out.push(`Step ${i + 1} of ${steps.length}: ${stepHeadline(s.outcomes)} (${[...new Set(s.outcomes.map((o) => o.step.source))].join('; ')})`);
     // Signposts are listed to jump to, not shown first.
     for (const m of moments) if (!teaches(m) && s.entries.some((e) => e.seq === m.seq)) out.push(`  signpost at event ${m.seq}: ${m.label}`);
     const rest = s.entries.length - s.keys.length;
