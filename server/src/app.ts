@@ -2,8 +2,8 @@
  * The composition root: wires the store, the classroom, Express and socket.io.
  * Only `index.ts` reads the environment and listens; tests call `createApp` with
  * their own store, clock and port 0. With the PostgreSQL store, socket.io gets the
- * PostgreSQL adapter (pg-adapter.ts), and the classroom hears the other processes through
- * it (peers.ts).
+ * PostgreSQL adapter (pg-adapter.ts), the classroom hears the other processes through
+ * it (peers.ts), and this process holds the lease of the rooms it serves (leases.ts).
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
@@ -16,6 +16,7 @@ import type { ServerConfig } from './config';
 import { createHttpApp } from './http';
 import { trustFunction } from './network';
 import { bindSockets, SocketBroadcaster, type ClassroomServer } from './socket';
+import { RoomLeases } from './leases';
 import { Peers } from './peers';
 import { createPgAdapter } from './pg-adapter';
 import { StoreUnavailable, type Store } from './store';
@@ -102,10 +103,14 @@ export function createApp({ config, store, logger, clock = Date.now, roomCode }:
       callback(null, origin === undefined || allowed.has(origin));
     },
   });
+  const leases = store instanceof PgStore ? new RoomLeases(store, peers!.id, () => classroom.servedRooms(), logger) : undefined;
   if (store instanceof PgStore) {
     io.adapter(createPgAdapter(store, { logger, missed: () => peers!.missed() }));
     // Once the rooms are here: the others' answers to a newcomer (who is online, what is presented) concern them.
-    void restored.then(() => peers!.attach(io, clock), () => undefined);
+    void restored.then(() => {
+      peers!.attach(io, clock);
+      leases!.start();
+    }, () => undefined);
   }
   broadcaster.attach(io);
   bindSockets({ io, classroom, broadcaster, limits: config.limits, clock, logger, trust });
@@ -137,6 +142,8 @@ export function createApp({ config, store, logger, clock = Date.now, roomCode }:
       clearInterval(sweep);
       classroom.stop();
       peers?.stop();
+      // Before the sockets close: their clients reconnect to a process that can own the rooms at once.
+      await leases?.stop();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await classroom.settled();
       await store.close();

@@ -1,18 +1,20 @@
 /**
  * `npm run start:cluster`: the classroom server in several processes on one machine, so
  * that its cores are used. This primary process listens on PORT and hands each connection
- * to a server process (index.ts) with @socket.io/sticky, which keeps a socket.io session's
- * long-polling requests on the process that opened it; the server processes share the
+ * to a server process (index.ts): every client of a room to the room's process, by the room
+ * code the web client puts in its socket.io address, and the requests of one socket.io
+ * session to the process that opened it (router.ts). The server processes share the
  * PostgreSQL database of DATABASE_URL and reach each other through its adapter. A server
- * process that dies is replaced; its clients reconnect to the others meanwhile.
+ * process that dies is replaced; its rooms' clients reconnect to the others meanwhile, and
+ * to the replacement once it serves.
  */
 import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import { availableParallelism, networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { setupMaster } from '@socket.io/sticky';
 import { configOrStop } from './config';
 import { cannotStart, startupBanner } from './network';
+import { routeConnections, WorkerSlots } from './router';
 
 function stop(problem: unknown): never {
   return cannotStart(problem, process.env);
@@ -25,23 +27,29 @@ const processes = Number(process.env.PROCESSES ?? availableParallelism());
 if (!Number.isInteger(processes) || processes < 1 || processes > 64) stop(`PROCESSES must be a whole number from 1 to 64, not "${process.env.PROCESSES}"`);
 
 const http = createServer();
-// A new session goes to the process with the fewest; its later requests to the same one.
-setupMaster(http, { loadBalancingMethod: 'least-connection' });
+const slots = new WorkerSlots();
+routeConnections(http, slots);
 cluster.setupPrimary({ exec: fileURLToPath(new URL('./index.ts', import.meta.url)), execArgv: ['--import', 'tsx'], serialization: 'advanced' });
 
 let closing = false;
 const started = new Promise<void>((resolve) => {
   let ready = 0;
-  cluster.on('message', (_worker, message) => {
-    if (message === 'ready' && ++ready === processes) resolve();
+  cluster.on('message', (worker, message) => {
+    if (message !== 'ready') return;
+    slots.ready(worker);
+    if (++ready === processes) resolve();
   });
 });
+/** Starts a server process in `slot`: its rooms go to it once it is ready. */
+const fork = (slot: number) => slots.fill(cluster.fork(), slot);
 cluster.on('exit', (worker, code, signal) => {
-  if (closing) return;
+  // Its rooms go to the other processes at once, and back to its slot's replacement once it serves.
+  const slot = slots.vacate(worker);
+  if (closing || slot === undefined) return;
   console.error(`toy-paxos: server process ${worker.process.pid} stopped (${signal ?? `exit ${code}`}); starting another`);
-  cluster.fork();
+  fork(slot);
 });
-for (let i = 0; i < processes; i++) cluster.fork();
+for (let slot = 0; slot < processes; slot++) fork(slot);
 await started;
 http.once('error', stop);
 http.listen(config.port, config.host, () => {

@@ -1,7 +1,7 @@
 /**
  * Starts the classroom server: the only place that reads the environment and listens. In a
  * process that cluster.ts started, the primary listens and hands each connection over
- * (@socket.io/sticky), so this process only serves.
+ * (router.ts, in @socket.io/sticky's messages), so this process only serves.
  */
 import cluster from 'node:cluster';
 import { networkInterfaces } from 'node:os';

@@ -307,6 +307,20 @@ export class RoomHost {
     return this.rooms.size;
   }
 
+  /** The rooms that a page has a socket open on in this process: those it serves (leases.ts). */
+  servedRooms(): string[] {
+    const served: string[] = [];
+    for (const room of this.rooms.values()) {
+      for (const sockets of room.online.values()) {
+        if (sockets > 0) {
+          served.push(room.code);
+          break;
+        }
+      }
+    }
+    return served;
+  }
+
   /** Restores every room from the store: its participants and its whole log. */
   async restore(nowMs: number): Promise<{ rooms: number; events: number }> {
     let events = 0;

@@ -28,6 +28,28 @@ CREATE TABLE IF NOT EXISTS socket_io_attachments (
 );
 `;
 
+/**
+ * Which process serves each room (leases.ts): a lease that its owner renews while it serves
+ * the room, and another may take once it has expired. Not part of the log: a process serves
+ * a room whatever this says, and the keys keep the log one (see the top of this file).
+ */
+const OWNERS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS room_owners (
+  code TEXT PRIMARY KEY REFERENCES rooms(code) ON DELETE CASCADE,
+  owner TEXT NOT NULL,
+  host TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  expires_at TIMESTAMPTZ NOT NULL
+);
+`;
+
+/** Who holds a room's lease: the process (peers.ts's id) and where it runs, for an operator. */
+export interface LeaseHolder {
+  readonly id: string;
+  readonly host: string;
+  readonly pid: number;
+}
+
 /** Any key of the advisory lock space, held while one process migrates: the others wait. */
 const MIGRATION_LOCK = 7_462_001;
 
@@ -120,9 +142,10 @@ export class PgStore implements Store {
         const { rows } = await c.query<{ version: number }>('SELECT version FROM toy_paxos_schema');
         const version = rows[0]?.version ?? 0;
         if (version > SCHEMA_VERSION) throw new Error(`the database's schema is version ${version}, newer than this server's ${SCHEMA_VERSION}: upgrade the server`);
-        if (version === SCHEMA_VERSION) return;
+        // The leases hold nothing a server older than them needs: the table is added to any version.
+        if (version === SCHEMA_VERSION) return void (await c.query(OWNERS_SCHEMA));
         // Version 2 is the first this store knows; version 3 only adds tables, which IF NOT EXISTS creates.
-        await c.query(schemaSql('postgres') + ADAPTER_SCHEMA);
+        await c.query(schemaSql('postgres') + ADAPTER_SCHEMA + OWNERS_SCHEMA);
         await c.query('DELETE FROM toy_paxos_schema');
         await c.query('INSERT INTO toy_paxos_schema (version) VALUES ($1)', [SCHEMA_VERSION]);
       });
@@ -280,6 +303,31 @@ export class PgStore implements Store {
         : this.pool.query('DELETE FROM rooms WHERE code = $1 AND expires_at <= $2', [code, expiredBy]),
     );
     return (rowCount ?? 0) > 0;
+  }
+
+  /**
+   * Takes or renews, for `holder`, the lease of each room of `codes` that is in the store
+   * and whose lease is its own or has expired, until `ttlMs` from now on the database's clock
+   * (one clock for every process). Resolves with the rooms whose lease it holds now.
+   */
+  async claimRooms(holder: LeaseHolder, codes: readonly string[], ttlMs: number): Promise<Set<string>> {
+    if (codes.length === 0) return new Set();
+    const { rows } = await this.#read(() =>
+      this.pool.query<{ code: string }>(
+        `INSERT INTO room_owners (code, owner, host, pid, expires_at)
+           SELECT code, $1, $2, $3, now() + $5 * interval '1 millisecond' FROM rooms WHERE code = ANY($4::text[])
+         ON CONFLICT (code) DO UPDATE SET owner = EXCLUDED.owner, host = EXCLUDED.host, pid = EXCLUDED.pid, expires_at = EXCLUDED.expires_at
+           WHERE room_owners.owner = EXCLUDED.owner OR room_owners.expires_at < now()
+         RETURNING code`,
+        [holder.id, holder.host, holder.pid, codes, ttlMs],
+      ),
+    );
+    return new Set(rows.map((r) => r.code));
+  }
+
+  /** Gives up every lease of `holder` (it stops): the next process to serve its rooms takes them at once. */
+  async releaseRooms(holder: LeaseHolder): Promise<void> {
+    await this.#read(() => this.pool.query('DELETE FROM room_owners WHERE owner = $1', [holder.id]));
   }
 
   async close(): Promise<void> {

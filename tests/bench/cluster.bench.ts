@@ -1,8 +1,9 @@
 /**
  * npm run bench:server -- --processes N
  * The classroom on one SQLite process (the default set-up), on one process with PostgreSQL,
- * and on N processes sharing one PostgreSQL database, in the same run, with clients spread
- * evenly over the processes:
+ * and on N processes sharing one PostgreSQL database, in the same run. Every client of a room
+ * is on the room's process, room r on process r mod N, as the cluster's router puts them
+ * (CLUSTER.md, "Routing"):
  *
  * - latency: 300 clients (BENCH_CLIENTS) in one room, each acting every 2 to 4 seconds; p50
  *   and p99 from an action to the last client receiving it (15 s, BENCH_SECONDS, after a
@@ -11,11 +12,13 @@
  *   the last one is answered, for 10 s;
  * - the same in 50 rooms of 4 students each.
  *
- * Then the ratio of each to the single SQLite process. PostgreSQL is a throwaway server on
+ * Then the ratio of each to the single SQLite process, and of N processes to one on
+ * PostgreSQL, with the proposals refused and the machine's load average. PostgreSQL is a throwaway server on
  * this machine (tests/support/postgres-server.ts); servers and the database share its cores
  * with the clients. A benchmark: it prints figures and never fails a build.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Socket } from 'socket.io-client';
 import { PROTOCOL_VERSION, type LogRecord, type SessionInfo } from '@toy-paxos/shared';
@@ -38,6 +41,10 @@ interface Figures {
   readonly incomplete: number;
   readonly oneRoom: number;
   readonly fiftyRooms: number;
+  /** Proposals refused in one room and in 50 (a conflict decided again 8 times, then refused). */
+  readonly refused: readonly [number, number];
+  /** The machine's 1-minute load average at the end of the set-up's measures. */
+  readonly load: number;
 }
 
 /** The server processes of a set-up, each with no budget per person (server-process.ts `throughput`). */
@@ -67,12 +74,12 @@ async function createRoom(url: string): Promise<string> {
   return ((await res.json()) as { code: string }).code;
 }
 
-/** `count` students of room `code`, student i on process i mod N: their sockets and nodes. */
-async function students(urls: readonly string[], code: string, count: number): Promise<{ sockets: Socket[]; nodes: string[] }> {
+/** `count` students of room `code`, all on the room's process at `url`: their sockets and nodes. */
+async function students(url: string, code: string, count: number): Promise<{ sockets: Socket[]; nodes: string[] }> {
   const sockets: Socket[] = [];
   const nodes: string[] = [];
   for (let i = 0; i < count; i++) {
-    const s = await open(urls[i % urls.length]!);
+    const s = await open(url);
     const ack = (await s.emitWithAck('room:join', { v: PROTOCOL_VERSION, code, name: `S${i}`, role: 'student' })) as { ok: boolean; session: SessionInfo };
     if (!ack.ok) throw new Error(`join failed: ${JSON.stringify(ack)}`);
     sockets.push(s);
@@ -83,7 +90,7 @@ async function students(urls: readonly string[], code: string, count: number): P
 
 /** p50 and p99 from an action to its broadcast reaching the last of `clients` students in one room. */
 async function latency(urls: readonly string[]): Promise<Pick<Figures, 'p50' | 'p99' | 'incomplete'>> {
-  const { sockets, nodes } = await students(urls, await createRoom(urls[0]!), CLIENTS);
+  const { sockets, nodes } = await students(urls[0]!, await createRoom(urls[0]!), CLIENTS);
   const result = await drive(
     sockets,
     sockets.length,
@@ -105,11 +112,11 @@ async function latency(urls: readonly string[]): Promise<Pick<Figures, 'p50' | '
 }
 
 /** Events committed per second in `rooms` rooms of `perRoom` students, each proposing again as soon as it is answered. */
-async function throughput(urls: readonly string[], rooms: number, perRoom: number): Promise<number> {
+async function throughput(urls: readonly string[], rooms: number, perRoom: number): Promise<{ perSecond: number; refused: number }> {
   const all: Socket[] = [];
   for (let r = 0; r < rooms; r++) {
-    const code = await createRoom(urls[r % urls.length]!);
-    all.push(...(await students(urls, code, perRoom)).sockets);
+    const url = urls[r % urls.length]!;
+    all.push(...(await students(url, await createRoom(url), perRoom)).sockets);
   }
   let committed = 0;
   let refused = 0;
@@ -126,8 +133,7 @@ async function throughput(urls: readonly string[], rooms: number, perRoom: numbe
     }),
   );
   for (const s of all) s.close();
-  if (refused) console.log(`  (${refused} proposals refused in ${rooms} room(s))`);
-  return committed / THROUGHPUT_S;
+  return { perSecond: committed / THROUGHPUT_S, refused };
 }
 
 async function measure(setup: Setup, postgresUrl: string): Promise<Figures> {
@@ -142,11 +148,11 @@ async function measure(setup: Setup, postgresUrl: string): Promise<Figures> {
     }
   };
   const lat = await run(latency);
-  const oneRoom = await run((urls) => throughput(urls, 1, 40));
-  const fiftyRooms = await run((urls) => throughput(urls, 50, 4));
-  const figures = { ...lat, oneRoom, fiftyRooms };
+  const one = await run((urls) => throughput(urls, 1, 40));
+  const fifty = await run((urls) => throughput(urls, 50, 4));
+  const figures: Figures = { ...lat, oneRoom: one.perSecond, fiftyRooms: fifty.perSecond, refused: [one.refused, fifty.refused], load: loadavg()[0]! };
   console.log(
-    `${setup.label.padEnd(30)} p50 ${figures.p50.toFixed(1).padStart(6)} ms   p99 ${figures.p99.toFixed(1).padStart(6)} ms   incomplete ${figures.incomplete}   one room ${oneRoom.toFixed(0).padStart(5)} events/s   50 rooms ${fiftyRooms.toFixed(0).padStart(5)} events/s`,
+    `${setup.label.padEnd(30)} p50 ${figures.p50.toFixed(1).padStart(6)} ms   p99 ${figures.p99.toFixed(1).padStart(6)} ms   incomplete ${figures.incomplete}   one room ${figures.oneRoom.toFixed(0).padStart(5)} events/s   50 rooms ${figures.fiftyRooms.toFixed(0).padStart(5)} events/s   refused ${one.refused} + ${fifty.refused}   load average ${figures.load.toFixed(2)}`,
   );
   return figures;
 }
@@ -177,6 +183,10 @@ export async function clusterBench(processes: number): Promise<void> {
       console.log(
         `ratio ${setups[i]!.label} / 1 process, SQLite: p50 ${(r.p50 / base.p50).toFixed(2)}x, p99 ${(r.p99 / base.p99).toFixed(2)}x, one room ${(r.oneRoom / base.oneRoom).toFixed(2)}x, 50 rooms ${(r.fiftyRooms / base.fiftyRooms).toFixed(2)}x`,
       );
+    }
+    if (results.length === 3) {
+      const [one, many] = [results[1]!, results[2]!];
+      console.log(`ratio ${setups[2]!.label} / 1 process, PostgreSQL: one room ${(many.oneRoom / one.oneRoom).toFixed(2)}x, 50 rooms ${(many.fiftyRooms / one.fiftyRooms).toFixed(2)}x`);
     }
   } finally {
     server?.stop();

@@ -60,10 +60,11 @@ export class TestClient {
 
   constructor(
     url: string,
-    options: { origin?: string; headers?: Record<string, string>; transports?: string[]; parser?: Partial<ManagerOptions>['parser']; ca?: string } = {},
+    options: { origin?: string; headers?: Record<string, string>; transports?: string[]; parser?: Partial<ManagerOptions>['parser']; ca?: string; query?: Record<string, string> } = {},
   ) {
     this.socket = connect(url, {
       forceNew: true,
+      ...(options.query ? { query: options.query } : {}),
       reconnectionDelay: 50,
       reconnectionDelayMax: 200,
       transports: options.transports ?? ['websocket'],
@@ -194,6 +195,24 @@ export async function until(predicate: () => boolean, what: string, timeoutMs = 
 
 export function textOf(records: readonly LogRecord[]): string {
   return records.map((r) => `${r.seq} ${r.lines.join('\n')}`).join('\n');
+}
+
+/**
+ * Keeps student `c` acting until `stopped()`: a proposal, a promise request and an accept
+ * request in turn (`k` shifts the turn), 20 ms apart; adds the seqs acknowledged to `acked`.
+ * A command with no answer (its server was killed) was not acknowledged.
+ */
+export async function keepActing(c: TestClient, k: number, acked: Set<number>, stopped: () => boolean): Promise<void> {
+  for (let i = 0; !stopped(); i++) {
+    const [event, payload] = [['node:propose', { value: `V${k}` }], ['node:promise', { to: 'all' }], ['node:accept', { to: 'all' }]][(i + k) % 3]!;
+    try {
+      const ack = await c.emit(event as string, payload);
+      if (ack.ok) for (const seq of ack.seqs as number[]) acked.add(seq);
+    } catch {
+      // no answer: the process is gone; the command was not acknowledged
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** Waits until every client holds `seq` events, then expects one log, the same text everywhere, with no gap. */

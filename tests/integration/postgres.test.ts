@@ -11,7 +11,7 @@ import { PROTOCOL_VERSION, type LogRecord } from '@toy-paxos/shared';
 import { freePort } from '../support/ports';
 import { freshDatabase } from '../support/postgres';
 import { failoverProxy, startProcess } from '../support/server-process';
-import { createRoom, sameLog, TestClient } from './harness';
+import { createRoom, keepActing, sameLog, TestClient } from './harness';
 
 const children: ChildProcess[] = [];
 const clients: TestClient[] = [];
@@ -151,19 +151,7 @@ describe('server processes sharing one PostgreSQL database', () => {
 
     const acked = new Set<number>();
     let stop = false;
-    const act = async (c: TestClient, k: number) => {
-      for (let i = 0; !stop; i++) {
-        const [event, payload] = [['node:propose', { value: `V${k}` }], ['node:promise', { to: 'all' }], ['node:accept', { to: 'all' }]][(i + k) % 3]!;
-        try {
-          const ack = await c.emit(event as string, payload);
-          if (ack.ok) for (const seq of ack.seqs as number[]) acked.add(seq);
-        } catch {
-          // no answer: the process is gone; the command was not acknowledged
-        }
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
-    const loops = students.map((s, k) => act(s, k));
+    const loops = students.map((s, k) => keepActing(s, k, acked, () => stop));
     await teacher.until(() => acked.size > 40, 'some acknowledged events', 15_000);
     processes[0]!.kill('SIGKILL');
     const ackedBefore = [...acked];

@@ -131,8 +131,10 @@ export class RoomSession {
     this.#join = join;
     this.joined = new Promise((resolve) => (this.#joined = resolve));
     // Retries at least once a second, spread by socket.io's randomization: a class is back
-    // within about two seconds of a server restart (docs/protocol/sessions.md, 2.4).
-    this.socket = connect({ reconnectionDelay: 250, reconnectionDelayMax: 1000, randomizationFactor: 0.5 });
+    // within about two seconds of a server restart (docs/protocol/sessions.md, 2.4). The room code in the
+    // address lets a cluster's router or proxy send every client of a room to one process
+    // (docs/CLUSTER.md); a single server ignores it.
+    this.socket = connect({ reconnectionDelay: 250, reconnectionDelayMax: 1000, randomizationFactor: 0.5, query: { room: code } });
     this.socket.on('connect', () => void (this.#join ? this.#sendJoin(this.#join) : this.#resume()));
     this.socket.on('disconnect', (reason) => {
       // Closed on purpose: coming straight back would only be closed again.

@@ -1,0 +1,119 @@
+/**
+ * One room, one process: `npm run start:cluster`'s primary sends every client of a room to
+ * the room's process by the room code in its socket.io address (`?room=CODE`, as the web
+ * client sends it), over WebSocket and long-polling alike, and that process holds the room's
+ * lease in PostgreSQL. Killed with SIGKILL, the owner loses nothing acknowledged: its
+ * clients reconnect to another process, which serves the room at once and takes its lease
+ * once it has expired.
+ */
+import type { ChildProcess } from 'node:child_process';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CreatedRoom } from '@toy-paxos/shared';
+import { slotOfRoom } from '../../server/src/router';
+import { freePort } from '../support/ports';
+import { freshDatabase } from '../support/postgres';
+import { startProcess } from '../support/server-process';
+import { createRoom, keepActing, sameLog, TestClient, until } from './harness';
+
+const children: ChildProcess[] = [];
+const clients: TestClient[] = [];
+const databases: pg.Client[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  for (const p of children.splice(0)) p.kill('SIGKILL');
+  for (const d of databases.splice(0)) await d.end();
+});
+
+/** A client of room `code` that names the room in its socket.io address, as the web client does. */
+function client(url: string, code: string, transports = ['websocket']): TestClient {
+  const c = new TestClient(url, { query: { room: code }, transports });
+  clients.push(c);
+  return c;
+}
+
+/** How many times each client lost its connection. */
+function disconnections(all: readonly TestClient[]): Map<TestClient, number> {
+  const counts = new Map(all.map((c) => [c, 0]));
+  for (const c of all) c.socket.on('disconnect', () => counts.set(c, counts.get(c)! + 1));
+  return counts;
+}
+
+interface Lease {
+  readonly owner: string;
+  readonly pid: number;
+}
+
+describe('one room, one process (start:cluster on PostgreSQL)', () => {
+  it("sends every client of a room to the room's owner, and hands the room over with nothing acknowledged lost when the owner is killed", async () => {
+    const database = await freshDatabase();
+    const port = await freePort();
+    const primary = await startProcess(port, { DATABASE_URL: database, PROCESSES: '2' }, 'server/src/cluster.ts');
+    children.push(primary);
+    const url = `http://127.0.0.1:${port}`;
+    const admin = new pg.Client({ connectionString: database });
+    await admin.connect();
+    databases.push(admin);
+    const leaseOf = async (code: string): Promise<Lease | undefined> =>
+      (await admin.query<Lease>('SELECT owner, pid FROM room_owners WHERE code = $1 AND expires_at > now()', [code])).rows[0];
+
+    // Two rooms that the router puts on different processes.
+    const rooms: CreatedRoom[] = [];
+    while (rooms.length < 2) {
+      const room = await createRoom(url);
+      if (rooms.length === 0 || slotOfRoom(room.code, [0, 1]) !== slotOfRoom(rooms[0]!.code, [0, 1])) rooms.push(room);
+    }
+    const [doomed, other] = rooms as [CreatedRoom, CreatedRoom];
+
+    // Each room's instructor, two students over WebSocket and one over long-polling, all through the primary.
+    const classOf = async (room: CreatedRoom) => {
+      const teacher = client(url, room.code);
+      expect((await teacher.resume(room.instructorToken)).ok).toBe(true);
+      const students = [client(url, room.code), client(url, room.code), client(url, room.code, ['polling'])];
+      for (const [i, s] of students.entries()) expect((await s.join(room.code, `S${i}`)).ok).toBe(true);
+      return { teacher, students, all: [teacher, ...students] };
+    };
+    const doomedClass = await classOf(doomed);
+    const otherClass = await classOf(other);
+
+    // Each room has one owner, and they are two processes.
+    let leases: (Lease | undefined)[] = [];
+    for (let i = 0; !(leases = [await leaseOf(doomed.code), await leaseOf(other.code)]).every(Boolean); i++) {
+      if (i > 100) throw new Error('the rooms never had an owner');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const [owner, otherOwner] = leases as [Lease, Lease];
+    expect(owner.pid).not.toBe(otherOwner.pid);
+
+    const lost = disconnections([...doomedClass.all, ...otherClass.all]);
+    const acked = new Set<number>();
+    let stop = false;
+    const loops = doomedClass.students.map((s, k) => keepActing(s, k, acked, () => stop));
+    await until(() => acked.size > 30, 'some acknowledged events', 15_000);
+    process.kill(owner.pid, 'SIGKILL');
+    const ackedBefore = [...acked];
+
+    // Every client of the room was on its owner: each lost its connection. The other room's were not.
+    await until(() => doomedClass.all.every((c) => lost.get(c)! > 0), "every client of the room losing the owner's connection", 10_000);
+    expect(otherClass.all.map((c) => lost.get(c))).toEqual([0, 0, 0, 0]);
+
+    // They come back through the primary to another process, which serves the room before it owns it.
+    await until(() => acked.size > ackedBefore.length + 30, 'acting again through another process', 20_000);
+    let lease: Lease | undefined;
+    for (let i = 0; (lease = await leaseOf(doomed.code))?.pid === owner.pid || !lease; i++) {
+      if (i > 300) throw new Error('no process took the room over');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(lease.owner).not.toBe(owner.owner);
+    stop = true;
+    await Promise.all(loops);
+
+    // Nothing acknowledged is lost, and every client holds the same log with no gap.
+    const probe = client(url, doomed.code);
+    expect((await probe.resume(doomed.instructorToken)).ok).toBe(true);
+    await probe.loadHistory();
+    await sameLog([probe, ...doomedClass.all], probe.lastSeq);
+    for (const seq of ackedBefore) expect(seq).toBeLessThanOrEqual(probe.lastSeq);
+    expect(doomedClass.all.every((c) => c.socket.connected)).toBe(true);
+  }, 90_000);
+});
