@@ -284,6 +284,7 @@ export class Classroom extends RoomHost {
         token,
         role: p.role,
         code: room.code,
+        title: room.title,
         node: p.node,
         name: p.node ? room.log.state.nodes[p.node]?.name ?? p.name : p.name,
         // Only what is on disk (records still being committed follow by broadcast), and only the newest;

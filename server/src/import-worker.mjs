@@ -29,5 +29,5 @@ if (result.ok) {
   }
   // Two copies, made here: one for the main thread, one it hands on to the store's writer.
   const storeJson = json.slice();
-  parentPort.postMessage({ ok: true, initial: result.initial, json, storeJson, sliceEnds, count: result.events.length }, [json.buffer, storeJson.buffer]);
+  parentPort.postMessage({ ok: true, title: result.title, initial: result.initial, json, storeJson, sliceEnds, count: result.events.length }, [json.buffer, storeJson.buffer]);
 } else parentPort.postMessage(result);

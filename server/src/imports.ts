@@ -8,7 +8,7 @@ import { parseScenario, runScenario, ScenarioError, type RoomEvent, type RoomSta
 import { parseSessionFile } from '@toy-paxos/shared/protocol';
 
 export type ImportResult =
-  | { readonly ok: true; readonly initial: RoomState; readonly events: readonly RoomEvent[] }
+  | { readonly ok: true; readonly title: string | null; readonly initial: RoomState; readonly events: readonly RoomEvent[] }
   | { readonly ok: false; readonly code: 'bad-request' | 'log-full'; readonly error: string };
 
 /** How many of a scenario's bad lines an import's refusal names. */
@@ -23,22 +23,26 @@ export function importFile(body: unknown): { name: string; text: string } | null
   return { name: typeof file.name === 'string' ? file.name : '', text: file.text };
 }
 
-/** Reads a session file or runs a scenario script; the error names the line or the field. */
+/**
+ * Reads a session file or runs a scenario script; the error names the line or the field.
+ * The file's title (checked as typed text is) becomes the room's; null when it has none.
+ */
 export function readImport({ name, text }: { name: string; text: string }, eventsMax: number): ImportResult {
   const tooMany = (n: number): ImportResult => ({ ok: false, code: 'log-full', error: `The file has ${n} events; a room holds at most ${eventsMax}.` });
   if (name.endsWith('.json') || text.trimStart().startsWith('{')) {
     const parsed = parseSessionFile(text);
     if (!parsed.ok) return { ok: false, code: 'bad-request', error: parsed.error };
-    return parsed.events.length > eventsMax ? tooMany(parsed.events.length) : { ok: true, initial: parsed.initial, events: parsed.events };
+    return parsed.events.length > eventsMax ? tooMany(parsed.events.length) : { ok: true, title: parsed.title || null, initial: parsed.initial, events: parsed.events };
   }
   try {
-    const run = runScenario(parseScenario(text), { eventsMax, annotate: false });
+    const scenario = parseScenario(text);
+    const run = runScenario(scenario, { eventsMax, annotate: false });
     const failure = run.failures[0];
     if (failure) {
       const over = run.log.length > eventsMax;
       return { ok: false, code: over ? 'log-full' : 'bad-request', error: `line ${failure.line}: ${failure.message}` };
     }
-    return { ok: true, initial: run.log.stateAt(0), events: run.log.events };
+    return { ok: true, title: scenario.title || null, initial: run.log.stateAt(0), events: run.log.events };
   } catch (e) {
     if (e instanceof ScenarioError) {
       // The first lines to fix, not one sentence per line of a file of 5,000 bad lines.

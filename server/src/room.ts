@@ -206,6 +206,8 @@ export class Room {
     readonly createdAt: number,
     expiresAt: number,
     settings = DEFAULT_SETTINGS,
+    /** The title of the file the room was opened from, shown on every screen; null for a room opened empty. */
+    readonly title: string | null = null,
   ) {
     this.expiresAt = expiresAt;
     this.timelines.set(0, { meta: MAIN, log: new RoomLog(initialRoomState(settings), [], undefined, deflatedEvents), times: new EventTimes(), committed: 0 });
@@ -345,6 +347,8 @@ export class Room {
  * copy (or none), where as many objects or strings would hold the receiving thread.
  */
 export interface ImportedLog {
+  /** The file's title, the room's from then on; null when it has none. */
+  readonly title: string | null;
   readonly initial: RoomState;
   readonly json: Uint8Array;
   /** A copy of `json` for the store, handed over to its writer thread (copying it here would hold this one). */

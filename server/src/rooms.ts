@@ -19,6 +19,7 @@ import {
   type Role,
   type RoomEvent,
   type RoomInfo,
+  type RoomSummary,
   type TimelineInfo,
 } from '@toy-paxos/shared';
 import { applyCommitted, catchUp, dropUncommitted } from './catch-up';
@@ -336,7 +337,7 @@ export class RoomHost {
   }
 
   #restoreRoom(stored: StoredRoom): void {
-    const room = new Room(stored.code, stored.createdAt, stored.expiresAt, stored.settings);
+    const room = new Room(stored.code, stored.createdAt, stored.expiresAt, stored.settings, stored.title);
     room.locked = stored.locked;
     for (const e of stored.events.get(0) ?? []) room.restore([e.event], e.at);
     for (const meta of stored.branches) {
@@ -524,6 +525,7 @@ export class RoomHost {
       return fail('log-full', `The file has ${from.count} events; a room holds at most ${this.limits.eventsPerRoomMax}.`);
     }
     const settings = from?.initial.settings ?? DEFAULT_SETTINGS;
+    const title = from?.title ?? null;
     const token = newToken();
     const instructor: StoredParticipant = { tokenHash: hashToken(token), role: 'instructor', node: null, name: 'Instructor', createdAt: nowMs };
     const expiresAt = nowMs + this.limits.roomTtlMs;
@@ -542,7 +544,7 @@ export class RoomHost {
         if (this.rooms.has(candidate) || this.#reservedCodes.has(candidate)) continue;
         this.#reservedCodes.add(candidate);
         try {
-          await this.store.commit([{ code: candidate, create: { createdAt: nowMs, settings }, expiresAt, participants: [instructor], ...(from ? { eventSlices: { json: takeStoreJson(), sliceEnds: from.sliceEnds } } : {}) }]);
+          await this.store.commit([{ code: candidate, create: { createdAt: nowMs, settings, title }, expiresAt, participants: [instructor], ...(from ? { eventSlices: { json: takeStoreJson(), sliceEnds: from.sliceEnds } } : {}) }]);
           code = candidate;
         } catch (e) {
           // Taken in the store but not in memory (a room another process opened, or one
@@ -559,12 +561,12 @@ export class RoomHost {
       }
       if (code === null) return fail('server-error', `No free room code came up in ${CODE_DRAWS_MAX} draws; try again in a moment.`);
       // Still reserved and counted while its log is built.
-      const room = new Room(code, nowMs, expiresAt, settings);
+      const room = new Room(code, nowMs, expiresAt, settings, title);
       await applyInSlices(room, from, nowMs);
       room.timeline.committed = room.log.length;
       this.rooms.set(code, room);
       this.addParticipant(room, instructor);
-      this.peers?.send({ kind: 'committed', changes: [{ code, create: { createdAt: nowMs, settings }, expiresAt }] });
+      this.peers?.send({ kind: 'committed', changes: [{ code, create: { createdAt: nowMs, settings, title }, expiresAt }] });
       return { ok: true, value: { code, instructorToken: token } };
     } finally {
       if (code !== null) this.#reservedCodes.delete(code);
@@ -578,9 +580,9 @@ export class RoomHost {
   }
 
   /** Public facts about a room, for the join page. */
-  roomSummary(code: string): { code: string; locked: boolean; nodes: number } | null {
+  roomSummary(code: string): RoomSummary | null {
     const room = this.rooms.get(code);
-    return room ? { code, locked: room.locked, nodes: room.log.state.order.length } : null;
+    return room ? { code, title: room.title, locked: room.locked, nodes: room.log.state.order.length } : null;
   }
 
   /** Tells the room how many have answered its open question. */

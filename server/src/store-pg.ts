@@ -17,7 +17,7 @@
  */
 import pg from 'pg';
 import type { RoomEvent, RoomSettings, Role } from '@toy-paxos/shared';
-import { SCHEMA_VERSION, schemaSql, StoreConflict, StoreUnavailable, type RoomChange, type Store, type StoredAnswer, type StoredEvent, type StoredRoom } from './store';
+import { ROOM_TITLE_COLUMN, SCHEMA_VERSION, schemaSql, StoreConflict, StoreUnavailable, type RoomChange, type Store, type StoredAnswer, type StoredEvent, type StoredRoom } from './store';
 
 /** Messages between server processes too large for one NOTIFY (socket.io's PostgreSQL adapter). */
 const ADAPTER_SCHEMA = `
@@ -144,8 +144,10 @@ export class PgStore implements Store {
         if (version > SCHEMA_VERSION) throw new Error(`the database's schema is version ${version}, newer than this server's ${SCHEMA_VERSION}: upgrade the server`);
         // The leases hold nothing a server older than them needs: the table is added to any version.
         if (version === SCHEMA_VERSION) return void (await c.query(OWNERS_SCHEMA));
-        // Version 2 is the first this store knows; version 3 only adds tables, which IF NOT EXISTS creates.
+        // Version 2 is the first this store knows; version 3 only adds tables, which IF NOT EXISTS
+        // creates; version 4 adds the rooms' titles, none for the rooms stored before.
         await c.query(schemaSql('postgres') + ADAPTER_SCHEMA + OWNERS_SCHEMA);
+        await c.query(`ALTER TABLE rooms ADD COLUMN IF NOT EXISTS ${ROOM_TITLE_COLUMN}`);
         await c.query('DELETE FROM toy_paxos_schema');
         await c.query('INSERT INTO toy_paxos_schema (version) VALUES ($1)', [SCHEMA_VERSION]);
       });
@@ -242,8 +244,8 @@ export class PgStore implements Store {
   async loadRoom(code: string, after?: ReadonlyMap<number, number>): Promise<StoredRoom | null> {
     // One snapshot of the room, whatever other processes commit meanwhile.
     const read = await this.#transaction(async (c) => {
-      const room = (await c.query('SELECT code, created_at, expires_at, locked, settings, active_branch FROM rooms WHERE code = $1', [code])).rows[0] as
-        | { code: string; created_at: string; expires_at: string; locked: number; settings: string; active_branch: number }
+      const room = (await c.query('SELECT code, created_at, expires_at, locked, settings, active_branch, title FROM rooms WHERE code = $1', [code])).rows[0] as
+        | { code: string; created_at: string; expires_at: string; locked: number; settings: string; active_branch: number; title: string | null }
         | undefined;
       if (!room) return null;
       const participants = (await c.query('SELECT token_hash, role, node, name, created_at FROM participants WHERE room_code = $1 ORDER BY created_at, token_hash', [code]))
@@ -282,6 +284,7 @@ export class PgStore implements Store {
       expiresAt: Number(room.expires_at),
       locked: room.locked === 1,
       settings: JSON.parse(room.settings) as RoomSettings,
+      title: room.title,
       participants: participants.map((p) => ({ tokenHash: p.token_hash, role: p.role, node: p.node, name: p.name, createdAt: Number(p.created_at) })),
       branches: branches.map((b) => ({ id: b.id, name: b.name, parent: b.parent, forkSeq: b.fork_seq, createdAt: Number(b.created_at) })),
       activeBranch: room.active_branch,
@@ -410,11 +413,12 @@ async function commitBatch(c: Client, changes: readonly RoomChange[]): Promise<v
 async function commitShape(c: Client, change: RoomChange): Promise<void> {
   const code = change.code;
   if (change.create) {
-    await c.query('INSERT INTO rooms (code, created_at, expires_at, locked, settings) VALUES ($1, $2, $3, 0, $4)', [
+    await c.query('INSERT INTO rooms (code, created_at, expires_at, locked, settings, title) VALUES ($1, $2, $3, 0, $4, $5)', [
       code,
       change.create.createdAt,
       change.expiresAt,
       JSON.stringify(change.create.settings),
+      change.create.title ?? null,
     ]);
   }
   if (change.locked !== undefined) await c.query('UPDATE rooms SET locked = $2 WHERE code = $1', [code, change.locked ? 1 : 0]);

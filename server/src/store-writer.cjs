@@ -11,7 +11,9 @@ db.pragma('synchronous = FULL');
 db.pragma('foreign_keys = ON');
 db.pragma('busy_timeout = 5000');
 
-const insertRoom = db.prepare('INSERT INTO rooms (code, created_at, expires_at, locked, settings) VALUES (?, ?, ?, 0, ?)');
+const insertRoomRow = db.prepare('INSERT INTO rooms (code, created_at, expires_at, locked, settings, title) VALUES (?, ?, ?, 0, ?, ?)');
+/** A new room's row (RoomChange.create): its title is null when the room has none. */
+const insertRoom = (c) => insertRoomRow.run(c.code, c.create.createdAt, c.expiresAt, JSON.stringify(c.create.settings), c.create.title ?? null);
 const touchRoom = db.prepare('UPDATE rooms SET expires_at = ? WHERE code = ?');
 const lockRoom = db.prepare('UPDATE rooms SET locked = ? WHERE code = ?');
 const upsertParticipant = db.prepare(
@@ -48,7 +50,7 @@ function keepAnswer(code, a) {
 
 /** One RoomChange (see store.ts); throws to roll back the whole batch. */
 function commitOne(c) {
-  if (c.create) insertRoom.run(c.code, c.create.createdAt, c.expiresAt, JSON.stringify(c.create.settings));
+  if (c.create) insertRoom(c);
   else if (touchRoom.run(c.expiresAt, c.code).changes !== 1) throw new Error(`no room ${c.code}`);
   if (c.locked !== undefined) lockRoom.run(c.locked ? 1 : 0, c.code);
   if (c.createBranch) {
@@ -85,7 +87,7 @@ const commit = db.transaction((changes) => {
 const IMPORT_EVENTS_PER_TRANSACTION = 2000;
 
 const importBegin = db.transaction((c) => {
-  insertRoom.run(c.code, c.create.createdAt, c.expiresAt, JSON.stringify(c.create.settings));
+  insertRoom(c);
   markImport.run(c.code);
 });
 const importEvents = db.transaction((code, at, firstSeq, events) => {

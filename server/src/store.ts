@@ -50,6 +50,8 @@ export interface StoredRoom {
   readonly locked: boolean;
   /** The settings the room started with; later changes are events. */
   readonly settings: RoomSettings;
+  /** The title of the file the room was opened from; null for a room opened empty (and every room of a schema before version 4). */
+  readonly title: string | null;
   readonly participants: readonly StoredParticipant[];
   /** The forks, oldest first (the main timeline, branch 0, is implicit). */
   readonly branches: readonly StoredBranch[];
@@ -67,7 +69,7 @@ export interface StoredRoom {
 export interface RoomChange {
   readonly code: string;
   /** Set when the change creates the room. */
-  readonly create?: { readonly createdAt: number; readonly settings: RoomSettings };
+  readonly create?: { readonly createdAt: number; readonly settings: RoomSettings; readonly title?: string | null };
   readonly expiresAt: number;
   readonly locked?: boolean;
   /** Participants to insert or update. */
@@ -158,7 +160,7 @@ export interface Store {
 }
 
 /** The schema's version (PRAGMA user_version); `migrate` brings older files up to it. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /**
  * The tables, for SQLite and for PostgreSQL (store-pg.ts): the same columns and keys. Times
@@ -174,7 +176,8 @@ CREATE TABLE IF NOT EXISTS rooms (
   expires_at BIGINT NOT NULL,
   locked INTEGER NOT NULL DEFAULT 0,
   settings TEXT NOT NULL,
-  active_branch INTEGER NOT NULL DEFAULT 0
+  active_branch INTEGER NOT NULL DEFAULT 0,
+  title TEXT
 );
 CREATE TABLE IF NOT EXISTS branches (
   room_code TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,
@@ -221,6 +224,9 @@ CREATE TABLE IF NOT EXISTS refusals (
 
 const SCHEMA = schemaSql('sqlite');
 
+/** The column a schema before version 4 lacks: rooms stored before it have no title (NULL). */
+export const ROOM_TITLE_COLUMN = 'title TEXT';
+
 /**
  * SQLite's own table: the rooms whose imported events are still being written, a few
  * thousand per transaction so that other rooms' commits go in between (store-writer.cjs).
@@ -235,7 +241,10 @@ CREATE TABLE IF NOT EXISTS imports (
 ) WITHOUT ROWID;
 `;
 
-/** Brings a file from schema version 1 (no branches) or 2 (no answers, no refusal counts) to this one, in one transaction. */
+/**
+ * Brings a file from schema version 1 (no branches), 2 (no answers, no refusal counts) or 3
+ * (no room titles: its rooms keep none) to this one, in one transaction.
+ */
 function migrate(db: Database.Database): void {
   const version = Number(db.pragma('user_version', { simple: true }));
   if (version >= SCHEMA_VERSION) return;
@@ -251,6 +260,7 @@ function migrate(db: Database.Database): void {
       }
       const roomColumns = (db.pragma('table_info(rooms)') as { name: string }[]).map((c) => c.name);
       if (!roomColumns.includes('active_branch')) db.exec('ALTER TABLE rooms ADD COLUMN active_branch INTEGER NOT NULL DEFAULT 0');
+      if (!roomColumns.includes('title')) db.exec(`ALTER TABLE rooms ADD COLUMN ${ROOM_TITLE_COLUMN}`);
     }
     db.exec(SCHEMA);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
@@ -258,7 +268,7 @@ function migrate(db: Database.Database): void {
 }
 
 /** The rooms there are: every one but those whose import is still being written. */
-const ROOMS_SELECT = 'SELECT code, created_at, expires_at, locked, settings, active_branch FROM rooms WHERE code NOT IN (SELECT room_code FROM imports)';
+const ROOMS_SELECT = 'SELECT code, created_at, expires_at, locked, settings, active_branch, title FROM rooms WHERE code NOT IN (SELECT room_code FROM imports)';
 
 interface WriterReply {
   readonly id: number;
@@ -354,6 +364,7 @@ export class SqliteStore implements Store {
       locked: number;
       settings: string;
       active_branch: number;
+      title: string | null;
     }[];
     const branches = this.#db.prepare('SELECT id, name, parent, fork_seq, created_at FROM branches WHERE room_code = ? ORDER BY id');
     const participants = this.#db.prepare('SELECT token_hash, role, node, name, created_at FROM participants WHERE room_code = ? ORDER BY created_at');
@@ -366,6 +377,7 @@ export class SqliteStore implements Store {
       expiresAt: r.expires_at,
       locked: r.locked === 1,
       settings: JSON.parse(r.settings) as RoomSettings,
+      title: r.title,
       participants: (participants.all(r.code) as { token_hash: string; role: Role; node: string | null; name: string; created_at: number }[]).map(
         (p) => ({ tokenHash: p.token_hash, role: p.role, node: p.node, name: p.name, createdAt: p.created_at }),
       ),

@@ -33,6 +33,8 @@ export const LIMITS = {
   nodesMax: 400,
   nameLengthMax: 32,
   valueLengthMax: 24,
+  /** A room's title, from the file it was opened from (a scenario's `title` line, a session file's `title`). */
+  titleLengthMax: 200,
   inFlightMax: 2000,
 } as const;
 

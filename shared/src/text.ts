@@ -95,7 +95,7 @@ export function normalizeText(text: string): string {
 }
 
 /** What a problem is said of: "a name", "a value". */
-export type TextNoun = 'a name' | 'a value' | 'a timeline name' | 'a question' | 'an answer';
+export type TextNoun = 'a name' | 'a value' | 'a timeline name' | 'a question' | 'an answer' | 'a title';
 
 /** Why `text` cannot be shown as it is (invisible characters, direction controls), or null. */
 function hiddenCharacterProblem(text: string, noun: TextNoun): string | null {

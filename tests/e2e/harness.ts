@@ -175,6 +175,25 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
+/** The element's box as the page is scrolled now, and the viewport's height. */
+export async function elementBox(page: Page, testId: string): Promise<{ top: number; bottom: number; height: number; viewport: number }> {
+  const b = (await page.getByTestId(testId).boundingBox())!;
+  return { top: b.y, bottom: b.y + b.height, height: b.height, viewport: page.viewportSize()!.height };
+}
+
+/** Whether the element is wholly inside the viewport, as the page is scrolled now. */
+export async function inViewport(page: Page, testId: string): Promise<boolean> {
+  const box = await page.getByTestId(testId).boundingBox();
+  const size = page.viewportSize()!;
+  return box !== null && box.y >= 0 && box.y + box.height <= size.height;
+}
+
+/** Saves a full-page screenshot, and `NAME-viewport.png` of what the viewport shows: what a person sees now. */
+export async function viewportShot(page: Page, name: string): Promise<void> {
+  const path = await screenshot(page, name);
+  await page.screenshot({ path: path.replace('.png', '-viewport.png') });
+}
+
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 interface AxeViolation {

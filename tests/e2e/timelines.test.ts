@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { DESKTOP, joinAs, joinProjector, person, PHONE, PROJECTOR, screenshot, seriousViolations, useClassroom } from './harness';
+import { DESKTOP, inViewport, joinAs, joinProjector, person, PHONE, PROJECTOR, screenshot, seriousViolations, useClassroom } from './harness';
 
 const env = useClassroom();
 
@@ -21,13 +21,6 @@ propose A Apple
 promise A -> all
 round
 `;
-
-/** Whether the element is wholly inside the viewport, as the page is scrolled now. */
-async function inViewport(page: Page, testId: string): Promise<boolean> {
-  const box = await page.getByTestId(testId).boundingBox();
-  const size = page.viewportSize()!;
-  return box !== null && box.y >= 0 && box.y + box.height <= size.height;
-}
 
 describe('a class switched between timelines', () => {
   it('three phones joined at different moments keep their node after every switch, see the timeline at their top, and each can propose, or says why it watches', async () => {

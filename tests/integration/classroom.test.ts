@@ -95,7 +95,7 @@ describe('refusals', () => {
       expect(await a.emit(event, payload)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     }
     expect(await o.emit('node:propose', { value: 'x' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(env.server.app.classroom.roomSummary(room.code)).toEqual({ code: room.code, locked: false, nodes: 1 });
+    expect(env.server.app.classroom.roomSummary(room.code)).toEqual({ code: room.code, title: null, locked: false, nodes: 1 });
   });
 
   it('malformed and unknown payloads get bad-request or unknown-event, naming the problem', async () => {

@@ -42,7 +42,7 @@ describe('PgStore', () => {
     await admin.connect();
     await admin.query('UPDATE toy_paxos_schema SET version = 99');
     await admin.end();
-    await expect(PgStore.open(url)).rejects.toThrow(/schema is version 99, newer than this server's 3/);
+    await expect(PgStore.open(url)).rejects.toThrow(/schema is version 99, newer than this server's 4/);
   });
 
   it('keeps one answer a student to each question (another is a conflict for its room) and the refusal counts, and loads them', async () => {

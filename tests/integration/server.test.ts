@@ -28,7 +28,7 @@ describe('HTTP', () => {
     expect(room.joinUrl).toBe(`http://localhost:3000/join/${room.code}`);
     expect(room.qrSvg).toMatch(/^<svg[^>]*>.*<\/svg>\s*$/s);
     expect(room.instructorToken.length).toBeGreaterThanOrEqual(40);
-    expect(await (await fetch(`${s.url}/api/rooms/${room.code.toLowerCase()}`)).json()).toEqual({ code: room.code, locked: false, nodes: 0 });
+    expect(await (await fetch(`${s.url}/api/rooms/${room.code.toLowerCase()}`)).json()).toEqual({ code: room.code, title: null, locked: false, nodes: 0 });
     const qr = await fetch(`${s.url}/api/rooms/${room.code}/qr.svg`);
     expect(qr.headers.get('content-type')).toContain('image/svg+xml');
     expect(await fetch(`${s.url}/api/rooms/ZZZZZZ`).then((r) => r.status)).toBe(404);
@@ -170,7 +170,7 @@ describe('rooms expire and come back after a restart', () => {
     await s1.close();
 
     const s2 = await server({}, s1.dataDir);
-    expect(s2.app.classroom.roomSummary(room.code)).toEqual({ code: room.code, locked: false, nodes: 1 });
+    expect(s2.app.classroom.roomSummary(room.code)).toEqual({ code: room.code, title: null, locked: false, nodes: 1 });
     const back = client(s2.url);
     expect(await back.resume(token)).toMatchObject({ ok: true, session: { node: 'n1' } });
     expect(back.records.map((r) => r.event.type)).toEqual(['nodeAdded', 'proposalStarted']);

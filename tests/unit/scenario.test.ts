@@ -63,6 +63,16 @@ describe('parseScenario', () => {
     expect(problems('nodes A\nrun 11m')).toEqual(['2: write "run 10s" or "run 500ms"']);
   });
 
+  it('checks a title as a typed name is (it becomes the title of a room opened from the file): kept tidied, or refused with the line', () => {
+    expect(parseScenario('title  Value\u00a0 adoption \nnodes A').title).toBe('Value adoption');
+    expect(parseScenario('title A\ntitle The last one counts\nnodes A').title).toBe('The last one counts');
+    expect(parseScenario('nodes A').title).toBe('');
+    expect(problems('title\nnodes A')).toEqual(['1: a title needs at least 1 character']);
+    expect(problems(`nodes A\ntitle ${'t'.repeat(201)}`)).toEqual(['2: a title has at most 200 characters']);
+    expect(problems('title Lesson \u202Eeno\nnodes A')).toEqual(['1: a title cannot contain a text-direction control (U+202E), which makes text look like something else']);
+    expect(problems('title \uFEFFLesson\nnodes A')).toEqual(['1: a title cannot contain an invisible character (U+FEFF): type only characters that show']);
+  });
+
   it('counts a file\'s lines as an editor does: a final newline starts no line of its own', () => {
     const lines = (n: number) => ['nodes A', ...Array.from({ length: n - 1 }, () => 'crash A\nrecover A').join('\n').split('\n').slice(0, n - 1)].join('\n') + '\n';
     expect(parseScenario(lines(5000)).steps).toHaveLength(5000);

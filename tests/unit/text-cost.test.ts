@@ -117,6 +117,19 @@ describe('a check of typed text costs what its limit allows, whatever is sent', 
       expect(parsed!.ok).toBe(false);
       expect(work(() => decide(state, { type: 'addNode', node: 'n1', name: t }))).toBeLessThanOrEqual(WORK_MAX);
       expect(work(() => expect(() => parseScenario(`nodes A B C\npropose A ${t.slice(0, 400)}`)).toThrow())).toBeLessThanOrEqual(WORK_MAX);
+      // A title (up to 200 characters, as a question) is refused as soon as it is past its limit, however long.
+      const titled = JSON.stringify({ format: 'toy-paxos-session', version: 1, title: t, settings: state.settings, events: [] });
+      expect(work(() => (parsed = parseSessionFile(titled)))).toBeLessThanOrEqual(WORK_MAX);
+      expect(parsed!.ok).toBe(false);
+      // A scenario's line is shorter than that: its title, valid or not, costs no more than the limit allows.
+      const fromScript = () => {
+        try {
+          parseScenario(`title ${t.slice(0, 490)}\nnodes A B C`);
+        } catch {
+          // Refused or kept: only the cost is measured here.
+        }
+      };
+      expect(work(fromScript)).toBeLessThanOrEqual(WORK_MAX);
     }
   });
 });

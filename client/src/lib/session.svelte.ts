@@ -76,6 +76,8 @@ export class RoomSession {
   role = $state<Role | null>(null);
   node = $state<string | null>(null);
   presence = $state.raw<RoomInfo | null>(null);
+  /** The title of the file the room was opened from, shown at the top of every screen; null when it has none. */
+  title = $state<string | null>(null);
   /** Where students join, as the server says (its public address): null until the session starts. */
   joinUrl = $state<string | null>(null);
   /** Actions sent and not yet answered. */
@@ -195,7 +197,7 @@ export class RoomSession {
       loadingHistory: this.loadingHistory,
       version: this.version,
       name: `toy-paxos-${this.code}`,
-      title: `toy-paxos room ${this.code}`,
+      title: this.title ?? `toy-paxos room ${this.code}`,
       presenting: this.presenting,
       epoch: this.timelineVersion,
       timeline: this.timeline,
@@ -298,6 +300,7 @@ export class RoomSession {
     this.presenting = session.presenting;
     this.presence = session.room;
     this.joinUrl = session.joinUrl;
+    this.title = session.title;
     this.#take(session.records);
     // A page that was away while the class switched timeline hears of it now.
     if (before.active !== session.timeline.active) this.timelineNote = switchNote(before, session.timeline, session.records, this.#live, this.node);

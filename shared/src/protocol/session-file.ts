@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { InvariantError } from '../invariant';
 import { apply, initialRoomState, LIMITS, type RoomEvent, type RoomState } from '../room';
 import type { RoomSettings } from '../settings';
-import { nameKey, reservedId, textProblem, tooManyChars, type TextNoun } from '../text';
+import { nameKey, normalizeText, reservedId, textProblem, tooManyChars, type TextNoun } from '../text';
 import { settingsSchema } from './settings-schema';
 import { CHECKPOINT_LIMITS } from '../checkpoint-state';
 import { multiEventSchemas, multiMessageSchemas } from './multi-schemas';
@@ -34,9 +34,9 @@ export function sessionFile(initial: RoomState, events: readonly RoomEvent[], ti
 
 const id = z.string().min(1).max(64).refine((id) => !reservedId(id), 'a node id may not be the name of a property every object has');
 /** A file's names and values follow the rules of typed ones, checked as they are (a file is not rewritten). */
-function fileText(max: number, noun: TextNoun) {
+function fileText(max: number, noun: TextNoun, emptyOk = false) {
   return z.string().check((ctx) => {
-    const problem = textProblem(ctx.value, max, noun);
+    const problem = emptyOk && ctx.value === '' ? null : textProblem(ctx.value, max, noun);
     if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
   });
 }
@@ -144,7 +144,8 @@ const event = z.discriminatedUnion('type', [
 const file = z.strictObject({
   format: z.literal(SESSION_FILE_FORMAT, { error: `this is not a toy-paxos session file (format must be "${SESSION_FILE_FORMAT}")` }),
   version: z.literal(SESSION_FILE_VERSION, { error: `this file's version is not one this toy-paxos reads (${SESSION_FILE_VERSION})` }),
-  title: z.string().max(200),
+  // Empty for a session without a title; a room opened from the file shows any other.
+  title: fileText(LIMITS.titleLengthMax, 'a title', true),
   settings: fullSettings,
   events: z.array(event).max(SESSION_FILE_EVENTS_MAX),
 });
@@ -190,5 +191,5 @@ export function parseSessionFile(text: string): ParsedSession {
     }
     if (check.order.length > LIMITS.nodesMax) return { ok: false, error: `events[${i}]: a room holds at most ${LIMITS.nodesMax} nodes.` };
   }
-  return { ok: true, title, initial, events };
+  return { ok: true, title: normalizeText(title), initial, events };
 }

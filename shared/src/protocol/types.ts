@@ -200,6 +200,8 @@ export interface SessionInfo {
   readonly token: string;
   readonly role: Role;
   readonly code: string;
+  /** The title of the file the room was opened from (a scenario's `title` line, a session file's `title`), or null. */
+  readonly title: string | null;
   readonly node: string | null;
   readonly name: string;
   /**
@@ -300,6 +302,16 @@ export interface ServerToClient {
 
 /** Why the server closed a connection whose session goes on. */
 export type ConnectionClosedReason = 'flooding' | 'replaced';
+
+/** The response of `GET /api/rooms/:code`: public facts about a room, for a join page. */
+export interface RoomSummary {
+  readonly code: string;
+  /** The title of the file the room was opened from, or null. */
+  readonly title: string | null;
+  readonly locked: boolean;
+  /** Nodes in the room now (students and bots). */
+  readonly nodes: number;
+}
 
 /** The response of `POST /api/rooms`. */
 export interface CreatedRoom {

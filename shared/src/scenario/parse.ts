@@ -5,12 +5,12 @@
  * docs/SCENARIOS.md is the user's guide to it.
  */
 import type { SafetyRule } from '../monitor';
-import { REFUSAL_CODES, type RoomCommand, type RefusalCode } from '../room';
+import { LIMITS, REFUSAL_CODES, type RoomCommand, type RefusalCode } from '../room';
 import { QUORUM_MAX, type QuorumSize, type RoomSettings, type RuleModeName, type SettingsChange } from '../settings';
 import { CHECKPOINT_LIMITS, freeQuestionProblem, type QuestionSpec } from '../checkpoint-state';
 import { parseKvCommand } from '../multi/state';
 import { MULTI_LIMITS } from '../multi/types';
-import { closestWord, nodeNameProblem } from '../text';
+import { cleanText, closestWord, nodeNameProblem } from '../text';
 
 export type MessageRef =
   | { readonly by: 'id'; readonly id: number }
@@ -189,9 +189,13 @@ export function parseScenario(text: string): Scenario {
     const command = (c: RoomCommand): void => step({ kind: 'command', command: c });
     try {
       switch (verb) {
-        case 'title':
-          title = source.slice(verb.length).trim();
+        case 'title': {
+          // The title of a room opened from this file: shown on every screen, so checked as any typed text is.
+          const clean = cleanText(source.slice(verb.length), LIMITS.titleLengthMax, 'a title');
+          if (!clean.ok) fail(clean.problem);
+          title = clean.text;
           break;
+        }
         case 'lesson':
           lessons.push(source.slice(verb.length).trim());
           break;
