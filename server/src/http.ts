@@ -188,7 +188,7 @@ export function createHttpApp({ config, classroom, clock, startedAtMs, trust, st
     res.type('image/svg+xml').send(await QRCode.toString(classroom.joinUrl(code), { type: 'svg', margin: 1 }));
   });
 
-  app.use('/api', (_req, res) => error(res, 404, 'not-found', 'No such API route. See docs/PROTOCOL.md.'));
+  app.use('/api', (_req, res) => error(res, 404, 'not-found', 'No such API route. See docs/protocol/http.md.'));
 
   const client = serveClient(config.clientDir);
   if (client) app.use(client);

@@ -17,7 +17,7 @@ export const ENTRY_LINES_MAX = 8;
 export const ENTRY_LINES_SHOWN = 3;
 /**
  * A record whose entry has more lines than this carries only its first `ENTRY_LINES_SHOWN`
- * and their count by kind (PROTOCOL.md 2.3). 100 keeps whole every entry but a bulk delivery
+ * and their count by kind (docs/protocol/sessions.md, 2.3). 100 keeps whole every entry but a bulk delivery
  * to a large class: a deliver-all of 40 requests (81 lines) is sent whole, one of 1,560
  * notices (3,123 lines, 215 kB) folded.
  */

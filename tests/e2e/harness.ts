@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { freePort } from '../support/ports';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { configFromEnv, createApp, SqliteStore, type App } from '@toy-paxos/server';
 
@@ -250,6 +250,18 @@ export async function joinAs(url: string, page: Page, code: string, name: string
   await page.getByLabel('Your name').fill(name);
   await page.getByRole('button', { name: 'Join', exact: true }).click();
   await page.getByRole('heading', { name: `My node: ${name}` }).waitFor();
+}
+
+/** A person on the solo sandbox with lesson `name` loaded: its panel, its Next step button, and the step's status line. */
+export async function openLesson(browser: Browser, url: string, viewport: { width: number; height: number }, name: string) {
+  const { page, context } = await person(browser, viewport);
+  await page.goto(`${url}/solo`);
+  await page.getByRole('combobox').filter({ hasText: 'Choose a preset lesson' }).selectOption(name);
+  await page.getByRole('button', { name: 'Load' }).click();
+  const lesson = page.getByRole('region', { name: 'Lesson', exact: true });
+  const status = lesson.getByRole('status').first();
+  await expect.poll(() => status.innerText()).toBe('Press Next step to begin.');
+  return { page, context, lesson, status, next: lesson.getByRole('button', { name: 'Next step' }) };
 }
 
 /** One classroom server and one browser for a test file, closed after it. */

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { describeExpectation, lessonSteps, parseScenario, PRESETS, runScenario } from '@toy-paxos/shared';
-import { DESKTOP, joinAs as joinAt, openRoom as openRoomAt, person, PHONE, screenshot, SCREENSHOTS, useClassroom } from './harness';
+import { DESKTOP, joinAs as joinAt, openLesson as openLessonAt, openRoom as openRoomAt, person, PHONE, screenshot, SCREENSHOTS, useClassroom } from './harness';
 
 const env = useClassroom();
 const openRoom = (page: Page) => openRoomAt(env.classroom.url, page);
@@ -249,16 +249,7 @@ describe('a lesson with questions to predict', () => {
 });
 
 /** A person on the solo sandbox with lesson `name` loaded: its panel, its Next step button, and the step's status line. */
-async function openLesson(viewport: { width: number; height: number }, name: string) {
-  const { page, context } = await person(env.browser, viewport);
-  await page.goto(`${env.classroom.url}/solo`);
-  await page.getByRole('combobox').filter({ hasText: 'Choose a preset lesson' }).selectOption(name);
-  await page.getByRole('button', { name: 'Load' }).click();
-  const lesson = page.getByRole('region', { name: 'Lesson', exact: true });
-  const status = lesson.getByRole('status').first();
-  await expect.poll(() => status.innerText()).toBe('Press Next step to begin.');
-  return { page, context, lesson, status, next: lesson.getByRole('button', { name: 'Next step' }) };
-}
+const openLesson = (viewport: { width: number; height: number }, name: string) => openLessonAt(env.browser, env.classroom.url, viewport, name);
 
 /** Presses Next step until the step's status line names `source` (at most `max` presses). */
 async function stepTo(l: { status: ReturnType<Page['locator']>; next: ReturnType<Page['locator']> }, source: string, max = 30): Promise<void> {

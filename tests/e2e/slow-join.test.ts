@@ -25,7 +25,7 @@ describe('a phone on a slow network', () => {
       expect((await teacher.emit('bot:add', { count: 39 })).ok).toBe(true);
       // A class under way, the instructor delivering the messages: a proposal that every bot
       // promises and accepts, and every learner hears of. The delivery of every learner's
-      // notices at once is 3,123 lines: its record comes folded (PROTOCOL.md 5.1), and the
+      // notices at once is 3,123 lines: its record comes folded (docs/protocol/events-and-records.md, 5.1), and the
       // join's answer is about 0.1 MB.
       expect((await teacher.emit('room:settings', { settings: { delivery: 'queued' } })).ok).toBe(true);
       await playBulkRounds((event, payload) => teacher.emit(event, payload), 1);

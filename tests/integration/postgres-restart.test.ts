@@ -15,7 +15,7 @@ import { createDatabase, startPostgres, type Postgres } from '../support/postgre
 import { startProcess } from '../support/server-process';
 import { createRoom, sameLog, TestClient, until } from './harness';
 
-/** What a command is told while the database is down (docs/PROTOCOL.md, 7.1). */
+/** What a command is told while the database is down (docs/protocol/errors-and-limits.md, 7.1). */
 const RESTARTING = "The classroom's database is restarting; nothing changed; try again in a moment.";
 
 let postgres: Postgres;

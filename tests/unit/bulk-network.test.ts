@@ -191,7 +191,7 @@ describe('a bulk delivery to a class of 40', () => {
     // Every node that learns is named, as the lines show each of them learning.
     const learners = /From these deliveries (.*) learn Mango: /.exec(entry!.explanation)?.[1] ?? '';
     expect(learners.split(/, | and /).sort()).toEqual(ids.slice(1).sort());
-    // The record: the first lines (the header and the first message's two), and the rest counted by kind, as PROTOCOL.md 5.1 says.
+    // The record: the first lines (the header and the first message's two), and the rest counted by kind, as docs/protocol/events-and-records.md (5.1) says.
     expect(record.lines).toEqual(entry!.lines.slice(0, ENTRY_LINES_SHOWN));
     expect(record.folded).toEqual({
       lines: 1 + 2 * 1561,

@@ -7,7 +7,7 @@ export interface LogItem {
   readonly seq: number;
   /** The notebook's lines; for a folded record (a bulk delivery to a large class), only its first few. */
   readonly lines: readonly string[];
-  /** A folded record's summary, and every line, printed on demand from its event (PROTOCOL.md 2.3). */
+  /** A folded record's summary, and every line, printed on demand from its event (docs/protocol/sessions.md, 2.3). */
   readonly folded?: { readonly summary: LinesSummary; readonly all: () => Promise<readonly string[]> };
   readonly explanation: string;
   readonly nodes: readonly string[];

@@ -135,9 +135,9 @@ export class RoomSession {
     this.#join = join;
     this.joined = new Promise((resolve) => (this.#joined = resolve));
     // Retries at least once a second, spread by socket.io's randomization: a class is back
-    // within about two seconds of a server restart (PROTOCOL.md 2.4). The room code in the
+    // within about two seconds of a server restart (docs/protocol/sessions.md, 2.4). The room code in the
     // address lets a cluster's router or proxy send every client of a room to one process
-    // (CLUSTER.md); a single server ignores it.
+    // (docs/CLUSTER.md); a single server ignores it.
     this.socket = connect({ reconnectionDelay: 250, reconnectionDelayMax: 1000, randomizationFactor: 0.5, query: { room: code } });
     this.socket.on('connect', () => void (this.#join ? this.#sendJoin(this.#join) : this.#resume()));
     this.socket.on('disconnect', (reason) => {
@@ -375,7 +375,7 @@ export class RoomSession {
       return ack.ok ? ack : null;
     } catch {
       // The command may have been applied and only its answer lost: the outcome is unknown
-      // (PROTOCOL.md 4.3), and the records that come after resuming tell.
+      // (docs/protocol/commands.md, 4.3), and the records that come after resuming tell.
       this.notify('error', 'No answer from the server: your action may have been applied; the log will show it once you are back online.');
       return null;
     } finally {
@@ -399,7 +399,7 @@ export class RoomSession {
 
   /**
    * The server sends the class a closed question's answers under keys that name nobody
-   * (PROTOCOL.md 2.10); this page knows its own answer, and puts its node's name back on it.
+   * (docs/protocol/sessions.md, 2.10); this page knows its own answer, and puts its node's name back on it.
    */
   #withMyAnswer(e: RoomEvent): RoomEvent {
     const q = this.question;

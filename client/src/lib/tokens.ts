@@ -48,7 +48,7 @@ export function forgetToken(code: string): void {
 /**
  * The id of this tab's join of room `code` as `role`, named `name`: drawn once and sent
  * with every try of that join, so that the server answers a retry with the session the join
- * made rather than a second node (PROTOCOL.md 2.2). Kept in sessionStorage: a reload of
+ * made rather than a second node (docs/protocol/sessions.md, 2.2). Kept in sessionStorage: a reload of
  * the tab keeps it, another tab or device draws its own.
  */
 export function joinIdFor(code: string, role: 'student' | 'observer', name: string): string {

@@ -1,7 +1,7 @@
 /**
  * Zod schemas for Multi-Paxos: the payloads of the commands a client will send to lead, to
  * submit a client command and to send one slot, and the events and messages a session file
- * may hold. `CLIENT_EVENTS` (schemas.ts) serves the command payloads (see docs/PROTOCOL.md,
+ * may hold. `CLIENT_EVENTS` (schemas.ts) serves the command payloads (see docs/protocol/commands.md,
  * "Multi-Paxos").
  */
 import { z } from 'zod';

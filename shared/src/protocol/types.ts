@@ -1,7 +1,7 @@
 /**
  * The classroom's wire protocol, as types and constants with no runtime dependency:
  * what the browser needs. The zod schemas that validate payloads are in `schemas.ts`
- * (`@toy-paxos/shared/protocol`), which only the server loads. docs/PROTOCOL.md
+ * (`@toy-paxos/shared/protocol`), which only the server loads. docs/protocol/
  * documents every event for people writing a client.
  */
 import type { z } from 'zod';
@@ -33,7 +33,7 @@ export const HISTORY_TEXT_MAX = 1000;
 export const ROOM_CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 export const ROOM_CODE_LENGTH = 6;
 
-/** Every client-to-server event, in the order docs/PROTOCOL.md lists them. */
+/** Every client-to-server event, in the order docs/protocol/commands.md lists them. */
 export const CLIENT_EVENT_NAMES = [
   'room:join',
   'room:confirm',
