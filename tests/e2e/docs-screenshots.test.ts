@@ -89,7 +89,7 @@ describe('the pictures of the README and the guides', () => {
   it('the solo sandbox in a lesson: the step, its key entries, Next and the ring in view', async () => {
     const { page, context, lesson, status, next } = await openLesson(env.browser, env.classroom.url, DASHBOARD, 'value-adoption');
     for (let i = 0; i < 8; i++) await next.click();
-    await expect.poll(() => status.innerText()).toBe('Step 8 of 9: accept C -> all');
+    await expect.poll(() => status.innerText()).toBe('Step 8 of 9: C asks every acceptor to accept\naccept C -> all');
     expect(await inView(page, next)).toBe(true);
     expect(await inView(page, lesson.locator('[data-key-seq]').first())).toBe(true);
     expect(await inView(page, page.locator('.ring .stage'))).toBe(true);

@@ -88,7 +88,7 @@ export class TestClient {
     });
     this.socket.on('session:ended', ({ reason }: { reason: string }) => (this.ended = reason));
     this.socket.io.on('reconnect', () => {
-      if (this.token) void this.resume();
+      if (this.token) void this.#resumeUntilTaken();
     });
   }
 
@@ -156,6 +156,20 @@ export class TestClient {
     })) as AnyAck;
     this.#settle(ack);
     return ack;
+  }
+
+  /**
+   * Resumes after a reconnect, and again while the answer is a refusal that says to try again
+   * (a process still reading its rooms, a database restarting), as the web client does.
+   */
+  async #resumeUntilTaken(): Promise<void> {
+    // `active`, not `connected`: the manager reconnects before the socket is connected again,
+    // and a resume emitted meanwhile is sent once it is.
+    for (let tries = 0; tries < 50 && this.socket.active; tries++) {
+      const ack = await this.resume();
+      if (ack.ok || !['store-unavailable', 'rate-limited', 'server-error'].includes((ack.error as { code: string }).code)) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 
   /** Applies a join or resume answer, then the broadcasts held meanwhile. */

@@ -36,7 +36,6 @@ describe('key moments', () => {
       '12 rule-broken: Rule broken: C ignores Apple',
       '13 chosen: Mango is chosen (ballot 1.C)',
       '13 violation: Violation: agreement',
-      '13 violation: Violation: stability',
     ]);
   });
 });
