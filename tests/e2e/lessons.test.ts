@@ -399,6 +399,8 @@ describe('every lesson reads right to a newcomer', () => {
           if ((await prediction.count()) !== 1) problems.push(`${where}: the lesson's question is not asked before step ${deciding + 1}`);
           else {
             expect(await prediction.getByRole('heading').innerText()).toBe(`Your prediction: ${guess.question}`);
+            // Until the pick, the step's reasons (which answer the question) wait.
+            if ((await lesson.locator('.because, .reading, .said').count()) > 0) problems.push(`${where}: the step's reasons show while its question waits for a pick`);
             // Each preset picks another answer, so that both right and wrong picks are reported.
             picked = i % guess.options.length;
             await prediction.getByRole('button', { name: guess.options[picked], exact: true }).click();

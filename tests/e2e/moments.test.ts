@@ -73,8 +73,9 @@ describe('the step panel shows each step\'s key entries first', () => {
           because: k.moments.filter((m) => teaches(m) && m.kind !== 'violation').map((m) => m.because),
         }));
         if (expected.length === 0) continue;
-        if (step.outcomes.some((o) => o.step.kind === 'ask')) {
-          // A question opens at this step: what would answer it waits for the reveal.
+        if (step.outcomes.some((o) => o.step.kind === 'ask') || steps[i + 1]?.guess) {
+          // A question opens at this step (a class question, or the lesson's own guess before
+          // the step that answers it): what would answer it waits for the reveal, or the pick.
           const text = await lesson.innerText();
           for (const k of expected) for (const b of k.because) if (text.includes(b)) problems.push(`${preset.name}, step ${i + 1}: event ${k.seq}'s reason shows while its question is open`);
           asked++;
@@ -104,6 +105,10 @@ describe('the step panel shows each step\'s key entries first', () => {
     for (let i = 0; i < 7; i++) await next.click();
     await expect.poll(() => lesson.getByRole('status').first().innerText()).toBe('Step 7 of 9: C asks B and C for promises\npromise C -> B C');
     const keys = lesson.locator('[data-key-seq]');
+    // The lesson asks its question first: the reason waits for the learner's pick.
+    expect(await keys.first().innerText()).toContain('last_accepted(1.A, Apple)');
+    expect(await keys.first().innerText()).not.toContain("B's promise reports Apple");
+    await lesson.getByRole('region', { name: 'Your prediction' }).getByRole('button').first().click();
     await expect.poll(() => keys.first().innerText()).toContain("B's promise reports Apple, accepted in ballot 1.A: C now knows of a value that may already be chosen, and it had proposed Mango.");
     expect(await keys.first().innerText()).toContain('last_accepted(1.A, Apple)');
     // The step's key moment is announced politely when the step changes.

@@ -173,12 +173,12 @@ function lineWords(steps: readonly ScenarioStep[]): string {
  * means. P1a and P2c are the rules' names in Paxos Made Simple (glossary.ts).
  */
 export const NOTATION = {
-  quorum: 'how many acceptors must answer yes: more than half of them (a majority) unless the lesson sets other sizes, so that any two quorums share an acceptor.',
+  quorum: 'how many acceptors must answer yes: more than half of them (a majority) unless the lesson sets other sizes. Two majorities always share an acceptor; with other sizes, every promise quorum must still share one with every accept quorum (Q1 + Q2 > N).',
   ballot: 'a ballot "1.A" is round 1 of proposer A: a higher round wins, and in the same round the name later in the alphabet wins, so 1.C is higher than 1.A. No two proposers share one.',
-  promised: 'the highest ballot this acceptor has promised (the notebook calls it acc_p): it refuses a request with a lower ballot. A promise accepts nothing.',
-  acc_p: 'the highest ballot this acceptor has promised: it refuses a request with a lower ballot and answers one at least as high.',
-  promiser_acc_max: 'the value its promisers reported accepted in the highest ballot: a proposer must carry it instead of its own, if there is one.',
-  tags: 'in the log, [PROM] and [ACC] are an acceptor\'s answers, [REJ] a refusal; [TELL] an acceptor telling another node what it accepted; [LEARN] a node learning the chosen value; [APPLY] a node running a chosen command; [SENT], [WAIT] and [LOST] a message sent, waiting, or lost.',
+  promised: 'the highest ballot this acceptor has promised (the notebook calls it acc_p): it refuses a request with a lower ballot and answers one at least as high. A promise accepts nothing.',
+  acc_p: 'the highest ballot this acceptor has promised (the ring says "promised"): it refuses a request with a lower ballot and answers one at least as high. A promise accepts nothing.',
+  promiser_acc_max: 'the value its promisers reported accepted in the highest ballot, or None when none of them reported one.',
+  tags: 'in the log, [ACC] is an acceptor saying yes (to a promise request, a promise; to an accept request, an acceptance) and [REJ] saying no; [TELL] an acceptor telling another node what it accepted; [LEARN] a node learning the chosen value; [APPLY] a node running a chosen command; [SENT], [WAIT] and [LOST] a message sent, waiting, or lost in the network.',
   Q1: 'the promise quorum (q1, the quorum_size of a promise): how many promises a proposer needs before it may send accept requests.',
   Q2: 'the accept quorum (q2, the quorum_size of an acceptance): how many acceptors must accept one ballot for its value to be chosen.',
   P1a: PAXOS_TERMS.P1a,
