@@ -47,6 +47,8 @@ type AnyAck = Ack<Record<string, unknown>>;
 
 /** A participant's client: keeps the room's records in order, resumes after every reconnect. */
 export class TestClient {
+  /** How long an emit waits for its answer before it counts as unanswered. */
+  readonly #ackTimeoutMs: number;
   readonly socket: Socket;
   records: LogRecord[] = [];
   presence: RoomInfo | null = null;
@@ -60,8 +62,9 @@ export class TestClient {
 
   constructor(
     url: string,
-    options: { origin?: string; headers?: Record<string, string>; transports?: string[]; parser?: Partial<ManagerOptions>['parser']; ca?: string; query?: Record<string, string> } = {},
+    options: { origin?: string; headers?: Record<string, string>; transports?: string[]; parser?: Partial<ManagerOptions>['parser']; ca?: string; query?: Record<string, string>; ackTimeoutMs?: number } = {},
   ) {
+    this.#ackTimeoutMs = options.ackTimeoutMs ?? 5000;
     this.socket = connect(url, {
       forceNew: true,
       ...(options.query ? { query: options.query } : {}),
@@ -130,7 +133,7 @@ export class TestClient {
   }
 
   async emit(event: ClientEventName | string, payload: unknown): Promise<AnyAck> {
-    return (await this.socket.timeout(5000).emitWithAck(event, payload)) as AnyAck;
+    return (await this.socket.timeout(this.#ackTimeoutMs).emitWithAck(event, payload)) as AnyAck;
   }
 
   /** Joins; with `joinId`, as the web page does (a retry with the same id gets the same session, and the page confirms it). */
