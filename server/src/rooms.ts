@@ -411,6 +411,12 @@ export class RoomHost {
 
   /** What another server process tells this one. */
   #fromPeer(from: string, message: PeerMessage): void {
+    // A room being read now may be read as it was before this message: hear it once it is here.
+    const loading = 'code' in message ? this.#loading.get(message.code) : undefined;
+    if (loading) {
+      const hear = () => this.#safely(`a message from another process (${message.kind}) failed`, () => this.#fromPeer(from, message));
+      return void loading.then(hear, hear);
+    }
     switch (message.kind) {
       case 'committed':
         for (const change of message.changes) this.#committedElsewhere(change);
@@ -468,6 +474,11 @@ export class RoomHost {
    * not hold, changes of its own waiting to be committed) is read from the store.
    */
   #committedElsewhere(change: Omit<RoomChange, 'eventSlices'>): void {
+    const loading = this.#loading.get(change.code);
+    if (loading) {
+      const hear = () => this.#safely('a change committed by another process failed', () => this.#committedElsewhere(change));
+      return void loading.then(hear, hear);
+    }
     const room = this.rooms.get(change.code);
     if (!room) {
       if (change.create) void this.#find(change.code).catch(() => undefined);

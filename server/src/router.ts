@@ -94,8 +94,12 @@ export class WorkerSlots {
 /** Routes the connections of `http` to the server processes of `slots` (see the top of this file). */
 export function routeConnections(http: Server, slots: WorkerSlots): void {
   const sessionToWorker = new Map<string, number>();
-  /** Connections whose request may come in several chunks: the primary keeps them and forwards each chunk. */
-  const relayed = new Map<string, Socket>();
+  /**
+   * Connections whose request may come in several chunks: the primary keeps them and
+   * forwards each chunk to the process it chose (its id here). When that process dies, its
+   * connections are closed, so that their clients notice at once and come back.
+   */
+  const relayed = new Map<string, { readonly socket: Socket; readonly worker: number }>();
 
   const choose = (header: string): Worker | undefined => {
     const sid = SID.exec(header)?.[1];
@@ -133,7 +137,7 @@ export function routeConnections(http: Server, slots: WorkerSlots): void {
         return;
       }
       connectionId = randomBytes(8).toString('hex');
-      relayed.set(connectionId, socket);
+      relayed.set(connectionId, { socket, worker: worker.id });
       const socketInfo = { remoteAddress: socket.remoteAddress, remotePort: socket.remotePort, localAddress: socket.localAddress, localPort: socket.localPort };
       worker.send({ type: 'sticky:http-chunk-start', data: chunk, connectionId, socketInfo }, undefined, failed);
     });
@@ -144,7 +148,7 @@ export function routeConnections(http: Server, slots: WorkerSlots): void {
   });
 
   cluster.on('message', (worker: Worker, message: { type?: string; data?: unknown; connectionId?: string; error?: string }) => {
-    const socket = message.connectionId === undefined ? undefined : relayed.get(message.connectionId);
+    const socket = message.connectionId === undefined ? undefined : relayed.get(message.connectionId)?.socket;
     switch (message.type) {
       case 'sticky:http-response':
         if (socket && !socket.destroyed) socket.write(Buffer.from(message.data as Uint8Array));
@@ -170,5 +174,10 @@ export function routeConnections(http: Server, slots: WorkerSlots): void {
 
   cluster.on('exit', (worker: Worker) => {
     for (const [sid, id] of sessionToWorker) if (id === worker.id) sessionToWorker.delete(sid);
+    for (const [id, relay] of relayed) {
+      if (relay.worker !== worker.id) continue;
+      relayed.delete(id);
+      relay.socket.destroy();
+    }
   });
 }

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { PgStore } from '@toy-paxos/server';
 import { freshDatabase } from '../support/postgres';
-import { until, useServers } from './harness';
+import { createRoom, until, useServers } from './harness';
 
 const env = useServers();
 
@@ -57,5 +57,40 @@ describe('messages between server processes on PostgreSQL', () => {
       if (Date.now() - sent > slowest.ms) Object.assign(slowest, { bytes, ms: Date.now() - sent });
     }
     expect(slowest.ms, `the slowest, ${slowest.bytes} bytes`).toBeLessThan(1000);
+  });
+});
+
+describe('what another process says of a room this one is still reading', () => {
+  it('is applied once the room is read, not dropped: a join committed while the room loads reaches its screens', async () => {
+    const url = await freshDatabase();
+    const [storeA, storeB] = [await PgStore.open(url), await PgStore.open(url)];
+    // b reads a room as a slow database would answer: what it read, but late.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const reading: string[] = [];
+    const loadRoom = storeB.loadRoom.bind(storeB);
+    storeB.loadRoom = async (code, after) => {
+      const stored = await loadRoom(code, after);
+      reading.push(code);
+      if (!after) await held;
+      return stored;
+    };
+    const a = await env.server({}, undefined, { store: () => storeA });
+    const b = await env.server({}, undefined, { store: () => storeB });
+    // Both processes hear each other before the room is opened.
+    const heard = new Set<string>();
+    (b.app.io as unknown as Emitter).on('probe', (text) => heard.add(text as string));
+    await until(() => (a.app.io as unknown as Emitter).serverSideEmit('probe', 'hello') && heard.has('hello'), 'b hearing a', 10_000);
+    const room = await createRoom(a.url);
+    // b hears of the new room and reads it; a student joins on a before that read is answered.
+    await until(() => reading.includes(room.code), 'b reading the new room', 10_000);
+    const student = env.client(a.url);
+    expect((await student.join(room.code, 'Ann')).ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 300)); // the join's message reaches b while its read is held
+    release();
+    const teacher = env.client(b.url);
+    expect((await teacher.resume(room.instructorToken)).ok).toBe(true);
+    await teacher.until(() => teacher.lastSeq === 1, "the student's join on the other process", 5000);
+    expect(teacher.problems).toEqual([]);
   });
 });

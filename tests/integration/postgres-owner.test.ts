@@ -6,7 +6,8 @@
  * clients reconnect to another process, which serves the room at once and takes its lease
  * once it has expired.
  */
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CreatedRoom } from '@toy-paxos/shared';
@@ -21,7 +22,14 @@ const clients: TestClient[] = [];
 const databases: pg.Client[] = [];
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
-  for (const p of children.splice(0)) p.kill('SIGKILL');
+  // The primary stops its processes (killed, it would leave one it is starting with no one to talk to).
+  for (const p of children.splice(0)) {
+    if (p.exitCode !== null || p.signalCode !== null) continue;
+    const exited = new Promise((resolve) => p.once('exit', resolve));
+    p.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    p.kill('SIGKILL');
+  }
   for (const d of databases.splice(0)) await d.end();
 });
 
@@ -120,4 +128,25 @@ describe('one room, one process (start:cluster on PostgreSQL)', () => {
     for (const seq of ackedBefore) expect(seq).toBeLessThanOrEqual(probe.lastSeq);
     expect(doomedClass.all.every((c) => c.socket.connected)).toBe(true);
   }, 90_000);
+
+  it('closes a connection it relays to a process that dies, so that its client notices and comes back', async () => {
+    const port = await freePort();
+    const primary = await startProcess(port, { DATABASE_URL: await freshDatabase(), PROCESSES: '2' }, 'server/src/cluster.ts');
+    children.push(primary);
+    // A request with a body, as a long-polling client's writes are: the primary relays it
+    // chunk by chunk over a keep-alive connection. Its body never comes in full, so the
+    // process waits for it.
+    const socket = connect(port, '127.0.0.1');
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()).on('error', () => undefined));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write('POST /api/rooms HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"title":');
+    await new Promise((r) => setTimeout(r, 500));
+    // Every server process is killed; the primary starts others.
+    const workers = execFileSync('pgrep', ['-P', String(primary.pid)]).toString().trim().split(/\s+/).map(Number);
+    expect(workers.length).toBe(2);
+    for (const pid of workers) process.kill(pid, 'SIGKILL');
+    const gone = await Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5000))]);
+    socket.destroy();
+    expect(gone, 'the relayed connection was closed when its process died').toBe(true);
+  }, 60_000);
 });
