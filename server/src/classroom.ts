@@ -366,6 +366,7 @@ export class Classroom extends RoomHost {
     const after = Math.max(0, before + delta);
     const wasOnline = room.isOnline(session.tokenHash);
     room.online.set(session.tokenHash, after);
+    if (after === 0) this.used(room.code);
     if ((before > 0) !== (after > 0)) this.peers?.send({ kind: 'online', code: room.code, tokenHash: session.tokenHash, online: after > 0 });
     if (wasOnline !== room.isOnline(session.tokenHash)) this.tellPresence(room);
     // The last page of a join it never confirmed is gone: it may never have had the answer.

@@ -30,7 +30,9 @@ export type PeerMessage =
   /** The room expired and is deleted. */
   | { readonly kind: 'expired'; readonly code: string }
   /** The room may have changed in the store with no message of its own (a commit the database kept as the sender lost its connection): read it. */
-  | { readonly kind: 'changed'; readonly code: string };
+  | { readonly kind: 'changed'; readonly code: string }
+  /** The sender has just read the room from the store: those that hold it say what is not stored (who is online on them, what is presented, the replay link). */
+  | { readonly kind: 'ask'; readonly code: string };
 
 /** The socket.io event that carries peer messages between processes. */
 const PEER_EVENT = 'toy-paxos:peer';

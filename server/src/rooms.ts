@@ -103,6 +103,14 @@ export interface ClassroomOptions {
 const CODE_DRAWS_MAX = 5;
 
 /**
+ * With many processes, a room no page has had a socket open on here for this long is let go
+ * of when another process changes it: that process serves it (one room, one process), and
+ * following its changes here would cost this process what it saves by sharing the rooms.
+ * The room is read again from the store if a page comes for it here.
+ */
+const HOLD_IDLE_MS = 2000;
+
+/**
  * The rooms of this process and the path of every change to them. Its protected members are
  * for the classroom, which extends it with the joins, sessions and commands.
  */
@@ -122,6 +130,8 @@ export class RoomHost {
   protected readonly peers: Peers | null;
   /** Rooms being read from the store, by code. */
   readonly #loading = new Map<string, Promise<void>>();
+  /** When each room was last in use here (read, created, or left by its last socket here). */
+  readonly #usedAt = new Map<string, number>();
   /** Decides the operation being run now again, after a conflict (see `#operation`). */
   #retry: (() => void) | undefined;
   /** Which attempt of it this is (1: the first). */
@@ -174,11 +184,7 @@ export class RoomHost {
       {
         message: (from, message) => this.#safely(`a message from another process (${message.kind}) failed`, () => this.#fromPeer(from, message)),
         tellAll: () => this.#safely('telling the other processes who is online failed', () => {
-          for (const room of this.rooms.values()) {
-            for (const tokenHash of room.online.keys()) if ((room.online.get(tokenHash) ?? 0) > 0) peers.send({ kind: 'online', code: room.code, tokenHash, online: true });
-            if (room.presenting !== null) peers.send({ kind: 'present', code: room.code, seq: room.presenting });
-            if (room.shareToken) peers.send({ kind: 'share', code: room.code, token: room.shareToken });
-          }
+          for (const room of this.rooms.values()) this.#tell(room);
         }),
         missed: () => void this.resync(),
         gone: (id) => this.#safely('forgetting a process taken for dead failed', () => {
@@ -215,6 +221,35 @@ export class RoomHost {
    */
   protected enqueue(p: Omit<Pending, 'epoch' | 'retry'>, retry = this.#retry): void {
     this.commits.enqueue({ ...p, epoch: p.room.epoch, retry });
+  }
+
+  /** Tells the other processes what this one holds of a room that is not in the store: who is online here, what is presented, the replay link. */
+  #tell(room: Room): void {
+    const peers = this.peers;
+    if (!peers) return;
+    for (const [tokenHash, sockets] of room.online) if (sockets > 0) peers.send({ kind: 'online', code: room.code, tokenHash, online: true });
+    if (room.presenting !== null) peers.send({ kind: 'present', code: room.code, seq: room.presenting });
+    if (room.shareToken) peers.send({ kind: 'share', code: room.code, token: room.shareToken });
+  }
+
+  /** A room was in use here just now (a page's last socket on it closed, say): it is held a while longer. */
+  protected used(code: string): void {
+    if (this.peers) this.#usedAt.set(code, performance.now());
+  }
+
+  /**
+   * Lets go of a room that is not in use here, when another process changes it (see
+   * HOLD_IDLE_MS): nothing of it lives only here, no page has a socket on it here, and none
+   * of its changes waits to be committed here. Resolves with whether it was let go of.
+   */
+  #letGo(room: Room): boolean {
+    if (!this.peers || room.presenting !== null || room.shareToken || room.unconfirmed.size) return false;
+    for (const sockets of room.online.values()) if (sockets > 0) return false;
+    if (performance.now() - (this.#usedAt.get(room.code) ?? 0) < HOLD_IDLE_MS || this.commits.waiting(room)) return false;
+    this.rooms.delete(room.code);
+    this.#usedAt.delete(room.code);
+    for (const t of room.participants.keys()) if (this.byToken.get(t) === room) this.byToken.delete(t);
+    return true;
   }
 
   /** Tells of an unexpected exception (a bug); the server goes on. */
@@ -352,6 +387,7 @@ export class RoomHost {
     room.refusals = { ...stored.refusals };
     for (const p of stored.participants) this.addParticipant(room, p);
     this.rooms.set(room.code, room);
+    this.used(room.code);
   }
 
   /**
@@ -383,7 +419,10 @@ export class RoomHost {
       loading = this.store
         .loadRoom(code)
         .then((stored) => {
-          if (stored && !this.rooms.has(code)) this.#restoreRoom(stored);
+          if (!stored || this.rooms.has(code)) return;
+          this.#restoreRoom(stored);
+          // The processes that hold it say who is online on them, what is presented, its replay link.
+          this.peers?.send({ kind: 'ask', code });
         })
         .finally(() => this.#loading.delete(code));
       this.#loading.set(code, loading);
@@ -460,6 +499,11 @@ export class RoomHost {
       case 'changed':
         if (this.rooms.has(message.code)) void this.commits.exclusive(() => this.catchUp(message.code)).catch((e: unknown) => this.storeFailed(e));
         return;
+      case 'ask': {
+        const room = this.rooms.get(message.code);
+        if (room) this.#tell(room);
+        return;
+      }
       default: {
         // Every kind is handled above; one from a newer server is ignored.
         const unknown: never = message;
@@ -480,11 +524,8 @@ export class RoomHost {
       return void loading.then(hear, hear);
     }
     const room = this.rooms.get(change.code);
-    if (!room) {
-      if (change.create) void this.#find(change.code).catch(() => undefined);
-      return;
-    }
-    if (change.create) return;
+    // A room this process does not hold is read from the store when a page comes for it.
+    if (!room || change.create || this.#letGo(room)) return;
     const heard = applyCommitted(room, change);
     if (heard.kind === 'gap') return void this.commits.exclusive(() => this.catchUp(room.code)).catch(() => undefined);
     if (heard.kind === 'known') return;
@@ -578,6 +619,7 @@ export class RoomHost {
       await applyInSlices(room, from, nowMs);
       room.timeline.committed = room.log.length;
       this.rooms.set(code, room);
+      this.used(code);
       this.addParticipant(room, instructor);
       this.peers?.send({ kind: 'committed', changes: [{ code, create: { createdAt: nowMs, settings, title }, expiresAt }] });
       return { ok: true, value: { code, instructorToken: token } };

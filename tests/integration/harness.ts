@@ -133,7 +133,12 @@ export class TestClient {
   }
 
   async emit(event: ClientEventName | string, payload: unknown): Promise<AnyAck> {
-    return (await this.socket.timeout(this.#ackTimeoutMs).emitWithAck(event, payload)) as AnyAck;
+    try {
+      return (await this.socket.timeout(this.#ackTimeoutMs).emitWithAck(event, payload)) as AnyAck;
+    } catch (e) {
+      // Which command went unanswered, and how the connection stood.
+      throw new Error(`${(e as Error).message}: ${event} after ${this.#ackTimeoutMs} ms (${this.socket.connected ? `connected over ${this.socket.io.engine?.transport?.name}` : 'disconnected'})`);
+    }
   }
 
   /** Joins; with `joinId`, as the web page does (a retry with the same id gets the same session, and the page confirms it). */

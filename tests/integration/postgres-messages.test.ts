@@ -60,6 +60,13 @@ describe('messages between server processes on PostgreSQL', () => {
   });
 });
 
+/** Resolves once `b` hears what `a` says to the other processes. */
+async function hearEachOther(a: { io: unknown }, b: { io: unknown }): Promise<void> {
+  const heard = new Set<string>();
+  (b.io as Emitter).on('probe', (text) => heard.add(text as string));
+  await until(() => (a.io as Emitter).serverSideEmit('probe', 'hello') && heard.has('hello'), 'one process hearing the other', 10_000);
+}
+
 describe('what another process says of a room this one is still reading', () => {
   it('is applied once the room is read, not dropped: a join committed while the room loads reaches its screens', async () => {
     const url = await freshDatabase();
@@ -78,19 +85,55 @@ describe('what another process says of a room this one is still reading', () => 
     const a = await env.server({}, undefined, { store: () => storeA });
     const b = await env.server({}, undefined, { store: () => storeB });
     // Both processes hear each other before the room is opened.
-    const heard = new Set<string>();
-    (b.app.io as unknown as Emitter).on('probe', (text) => heard.add(text as string));
-    await until(() => (a.app.io as unknown as Emitter).serverSideEmit('probe', 'hello') && heard.has('hello'), 'b hearing a', 10_000);
+    await hearEachOther(a.app, b.app);
     const room = await createRoom(a.url);
-    // b hears of the new room and reads it; a student joins on a before that read is answered.
-    await until(() => reading.includes(room.code), 'b reading the new room', 10_000);
+    // A page asks b for the room, and b reads it; a student joins on a before that read is answered.
+    const asked = fetch(`${b.url}/api/rooms/${room.code}`);
+    await until(() => reading.includes(room.code), 'b reading the room', 10_000);
     const student = env.client(a.url);
     expect((await student.join(room.code, 'Ann')).ok).toBe(true);
     await new Promise((r) => setTimeout(r, 300)); // the join's message reaches b while its read is held
     release();
+    expect((await asked).status).toBe(200);
     const teacher = env.client(b.url);
     expect((await teacher.resume(room.instructorToken)).ok).toBe(true);
     await teacher.until(() => teacher.lastSeq === 1, "the student's join on the other process", 5000);
     expect(teacher.problems).toEqual([]);
+  });
+});
+
+describe('a room another process serves', () => {
+  it('is let go of by a process with no page on it once the other changes it, and read again, with who is online and what is presented, when a page comes', async () => {
+    const url = await freshDatabase();
+    const [storeA, storeB] = [await PgStore.open(url), await PgStore.open(url)];
+    const a = await env.server({}, undefined, { store: () => storeA });
+    const b = await env.server({}, undefined, { store: () => storeB });
+    await hearEachOther(a.app, b.app);
+    const room = await createRoom(a.url);
+    const teacher = env.client(a.url);
+    expect((await teacher.resume(room.instructorToken)).ok).toBe(true);
+    const ann = env.client(a.url);
+    expect((await ann.join(room.code, 'Ann')).ok).toBe(true);
+    // A page on b for a while: b holds the room while it is there.
+    const bob = env.client(b.url);
+    expect((await bob.join(room.code, 'Bob')).ok).toBe(true);
+    expect(b.app.classroom.roomCount).toBe(1);
+    bob.close();
+    await new Promise((r) => setTimeout(r, 2500));
+    // a changes the room: b, with no page on it, stops following it.
+    expect((await ann.emit('node:propose', { value: 'Apple' })).ok).toBe(true);
+    await until(() => b.app.classroom.roomCount === 0, 'b letting the room go', 5000);
+    expect((await teacher.emit('replay:present', { seq: 1 })).ok).toBe(true);
+    // A page comes for it on b: b reads it again, and a tells b who is online on a and what is presented.
+    const before = teacher.lastSeq;
+    const cat = env.client(b.url);
+    const presented: (number | null)[] = [];
+    cat.socket.on('room:replay', ({ seq }: { seq: number | null }) => presented.push(seq));
+    expect((await cat.join(room.code, 'Cat')).ok).toBe(true);
+    await cat.until(() => cat.lastSeq === before + 1, 'every event, and its own join', 5000);
+    await cat.until(() => cat.presence?.participants.find((p) => p.name === 'Ann')?.online === true, 'Ann online on the other process', 5000);
+    await cat.until(() => cat.session!.presenting === 1 || presented.at(-1) === 1, 'the presented moment', 5000);
+    expect(cat.presence!.participants.find((p) => p.name === 'Bob')?.online).toBe(false);
+    expect(cat.problems).toEqual([]);
   });
 });

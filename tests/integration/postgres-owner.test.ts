@@ -106,7 +106,9 @@ describe('one room, one process (start:cluster on PostgreSQL)', () => {
     const ackedBefore = [...acked];
 
     // Every client of the room was on its owner: each lost its connection. The other room's were not.
-    await until(() => doomedClass.all.every((c) => lost.get(c)! > 0), "every client of the room losing the owner's connection", 10_000);
+    await until(() => doomedClass.all.every((c) => lost.get(c)! > 0), "every client of the room losing the owner's connection", 10_000).catch((e: Error) => {
+      throw new Error(`${e.message}: disconnections ${doomedClass.all.map((c) => lost.get(c)).join(', ')} (teacher, students 1-2 on WebSocket, 3 polling); other room's ${otherClass.all.map((c) => lost.get(c)).join(', ')}; owner pid ${owner.pid}, other ${otherOwner.pid}`);
+    });
     expect(otherClass.all.map((c) => lost.get(c))).toEqual([0, 0, 0, 0]);
 
     // They come back through the primary to another process, which serves the room before it owns it.
