@@ -15,8 +15,10 @@ import { apply, cloneRoomState, linkUp, nameOf, noticeTargets, roomQuorums, type
 import { formatQuorum, quorumSizes, RULE_MODE_NAMES } from './settings';
 import { countKinds, messageLabel, nameList, scopeLabel } from './message-label';
 import { checkpointResult, questionNumber } from './checkpoint-state';
-import { describeMulti, isMultiDescribed, type MultiDescribed } from './multi/annotate';
-import { isMultiMessage, multiNodeOf, slotTallyKey } from './multi/state';
+import { slotTallyKey } from './multi/state';
+import { multiNodeIn } from './protocols/multi';
+import { PROTOCOLS, protocolNamed, protocolOf } from './protocols/registry';
+import { isSingleMessage, singleDecree } from './protocols/single';
 
 /** Verdict tags as the notebook prints them; carried by text, not colour. */
 export type Tag = 'ACC' | 'REJ';
@@ -181,9 +183,10 @@ function replyPhase(r: ReplyMessage): 'prepare' | 'accept' {
 }
 
 function describe(ctx: Ctx, e: RoomEvent): Body {
-  if (isMultiDescribed(ctx.before, e)) {
-    const m = describeMulti(ctx.before, ctx.after, e as MultiDescribed);
-    return { lines: m.lines, explanation: m.explanation, data: data(e.type, m.node, m.nodes, m) };
+  // A protocol module describes its own events, and its messages' deliveries, itself.
+  for (const p of PROTOCOLS) {
+    const m = p.describe(ctx.before, ctx.after, e);
+    if (m) return { lines: m.lines, explanation: m.explanation, data: data(e.type, m.node, m.nodes, m) };
   }
   switch (e.type) {
     case 'nodeAdded':
@@ -379,7 +382,7 @@ function describe(ctx: Ctx, e: RoomEvent): Body {
     case 'multiExchanged':
     case 'multiSent':
     case 'multiLost':
-      return { lines: [], explanation: '', data: data(e.type, null, []) }; // described above
+      return { lines: [], explanation: '', data: data(e.type, null, []) }; // described by their module above
     default:
       return assertNever(e, 'event');
   }
@@ -390,7 +393,7 @@ function describeSettings(ctx: Ctx, s: RoomState['settings'], next: RoomState['s
   const nodeCount = ctx.before.members.length;
   const rules = RULE_MODE_NAMES.filter((r) => s.rules[r]);
   const waiting = next ? `, from round ${ctx.before.round + 1}: q1: ${next.q1}, q2: ${next.q2}` : '';
-  const protocol = s.protocol === 'multi' ? ', protocol: multi' : '';
+  const protocol = s.protocol === singleDecree.id ? '' : `, protocol: ${s.protocol}`;
   const line = `SETTINGS q1: ${s.q1}, q2: ${s.q2}, ballots: ${s.ballots}, delivery: ${s.delivery}, acceptors: ${s.acceptorMode}, learners: ${s.learners}${protocol}, rule_breaking: ${rules.length ? rules.join(' ') : 'None'}${waiting}`;
   const parts = [
     `Promise quorum Q1 = ${formatQuorum(s.q1, nodeCount)}, accept quorum Q2 = ${formatQuorum(s.q2, nodeCount)}.`,
@@ -403,11 +406,10 @@ function describeSettings(ctx: Ctx, s: RoomState['settings'], next: RoomState['s
       ? 'An acceptor that accepts tells every node, and a node learns a value once a quorum of acceptors has told it of one ballot.'
       : 'Only a proposer learns, from the acceptances of its own proposal.',
   ];
-  if (s.protocol === 'multi') {
-    parts.push('Multi-Paxos: a leader runs phase 1 once for every slot from one on, then one round trip of accept requests per client command; each node runs the chosen commands on its key-value store in slot order.');
-  } else if (ctx.before.settings.protocol === 'multi') {
-    parts.push('Back to single-decree Paxos: one value per round; the Multi-Paxos log is gone.');
-  }
+  const playing = protocolNamed(s.protocol);
+  const left = protocolNamed(ctx.before.settings.protocol);
+  if (playing.settingsSentence) parts.push(playing.settingsSentence);
+  else if (left !== playing && left.leftSentence) parts.push(left.leftSentence);
   if (rules.length) parts.push(`Rule-breaking modes on: ${rules.join(', ')}.`);
   const before = ctx.before.settings;
   if (!next && ctx.before.fixed && (before.q1 !== s.q1 || before.q2 !== s.q2)) {
@@ -662,8 +664,8 @@ function describeExchange(ctx: Ctx, request: RequestMessage, reply: ReplyMessage
 
 function describeDelivery(ctx: Ctx, id: number, reply: ReplyMessage | null): Body {
   const m = ctx.before.inFlight.find((x) => x.id === id);
-  // A Multi-Paxos message's delivery is described by multi/annotate.ts (see `describe`).
-  if (!m || isMultiMessage(m)) return { lines: [`DELIVER #${id}`], explanation: '', data: data('delivered', null, [], { messageIds: [id] }) };
+  // Another protocol's message is described by its module (see `describe`).
+  if (!m || !isSingleMessage(m)) return { lines: [`DELIVER #${id}`], explanation: '', data: data('delivered', null, [], { messageIds: [id] }) };
   if (m.kind === 'prepare' || m.kind === 'accept') {
     const head = requestHead(ctx, m, true, true);
     const base = data('delivered', m.to, [m.from, m.to], {
@@ -767,8 +769,8 @@ function describeDeliverAll(ctx: Ctx, e: Extract<RoomEvent, { type: 'deliveredAl
 function takesReportedValue(ctx: Ctx, m: Message): boolean {
   if (m.kind === 'promise') return ctx.nodeBefore(m.to)?.proposer.promiserAccMax !== ctx.nodeAfter(m.to)?.proposer.promiserAccMax;
   if (m.kind !== 'multiPromise') return false;
-  const before = multiNodeOf(ctx.before.multi, m.to).leader?.reported ?? {};
-  const after = multiNodeOf(ctx.after.multi, m.to).leader?.reported ?? {};
+  const before = multiNodeIn(ctx.before, m.to).leader?.reported ?? {};
+  const after = multiNodeIn(ctx.after, m.to).leader?.reported ?? {};
   return Object.keys(after).some((slot) => after[Number(slot)] !== before[Number(slot)]);
 }
 
@@ -787,8 +789,8 @@ class BulkNews {
       const before = ctx.nodeBefore(id)?.choice ?? null;
       const after = ctx.nodeAfter(id)?.choice ?? null;
       if (after !== null && after !== before) push(this.#learned, after, ctx.name(id));
-      const lb = multiNodeOf(ctx.before.multi, id).learned;
-      for (const [slot, value] of Object.entries(multiNodeOf(ctx.after.multi, id).learned)) {
+      const lb = multiNodeIn(ctx.before, id).learned;
+      for (const [slot, value] of Object.entries(multiNodeIn(ctx.after, id).learned)) {
         if (lb[Number(slot)] === undefined) push(this.#learned, `${value} in slot ${slot}`, ctx.name(id));
       }
     }
@@ -799,8 +801,8 @@ class BulkNews {
     if (m.kind === 'notice' || m.kind === 'multiNotice') {
       const q2 = roomQuorums(ctx.after).q2;
       const key = m.kind === 'notice' ? tallyKey(m.ballot, m.value) : slotTallyKey(m.slot, m.ballot, m.value);
-      const heard = (s: RoomState) => (m.kind === 'notice' ? s.nodes[m.to]?.heard[key] : multiNodeOf(s.multi, m.to).heard[key])?.length ?? 0;
-      const knew = m.kind === 'notice' ? ctx.nodeBefore(m.to)?.choice === m.value : multiNodeOf(ctx.before.multi, m.to).learned[m.slot] === m.value;
+      const heard = (s: RoomState) => (m.kind === 'notice' ? s.nodes[m.to]?.heard[key] : multiNodeIn(s, m.to).heard[key])?.length ?? 0;
+      const knew = m.kind === 'notice' ? ctx.nodeBefore(m.to)?.choice === m.value : multiNodeIn(ctx.before, m.to).learned[m.slot] === m.value;
       const where = m.kind === 'notice' ? '' : ` in slot ${m.slot}`;
       if (knew && heard(ctx.before) < q2 && heard(ctx.after) >= q2) push(this.#confirmed, `${m.value}${where}|${ctx.b(m.ballot)}`, ctx.name(m.to));
     }
@@ -832,7 +834,7 @@ function push(map: Map<string, string[]>, key: string, name: string): void {
 
 /** Values chosen so far, single-decree and slot by slot: a delivery that raises it chose one, which an explanation must say. */
 function chosenCount(s: RoomState): number {
-  return s.monitor.chosen.length + (s.multi?.monitor.chosen.length ?? 0);
+  return protocolOf(s).chosenCount(s);
 }
 
 /** Whether delivering reply `m` gives its proposer (or leader) the quorum it needed: promises, or acceptances (in a slot). */
@@ -840,7 +842,7 @@ function reachesQuorum(ctx: Ctx, m: Message): boolean {
   if (m.kind === 'multiPromise' || m.kind === 'multiAccepted') {
     const { q1, q2 } = roomQuorums(ctx.after);
     const count = (s: RoomState) => {
-      const leader = multiNodeOf(s.multi, m.to).leader;
+      const leader = multiNodeIn(s, m.to).leader;
       return (m.kind === 'multiPromise' ? leader?.promisers.length : leader?.acceptors[m.slot]?.length) ?? 0;
     };
     const q = m.kind === 'multiPromise' ? q1 : q2;

@@ -6,7 +6,7 @@
 import { formatBallot, nextBallot } from './ballot';
 import { assertNever } from './invariant';
 import { firstChars, nameKey, textProblem } from './text';
-import { acceptorVerdict, isRequest, makeReply, valueToPropose, type Message, type NodeState, type ReplyMessage, type RequestMessage } from './node';
+import { acceptorVerdict, makeReply, valueToPropose, type Message, type RequestMessage } from './node';
 import {
   inFlightIndex,
   isMember,
@@ -15,12 +15,10 @@ import {
   linkKey,
   linkUp,
   nameOf,
-  noticeTargets,
   roomQuorums,
   type Decision,
   type LostReason,
   type Refusal,
-  type RefusalCode,
   type RoomCommand,
   type RoomEvent,
   type RoomState,
@@ -32,19 +30,16 @@ import { CHECKPOINT_LIMITS, type CheckpointState, type QuestionSpec } from './ch
 import { Rng } from './bots';
 import { scopeLabel } from './message-label';
 import { apply, cloneRoomState, type AnyReply } from './room';
-import { decideMulti, multiReply, multiSettingsProblem } from './multi/decide';
-import { multiNoticeTargets } from './multi/apply';
-import { isMultiMessage } from './multi/state';
+import { decideByProtocol, messageOwner, protocolNamed } from './protocols/registry';
+import { autoReply } from './protocols/single';
+import { networkFull, refuse, requestTargets, unknownNode, watching } from './refusals';
 
-/** A refusal: a code for programs and a sentence for people. */
-export function refuse(code: RefusalCode, explanation: string): Refusal {
-  return { ok: false, code, explanation };
-}
+export { networkFull, refuse, requestTargets, unknownNode, watching } from './refusals';
 
 /** Checks `command` against the protocol and the room, and returns its events or a refusal. */
 export function decide(state: RoomState, command: RoomCommand): Decision {
-  const multi = decideMulti(state, command);
-  if (multi) return multi;
+  const own = decideByProtocol(state, command);
+  if (own) return own;
   switch (command.type) {
     case 'addNode':
       return decideAddNode(state, command.node, command.name ?? command.node, command.bot ?? false);
@@ -208,23 +203,12 @@ function configurationFixed(state: RoomState, settings: RoomSettings = state.set
   return state.fixed && !settings.rules.reconfigureMidRound;
 }
 
-export function unknownNode(id: string): Refusal {
-  return refuse('unknown-node', `There is no node called ${id} in this room.`);
-}
-
 function missingNode(state: RoomState, id: string): Refusal | null {
   return state.nodes[id] ? null : unknownNode(id);
 }
 
 function unknownMessage(id: number): Refusal {
   return refuse('unknown-message', `Message #${id} is not in flight: it was delivered, dropped or never sent.`);
-}
-
-export function networkFull(): Refusal {
-  return refuse(
-    'network-full',
-    `The network holds ${LIMITS.inFlightMax} messages already; deliver or drop some first.`,
-  );
 }
 
 /** "a name has at most 32 characters" as a sentence of its own. */
@@ -283,6 +267,15 @@ function decideAddNode(state: RoomState, id: string, name: string, bot: boolean)
   return { ok: true, events: [{ type: 'nodeAdded', node: id, name, bot, ...(nextRound ? { nextRound: true as const } : {}) }] };
 }
 
+/** Why the protocol cannot change now (only between decisions), or null. */
+function protocolChangeProblem(state: RoomState, wanted: RoomSettings): Refusal | null {
+  if (wanted.protocol === state.settings.protocol || !state.fixed) return null;
+  return refuse(
+    'bad-settings',
+    `The protocol changes only between decisions, and round ${state.round} has begun: start a new round, then switch to ${protocolNamed(wanted.protocol).title} before anyone proposes or leads.`,
+  );
+}
+
 /**
  * A change of settings. Quorum sizes are part of the decision in progress: once a round
  * has a proposal, a change of Q1 or Q2 waits for the next round (unless "reconfigure
@@ -300,8 +293,8 @@ function decideSettings(state: RoomState, change: SettingsChange): Decision {
       return refuse('bad-settings', `A quorum size is "majority" or a whole number from 1 to ${QUORUM_MAX}.`);
     }
   }
-  const multiProblem = multiSettingsProblem(state, wanted);
-  if (multiProblem) return multiProblem;
+  const protocolProblem = protocolChangeProblem(state, wanted) ?? protocolNamed(wanted.protocol).settingsProblem(state, wanted);
+  if (protocolProblem) return protocolProblem;
   // Before a round's first proposal, everything takes effect at once. After it, a quorum size
   // waits for the next round, unless "reconfigure mid-round" is on and this change names it:
   // turning the mode on does not apply a quorum change that was already waiting.
@@ -324,44 +317,6 @@ function decidePropose(state: RoomState, id: string, value: string | null): Deci
   const ballot = nextBallot(state.settings.ballots, node.proposer.maxRound, id);
   // Without a new value the node keeps the one it wanted, as the notebook's init_new_proposal does.
   return { ok: true, events: [{ type: 'proposalStarted', node: id, ballot, value: value ?? node.proposer.value }] };
-}
-
-/**
- * The refusal for a node that joined after this round's first proposal and would propose
- * (`doing`: "propose", or "lead" in Multi-Paxos): it watches until the next round.
- */
-export function watching(state: RoomState, id: string, doing: string): Refusal {
-  const name = nameOf(state, id);
-  return refuse(
-    'not-acceptor',
-    `${name} joined during round ${state.round}, after its first proposal: it watches this round, and learns its outcome like any node, ` +
-      `but takes part only from round ${state.round + 1}, when the instructor starts it. Then ${name} can ${doing} and accept.`,
-  );
-}
-
-/** The nodes a request goes to: "all" is every acceptor of this round. */
-function resolveTargets(state: RoomState, to: Target): string[] {
-  return to === 'all' ? state.order.filter((id) => isMember(state, id)) : [...new Set(to)];
-}
-
-/**
- * The acceptors a request goes to, checked: at least one, each a node of the room and one
- * of this round's acceptors; or the refusal. `what` names the request ("a promise request").
- */
-export function requestTargets(state: RoomState, to: Target, what: string): string[] | Refusal {
-  const targets = resolveTargets(state, to);
-  if (targets.length === 0) return refuse('no-targets', `Choose at least one node to send ${what} to.`);
-  for (const t of targets) if (!state.nodes[t]) return unknownNode(t);
-  for (const t of targets) {
-    if (!isMember(state, t)) {
-      return refuse(
-        'not-acceptor',
-        `${nameOf(state, t)} joined during round ${state.round}, after its first proposal, so it is not one of this round's acceptors: ` +
-          `a quorum counted with it might share no acceptor with another quorum of this round. It watches until round ${state.round + 1} starts, then takes part.`,
-      );
-    }
-  }
-  return targets;
 }
 
 function decideRequest(state: RoomState, kind: 'prepare' | 'accept', from: string, to: Target): Decision {
@@ -423,27 +378,9 @@ function decideRequest(state: RoomState, kind: 'prepare' | 'accept', from: strin
   return { ok: true, events };
 }
 
-/** Does this acceptor answer by the rules (core or bot), or does a student decide? */
-function answersByRules(state: RoomState, node: NodeState): boolean {
-  return state.settings.acceptorMode === 'rules' || node.bot;
-}
-
-/**
- * The reply the core sends for `node`, or null when the request waits in a student's
- * inbox. Acceptor state changes are carried by the events, so when a node gets several
- * requests in one command the later ones must see the earlier ones' effect: callers
- * decide one request per command per acceptor, which `decideRequest` guarantees
- * (targets are distinct).
- */
-function autoReply(state: RoomState, node: NodeState, request: RequestMessage, id: number): ReplyMessage | null {
-  if (!answersByRules(state, node)) return null;
-  return makeReply(node.acceptor, request, acceptorVerdict(node.acceptor, request.ballot).ok, id);
-}
-
 /** The reply a message that arrives now gets: a request's acceptor answers (or holds it), a reply or notice gets none. */
 function replyOnArrival(state: RoomState, m: Message, id: number): AnyReply | null {
-  if (isMultiMessage(m)) return m.kind === 'multiPrepare' || m.kind === 'multiAccept' ? multiReply(state, m, id) : null;
-  return isRequest(m) ? autoReply(state, state.nodes[m.to]!, m, id) : null;
+  return messageOwner(m).replyOnArrival(state, m, id);
 }
 
 function findInFlight(state: RoomState, id: number): Message | undefined {
@@ -474,8 +411,8 @@ function decideDeliver(state: RoomState, id: number): Decision {
 
 /** How many notices to learners an acceptance puts in flight (queued delivery, every node learns), or 0. */
 function notices(state: RoomState, reply: AnyReply | null): number {
-  if ((reply?.kind !== 'accepted' && reply?.kind !== 'multiAccepted') || state.settings.learners !== 'everyone' || state.settings.delivery !== 'queued') return 0;
-  return reply.kind === 'accepted' ? noticeTargets(state, reply).length : multiNoticeTargets(state, reply).length;
+  if (!reply || state.settings.learners !== 'everyone' || state.settings.delivery !== 'queued') return 0;
+  return messageOwner(reply).noticeCount(state, reply);
 }
 
 function noticesWontFit(state: RoomState, reply: AnyReply | null): Refusal {

@@ -28,3 +28,4 @@ export * from './checkpoint';
 export * from './explore/index';
 export * from './multi/index';
 export * from './timelines';
+export * from './protocols/index';

@@ -10,6 +10,7 @@ import { cloneNode, type ReplyMessage } from './node';
 import { invariant } from './invariant';
 import { decide } from './decide';
 import { apply, cloneRoomState, initialRoomState, noticeTargets, roomWith, type Refusal, type RoomCommand, type RoomEvent, type RoomState } from './room';
+import { protocolOf } from './protocols/registry';
 
 export const SNAPSHOT_EVERY = 1024;
 
@@ -21,8 +22,7 @@ export const SNAPSHOT_EVERY = 1024;
  * and the view must not be given to `apply` or `evolve`.
  */
 export function annotationView(s: RoomState, event: RoomEvent): RoomState {
-  // A Multi-Paxos room is small (a leader, a log of at most 99 slots): a full copy is cheap there.
-  if (s.multi) return cloneRoomState(s);
+  if (protocolOf(s).annotateFromFullCopy) return cloneRoomState(s);
   const touched = touchedNodes(s, event);
   if (touched === 'all') return cloneRoomState(s);
   const nodes = { ...s.nodes };
@@ -73,7 +73,7 @@ export function touchedNodes(s: RoomState, e: RoomEvent): readonly string[] | 'a
     case 'multiExchanged':
     case 'multiSent':
     case 'multiLost':
-      return 'all'; // only in a Multi-Paxos room, which `annotationView` copies whole
+      return 'all'; // a protocol whose state `annotationView` copies whole
   }
 }
 

@@ -1,94 +1,30 @@
 /**
- * The room as an event log: its state, its commands and events, and
- * `evolve(state, event)`, which applies one event. `decide` (decide.ts) checks a
- * command and returns the events it causes. Events carry every outcome (who answered
- * what), so `evolve` never decides anything and the same log always folds to the
- * same state.
+ * The room as an event log: `evolve(state, event)`, which applies one event. `decide`
+ * (decide.ts) checks a command and returns the events it causes. Events carry every
+ * outcome (who answered what), so `evolve` never decides anything and the same log always
+ * folds to the same state. The room's own events (membership, rounds, settings, the
+ * network, crashes, links, checkpoints) are folded here; a protocol's events and the
+ * arrival of its messages are handed to its module (protocols/registry.ts). The room's
+ * data types are in room-state.ts, re-exported here.
  */
-import { sameBallot, type Ballot } from './ballot';
 import { assertNever, invariant } from './invariant';
-import {
-  acceptorApply,
-  cloneNode,
-  crashNode,
-  createNode,
-  isRequest,
-  learnerHear,
-  proposerReceive,
-  startProposal,
-  type AcceptedMessage,
-  type Message,
-  type NodeState,
-  type ReplyMessage,
-  type RequestMessage,
-} from './node';
-import { cloneMonitor, emptyMonitor, recheckChosen, recordAccept, recordLearned, recordProposal, type MonitorState } from './monitor';
-import type { CheckpointState, Question, QuestionSpec } from './checkpoint-state';
-import { completeSettings, DEFAULT_SETTINGS, quorumSizes, type RoomSettings, type SettingsChange } from './settings';
-import { applyMulti, crashMulti, deliverMulti, resetMulti, type MultiRoomEvent } from './multi/apply';
-import { cloneMultiState, emptyMultiState, isMultiMessage } from './multi/state';
-import type { MultiReply, MultiState } from './multi/types';
+import { cloneNode, crashNode, createNode, type Message, type NodeState } from './node';
+import { cloneMonitor, emptyMonitor } from './monitor';
+import type { CheckpointState } from './checkpoint-state';
+import { completeSettings, DEFAULT_SETTINGS, type RoomSettings } from './settings';
+import { bumpIds, enqueue, inFlightIndex, linkKey, roomQuorums, roomWith, type AnyReply, type RoomEvent, type RoomState } from './room-state';
+import { eventOwner, messageOwner, PROTOCOLS, protocolOf, restartProtocolState } from './protocols/registry';
 
-export const LIMITS = {
-  nodesMax: 400,
-  nameLengthMax: 32,
-  valueLengthMax: 24,
-  /** A room's title, from the file it was opened from (a scenario's `title` line, a session file's `title`). */
-  titleLengthMax: 200,
-  inFlightMax: 2000,
-} as const;
-
-export interface RoomState {
-  /** Sequence number of the last event applied (0 for an empty log). */
-  seq: number;
-  settings: RoomSettings;
-  /** The classroom round: a fresh round keeps the log but resets every node. */
-  round: number;
-  nodes: Record<string, NodeState>;
-  /** Node ids in join order. */
-  order: string[];
-  /**
-   * This round's acceptors: the fixed set that Paxos decides among, and that a majority
-   * quorum counts. A node that joins mid-round watches until the next round; one removed
-   * mid-round stays counted (as an acceptor that never answers) until then.
-   */
-  members: string[];
-  /**
-   * Nodes that a switch of timeline brought onto this one after its round's first proposal
-   * (`nodeAdded` with `carried` and `nextRound`): not acceptors until the next round, like
-   * any node that joins then, but proposers (leaders) at once, so that a student switched to
-   * a timeline mid-round still has a part to play there. A new proposer is safe in Paxos:
-   * only the acceptors must stay fixed. Absent when there are none; replaced, never changed.
-   */
-  carried?: readonly string[];
-  /** A proposal has started in this round: from now on the acceptors and quorums are fixed until the next round. */
-  fixed: boolean;
-  /** Settings that take effect when the next round starts (quorum changes made mid-round), or null. */
-  nextSettings: RoomSettings | null;
-  /**
-   * The acceptors or quorums changed during this round's decision ("reconfigure mid-round"):
-   * the round stays unsafe until the next one starts, even once the mode is off again.
-   */
-  reconfigured: boolean;
-  /** Messages in the network, oldest first. */
-  inFlight: Message[];
-  /** Requests handed to a student's inbox, by id, until answered. */
-  held: Record<number, RequestMessage>;
-  nextMessageId: number;
-  /** Cut links, as `a|b` keys with a < b. */
-  cut: string[];
-  monitor: MonitorState;
-  /** Prediction checkpoints, oldest first; kept across rounds. Each is replaced, never changed, so copies can share them. */
-  checkpoints: CheckpointState[];
-  /** A Multi-Paxos room's slots, leaders, learned logs and state machines (shared/src/multi/); absent in a single-decree room. */
-  multi?: MultiState;
-}
+export * from './room-state';
+export { noticeTargets } from './protocols/single';
 
 /** An empty room with the given settings. */
 export function initialRoomState(settings: RoomSettings = DEFAULT_SETTINGS): RoomState {
   const complete = completeSettings(settings);
-  return {
-    ...(complete.protocol === 'multi' ? { multi: emptyMultiState() } : {}),
+  // The protocol's part comes first, as rooms have always been written out.
+  const s = {} as RoomState;
+  protocolOf(complete).startState(s);
+  return Object.assign(s, {
     seq: 0,
     settings: complete,
     round: 1,
@@ -104,12 +40,7 @@ export function initialRoomState(settings: RoomSettings = DEFAULT_SETTINGS): Roo
     cut: [],
     monitor: emptyMonitor(),
     checkpoints: [],
-  };
-}
-
-/** A copy of `s` with the given nodes and monitor, and copies of its lists of nodes and of the network's. */
-export function roomWith(s: RoomState, nodes: Record<string, NodeState>, monitor: MonitorState): RoomState {
-  return { ...s, nodes, order: s.order.slice(), members: s.members.slice(), inFlight: s.inFlight.slice(), held: { ...s.held }, cut: s.cut.slice(), monitor, checkpoints: s.checkpoints.slice() };
+  });
 }
 
 /** A copy of `s` that shares nothing mutable with it, so `apply` can change it in place. */
@@ -117,204 +48,10 @@ export function cloneRoomState(s: RoomState): RoomState {
   const nodes: Record<string, NodeState> = {};
   for (const id of s.order) nodes[id] = cloneNode(s.nodes[id]!);
   const copy = roomWith(s, nodes, cloneMonitor(s.monitor));
-  if (s.multi) copy.multi = cloneMultiState(s.multi);
+  for (const p of PROTOCOLS) p.copyState(s, copy);
   return copy;
 }
 
-// ---------------------------------------------------------------------------
-// Commands and events
-
-export type Target = readonly string[] | 'all';
-
-export type RoomCommand =
-  | { readonly type: 'addNode'; readonly node: string; readonly name?: string; readonly bot?: boolean }
-  /** Several nodes at once (a class's bots): all of them join, or none. */
-  | { readonly type: 'addNodes'; readonly nodes: readonly { readonly node: string; readonly name?: string; readonly bot?: boolean }[] }
-  | { readonly type: 'removeNode'; readonly node: string }
-  | { readonly type: 'renameNode'; readonly node: string; readonly name: string }
-  | { readonly type: 'changeSettings'; readonly settings: SettingsChange }
-  | { readonly type: 'newRound' }
-  | { readonly type: 'propose'; readonly node: string; readonly value?: string | null }
-  | { readonly type: 'promiseRequest'; readonly from: string; readonly to: Target }
-  /** `slot`: Multi-Paxos only, the one slot to send (without it, every slot the leader has a command for and has not learned). */
-  | { readonly type: 'acceptRequest'; readonly from: string; readonly to: Target; readonly slot?: number }
-  /** Multi-Paxos: a node starts leading with a new ballot (phase 1 for every slot it has not learned). */
-  | { readonly type: 'lead'; readonly node: string }
-  /** Multi-Paxos: a client sends a command (`set x 3`, `get x`) to the leader, which puts it in the next free slot. */
-  | { readonly type: 'submit'; readonly node: string; readonly command: string }
-  | { readonly type: 'deliver'; readonly id: number }
-  | { readonly type: 'drop'; readonly id: number }
-  | { readonly type: 'duplicate'; readonly id: number }
-  | { readonly type: 'answer'; readonly node: string; readonly id: number; readonly yes: boolean }
-  | { readonly type: 'crash'; readonly node: string }
-  | { readonly type: 'recover'; readonly node: string }
-  | { readonly type: 'cut'; readonly a: string; readonly b: string }
-  | { readonly type: 'heal'; readonly a: string; readonly b: string }
-  /**
-   * Delivers every message in flight that can arrive now (its recipient up, its link not
-   * cut), or only those from or to one node; oldest first, or in an order drawn from `seed`.
-   */
-  | { readonly type: 'deliverAll'; readonly from?: string; readonly to?: string; readonly seed?: number }
-  /** Drops every message in flight, or those from or to one node. */
-  | { readonly type: 'dropAll'; readonly from?: string; readonly to?: string }
-  /** Cuts every link between nodes of different groups (two or more groups). */
-  | { readonly type: 'partition'; readonly groups: readonly (readonly string[])[] }
-  /** Heals every cut link. */
-  | { readonly type: 'healAll' }
-  /**
-   * Opens a prediction checkpoint on the question `spec` asks of the room now, with a countdown in
-   * seconds; `lesson`: asked by a prepared lesson's script as it runs (a scenario's `ask`), not of a class.
-   */
-  | { readonly type: 'openCheckpoint'; readonly spec: QuestionSpec; readonly seconds?: number; readonly lesson?: boolean }
-  /** Closes the open checkpoint with the answers the students gave (node id to option). */
-  | { readonly type: 'closeCheckpoint'; readonly id: number; readonly answers: Readonly<Record<string, number>> }
-  /**
-   * Reveals a checkpoint's right answer, closing it first with `answers` if it is open; a free
-   * question's is the one given.
-   */
-  | { readonly type: 'revealCheckpoint'; readonly id: number; readonly answer?: number; readonly answers?: Readonly<Record<string, number>> };
-
-export type LostReason = 'crashed' | 'cut' | 'left';
-
-export type RoomEvent =
-  /**
-   * `nextRound`: joined mid-round, so it becomes an acceptor when the next round starts.
-   * `carried`: a student's node brought onto this timeline when the instructor switched to
-   * it, because the student joined on another one (timelines.ts).
-   */
-  | { readonly type: 'nodeAdded'; readonly node: string; readonly name: string; readonly bot: boolean; readonly nextRound?: true; readonly carried?: true }
-  /** `nextRound`: left mid-round, so it stays counted in this round's quorums. */
-  | { readonly type: 'nodeRemoved'; readonly node: string; readonly nextRound?: true }
-  | { readonly type: 'nodeRenamed'; readonly node: string; readonly name: string }
-  /** `settings` are in force now; `nextRound`, when present, takes effect at the next round. */
-  | { readonly type: 'settingsChanged'; readonly settings: RoomSettings; readonly nextRound?: RoomSettings }
-  | { readonly type: 'roundStarted'; readonly round: number }
-  | { readonly type: 'proposalStarted'; readonly node: string; readonly ballot: Ballot; readonly value: string | null }
-  /** Instant delivery: a request and its reply in one step; `reply` is null when it waits in an inbox. */
-  | { readonly type: 'exchanged'; readonly request: RequestMessage; readonly reply: ReplyMessage | null }
-  /** Queued delivery: a request enters the network. */
-  | { readonly type: 'sent'; readonly message: RequestMessage }
-  /** A message reaches its recipient; for a request, `reply` is what the acceptor sent back (null: inbox). */
-  | { readonly type: 'delivered'; readonly id: number; readonly reply: AnyReply | null }
-  /** A request could not reach a crashed node or crossed a cut link (instant delivery). */
-  | { readonly type: 'lost'; readonly message: RequestMessage; readonly reason: LostReason }
-  | { readonly type: 'dropped'; readonly id: number }
-  | { readonly type: 'duplicated'; readonly id: number; readonly copyId: number }
-  /** A student answered a request from its inbox; with instant delivery the reply arrives at once. */
-  | {
-      readonly type: 'answered';
-      readonly id: number;
-      readonly reply: ReplyMessage;
-      readonly instant: boolean;
-      /** Instant delivery to a proposer that crashed or was cut off meanwhile: the reply is lost. */
-      readonly lost?: LostReason;
-    }
-  | { readonly type: 'crashed'; readonly node: string }
-  | { readonly type: 'recovered'; readonly node: string }
-  | { readonly type: 'linkCut'; readonly a: string; readonly b: string }
-  | { readonly type: 'linkHealed'; readonly a: string; readonly b: string }
-  /** Many messages delivered in one step, in this order, each with its acceptor's reply (null: inbox, or a reply). */
-  | {
-      readonly type: 'deliveredAll';
-      readonly from?: string;
-      readonly to?: string;
-      readonly seed?: number;
-      readonly deliveries: readonly { readonly id: number; readonly reply: AnyReply | null }[];
-    }
-  | { readonly type: 'droppedAll'; readonly from?: string; readonly to?: string; readonly ids: readonly number[] }
-  /** The links newly cut between the groups (links already cut are not listed). */
-  | { readonly type: 'partitioned'; readonly groups: readonly (readonly string[])[]; readonly links: readonly (readonly [string, string])[] }
-  | { readonly type: 'healedAll'; readonly links: readonly (readonly [string, string])[] }
-  /** A checkpoint opens; `question` holds its right answer, computed from the state now (null for a free question). */
-  /** `lesson`: a prepared lesson's own question, played by its script (numbered apart from the class's questions). */
-  | { readonly type: 'checkpointOpened'; readonly id: number; readonly question: Question; readonly seconds: number; readonly at?: number; readonly lesson?: true }
-  | { readonly type: 'checkpointClosed'; readonly id: number; readonly answers: Readonly<Record<string, number>> }
-  | { readonly type: 'checkpointRevealed'; readonly id: number; readonly answer: number }
-  | MultiRoomEvent;
-
-/** An acceptor's reply, single-decree or Multi-Paxos: what a delivered request is answered with. */
-export type AnyReply = ReplyMessage | MultiReply;
-
-export const REFUSAL_CODES = [
-  'unknown-node',
-  'node-exists',
-  'room-full',
-  'bad-name',
-  'bad-value',
-  'bad-settings',
-  'node-crashed',
-  'node-up',
-  'no-proposal',
-  'no-value',
-  'no-promise-quorum',
-  'no-targets',
-  'unknown-message',
-  'link-cut',
-  'not-in-inbox',
-  'breaks-promise',
-  'must-answer-yes',
-  'same-node',
-  'already-cut',
-  'not-cut',
-  'network-full',
-  'not-acceptor',
-  'nothing-in-flight',
-  'bad-partition',
-  'bad-question',
-  'checkpoint-open',
-  'unknown-checkpoint',
-  'bad-answer',
-  'wrong-protocol',
-  'not-leader',
-  'unknown-slot',
-  'bad-command',
-  'slots-full',
-] as const;
-
-export type RefusalCode = (typeof REFUSAL_CODES)[number];
-
-/** A command the rules forbid: a code for programs and a sentence for people. */
-export interface Refusal {
-  readonly ok: false;
-  readonly code: RefusalCode;
-  readonly explanation: string;
-}
-
-export type Decision = { readonly ok: true; readonly events: RoomEvent[] } | Refusal;
-
-
-/** The quorum sizes in force in `state`: fixed, or a majority of this round's acceptors. */
-export function roomQuorums(state: RoomState): { q1: number; q2: number } {
-  return quorumSizes(state.settings, state.members.length);
-}
-
-/** True when node `id` is one of this round's acceptors (false for a node that joined mid-round). */
-export function isMember(state: RoomState, id: string): boolean {
-  return state.members.includes(id);
-}
-
-/**
- * Whether node `id` may start a proposal (or lead) in this round: one of its acceptors, or
- * carried onto this timeline. A node that joined after the round's first proposal watches
- * until the next round: it learns the round's outcome but neither proposes nor accepts.
- */
-export function mayPropose(state: RoomState, id: string): boolean {
-  return isMember(state, id) || (state.carried?.includes(id) ?? false);
-}
-
-/** The display name of node `id` (the id itself once the node has left). */
-export function nameOf(state: RoomState, id: string): string {
-  return state.nodes[id]?.name ?? id;
-}
-
-export function linkKey(a: string, b: string): string {
-  return a < b ? `${a}|${b}` : `${b}|${a}`;
-}
-
-/** True when a message from `a` can reach `b`: same node, or a link that is not cut. */
-export function linkUp(state: RoomState, a: string, b: string): boolean {
-  return a === b || !state.cut.includes(linkKey(a, b));
-}
 
 // ---------------------------------------------------------------------------
 // evolve
@@ -348,13 +85,13 @@ export function apply(s: RoomState, event: RoomEvent): void {
       if (!event.nextRound) s.members.push(event.node);
       if (!event.nextRound && s.fixed) s.reconfigured = true;
       if (event.nextRound && event.carried) s.carried = [...(s.carried ?? []), event.node];
-      quorumMoved(s, q2);
+      protocolOf(s).quorumMoved(s, q2);
       return;
     }
     case 'nodeRemoved': {
       const q2 = roomQuorums(s).q2;
       delete s.nodes[event.node];
-      if (s.multi) delete s.multi.nodes[event.node];
+      protocolOf(s).nodeRemoved(s, event.node);
       s.order = s.order.filter((id) => id !== event.node);
       if (!event.nextRound && s.fixed && s.members.includes(event.node)) s.reconfigured = true;
       if (!event.nextRound) s.members = s.members.filter((id) => id !== event.node);
@@ -364,7 +101,7 @@ export function apply(s: RoomState, event: RoomEvent): void {
       }
       s.cut = s.cut.filter((k) => !k.split('|').includes(event.node));
       for (const [id, m] of Object.entries(s.held)) if (m.to === event.node) delete s.held[Number(id)];
-      quorumMoved(s, q2);
+      protocolOf(s).quorumMoved(s, q2);
       return;
     }
     case 'nodeRenamed':
@@ -376,8 +113,8 @@ export function apply(s: RoomState, event: RoomEvent): void {
       const protocol = s.settings.protocol;
       s.settings = completeSettings(event.settings);
       s.nextSettings = event.nextRound ? completeSettings(event.nextRound) : null;
-      if (s.settings.protocol !== protocol) resetMulti(s);
-      quorumMoved(s, q2);
+      if (s.settings.protocol !== protocol) restartProtocolState(s);
+      protocolOf(s).quorumMoved(s, q2);
       return;
     }
     case 'roundStarted':
@@ -397,22 +134,7 @@ export function apply(s: RoomState, event: RoomEvent): void {
       s.held = {};
       s.cut = [];
       s.monitor = emptyMonitor();
-      resetMulti(s);
-      return;
-    case 'proposalStarted': {
-      s.fixed = true;
-      const n = node(s, event.node);
-      startProposal(n, event.ballot, event.value);
-      recordProposal(s.monitor, event.ballot, event.value, s.seq);
-      return;
-    }
-    case 'sent':
-      noteSent(s, event.message);
-      enqueue(s, event.message);
-      return;
-    case 'exchanged':
-      noteSent(s, event.request);
-      receiveRequest(s, event.request, event.reply, true);
+      restartProtocolState(s);
       return;
     case 'delivered':
       deliver(s, event.id, event.reply);
@@ -433,9 +155,6 @@ export function apply(s: RoomState, event: RoomEvent): void {
       s.cut = s.cut.filter((k) => !healed.has(k));
       return;
     }
-    case 'lost':
-      noteSent(s, event.message);
-      return;
     case 'dropped': {
       const index = inFlightIndex(s.inFlight, event.id);
       invariant(index >= 0, `dropped message #${event.id} is not in flight`);
@@ -449,26 +168,11 @@ export function apply(s: RoomState, event: RoomEvent): void {
       bumpIds(s, event.copyId);
       return;
     }
-    case 'answered': {
-      const request = s.held[event.id];
-      invariant(request, `answered request #${event.id} is not held`);
-      delete s.held[event.id];
-      const n = node(s, request.to);
-      n.inbox = n.inbox.filter((id) => id !== event.id);
-      bumpIds(s, event.reply.id);
-      recordReply(s, event.reply);
-      if (!event.lost) {
-        if (event.instant) receiveReply(s, event.reply);
-        else enqueue(s, event.reply);
-      }
-      tellLearners(s, event.reply, event.instant);
-      return;
-    }
     case 'crashed': {
       const n = node(s, event.node);
       for (const id of n.inbox) delete s.held[id];
       crashNode(n, s.settings.rules.forgetOnCrash);
-      crashMulti(s, event.node);
+      protocolOf(s).crashed(s, event.node);
       return;
     }
     case 'recovered':
@@ -498,35 +202,26 @@ export function apply(s: RoomState, event: RoomEvent): void {
         return { ...c, status: 'revealed', answer: event.answer };
       });
       return;
+    case 'proposalStarted':
+    case 'sent':
+    case 'exchanged':
+    case 'lost':
+    case 'answered':
     case 'leaderStarted':
     case 'commandSubmitted':
     case 'multiExchanged':
     case 'multiSent':
-    case 'multiLost':
-      applyMulti(s, event);
+    case 'multiLost': {
+      // A protocol's own events: its module folds them.
+      const owner = eventOwner(event);
+      invariant(owner, `no protocol folds ${event.type}`);
+      owner.apply(s, event);
       return;
+    }
     default:
       assertNever(event, 'event');
   }
 }
-
-/**
- * Index of message `id` in flight, or -1. Ids only grow and every message enters the
- * network at the end (a copy gets a fresh id), so `inFlight` is sorted by id.
- */
-export function inFlightIndex(inFlight: readonly Message[], id: number): number {
-  let lo = 0;
-  let hi = inFlight.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const midId = inFlight[mid]!.id;
-    if (midId === id) return mid;
-    if (midId < id) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
-}
-
 /** Message `id` reaches its recipient; a request is answered with `reply` (or held when null). */
 function deliver(s: RoomState, id: number, reply: AnyReply | null): void {
   const index = inFlightIndex(s.inFlight, id);
@@ -566,25 +261,11 @@ function deliverAll(s: RoomState, deliveries: readonly { readonly id: number; re
   s.inFlight = left;
 }
 
-/** A message taken from the network reaches its recipient. */
+/** A message taken from the network reaches its recipient: its protocol's module takes it from here. */
 function arrive(s: RoomState, message: Message, reply: AnyReply | null): void {
-  const id = message.id;
-  if (isMultiMessage(message)) {
-    invariant(reply === null || isMultiMessage(reply), `Multi-Paxos message #${id} answered with a single-decree reply`);
-    deliverMulti(s, message, reply);
-    return;
-  }
-  invariant(reply === null || !isMultiMessage(reply), `message #${id} answered with a Multi-Paxos reply`);
-  if (isRequest(message)) receiveRequest(s, message, reply, false);
-  else if (message.kind === 'notice') hear(s, message.to, message.from, message);
-  else receiveReply(s, message);
-}
-
-/** Puts a message in flight, keeping `inFlight` sorted by id (see `inFlightIndex`). */
-export function enqueue(s: RoomState, m: Message): void {
-  const last = s.inFlight[s.inFlight.length - 1];
-  invariant(!last || last.id < m.id, `message #${m.id} enters the network after #${last?.id}`);
-  s.inFlight.push(m);
+  const owner = messageOwner(message);
+  invariant(reply === null || owner.ownsMessage(reply), `message #${message.id} answered with another protocol's reply`);
+  owner.deliver(s, message, reply);
 }
 
 function updateCheckpoint(s: RoomState, id: number, change: (c: CheckpointState) => CheckpointState): void {
@@ -597,102 +278,4 @@ function node(s: RoomState, id: string): NodeState {
   const n = s.nodes[id];
   invariant(n, `event names unknown node ${id}`);
   return n;
-}
-
-/** Keeps `nextMessageId` above every id in use. */
-export function bumpIds(s: RoomState, id: number): void {
-  if (id >= s.nextMessageId) s.nextMessageId = id + 1;
-}
-
-/** A request leaves its proposer; the first accept request fixes the ballot's value. */
-function noteSent(s: RoomState, m: RequestMessage): void {
-  bumpIds(s, m.id);
-  if (m.kind !== 'accept') return;
-  const p = s.nodes[m.from]?.proposer;
-  if (p && sameBallot(p.ballot, m.ballot)) p.sentValue = m.value;
-}
-
-/** The request arrives at its acceptor: it answers (reply) or holds it for the student (null). */
-function receiveRequest(s: RoomState, request: RequestMessage, reply: ReplyMessage | null, instant: boolean): void {
-  const acceptor = s.nodes[request.to];
-  if (!acceptor) return;
-  acceptor.proposer.maxRound = Math.max(acceptor.proposer.maxRound, request.ballot.round);
-  if (reply === null) {
-    s.held[request.id] = request;
-    acceptor.inbox.push(request.id);
-    return;
-  }
-  bumpIds(s, reply.id);
-  recordReply(s, reply);
-  if (instant) receiveReply(s, reply);
-  else enqueue(s, reply);
-  tellLearners(s, reply, instant);
-}
-
-/** The acceptor records its own answer: a promise raises acc_p, an acceptance is tallied by the monitor. */
-function recordReply(s: RoomState, reply: ReplyMessage): void {
-  const acceptor = s.nodes[reply.from];
-  if (!acceptor) return;
-  acceptorApply(acceptor, reply);
-  if (reply.kind === 'accepted') {
-    recordAccept(s.monitor, reply.from, reply.ballot, reply.value, s.seq, roomQuorums(s).q2, s.nodes);
-  }
-}
-
-/**
- * After the accept quorum changed size (only with "reconfigure mid-round", or between
- * proposals): the monitor's "chosen" follows the quorum in force, so that it always
- * agrees with what a learner counts.
- */
-function quorumMoved(s: RoomState, q2Before: number): void {
-  const { q2 } = roomQuorums(s);
-  if (q2 < q2Before) recheckChosen(s.monitor, q2, s.seq, s.nodes);
-}
-
-function receiveReply(s: RoomState, reply: ReplyMessage): void {
-  const proposer = s.nodes[reply.to];
-  if (!proposer) return;
-  const { q1, q2 } = roomQuorums(s);
-  const outcome = proposerReceive(proposer, reply, q1, q2);
-  if (outcome.kind === 'counted' && proposer.choice !== null && reply.kind === 'accepted') {
-    recordLearned(s.monitor, proposer.id, proposer.name, proposer.choice, s.seq);
-  }
-  // As a learner, the proposer counts every acceptance it hears of, its current ballot's or not.
-  if (reply.kind === 'accepted' && s.settings.learners === 'everyone') hear(s, proposer.id, reply.from, reply);
-}
-
-/** Learner `id` hears that `acceptor` accepted `m`'s ballot and value; the monitor checks what it learns. */
-function hear(s: RoomState, id: string, acceptor: string, m: { readonly ballot: Ballot; readonly value: string }): void {
-  const learner = s.nodes[id];
-  if (!learner) return;
-  const before = learner.choice;
-  learnerHear(learner, acceptor, m.ballot, m.value, roomQuorums(s).q2);
-  // The monitor has every choice a learner made (it saw each change): it need only hear of a new one.
-  if (learner.choice !== null && learner.choice !== before) recordLearned(s.monitor, learner.id, learner.name, learner.choice, s.seq);
-}
-
-/**
- * When every node learns: an acceptor that accepted counts its own acceptance, and tells
- * every other node of the room (the proposer has the reply). Instantly, a notice reaches a
- * learner that is up behind a link that is not cut, and is lost otherwise; queued, each
- * notice enters the network after the reply, with the next ids, in join order.
- */
-function tellLearners(s: RoomState, reply: ReplyMessage, instant: boolean): void {
-  if (reply.kind !== 'accepted' || s.settings.learners !== 'everyone') return;
-  const acceptor = reply.from;
-  if (!s.nodes[acceptor]) return;
-  hear(s, acceptor, acceptor, reply);
-  for (const id of noticeTargets(s, reply)) {
-    if (instant) {
-      if (s.nodes[id]!.up && linkUp(s, acceptor, id)) hear(s, id, acceptor, reply);
-    } else {
-      enqueue(s, { id: s.nextMessageId, kind: 'notice', from: acceptor, to: id, ballot: reply.ballot, value: reply.value });
-      s.nextMessageId += 1;
-    }
-  }
-}
-
-/** The learners an acceptance is told to as notices: every node of the room but the acceptor and the proposer. */
-export function noticeTargets(s: RoomState, reply: AcceptedMessage): string[] {
-  return s.order.filter((id) => id !== reply.from && id !== reply.to);
 }

@@ -143,7 +143,7 @@ export function settingsLine(s: RoomSettings, nodeCount: number): string {
   const rules = RULE_MODE_NAMES.filter((r) => s.rules[r]);
   return (
     `Settings: q1 ${formatQuorum(s.q1, nodeCount)}, q2 ${formatQuorum(s.q2, nodeCount)}, ballots ${s.ballots}, delivery ${s.delivery}, acceptors ${s.acceptorMode}, learners ${s.learners}` +
-    (s.protocol === 'multi' ? ', protocol multi' : '') +
+    (s.protocol === DEFAULT_SETTINGS.protocol ? '' : `, protocol ${s.protocol}`) +
     (rules.length ? `, rule-breaking ${rules.join(' ')}` : '')
   );
 }

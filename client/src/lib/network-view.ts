@@ -3,8 +3,9 @@
  * the sides of a partition, the messages in flight with their copies, and the messages
  * the last event lost. Nothing here decides anything.
  */
-import { linkKey, multiNodeOf, type Message, type RoomEvent, type RoomState } from '@toy-paxos/shared';
-import { halfAccepted } from './multi-view';
+import { linkKey, multiNodeIn, type Message, type RoomEvent, type RoomState } from '@toy-paxos/shared';
+import { halfAccepted } from '../protocols/multi/view';
+import { isMultiRoom } from '../protocols';
 import { ballotText } from './view-model';
 
 /**
@@ -14,7 +15,7 @@ import { ballotText } from './view-model';
  */
 export function ringDetail(room: RoomState, id: string): string {
   const n = room.nodes[id]!;
-  const state = room.settings.protocol === 'multi' ? multiDetail(room, id) : acceptorDetail(room, id);
+  const state = isMultiRoom(room) ? multiDetail(room, id) : acceptorDetail(room, id);
   return n.up ? state : `crashed · ${state}`;
 }
 
@@ -25,7 +26,7 @@ function acceptorDetail(room: RoomState, id: string): string {
 }
 
 function multiDetail(room: RoomState, id: string): string {
-  const m = multiNodeOf(room.multi, id);
+  const m = multiNodeIn(room, id);
   const half = new Set(halfAccepted(room, id).map((h) => h.slot));
   // What each slot holds at this acceptor, so that the ring shows the log without reading it.
   const slots = Object.keys(m.accepted)

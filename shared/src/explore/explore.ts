@@ -14,6 +14,7 @@ import { textProblem } from '../text';
 import { KeyParts, messageKey, stateKey } from './key';
 import { CompactRoom, CompactSearch } from './compact';
 import { successorState, compactSchedule, sentKey, outcomeValues } from './schedule';
+import { protocolOf } from '../protocols/registry';
 
 /** How far the search goes, and what it may do. Every field has a default. */
 export interface ExploreBounds {
@@ -134,9 +135,8 @@ interface Entry {
 
 /** Checks `bounds` against `state` and fills in the defaults; throws ExploreError with a sentence when they are wrong. */
 export function resolveBounds(state: RoomState, bounds: ExploreBounds): Required<ExploreBounds> {
-  if (state.settings.protocol === 'multi') {
-    throw new ExploreError('The explorer searches single-decree rooms: a Multi-Paxos room (protocol multi) has slots and leaders it does not model yet.');
-  }
+  const refusal = protocolOf(state).explorerRefusal;
+  if (refusal) throw new ExploreError(refusal);
   const whole = (name: string, v: number | undefined, min: number, max: number) => {
     if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) throw new ExploreError(`${name} is a whole number from ${min} to ${max}, not ${v}.`);
   };

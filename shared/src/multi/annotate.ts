@@ -6,25 +6,16 @@
  */
 import { compareBallots, formatBallot, sameBallot, type Ballot } from '../ballot';
 import { nameList, slotsAccepted } from '../message-label';
-import { linkUp, nameOf, roomQuorums, type AnyReply, type LostReason, type RoomEvent, type RoomState } from '../room';
-import type { MultiRoomEvent } from './apply';
+import { linkUp, nameOf, roomQuorums, type AnyReply, type LostReason, type RoomEvent, type RoomState } from '../room-state';
+import type { EventText } from '../protocols/types';
 import { multiNoticeTargets } from './apply';
 import { isMultiMessage, multiNodeOf, runKvCommand, slotTallyKey } from './state';
-import { NO_OP, type LeaderState, type MultiMessage, type MultiNoticeMessage, type MultiReply, type MultiRequest } from './types';
+import { NO_OP, type LeaderState, type MultiMessage, type MultiNoticeMessage, type MultiReply, type MultiRequest, type MultiRoomEvent } from './types';
 
 const INDENT = '    > ';
 
 /** What annotate.ts needs to make an entry of a Multi-Paxos event. */
-export interface MultiBody {
-  readonly lines: string[];
-  readonly explanation: string;
-  readonly node: string | null;
-  readonly nodes: readonly string[];
-  readonly messageIds: readonly number[];
-  readonly tag: 'ACC' | 'REJ' | null;
-  readonly ballot: Ballot | null;
-  readonly value: string | null;
-}
+export type MultiBody = EventText;
 
 /** The events of a Multi-Paxos room that this file describes: its own, a delivery of its messages, and crashes. */
 export type MultiDescribed =

@@ -1,28 +1,15 @@
 /**
  * Folding Multi-Paxos events into the room state: the acceptor answers per slot, the
  * leader counts promises and acceptances, learners learn per slot, and each node's state
- * machine runs chosen commands in slot order. Called by `apply` (room.ts); pure data in,
+ * machine runs chosen commands in slot order. Called through the Multi-Paxos protocol module (protocols/multi.ts) by `apply` (room.ts); pure data in,
  * state changed in place, nothing decided here.
  */
 import { compareBallots, sameBallot, type Ballot } from '../ballot';
 import { invariant } from '../invariant';
-import { bumpIds, enqueue, linkUp, nameOf, roomQuorums, type LostReason, type RoomState } from '../room';
+import { bumpIds, enqueue, linkUp, nameOf, roomQuorums, type RoomState } from '../room-state';
 import { checkPrefix, checkSlotLearned, recordCommand, recordSlotAccept } from './monitor';
-import { emptyMultiNode, emptyMultiState, runKvCommand, slotTallyKey } from './state';
-import type { MultiMessage, MultiNodeState, MultiReply, MultiRequest, MultiState } from './types';
-
-/** The Multi-Paxos events; room.ts lists them in `RoomEvent`. */
-export type MultiRoomEvent =
-  /** A node starts leading with a new ballot; its phase 1 will cover every slot from `slot` on. */
-  | { readonly type: 'leaderStarted'; readonly node: string; readonly ballot: Ballot; readonly slot: number }
-  /** A client command reaches the leader, which puts it in `slot`. */
-  | { readonly type: 'commandSubmitted'; readonly node: string; readonly slot: number; readonly command: string }
-  /** Instant delivery: a Multi-Paxos request and its acceptor's reply in one step. */
-  | { readonly type: 'multiExchanged'; readonly request: MultiRequest; readonly reply: MultiReply }
-  /** Queued delivery: a Multi-Paxos request enters the network. */
-  | { readonly type: 'multiSent'; readonly message: MultiRequest }
-  /** Instant delivery: a Multi-Paxos request could not reach its acceptor. */
-  | { readonly type: 'multiLost'; readonly message: MultiRequest; readonly reason: LostReason };
+import { emptyMultiNode, runKvCommand, slotTallyKey } from './state';
+import type { MultiMessage, MultiNodeState, MultiReply, MultiRequest, MultiRoomEvent, MultiState } from './types';
 
 function multiOf(s: RoomState): MultiState {
   invariant(s.multi, 'a Multi-Paxos event in a single-decree room');
@@ -95,12 +82,6 @@ export function crashMulti(s: RoomState, id: string): void {
     n.promised = null;
     n.accepted = {};
   }
-}
-
-/** Every node starts again with an empty log and store: a new round, or a room that becomes a Multi-Paxos room. */
-export function resetMulti(s: RoomState): void {
-  if (s.settings.protocol === 'multi') s.multi = emptyMultiState();
-  else delete s.multi;
 }
 
 function noteSent(s: RoomState, m: MultiRequest): void {

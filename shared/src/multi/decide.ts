@@ -4,9 +4,9 @@
  * says what to do. `decide` (decide.ts) hands these commands here first.
  */
 import { formatBallot, nextBallot } from '../ballot';
-import { networkFull, refuse, requestTargets, unknownNode, watching } from '../decide';
+import { networkFull, refuse, requestTargets, unknownNode, watching } from '../refusals';
 import { acceptorVerdict } from '../node';
-import { LIMITS, linkUp, mayPropose, nameOf, roomQuorums, type Decision, type Refusal, type RoomCommand, type RoomEvent, type RoomState, type Target } from '../room';
+import { LIMITS, linkUp, mayPropose, nameOf, roomQuorums, type Decision, type Refusal, type RoomCommand, type RoomEvent, type RoomState, type Target } from '../room-state';
 import type { RoomSettings } from '../settings';
 import { nextFreeSlot, pendingSlots, slotValue } from './leader';
 import { firstUnlearned, multiNodeOf, parseKvCommand } from './state';
@@ -14,27 +14,37 @@ import { MULTI_LIMITS, type LeaderState, type MultiReply, type MultiRequest } fr
 
 const LEAD_FIRST = 'start leading first ("lead")';
 
-/** Decides a Multi-Paxos command, or a command a Multi-Paxos room plays its own way; null for everything else. */
-export function decideMulti(state: RoomState, command: RoomCommand): Decision | null {
-  const multi = state.settings.protocol === 'multi';
+/** In a room of another protocol: the refusal for a command only a Multi-Paxos room plays, or null. */
+export function refuseOutsideMulti(command: RoomCommand): Refusal | null {
   switch (command.type) {
     case 'lead':
+      return singleRoom('lead');
     case 'submit':
-      if (!multi) return singleRoom(command.type === 'lead' ? 'lead' : 'take client commands');
-      return command.type === 'lead' ? decideLead(state, command.node) : decideSubmit(state, command.node, command.command);
+      return singleRoom('take client commands');
     case 'acceptRequest':
-      if (!multi) return command.slot === undefined ? null : singleRoom('name a slot');
+      return command.slot === undefined ? null : singleRoom('name a slot');
+    default:
+      return null;
+  }
+}
+
+/** In a Multi-Paxos room: decides its commands, or refuses one it plays another way; null for the room's own commands. */
+export function decideMulti(state: RoomState, command: RoomCommand): Decision | null {
+  switch (command.type) {
+    case 'lead':
+      return decideLead(state, command.node);
+    case 'submit':
+      return decideSubmit(state, command.node, command.command);
+    case 'acceptRequest':
       return decideMultiRequest(state, 'accept', command.from, command.to, command.slot);
     case 'promiseRequest':
-      return multi ? decideMultiRequest(state, 'prepare', command.from, command.to, undefined) : null;
+      return decideMultiRequest(state, 'prepare', command.from, command.to, undefined);
     case 'propose':
-      return multi
-        ? refuse('wrong-protocol', 'This is a Multi-Paxos room: a node starts a ballot with "lead", and clients send commands to the leader with "submit".')
-        : null;
+      return refuse('wrong-protocol', 'This is a Multi-Paxos room: a node starts a ballot with "lead", and clients send commands to the leader with "submit".');
     case 'answer':
-      return multi ? refuse('wrong-protocol', 'In a Multi-Paxos room the core answers for every acceptor: there is no inbox to answer from.') : null;
+      return refuse('wrong-protocol', 'In a Multi-Paxos room the core answers for every acceptor: there is no inbox to answer from.');
     case 'openCheckpoint':
-      return multi && command.spec.kind !== 'free'
+      return command.spec.kind !== 'free'
         ? refuse('wrong-protocol', 'The computed questions are about one decision; in a Multi-Paxos room ask a free question ("ask free QUESTION | ANSWER | ANSWER").')
         : null;
     default:
@@ -46,15 +56,9 @@ function singleRoom(what: string): Refusal {
   return refuse('wrong-protocol', `Only a Multi-Paxos room has slots and a leader, so only there can a node ${what}: switch the room's protocol to multi first (between rounds).`);
 }
 
-/** Why a change of settings does not fit Multi-Paxos, or null. */
-export function multiSettingsProblem(state: RoomState, wanted: RoomSettings): Refusal | null {
-  if (wanted.protocol !== state.settings.protocol && state.fixed) {
-    return refuse(
-      'bad-settings',
-      `The protocol changes only between decisions, and round ${state.round} has begun: start a new round, then switch to ${wanted.protocol === 'multi' ? 'Multi-Paxos' : 'single-decree Paxos'} before anyone proposes or leads.`,
-    );
-  }
-  if (wanted.protocol === 'multi' && wanted.acceptorMode === 'students') {
+/** Why settings `wanted` do not fit Multi-Paxos, or null. */
+export function multiSettingsProblem(wanted: RoomSettings): Refusal | null {
+  if (wanted.acceptorMode === 'students') {
     return refuse('bad-settings', 'In a Multi-Paxos room the core answers for the acceptors: set acceptors to "rules" to play Multi-Paxos.');
   }
   return null;

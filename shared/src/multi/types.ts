@@ -3,8 +3,8 @@
  * phase 2 (one per slot), each node's acceptor, leader, learner and state machine, and the
  * monitor's per-slot tallies. Types only, so that node.ts and room.ts can name them.
  */
-import type { Ballot } from '../ballot';
-import type { AcceptedValue } from '../node';
+import type { AcceptedValue, Ballot } from '../ballot';
+import type { LostReason } from '../lost-reason';
 
 /** A value an acceptor accepted in one slot. */
 export interface SlotValue {
@@ -144,3 +144,23 @@ export const MULTI_LIMITS = {
 
 /** The command a leader puts in a hole, a slot below its last that no promiser reported. */
 export const NO_OP = 'no-op';
+
+/** The Multi-Paxos commands; `RoomCommand` lists them (through protocols/slots.ts). */
+export type MultiCommand =
+  /** A node starts leading with a new ballot (phase 1 for every slot it has not learned). */
+  | { readonly type: 'lead'; readonly node: string }
+  /** A client sends a command (`set x 3`, `get x`) to the leader, which puts it in the next free slot. */
+  | { readonly type: 'submit'; readonly node: string; readonly command: string };
+
+/** The Multi-Paxos events; `RoomEvent` lists them (through protocols/slots.ts). */
+export type MultiRoomEvent =
+  /** A node starts leading with a new ballot; its phase 1 will cover every slot from `slot` on. */
+  | { readonly type: 'leaderStarted'; readonly node: string; readonly ballot: Ballot; readonly slot: number }
+  /** A client command reaches the leader, which puts it in `slot`. */
+  | { readonly type: 'commandSubmitted'; readonly node: string; readonly slot: number; readonly command: string }
+  /** Instant delivery: a Multi-Paxos request and its acceptor's reply in one step. */
+  | { readonly type: 'multiExchanged'; readonly request: MultiRequest; readonly reply: MultiReply }
+  /** Queued delivery: a Multi-Paxos request enters the network. */
+  | { readonly type: 'multiSent'; readonly message: MultiRequest }
+  /** Instant delivery: a Multi-Paxos request could not reach its acceptor. */
+  | { readonly type: 'multiLost'; readonly message: MultiRequest; readonly reason: LostReason };

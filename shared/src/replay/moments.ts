@@ -23,7 +23,7 @@ import { nameList } from '../message-label';
 import type { ReplyMessage, RequestMessage } from '../node';
 import { ballotOutlook } from '../outlook';
 import { apply, cloneRoomState, nameOf, roomQuorums, type AnyReply, type RoomEvent, type RoomState } from '../room';
-import { multiNodeOf } from '../multi/state';
+import { hasSlots, multiNodeIn, slotsChosen } from '../protocols/multi';
 import { NO_OP, type MultiReply, type MultiRequest } from '../multi/types';
 
 export type MomentKind =
@@ -293,12 +293,12 @@ function firstAccept(at: At, m: Extract<RequestMessage, { kind: 'accept' }>): vo
 
 /** The first accept request of a slot in a leader's ballot: a re-proposed command, a no-op in a hole, or a skipped re-proposal. */
 function firstSlotAccept(at: At, m: Extract<MultiRequest, { kind: 'multiAccept' }>): void {
-  const leader = multiNodeOf(at.before.multi, m.from).leader;
+  const leader = multiNodeIn(at.before, m.from).leader;
   if (!leader || !sameBallot(leader.ballot, m.ballot) || leader.sent[m.slot] !== undefined) return;
   const who = at.name(m.from);
   const reported = leader.reported[m.slot];
   const reporters = reported
-    ? reportersOf(at, m.from, leader.promisers, reported.ballot, reported.value, (id) => multiNodeOf(at.before.multi, id).accepted[m.slot])
+    ? reportersOf(at, m.from, leader.promisers, reported.ballot, reported.value, (id) => multiNodeIn(at.before, id).accepted[m.slot])
     : '';
   if (reported && reported.value === m.value) {
     at.add(
@@ -381,8 +381,8 @@ function lostKey(at: At, r: { readonly to: string; readonly ballot: Ballot }): s
 }
 
 function multiReplyReached(at: At, r: MultiReply, lost: Set<string>): void {
-  const lb = multiNodeOf(at.before.multi, r.to).leader;
-  const la = multiNodeOf(at.after.multi, r.to).leader;
+  const lb = multiNodeIn(at.before, r.to).leader;
+  const la = multiNodeIn(at.after, r.to).leader;
   if (!lb || !la || !sameBallot(lb.ballot, r.ballot)) return;
   const who = at.name(r.to);
   if (r.kind === 'multiPromise') {
@@ -410,7 +410,7 @@ function multiReplyReached(at: At, r: MultiReply, lost: Set<string>): void {
   const have = prepare ? la.promisers : (la.acceptors[r.slot] ?? []);
   const needed = prepare ? q1 : q2;
   if (have.length >= needed) return;
-  const open = at.after.members.filter((id) => at.after.nodes[id] && compareBallots(multiNodeOf(at.after.multi, id).promised, r.ballot) <= 0 && !have.includes(id));
+  const open = at.after.members.filter((id) => at.after.nodes[id] && compareBallots(multiNodeIn(at.after, id).promised, r.ballot) <= 0 && !have.includes(id));
   const key = lostKey(at, r);
   if (have.length + open.length >= needed || lost.has(key)) return;
   lost.add(key);
@@ -450,8 +450,8 @@ function promiseQuorums(at: At): void {
         `${who} has ${promises(pa.promisers.length, q1, at.b(pa.ballot))}, a quorum: its accept requests may go out now, ${carrying}.`,
       );
     }
-    const la = at.after.multi?.nodes[id]?.leader;
-    const lb = at.before.multi?.nodes[id]?.leader;
+    const la = multiNodeIn(at.after, id).leader;
+    const lb = multiNodeIn(at.before, id).leader;
     if (la && la.promisers.length >= q1 && !(lb && sameBallot(lb.ballot, la.ballot) && lb.promisers.length >= q1Before)) {
       const who = at.name(id);
       const skip = at.after.settings.rules.skipRepropose;
@@ -475,7 +475,7 @@ function promiseQuorums(at: At): void {
 function chosenValues(at: At): void {
   const { before, after } = at;
   // Most events choose nothing: say so before any copy is made.
-  if (after.monitor.chosen.length === before.monitor.chosen.length && (after.multi?.monitor.chosen.length ?? 0) === (before.multi?.monitor.chosen.length ?? 0)) return;
+  if (after.monitor.chosen.length === before.monitor.chosen.length && slotsChosen(after).length === slotsChosen(before).length) return;
   const q2 = roomQuorums(after).q2;
   const acceptors = `A quorum of ${q2} acceptor${q2 === 1 ? '' : 's'}`;
   for (const c of after.monitor.chosen.slice(before.monitor.chosen.length)) {
@@ -499,8 +499,8 @@ function chosenValues(at: At): void {
         : `${acceptors} accepted ${c.value} in ballot ${b}: ${c.value} is chosen, for good${known}.`,
     );
   }
-  const mb = before.multi?.monitor.chosen ?? [];
-  for (const c of (after.multi?.monitor.chosen ?? []).slice(mb.length)) {
+  const mb = slotsChosen(before);
+  for (const c of slotsChosen(after).slice(mb.length)) {
     const b = at.b(c.ballot);
     const earlier = mb.find((x) => x.slot === c.slot);
     if (earlier?.value === c.value) {
@@ -525,7 +525,7 @@ function chosenValues(at: At): void {
 
 /** The nodes that learn `value` in `slot` at this event. */
 function slotLearners(at: At, slot: number, value: string): string[] {
-  return at.after.order.filter((id) => multiNodeOf(at.after.multi, id).learned[slot] === value && multiNodeOf(at.before.multi, id).learned[slot] !== value);
+  return at.after.order.filter((id) => multiNodeIn(at.after, id).learned[slot] === value && multiNodeIn(at.before, id).learned[slot] !== value);
 }
 
 /**
@@ -534,7 +534,7 @@ function slotLearners(at: At, slot: number, value: string): string[] {
  */
 function learnedValues(at: At): void {
   const { before, after } = at;
-  if (!after.multi) {
+  if (!hasSlots(after)) {
     const fresh = new Map<string, string[]>();
     for (const id of at.nodes()) {
       const v = after.nodes[id]!.choice;
@@ -555,11 +555,11 @@ function learnedValues(at: At): void {
     }
     return;
   }
-  const chosenNow = (after.multi.monitor.chosen ?? []).slice(before.multi?.monitor.chosen.length ?? 0);
+  const chosenNow = slotsChosen(after).slice(slotsChosen(before).length);
   const fresh = new Map<string, { slot: number; value: string; ids: string[] }>();
   for (const id of after.order) {
-    const la: Readonly<Record<number, string>> = multiNodeOf(after.multi, id).learned;
-    const lb: Readonly<Record<number, string>> = multiNodeOf(before.multi, id).learned;
+    const la: Readonly<Record<number, string>> = multiNodeIn(after, id).learned;
+    const lb: Readonly<Record<number, string>> = multiNodeIn(before, id).learned;
     for (const [s, value] of Object.entries(la)) {
       const slot = Number(s);
       if (lb[slot] === value) continue;
@@ -569,8 +569,8 @@ function learnedValues(at: At): void {
   }
   for (const { slot, value, ids } of fresh.values()) {
     if (chosenNow.some((c) => c.slot === slot && c.value === value)) continue;
-    if (before.order.some((id) => multiNodeOf(before.multi, id).learned[slot] === value)) continue;
-    const chosen = after.multi.monitor.chosen.find((c) => c.slot === slot && c.value === value);
+    if (before.order.some((id) => multiNodeIn(before, id).learned[slot] === value)) continue;
+    const chosen = slotsChosen(after).find((c) => c.slot === slot && c.value === value);
     const names = at.names(ids);
     const one = ids.length === 1;
     at.add(

@@ -2,6 +2,7 @@
 import type { ScenarioRun } from './run';
 import { settingsWarnings } from '../lessons';
 import { settingsLine } from '../settings';
+import { protocolOf } from '../protocols/registry';
 
 export interface FormatOptions {
   /** Only the notebook's classic lines. */
@@ -47,10 +48,7 @@ export function formatRun(run: ScenarioRun, options: FormatOptions = {}): string
   }
   if (!options.classic) {
     const v = run.log.state.monitor.violations;
-    const multi = run.log.state.multi;
-    const chosen = multi
-      ? [...new Map(multi.monitor.chosen.map((c) => [`${c.slot}|${c.value}`, c] as const)).values()].sort((a, b) => a.slot - b.slot).map((c) => `slot ${c.slot} ${c.value}`)
-      : [...new Set(run.log.state.monitor.chosen.map((c) => c.value))];
+    const chosen = protocolOf(run.log.state).chosenSummary(run.log.state);
     out.push('');
     out.push(`Chosen: ${chosen.length ? chosen.join(', ') : 'nothing yet'}. Safety: ${v.length ? `${v.length} violation(s): ${[...new Set(v.map((x) => x.rule))].join(', ')}` : 'no violation'}.`);
   }

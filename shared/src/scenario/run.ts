@@ -10,7 +10,7 @@ import { initialRoomState, linkKey, linkUp, type RoomCommand, type RoomState } f
 import { DEFAULT_SETTINGS, SAFE_RULES, type RoomSettings } from '../settings';
 import type { Expectation, Scenario, ScenarioStep } from './parse';
 import type { QuestionSpec } from '../checkpoint-state';
-import { multiNodeOf } from '../multi/state';
+import { multiNodeIn, slotsChosen } from '../protocols/multi';
 
 export type StepOutcome =
   | { readonly kind: 'entries'; readonly step: ScenarioStep; readonly entries: readonly Annotation[] }
@@ -261,16 +261,16 @@ function check(state: RoomState, e: Expectation, lastRefusal: { code: string } |
       return { ok: got === e.count, detail: `${e.node} has ${got} ${e.kind}` };
     }
     case 'slot': {
-      const values = [...new Set((state.multi?.monitor.chosen ?? []).filter((c) => c.slot === e.slot).map((c) => c.value))];
+      const values = [...new Set((slotsChosen(state)).filter((c) => c.slot === e.slot).map((c) => c.value))];
       const got = values.length ? values.join(' and ') : 'none';
       return { ok: e.value === null ? values.length === 0 : values.length === 1 && values[0] === e.value, detail: `slot ${e.slot} holds ${got}` };
     }
     case 'applied': {
-      const got = multiNodeOf(state.multi, e.node).applied;
+      const got = multiNodeIn(state, e.node).applied;
       return { ok: got === e.count, detail: `${e.node} has run ${got} slot${got === 1 ? '' : 's'}` };
     }
     case 'kv': {
-      const got = multiNodeOf(state.multi, e.node).kv[e.key] ?? null;
+      const got = multiNodeIn(state, e.node).kv[e.key] ?? null;
       return { ok: got === e.value, detail: `${e.node} has ${e.key} = ${got ?? 'none'}` };
     }
     case 'answer': {

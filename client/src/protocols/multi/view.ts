@@ -3,13 +3,10 @@
  * each node's state machine, and a leader's slots. Nothing here decides anything: the
  * core's `pendingSlots` and `slotValue` say what the leader sends next.
  */
-import { leaderTop, MULTI_LIMITS, multiNodeOf, pendingSlots, roomQuorums, sameBallot, slotValue, topSlot, type RoomState } from '@toy-paxos/shared';
-import { ballotText } from './view-model';
+import { leaderTop, MULTI_LIMITS, multiNodeIn, pendingSlots, roomQuorums, sameBallot, slotsChosen, slotValue, topSlot, type RoomState } from '@toy-paxos/shared';
+import { ballotText } from '../../lib/view-model';
 
-/** A Multi-Paxos room: the pages show slots, a leader and state machines. */
-export function isMultiRoom(state: RoomState): boolean {
-  return state.settings.protocol === 'multi';
-}
+export { isMultiRoom } from '../index';
 
 /** One node's state in one slot, from what is most settled to least. */
 export type SlotCell =
@@ -45,14 +42,14 @@ export interface SlotGridView {
 export function slotGrid(state: RoomState): SlotGridView {
   let top = 0;
   for (const id of state.order) {
-    const n = multiNodeOf(state.multi, id);
+    const n = multiNodeIn(state, id);
     top = Math.max(top, topSlot(n.accepted), topSlot(n.learned), n.leader ? Math.max(topSlot(n.leader.requests), topSlot(n.leader.sent)) : 0);
   }
   const slots = Array.from({ length: Math.min(top, MULTI_LIMITS.slotsMax) }, (_, i) => i + 1);
   const chosenBySlot = new Map<number, string>();
-  for (const c of state.multi?.monitor.chosen ?? []) if (!chosenBySlot.has(c.slot)) chosenBySlot.set(c.slot, c.value);
+  for (const c of slotsChosen(state)) if (!chosenBySlot.has(c.slot)) chosenBySlot.set(c.slot, c.value);
   const rows = state.order.map((id): SlotRow => {
-    const n = multiNodeOf(state.multi, id);
+    const n = multiNodeIn(state, id);
     const cells = slots.map((slot): SlotCell => {
       const learned = n.learned[slot];
       if (learned !== undefined) return { state: slot <= n.applied ? 'applied' : 'learned', value: learned };
@@ -62,7 +59,7 @@ export function slotGrid(state: RoomState): SlotGridView {
     const kv = Object.entries(n.kv).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return { id, name: state.nodes[id]!.name, up: state.nodes[id]!.up, leader: n.leader ? ballotText(state, n.leader.ballot) : null, cells, applied: n.applied, kv };
   });
-  const half = slots.map((s) => !chosenBySlot.has(s) && state.order.some((id) => multiNodeOf(state.multi, id).accepted[s] !== undefined));
+  const half = slots.map((s) => !chosenBySlot.has(s) && state.order.some((id) => multiNodeIn(state, id).accepted[s] !== undefined));
   return { slots, chosen: slots.map((s) => chosenBySlot.get(s) ?? null), half, rows };
 }
 
@@ -95,7 +92,7 @@ export interface LeaderView {
 
 /** A node's leadership and its slots, or null when it does not lead. */
 export function leaderView(state: RoomState, id: string): LeaderView | null {
-  const n = multiNodeOf(state.multi, id);
+  const n = multiNodeIn(state, id);
   const leader = n.leader;
   if (!leader) return null;
   const skip = state.settings.rules.skipRepropose;
@@ -125,7 +122,7 @@ export function currentLeader(state: RoomState): string | null {
   let best: string | null = null;
   let bestRound = -1;
   for (const id of state.order) {
-    const leader = multiNodeOf(state.multi, id).leader;
+    const leader = multiNodeIn(state, id).leader;
     if (!leader || !state.nodes[id]!.up) continue;
     if (leader.ballot.round > bestRound) {
       best = id;
@@ -147,9 +144,9 @@ export interface HalfAccepted {
 
 /** The slots where node `id` accepted a command that is not chosen, slot 1 first. */
 export function halfAccepted(state: RoomState, id: string): HalfAccepted[] {
-  const chosen = new Set((state.multi?.monitor.chosen ?? []).map((c) => c.slot));
+  const chosen = new Set((slotsChosen(state)).map((c) => c.slot));
   const { q2 } = roomQuorums(state);
-  const accepted = multiNodeOf(state.multi, id).accepted;
+  const accepted = multiNodeIn(state, id).accepted;
   return Object.keys(accepted)
     .map(Number)
     .filter((slot) => !chosen.has(slot))
@@ -157,7 +154,7 @@ export function halfAccepted(state: RoomState, id: string): HalfAccepted[] {
     .map((slot) => {
       const a = accepted[slot]!;
       const acceptors = state.order.filter((other) => {
-        const b = multiNodeOf(state.multi, other).accepted[slot];
+        const b = multiNodeIn(state, other).accepted[slot];
         return b !== undefined && sameBallot(b.ballot, a.ballot) && b.value === a.value;
       }).length;
       return { slot, value: a.value, ballot: ballotText(state, a.ballot), acceptors, q2 };

@@ -1,0 +1,255 @@
+/**
+ * Single-decree Paxos as the notebook plays it, as a protocol module: one value per round.
+ * Its state is in each node (`NodeState`'s proposer, acceptor and learner, node.ts) and in
+ * the room's monitor (monitor.ts); its commands (`propose`, `promiseRequest`,
+ * `acceptRequest`, `answer`) are decided by decide.ts, its entries written by annotate.ts.
+ * This file folds its events and messages and answers the room's questions about it.
+ */
+import { sameBallot, type Ballot } from '../ballot';
+import { invariant } from '../invariant';
+import {
+  acceptorApply,
+  acceptorVerdict,
+  isRequest,
+  learnerHear,
+  makeReply,
+  proposerReceive,
+  startProposal,
+  type AcceptedMessage,
+  type NodeState,
+  type NoticeMessage,
+  type ReplyMessage,
+  type RequestMessage,
+} from '../node';
+import { recheckChosen, recordAccept, recordLearned, recordProposal } from '../monitor';
+import { bumpIds, enqueue, linkUp, roomQuorums, type RoomCommand, type RoomEvent, type RoomState } from '../room-state';
+import type { BotPlan, BotTools, ProtocolModule } from './types';
+
+/** The values a bot proposer picks from. */
+export const BOT_VALUES = ['Apple', 'Mango', 'Kiwi', 'Plum', 'Pear', 'Fig', 'Lime', 'Grape'] as const;
+
+type SingleEvent = Extract<RoomEvent, { type: 'proposalStarted' | 'sent' | 'exchanged' | 'lost' | 'answered' }>;
+
+const SINGLE_KINDS: ReadonlySet<string> = new Set(['prepare', 'promise', 'accept', 'accepted', 'reject', 'notice']);
+
+/** True for the notebook's messages (a single-decree room's). */
+export function isSingleMessage(m: { readonly kind: string }): m is RequestMessage | ReplyMessage | NoticeMessage {
+  return SINGLE_KINDS.has(m.kind);
+}
+
+export const singleDecree: ProtocolModule = {
+  id: 'single',
+  title: 'single-decree Paxos',
+
+  startState: () => {},
+  dropState: () => {},
+  copyState: () => {},
+  nodeRemoved: () => {},
+  crashed: () => {},
+  quorumMoved: recheckAfterQuorumMove,
+  annotateFromFullCopy: false,
+
+  events: ['proposalStarted', 'sent', 'exchanged', 'lost', 'answered'],
+  apply: (s, e) => applySingle(s, e as SingleEvent),
+
+  ownsMessage: isSingleMessage,
+  replyOnArrival: (state, m, id) => (isRequest(m) ? autoReply(state, state.nodes[m.to]!, m, id) : null),
+  deliver: (s, message, reply) => {
+    invariant(isSingleMessage(message), `message #${message.id} is not a single-decree message`);
+    if (isRequest(message)) receiveRequest(s, message, reply as ReplyMessage | null, false);
+    else if (message.kind === 'notice') hear(s, message.to, message.from, message);
+    else receiveReply(s, message);
+  },
+  noticeCount: (state, reply) => (reply.kind === 'accepted' ? noticeTargets(state, reply).length : 0),
+
+  refuseElsewhere: () => null, // its commands are the room's first ones: another protocol refuses them itself (`decide`)
+  decide: () => null,
+  settingsProblem: () => null,
+
+  describe: () => null, // annotate.ts writes the notebook's entries itself
+  settingsSentence: null,
+  leftSentence: null,
+
+  chosenCount: (s) => s.monitor.chosen.length,
+  chosenSummary: (s) => [...new Set(s.monitor.chosen.map((c) => c.value))],
+
+  computedQuestions: true,
+  explorerRefusal: null,
+
+  botMoves: botStep,
+  view: 'single',
+};
+
+/** Applies one single-decree event to `s` in place. */
+function applySingle(s: RoomState, event: SingleEvent): void {
+  switch (event.type) {
+    case 'proposalStarted': {
+      s.fixed = true;
+      const n = s.nodes[event.node];
+      invariant(n, `event names unknown node ${event.node}`);
+      startProposal(n, event.ballot, event.value);
+      recordProposal(s.monitor, event.ballot, event.value, s.seq);
+      return;
+    }
+    case 'sent':
+      noteSent(s, event.message);
+      enqueue(s, event.message);
+      return;
+    case 'exchanged':
+      noteSent(s, event.request);
+      receiveRequest(s, event.request, event.reply, true);
+      return;
+    case 'lost':
+      noteSent(s, event.message);
+      return;
+    case 'answered': {
+      const request = s.held[event.id];
+      invariant(request, `answered request #${event.id} is not held`);
+      delete s.held[event.id];
+      const n = s.nodes[request.to];
+      invariant(n, `event names unknown node ${request.to}`);
+      n.inbox = n.inbox.filter((id) => id !== event.id);
+      bumpIds(s, event.reply.id);
+      recordReply(s, event.reply);
+      if (!event.lost) {
+        if (event.instant) receiveReply(s, event.reply);
+        else enqueue(s, event.reply);
+      }
+      tellLearners(s, event.reply, event.instant);
+      return;
+    }
+  }
+}
+
+/** Does this acceptor answer by the rules (core or bot), or does a student decide? */
+export function answersByRules(state: RoomState, node: NodeState): boolean {
+  return state.settings.acceptorMode === 'rules' || node.bot;
+}
+
+/**
+ * The reply the core sends for `node`, or null when the request waits in a student's
+ * inbox. Acceptor state changes are carried by the events, so when a node gets several
+ * requests in one command the later ones must see the earlier ones' effect: callers
+ * decide one request per command per acceptor, which `decideRequest` guarantees
+ * (targets are distinct).
+ */
+export function autoReply(state: RoomState, node: NodeState, request: RequestMessage, id: number): ReplyMessage | null {
+  if (!answersByRules(state, node)) return null;
+  return makeReply(node.acceptor, request, acceptorVerdict(node.acceptor, request.ballot).ok, id);
+}
+
+/**
+ * A bot proposer's step: propose and ask everyone for promises; once it has a quorum, ask
+ * everyone to accept; stop once it has learned a choice; retry with a higher ballot when
+ * it waits too long.
+ */
+function botStep(state: RoomState, id: string, plan: BotPlan, nowMs: number, tools: BotTools): RoomCommand[] {
+  const node = state.nodes[id]!;
+  if (nowMs < plan.nextAtMs || node.choice !== null) return [];
+  plan.nextAtMs = nowMs + tools.think();
+  const p = node.proposer;
+  const stuck = nowMs - plan.proposedAtMs >= tools.retryMs;
+  const { q1, q2 } = roomQuorums(state);
+  if (!p.ballot || (stuck && p.acceptors.length < q2)) {
+    plan.proposedAtMs = nowMs;
+    return [
+      { type: 'propose', node: id, value: tools.pick(BOT_VALUES) },
+      { type: 'promiseRequest', from: id, to: 'all' },
+    ];
+  }
+  if (p.promisers.length >= q1 && p.sentValue === null) return [{ type: 'acceptRequest', from: id, to: 'all' }];
+  return [];
+}
+
+/** A request leaves its proposer; the first accept request fixes the ballot's value. */
+function noteSent(s: RoomState, m: RequestMessage): void {
+  bumpIds(s, m.id);
+  if (m.kind !== 'accept') return;
+  const p = s.nodes[m.from]?.proposer;
+  if (p && sameBallot(p.ballot, m.ballot)) p.sentValue = m.value;
+}
+
+/** The request arrives at its acceptor: it answers (reply) or holds it for the student (null). */
+function receiveRequest(s: RoomState, request: RequestMessage, reply: ReplyMessage | null, instant: boolean): void {
+  const acceptor = s.nodes[request.to];
+  if (!acceptor) return;
+  acceptor.proposer.maxRound = Math.max(acceptor.proposer.maxRound, request.ballot.round);
+  if (reply === null) {
+    s.held[request.id] = request;
+    acceptor.inbox.push(request.id);
+    return;
+  }
+  bumpIds(s, reply.id);
+  recordReply(s, reply);
+  if (instant) receiveReply(s, reply);
+  else enqueue(s, reply);
+  tellLearners(s, reply, instant);
+}
+
+/** The acceptor records its own answer: a promise raises acc_p, an acceptance is tallied by the monitor. */
+function recordReply(s: RoomState, reply: ReplyMessage): void {
+  const acceptor = s.nodes[reply.from];
+  if (!acceptor) return;
+  acceptorApply(acceptor, reply);
+  if (reply.kind === 'accepted') {
+    recordAccept(s.monitor, reply.from, reply.ballot, reply.value, s.seq, roomQuorums(s).q2, s.nodes);
+  }
+}
+
+/**
+ * After the accept quorum changed size (only with "reconfigure mid-round", or between
+ * proposals): the monitor's "chosen" follows the quorum in force, so that it always
+ * agrees with what a learner counts.
+ */
+function recheckAfterQuorumMove(s: RoomState, q2Before: number): void {
+  const { q2 } = roomQuorums(s);
+  if (q2 < q2Before) recheckChosen(s.monitor, q2, s.seq, s.nodes);
+}
+
+function receiveReply(s: RoomState, reply: ReplyMessage): void {
+  const proposer = s.nodes[reply.to];
+  if (!proposer) return;
+  const { q1, q2 } = roomQuorums(s);
+  const outcome = proposerReceive(proposer, reply, q1, q2);
+  if (outcome.kind === 'counted' && proposer.choice !== null && reply.kind === 'accepted') {
+    recordLearned(s.monitor, proposer.id, proposer.name, proposer.choice, s.seq);
+  }
+  // As a learner, the proposer counts every acceptance it hears of, its current ballot's or not.
+  if (reply.kind === 'accepted' && s.settings.learners === 'everyone') hear(s, proposer.id, reply.from, reply);
+}
+
+/** Learner `id` hears that `acceptor` accepted `m`'s ballot and value; the monitor checks what it learns. */
+function hear(s: RoomState, id: string, acceptor: string, m: { readonly ballot: Ballot; readonly value: string }): void {
+  const learner = s.nodes[id];
+  if (!learner) return;
+  const before = learner.choice;
+  learnerHear(learner, acceptor, m.ballot, m.value, roomQuorums(s).q2);
+  // The monitor has every choice a learner made (it saw each change): it need only hear of a new one.
+  if (learner.choice !== null && learner.choice !== before) recordLearned(s.monitor, learner.id, learner.name, learner.choice, s.seq);
+}
+
+/**
+ * When every node learns: an acceptor that accepted counts its own acceptance, and tells
+ * every other node of the room (the proposer has the reply). Instantly, a notice reaches a
+ * learner that is up behind a link that is not cut, and is lost otherwise; queued, each
+ * notice enters the network after the reply, with the next ids, in join order.
+ */
+function tellLearners(s: RoomState, reply: ReplyMessage, instant: boolean): void {
+  if (reply.kind !== 'accepted' || s.settings.learners !== 'everyone') return;
+  const acceptor = reply.from;
+  if (!s.nodes[acceptor]) return;
+  hear(s, acceptor, acceptor, reply);
+  for (const id of noticeTargets(s, reply)) {
+    if (instant) {
+      if (s.nodes[id]!.up && linkUp(s, acceptor, id)) hear(s, id, acceptor, reply);
+    } else {
+      enqueue(s, { id: s.nextMessageId, kind: 'notice', from: acceptor, to: id, ballot: reply.ballot, value: reply.value });
+      s.nextMessageId += 1;
+    }
+  }
+}
+
+/** The learners an acceptance is told to as notices: every node of the room but the acceptor and the proposer. */
+export function noticeTargets(s: RoomState, reply: AcceptedMessage): string[] {
+  return s.order.filter((id) => id !== reply.from && id !== reply.to);
+}
