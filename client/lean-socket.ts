@@ -60,6 +60,13 @@ const rewrites: Rewrite[] = [
     find: /export \{ Fetch, NodeXHR, XHR, NodeWebSocket, WebSocket, WebTransport, \} from "engine\.io-client";/,
     replace: '',
   },
+  {
+    // `io.connect(...)`-style calls: the page makes its sockets with `Manager` (src/lib/connect.ts),
+    // so without this `io` and its URL parsing, unused, are dropped.
+    file: 'socket.io-client/build/esm/index.js',
+    find: /Object\.assign\(lookup, \{\n\s*Manager,\n\s*Socket,\n\s*io: lookup,\n\s*connect: lookup,\n\}\);/,
+    replace: '',
+  },
 ];
 
 /** The client's JSON-only parser. */

@@ -5,7 +5,8 @@
  * beside what the newest records weighed before bulk deliveries were folded and explained by
  * kind (worked out in this run from the same events), and how long a phone on a slow
  * network (Chromium throttled through the DevTools protocol: a CPU 4 times slower,
- * 400 kbit/s each way, 400 ms round trip) takes from opening the join link to its node card.
+ * 400 kbit/s each way, 400 ms round trip) takes from opening the join link to its node card,
+ * and then from opening the room's address again to its first screen and its node card.
  * Targets: 150 kB, 8 s. Needs the client built (`npm run build`).
  *
  * Then a large room: opens a room from a script of 99,397 events
@@ -144,6 +145,14 @@ async function classOf40(): Promise<void> {
     console.log(
       `a phone (4x slower CPU, 400 kbit/s, 400 ms) with its node card: ${((live - opened) / 1000).toFixed(1)} s after opening the join link (${((pressed - opened) / 1000).toFixed(1)} s to the form, ${((live - pressed) / 1000).toFixed(1)} s from Join) (target: 8 s)`,
     );
+    // The same phone opens its room's address again (the link in its history, or a reload).
+    const reopened = performance.now();
+    await phone.page.goto(`${classroom.url}/room/${code}`);
+    await phone.page.getByRole('status').filter({ hasText: `Connecting to room ${code}` }).waitFor({ timeout: 90_000 });
+    const connecting = performance.now();
+    await card.waitFor({ timeout: 90_000 });
+    const back = performance.now();
+    console.log(`the same phone at its room's address: "Connecting to room ${code}…" after ${((connecting - reopened) / 1000).toFixed(1)} s, its node card after ${((back - reopened) / 1000).toFixed(1)} s`);
     await phone.context.close();
   } finally {
     await browser.close();

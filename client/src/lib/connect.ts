@@ -4,7 +4,7 @@
  * and upgrade to WebSocket again when they can. Long-polling's code is loaded only for
  * that fallback: ../../lean-socket.ts keeps it out of the first page load.
  */
-import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import { Manager, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { WebSocket } from 'engine.io-client';
 
 export type SocketOptionsIn = Partial<ManagerOptions & SocketOptions>;
@@ -37,7 +37,11 @@ const settled = new WeakSet<Socket>();
  * default 20 s.
  */
 export function connect(options: SocketOptionsIn): Socket {
-  const socket = io({ timeout: 8000, ...options, transports: polling ? [polling, WebSocket] : [WebSocket] });
+  const opts = { timeout: 8000, ...options, transports: polling ? [polling, WebSocket] : [WebSocket] };
+  // A connection of its own, as `io()` gave every socket of a page after its first (its cache
+  // shares a connection between namespaces, and the classroom has one); `io` stays out of the
+  // page's first script (../../lean-socket.ts).
+  const socket = new Manager(opts).socket('/', opts);
   if (polling) settled.add(socket);
   else {
     socket.once('connect_error', () => {

@@ -1,17 +1,14 @@
 /**
  * A participant's connection to a classroom room: the socket, the session token, the
  * room's log (records in order, with no gaps), presence, pending actions and refusals.
- * The room's state is derived from the log with the shared core. In a long room the page
- * holds the newest records after the state before them (`base`), and fetches older ones
- * when someone asks for them (the log's "Show earlier", the replay tools).
+ * The room's state is derived from the log with the shared core's fold (./fold.ts, loaded
+ * as the session starts). In a long room the page holds the newest records after the state
+ * before them (`base`), and fetches older ones when someone asks for them (the log's "Show
+ * earlier", the replay tools).
  */
 import type { Socket } from 'socket.io-client';
 import {
-  apply,
-  applyPresenceChange,
-  cloneRoomState,
-  foldedSummary,
-  initialRoomState,
+  invariant,
   PROTOCOL_VERSION,
   type Ack,
   type AnalyticsReply,
@@ -29,7 +26,6 @@ import {
   type TimelineInfo,
 } from '@toy-paxos/shared';
 import { connect, fallbackSettled } from './connect';
-import { switchNote } from './timeline-note';
 import type { LogItem } from './log-item';
 import { forgetToken, saveToken, savedToken } from './tokens';
 
@@ -50,6 +46,34 @@ export interface Notice {
 }
 
 let noticeIds = 0;
+
+type Fold = typeof import('./fold');
+/** The fold, once loaded: every session of the page shares one download. */
+let fold: Fold | null = null;
+let loadingFold: Promise<Fold> | null = null;
+
+/** Loads the fold (again after a failed download, such as a network that dropped). */
+function loadFold(): Promise<Fold> {
+  loadingFold ??= import('./fold').then(
+    (f) => (fold = f),
+    (e: unknown) => {
+      loadingFold = null;
+      throw e;
+    },
+  );
+  return loadingFold;
+}
+
+/** Starts loading the fold ahead of a session (the join page does, while the student types a name). */
+export function preloadFold(): void {
+  void loadFold().catch(() => undefined);
+}
+
+/** The fold, where a session has started (joined or resumed): it loads before that. */
+function folds(): Fold {
+  invariant(fold !== null, 'a room is folded before its session started');
+  return fold;
+}
 
 /** The open (or last) class question as this page follows it. */
 export interface LiveQuestion {
@@ -110,8 +134,8 @@ export class RoomSession {
   items: LogItem[] = [];
   /** The events of `items`: what a replay folds, from `#base`. */
   events: RoomEvent[] = [];
-  /** The room's state after the last record, folded event by event with the shared core. */
-  #live = initialRoomState();
+  /** The room's state after the last record, folded event by event with the shared core; null until the session starts. */
+  #live: RoomState | null = null;
   /** The connection; history.ts reads with it too. */
   readonly socket: Socket;
   #token: string | null;
@@ -134,12 +158,23 @@ export class RoomSession {
     this.#token = join ? null : token;
     this.#join = join;
     this.joined = new Promise((resolve) => (this.#joined = resolve));
+    // The fold loads beside the socket's handshake; the join or resume waits for it (a download
+    // that fails is tried again at the next connection).
+    preloadFold();
     // Retries at least once a second, spread by socket.io's randomization: a class is back
     // within about two seconds of a server restart (docs/protocol/sessions.md, 2.4). The room code in the
     // address lets a cluster's router or proxy send every client of a room to one process
     // (docs/CLUSTER.md); a single server ignores it.
     this.socket = connect({ reconnectionDelay: 250, reconnectionDelayMax: 1000, randomizationFactor: 0.5, query: { room: code } });
-    this.socket.on('connect', () => void (this.#join ? this.#sendJoin(this.#join) : this.#resume()));
+    this.socket.on('connect', () => {
+      loadFold().then(
+        () => {
+          // Connected still (a connection lost meanwhile comes back, and asks again).
+          if (this.socket.connected) void (this.#join ? this.#sendJoin(this.#join) : this.#resume());
+        },
+        () => this.#cannotLoad(),
+      );
+    });
     this.socket.on('disconnect', (reason) => {
       // Closed on purpose: coming straight back would only be closed again.
       if (this.status === 'closed') return;
@@ -150,11 +185,12 @@ export class RoomSession {
     this.socket.on('room:records', ({ records }: { records: LogRecord[] }) => {
       // Broadcasts can be handled before the answer to a resume is: hold them until then.
       if (this.#held) this.#held.push(...records);
-      else this.#take(records);
+      // Before the session starts, the answer to its join or resume holds the room's records.
+      else if (this.#live) this.#take(records);
     });
     // Changes fold onto the list of the last join's answer; one that comes before the first answer is in it already.
     this.socket.on('room:presence', (change: PresenceChange) => {
-      if (this.presence) this.presence = applyPresenceChange(this.presence, change);
+      if (this.presence) this.presence = folds().applyPresenceChange(this.presence, change);
     });
     this.socket.on('checkpoint:answered', ({ id, answered }: { id: number; answered: number }) => {
       if (this.question?.id === id) this.question = { ...this.question, answered };
@@ -166,7 +202,7 @@ export class RoomSession {
       this.timeline = timeline;
       this.presenting = null;
       this.#take(records);
-      this.timelineNote = switchNote(before, timeline, records, this.#live, this.node);
+      this.timelineNote = folds().switchNote(before, timeline, records, this.#started(), this.node);
     });
     this.socket.on('connection:closed', ({ message }: { message: string }) => {
       this.status = 'closed';
@@ -187,18 +223,33 @@ export class RoomSession {
    */
   readonly state: RoomState = $derived.by(() => {
     void this.version;
-    return cloneRoomState(this.#live);
+    return folds().cloneRoomState(this.#started());
   });
 
-  /** The room as it started, with its first settings: what a replay folds from. Never changed in place. */
-  #initial: RoomState = initialRoomState();
+  /** The fold could not be downloaded: the page cannot show the room, and says what to do. */
+  #cannotLoad(): void {
+    const message = 'This page could not load all of its code: check your connection, then reload the page.';
+    this.socket.close();
+    this.status = 'failed';
+    this.problem = message;
+    this.#joined({ ok: false, message });
+  }
+
+  /** The live state, where the session has started: the pages show a room only once it is live. */
+  #started(): RoomState {
+    invariant(this.#live !== null, 'a room is read before its session started');
+    return this.#live;
+  }
+
+  /** The room as it started, with its first settings: what a replay folds from. Never changed in place. Set as the session starts. */
+  #initial: RoomState | null = null;
 
   /** What a replay dock shows of this room: its whole log (fetched first if need be), and the moment the instructor presents. */
   get replaySource() {
     return {
-      initial: this.#initial,
+      initial: this.#initial!,
       events: this.events,
-      whole: () => import('./history').then((h) => h.loadAll(this, this.#initial)),
+      whole: () => import('./history').then((h) => h.loadAll(this, this.#initial!)),
       loadingHistory: this.loadingHistory,
       version: this.version,
       name: `toy-paxos-${this.code}`,
@@ -210,7 +261,7 @@ export class RoomSession {
   }
 
   get lastSeq(): number {
-    return this.#live.seq;
+    return this.#live?.seq ?? 0;
   }
 
   /** Fetches up to `count` earlier events and puts them in front (history.ts, loaded on first use); false if it could not. */
@@ -286,7 +337,7 @@ export class RoomSession {
 
   /** Forgets the log, to take another's: from its first event, or from `base` when only the newest records follow. */
   #reset(base: RoomState | null = null): void {
-    this.#live = cloneRoomState(base ?? this.#initial);
+    this.#live = folds().cloneRoomState(base ?? this.#initial ?? folds().initialRoomState());
     this.earlier = this.#live.seq;
     this.items = [];
     this.events = [];
@@ -295,7 +346,7 @@ export class RoomSession {
   }
 
   #start(session: SessionInfo): void {
-    if (this.lastSeq === 0) this.#initial = initialRoomState(session.settings);
+    if (this.lastSeq === 0 || !this.#initial) this.#initial = folds().initialRoomState(session.settings);
     // Another timeline, a log held from nothing yet, or only the newest records after a base: start the copy again.
     if (session.timeline.active !== this.timeline.active || this.lastSeq === 0 || session.base) this.#reset(session.base);
     const before = this.timeline;
@@ -308,7 +359,7 @@ export class RoomSession {
     this.title = session.title;
     this.#take(session.records);
     // A page that was away while the class switched timeline hears of it now.
-    if (before.active !== session.timeline.active) this.timelineNote = switchNote(before, session.timeline, session.records, this.#live, this.node);
+    if (before.active !== session.timeline.active) this.timelineNote = folds().switchNote(before, session.timeline, session.records, this.#started(), this.node);
     const c = session.checkpoint;
     if (c) this.question = { id: c.id, answered: c.answered, endsAt: Date.now() + c.remainingMs, mine: c.mine };
     this.status = 'live';
@@ -316,6 +367,8 @@ export class RoomSession {
   }
 
   #take(records: readonly LogRecord[]): void {
+    const { apply } = folds();
+    const live = this.#started();
     let added = 0;
     for (const r of records) {
       if (r.seq <= this.lastSeq) continue;
@@ -326,8 +379,8 @@ export class RoomSession {
       }
       const event = this.#withMyAnswer(r.event);
       // A folded record's lines are printed here when someone asks to read them, from the state before its event.
-      const folded = foldedItem(r, this.#live, event);
-      apply(this.#live, event);
+      const folded = foldedItem(r, live, event);
+      apply(live, event);
       // What was refused or noted belongs to the round before: a fresh round starts clean.
       if (r.event.type === 'roundStarted') this.notices = [];
       this.events.push(event);
@@ -339,7 +392,7 @@ export class RoomSession {
     if (added) this.version++;
     // A question open now that this page had not seen: its countdown starts on arrival (a join or
     // resume then sends the time left instead). One opened and closed in a batch of old records is not shown.
-    const latest = this.#live.checkpoints.at(-1);
+    const latest = live.checkpoints.at(-1);
     if (latest?.status === 'open' && this.question?.id !== latest.id) {
       this.question = { id: latest.id, answered: 0, endsAt: Date.now() + latest.seconds * 1000, mine: null };
     }
@@ -492,9 +545,9 @@ export function sessionFor(code: string): RoomSession {
  * record sent whole.
  */
 function foldedItem(r: LogRecord, live: RoomState, event: RoomEvent): LogItem['folded'] | null {
-  const summary = foldedSummary(r);
+  const summary = folds().foldedSummary(r);
   if (!summary) return null;
-  const before = cloneRoomState(live);
+  const before = folds().cloneRoomState(live);
   let lines: Promise<readonly string[]> | null = null;
   return { summary, all: () => (lines ??= import('./history').then((h) => h.unfold(before, event))) };
 }
