@@ -17,6 +17,12 @@ export interface Ballot {
   readonly node?: string;
 }
 
+/** A value an acceptor accepted, with the ballot it accepted it in. */
+export interface AcceptedValue {
+  readonly ballot: Ballot;
+  readonly value: string;
+}
+
 /** Orders ballots: negative when a < b, 0 when equal, positive when a > b. A missing ballot is lowest. */
 export function compareBallots(a: Ballot | null | undefined, b: Ballot | null | undefined): number {
   if (!a) return b ? -1 : 0;

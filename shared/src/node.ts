@@ -3,14 +3,8 @@
  * transitions of each role. Both `PaxosNode` and the room model call these, so the
  * protocol is written once.
  */
-import { compareBallots, sameBallot, type Ballot } from './ballot';
+import { compareBallots, sameBallot, type AcceptedValue, type Ballot } from './ballot';
 import type { MultiMessage } from './multi/types';
-
-/** A value an acceptor accepted, with the ballot it accepted it in. */
-export interface AcceptedValue {
-  readonly ballot: Ballot;
-  readonly value: string;
-}
 
 export interface AcceptorState {
   /** `acc_p`: the highest ballot this acceptor has promised. */

@@ -1,10 +1,9 @@
 /**
  * Multi-Paxos as plain data: the messages of phase 1 (once, for every slot from one on) and
  * phase 2 (one per slot), each node's acceptor, leader, learner and state machine, and the
- * monitor's per-slot tallies. Types only, so that node.ts and room.ts can name them.
+ * monitor's per-slot tallies. Types only, so that node.ts and room.ts can name them; they import nothing but ballots.
  */
-import type { Ballot } from '../ballot';
-import type { AcceptedValue } from '../node';
+import type { AcceptedValue, Ballot } from '../ballot';
 
 /** A value an acceptor accepted in one slot. */
 export interface SlotValue {
