@@ -6,7 +6,7 @@
  */
 import { compareBallots, sameBallot, type Ballot } from '../ballot';
 import { invariant } from '../invariant';
-import { bumpIds, enqueue, linkUp, nameOf, roomQuorums, type LostReason, type RoomState } from '../room';
+import { bumpIds, enqueue, linkUp, nameOf, roomQuorums, type LostReason, type RoomState } from '../room-state';
 import { checkPrefix, checkSlotLearned, recordCommand, recordSlotAccept } from './monitor';
 import { emptyMultiNode, emptyMultiState, runKvCommand, slotTallyKey } from './state';
 import type { MultiMessage, MultiNodeState, MultiReply, MultiRequest, MultiState } from './types';
