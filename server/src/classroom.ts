@@ -16,6 +16,7 @@ import {
   successorState,
   INSTRUCTOR_EVENTS,
   invariant,
+  otherValueQuestion,
   PROTOCOL_VERSION,
   RECENT_RECORDS,
   type AnalyticsReply,
@@ -452,10 +453,11 @@ export class Classroom extends RoomHost {
     const spent = growthRefused(room, participant, 1, nowMs, false, this.limits, this.attempt > 1);
     if (spent) return reply(spent);
     // A question asked while the instructor presents an earlier moment is about that moment.
+    // The "other value" question is answered by the explorer's search, which the server runs.
     const decision =
       command.type === 'openCheckpoint' && room.presenting !== null
-        ? decideOpenCheckpoint(room.log.state, command.spec, command.seconds ?? CHECKPOINT_LIMITS.seconds, { state: room.log.stateAt(room.presenting), seq: room.presenting })
-        : decide(room.log.state, command);
+        ? decideOpenCheckpoint(room.log.state, command.spec, command.seconds ?? CHECKPOINT_LIMITS.seconds, { state: room.log.stateAt(room.presenting), seq: room.presenting }, false, otherValueQuestion)
+        : decide(room.log.state, command, otherValueQuestion);
     if (!decision.ok) {
       this.#countRefusal(room, decision.code);
       return reply(fail(decision.code, decision.explanation));

@@ -20,14 +20,13 @@ import {
   type Decision,
   type LostReason,
   type Refusal,
-  type RefusalCode,
   type RoomCommand,
   type RoomEvent,
   type RoomState,
   type Target,
 } from './room';
 import { QUORUM_MAX, type RoomSettings, type SettingsChange } from './settings';
-import { makeQuestion } from './checkpoint';
+import { makeQuestion, type SearchedQuestion } from './checkpoint-questions';
 import { CHECKPOINT_LIMITS, type CheckpointState, type QuestionSpec } from './checkpoint-state';
 import { Rng } from './bots';
 import { scopeLabel } from './message-label';
@@ -35,14 +34,13 @@ import { apply, cloneRoomState, type AnyReply } from './room';
 import { decideMulti, multiReply, multiSettingsProblem } from './multi/decide';
 import { multiNoticeTargets } from './multi/apply';
 import { isMultiMessage } from './multi/state';
+import { networkFull, refuse, requestTargets, unknownNode, watching } from './refusals';
 
-/** A refusal: a code for programs and a sentence for people. */
-export function refuse(code: RefusalCode, explanation: string): Refusal {
-  return { ok: false, code, explanation };
-}
-
-/** Checks `command` against the protocol and the room, and returns its events or a refusal. */
-export function decide(state: RoomState, command: RoomCommand): Decision {
+/**
+ * Checks `command` against the protocol and the room, and returns its events or a refusal.
+ * `searched` answers the one question that needs the explorer (checkpoint-questions.ts).
+ */
+export function decide(state: RoomState, command: RoomCommand, searched: SearchedQuestion | null = null): Decision {
   const multi = decideMulti(state, command);
   if (multi) return multi;
   switch (command.type) {
@@ -125,7 +123,7 @@ export function decide(state: RoomState, command: RoomCommand): Decision {
       return { ok: true, events: [{ type: 'healedAll', links: state.cut.map((k) => k.split('|') as [string, string]) }] };
     }
     case 'openCheckpoint':
-      return decideOpenCheckpoint(state, command.spec, command.seconds ?? CHECKPOINT_LIMITS.seconds, undefined, command.lesson === true);
+      return decideOpenCheckpoint(state, command.spec, command.seconds ?? CHECKPOINT_LIMITS.seconds, undefined, command.lesson === true, searched);
     case 'closeCheckpoint':
       return decideCloseCheckpoint(state, command.id, command.answers);
     case 'revealCheckpoint':
@@ -142,8 +140,16 @@ export function decide(state: RoomState, command: RoomCommand): Decision {
  * Opens a checkpoint on `spec`, asked of the room now, or (`asked`) of an earlier moment of its
  * log that the instructor is presenting: the question and its answer come from that moment's
  * state, and the checkpoint opens now. `lesson`: a prepared lesson's script asks it, not an instructor.
+ * `searched`: the explorer's answer to the "other value" question (see `decide`).
  */
-export function decideOpenCheckpoint(state: RoomState, spec: QuestionSpec, seconds: number, asked?: { readonly state: RoomState; readonly seq: number }, lesson = false): Decision {
+export function decideOpenCheckpoint(
+  state: RoomState,
+  spec: QuestionSpec,
+  seconds: number,
+  asked?: { readonly state: RoomState; readonly seq: number },
+  lesson = false,
+  searched: SearchedQuestion | null = null,
+): Decision {
   const open = state.checkpoints.find((c) => c.status === 'open');
   if (open) return refuse('checkpoint-open', `Question ${open.id} is still open: close or reveal it before asking another.`);
   const L = CHECKPOINT_LIMITS;
@@ -151,7 +157,7 @@ export function decideOpenCheckpoint(state: RoomState, spec: QuestionSpec, secon
     return refuse('bad-question', `A countdown is a whole number of seconds from ${L.secondsMin} to ${L.secondsMax}.`);
   }
   if (asked && (!Number.isInteger(asked.seq) || asked.seq < 0 || asked.seq > state.seq)) return refuse('bad-question', `There is no event ${asked.seq} in this log to ask about.`);
-  const made = makeQuestion(asked?.state ?? state, spec);
+  const made = makeQuestion(asked?.state ?? state, spec, searched);
   if (!made.ok) return refuse('bad-question', made.explanation);
   const id = (state.checkpoints.at(-1)?.id ?? 0) + 1;
   return { ok: true, events: [{ type: 'checkpointOpened', id, question: made.question, seconds, ...(asked && asked.seq !== state.seq ? { at: asked.seq } : {}), ...(lesson ? { lesson: true as const } : {}) }] };
@@ -208,23 +214,12 @@ function configurationFixed(state: RoomState, settings: RoomSettings = state.set
   return state.fixed && !settings.rules.reconfigureMidRound;
 }
 
-export function unknownNode(id: string): Refusal {
-  return refuse('unknown-node', `There is no node called ${id} in this room.`);
-}
-
 function missingNode(state: RoomState, id: string): Refusal | null {
   return state.nodes[id] ? null : unknownNode(id);
 }
 
 function unknownMessage(id: number): Refusal {
   return refuse('unknown-message', `Message #${id} is not in flight: it was delivered, dropped or never sent.`);
-}
-
-export function networkFull(): Refusal {
-  return refuse(
-    'network-full',
-    `The network holds ${LIMITS.inFlightMax} messages already; deliver or drop some first.`,
-  );
 }
 
 /** "a name has at most 32 characters" as a sentence of its own. */
@@ -324,44 +319,6 @@ function decidePropose(state: RoomState, id: string, value: string | null): Deci
   const ballot = nextBallot(state.settings.ballots, node.proposer.maxRound, id);
   // Without a new value the node keeps the one it wanted, as the notebook's init_new_proposal does.
   return { ok: true, events: [{ type: 'proposalStarted', node: id, ballot, value: value ?? node.proposer.value }] };
-}
-
-/**
- * The refusal for a node that joined after this round's first proposal and would propose
- * (`doing`: "propose", or "lead" in Multi-Paxos): it watches until the next round.
- */
-export function watching(state: RoomState, id: string, doing: string): Refusal {
-  const name = nameOf(state, id);
-  return refuse(
-    'not-acceptor',
-    `${name} joined during round ${state.round}, after its first proposal: it watches this round, and learns its outcome like any node, ` +
-      `but takes part only from round ${state.round + 1}, when the instructor starts it. Then ${name} can ${doing} and accept.`,
-  );
-}
-
-/** The nodes a request goes to: "all" is every acceptor of this round. */
-function resolveTargets(state: RoomState, to: Target): string[] {
-  return to === 'all' ? state.order.filter((id) => isMember(state, id)) : [...new Set(to)];
-}
-
-/**
- * The acceptors a request goes to, checked: at least one, each a node of the room and one
- * of this round's acceptors; or the refusal. `what` names the request ("a promise request").
- */
-export function requestTargets(state: RoomState, to: Target, what: string): string[] | Refusal {
-  const targets = resolveTargets(state, to);
-  if (targets.length === 0) return refuse('no-targets', `Choose at least one node to send ${what} to.`);
-  for (const t of targets) if (!state.nodes[t]) return unknownNode(t);
-  for (const t of targets) {
-    if (!isMember(state, t)) {
-      return refuse(
-        'not-acceptor',
-        `${nameOf(state, t)} joined during round ${state.round}, after its first proposal, so it is not one of this round's acceptors: ` +
-          `a quorum counted with it might share no acceptor with another quorum of this round. It watches until round ${state.round + 1} starts, then takes part.`,
-      );
-    }
-  }
-  return targets;
 }
 
 function decideRequest(state: RoomState, kind: 'prepare' | 'accept', from: string, to: Target): Decision {

@@ -4,7 +4,7 @@
  * says what to do. `decide` (decide.ts) hands these commands here first.
  */
 import { formatBallot, nextBallot } from '../ballot';
-import { networkFull, refuse, requestTargets, unknownNode, watching } from '../decide';
+import { networkFull, refuse, requestTargets, unknownNode, watching } from '../refusals';
 import { acceptorVerdict } from '../node';
 import { LIMITS, linkUp, mayPropose, nameOf, roomQuorums, type Decision, type Refusal, type RoomCommand, type RoomEvent, type RoomState, type Target } from '../room';
 import type { RoomSettings } from '../settings';
