@@ -23,7 +23,6 @@ import {
   type HistoryEvent,
   type HistoryPage,
   type ClientEventName,
-  type ClientPayload,
   type CommandResult,
   type ErrorCode,
   type LogRecord,
@@ -31,15 +30,18 @@ import {
   type RoomState,
   type SessionInfo,
 } from '@toy-paxos/shared';
-import { fail, growthRefused, logFull, toCommand } from './commands';
+import type { ClientPayload } from '@toy-paxos/shared/protocol';
+import { growthRefused, logFull, toCommand } from './commands';
+import { fail, type Outcome } from './outcome';
 import { STORE_UNAVAILABLE } from './commit';
 import { answerProblem, checkpointStatus, forTheClass } from './checkpoints';
 import { participantId, type Participant, type Room } from './room';
-import { once, RoomHost, type Outcome, type Reply, type Session } from './rooms';
+import { once, RoomHost, type Reply, type Session } from './rooms';
 import { hashToken, newToken } from './security';
 import type { RoomChange, StoredBranch, StoredParticipant } from './store';
 
-export type { Broadcaster, ClassroomOptions, Outcome, Reply, Session } from './rooms';
+export type { Broadcaster, ClassroomOptions, Reply, Session } from './rooms';
+export type { Outcome } from './outcome';
 
 /** Timelines a room keeps at most (the main one included). */
 const BRANCHES_MAX = 20;

@@ -16,6 +16,7 @@ export * from './bots';
 export * from './scenario/index';
 export * from './presets.generated';
 export * from './protocol/types';
+export * from './protocol/records';
 export * from './protocol/presence';
 export * from './replay/moments';
 export * from './replay/diagram';
