@@ -35,7 +35,8 @@ function broken(report: string): string[] {
   return [...report.matchAll(/^\s*error (\S.*?): /gm)].map((m) => m[1]!);
 }
 
-describe('the import check', () => {
+// Each check starts dependency-cruiser in a process of its own: seconds on a busy machine.
+describe('the import check', { timeout: 60_000 }, () => {
   it('passes a folder that keeps the rules, so that a failure below is the rule broken and not the set-up', () => {
     const r = check({
       'shared/src/ballot.ts': 'export const one = 1;\n',
