@@ -1,43 +1,16 @@
 /**
  * Prediction checkpoints on the server. The question, its closing and its reveal are events
  * of the log, decided by the shared core; the answers are not: each student's answer is held
- * here (and in the store, so that a restart or another server process keeps it) while the
- * question is open, and nobody hears what anyone answered, only how many have. Closing the
+ * by the room (held-answers.ts, and in the store, so that a restart or another server
+ * process keeps it) while the question is open, and nobody hears what anyone answered, only how many have. Closing the
  * question puts the answers held into its `checkpointClosed` event.
  */
-import type { AckError, CheckpointState, CheckpointStatus, ClientPayload, Question, RoomEvent, RoomState } from '@toy-paxos/shared';
+import type { AckError, CheckpointState, CheckpointStatus, Question, RoomEvent, RoomState } from '@toy-paxos/shared';
+import type { ClientPayload } from '@toy-paxos/shared/protocol';
 import type { Participant, Room } from './room';
-import type { StoredAnswer } from './store';
 
 /** Answers sent this long after the countdown ran out still count: the time a phone's tap takes to arrive. */
 export const ANSWER_GRACE_MS = 1500;
-
-/** The answers held for a room's questions, by timeline and question. */
-export class HeldAnswers {
-  readonly #byQuestion = new Map<string, Map<string, number>>();
-
-  static key(branch: number, id: number): string {
-    return `${branch}:${id}`;
-  }
-
-  of(branch: number, id: number): ReadonlyMap<string, number> {
-    return this.#byQuestion.get(HeldAnswers.key(branch, id)) ?? new Map();
-  }
-
-  /** Keeps an answer unless the student answered already: the first answer is locked in. */
-  hold(a: StoredAnswer): void {
-    const key = HeldAnswers.key(a.branch, a.checkpoint);
-    let answers = this.#byQuestion.get(key);
-    if (!answers) this.#byQuestion.set(key, (answers = new Map()));
-    if (!answers.has(a.node)) answers.set(a.node, a.option);
-  }
-
-  /** Takes the stored answers as the truth (a restart, or a catch-up with the store). */
-  replace(answers: readonly StoredAnswer[]): void {
-    this.#byQuestion.clear();
-    for (const a of answers) this.hold(a);
-  }
-}
 
 /** The question open on the room's active timeline, or null. */
 export function openQuestion(room: Room): CheckpointState | null {

@@ -16,13 +16,13 @@ import {
   successorState,
   INSTRUCTOR_EVENTS,
   invariant,
+  otherValueQuestion,
   PROTOCOL_VERSION,
   RECENT_RECORDS,
   type AnalyticsReply,
   type HistoryEvent,
   type HistoryPage,
   type ClientEventName,
-  type ClientPayload,
   type CommandResult,
   type ErrorCode,
   type LogRecord,
@@ -30,15 +30,18 @@ import {
   type RoomState,
   type SessionInfo,
 } from '@toy-paxos/shared';
-import { fail, growthRefused, logFull, toCommand } from './commands';
+import type { ClientPayload } from '@toy-paxos/shared/protocol';
+import { growthRefused, logFull, toCommand } from './commands';
+import { fail, type Outcome } from './outcome';
 import { STORE_UNAVAILABLE } from './commit';
 import { answerProblem, checkpointStatus, forTheClass } from './checkpoints';
 import { participantId, type Participant, type Room } from './room';
-import { once, RoomHost, type Outcome, type Reply, type Session } from './rooms';
+import { once, RoomHost, type Reply, type Session } from './rooms';
 import { hashToken, newToken } from './security';
 import type { RoomChange, StoredBranch, StoredParticipant } from './store';
 
-export type { Broadcaster, ClassroomOptions, Outcome, Reply, Session } from './rooms';
+export type { Broadcaster, ClassroomOptions, Reply, Session } from './rooms';
+export type { Outcome } from './outcome';
 
 /** Timelines a room keeps at most (the main one included). */
 const BRANCHES_MAX = 20;
@@ -453,10 +456,11 @@ export class Classroom extends RoomHost {
     const spent = growthRefused(room, participant, 1, nowMs, false, this.limits, this.attempt > 1);
     if (spent) return reply(spent);
     // A question asked while the instructor presents an earlier moment is about that moment.
+    // The "other value" question is answered by the explorer's search, which the server runs.
     const decision =
       command.type === 'openCheckpoint' && room.presenting !== null
-        ? decideOpenCheckpoint(room.log.state, command.spec, command.seconds ?? CHECKPOINT_LIMITS.seconds, { state: room.log.stateAt(room.presenting), seq: room.presenting })
-        : decide(room.log.state, command);
+        ? decideOpenCheckpoint(room.log.state, command.spec, command.seconds ?? CHECKPOINT_LIMITS.seconds, { state: room.log.stateAt(room.presenting), seq: room.presenting }, false, otherValueQuestion)
+        : decide(room.log.state, command, otherValueQuestion);
     if (!decision.ok) {
       this.#countRefusal(room, decision.code);
       return reply(fail(decision.code, decision.explanation));

@@ -4,19 +4,13 @@
  * classroom (classroom.ts) decides the command with the core and commits it.
  */
 import { randomInt } from 'node:crypto';
-import { NODE_EVENTS, type AckError, type ClientEventName, type ClientPayload, type ErrorCode, type RoomCommand } from '@toy-paxos/shared';
+import { NODE_EVENTS, type ClientEventName, type RoomCommand } from '@toy-paxos/shared';
+import type { ClientPayload } from '@toy-paxos/shared/protocol';
 import { answersToClose } from './checkpoints';
-import type { Outcome } from './rooms';
+import { fail, type Outcome, type Refused } from './outcome';
 import type { ServerLimits } from './config';
 import type { Participant, Room } from './room';
 import { TokenBucket } from './security';
-
-/** A refusal, as an operation's outcome. */
-export type Refused = { readonly ok: false; readonly error: AckError };
-
-export function fail(code: ErrorCode, message: string): Refused {
-  return { ok: false, error: { code, message } };
-}
 
 /**
  * The core's command for a client's event: who acts (a student for its own node; the

@@ -22,7 +22,7 @@ import {
   type RoomState,
   type TimelineInfo,
 } from '@toy-paxos/shared';
-import { HeldAnswers } from './checkpoints';
+import { HeldAnswers } from './held-answers';
 import { deflatedEvents } from './event-codec';
 import type { TokenBucket } from './security';
 import type { StoredBranch } from './store';

@@ -25,7 +25,7 @@ import {
   type TimelineInfo,
 } from '@toy-paxos/shared';
 import { applyCommitted, catchUp, dropUncommitted } from './catch-up';
-import { fail } from './commands';
+import { fail, type Outcome } from './outcome';
 import { answeredCount, forTheClass, openQuestion } from './checkpoints';
 import { CommitPipeline, guarded, SAVE_FAILED, STORE_UNAVAILABLE, type Pending } from './commit';
 import type { PeerMessage, Peers } from './peers';
@@ -62,8 +62,6 @@ export interface Session {
   readonly code: string;
   readonly role: Role;
 }
-
-export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: AckError };
 
 /** Receives the outcome of an operation: at once when refused, after the commit when it succeeds. */
 export type Reply<T> = (outcome: Outcome<T>) => void;

@@ -5,13 +5,12 @@
  */
 import type { Server, Socket } from 'socket.io';
 import type { Logger } from 'pino';
-import { CLIENT_EVENTS, describeIssues } from '@toy-paxos/shared/protocol';
+import { CLIENT_EVENTS, describeIssues, type ClientPayload } from '@toy-paxos/shared/protocol';
 import {
   PROTOCOL_VERSION,
   type Ack,
   type AckError,
   type AnalyticsReply,
-  type ClientPayload,
   type CommandResult,
   type HistoryPage,
   type SessionInfo,

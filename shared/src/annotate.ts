@@ -6,9 +6,9 @@
  * Text depends only on the state before the event and the event, so every screen,
  * replay and test prints the same bytes.
  */
-import { compareBallots, formatBallot, type Ballot } from './ballot';
+import { compareBallots, formatBallot, type AcceptedValue, type Ballot } from './ballot';
 import { assertNever } from './invariant';
-import { acceptorVerdict, tallyKey, type AcceptedMessage, type Message, type AcceptedValue, type AcceptorState, type NodeState, type NoticeMessage, type ReplyMessage, type RequestMessage } from './node';
+import { acceptorVerdict, tallyKey, type AcceptedMessage, type Message, type AcceptorState, type NodeState, type NoticeMessage, type ReplyMessage, type RequestMessage } from './node';
 import { type ChosenValue, type Violation } from './monitor';
 import { ballotOutlook } from './outlook';
 import { apply, cloneRoomState, linkUp, nameOf, noticeTargets, roomQuorums, type AnyReply, type RoomEvent, type RoomState } from './room';

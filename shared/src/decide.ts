@@ -25,7 +25,7 @@ import {
   type Target,
 } from './room';
 import { QUORUM_MAX, type RoomSettings, type SettingsChange } from './settings';
-import { makeQuestion } from './checkpoint';
+import { makeQuestion, type SearchedQuestion } from './checkpoint-questions';
 import { CHECKPOINT_LIMITS, type CheckpointState, type QuestionSpec } from './checkpoint-state';
 import { Rng } from './bots';
 import { scopeLabel } from './message-label';
@@ -36,8 +36,11 @@ import { networkFull, refuse, requestTargets, unknownNode, watching } from './re
 
 export { networkFull, refuse, requestTargets, unknownNode, watching } from './refusals';
 
-/** Checks `command` against the protocol and the room, and returns its events or a refusal. */
-export function decide(state: RoomState, command: RoomCommand): Decision {
+/**
+ * Checks `command` against the protocol and the room, and returns its events or a refusal.
+ * `searched` answers the one question that needs the explorer (checkpoint-questions.ts).
+ */
+export function decide(state: RoomState, command: RoomCommand, searched: SearchedQuestion | null = null): Decision {
   const own = decideByProtocol(state, command);
   if (own) return own;
   switch (command.type) {
@@ -120,7 +123,7 @@ export function decide(state: RoomState, command: RoomCommand): Decision {
       return { ok: true, events: [{ type: 'healedAll', links: state.cut.map((k) => k.split('|') as [string, string]) }] };
     }
     case 'openCheckpoint':
-      return decideOpenCheckpoint(state, command.spec, command.seconds ?? CHECKPOINT_LIMITS.seconds, undefined, command.lesson === true);
+      return decideOpenCheckpoint(state, command.spec, command.seconds ?? CHECKPOINT_LIMITS.seconds, undefined, command.lesson === true, searched);
     case 'closeCheckpoint':
       return decideCloseCheckpoint(state, command.id, command.answers);
     case 'revealCheckpoint':
@@ -137,8 +140,16 @@ export function decide(state: RoomState, command: RoomCommand): Decision {
  * Opens a checkpoint on `spec`, asked of the room now, or (`asked`) of an earlier moment of its
  * log that the instructor is presenting: the question and its answer come from that moment's
  * state, and the checkpoint opens now. `lesson`: a prepared lesson's script asks it, not an instructor.
+ * `searched`: the explorer's answer to the "other value" question (see `decide`).
  */
-export function decideOpenCheckpoint(state: RoomState, spec: QuestionSpec, seconds: number, asked?: { readonly state: RoomState; readonly seq: number }, lesson = false): Decision {
+export function decideOpenCheckpoint(
+  state: RoomState,
+  spec: QuestionSpec,
+  seconds: number,
+  asked?: { readonly state: RoomState; readonly seq: number },
+  lesson = false,
+  searched: SearchedQuestion | null = null,
+): Decision {
   const open = state.checkpoints.find((c) => c.status === 'open');
   if (open) return refuse('checkpoint-open', `Question ${open.id} is still open: close or reveal it before asking another.`);
   const L = CHECKPOINT_LIMITS;
@@ -146,7 +157,7 @@ export function decideOpenCheckpoint(state: RoomState, spec: QuestionSpec, secon
     return refuse('bad-question', `A countdown is a whole number of seconds from ${L.secondsMin} to ${L.secondsMax}.`);
   }
   if (asked && (!Number.isInteger(asked.seq) || asked.seq < 0 || asked.seq > state.seq)) return refuse('bad-question', `There is no event ${asked.seq} in this log to ask about.`);
-  const made = makeQuestion(asked?.state ?? state, spec);
+  const made = makeQuestion(asked?.state ?? state, spec, searched);
   if (!made.ok) return refuse('bad-question', made.explanation);
   const id = (state.checkpoints.at(-1)?.id ?? 0) + 1;
   return { ok: true, events: [{ type: 'checkpointOpened', id, question: made.question, seconds, ...(asked && asked.seq !== state.seq ? { at: asked.seq } : {}), ...(lesson ? { lesson: true as const } : {}) }] };

@@ -1,15 +1,12 @@
 /**
- * A long entry's lines counted by kind, and a log record as the server sends it. A
- * deliver-all to a class of 40 prints thousands of lines in the notebook's format; a
- * screen shows the first few and the others counted by kind, and a record on the wire
- * carries only those (the lines `folded`): every client holds the event and the state
- * before it, so it prints the rest itself, the same bytes, when someone asks to read them
- * (`unfoldLines`, in log.ts with the annotation code, which this module does not load: the
- * student page's first download holds this module and not that code).
+ * A long entry's lines counted by kind. A deliver-all to a class of 40 prints thousands of
+ * lines in the notebook's format; a screen shows the first few and the others counted by
+ * kind, and a record on the wire carries only those (the lines `folded`, protocol/records.ts):
+ * every client holds the event and the state before it, so it prints the rest itself, the
+ * same bytes, when someone asks to read them (`unfoldLines`, in log.ts with the annotation
+ * code, which this module does not load: the student page's first download holds this
+ * module and not that code).
  */
-import type { Annotation } from './annotate';
-import type { RoomEvent } from './room';
-import type { FoldedLines, LogRecord } from './protocol/types';
 
 /** An entry longer than this many lines shows its first few and a count of the rest; the whole on demand. */
 export const ENTRY_LINES_MAX = 8;
@@ -84,19 +81,4 @@ function kindOf(line: string): string {
 export function kindText(k: LineKind): string {
   const tags = k.tags.map((t) => `${t.count.toLocaleString('en')} ${t.tag}`).join(', ');
   return `${k.count.toLocaleString('en')} ${k.kind}${tags ? ` (${tags})` : ''}`;
-}
-
-/** The record the server sends for `entry`: its lines folded when there are more than `RECORD_LINES_MAX`. */
-export function toLogRecord(entry: Annotation, event: RoomEvent, at: number): LogRecord {
-  const record = { seq: entry.seq, at, event, lines: entry.lines, explanation: entry.explanation, nodes: entry.data.nodes, chosen: entry.chosen, violations: entry.violations };
-  const summary = entry.lines.length > RECORD_LINES_MAX ? summarizeLines(entry.lines) : null;
-  if (!summary) return record;
-  const folded: FoldedLines = { lines: entry.lines.length, kinds: summary.kinds, otherKinds: summary.otherKinds };
-  return { ...record, lines: summary.head, folded };
-}
-
-/** A folded record's summary, as `summarizeLines` gives it for the whole lines. */
-export function foldedSummary(record: Pick<LogRecord, 'lines' | 'folded'>): LinesSummary | null {
-  const f = record.folded;
-  return f ? { head: record.lines, more: f.lines - record.lines.length, kinds: f.kinds, otherKinds: f.otherKinds } : null;
 }

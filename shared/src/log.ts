@@ -9,6 +9,7 @@ import { annotate, type Annotation } from './annotate';
 import { cloneNode, type ReplyMessage } from './node';
 import { invariant } from './invariant';
 import { decide } from './decide';
+import type { SearchedQuestion } from './checkpoint-questions';
 import { apply, cloneRoomState, initialRoomState, noticeTargets, roomWith, type Refusal, type RoomCommand, type RoomEvent, type RoomState } from './room';
 import { protocolOf } from './protocols/registry';
 
@@ -201,10 +202,11 @@ export class RoomLog {
   /**
    * Decides `command` on the live state, appends its events and returns their annotated
    * entries; with `annotate: false`, appends them without making their text (no entries),
-   * for a caller that needs only the events, such as an import.
+   * for a caller that needs only the events, such as an import. `searched` answers the
+   * question that needs the explorer (see `decide`).
    */
-  dispatch(command: RoomCommand, { annotate = true }: { readonly annotate?: boolean } = {}): DispatchResult {
-    const decision = decide(this.#live, command);
+  dispatch(command: RoomCommand, { annotate = true, searched = null }: { readonly annotate?: boolean; readonly searched?: SearchedQuestion | null } = {}): DispatchResult {
+    const decision = decide(this.#live, command, searched);
     if (!decision.ok) return decision;
     if (annotate) return { ok: true, entries: this.appendAnnotated(decision.events) };
     for (const e of decision.events) this.append(e);

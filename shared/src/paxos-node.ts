@@ -3,10 +3,10 @@
  * nodes involved with instant delivery, so a script written against this class and a
  * classroom room apply the very same rules and print the very same lines.
  */
-import type { Ballot, BallotScheme } from './ballot';
+import type { AcceptedValue, Ballot, BallotScheme } from './ballot';
 import { annotate, type Annotation, type EntryData } from './annotate';
 import type { ChosenValue, Violation } from './monitor';
-import { createNode, type AcceptedValue, type NodeState } from './node';
+import { createNode, type NodeState } from './node';
 import { decide } from './decide';
 import { apply, cloneRoomState, initialRoomState, type RoomCommand, type RoomState } from './room';
 import { DEFAULT_SETTINGS, QUORUM_MAX, RULE_MODE_NAMES, SAFE_RULES, type RuleModes } from './settings';

@@ -3,12 +3,12 @@
  * core, and carried by the log as events (opened, closed with the answers, revealed).
  */
 import { describe, expect, it } from 'vitest';
-import { checkpointResult, decide, decideOpenCheckpoint, makeQuestion, questionsAt, revealStep, type QuestionSpec, type RoomCommand } from '@toy-paxos/shared';
+import { checkpointResult, decide, decideOpenCheckpoint, makeQuestion, NO_SEARCH, otherValueQuestion, questionsAt, revealStep, type QuestionSpec, type RoomCommand } from '@toy-paxos/shared';
 import { parseSessionFile, sessionFile } from '@toy-paxos/shared/protocol';
 import { ok, refused, room } from './helpers';
 
 function ask(log: ReturnType<typeof room>, spec: QuestionSpec) {
-  const q = makeQuestion(log.state, spec);
+  const q = makeQuestion(log.state, spec, otherValueQuestion);
   if (!q.ok) throw new Error(q.explanation);
   return q.question;
 }
@@ -115,12 +115,24 @@ describe('generated questions and their answers', () => {
   it('can another value be chosen, before any is: yes while no quorum has accepted one', () => {
     const log = room(['A', 'B', 'C']);
     ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: 'all' });
-    expect(makeQuestion(log.state, { kind: 'otherValue' })).toEqual({ ok: false, explanation: 'No value has been accepted yet: ask this once an acceptor has accepted one.' });
+    expect(makeQuestion(log.state, { kind: 'otherValue' }, otherValueQuestion)).toEqual({ ok: false, explanation: 'No value has been accepted yet: ask this once an acceptor has accepted one.' });
     ok(log, { type: 'acceptRequest', from: 'A', to: ['B'] });
     const q = ask(log, { kind: 'otherValue' });
     expect(q.options[q.answer!]).toBe('Yes');
     expect(q.explanation).toContain('Apple is not chosen yet');
    }, 60_000);
+
+  it('the decision layer asks the explorer only through the search it is given: without one, the "other value" question is refused', () => {
+    const log = room(['A', 'B', 'C']);
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: 'all' }, { type: 'acceptRequest', from: 'A', to: ['B'] });
+    const command: RoomCommand = { type: 'openCheckpoint', spec: { kind: 'otherValue' } };
+    expect(decide(log.state, command)).toEqual({ ok: false, code: 'bad-question', explanation: NO_SEARCH });
+    const before = JSON.stringify(log.state);
+    expect(log.dispatch(command)).toMatchObject({ ok: false, code: 'bad-question' });
+    expect(JSON.stringify(log.state)).toBe(before);
+    const searched = decide(log.state, command, otherValueQuestion);
+    expect(searched.ok && searched.events[0]).toMatchObject({ type: 'checkpointOpened', question: { options: ['Yes', 'No'], answer: 0 } });
+  }, 60_000);
 
   it('a question about a replayed moment is answered from that moment, and opens now', () => {
     const log = room(['A', 'B', 'C'], { delivery: 'queued' });

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { RoomLog, initialRoomState, DEFAULT_SETTINGS, type RoomCommand, type RoomSettings, type Annotation, type SettingsChange, SAFE_RULES } from '@toy-paxos/shared';
+import { RoomLog, initialRoomState, otherValueQuestion, DEFAULT_SETTINGS, type RoomCommand, type RoomSettings, type Annotation, type SettingsChange, SAFE_RULES } from '@toy-paxos/shared';
 
 /** A room with the given nodes and settings, ready for given/when/then tests. */
 export function room(nodes: string[], settings: SettingsChange = {}): RoomLog {
@@ -15,11 +15,11 @@ export function room(nodes: string[], settings: SettingsChange = {}): RoomLog {
   return log;
 }
 
-/** Dispatches commands that must be accepted; returns their entries. */
+/** Dispatches commands that must be accepted, as a classroom does (with the explorer's search); returns their entries. */
 export function ok(log: RoomLog, ...commands: RoomCommand[]): Annotation[] {
   const entries: Annotation[] = [];
   for (const c of commands) {
-    const r = log.dispatch(c);
+    const r = log.dispatch(c, { searched: otherValueQuestion });
     if (!r.ok) throw new Error(`${c.type} refused: ${r.code}: ${r.explanation}`);
     entries.push(...r.entries);
   }
@@ -29,7 +29,7 @@ export function ok(log: RoomLog, ...commands: RoomCommand[]): Annotation[] {
 /** Dispatches a command that must be refused with `code`, and checks the log did not change. */
 export function refused(log: RoomLog, command: RoomCommand, code: string): string {
   const before = JSON.stringify(log.state);
-  const r = log.dispatch(command);
+  const r = log.dispatch(command, { searched: otherValueQuestion });
   expect(r.ok).toBe(false);
   if (r.ok) throw new Error('unreachable');
   expect(r.code).toBe(code);

@@ -4,13 +4,31 @@
  * so that a phone's first download holds neither this nor the annotation code.
  */
 import { annotateEvents, cloneRoomState, HISTORY_EVENTS_MAX, unfoldLines, type Ack, type HistoryEvent, type HistoryPage, type RoomEvent, type RoomState } from '@toy-paxos/shared';
-import { toLogItem } from './log-item';
-import type { RoomSession } from './session.svelte';
+import type { Socket } from 'socket.io-client';
+import { toLogItem, type LogItem } from './log-item';
+
+/**
+ * What this module reads and fills of a room's session: the parts of `RoomSession`
+ * (session.svelte.ts) it needs, named here because the session loads this module, not the
+ * other way round.
+ */
+export interface HistoryHost {
+  readonly socket: Socket;
+  readonly timeline: { readonly active: number };
+  readonly timelineVersion: number;
+  /** How many events come before the first one held. */
+  earlier: number;
+  items: LogItem[];
+  events: RoomEvent[];
+  version: number;
+  loadingHistory: { readonly done: number; readonly of: number } | null;
+  notify(kind: 'error', text: string): void;
+}
 
 type Fetched = 'ok' | 'busy' | 'failed';
 
 /** Fetches up to `count` events before the first one `session` holds and puts them in front. */
-async function fetchEarlier(session: RoomSession, count: number, notifyBusy: boolean): Promise<Fetched> {
+async function fetchEarlier(session: HistoryHost, count: number, notifyBusy: boolean): Promise<Fetched> {
   const to = session.earlier;
   if (to === 0) return 'ok';
   const from = Math.max(1, to - count + 1);
@@ -36,7 +54,7 @@ async function fetchEarlier(session: RoomSession, count: number, notifyBusy: boo
 }
 
 /** Fetches up to `count` earlier events for the log's "Show earlier"; false (with a notice) if it could not. */
-export async function loadEarlier(session: RoomSession, count: number): Promise<boolean> {
+export async function loadEarlier(session: HistoryHost, count: number): Promise<boolean> {
   return (await fetchEarlier(session, count, true)) === 'ok';
 }
 
@@ -45,7 +63,7 @@ export async function loadEarlier(session: RoomSession, count: number): Promise<
  * the whole log, or null. The server paces long histories (a page costs the person's
  * budget by its size), so a busy answer waits a moment and asks again.
  */
-export async function loadAll(session: RoomSession, initial: RoomState): Promise<{ initial: RoomState; events: readonly RoomEvent[] } | null> {
+export async function loadAll(session: HistoryHost, initial: RoomState): Promise<{ initial: RoomState; events: readonly RoomEvent[] } | null> {
   const of = session.earlier;
   try {
     while (session.earlier > 0) {

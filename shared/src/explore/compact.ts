@@ -17,7 +17,7 @@ import type { Ballot } from '../ballot';
 import type { Message, RequestMessage } from '../node';
 import { cloneRoomState, LIMITS, type RoomCommand, type RoomState } from '../room';
 import { quorumSizes } from '../settings';
-import type { ExploreBounds, ExploreProgress, ExploreResult, Focus } from './explore';
+import type { ExploreBounds, ExploreProgress, ExploreResult, Focus } from './types';
 import { compactSchedule, outcomeValues, sentKey, successorState } from './schedule';
 
 // Header fields.

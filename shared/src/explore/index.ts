@@ -1,4 +1,5 @@
 export * from './explore';
+export * from './types';
 export * from './key';
 export * from './tla-paxos';
 export * from './text';

@@ -22,8 +22,8 @@
  * the explorer never changes a state once it has a key (see `successorState`), and
  * messages and tallies are never changed once made.
  */
-import type { Ballot } from '../ballot';
-import type { AcceptedValue, Message, NodeState } from '../node';
+import type { AcceptedValue, Ballot } from '../ballot';
+import type { Message, NodeState } from '../node';
 import type { RoomState } from '../room';
 
 const NODE_FIELDS: ReadonlySet<string> = new Set(['id', 'name', 'bot', 'up', 'proposer', 'acceptor', 'choice', 'heard', 'inbox']);

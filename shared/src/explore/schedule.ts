@@ -7,7 +7,7 @@ import { touchedNodes } from '../log';
 import { cloneMonitor } from '../monitor';
 import { cloneNode } from '../node';
 import { apply, roomWith, type RoomCommand, type RoomEvent, type RoomState } from '../room';
-import type { ExploreBounds } from './explore';
+import type { ExploreBounds } from './types';
 
 /**
  * `fold(state, events)`, copying only the nodes the events change: the others are shared

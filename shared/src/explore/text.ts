@@ -7,7 +7,7 @@ import { decide } from '../decide';
 import type { Message } from '../node';
 import { fold, nameOf, type RoomCommand, type RoomState } from '../room';
 import type { SafetyRule } from '../monitor';
-import type { ChosenOutcome, ExploreResult } from './explore';
+import type { ChosenOutcome, ExploreResult } from './types';
 
 /** One step of a schedule: in words, and as a line of a scenario script. */
 export interface ScheduleStep {

@@ -1,7 +1,7 @@
 /**
  * Multi-Paxos as plain data: the messages of phase 1 (once, for every slot from one on) and
  * phase 2 (one per slot), each node's acceptor, leader, learner and state machine, and the
- * monitor's per-slot tallies. Types only, so that node.ts and room.ts can name them.
+ * monitor's per-slot tallies. Types only, so that node.ts and room.ts can name them; they import nothing but ballots.
  */
 import type { AcceptedValue, Ballot } from '../ballot';
 import type { LostReason } from '../lost-reason';

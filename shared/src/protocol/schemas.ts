@@ -128,6 +128,9 @@ export const CLIENT_EVENTS = {
   'room:analytics': z.strictObject({}),
 } as const satisfies Record<ClientEventName, z.ZodType>;
 
+/** The payload of client event `E`, as its schema parses it. */
+export type ClientPayload<E extends ClientEventName> = z.infer<(typeof CLIENT_EVENTS)[E]>;
+
 /** `bad-request` message for a zod error: names the field and what is wrong with it. */
 export function describeIssues(error: z.ZodError): string {
   const issue = error.issues[0];

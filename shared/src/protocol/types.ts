@@ -1,16 +1,15 @@
 /**
  * The classroom's wire protocol, as types and constants with no runtime dependency:
- * what the browser needs. The zod schemas that validate payloads are in `schemas.ts`
- * (`@toy-paxos/shared/protocol`), which only the server loads. docs/protocol/
+ * what the browser needs. The zod schemas that validate payloads, and the payloads' types
+ * (`ClientPayload`), are in `schemas.ts` (`@toy-paxos/shared/protocol`), which only the
+ * server loads. docs/protocol/
  * documents every event for people writing a client.
  */
-import type { z } from 'zod';
 import type { ChosenValue, Violation } from '../monitor';
 import type { REFUSAL_CODES, RoomEvent, RoomState } from '../room';
 import type { RoomSettings } from '../settings';
 import type { LineKind } from '../log-lines';
 import type { ClassAnalytics } from '../replay/analytics';
-import type { CLIENT_EVENTS } from './schemas';
 
 /** Bumped on any change a client must know about; `room:join` and `room:resume` check it. */
 export const PROTOCOL_VERSION = 4;
@@ -75,7 +74,6 @@ export const CLIENT_EVENT_NAMES = [
 ] as const;
 
 export type ClientEventName = (typeof CLIENT_EVENT_NAMES)[number];
-export type ClientPayload<E extends ClientEventName> = z.infer<(typeof CLIENT_EVENTS)[E]>;
 
 /** Events a student sends for its own node. */
 export const NODE_EVENTS: readonly ClientEventName[] = ['node:propose', 'node:promise', 'node:accept', 'node:answer', 'node:lead', 'node:submit'];

@@ -5,6 +5,7 @@
  */
 import type { Annotation } from '../annotate';
 import { BotDriver } from '../bots';
+import { otherValueQuestion } from '../checkpoint';
 import { RoomLog } from '../log';
 import { initialRoomState, linkKey, linkUp, type RoomCommand, type RoomState } from '../room';
 import { DEFAULT_SETTINGS, SAFE_RULES, type RoomSettings } from '../settings';
@@ -60,7 +61,7 @@ export function runScenario(scenario: Scenario, { eventsMax = Infinity, annotate
       return inner.state;
     },
     dispatch(command: RoomCommand) {
-      const result = inner.dispatch(command, { annotate });
+      const result = inner.dispatch(command, { annotate, searched: otherValueQuestion });
       if (inner.length > eventsMax) throw new OverBudget(eventsMax);
       return result;
     },
