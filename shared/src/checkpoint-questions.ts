@@ -8,8 +8,9 @@
 import { formatBallot } from './ballot';
 import { CHECKPOINT_LIMITS, freeQuestionProblem, type Question, type QuestionSpec } from './checkpoint-state';
 import { invariant } from './invariant';
-import { acceptorVerdict, valueToPropose, type RequestMessage } from './node';
+import { acceptorVerdict, type RequestMessage } from './node';
 import { inFlightIndex, nameOf, roomQuorums, type RoomCommand, type RoomState } from './room';
+import { programsOf } from './room-state';
 
 /** Why the "other value" question cannot be asked where no search was passed in. */
 export const NO_SEARCH = 'This question is answered by searching every way the room can go on, and no search was given here: open it where the explorer runs (a classroom, or a scenario).';
@@ -86,13 +87,15 @@ export function makeQuestion(state: RoomState, spec: QuestionSpec, searched: Sea
       const p = n.proposer;
       if (!p.ballot) return { ok: false, explanation: `${name(spec.node)} has no proposal: there is no next accept request to ask about.` };
       const prompt = `Which value will ${b(p.ballot)}'s next accept request carry?`;
-      const { q1 } = roomQuorums(state);
+      const quorums = roomQuorums(state);
+      const { q1 } = quorums;
       const ignore = state.settings.rules.ignoreAcceptedValue;
-      const value = valueToPropose(p, ignore);
+      const program = programsOf(state, spec.node).proposer;
+      const value = program.valueToPropose(p);
       const values = [...new Set([p.value, p.promiserAccMax?.value ?? null, ...Object.keys(state.monitor.proposed)].filter((v): v is string => v !== null))];
       // An option is the answer only: why it needs a quorum first is the explanation's, shown at the reveal.
       const none = 'None yet';
-      const needsQuorum = p.promisers.length < q1 && !state.settings.rules.acceptWithoutQuorum;
+      const needsQuorum = !program.readyToAccept(p, quorums);
       const options = [...values.slice(0, CHECKPOINT_LIMITS.optionsMax - 1), none];
       const answer = needsQuorum ? options.indexOf(none) : value === null ? -1 : options.indexOf(value);
       if (answer < 0) return { ok: false, explanation: `${name(spec.node)} has no value to send.` };

@@ -6,7 +6,8 @@
 import { formatBallot, nextBallot } from './ballot';
 import { assertNever } from './invariant';
 import { firstChars, nameKey, textProblem } from './text';
-import { acceptorVerdict, makeReply, valueToPropose, type Message, type RequestMessage } from './node';
+import { makeReply, type Message, type RequestMessage } from './node';
+import { programsOf } from './room-state';
 import {
   inFlightIndex,
   isMember,
@@ -344,16 +345,16 @@ function decideRequest(state: RoomState, kind: 'prepare' | 'accept', from: strin
 
   let value: string | null = null;
   if (kind === 'accept') {
-    const { rules } = state.settings;
-    const { q1 } = roomQuorums(state);
-    if (p.promisers.length < q1 && !rules.acceptWithoutQuorum) {
+    const program = programsOf(state, from).proposer;
+    const quorums = roomQuorums(state);
+    if (!program.readyToAccept(p, quorums)) {
       return refuse(
         'no-promise-quorum',
-        `${proposer.name} has ${p.promisers.length} of the ${q1} promises it needs. An accept request needs a ` +
+        `${proposer.name} has ${p.promisers.length} of the ${quorums.q1} promises it needs. An accept request needs a ` +
           `quorum of promises first, so that the proposer knows every value that may already be chosen.`,
       );
     }
-    value = valueToPropose(p, rules.ignoreAcceptedValue);
+    value = program.valueToPropose(p);
     if (value === null) {
       return refuse(
         'no-value',
@@ -441,18 +442,18 @@ function decideAnswer(state: RoomState, nodeId: string, id: number, yes: boolean
     return refuse('not-in-inbox', `Request #${id} is not waiting in ${node.name}'s inbox.`);
   }
   if (!node.up) return refuse('node-crashed', `${node.name} has crashed; recover it first.`);
-  const verdict = acceptorVerdict(node.acceptor, request.ballot);
+  const program = programsOf(state, nodeId).acceptor;
   const b = formatBallot(request.ballot, (n) => nameOf(state, n));
   const promised = formatBallot(node.acceptor.promised, (n) => nameOf(state, n));
   const promise = request.kind === 'prepare' ? 'promise' : 'accept';
-  if (yes && !verdict.ok && !state.settings.rules.breakPromises) {
+  if (yes && !program.mayAnswerYes(node.acceptor, request)) {
     return refuse(
       'breaks-promise',
       `${node.name} has promised ${promised}, which is higher than ${b}, so it must refuse: an acceptor never ` +
         `answers a ballot lower than its promise (Paxos Made Simple, P1a).`,
     );
   }
-  if (!yes && verdict.ok) {
+  if (!yes && program.onRequest(node.acceptor, request).kind !== 'reject') {
     const why = node.acceptor.promised ? `${b} is at least its promise ${promised}` : `it has promised nothing yet`;
     return refuse(
       'must-answer-yes',

@@ -3,6 +3,7 @@ export * from './invariant';
 export * from './settings';
 export * from './lessons';
 export * from './node';
+export * from './programs/index';
 export * from './monitor';
 export * from './room';
 export * from './decide';

@@ -3,7 +3,7 @@
  * transitions of each role. Both `PaxosNode` and the room model call these, so the
  * protocol is written once.
  */
-import { compareBallots, sameBallot, type AcceptedValue, type Ballot } from './ballot';
+import { compareBallots, type AcceptedValue, type Ballot } from './ballot';
 import type { MultiMessage } from './multi/types';
 
 export type { AcceptedValue } from './ballot';
@@ -52,9 +52,9 @@ export interface NodeState {
   /**
    * The learner's tallies: for each ballot and value (`ballotKey|value`), the acceptors that
    * it knows accepted them: itself, from its own acceptances, and the others, from their
-   * notices and replies. Lost in a crash. The lists grow in place (a learner hears of
-   * every acceptor of a 40-node class: copying a list per notice cost more than the rest of
-   * the fold), so `cloneNode` copies them.
+   * notices and replies. Lost in a crash. The room grows the lists in place (a learner hears
+   * of every acceptor of a 40-node class: copying a list per notice cost more than the rest
+   * of the fold), so `cloneNode` copies them.
    */
   heard: Record<string, readonly string[]>;
   /** Ids of requests waiting for the student's answer (acceptor mode "students decide"). */
@@ -142,16 +142,12 @@ export function emptyProposer(maxRound: number): ProposerState {
   };
 }
 
-/** A copy of a node that shares nothing mutable with it. */
+/**
+ * A copy of a node that shares nothing mutable with it. Its proposer and acceptor are shared:
+ * their programs return new states rather than change them (programs/types.ts).
+ */
 export function cloneNode(n: NodeState): NodeState {
-  const p = n.proposer;
-  return {
-    ...n,
-    proposer: { ...p, promisers: p.promisers.slice(), acceptors: p.acceptors.slice() },
-    acceptor: { ...n.acceptor },
-    heard: cloneHeard(n.heard),
-    inbox: n.inbox.slice(),
-  };
+  return { ...n, heard: cloneHeard(n.heard), inbox: n.inbox.slice() };
 }
 
 function cloneHeard(heard: Record<string, readonly string[]>): Record<string, readonly string[]> {
@@ -181,91 +177,46 @@ export function acceptorVerdict(acceptor: AcceptorState, ballot: Ballot): Accept
   return { ok: false, rule: 'lower-ballot' };
 }
 
-/** The acceptor's reply to `request` when it answers `yes` (promise/accept) or no (refusal). */
-export function makeReply(acceptor: AcceptorState, request: RequestMessage, yes: boolean, id: number): ReplyMessage {
+/**
+ * An acceptor's answer to a request, as its program gives it: the room makes it a message
+ * (`replyTo`), with the request's ballot, from its recipient back to its sender.
+ */
+export type Answer =
+  /** Phase 1b: a promise, reporting the acceptor's last accepted value (`last_accepted()`). */
+  | { readonly kind: 'promise'; readonly lastAccepted: AcceptedValue | null }
+  /** Phase 2b: the acceptor accepts the request's value. */
+  | { readonly kind: 'accepted' }
+  /** A refusal, naming the ballot the acceptor promised (`acc_p`). */
+  | { readonly kind: 'reject'; readonly promised: Ballot };
+
+/**
+ * The reply message that carries `answer` to `request`, with id `id`. An answer that does
+ * not fit the request (a promise to an accept request) is a mistake in the acceptor's program,
+ * and stops the room with what to return instead.
+ */
+export function replyTo(request: RequestMessage, answer: Answer, id: number): ReplyMessage {
+  const yes = request.kind === 'prepare' ? 'promise' : 'accepted';
+  if (typeof answer !== 'object' || answer === null || (answer.kind !== yes && answer.kind !== 'reject')) {
+    const what = request.kind === 'prepare' ? 'a promise request' : 'an accept request';
+    throw new Error(
+      `The acceptor's onRequest answered ${what} with ${JSON.stringify(answer) ?? 'nothing'}: return { kind: '${yes}'${request.kind === 'prepare' ? ', lastAccepted' : ''} } or { kind: 'reject', promised }.`,
+    );
+  }
   const base = { id, from: request.to, to: request.from, ballot: request.ballot };
-  if (!yes) {
-    const promised = acceptor.promised ?? request.ballot;
+  if (answer.kind === 'reject') {
     return request.kind === 'accept'
-      ? { ...base, kind: 'reject', request: 'accept', promised, value: request.value }
-      : { ...base, kind: 'reject', request: 'prepare', promised };
+      ? { ...base, kind: 'reject', request: 'accept', promised: answer.promised, value: request.value }
+      : { ...base, kind: 'reject', request: 'prepare', promised: answer.promised };
   }
   return request.kind === 'prepare'
-    ? { ...base, kind: 'promise', lastAccepted: acceptor.accepted }
+    ? { ...base, kind: 'promise', lastAccepted: answer.kind === 'promise' ? answer.lastAccepted : null }
     : { ...base, kind: 'accepted', value: request.value };
 }
 
-/**
- * Updates an acceptor for a reply it sent: a promise raises `acc_p`, an acceptance records
- * the value. `acc_p` never goes down: a promise broken in the rule-breaking mode breaks the
- * rule once, and the acceptor still owes every later ballot the highest promise it made.
- */
-export function acceptorApply(node: NodeState, reply: ReplyMessage): void {
-  node.proposer.maxRound = Math.max(node.proposer.maxRound, reply.ballot.round);
-  if (reply.kind === 'reject') return;
-  const promised = node.acceptor.promised;
-  if (!promised || compareBallots(reply.ballot, promised) > 0) node.acceptor.promised = reply.ballot;
-  if (reply.kind === 'accepted') node.acceptor.accepted = { ballot: reply.ballot, value: reply.value };
-}
-
-/** What a reply did to its proposer. */
-export type ProposerOutcome =
-  | { readonly kind: 'stale' }
-  | { readonly kind: 'counted'; readonly duplicate: boolean; readonly quorumReached: boolean }
-  | { readonly kind: 'rejected' };
-
-/** A proposer takes in a reply: counts promises and acceptances for its current ballot, learns from refusals. */
-export function proposerReceive(node: NodeState, reply: ReplyMessage, q1: number, q2: number): ProposerOutcome {
-  const p = node.proposer;
-  if (reply.kind === 'reject') p.maxRound = Math.max(p.maxRound, reply.promised.round);
-  if (!p.ballot || !sameBallot(p.ballot, reply.ballot)) return { kind: 'stale' };
-  switch (reply.kind) {
-    case 'reject':
-      return { kind: 'rejected' };
-    case 'promise': {
-      const duplicate = p.promisers.includes(reply.from);
-      if (!duplicate) p.promisers.push(reply.from);
-      const acc = reply.lastAccepted;
-      if (acc && (!p.promiserAccMax || compareBallots(acc.ballot, p.promiserAccMax.ballot) > 0)) {
-        p.promiserAccMax = acc;
-      }
-      return { kind: 'counted', duplicate, quorumReached: !duplicate && p.promisers.length === q1 };
-    }
-    case 'accepted': {
-      const duplicate = p.acceptors.includes(reply.from);
-      if (!duplicate) p.acceptors.push(reply.from);
-      const quorumReached = p.acceptors.length >= q2;
-      if (quorumReached) node.choice = reply.value;
-      return { kind: 'counted', duplicate, quorumReached: !duplicate && p.acceptors.length === q2 };
-    }
-  }
-}
-
-/** The value an accept request from this proposer carries, or null when it has none to propose. */
-export function valueToPropose(p: ProposerState, ignoreAcceptedValue: boolean): string | null {
-  if (p.sentValue !== null) return p.sentValue;
-  if (!ignoreAcceptedValue && p.promiserAccMax) return p.promiserAccMax.value;
-  return p.value;
-}
-
-/** Starts a proposal: a fresh ballot above every round seen, with empty promisers and acceptors, and the value given. */
-export function startProposal(node: NodeState, ballot: Ballot, value: string | null): void {
-  node.proposer = emptyProposer(Math.max(node.proposer.maxRound, ballot.round));
-  node.proposer.ballot = ballot;
-  node.proposer.value = value;
-}
-
-/**
- * A crash: the proposal in progress is lost (its ballot counter is kept), the
- * learner's choice is kept but its tallies are lost, and the acceptor's state is kept unless it lives in
- * memory only (`forgetOnCrash`). The inbox is lost with the process.
- */
-export function crashNode(node: NodeState, forgetAcceptor: boolean): void {
-  node.up = false;
-  node.proposer = emptyProposer(node.proposer.maxRound);
-  node.heard = {};
-  node.inbox = [];
-  if (forgetAcceptor) node.acceptor = { promised: null, accepted: null };
+/** The reply a student's yes or no to `request` sends: a yes promises (reporting what the acceptor accepted) or accepts. */
+export function makeReply(acceptor: AcceptorState, request: RequestMessage, yes: boolean, id: number): ReplyMessage {
+  if (!yes) return replyTo(request, { kind: 'reject', promised: acceptor.promised ?? request.ballot }, id);
+  return replyTo(request, request.kind === 'prepare' ? { kind: 'promise', lastAccepted: acceptor.accepted } : { kind: 'accepted' }, id);
 }
 
 /** The last key made, kept because a learner hears of one ballot and value many times in a row. */
@@ -278,17 +229,4 @@ export function tallyKey(ballot: Ballot, value: string): string {
   const key = `${ballot.node === undefined ? ballot.round : `${ballot.round}.${ballot.node}`}|${value}`;
   lastTally = { round: ballot.round, node: ballot.node, value, key };
   return key;
-}
-
-/**
- * A learner hears that `acceptor` accepted (ballot, value). It learns the value once `q2`
- * distinct acceptors have accepted that one ballot; returns the tally's size.
- */
-export function learnerHear(node: NodeState, acceptor: string, ballot: Ballot, value: string, q2: number): number {
-  const key = tallyKey(ballot, value);
-  let heard = node.heard[key] as string[] | undefined;
-  if (!heard) node.heard[key] = heard = [acceptor];
-  else if (!heard.includes(acceptor)) heard.push(acceptor);
-  if (heard.length >= q2) node.choice = value;
-  return heard.length;
 }

@@ -12,6 +12,8 @@ import type { MonitorState } from './monitor';
 import type { CheckpointState, Question, QuestionSpec } from './checkpoint-state';
 import { quorumSizes, type RoomSettings, type SettingsChange } from './settings';
 import type { LostReason } from './lost-reason';
+import { programsForRules } from './programs/modes';
+import type { NodePrograms } from './programs/types';
 import type { ProtocolCommand, ProtocolEvent, ProtocolReply, ProtocolSlots } from './protocols/slots';
 
 export type { LostReason } from './lost-reason';
@@ -68,6 +70,12 @@ export interface RoomState extends ProtocolSlots {
   monitor: MonitorState;
   /** Prediction checkpoints, oldest first; kept across rounds. Each is replaced, never changed, so copies can share them. */
   checkpoints: CheckpointState[];
+  /**
+   * Programs some nodes run instead of those of the room's modes (programs/), by node id: a
+   * learner's own acceptor, say. Functions, so in memory only: no log or file records them,
+   * and a log folds to the same state only with the same programs. Absent in a classroom room.
+   */
+  programs?: Readonly<Record<string, NodePrograms>>;
 }
 
 /** A copy of `s` with the given nodes and monitor, and copies of its lists of nodes and of the network's. */
@@ -236,6 +244,11 @@ export type Decision = { readonly ok: true; readonly events: RoomEvent[] } | Ref
 /** The quorum sizes in force in `state`: fixed, or a majority of this round's acceptors. */
 export function roomQuorums(state: RoomState): { q1: number; q2: number } {
   return quorumSizes(state.settings, state.members.length);
+}
+
+/** The programs node `id` runs: its own, or the honest ones with the room's rule-breaking modes. */
+export function programsOf(state: RoomState, id: string): NodePrograms {
+  return state.programs?.[id] ?? programsForRules(state.settings.rules);
 }
 
 /** True when node `id` is one of this round's acceptors (false for a node that joined mid-round). */

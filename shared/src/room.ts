@@ -8,11 +8,12 @@
  * data types are in room-state.ts, re-exported here.
  */
 import { assertNever, invariant } from './invariant';
-import { cloneNode, crashNode, createNode, type Message, type NodeState } from './node';
+import { cloneNode, createNode, type Message, type NodeState } from './node';
+import type { NodePrograms } from './programs/types';
 import { cloneMonitor, emptyMonitor } from './monitor';
 import type { CheckpointState } from './checkpoint-state';
 import { completeSettings, DEFAULT_SETTINGS, type RoomSettings } from './settings';
-import { bumpIds, enqueue, inFlightIndex, linkKey, roomQuorums, roomWith, type AnyReply, type RoomEvent, type RoomState } from './room-state';
+import { bumpIds, enqueue, inFlightIndex, linkKey, programsOf, roomQuorums, roomWith, type AnyReply, type RoomEvent, type RoomState } from './room-state';
 import { eventOwner, messageOwner, PROTOCOLS, protocolOf, restartProtocolState } from './protocols/registry';
 
 export * from './room-state';
@@ -80,7 +81,7 @@ export function apply(s: RoomState, event: RoomEvent): void {
     case 'nodeAdded': {
       invariant(!s.nodes[event.node], `node ${event.node} is added twice`);
       const q2 = roomQuorums(s).q2;
-      s.nodes[event.node] = createNode(event.node, event.name, event.bot);
+      s.nodes[event.node] = freshNode(s, event.node, event.name, event.bot);
       s.order.push(event.node);
       if (!event.nextRound) s.members.push(event.node);
       if (!event.nextRound && s.fixed) s.reconfigured = true;
@@ -121,7 +122,7 @@ export function apply(s: RoomState, event: RoomEvent): void {
       s.round = event.round;
       for (const id of s.order) {
         const n = s.nodes[id]!;
-        s.nodes[id] = createNode(n.id, n.name, n.bot);
+        s.nodes[id] = freshNode(s, n.id, n.name, n.bot);
       }
       // A new decision: the nodes in the room now are its acceptors, under the settings waiting for it.
       s.members = s.order.slice();
@@ -171,7 +172,7 @@ export function apply(s: RoomState, event: RoomEvent): void {
     case 'crashed': {
       const n = node(s, event.node);
       for (const id of n.inbox) delete s.held[id];
-      crashNode(n, s.settings.rules.forgetOnCrash);
+      crashNode(n, programsOf(s, n.id));
       protocolOf(s).crashed(s, event.node);
       return;
     }
@@ -272,6 +273,29 @@ function updateCheckpoint(s: RoomState, id: number, change: (c: CheckpointState)
   const i = s.checkpoints.findIndex((c) => c.id === id);
   invariant(i >= 0, `checkpoint #${id} does not exist`);
   s.checkpoints[i] = change(s.checkpoints[i]!);
+}
+
+/** A node as its programs start it: nothing proposed, promised, accepted or learned. */
+function freshNode(s: RoomState, id: string, name: string, bot: boolean): NodeState {
+  const node = createNode(id, name, bot);
+  if (!s.programs?.[id]) return node;
+  const { proposer, acceptor, learner } = s.programs[id]!;
+  const { choice, heard } = learner.init();
+  return { ...node, proposer: proposer.init(0), acceptor: acceptor.init(), choice, heard: { ...heard } };
+}
+
+/**
+ * A crash: the process stops and its inbox is lost; each program says what of its state
+ * survives (the honest ones: the acceptor's state, the choice and the highest round seen).
+ */
+function crashNode(n: NodeState, programs: NodePrograms): void {
+  n.up = false;
+  n.inbox = [];
+  n.proposer = programs.proposer.onCrash(n.proposer);
+  n.acceptor = programs.acceptor.onCrash(n.acceptor);
+  const learner = programs.learner.onCrash({ choice: n.choice, heard: n.heard });
+  n.choice = learner.choice;
+  n.heard = { ...learner.heard };
 }
 
 function node(s: RoomState, id: string): NodeState {

@@ -10,9 +10,9 @@ import {
   mayPropose,
   messageLabel,
   nameOf,
+  programsOf,
   roomQuorums,
   sameBallot,
-  valueToPropose,
   type Ballot,
   type Message,
   type RequestMessage,
@@ -64,7 +64,7 @@ export type LearnerView =
     };
 
 /**
- * The value of a proposer's next accept request, as the core picks it (`valueToPropose`):
+ * The value of a proposer's next accept request, as the node's proposer program picks it (`valueToPropose`):
  * its own `val`, a value adopted from its promisers (`promiser_acc_max`), the value its
  * first accept request fixed, or its own while a rule-breaking mode ignores an accepted one.
  */
@@ -113,7 +113,7 @@ export function nodeCard(state: RoomState, id: string): NodeCardView | null {
     learner: learnerView(state, n, q2),
     accP: ballotText(state, n.acceptor.promised),
     lastAccepted: acc ? `last_accepted(${ballotText(state, acc.ballot)}, ${acc.value})` : null,
-    nextAccept: p.ballot ? nextAccept(state, p) : null,
+    nextAccept: p.ballot ? nextAccept(state, n.id, p) : null,
     lost: lostBallot(state, n),
     inbox: n.inbox.length,
     watching: !isMember(state, id),
@@ -140,9 +140,9 @@ function learnerView(state: RoomState, n: RoomState['nodes'][string], q2: number
   return { status: 'waiting', mode, heard, q2, chosen: state.monitor.chosen[0]?.value ?? null };
 }
 
-function nextAccept(state: RoomState, p: RoomState['nodes'][string]['proposer']): NextAccept | null {
+function nextAccept(state: RoomState, id: string, p: RoomState['nodes'][string]['proposer']): NextAccept | null {
   const ignore = state.settings.rules.ignoreAcceptedValue;
-  const value = valueToPropose(p, ignore);
+  const value = programsOf(state, id).proposer.valueToPropose(p);
   if (value === null) return null;
   if (p.sentValue !== null) return { value, why: 'fixed' };
   const max = p.promiserAccMax;
@@ -170,7 +170,7 @@ function lostBallot(state: RoomState, n: RoomState['nodes'][string]): LostBallot
   const { q1, q2 } = roomQuorums(state);
   const accepting = p.sentValue !== null || p.promisers.length >= q1;
   // What counts already: the promises given (some still on their way), or the acceptances of this ballot's value.
-  const value = valueToPropose(p, state.settings.rules.ignoreAcceptedValue);
+  const value = programsOf(state, n.id).proposer.valueToPropose(p);
   const have = accepting
     ? value === null ? [] : [...acceptedBy(state.monitor, ballot, value)]
     : [...new Set([...p.promisers, ...state.inFlight.filter((m) => m.kind === 'promise' && m.to === n.id && sameBallot(m.ballot, ballot)).map((m) => m.from)])];

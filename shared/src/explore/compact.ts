@@ -4,7 +4,8 @@
  * monitor's tallies, requests held in inboxes, messages in flight); nodes, values, ballots,
  * (ballot, value) pairs and messages are numbered once per search. `CompactRoom.expand` plays
  * every command the explorer tries with the room's own rules written again for these records
- * (decide.ts, room.ts, node.ts and monitor.ts, each step named after the function it mirrors),
+ * (decide.ts, room.ts, node.ts, the programs of programs/ and monitor.ts, each step named after
+ * the function it mirrors),
  * and `encode` turns a room state into its record. A test checks, over many random states,
  * that both agree with `decide` and `apply` command by command. Records are deduplicated
  * whole: a record holds exactly what `stateKey` holds, so the two searches count the same
@@ -123,6 +124,11 @@ class Unsupported extends Error {}
  * The fields the records hold, or know to be constant in a search. A state with a field not
  * named here (one added to the room since) is searched by the exact search, whose key holds
  * every node field by default: a new field is safe until it is added here and to the records.
+ */
+/**
+ * The fields the records hold. A room whose nodes run programs of their own (`programs`) is
+ * not among them: records play the honest programs and the modes', and code cannot be
+ * encoded, so the exact search runs such a room through its programs.
  */
 const KNOWN_FIELDS: readonly [string, ReadonlySet<string>, (s: RoomState) => object[]][] = [
   ['room', new Set(['seq', 'settings', 'round', 'nodes', 'order', 'members', 'fixed', 'nextSettings', 'reconfigured', 'inFlight', 'held', 'nextMessageId', 'cut', 'monitor', 'checkpoints']), (s) => [s]],
@@ -536,7 +542,7 @@ export class CompactRoom {
   // ---------------------------------------------------------------------------
   // The room's rules on the scratch record, named after the functions they mirror
 
-  /** node.ts makeReply: the acceptor's reply to request `m`. */
+  /** node.ts makeReply: the acceptor's reply to request `m`, yes or no. */
   #makeReply(acceptor: number, m: number, yes: boolean): number {
     const kind = this.#mKind[m]!;
     const from = this.#mTo[m]!;
@@ -549,7 +555,7 @@ export class CompactRoom {
     return kind === K_PREPARE ? this.#msg(K_PROMISE, from, to, ballot, this.#f(acceptor, F_ACCEPTED), 0, 0) : this.#msg(K_ACCEPTED, from, to, ballot, this.#mA[m]!, 0, 0);
   }
 
-  /** node.ts acceptorVerdict. */
+  /** node.ts acceptorVerdict, as the honest acceptor's onRequest (programs/honest.ts) answers. */
   #verdict(acceptor: number, ballot: number): boolean {
     const promised = this.#f(acceptor, F_PROMISED);
     return promised === 0 || ballot >= promised;
@@ -590,7 +596,7 @@ export class CompactRoom {
     this.#tellLearners(reply, instant);
   }
 
-  /** room.ts recordReply with node.ts acceptorApply. */
+  /** room.ts recordReply with the honest acceptor's onAnswer. */
   #recordReply(reply: number): void {
     const a = this.#mFrom[reply]!;
     const ballot = this.#mBallot[reply]!;
@@ -649,7 +655,7 @@ export class CompactRoom {
     return false;
   }
 
-  /** room.ts receiveReply with node.ts proposerReceive. */
+  /** room.ts receiveReply with the honest proposer's onReply. */
   #receiveReply(reply: number): void {
     const p = this.#mTo[reply]!;
     const from = this.#mFrom[reply]!;
@@ -674,7 +680,7 @@ export class CompactRoom {
     if (kind === K_ACCEPTED && this.#everyone) this.#hear(p, from, this.#bv(ballot, this.#mA[reply]!));
   }
 
-  /** room.ts hear with node.ts learnerHear. */
+  /** room.ts hear with the honest learner's onNotice. */
   #hear(l: number, acceptor: number, bv: number): void {
     const t = this.t;
     const prefix = (l << 24) | (bv << 8);
@@ -907,7 +913,7 @@ export class CompactRoom {
     emit((accept ? C_ACCEPT_REQUEST : C_PROMISE_REQUEST) + 16 * (p + A_SPAN * to));
   }
 
-  /** room.ts's `crashed` with node.ts crashNode. */
+  /** room.ts's `crashed` with each program's onCrash (a mode's acceptor may forget). */
   #crash(i: number): void {
     const t = this.t;
     // Its inbox is lost with the process.

@@ -5,16 +5,12 @@
  * `acceptRequest`, `answer`) are decided by decide.ts, its entries written by annotate.ts.
  * This file folds its events and messages and answers the room's questions about it.
  */
-import { sameBallot, type Ballot } from '../ballot';
+import { sameBallot } from '../ballot';
 import { invariant } from '../invariant';
 import {
-  acceptorApply,
-  acceptorVerdict,
   isRequest,
-  learnerHear,
-  makeReply,
-  proposerReceive,
-  startProposal,
+  replyTo,
+  tallyKey,
   type AcceptedMessage,
   type NodeState,
   type NoticeMessage,
@@ -22,7 +18,7 @@ import {
   type RequestMessage,
 } from '../node';
 import { recheckChosen, recordAccept, recordLearned, recordProposal } from '../monitor';
-import { bumpIds, enqueue, linkUp, roomQuorums, type RoomCommand, type RoomEvent, type RoomState } from '../room-state';
+import { bumpIds, enqueue, linkUp, programsOf, roomQuorums, type RoomCommand, type RoomEvent, type RoomState } from '../room-state';
 import type { BotPlan, BotTools, ProtocolModule } from './types';
 
 /** The values a bot proposer picks from. */
@@ -57,7 +53,7 @@ export const singleDecree: ProtocolModule = {
   deliver: (s, message, reply) => {
     invariant(isSingleMessage(message), `message #${message.id} is not a single-decree message`);
     if (isRequest(message)) receiveRequest(s, message, reply as ReplyMessage | null, false);
-    else if (message.kind === 'notice') hear(s, message.to, message.from, message);
+    else if (message.kind === 'notice') hear(s, message.to, message);
     else receiveReply(s, message);
   },
   noticeCount: (state, reply) => (reply.kind === 'accepted' ? noticeTargets(state, reply).length : 0),
@@ -87,7 +83,7 @@ function applySingle(s: RoomState, event: SingleEvent): void {
       s.fixed = true;
       const n = s.nodes[event.node];
       invariant(n, `event names unknown node ${event.node}`);
-      startProposal(n, event.ballot, event.value);
+      n.proposer = programsOf(s, n.id).proposer.propose(n.proposer, event.ballot, event.value);
       recordProposal(s.monitor, event.ballot, event.value, s.seq);
       return;
     }
@@ -110,7 +106,7 @@ function applySingle(s: RoomState, event: SingleEvent): void {
       invariant(n, `event names unknown node ${request.to}`);
       n.inbox = n.inbox.filter((id) => id !== event.id);
       bumpIds(s, event.reply.id);
-      recordReply(s, event.reply);
+      recordReply(s, request, event.reply);
       if (!event.lost) {
         if (event.instant) receiveReply(s, event.reply);
         else enqueue(s, event.reply);
@@ -127,15 +123,15 @@ export function answersByRules(state: RoomState, node: NodeState): boolean {
 }
 
 /**
- * The reply the core sends for `node`, or null when the request waits in a student's
- * inbox. Acceptor state changes are carried by the events, so when a node gets several
+ * The reply the core sends for `node`, as its acceptor program answers, or null when the
+ * request waits in a student's inbox. Acceptor state changes are carried by the events, so when a node gets several
  * requests in one command the later ones must see the earlier ones' effect: callers
  * decide one request per command per acceptor, which `decideRequest` guarantees
  * (targets are distinct).
  */
 export function autoReply(state: RoomState, node: NodeState, request: RequestMessage, id: number): ReplyMessage | null {
   if (!answersByRules(state, node)) return null;
-  return makeReply(node.acceptor, request, acceptorVerdict(node.acceptor, request.ballot).ok, id);
+  return replyTo(request, programsOf(state, node.id).acceptor.onRequest(node.acceptor, request), id);
 }
 
 /**
@@ -165,32 +161,41 @@ function botStep(state: RoomState, id: string, plan: BotPlan, nowMs: number, too
 function noteSent(s: RoomState, m: RequestMessage): void {
   bumpIds(s, m.id);
   if (m.kind !== 'accept') return;
-  const p = s.nodes[m.from]?.proposer;
-  if (p && sameBallot(p.ballot, m.ballot)) p.sentValue = m.value;
+  const n = s.nodes[m.from];
+  if (n && sameBallot(n.proposer.ballot, m.ballot) && n.proposer.sentValue !== m.value) n.proposer = { ...n.proposer, sentValue: m.value };
+}
+
+/** Node `n` has seen a request or a reply of `round`: its next ballot goes above it. */
+function seeRound(n: NodeState, round: number): void {
+  if (round > n.proposer.maxRound) n.proposer = { ...n.proposer, maxRound: round };
 }
 
 /** The request arrives at its acceptor: it answers (reply) or holds it for the student (null). */
 function receiveRequest(s: RoomState, request: RequestMessage, reply: ReplyMessage | null, instant: boolean): void {
   const acceptor = s.nodes[request.to];
   if (!acceptor) return;
-  acceptor.proposer.maxRound = Math.max(acceptor.proposer.maxRound, request.ballot.round);
+  seeRound(acceptor, request.ballot.round);
   if (reply === null) {
     s.held[request.id] = request;
     acceptor.inbox.push(request.id);
     return;
   }
   bumpIds(s, reply.id);
-  recordReply(s, reply);
+  recordReply(s, request, reply);
   if (instant) receiveReply(s, reply);
   else enqueue(s, reply);
   tellLearners(s, reply, instant);
 }
 
-/** The acceptor records its own answer: a promise raises acc_p, an acceptance is tallied by the monitor. */
-function recordReply(s: RoomState, reply: ReplyMessage): void {
+/**
+ * The acceptor records the answer it sent to `request`, through its program (a promise
+ * raises acc_p); the monitor tallies an acceptance. A reply is its answer as a message.
+ */
+function recordReply(s: RoomState, request: RequestMessage, reply: ReplyMessage): void {
   const acceptor = s.nodes[reply.from];
   if (!acceptor) return;
-  acceptorApply(acceptor, reply);
+  seeRound(acceptor, reply.ballot.round);
+  acceptor.acceptor = programsOf(s, acceptor.id).acceptor.onAnswer(acceptor.acceptor, request, reply);
   if (reply.kind === 'accepted') {
     recordAccept(s.monitor, reply.from, reply.ballot, reply.value, s.seq, roomQuorums(s).q2, s.nodes);
   }
@@ -209,21 +214,33 @@ function recheckAfterQuorumMove(s: RoomState, q2Before: number): void {
 function receiveReply(s: RoomState, reply: ReplyMessage): void {
   const proposer = s.nodes[reply.to];
   if (!proposer) return;
-  const { q1, q2 } = roomQuorums(s);
-  const outcome = proposerReceive(proposer, reply, q1, q2);
-  if (outcome.kind === 'counted' && proposer.choice !== null && reply.kind === 'accepted') {
+  const before = proposer.proposer;
+  const step = programsOf(s, proposer.id).proposer.onReply(before, reply, roomQuorums(s));
+  proposer.proposer = step.state;
+  if (step.chosen !== undefined) proposer.choice = step.chosen;
+  // An acceptance of the proposal in progress: the monitor checks what the proposer learned.
+  if (reply.kind === 'accepted' && before.ballot && sameBallot(before.ballot, reply.ballot) && proposer.choice !== null) {
     recordLearned(s.monitor, proposer.id, proposer.name, proposer.choice, s.seq);
   }
   // As a learner, the proposer counts every acceptance it hears of, its current ballot's or not.
-  if (reply.kind === 'accepted' && s.settings.learners === 'everyone') hear(s, proposer.id, reply.from, reply);
+  if (reply.kind === 'accepted' && s.settings.learners === 'everyone') hear(s, proposer.id, reply);
 }
 
-/** Learner `id` hears that `acceptor` accepted `m`'s ballot and value; the monitor checks what it learns. */
-function hear(s: RoomState, id: string, acceptor: string, m: { readonly ballot: Ballot; readonly value: string }): void {
+/**
+ * Learner `id` hears that acceptor `m.from` accepted `m`'s ballot and value: the room adds it
+ * to the learner's tally, the learner's program says what it concludes, and the monitor
+ * checks what it learns.
+ */
+function hear(s: RoomState, id: string, m: AcceptedMessage | NoticeMessage): void {
   const learner = s.nodes[id];
   if (!learner) return;
   const before = learner.choice;
-  learnerHear(learner, acceptor, m.ballot, m.value, roomQuorums(s).q2);
+  const key = tallyKey(m.ballot, m.value);
+  const tally = learner.heard[key] as string[] | undefined;
+  if (!tally) learner.heard[key] = [m.from];
+  else if (!tally.includes(m.from)) tally.push(m.from);
+  // A node has the fields of a learner's state, and `m` those of a notice.
+  learner.choice = programsOf(s, id).learner.onNotice(learner, m, roomQuorums(s));
   // The monitor has every choice a learner made (it saw each change): it need only hear of a new one.
   if (learner.choice !== null && learner.choice !== before) recordLearned(s.monitor, learner.id, learner.name, learner.choice, s.seq);
 }
@@ -238,10 +255,10 @@ function tellLearners(s: RoomState, reply: ReplyMessage, instant: boolean): void
   if (reply.kind !== 'accepted' || s.settings.learners !== 'everyone') return;
   const acceptor = reply.from;
   if (!s.nodes[acceptor]) return;
-  hear(s, acceptor, acceptor, reply);
+  hear(s, acceptor, reply);
   for (const id of noticeTargets(s, reply)) {
     if (instant) {
-      if (s.nodes[id]!.up && linkUp(s, acceptor, id)) hear(s, id, acceptor, reply);
+      if (s.nodes[id]!.up && linkUp(s, acceptor, id)) hear(s, id, reply);
     } else {
       enqueue(s, { id: s.nextMessageId, kind: 'notice', from: acceptor, to: id, ballot: reply.ballot, value: reply.value });
       s.nextMessageId += 1;

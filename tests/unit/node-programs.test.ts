@@ -1,0 +1,204 @@
+/**
+ * Node programs (shared/src/programs/): the room runs each node through its programs, each
+ * rule-breaking mode is the honest program with one function replaced, programs are pure,
+ * and docs/NODE-PROGRAMS.md's examples run and print what the page shows.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as shared from '@toy-paxos/shared';
+import {
+  HONEST,
+  RULE_BREAKS,
+  RULE_MODE_NAMES,
+  SAFE_RULES,
+  acceptorForgettingOnCrash,
+  acceptorIgnoringPromise,
+  fold,
+  honestAcceptor,
+  honestProposer,
+  initialRoomState,
+  programsForRules,
+  programsOf,
+  proposerIgnoringAcceptedValue,
+  proposerSkippingPromiseQuorum,
+  RoomLog,
+  type AcceptorProgram,
+  type NodePrograms,
+  type NodeRuleName,
+} from '@toy-paxos/shared';
+import { describe, expect, it } from 'vitest';
+import { ok, refused, room } from './helpers';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** A room of A, B and C in which the nodes named run their own programs. */
+function roomWith(programs: Record<string, NodePrograms>): RoomLog {
+  const log = new RoomLog({ ...initialRoomState(), programs });
+  ok(log, { type: 'addNode', node: 'A' }, { type: 'addNode', node: 'B' }, { type: 'addNode', node: 'C' });
+  return log;
+}
+
+/** Freezes a value and everything in it, so that a program that changes its input throws. */
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
+describe('the room runs each node through its programs', () => {
+  it("an acceptor program of one node answers that node's requests, and the others keep the honest rules", () => {
+    const stubborn: AcceptorProgram = { ...honestAcceptor, name: 'acceptorRefusingAll', onRequest: (_s, r) => ({ kind: 'reject', promised: r.ballot }) };
+    const log = roomWith({ B: { ...HONEST, acceptor: stubborn } });
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' });
+    const entries = ok(log, { type: 'promiseRequest', from: 'A', to: 'all' });
+    expect(entries.map((e) => e.data.tag)).toEqual(['ACC', 'REJ', 'ACC']);
+    expect(log.state.nodes.A!.proposer.promisers).toEqual(['A', 'C']);
+    expect(log.state.nodes.B!.acceptor.promised).toBeNull();
+  });
+
+  it('folding the log again gives the same state through the same programs', () => {
+    const log = roomWith({ B: { ...HONEST, acceptor: acceptorForgettingOnCrash } });
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: 'all' }, { type: 'crash', node: 'B' }, { type: 'crash', node: 'C' });
+    // B forgets its promise (its own program), C keeps it (the room's honest one).
+    expect(log.state.nodes.B!.acceptor).toEqual({ promised: null, accepted: null });
+    expect(log.state.nodes.C!.acceptor.promised).toEqual({ round: 1, node: 'A' });
+    expect(fold(log.initial, log.events)).toEqual(log.state);
+  });
+
+  it("an answer that does not fit the request stops the room with the answers that fit, and records nothing", () => {
+    const wrong: AcceptorProgram = { ...honestAcceptor, onRequest: () => ({ kind: 'accepted' }) };
+    const log = roomWith({ B: { ...HONEST, acceptor: wrong } });
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' });
+    const before = log.length;
+    expect(() => log.dispatch({ type: 'promiseRequest', from: 'A', to: ['B'] })).toThrow(
+      `The acceptor's onRequest answered a promise request with {"kind":"accepted"}: return { kind: 'promise', lastAccepted } or { kind: 'reject', promised }.`,
+    );
+    expect(log.length).toBe(before);
+  });
+
+  it('a room without programs of its own runs the programs of its modes', () => {
+    const log = room(['A', 'B', 'C'], { rules: { ignoreAcceptedValue: true } });
+    expect(programsOf(log.state, 'A').proposer).toBe(programsForRules({ ...SAFE_RULES, ignoreAcceptedValue: true }).proposer);
+    expect(programsOf(log.state, 'A').proposer.name).toBe('proposerIgnoringAcceptedValue');
+    expect(programsOf(room(['A']).state, 'A')).toBe(HONEST);
+  });
+});
+
+describe('each rule-breaking mode is the honest program with one function replaced', () => {
+  const named: Record<string, AcceptorProgram | typeof honestProposer> = {
+    breakPromises: acceptorIgnoringPromise,
+    forgetOnCrash: acceptorForgettingOnCrash,
+    ignoreAcceptedValue: proposerIgnoringAcceptedValue,
+    acceptWithoutQuorum: proposerSkippingPromiseQuorum,
+  };
+
+  for (const [rule, program] of Object.entries(named)) {
+    it(`${rule}: ${program.name} differs from the honest ${RULE_BREAKS[rule as NodeRuleName]!.role} in one function`, () => {
+      const honest = (RULE_BREAKS[rule as NodeRuleName]!.role === 'acceptor' ? honestAcceptor : honestProposer) as unknown as Record<string, unknown>;
+      const differs = Object.keys(honest).filter((k) => k !== 'name' && (program as unknown as Record<string, unknown>)[k] !== honest[k]);
+      expect(differs).toEqual(Object.keys(RULE_BREAKS[rule as NodeRuleName]!.replaces));
+      expect(differs).toHaveLength(1);
+    });
+  }
+
+  it('every node rule-breaking mode has a program, and the room-level ones have none', () => {
+    expect(RULE_MODE_NAMES.filter((r) => Object.hasOwn(RULE_BREAKS, r))).toEqual(['ignoreAcceptedValue', 'acceptWithoutQuorum', 'forgetOnCrash', 'breakPromises']);
+  });
+
+  it('modes on together replace each of their functions, and are made once', () => {
+    const rules = { ...SAFE_RULES, ignoreAcceptedValue: true, acceptWithoutQuorum: true, forgetOnCrash: true };
+    const p = programsForRules(rules);
+    expect(p.proposer.valueToPropose).toBe(proposerIgnoringAcceptedValue.valueToPropose);
+    expect(p.proposer.readyToAccept).toBe(proposerSkippingPromiseQuorum.readyToAccept);
+    expect(p.proposer.name).toBe('proposerIgnoringAcceptedValue + proposerSkippingPromiseQuorum');
+    expect(p.acceptor.onCrash).toBe(acceptorForgettingOnCrash.onCrash);
+    expect(p.acceptor.mayAnswerYes).toBe(honestAcceptor.mayAnswerYes);
+    expect(programsForRules({ ...rules })).toBe(p);
+  });
+
+  it("breakPromises: a student's promise-breaking yes goes through; refused without the mode, and nothing changes", () => {
+    for (const breakPromises of [false, true]) {
+      const log = room(['A', 'B', 'C'], { acceptorMode: 'students', rules: { breakPromises } });
+      ok(log, { type: 'propose', node: 'B', value: 'Mango' }, { type: 'promiseRequest', from: 'B', to: ['C'] }, { type: 'answer', node: 'C', id: 1, yes: true });
+      ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: ['C'] });
+      const id = log.state.nodes.C!.inbox[0]!;
+      if (breakPromises) ok(log, { type: 'answer', node: 'C', id, yes: true });
+      else refused(log, { type: 'answer', node: 'C', id, yes: true }, 'breaks-promise');
+      expect(log.state.nodes.A!.proposer.promisers).toEqual(breakPromises ? ['C'] : []);
+    }
+  });
+});
+
+describe('programs are pure', () => {
+  it('the honest programs and the modes never change the state or message they are given', () => {
+    const ballot = { round: 2, node: 'A' };
+    const acc = deepFreeze({ promised: { round: 1, node: 'B' }, accepted: { ballot: { round: 1, node: 'B' }, value: 'Mango' } });
+    const prepare = deepFreeze({ id: 1, kind: 'prepare' as const, from: 'A', to: 'C', ballot });
+    const accept = deepFreeze({ id: 2, kind: 'accept' as const, from: 'A', to: 'C', ballot, value: 'Apple' });
+    const quorums = { q1: 2, q2: 2 };
+    for (const mask of [0, 1, 2, 4, 8, 15]) {
+      const rules = { ...SAFE_RULES, ...Object.fromEntries(['ignoreAcceptedValue', 'acceptWithoutQuorum', 'forgetOnCrash', 'breakPromises'].map((r, i) => [r, (mask & (1 << i)) !== 0])) };
+      const { proposer, acceptor, learner } = programsForRules(rules);
+      for (const request of [prepare, accept]) {
+        const answer = deepFreeze(acceptor.onRequest(acc, request));
+        expect(acceptor.onAnswer(acc, request, answer).promised).toEqual(ballot);
+        acceptor.mayAnswerYes(acc, request);
+        acceptor.onCrash(acc);
+      }
+      let p = deepFreeze(proposer.propose(proposer.init(1), ballot, 'Apple'));
+      for (const reply of [
+        { id: 3, kind: 'promise' as const, from: 'B', to: 'A', ballot, lastAccepted: acc.accepted },
+        { id: 4, kind: 'promise' as const, from: 'C', to: 'A', ballot, lastAccepted: null },
+        { id: 5, kind: 'accepted' as const, from: 'B', to: 'A', ballot, value: 'Mango' },
+        { id: 6, kind: 'reject' as const, from: 'C', to: 'A', ballot, request: 'accept' as const, promised: { round: 3, node: 'C' }, value: 'Mango' },
+        { id: 7, kind: 'accepted' as const, from: 'C', to: 'A', ballot, value: 'Mango' },
+      ]) {
+        p = deepFreeze(proposer.onReply(p, deepFreeze(reply), quorums).state);
+        proposer.readyToAccept(p, quorums);
+        proposer.valueToPropose(p);
+      }
+      expect(p.maxRound).toBe(3);
+      proposer.onCrash(p);
+      const heard = deepFreeze({ choice: null, heard: { '2.A|Apple': ['A'] } });
+      expect(learner.onNotice(heard, { from: 'A', ballot, value: 'Apple' }, quorums)).toBeNull();
+      const quorum = deepFreeze({ choice: null, heard: { '2.A|Apple': ['A', 'B'] } });
+      expect(learner.onNotice(quorum, { from: 'B', ballot, value: 'Apple' }, quorums)).toBe('Apple');
+      expect(learner.onCrash(quorum)).toEqual({ choice: null, heard: {} });
+      expect(learner.init()).toEqual({ choice: null, heard: {} });
+    }
+  });
+
+  it('programs import only the message-level modules, never the room', () => {
+    const dir = join(ROOT, 'shared', 'src', 'programs');
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      for (const [, from] of readFileSync(join(dir, file), 'utf8').matchAll(/^(?:import|export)[^'"]*from '([^']+)'/gm)) {
+        expect([`${file}: ${from}`]).toEqual([expect.stringMatching(/: (\.\/[a-z-]+|\.\.\/(ballot|node))$/)]);
+      }
+    }
+  });
+});
+
+describe('docs/NODE-PROGRAMS.md', () => {
+  it("the page's examples run, through the room and the explorer, and print what the page shows", () => {
+    const page = readFileSync(join(ROOT, 'docs', 'NODE-PROGRAMS.md'), 'utf8');
+    const blocks = [...page.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map(([, lang, body]) => ({ lang: lang!, body: body! }));
+    const js = blocks.filter((b) => b.lang === 'js');
+    expect(js).toHaveLength(2);
+    const shown = blocks[blocks.indexOf(js[1]!) + 1]!;
+    expect(shown.lang).toBe('');
+    // The examples as one script: imports from the package become names of it; exports, plain declarations.
+    const code = js
+      .map((b) => b.body.replace(/^import \{([^}]+)\} from '@toy-paxos\/shared';$/gm, 'const {$1} = shared;').replace(/^export /gm, ''))
+      .join('\n');
+    expect(code).not.toMatch(/^import /m);
+    const printed: string[] = [];
+    new Function('shared', 'console', code)(shared, { log: (...args: unknown[]) => printed.push(args.join(' ')) });
+    expect(printed.join('\n')).toBe(shown.body.trimEnd());
+  });
+
+  it('DEVELOPING.md links to it', () => {
+    expect(readFileSync(join(ROOT, 'docs', 'DEVELOPING.md'), 'utf8')).toContain('(NODE-PROGRAMS.md)');
+  });
+});
