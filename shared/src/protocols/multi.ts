@@ -6,11 +6,11 @@
  * scenario expectations) read it through `multiNodeIn` and `slotsChosen`.
  */
 import { applyMulti, crashMulti, deliverMulti, multiNoticeTargets } from '../multi/apply';
-import { describeMulti, isMultiDescribed, type MultiDescribed } from '../multi/annotate';
+import { describeMulti, isMultiDescribed, multiDeliveryNews, type MultiDescribed } from '../multi/annotate';
 import { decideMulti, multiReply, multiSettingsProblem, refuseOutsideMulti } from '../multi/decide';
 import { pendingSlots } from '../multi/leader';
 import { cloneMultiState, emptyMultiState, isMultiMessage, multiNodeOf } from '../multi/state';
-import type { MultiMessage, MultiNodeState, MultiReply, MultiRoomEvent, SlotChoice } from '../multi/types';
+import { MULTI_EVENT_TYPES, type MultiMessage, type MultiNodeState, type MultiReply, type MultiRoomEvent, type SlotChoice } from '../multi/types';
 import { roomQuorums, type RoomCommand, type RoomState } from '../room-state';
 import type { BotPlan, BotTools, ProtocolModule } from './types';
 
@@ -53,7 +53,7 @@ export const multiPaxos: ProtocolModule = {
   // A Multi-Paxos room is small (a leader, a log of at most 99 slots): a full copy is cheap there.
   annotateFromFullCopy: true,
 
-  events: ['leaderStarted', 'commandSubmitted', 'multiExchanged', 'multiSent', 'multiLost'],
+  events: MULTI_EVENT_TYPES,
   apply: (s, e) => applyMulti(s, e as MultiRoomEvent),
 
   ownsMessage: isMultiMessage,
@@ -69,6 +69,7 @@ export const multiPaxos: ProtocolModule = {
   settingsProblem: (_state, wanted) => multiSettingsProblem(wanted),
 
   describe: (before, after, e) => (isMultiDescribed(before, e) ? describeMulti(before, after, e as MultiDescribed) : null),
+  deliveryNews: (before, after, m, reply) => multiDeliveryNews(before, after, m as MultiMessage, reply),
   settingsSentence:
     'Multi-Paxos: a leader runs phase 1 once for every slot from one on, then one round trip of accept requests per client command; each node runs the chosen commands on its key-value store in slot order.',
   leftSentence: 'Back to single-decree Paxos: one value per round; the Multi-Paxos log is gone.',

@@ -22,6 +22,22 @@ export interface EventText {
   readonly value: string | null;
 }
 
+/**
+ * What one delivery of a deliver-all shows, as its protocol reads it: whether it is a turn
+ * that the entry explains in full, and else what the entry says once for all such deliveries
+ * (annotate.ts). Node ids, not names: the entry names them.
+ */
+export interface DeliveryNews {
+  /** The delivery gave its proposer (or leader) the quorum it needed, or changed what its promisers report, which decides the value it may propose. */
+  readonly turn: boolean;
+  /** Nodes that learned something: "Apple", or "set x 3 in slot 2". */
+  readonly learned: readonly { readonly what: string; readonly node: string }[];
+  /** What a promise carries back from the acceptor that made it: "Apple", or "set x 3 (slot 2)". */
+  readonly carried: readonly { readonly what: string; readonly node: string }[];
+  /** A node that had learned `what` now knows that a quorum accepted it in `ballot` too. */
+  readonly confirmed: readonly { readonly what: string; readonly ballot: Ballot; readonly node: string }[];
+}
+
 /** What a bot driver keeps per bot node between steps. */
 export interface BotPlan {
   nextAtMs: number;
@@ -88,6 +104,8 @@ export interface ProtocolModule {
   // --- Annotations: log lines and plain-English explanations.
   /** The entry for an event it describes itself (its own, and its messages' deliveries); null for the rest. */
   describe(before: RoomState, after: RoomState, e: RoomEvent): EventText | null;
+  /** What delivering message `m` (answered with `reply`) from `before` to `after` shows, for the summary of a deliver-all. */
+  deliveryNews(before: RoomState, after: RoomState, m: Message, reply: AnyReply | null): DeliveryNews;
   /** The SETTINGS entry's sentence for a room that plays it, or null. */
   readonly settingsSentence: string | null;
   /** The SETTINGS entry's sentence when a room stops playing it, or null. */
