@@ -9,6 +9,7 @@ import { applyMulti, crashMulti, deliverMulti, multiNoticeTargets } from '../mul
 import { describeMulti, isMultiDescribed, multiDeliveryNews, type MultiDescribed } from '../multi/annotate';
 import { decideMulti, multiReply, multiSettingsProblem, refuseOutsideMulti } from '../multi/decide';
 import { pendingSlots } from '../multi/leader';
+import { multiDeliveryMoments, multiEventMoments, multiStateMoments } from '../multi/moments';
 import { cloneMultiState, emptyMultiState, isMultiMessage, multiNodeOf } from '../multi/state';
 import { MULTI_EVENT_TYPES, type MultiMessage, type MultiNodeState, type MultiReply, type MultiRoomEvent, type SlotChoice } from '../multi/types';
 import { roomQuorums, type RoomCommand, type RoomState } from '../room-state';
@@ -70,6 +71,9 @@ export const multiPaxos: ProtocolModule = {
 
   describe: (before, after, e) => (isMultiDescribed(before, e) ? describeMulti(before, after, e as MultiDescribed) : null),
   deliveryNews: (before, after, m, reply) => multiDeliveryNews(before, after, m as MultiMessage, reply),
+  eventMoments: multiEventMoments,
+  deliveryMoments: multiDeliveryMoments,
+  stateMoments: multiStateMoments,
   settingsSentence:
     'Multi-Paxos: a leader runs phase 1 once for every slot from one on, then one round trip of accept requests per client command; each node runs the chosen commands on its key-value store in slot order.',
   leftSentence: 'Back to single-decree Paxos: one value per round; the Multi-Paxos log is gone.',

@@ -20,6 +20,7 @@ import {
 } from '../node';
 import { recheckChosen, recordAccept, recordLearned, recordProposal } from '../monitor';
 import { bumpIds, enqueue, linkUp, programsOf, roomQuorums, type AnyReply, type RoomCommand, type RoomEvent, type RoomState } from '../room-state';
+import { singleDeliveryMoments, singleEventMoments, singleStateMoments } from './single-moments';
 import type { BotPlan, BotTools, DeliveryNews, ProtocolModule } from './types';
 
 /** The values a bot proposer picks from. */
@@ -65,6 +66,9 @@ export const singleDecree: ProtocolModule = {
 
   describe: () => null, // annotate.ts writes the notebook's entries itself
   deliveryNews,
+  eventMoments: singleEventMoments,
+  deliveryMoments: singleDeliveryMoments,
+  stateMoments: singleStateMoments,
   settingsSentence: null,
   leftSentence: null,
 
