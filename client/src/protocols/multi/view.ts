@@ -6,7 +6,6 @@
 import { leaderTop, MULTI_LIMITS, multiNodeIn, pendingSlots, roomQuorums, sameBallot, slotsChosen, slotValue, topSlot, type RoomState } from '@toy-paxos/shared';
 import { ballotText } from '../../lib/view-model';
 
-export { isMultiRoom } from '../index';
 
 /** One node's state in one slot, from what is most settled to least. */
 export type SlotCell =
