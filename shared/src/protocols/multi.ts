@@ -2,8 +2,8 @@
  * Multi-Paxos as a protocol module: a log of numbered slots with a leader, and a replicated
  * key-value store per node. The protocol itself is in shared/src/multi/; this file hands
  * it to the room, and is, with that folder, the only code that reads a room's Multi-Paxos
- * part (`state.multi`). Other parts of the core that show Multi-Paxos (replay moments,
- * scenario expectations) read it through `multiNodeIn` and `slotsChosen`.
+ * part (`state.multi`). Other parts of the core that show Multi-Paxos (scenario
+ * expectations) read it through `multiNodeIn` and `slotsChosen`.
  */
 import { applyMulti, crashMulti, deliverMulti, multiNoticeTargets } from '../multi/apply';
 import { describeMulti, isMultiDescribed, multiDeliveryNews, type MultiDescribed } from '../multi/annotate';
@@ -26,11 +26,6 @@ export function multiNodeIn(s: RoomState, id: string): MultiNodeState {
 /** Every choice the monitor saw in the slots of `s`, in the order they happened (none in a single-decree room). */
 export function slotsChosen(s: RoomState): readonly SlotChoice[] {
   return s.multi?.monitor.chosen ?? [];
-}
-
-/** True when `s` plays Multi-Paxos (has a log of slots). */
-export function hasSlots(s: RoomState): boolean {
-  return s.multi !== undefined;
 }
 
 export const multiPaxos: ProtocolModule = {
