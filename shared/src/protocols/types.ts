@@ -9,7 +9,6 @@ import type { Ballot } from '../ballot';
 import type { Message } from '../node';
 import type { ProtocolMode, RoomSettings } from '../settings';
 import type { AnyReply, Decision, Refusal, RoomCommand, RoomEvent, RoomState } from '../room-state';
-import type { MomentKind } from '../replay/moments';
 
 /** An annotated entry's text and data, as a protocol module describes one of its events. */
 export interface EventText {
@@ -38,6 +37,22 @@ export interface DeliveryNews {
   /** A node that had learned `what` now knows that a quorum accepted it in `ballot` too. */
   readonly confirmed: readonly { readonly what: string; readonly ballot: Ballot; readonly node: string }[];
 }
+
+/** The kinds of key moment in a room's log (replay/moments.ts says what each is). */
+export type MomentKind =
+  | 'proposal'
+  | 'promise-quorum'
+  | 'reported-value'
+  | 'adopted-value'
+  | 're-proposed'
+  | 'no-op'
+  | 'rule-broken'
+  | 'ballot-lost'
+  | 'chosen'
+  | 'learned'
+  | 'violation'
+  | 'round'
+  | 'question';
 
 /**
  * The states around one event, the words for them and where its moments go, as the replay's

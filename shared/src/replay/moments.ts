@@ -25,22 +25,10 @@ import { annotationView, touchedNodes } from '../log';
 import { nameList } from '../message-label';
 import { apply, cloneRoomState, nameOf, roomQuorums, type RoomEvent, type RoomState } from '../room';
 import { eventOwner, messageOwner, protocolOf } from '../protocols/registry';
-import type { MomentContext } from '../protocols/types';
+import type { MomentContext, MomentKind } from '../protocols/types';
 
-export type MomentKind =
-  | 'proposal'
-  | 'promise-quorum'
-  | 'reported-value'
-  | 'adopted-value'
-  | 're-proposed'
-  | 'no-op'
-  | 'rule-broken'
-  | 'ballot-lost'
-  | 'chosen'
-  | 'learned'
-  | 'violation'
-  | 'round'
-  | 'question';
+// The kinds of moment live with the protocol modules' interface, which reports them.
+export type { MomentKind };
 
 export interface Moment {
   /** The event (and log entry) it happens at. */

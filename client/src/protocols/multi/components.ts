@@ -1,5 +1,5 @@
 /** Multi-Paxos's components, for the pages' protocol map (../index.ts): loaded with the first Multi-Paxos room. */
-import type { ProtocolComponents } from '../index';
+import type { ProtocolComponents } from '../types';
 import ClientCommands from './ClientCommands.svelte';
 import MultiNodeCard from './MultiNodeCard.svelte';
 import SlotGrid from './SlotGrid.svelte';

@@ -5,8 +5,8 @@
  */
 import { multiNodeIn, slotsChosen, type RoomState } from '@toy-paxos/shared';
 import { ballotText } from '../../lib/view-model';
-import type { ProtocolPages } from '../index';
-import { halfAccepted, leaderView } from './view';
+import type { ProtocolPages } from '../types';
+import { acceptSlot, halfAccepted } from './view';
 
 export const multiPages: ProtocolPages = {
   components: async () => (await import('./components')).multiComponents,
@@ -21,10 +21,7 @@ export const multiPages: ProtocolPages = {
     botsStart: 'Let bots lead',
   },
   hasBallot: (room, id) => multiNodeIn(room, id).leader !== null,
-  acceptSlot: (room, actor, choice) => {
-    const slot = Number(choice);
-    return choice !== '' && leaderView(room, actor)?.pending.includes(slot) ? slot : undefined;
-  },
+  acceptSlot,
   ringDetail: slotsDetail,
   chosenTally: (room) => ({
     label: 'Slots chosen:',

@@ -159,3 +159,9 @@ export function halfAccepted(state: RoomState, id: string): HalfAccepted[] {
       return { slot, value: a.value, ballot: ballotText(state, a.ballot), acceptors, q2 };
     });
 }
+
+/** The slot an accept request names for the pick `choice` ('' or a slot no longer pending: every pending slot, undefined). */
+export function acceptSlot(room: RoomState, actor: string, choice: string): number | undefined {
+  const slot = Number(choice);
+  return choice !== '' && leaderView(room, actor)?.pending.includes(slot) ? slot : undefined;
+}

@@ -1,7 +1,7 @@
 /** Single-decree Paxos (the notebook's) on the pages: its node card, its proposal form, its words. */
 import { RULE_MODE_NAMES, type RoomState } from '@toy-paxos/shared';
 import { ballotText } from '../../lib/view-model';
-import type { ProtocolPages } from '../index';
+import type { ProtocolPages } from '../types';
 import NodeCard from './NodeCard.svelte';
 import Start from './Start.svelte';
 
