@@ -11,7 +11,7 @@ const LAYERS = [
   { name: 'node programs', files: ['node', 'programs/'] },
   {
     name: "the room's data",
-    files: ['settings', 'room-state', 'monitor', 'checkpoint-state', 'protocols/slots', 'protocols/types', 'message-label', 'log-lines'],
+    files: ['settings', 'room-state', 'monitor', 'checkpoint-state', 'outlook', 'protocols/slots', 'protocols/kinds', 'protocols/types', 'message-label', 'multi/label', 'log-lines'],
   },
   {
     name: 'protocols',
@@ -22,14 +22,16 @@ const LAYERS = [
       'multi/monitor',
       'multi/apply',
       'multi/annotate',
+      'multi/moments',
       'multi/decide',
       'protocols/single',
+      'protocols/single-moments',
       'protocols/multi',
       'protocols/registry',
       'protocols/index',
     ],
   },
-  { name: 'the room', files: ['room', 'annotate', 'outlook'] },
+  { name: 'the room', files: ['room', 'annotate'] },
   { name: 'decide and evolve', files: ['decide', 'checkpoint-questions', 'log', 'bots', 'timelines'] },
   { name: 'checkpoints and the explorer', files: ['checkpoint', 'explore/'] },
 ];

@@ -11,13 +11,13 @@ import { assertNever } from './invariant';
 import { acceptorVerdict, tallyKey, type AcceptedMessage, type Message, type AcceptorState, type NodeState, type NoticeMessage, type ReplyMessage, type RequestMessage } from './node';
 import { type ChosenValue, type Violation } from './monitor';
 import { ballotOutlook } from './outlook';
-import { apply, cloneRoomState, linkUp, nameOf, noticeTargets, roomQuorums, type AnyReply, type RoomEvent, type RoomState } from './room';
+import { apply, cloneRoomState, linkUp, nameOf, noticeTargets, roomQuorums, type RoomEvent, type RoomState } from './room';
 import { formatQuorum, quorumSizes, RULE_MODE_NAMES } from './settings';
 import { countKinds, messageLabel, nameList, scopeLabel } from './message-label';
 import { checkpointResult, questionNumber } from './checkpoint-state';
-import { slotTallyKey } from './multi/state';
-import { multiNodeIn } from './protocols/multi';
-import { PROTOCOLS, protocolNamed, protocolOf } from './protocols/registry';
+import { messageOwner, PROTOCOLS, protocolNamed, protocolOf } from './protocols/registry';
+import type { DeliveryNews } from './protocols/types';
+import { isProtocolEvent } from './protocols/kinds';
 import { isSingleMessage, singleDecree } from './protocols/single';
 
 /** Verdict tags as the notebook prints them; carried by text, not colour. */
@@ -377,13 +377,9 @@ function describe(ctx: Ctx, e: RoomEvent): Body {
         data: data(e.type, null, []),
       };
     }
-    case 'leaderStarted':
-    case 'commandSubmitted':
-    case 'multiExchanged':
-    case 'multiSent':
-    case 'multiLost':
-      return { lines: [], explanation: '', data: data(e.type, null, []) }; // described by their module above
     default:
+      // A protocol's own events are described by their module, above.
+      if (isProtocolEvent(e)) return { lines: [], explanation: '', data: data(e.type, null, []) };
       return assertNever(e, 'event');
   }
 }
@@ -746,8 +742,9 @@ function describeDeliverAll(ctx: Ctx, e: Extract<RoomEvent, { type: 'deliveredAl
     else if (!group) groups.set(key, { tag: body.data.tag, why: `#${d.id}: ${body.explanation}`, messages: m ? [m] : [] });
     // The first of its group is explained in full.
     if (m && group) {
-      if (reachesQuorum(one, m) || chosenCount(next) > chosenCount(state) || takesReportedValue(one, m)) moments.push(`#${d.id}: ${body.explanation}`);
-      else news.add(one, m, d.reply);
+      const told = messageOwner(m).deliveryNews(state, next, m, d.reply);
+      if (told.turn || chosenCount(next) > chosenCount(state)) moments.push(`#${d.id}: ${body.explanation}`);
+      else news.add(one, told);
     }
     state = next;
   }
@@ -765,15 +762,6 @@ function describeDeliverAll(ctx: Ctx, e: Extract<RoomEvent, { type: 'deliveredAl
   };
 }
 
-/** Whether delivering `m` changed what its proposer's promisers report (`promiser_acc_max`, or a slot's), which decides the value it may propose. */
-function takesReportedValue(ctx: Ctx, m: Message): boolean {
-  if (m.kind === 'promise') return ctx.nodeBefore(m.to)?.proposer.promiserAccMax !== ctx.nodeAfter(m.to)?.proposer.promiserAccMax;
-  if (m.kind !== 'multiPromise') return false;
-  const before = multiNodeIn(ctx.before, m.to).leader?.reported ?? {};
-  const after = multiNodeIn(ctx.after, m.to).leader?.reported ?? {};
-  return Object.keys(after).some((slot) => after[Number(slot)] !== before[Number(slot)]);
-}
-
 /**
  * What the deliveries of a deliver-all that are not explained one by one show, said once per
  * value: "From these deliveries C and D learn Apple, ...", "The promises of C and D carry
@@ -784,28 +772,10 @@ class BulkNews {
   readonly #carried = new Map<string, string[]>();
   readonly #confirmed = new Map<string, string[]>();
 
-  add(ctx: Ctx, m: Message, reply: AnyReply | null): void {
-    for (const id of ctx.after.order) {
-      const before = ctx.nodeBefore(id)?.choice ?? null;
-      const after = ctx.nodeAfter(id)?.choice ?? null;
-      if (after !== null && after !== before) push(this.#learned, after, ctx.name(id));
-      const lb = multiNodeIn(ctx.before, id).learned;
-      for (const [slot, value] of Object.entries(multiNodeIn(ctx.after, id).learned)) {
-        if (lb[Number(slot)] === undefined) push(this.#learned, `${value} in slot ${slot}`, ctx.name(id));
-      }
-    }
-    // A promise carries the acceptor's accepted values when it is made (a request delivered) and when it arrives.
-    const promise = m.kind === 'promise' || m.kind === 'multiPromise' ? m : reply?.kind === 'promise' || reply?.kind === 'multiPromise' ? reply : null;
-    if (promise?.kind === 'promise' && promise.lastAccepted) push(this.#carried, promise.lastAccepted.value, ctx.name(promise.from));
-    if (promise?.kind === 'multiPromise') for (const a of promise.accepted) push(this.#carried, `${a.value} (slot ${a.slot})`, ctx.name(promise.from));
-    if (m.kind === 'notice' || m.kind === 'multiNotice') {
-      const q2 = roomQuorums(ctx.after).q2;
-      const key = m.kind === 'notice' ? tallyKey(m.ballot, m.value) : slotTallyKey(m.slot, m.ballot, m.value);
-      const heard = (s: RoomState) => (m.kind === 'notice' ? s.nodes[m.to]?.heard[key] : multiNodeIn(s, m.to).heard[key])?.length ?? 0;
-      const knew = m.kind === 'notice' ? ctx.nodeBefore(m.to)?.choice === m.value : multiNodeIn(ctx.before, m.to).learned[m.slot] === m.value;
-      const where = m.kind === 'notice' ? '' : ` in slot ${m.slot}`;
-      if (knew && heard(ctx.before) < q2 && heard(ctx.after) >= q2) push(this.#confirmed, `${m.value}${where}|${ctx.b(m.ballot)}`, ctx.name(m.to));
-    }
+  add(ctx: Ctx, news: DeliveryNews): void {
+    for (const l of news.learned) push(this.#learned, l.what, ctx.name(l.node));
+    for (const c of news.carried) push(this.#carried, c.what, ctx.name(c.node));
+    for (const c of news.confirmed) push(this.#confirmed, `${c.what}|${ctx.b(c.ballot)}`, ctx.name(c.node));
   }
 
   /** Every name is listed: a list cut short would leave out a change the lines show. */
@@ -835,24 +805,6 @@ function push(map: Map<string, string[]>, key: string, name: string): void {
 /** Values chosen so far, single-decree and slot by slot: a delivery that raises it chose one, which an explanation must say. */
 function chosenCount(s: RoomState): number {
   return protocolOf(s).chosenCount(s);
-}
-
-/** Whether delivering reply `m` gives its proposer (or leader) the quorum it needed: promises, or acceptances (in a slot). */
-function reachesQuorum(ctx: Ctx, m: Message): boolean {
-  if (m.kind === 'multiPromise' || m.kind === 'multiAccepted') {
-    const { q1, q2 } = roomQuorums(ctx.after);
-    const count = (s: RoomState) => {
-      const leader = multiNodeIn(s, m.to).leader;
-      return (m.kind === 'multiPromise' ? leader?.promisers.length : leader?.acceptors[m.slot]?.length) ?? 0;
-    };
-    const q = m.kind === 'multiPromise' ? q1 : q2;
-    return count(ctx.before) < q && count(ctx.after) >= q;
-  }
-  if (m.kind !== 'promise' && m.kind !== 'accepted') return false;
-  const { q1, q2 } = roomQuorums(ctx.after);
-  const count = (s: RoomState) => (m.kind === 'promise' ? s.nodes[m.to]?.proposer.promisers.length : s.nodes[m.to]?.proposer.acceptors.length) ?? 0;
-  const q = m.kind === 'promise' ? q1 : q2;
-  return count(ctx.before) < q && count(ctx.after) >= q;
 }
 
 function describeAnswer(ctx: Ctx, id: number, reply: ReplyMessage, instant: boolean, lost: string | undefined): Body {

@@ -4,7 +4,7 @@
  * explanation. It never changes the state; `evolve` (room.ts) applies the events.
  */
 import { formatBallot, nextBallot } from './ballot';
-import { assertNever } from './invariant';
+import { assertNever, invariant } from './invariant';
 import { firstChars, nameKey, textProblem } from './text';
 import { makeReply, type Message, type RequestMessage } from './node';
 import { programsOf } from './room-state';
@@ -32,6 +32,7 @@ import { Rng } from './bots';
 import { scopeLabel } from './message-label';
 import { apply, cloneRoomState, type AnyReply } from './room';
 import { decideByProtocol, messageOwner, protocolNamed } from './protocols/registry';
+import { isProtocolCommand } from './protocols/kinds';
 import { autoReply } from './protocols/single';
 import { networkFull, refuse, requestTargets, unknownNode, watching } from './refusals';
 
@@ -44,6 +45,8 @@ export { networkFull, refuse, requestTargets, unknownNode, watching } from './re
 export function decide(state: RoomState, command: RoomCommand, searched: SearchedQuestion | null = null): Decision {
   const own = decideByProtocol(state, command);
   if (own) return own;
+  // A protocol's own commands are decided by its module, or refused by it in a room of another protocol: none gets here.
+  invariant(!isProtocolCommand(command), `no protocol module decided the ${command.type} command`);
   switch (command.type) {
     case 'addNode':
       return decideAddNode(state, command.node, command.name ?? command.node, command.bot ?? false);
@@ -129,9 +132,6 @@ export function decide(state: RoomState, command: RoomCommand, searched: Searche
       return decideCloseCheckpoint(state, command.id, command.answers);
     case 'revealCheckpoint':
       return decideRevealCheckpoint(state, command.id, command.answer, command.answers ?? {});
-    case 'lead':
-    case 'submit':
-      return refuse('wrong-protocol', 'Only a Multi-Paxos room has a leader and slots.'); // decideMulti answers these first
     default:
       return assertNever(command, 'command');
   }

@@ -12,6 +12,7 @@ import { decide } from './decide';
 import type { SearchedQuestion } from './checkpoint-questions';
 import { apply, cloneRoomState, initialRoomState, noticeTargets, roomWith, type Refusal, type RoomCommand, type RoomEvent, type RoomState } from './room';
 import { protocolOf } from './protocols/registry';
+import { isProtocolEvent } from './protocols/kinds';
 
 export const SNAPSHOT_EVERY = 1024;
 
@@ -69,12 +70,9 @@ export function touchedNodes(s: RoomState, e: RoomEvent): readonly string[] | 'a
       const m = s.held[e.id];
       return [...(m ? [m.from, m.to] : [e.reply.from, e.reply.to]), ...toldAtOnce(s, e.reply, e.instant)];
     }
-    case 'leaderStarted':
-    case 'commandSubmitted':
-    case 'multiExchanged':
-    case 'multiSent':
-    case 'multiLost':
-      return 'all'; // a protocol whose state `annotationView` copies whole
+    default:
+      invariant(isProtocolEvent(e), `no nodes known for event ${e.type}`);
+      return 'all'; // a protocol's own event: its state `annotationView` copies whole
   }
 }
 

@@ -1,7 +1,8 @@
 /** One message in one line, for lists of messages in flight and for the log. */
 import type { Ballot } from './ballot';
 import type { Message } from './node';
-import type { SlotValue } from './multi/types';
+import { multiMessageLabel } from './multi/label';
+import { byMessageKind } from './protocols/kinds';
 
 /** `PROMISE Request A -> B (p: 1.A)`: a message, in one line; `name` and `b` print node ids and ballots. */
 export function messageLabel(ctx: { name: (id: string) => string; b: (b: Ballot) => string }, m: Message): string {
@@ -19,40 +20,19 @@ export function messageLabel(ctx: { name: (id: string) => string; b: (b: Ballot)
       return `Accepted notice ${route} (${ctx.b(m.ballot)}, ${m.value})`;
     case 'reject':
       return `Refusal ${route} (${m.request === 'prepare' ? 'Promise' : 'Accept'}(${ctx.b(m.ballot)}) lost to ${ctx.b(m.promised)})`;
-    case 'multiPrepare':
-      return `PROMISE Request ${route} (p: ${ctx.b(m.ballot)}, from_slot: ${m.slot})`;
-    case 'multiAccept':
-      return `ACCEPT Request ${route} (p: ${ctx.b(m.ballot)}, slot: ${m.slot}, val: ${m.value})`;
-    case 'multiPromise':
-      return `Promise ${route} (${ctx.b(m.ballot)}, ${slotsAccepted(ctx, m.accepted)})`;
-    case 'multiAccepted':
-      return `Accept ${route} (${ctx.b(m.ballot)}, slot: ${m.slot}, ${m.value})`;
-    case 'multiNotice':
-      return `Accepted notice ${route} (${ctx.b(m.ballot)}, slot: ${m.slot}, ${m.value})`;
-    case 'multiReject':
-      return `Refusal ${route} (${m.request === 'prepare' ? 'Promise' : `Accept slot ${m.slot}`}(${ctx.b(m.ballot)}) lost to ${ctx.b(m.promised)})`;
+    default:
+      return multiMessageLabel(ctx, m);
   }
 }
 
-/** `last_accepted(slot 2: 1.A, set x 3; slot 3: 1.A, get x)`: what a Multi-Paxos promise carries back. */
-export function slotsAccepted(ctx: { b: (b: Ballot) => string }, accepted: readonly SlotValue[]): string {
-  return `last_accepted(${accepted.map((a) => `slot ${a.slot}: ${ctx.b(a.ballot)}, ${a.value}`).join('; ')})`;
-}
-
-const KIND_WORDS: Record<Message['kind'], readonly [string, string]> = {
+const KIND_WORDS = byMessageKind<readonly [string, string]>({
   prepare: ['promise request', 'promise requests'],
   accept: ['accept request', 'accept requests'],
   promise: ['promise', 'promises'],
   accepted: ['acceptance', 'acceptances'],
   notice: ['accepted notice', 'accepted notices'],
   reject: ['refusal', 'refusals'],
-  multiPrepare: ['promise request', 'promise requests'],
-  multiAccept: ['accept request', 'accept requests'],
-  multiPromise: ['promise', 'promises'],
-  multiAccepted: ['acceptance', 'acceptances'],
-  multiNotice: ['accepted notice', 'accepted notices'],
-  multiReject: ['refusal', 'refusals'],
-};
+});
 
 /** "3 promise requests, 2 promises and 1 refusal": what a set of messages holds, by kind. */
 export function countKinds(messages: readonly Message[]): string {

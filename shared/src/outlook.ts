@@ -2,12 +2,12 @@
  * Where a refused ballot stands, read off the whole room (which its proposer may not know
  * yet): a refusal closes only one acceptor, so the ballot may have won already, may still
  * win, or may be lost. The annotated log says it in words (annotate.ts); the key moments
- * (replay/moments.ts) mark the refusal after which it cannot win.
+ * (each protocol module's, through replay/moments.ts) mark the refusal after which it cannot win.
  */
 import { compareBallots } from './ballot';
 import { acceptorVerdict, type RejectMessage } from './node';
 import { acceptedBy } from './monitor';
-import type { RoomState } from './room';
+import type { RoomState } from './room-state';
 
 export type BallotOutlook =
   /** A quorum accepted `value` in the ballot before the refusal. */

@@ -15,6 +15,7 @@ import type { CheckpointState } from './checkpoint-state';
 import { completeSettings, DEFAULT_SETTINGS, type RoomSettings } from './settings';
 import { bumpIds, enqueue, inFlightIndex, linkKey, programsOf, roomQuorums, roomWith, type AnyReply, type RoomEvent, type RoomState } from './room-state';
 import { eventOwner, messageOwner, PROTOCOLS, protocolOf, restartProtocolState } from './protocols/registry';
+import { isProtocolEvent } from './protocols/kinds';
 
 export * from './room-state';
 export { noticeTargets } from './protocols/single';
@@ -208,21 +209,21 @@ export function apply(s: RoomState, event: RoomEvent): void {
     case 'exchanged':
     case 'lost':
     case 'answered':
-    case 'leaderStarted':
-    case 'commandSubmitted':
-    case 'multiExchanged':
-    case 'multiSent':
-    case 'multiLost': {
-      // A protocol's own events: its module folds them.
-      const owner = eventOwner(event);
-      invariant(owner, `no protocol folds ${event.type}`);
-      owner.apply(s, event);
+      foldByProtocol(s, event);
       return;
-    }
     default:
-      assertNever(event, 'event');
+      // The events a protocol module adds to the room's own: its module folds them too.
+      if (isProtocolEvent(event)) foldByProtocol(s, event);
+      else assertNever(event, 'event');
   }
 }
+/** Hands a protocol's own event to the module that folds it. */
+function foldByProtocol(s: RoomState, event: RoomEvent): void {
+  const owner = eventOwner(event);
+  invariant(owner, `no protocol folds ${event.type}`);
+  owner.apply(s, event);
+}
+
 /** Message `id` reaches its recipient; a request is answered with `reply` (or held when null). */
 function deliver(s: RoomState, id: number, reply: AnyReply | null): void {
   const index = inFlightIndex(s.inFlight, id);

@@ -3,39 +3,17 @@
  * the sides of a partition, the messages in flight with their copies, and the messages
  * the last event lost. Nothing here decides anything.
  */
-import { linkKey, multiNodeIn, type Message, type RoomEvent, type RoomState } from '@toy-paxos/shared';
-import { halfAccepted } from '../protocols/multi/view';
-import { isMultiRoom } from '../protocols';
-import { ballotText } from './view-model';
+import { linkKey, type Message, type RoomEvent, type RoomState } from '@toy-paxos/shared';
+import { pagesOf } from '../protocols';
 
 /**
- * A node's second line on the ring: what it accepted (ballot and value), else what it promised;
- * in Multi-Paxos its promise, the slots it accepted that nothing chose yet, and how far its
- * state machine has run.
+ * A node's second line on the ring: what its acceptor holds, as its protocol tells it (what
+ * it accepted, else what it promised; with slots, what each holds and how far it has run).
  */
 export function ringDetail(room: RoomState, id: string): string {
   const n = room.nodes[id]!;
-  const state = isMultiRoom(room) ? multiDetail(room, id) : acceptorDetail(room, id);
+  const state = pagesOf(room).ringDetail(room, id);
   return n.up ? state : `crashed · ${state}`;
-}
-
-function acceptorDetail(room: RoomState, id: string): string {
-  const a = room.nodes[id]!.acceptor;
-  // "promised", not the notebook's acc_p: a promise accepts nothing, and the label must not read as an acceptance.
-  return a.accepted ? `${ballotText(room, a.accepted.ballot)}: ${a.accepted.value}` : a.promised ? `promised ${ballotText(room, a.promised)}` : 'nothing accepted';
-}
-
-function multiDetail(room: RoomState, id: string): string {
-  const m = multiNodeIn(room, id);
-  const half = new Set(halfAccepted(room, id).map((h) => h.slot));
-  // What each slot holds at this acceptor, so that the ring shows the log without reading it.
-  const slots = Object.keys(m.accepted)
-    .map(Number)
-    .sort((a, b) => a - b)
-    .map((slot) => ` · slot ${slot}: ${m.accepted[slot]!.value}${half.has(slot) ? ', half-accepted' : ''}`)
-    .join('');
-  const ran = m.applied === 0 ? '' : m.applied === 1 ? ' · ran slot 1' : ` · ran slots 1–${m.applied}`;
-  return m.promised ? `promised ${ballotText(room, m.promised)}${slots}${ran}` : 'nothing promised';
 }
 
 /**

@@ -4,7 +4,7 @@
  * steps a person can follow, with the scenario line that plays it.
  */
 import { decide } from '../decide';
-import type { Message } from '../node';
+import { byMessageKind } from '../protocols/kinds';
 import { fold, nameOf, type RoomCommand, type RoomState } from '../room';
 import type { SafetyRule } from '../monitor';
 import type { ChosenOutcome, ExploreResult } from './types';
@@ -24,20 +24,14 @@ const RULE_WORDS: Record<SafetyRule, string> = {
   prefix: "two nodes' applied sequences can disagree (prefix)",
 };
 
-const KIND: Record<Message['kind'], string> = {
+const KIND = byMessageKind<string>({
   prepare: 'promise request',
   accept: 'accept request',
   promise: 'promise',
   accepted: 'acceptance',
   notice: 'accepted notice',
   reject: 'refusal',
-  multiPrepare: 'promise request',
-  multiAccept: 'accept request',
-  multiPromise: 'promise',
-  multiAccepted: 'acceptance',
-  multiNotice: 'accepted notice',
-  multiReject: 'refusal',
-};
+});
 
 /** 12408 as "12,408". */
 export function formatCount(n: number): string {

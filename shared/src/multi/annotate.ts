@@ -5,9 +5,10 @@
  * only on the states around the event, so every screen prints the same bytes.
  */
 import { compareBallots, formatBallot, sameBallot, type Ballot } from '../ballot';
-import { nameList, slotsAccepted } from '../message-label';
+import { nameList } from '../message-label';
+import { slotsAccepted } from './label';
 import { linkUp, nameOf, roomQuorums, type AnyReply, type LostReason, type RoomEvent, type RoomState } from '../room-state';
-import type { EventText } from '../protocols/types';
+import type { DeliveryNews, EventText } from '../protocols/types';
 import { multiNoticeTargets } from './apply';
 import { isMultiMessage, multiNodeOf, runKvCommand, slotTallyKey } from './state';
 import { NO_OP, type LeaderState, type MultiMessage, type MultiNoticeMessage, type MultiReply, type MultiRequest, type MultiRoomEvent } from './types';
@@ -431,4 +432,47 @@ function learnLines(ctx: Ctx): { lines: string[]; explanation: string; nodes: st
     .filter(Boolean)
     .join(' ');
   return { lines, explanation, nodes: [...new Set([...learned.values(), ...runs.values()].flat())] };
+}
+
+/** What delivering `m` shows, for a deliver-all's summary: a leader's quorum or a newly reported slot, commands learned, carried back or confirmed in their slots. */
+export function multiDeliveryNews(before: RoomState, after: RoomState, m: MultiMessage, reply: AnyReply | null): DeliveryNews {
+  const learned: { what: string; node: string }[] = [];
+  for (const id of after.order) {
+    const was = multiNodeOf(before.multi, id).learned;
+    for (const [slot, value] of Object.entries(multiNodeOf(after.multi, id).learned)) {
+      if (was[Number(slot)] === undefined) learned.push({ what: `${value} in slot ${slot}`, node: id });
+    }
+  }
+  // A promise carries the acceptor's accepted commands when it is made (a request delivered) and when it arrives.
+  const promise = m.kind === 'multiPromise' ? m : reply?.kind === 'multiPromise' ? reply : null;
+  const carried = (promise?.accepted ?? []).map((a) => ({ what: `${a.value} (slot ${a.slot})`, node: promise!.from }));
+  const confirmed: { what: string; ballot: Ballot; node: string }[] = [];
+  if (m.kind === 'multiNotice') {
+    const q2 = roomQuorums(after).q2;
+    const key = slotTallyKey(m.slot, m.ballot, m.value);
+    const heard = (s: RoomState) => multiNodeOf(s.multi, m.to).heard[key]?.length ?? 0;
+    const knew = multiNodeOf(before.multi, m.to).learned[m.slot] === m.value;
+    if (knew && heard(before) < q2 && heard(after) >= q2) confirmed.push({ what: `${m.value} in slot ${m.slot}`, ballot: m.ballot, node: m.to });
+  }
+  return { turn: reachesSlotQuorum(before, after, m) || takesReportedSlot(before, after, m), learned, carried, confirmed };
+}
+
+/** Whether delivering reply `m` gives its leader the quorum it needed: promises, or acceptances in a slot. */
+function reachesSlotQuorum(before: RoomState, after: RoomState, m: MultiMessage): boolean {
+  if (m.kind !== 'multiPromise' && m.kind !== 'multiAccepted') return false;
+  const { q1, q2 } = roomQuorums(after);
+  const count = (s: RoomState) => {
+    const leader = multiNodeOf(s.multi, m.to).leader;
+    return (m.kind === 'multiPromise' ? leader?.promisers.length : leader?.acceptors[m.slot]?.length) ?? 0;
+  };
+  const q = m.kind === 'multiPromise' ? q1 : q2;
+  return count(before) < q && count(after) >= q;
+}
+
+/** Whether delivering `m` changed what its leader's promisers report in some slot, which decides the command it re-proposes there. */
+function takesReportedSlot(before: RoomState, after: RoomState, m: MultiMessage): boolean {
+  if (m.kind !== 'multiPromise') return false;
+  const was = multiNodeOf(before.multi, m.to).leader?.reported ?? {};
+  const now = multiNodeOf(after.multi, m.to).leader?.reported ?? {};
+  return Object.keys(now).some((slot) => now[Number(slot)] !== was[Number(slot)]);
 }

@@ -64,6 +64,20 @@ export type MultiMessage = MultiRequest | MultiReply | MultiNoticeMessage;
 
 export const MULTI_KINDS = ['multiPrepare', 'multiPromise', 'multiAccept', 'multiAccepted', 'multiReject', 'multiNotice'] as const;
 
+/**
+ * The notebook's message each Multi-Paxos message plays the part of (the same phase of Paxos,
+ * for one slot or all from one on), in the notebook's order: what words and drawings that
+ * do not show slots call it.
+ */
+export const MULTI_ROLES = {
+  multiPrepare: 'prepare',
+  multiAccept: 'accept',
+  multiPromise: 'promise',
+  multiAccepted: 'accepted',
+  multiNotice: 'notice',
+  multiReject: 'reject',
+} as const satisfies Record<MultiMessage['kind'], string>;
+
 /** A leader's ballot and what it knows of each slot. Lost in a crash. */
 export interface LeaderState {
   ballot: Ballot;
@@ -152,6 +166,9 @@ export type MultiCommand =
   /** A client sends a command (`set x 3`, `get x`) to the leader, which puts it in the next free slot. */
   | { readonly type: 'submit'; readonly node: string; readonly command: string };
 
+/** The Multi-Paxos command types: its module decides them, or refuses them in a room of another protocol. */
+export const MULTI_COMMAND_TYPES = ['lead', 'submit'] as const satisfies readonly MultiCommand['type'][];
+
 /** The Multi-Paxos events; `RoomEvent` lists them (through protocols/slots.ts). */
 export type MultiRoomEvent =
   /** A node starts leading with a new ballot; its phase 1 will cover every slot from `slot` on. */
@@ -164,3 +181,16 @@ export type MultiRoomEvent =
   | { readonly type: 'multiSent'; readonly message: MultiRequest }
   /** Instant delivery: a Multi-Paxos request could not reach its acceptor. */
   | { readonly type: 'multiLost'; readonly message: MultiRequest; readonly reason: LostReason };
+
+/** The Multi-Paxos event types, the ones its protocol module folds. */
+export const MULTI_EVENT_TYPES = ['leaderStarted', 'commandSubmitted', 'multiExchanged', 'multiSent', 'multiLost'] as const satisfies readonly MultiRoomEvent['type'][];
+
+/** The event that starts a Multi-Paxos ballot, as a proposal starts one in single-decree Paxos. */
+export const MULTI_BALLOT_START = 'leaderStarted' satisfies MultiRoomEvent['type'];
+
+/**
+ * How the Multi-Paxos events move messages through the network, in the single-decree events'
+ * terms (`sent`: a request enters the network; `exchanged`: a request and its reply in one
+ * step), for drawings of the network. A request lost on the way (`multiLost`) is not drawn.
+ */
+export const MULTI_NETWORK_MOVES = { multiSent: 'sent', multiExchanged: 'exchanged' } as const satisfies Partial<Record<MultiRoomEvent['type'], 'sent' | 'exchanged'>>;

@@ -8,7 +8,7 @@ import { cleanText, reservedId, type TextNoun } from '../text';
 import { settingsSchema } from './settings-schema';
 import { questionSpec } from './session-file';
 import { CHECKPOINT_LIMITS } from '../checkpoint-state';
-import { MULTI_COMMAND_PAYLOADS } from './multi-schemas';
+import { MULTI_COMMAND_PAYLOADS } from '../multi/schemas';
 import { HISTORY_EVENTS_MAX, HISTORY_TEXT_MAX, PROTOCOL_VERSION, ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH, type ClientEventName } from './types';
 
 const roomCode = z
@@ -143,5 +143,5 @@ export function describeIssues(error: z.ZodError): string {
 }
 
 export { settingsSchema } from './settings-schema';
-export { kvCommandSchema, MULTI_COMMAND_PAYLOADS } from './multi-schemas';
+export { kvCommandSchema, MULTI_COMMAND_PAYLOADS } from '../multi/schemas';
 export * from './session-file';

@@ -11,7 +11,7 @@ import type { RoomSettings } from '../settings';
 import { nameKey, normalizeText, reservedId, textProblem, tooManyChars, type TextNoun } from '../text';
 import { settingsSchema } from './settings-schema';
 import { CHECKPOINT_LIMITS } from '../checkpoint-state';
-import { multiEventSchemas, multiMessageSchemas } from './multi-schemas';
+import { multiEventSchemas, multiMessageSchemas } from '../multi/schemas';
 
 export const SESSION_FILE_FORMAT = 'toy-paxos-session';
 export const SESSION_FILE_VERSION = 1;

@@ -2,15 +2,16 @@
  * Multi-Paxos as a protocol module: a log of numbered slots with a leader, and a replicated
  * key-value store per node. The protocol itself is in shared/src/multi/; this file hands
  * it to the room, and is, with that folder, the only code that reads a room's Multi-Paxos
- * part (`state.multi`). Other parts of the core that show Multi-Paxos (replay moments,
- * scenario expectations) read it through `multiNodeIn` and `slotsChosen`.
+ * part (`state.multi`). Other parts of the core that show Multi-Paxos (scenario
+ * expectations) read it through `multiNodeIn` and `slotsChosen`.
  */
 import { applyMulti, crashMulti, deliverMulti, multiNoticeTargets } from '../multi/apply';
-import { describeMulti, isMultiDescribed, type MultiDescribed } from '../multi/annotate';
+import { describeMulti, isMultiDescribed, multiDeliveryNews, type MultiDescribed } from '../multi/annotate';
 import { decideMulti, multiReply, multiSettingsProblem, refuseOutsideMulti } from '../multi/decide';
 import { pendingSlots } from '../multi/leader';
+import { multiDeliveryMoments, multiEventMoments, multiStateMoments } from '../multi/moments';
 import { cloneMultiState, emptyMultiState, isMultiMessage, multiNodeOf } from '../multi/state';
-import type { MultiMessage, MultiNodeState, MultiReply, MultiRoomEvent, SlotChoice } from '../multi/types';
+import { MULTI_EVENT_TYPES, type MultiMessage, type MultiNodeState, type MultiReply, type MultiRoomEvent, type SlotChoice } from '../multi/types';
 import { roomQuorums, type RoomCommand, type RoomState } from '../room-state';
 import type { BotPlan, BotTools, ProtocolModule } from './types';
 
@@ -25,11 +26,6 @@ export function multiNodeIn(s: RoomState, id: string): MultiNodeState {
 /** Every choice the monitor saw in the slots of `s`, in the order they happened (none in a single-decree room). */
 export function slotsChosen(s: RoomState): readonly SlotChoice[] {
   return s.multi?.monitor.chosen ?? [];
-}
-
-/** True when `s` plays Multi-Paxos (has a log of slots). */
-export function hasSlots(s: RoomState): boolean {
-  return s.multi !== undefined;
 }
 
 export const multiPaxos: ProtocolModule = {
@@ -53,7 +49,7 @@ export const multiPaxos: ProtocolModule = {
   // A Multi-Paxos room is small (a leader, a log of at most 99 slots): a full copy is cheap there.
   annotateFromFullCopy: true,
 
-  events: ['leaderStarted', 'commandSubmitted', 'multiExchanged', 'multiSent', 'multiLost'],
+  events: MULTI_EVENT_TYPES,
   apply: (s, e) => applyMulti(s, e as MultiRoomEvent),
 
   ownsMessage: isMultiMessage,
@@ -69,6 +65,10 @@ export const multiPaxos: ProtocolModule = {
   settingsProblem: (_state, wanted) => multiSettingsProblem(wanted),
 
   describe: (before, after, e) => (isMultiDescribed(before, e) ? describeMulti(before, after, e as MultiDescribed) : null),
+  deliveryNews: (before, after, m, reply) => multiDeliveryNews(before, after, m as MultiMessage, reply),
+  eventMoments: multiEventMoments,
+  deliveryMoments: multiDeliveryMoments,
+  stateMoments: multiStateMoments,
   settingsSentence:
     'Multi-Paxos: a leader runs phase 1 once for every slot from one on, then one round trip of accept requests per client command; each node runs the chosen commands on its key-value store in slot order.',
   leftSentence: 'Back to single-decree Paxos: one value per round; the Multi-Paxos log is gone.',

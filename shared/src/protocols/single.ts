@@ -5,21 +5,23 @@
  * `acceptRequest`, `answer`) are decided by decide.ts, its entries written by annotate.ts.
  * This file folds its events and messages and answers the room's questions about it.
  */
-import { sameBallot } from '../ballot';
+import { sameBallot, type Ballot } from '../ballot';
 import { invariant } from '../invariant';
 import {
   isRequest,
   replyTo,
   tallyKey,
   type AcceptedMessage,
+  type Message,
   type NodeState,
   type NoticeMessage,
   type ReplyMessage,
   type RequestMessage,
 } from '../node';
 import { recheckChosen, recordAccept, recordLearned, recordProposal } from '../monitor';
-import { bumpIds, enqueue, linkUp, programsOf, roomQuorums, type RoomCommand, type RoomEvent, type RoomState } from '../room-state';
-import type { BotPlan, BotTools, ProtocolModule } from './types';
+import { bumpIds, enqueue, linkUp, programsOf, roomQuorums, type AnyReply, type RoomCommand, type RoomEvent, type RoomState } from '../room-state';
+import { singleDeliveryMoments, singleEventMoments, singleStateMoments } from './single-moments';
+import type { BotPlan, BotTools, DeliveryNews, ProtocolModule } from './types';
 
 /** The values a bot proposer picks from. */
 export const BOT_VALUES = ['Apple', 'Mango', 'Kiwi', 'Plum', 'Pear', 'Fig', 'Lime', 'Grape'] as const;
@@ -63,6 +65,10 @@ export const singleDecree: ProtocolModule = {
   settingsProblem: () => null,
 
   describe: () => null, // annotate.ts writes the notebook's entries itself
+  deliveryNews,
+  eventMoments: singleEventMoments,
+  deliveryMoments: singleDeliveryMoments,
+  stateMoments: singleStateMoments,
   settingsSentence: null,
   leftSentence: null,
 
@@ -75,6 +81,40 @@ export const singleDecree: ProtocolModule = {
   botMoves: botStep,
   view: 'single',
 };
+
+/** What delivering `m` shows, for a deliver-all's summary: a proposer's quorum or a new `promiser_acc_max`, values learned, carried back or confirmed. */
+function deliveryNews(before: RoomState, after: RoomState, m: Message, reply: AnyReply | null): DeliveryNews {
+  const learned: { what: string; node: string }[] = [];
+  for (const id of after.order) {
+    const choice = after.nodes[id]?.choice ?? null;
+    if (choice !== null && choice !== (before.nodes[id]?.choice ?? null)) learned.push({ what: choice, node: id });
+  }
+  // A promise carries the acceptor's accepted value when it is made (a request delivered) and when it arrives.
+  const promise = m.kind === 'promise' ? m : reply?.kind === 'promise' ? reply : null;
+  const carried = promise?.lastAccepted ? [{ what: promise.lastAccepted.value, node: promise.from }] : [];
+  const confirmed: { what: string; ballot: Ballot; node: string }[] = [];
+  if (m.kind === 'notice') {
+    const q2 = roomQuorums(after).q2;
+    const key = tallyKey(m.ballot, m.value);
+    const heard = (s: RoomState) => s.nodes[m.to]?.heard[key]?.length ?? 0;
+    if (before.nodes[m.to]?.choice === m.value && heard(before) < q2 && heard(after) >= q2) confirmed.push({ what: m.value, ballot: m.ballot, node: m.to });
+  }
+  return { turn: reachesQuorum(before, after, m) || takesReportedValue(before, after, m), learned, carried, confirmed };
+}
+
+/** Whether delivering reply `m` gives its proposer the quorum it needed: promises, or acceptances. */
+function reachesQuorum(before: RoomState, after: RoomState, m: Message): boolean {
+  if (m.kind !== 'promise' && m.kind !== 'accepted') return false;
+  const { q1, q2 } = roomQuorums(after);
+  const count = (s: RoomState) => (m.kind === 'promise' ? s.nodes[m.to]?.proposer.promisers.length : s.nodes[m.to]?.proposer.acceptors.length) ?? 0;
+  const q = m.kind === 'promise' ? q1 : q2;
+  return count(before) < q && count(after) >= q;
+}
+
+/** Whether delivering `m` changed its proposer's `promiser_acc_max`, which decides the value it may propose. */
+function takesReportedValue(before: RoomState, after: RoomState, m: Message): boolean {
+  return m.kind === 'promise' && before.nodes[m.to]?.proposer.promiserAccMax !== after.nodes[m.to]?.proposer.promiserAccMax;
+}
 
 /** Applies one single-decree event to `s` in place. */
 function applySingle(s: RoomState, event: SingleEvent): void {

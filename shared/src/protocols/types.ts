@@ -22,6 +22,68 @@ export interface EventText {
   readonly value: string | null;
 }
 
+/**
+ * What one delivery of a deliver-all shows, as its protocol reads it: whether it is a turn
+ * that the entry explains in full, and else what the entry says once for all such deliveries
+ * (annotate.ts). Node ids, not names: the entry names them.
+ */
+export interface DeliveryNews {
+  /** The delivery gave its proposer (or leader) the quorum it needed, or changed what its promisers report, which decides the value it may propose. */
+  readonly turn: boolean;
+  /** Nodes that learned something: "Apple", or "set x 3 in slot 2". */
+  readonly learned: readonly { readonly what: string; readonly node: string }[];
+  /** What a promise carries back from the acceptor that made it: "Apple", or "set x 3 (slot 2)". */
+  readonly carried: readonly { readonly what: string; readonly node: string }[];
+  /** A node that had learned `what` now knows that a quorum accepted it in `ballot` too. */
+  readonly confirmed: readonly { readonly what: string; readonly ballot: Ballot; readonly node: string }[];
+}
+
+/** The kinds of key moment in a room's log (replay/moments.ts says what each is). */
+export type MomentKind =
+  | 'proposal'
+  | 'promise-quorum'
+  | 'reported-value'
+  | 'adopted-value'
+  | 're-proposed'
+  | 'no-op'
+  | 'rule-broken'
+  | 'ballot-lost'
+  | 'chosen'
+  | 'learned'
+  | 'violation'
+  | 'round'
+  | 'question';
+
+/**
+ * The states around one event, the words for them and where its moments go, as the replay's
+ * moments (replay/moments.ts) hand them to a protocol module.
+ */
+export interface MomentContext {
+  readonly before: RoomState;
+  readonly after: RoomState;
+  /** The nodes to look at for a change: the ones the event can change, or all when it may change any (or `all` is asked). */
+  nodes(all?: boolean): readonly string[];
+  name(id: string): string;
+  /** "A, B and C". */
+  names(ids: readonly string[]): string;
+  b(ballot: Ballot | null | undefined): string;
+  /** "B's" or, for the proposer itself, "B's own". */
+  whose(id: string, self: string): string;
+  /** "B's promise" or "promises from A and B": the promisers of `proposer` whose acceptor had accepted `value` in `ballot` (`accepted` reads it, before the event). */
+  reporters(proposer: string, promisers: readonly string[], ballot: Ballot, value: string, accepted: (id: string) => { readonly ballot: Ballot; readonly value: string } | undefined): string;
+  /** "B refuses", or for a node's own ballot "A, as an acceptor, refuses its own": every node is proposer and acceptor at once. */
+  refuser(r: { readonly from: string; readonly to: string }): string;
+  /** True once the ballot `r` answers (its proposer's, in this round) has been named lost: only the first refusal that ends a ballot is a moment. */
+  lostBefore(r: { readonly to: string; readonly ballot: Ballot }): boolean;
+  /** Names the ballot `r` answers lost. */
+  markLost(r: { readonly to: string; readonly ballot: Ballot }): void;
+  /** "2 of the 2 promises it needs for 1.A", or past the quorum (many promises delivered at once), "3 promises for 1.A (2 were enough)". */
+  promises(count: number, quorum: number, ballot: string): string;
+  /** "A quorum of 2 acceptors": who chooses a value, after the event. */
+  acceptorQuorum(): string;
+  add(kind: MomentKind, label: string, because: string): void;
+}
+
 /** What a bot driver keeps per bot node between steps. */
 export interface BotPlan {
   nextAtMs: number;
@@ -88,10 +150,20 @@ export interface ProtocolModule {
   // --- Annotations: log lines and plain-English explanations.
   /** The entry for an event it describes itself (its own, and its messages' deliveries); null for the rest. */
   describe(before: RoomState, after: RoomState, e: RoomEvent): EventText | null;
+  /** What delivering message `m` (answered with `reply`) from `before` to `after` shows, for the summary of a deliver-all. */
+  deliveryNews(before: RoomState, after: RoomState, m: Message, reply: AnyReply | null): DeliveryNews;
   /** The SETTINGS entry's sentence for a room that plays it, or null. */
   readonly settingsSentence: string | null;
   /** The SETTINGS entry's sentence when a room stops playing it, or null. */
   readonly leftSentence: string | null;
+
+  // --- Moments: what in the log teaches (replay/moments.ts).
+  /** The moments of one of its own events: a ballot starting, its requests sent or exchanged, a reply reaching its proposer. */
+  eventMoments(at: MomentContext, e: RoomEvent): void;
+  /** The moments of one of its messages `m` arriving, answered with `reply` (one delivery of a deliver-all at a time). */
+  deliveryMoments(at: MomentContext, m: Message, reply: AnyReply | null): void;
+  /** The moments any event brings about in a room that plays it, read from the states: quorums of promises, values chosen, values learned. */
+  stateMoments(at: MomentContext): void;
 
   // --- Monitor: safety checks run in its fold; these read what it found.
   /** How many choices the monitor has seen (values, or values in slots). */

@@ -15,6 +15,7 @@ import { formatBallot, type Ballot } from '../ballot';
 import { inkOf, nodeHue } from '../ink';
 import type { Message } from '../node';
 import { apply, cloneRoomState, nameOf, type RoomEvent, type RoomState } from '../room';
+import { byMessageKind, isProtocolEvent, networkMove } from '../protocols/kinds';
 
 export type ArrowFate = 'delivered' | 'dropped' | 'lost' | 'in-flight' | 'held';
 
@@ -116,34 +117,8 @@ export const DIAGRAM = {
 } as const;
 
 // Phase numbers, not the paper's rule names (P1a and P2c are rules, which explanations cite).
-const PHASE: Record<Message['kind'], string> = {
-  prepare: '1a',
-  promise: '1b',
-  accept: '2a',
-  accepted: '2b',
-  notice: '2b',
-  reject: 'nack',
-  multiPrepare: '1a',
-  multiPromise: '1b',
-  multiAccept: '2a',
-  multiAccepted: '2b',
-  multiNotice: '2b',
-  multiReject: 'nack',
-};
-const KIND: Record<Message['kind'], string> = {
-  prepare: 'prepare',
-  promise: 'promise',
-  accept: 'accept',
-  accepted: 'accepted',
-  notice: 'notice',
-  reject: 'reject',
-  multiPrepare: 'prepare',
-  multiPromise: 'promise',
-  multiAccept: 'accept',
-  multiAccepted: 'accepted',
-  multiNotice: 'notice',
-  multiReject: 'reject',
-};
+const PHASE = byMessageKind({ prepare: '1a', promise: '1b', accept: '2a', accepted: '2b', notice: '2b', reject: 'nack' });
+const KIND = byMessageKind<string>({ prepare: 'prepare', promise: 'promise', accept: 'accept', accepted: 'accepted', notice: 'notice', reject: 'reject' });
 
 /** Cuts `text` to `max` characters, with an ellipsis. */
 function shorten(text: string, max: number): string {
@@ -280,22 +255,25 @@ export function diagramModel(initial: RoomState, events: readonly RoomEvent[], u
     apply(s, e);
     const seq = s.seq;
     if (e.type === 'nodeAdded') laneOf(e.node);
+    /** A request enters the network. */
+    const sent = (message: Message) => open.set(message.id, { m: message, seq, event: seq, copy: false });
+    /** A request and its acceptor's reply in one step (no reply: the request waits in an inbox). */
+    const exchanged = (request: Message, reply: Message | null) => {
+      const req = { m: request, seq: seq - 0.4, event: seq, copy: false };
+      if (!reply) {
+        open.set(request.id, { ...req, seq });
+        return;
+      }
+      close(req, seq, 'delivered', seq);
+      close({ m: reply, seq, event: seq, copy: false }, seq + 0.4, 'delivered', seq);
+    };
     switch (e.type) {
       case 'sent':
-      case 'multiSent':
-        open.set(e.message.id, { m: e.message, seq, event: seq, copy: false });
+        sent(e.message);
         break;
       case 'exchanged':
-      case 'multiExchanged': {
-        const req = { m: e.request, seq: seq - 0.4, event: seq, copy: false };
-        if (!e.reply) {
-          open.set(e.request.id, { ...req, seq });
-          break;
-        }
-        close(req, seq, 'delivered', seq);
-        close({ m: e.reply, seq, event: seq, copy: false }, seq + 0.4, 'delivered', seq);
+        exchanged(e.request, e.reply);
         break;
-      }
       case 'lost':
         close({ m: e.message, seq: seq - 0.4, event: seq, copy: false }, seq, 'lost', seq);
         break;
@@ -345,6 +323,12 @@ export function diagramModel(initial: RoomState, events: readonly RoomEvent[], u
         open.clear();
         break;
       default:
+        // A protocol's own events move messages as the notebook's do, or are not drawn.
+        if (isProtocolEvent(e)) {
+          const move = networkMove(e);
+          if (move === 'sent' && 'message' in e) sent(e.message);
+          else if (move === 'exchanged' && 'request' in e) exchanged(e.request, e.reply);
+        }
         break;
     }
     for (const c of s.monitor.chosen.slice(chosenBefore)) chosenAt.push({ seq, value: c.value });

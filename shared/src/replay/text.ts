@@ -3,6 +3,7 @@ import { annotate } from '../annotate';
 import { apply, cloneRoomState, nameOf, type RoomEvent, type RoomState } from '../room';
 import type { Message } from '../node';
 import { settingsLine } from '../settings';
+import { startsBallot } from '../protocols/kinds';
 
 /**
  * The notebook's lines and the explanations, as a Markdown document, headed by the settings
@@ -14,7 +15,7 @@ export function exportMarkdown(initial: RoomState, events: readonly RoomEvent[],
   // A majority counts the first round's acceptors: the nodes there when its first proposal started.
   let acceptors: number | null = null;
   for (const e of events) {
-    if (acceptors === null && (e.type === 'proposalStarted' || e.type === 'leaderStarted')) acceptors = s.members.length;
+    if (acceptors === null && startsBallot(e)) acceptors = s.members.length;
     const next = cloneRoomState(s);
     apply(next, e);
     const a = annotate(s, e, next);

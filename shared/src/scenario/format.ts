@@ -3,6 +3,7 @@ import type { ScenarioRun } from './run';
 import { settingsWarnings } from '../lessons';
 import { settingsLine } from '../settings';
 import { protocolOf } from '../protocols/registry';
+import { startsBallot } from '../protocols/kinds';
 
 export interface FormatOptions {
   /** Only the notebook's classic lines. */
@@ -19,7 +20,7 @@ export function formatRun(run: ScenarioRun, options: FormatOptions = {}): string
     if (scenario.rule) out.push(`Rule: ${scenario.rule}`);
     const s = run.log.stateAt(0).settings;
     // The first round's acceptors: the nodes there when its first proposal started.
-    const first = run.log.events.findIndex((e) => e.type === 'proposalStarted' || e.type === 'leaderStarted');
+    const first = run.log.events.findIndex(startsBallot);
     const n = (first < 0 ? run.log.state : run.log.stateAt(first)).members.length;
     out.push(settingsLine(s, n));
     for (const w of settingsWarnings(s, n)) out.push(`Warning: ${w.message}`);

@@ -6,7 +6,6 @@
 import { leaderTop, MULTI_LIMITS, multiNodeIn, pendingSlots, roomQuorums, sameBallot, slotsChosen, slotValue, topSlot, type RoomState } from '@toy-paxos/shared';
 import { ballotText } from '../../lib/view-model';
 
-export { isMultiRoom } from '../index';
 
 /** One node's state in one slot, from what is most settled to least. */
 export type SlotCell =
@@ -159,4 +158,10 @@ export function halfAccepted(state: RoomState, id: string): HalfAccepted[] {
       }).length;
       return { slot, value: a.value, ballot: ballotText(state, a.ballot), acceptors, q2 };
     });
+}
+
+/** The slot an accept request names for the pick `choice` ('' or a slot no longer pending: every pending slot, undefined). */
+export function acceptSlot(room: RoomState, actor: string, choice: string): number | undefined {
+  const slot = Number(choice);
+  return choice !== '' && leaderView(room, actor)?.pending.includes(slot) ? slot : undefined;
 }

@@ -1,12 +1,12 @@
 /**
  * Zod schemas for Multi-Paxos: the payloads of the commands a client will send to lead, to
  * submit a client command and to send one slot, and the events and messages a session file
- * may hold. `CLIENT_EVENTS` (schemas.ts) serves the command payloads (see docs/protocol/commands.md,
- * "Multi-Paxos").
+ * may hold. `CLIENT_EVENTS` (shared/src/protocol/schemas.ts) serves the command payloads
+ * (see docs/protocol/commands.md, "Multi-Paxos").
  */
 import { z } from 'zod';
-import { parseKvCommand } from '../multi/state';
-import { MULTI_LIMITS } from '../multi/types';
+import { parseKvCommand } from './state';
+import { MULTI_LIMITS } from './types';
 import { reservedId } from '../text';
 
 const slot = z.number().int().min(1).max(MULTI_LIMITS.slotsMax);
