@@ -15,15 +15,20 @@
  * 90 kB for one (and its 16 kB output buffer), which every page kept from its join's answer
  * on. It is closed after each message; the rare next large one makes a new one.
  *
+ * One for all. What replaces engine.io's and ws's own is one function shared by every
+ * connection, not a closure per connection, and every connection uses the server's compression
+ * options rather than a copy: a class of hundreds keeps none of them per page.
+ *
  * This reaches into engine.io's WebSocket transport (`_canSendPreEncodedFrame`, the check it
  * makes itself) and ws's sender (`_state`, `_queue`) and permessage-deflate (`_compress`,
- * `_deflate`, `params`); tests/integration/fanout.test.ts fails if an upgrade changes them.
+ * `_deflate`, `params`, `_options`); tests/integration/fanout.test.ts fails if an upgrade changes them.
  */
 import type { Server } from 'socket.io';
 
 /** What this reads of ws's permessage-deflate extension of one connection. */
 interface PerMessageDeflate {
-  readonly params: Record<string, unknown>;
+  params: Record<string, unknown>;
+  _options: object;
   _deflate: { close(): void } | null;
   _compress(data: unknown, fin: boolean, callback: (error: Error | null, result?: Buffer) => void): void;
 }
@@ -47,11 +52,14 @@ function frameBytes(frame: readonly Buffer[]): number {
   return n;
 }
 
-function sendFramesAsBuilt(transport: WebSocketTransport, thresholdBytes: number): void {
-  if (typeof transport._canSendPreEncodedFrame !== 'function') return;
-  transport._canSendPreEncodedFrame = (packet) => {
+/**
+ * Whether a packet's frame goes out as socket.io built it: the transport's own check, made
+ * for every connection by one function (the transport is `this`), not by a closure each.
+ */
+function sendsAsBuilt(thresholdBytes: number): WebSocketTransport['_canSendPreEncodedFrame'] {
+  return function (this: WebSocketTransport, packet) {
     const frame = packet.options?.wsPreEncodedFrame;
-    const sender = transport.socket?._sender;
+    const sender = this.socket?._sender;
     return (
       frame !== undefined &&
       typeof sender?.sendFrame === 'function' &&
@@ -62,25 +70,35 @@ function sendFramesAsBuilt(transport: WebSocketTransport, thresholdBytes: number
   };
 }
 
-function closeCompressorAfterEachMessage(transport: WebSocketTransport): void {
-  const deflate = transport.socket?._extensions?.['permessage-deflate'];
-  if (!deflate?.params.server_no_context_takeover || typeof deflate._compress !== 'function') return;
-  const compress = deflate._compress;
-  deflate._compress = function (this: PerMessageDeflate, data, fin, callback) {
-    compress.call(this, data, fin, (error, result) => {
-      if (fin && this._deflate) {
-        this._deflate.close();
-        this._deflate = null;
-      }
-      callback(error, result);
-    });
-  };
+/** ws's compressing of one message, then the compressor is closed once the message is whole; shared by every connection (`this`). */
+function compressThenClose(this: PerMessageDeflate, data: unknown, fin: boolean, callback: (error: Error | null, result?: Buffer) => void): void {
+  const compress = (Object.getPrototypeOf(this) as PerMessageDeflate)._compress;
+  compress.call(this, data, fin, (error, result) => {
+    if (fin && this._deflate) {
+      this._deflate.close();
+      this._deflate = null;
+    }
+    callback(error, result);
+  });
 }
 
-function tune(transport: WebSocketTransport, thresholdBytes: number): void {
+/** What every connection shares: its check for frames sent as built, and its compression options. */
+interface Shared {
+  readonly canSend: WebSocketTransport['_canSendPreEncodedFrame'];
+  readonly compression: object | undefined;
+}
+
+function tune(transport: WebSocketTransport, shared: Shared): void {
   if (transport.name !== 'websocket') return;
-  sendFramesAsBuilt(transport, thresholdBytes);
-  closeCompressorAfterEachMessage(transport);
+  if (typeof transport._canSendPreEncodedFrame === 'function') transport._canSendPreEncodedFrame = shared.canSend;
+  const deflate = transport.socket?._extensions?.['permessage-deflate'];
+  if (!deflate) return;
+  // ws made each connection a copy of the server's options, equal to them (app.ts): the
+  // connection uses the server's. The parameters it agreed on are a dictionary as ws parsed
+  // them (some 180 bytes); a plain object holds them in a quarter of that.
+  if (shared.compression) deflate._options = shared.compression;
+  deflate.params = { ...deflate.params };
+  if (deflate.params.server_no_context_takeover && typeof deflate._compress === 'function') deflate._compress = compressThenClose;
 }
 
 /**
@@ -88,8 +106,13 @@ function tune(transport: WebSocketTransport, thresholdBytes: number): void {
  * frame socket.io built, and keep no compressor between messages.
  */
 export function tuneWebSockets(io: Pick<Server, 'engine'>, thresholdBytes: number): void {
+  const { perMessageDeflate } = (io.engine as unknown as { opts: { perMessageDeflate?: object | boolean } }).opts;
+  const shared: Shared = { canSend: sendsAsBuilt(thresholdBytes), compression: typeof perMessageDeflate === 'object' ? perMessageDeflate : undefined };
+  const upgraded = (transport: WebSocketTransport) => tune(transport, shared);
   io.engine.on('connection', (socket: { transport: WebSocketTransport; on(event: 'upgrade', listener: (t: WebSocketTransport) => void): void }) => {
-    tune(socket.transport, thresholdBytes);
-    socket.on('upgrade', (transport) => tune(transport, thresholdBytes));
+    tune(socket.transport, shared);
+    // Only a connection that starts by polling upgrades (to a WebSocket); one that starts as a
+    // WebSocket stays one, and keeps no listener for it.
+    if (socket.transport.name === 'polling') socket.on('upgrade', upgraded);
   });
 }

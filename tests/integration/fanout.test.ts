@@ -3,7 +3,8 @@
  * batch of records reaches every socket of a room as one WebSocket frame, built once and
  * sent as it is, rather than compressed and framed again for each socket (server/src/fan-out.ts);
  * only messages of 16 kB or more are compressed (app.ts), and they arrive. And what a
- * connection keeps while it stays open: no compressor, one listener for all its events.
+ * connection keeps while it stays open: no compressor, one listener for all its events, and
+ * nothing of its own where one function or object serves every connection.
  */
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -66,5 +67,32 @@ describe('fan-out', () => {
     // ('error' is socket.io's own, a no-op.)
     for (const s of sockets) expect({ any: s.listenersAny().length, events: s.eventNames() }).toEqual({ any: 1, events: ['error', 'disconnect'] });
     for (const c of env.clients) await c.until(() => c.lastSeq === 72 && c.problems.length === 0, 'the join on every page');
+  });
+
+  it('what the server adds to each connection is one thing for all of them: the frame check, the compressing, the compression options; and no upgrade listener on a WebSocket', async () => {
+    const room = await createRoom(env.server.url);
+    for (let i = 0; i < 3; i++) expect((await env.client().join(room.code, `S${i}`)).ok).toBe(true);
+    const { io } = env.server.app;
+    const options = (io.engine as unknown as { opts: { perMessageDeflate: Record<string, unknown>; maxHttpBufferSize: number } }).opts;
+    // The options ws copies for each connection are, with the two it adds, the server's own.
+    expect(options.perMessageDeflate).toMatchObject({ isServer: true, maxPayload: options.maxHttpBufferSize });
+    const sockets = [...io.sockets.sockets.values()];
+    expect(sockets).toHaveLength(3);
+    type Deflate = { _options: unknown; _compress: unknown; params: object };
+    type Transport = { name: string; _canSendPreEncodedFrame: unknown; socket: { _extensions: Record<string, Deflate | undefined> } };
+    const transports = sockets.map((s) => s.conn.transport as unknown as Transport);
+    const deflates = transports.map((t) => t.socket._extensions['permessage-deflate']!);
+    expect(transports.map((t) => t.name)).toEqual(['websocket', 'websocket', 'websocket']);
+    expect(deflates.every(Boolean)).toBe(true);
+    expect(new Set(transports.map((t) => t._canSendPreEncodedFrame)).size).toBe(1);
+    expect(new Set(deflates.map((d) => d._compress)).size).toBe(1);
+    for (const d of deflates) {
+      expect(d._options).toBe(options.perMessageDeflate);
+      // What the connection agreed on, as a plain object (ws parses it into a dictionary without a prototype).
+      expect(Object.getPrototypeOf(d.params)).toBe(Object.prototype);
+      expect(d.params).toMatchObject({ server_no_context_takeover: true, server_max_window_bits: 11, client_max_window_bits: 11 });
+    }
+    // A connection that starts as a WebSocket never upgrades: nothing listens for it.
+    for (const s of sockets) expect(s.conn.listenerCount('upgrade')).toBe(0);
   });
 });
