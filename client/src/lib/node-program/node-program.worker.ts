@@ -83,6 +83,12 @@ function headerLines(): number {
 }
 const HEADER_LINES = headerLines();
 
+// A promise the learner's code let fail (an import() it made, say) stops the program as a throw does.
+addEventListener('unhandledrejection', (e: PromiseRejectionEvent) => {
+  e.preventDefault();
+  send({ type: 'failed', ...problemOf(e.reason, null) });
+});
+
 function problemOf(e: unknown, where: string | null): NodeProgramProblem {
   if (e instanceof ProgramFailure) return e.problem;
   const line = e instanceof Error || (typeof e === 'object' && e !== null && 'stack' in e) ? learnerLine(String((e as Error).stack), HEADER_LINES) : null;

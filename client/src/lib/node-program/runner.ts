@@ -72,14 +72,15 @@ export class NodeProgramRunner {
   }
 
   #answer(m: NodeWorkerAnswer): void {
-    // Only the answers this page asked for, in the shapes it knows.
-    if (!this.#pending || typeof m !== 'object' || m === null) return;
+    // Only the answers this page asked for, in the shapes it knows; a failure whenever it comes.
+    if (typeof m !== 'object' || m === null) return;
+    if (m.type === 'failed') return this.#fail({ where: typeof m.where === 'string' ? m.where : null, line: typeof m.line === 'number' ? m.line : null, message: String(m.message) });
+    if (!this.#pending) return;
     if (m.type === 'progress') {
       this.#arm();
       this.#pending.onProgress?.(Number(m.states) || 0);
       return;
     }
-    if (m.type === 'failed') return this.#fail({ where: typeof m.where === 'string' ? m.where : null, line: typeof m.line === 'number' ? m.line : null, message: String(m.message) });
     if (m.type !== 'loaded' && m.type !== 'prepared' && m.type !== 'checked') return;
     const pending = this.#pending;
     this.#pending = null;
