@@ -7,7 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { person, screenshot, useClassroom } from './harness';
+import { join } from 'node:path';
+import { person, PHONE, screenshot, SCREENSHOTS, seriousViolations, useClassroom } from './harness';
 import { myNodeProblem, myNodeStatus, openMyNode, write, YES_TO_ALL } from './my-node-steps';
 
 const env = useClassroom();
@@ -90,6 +91,46 @@ describe('write my own node', () => {
     // The sandbox's safety monitor judged the steps as for built-in nodes: two values chosen.
     await expect.poll(() => page.getByText(/SAFETY VIOLATION/).first().isVisible()).toBe(true);
     await screenshot(page, 'my-node-broken-desktop');
+    await context.close();
+  });
+
+  it('on a 360 px phone: the editor, the nodes to attach to and the verdict fit the width, work from the keyboard, and the verdict is announced', async () => {
+    // bypassCSP lets the test inject axe-core's script into the page.
+    const { context, page } = await person(env.browser, PHONE, { bypassCSP: true });
+    await page.goto(`${env.classroom.url}/solo`);
+    await page.getByRole('heading', { name: 'Solo sandbox' }).waitFor();
+    await page.getByRole('button', { name: 'Write my own node' }).focus();
+    await page.keyboard.press('Enter');
+    const editor = page.getByRole('textbox', { name: 'Your node: TypeScript or JavaScript' });
+    await editor.waitFor();
+    // Into the editor and out again by the keyboard alone: Tab is not captured.
+    await editor.focus();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('// mine');
+    expect(await editor.innerText()).toMatch(/\/\/ mine$/);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.closest(".cm-editor") === null')).toBe(true);
+    await editor.scrollIntoViewIfNeeded();
+    await screenshot(page, 'my-node-editor-phone');
+
+    await page.getByRole('button', { name: 'Check my node' }).focus();
+    await page.keyboard.press('Enter');
+    const status = myNodeStatus(page);
+    await expect.poll(() => status.innerText(), { timeout: 60_000 }).toMatch(/^No way to break agreement found/);
+    expect(await status.getAttribute('aria-live')).toBe('polite');
+    expect(await status.getAttribute('role')).toBe('status');
+    for (const part of [editor, page.getByRole('group', { name: 'Attach to nodes' }), page.getByRole('button', { name: 'Check my node' }), page.getByTestId('my-node-verdict')]) {
+      await part.scrollIntoViewIfNeeded();
+      const box = (await part.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
+    }
+    await page.getByTestId('my-node-verdict').scrollIntoViewIfNeeded();
+    // screenshot() fails if the page is wider than the phone.
+    await screenshot(page, 'my-node-verdict-phone');
+    // The panel alone, to read it at its real size.
+    await page.getByRole('region', { name: 'Your own node' }).screenshot({ path: join(SCREENSHOTS, 'my-node-panel-phone.png') });
+    expect(await seriousViolations(page)).toEqual([]);
     await context.close();
   });
 });
