@@ -5,13 +5,14 @@
  * requests, so no value is ever chosen. The solo sandbox's editor opens with it; it is kept
  * here, as text, so that every place that offers a learner a blank node offers the same one.
  */
+// Kept off the start of a line of this file, which imports nothing: they are the learner's imports.
+const IMPORTS = "import { compareBallots } from '@toy-paxos/shared';\nimport type { AcceptorProgram, ProposerProgram } from '@toy-paxos/shared';\n";
+
 export const MY_NODE_TEMPLATE = `// Your own node: an acceptor and a proposer (docs/NODE-PROGRAMS.md).
 // Each function is pure: it gets a state and a message and returns the next state
 // (or, for onRequest, an answer). A ballot is { round, node }; compareBallots(a, b)
 // orders two of them (a missing one is lowest).
-import { compareBallots } from '@toy-paxos/shared';
-import type { AcceptorProgram, ProposerProgram } from '@toy-paxos/shared';
-
+${IMPORTS}
 export const acceptor: AcceptorProgram = {
   name: 'myAcceptor',
   init() {
