@@ -5,6 +5,13 @@
  * start of every function and every loop body (acorn), on the same line as what it guards.
  * The worker sets the deadline before each call into the program: a loop that never ends
  * stops at its next turn with the line it was on.
+ *
+ * Why TypeScript in the browser, and why sucrase: the interface, the template and the guide
+ * (docs/NODE-PROGRAMS.md) are written in TypeScript, and a learner should be able to paste
+ * what they read. sucrase only removes types (it checks none, as the page says), and it keeps
+ * every line where it was, so no source map is needed to name the learner's line. It is
+ * bundled into the worker alone, with acorn and the core (about 130 kB gzipped, loaded the
+ * first time a program is attached or checked), never into a page's first scripts.
  */
 import { parse, type Node } from 'acorn';
 import { transform } from 'sucrase';
