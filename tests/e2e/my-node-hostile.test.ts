@@ -42,7 +42,7 @@ export const acceptor = {
 const HOSTILE: readonly { readonly name: string; readonly source: () => string; readonly problem: RegExp }[] = [
   { name: 'a loop that never ends', source: () => onRequest('\n    while (true) {}'), problem: /^acceptor\.onRequest, line 6: it ran longer than 1000 ms/ },
   { name: 'a loop that catches the deadline', source: () => onRequest('\n    for (;;) { try { while (true) {} } catch {} }'), problem: /^acceptor\.onRequest, line 6: it ran longer than 1000 ms|did not answer within/ },
-  { name: 'a loop made by eval, which the checks cannot see', source: () => onRequest('\n    eval("while (true) {}");'), problem: /^It did not answer within 2\.5 s, so the sandbox ended it/ },
+  { name: 'a loop made by eval, which the checks cannot see', source: () => onRequest('\n    eval("while (true) {}");'), problem: /^It did not answer within 5 s, so the sandbox ended it/ },
   { name: 'memory without bound', source: () => `const kept = [];\n${onRequest('\n    for (;;) kept.push(new Array(100000).fill(kept.length));')}`, problem: /^acceptor\.onRequest, line 7: it ran longer than 1000 ms/ },
   { name: 'fetch', source: () => `fetch('${probe.url}/fetch');\n${onRequest()}`, problem: /^line 1: TypeError: fetch is not a function/ },
   { name: 'WebSocket', source: () => `new WebSocket('${probe.url.replace('http', 'ws')}/ws');\n${onRequest()}`, problem: /^line 1: TypeError: WebSocket is not a constructor/ },
@@ -55,6 +55,19 @@ const HOSTILE: readonly { readonly name: string; readonly source: () => string; 
   { name: 'a huge answer', source: () => onRequest("\n    return { kind: 'reject', promised: { round: 1, node: 'x'.repeat(1e6) } };"), problem: /^acceptor\.onRequest: acceptor\.onRequest's answer holds a string of 1000000 characters/ },
   { name: 'a cyclic answer', source: () => onRequest("\n    const a = { kind: 'accepted' }; a.self = a; return a;"), problem: /^acceptor\.onRequest: acceptor\.onRequest's answer contains itself \(a cycle\)/ },
 ];
+
+describe("a learner's node that keeps things between calls", () => {
+  it('finds them gone at every call: each call runs on a fresh instance of the module, so nothing piles up in memory call after call', async () => {
+    const { context, page } = await person(env.browser, { width: 1366, height: 900 });
+    await openMyNode(page, env.classroom.url);
+    // 100 kB kept at each call, and a throw if anything kept from an earlier call is still there.
+    await write(page, `const kept = [];\n${onRequest("\n    kept.push(new Array(12500).fill(1));\n    if (kept.length > 1) throw new Error('kept ' + kept.length);\n    return HONEST.acceptor.onRequest(state, request);")}`);
+    await page.getByRole('button', { name: 'Check my node' }).click();
+    await expect.poll(() => page.getByTestId('my-node-status').innerText(), { timeout: 60_000 }).toBe('No way to break agreement found: 4,357 states, all of them.');
+    expect(await myNodeProblem(page).count()).toBe(0);
+    await context.close();
+  });
+});
 
 describe("a learner's node that misbehaves", () => {
   for (const hostile of HOSTILE) {
@@ -70,6 +83,8 @@ describe("a learner's node that misbehaves", () => {
 
       await page.getByRole('button', { name: 'Check my node' }).click();
       await expect.poll(() => myNodeProblem(page).innerText(), { timeout: 30_000 }).toMatch(hostile.problem);
+      // While the program ran and failed, the main thread never stopped for long (read before the page's own work below).
+      expect(await page.evaluate('window.__longestTaskMs')).toBeLessThanOrEqual(100);
 
       // The page still answers: a node joins the sandbox.
       await page.getByRole('button', { name: 'Add node', exact: true }).click();
@@ -78,7 +93,6 @@ describe("a learner's node that misbehaves", () => {
       await expect.poll(() => page.workers().filter((w) => w.url().includes('node-program')).length).toBe(0);
       expect(requests.filter((u) => !/\/assets\/node-program\.worker-[\w-]+\.js$/.test(u))).toEqual([]);
       expect(probe.heard).toEqual([]);
-      expect(await page.evaluate('window.__longestTaskMs')).toBeLessThanOrEqual(100);
       await context.close();
     });
   }

@@ -6,7 +6,8 @@
  * channel to the page...) and the built-in prototypes are frozen. The learner's code sees
  * only the program interface: `compareBallots` and the honest programs (`HONEST`). Each call into it has a deadline, checked
  * at the start of every function and loop body it runs, and what it returns must be plain
- * data of a bounded size (shared/src/programs/plain.ts).
+ * data of a bounded size (shared/src/programs/plain.ts). Each call runs on a fresh instance of
+ * the learner's module (see `guarded`).
  */
 import {
   acceptorAnswerProblem,
@@ -107,19 +108,29 @@ const PROPOSER_FUNCTIONS = ['init', 'propose', 'onReply', 'readyToAccept', 'valu
 /** Every answer the program gave since the last `prepare`, by `answerKey`. */
 let recorded: Map<string, unknown> | null = null;
 
-/** The learner's `role` object, each function run with a deadline on a copy of its arguments, its answer checked. */
-function guarded<T>(role: string, program: Record<string, unknown>, functions: readonly string[]): T {
-  const out: Record<string, unknown> = { name: typeof program.name === 'string' ? program.name.slice(0, 60) : role };
+/** The learner's module, run afresh: its exports. */
+type Instance = () => Record<string, unknown>;
+
+/**
+ * The learner's `role`, each function run on a fresh instance of the module, with a deadline,
+ * on a copy of its arguments, its answer checked. A fresh instance for every call keeps a
+ * program pure, as the interface asks: nothing it keeps outside the state it returns lasts
+ * from one call to the next. It also bounds its memory: what one call can make in its time,
+ * never more piling up call after call, which a worker could not otherwise see (browsers give
+ * a worker no measure of its own memory).
+ */
+function guarded<T>(role: string, first: Record<string, unknown>, instance: Instance, functions: readonly string[]): T {
+  const out: Record<string, unknown> = { name: typeof first.name === 'string' ? first.name.slice(0, 60) : role };
   for (const fn of functions) {
-    const f = program[fn];
-    if (typeof f !== 'function') throw new ProgramFailure({ where: null, line: null, message: `${role} has no function ${fn}: write ${role}.${fn} (docs/NODE-PROGRAMS.md lists what each role needs).` });
+    if (typeof first[fn] !== 'function') throw new ProgramFailure({ where: null, line: null, message: `${role} has no function ${fn}: write ${role}.${fn} (docs/NODE-PROGRAMS.md lists what each role needs).` });
     const where = `${role}.${fn}`;
     out[fn] = (...args: unknown[]) => {
       let answer: unknown;
       deadline = performance.now() + CALL_MS_MAX;
       try {
+        const program = instance()[role] as Record<string, unknown>;
         // A copy: the program may not change the room's own state, even by mistake.
-        answer = (f as (...a: unknown[]) => unknown).apply(program, structuredClone(args));
+        answer = (program[fn] as (...a: unknown[]) => unknown).apply(program, structuredClone(args));
       } catch (e) {
         throw new ProgramFailure(problemOf(e, where));
       } finally {
@@ -155,18 +166,23 @@ function load(source: string): void {
     return send({ type: 'failed', ...problemOf(e, null) });
   }
   lockDown();
-  const exports: Record<string, unknown> = {};
+  const hidden = SHADOWED.map(() => undefined);
+  const instance: Instance = () => {
+    const exports: Record<string, unknown> = {};
+    factory(exports, require, deadlineCheck, ...hidden);
+    return exports;
+  };
   try {
     deadline = performance.now() + CALL_MS_MAX;
-    factory(exports, require, deadlineCheck, ...SHADOWED.map(() => undefined));
+    const exports = instance();
     deadline = Infinity;
     const acceptor = exports.acceptor;
     const proposer = exports.proposer;
     if (typeof acceptor !== 'object' || acceptor === null) throw new ProgramFailure({ where: null, line: null, message: 'The program exports no acceptor: write export const acceptor = { ... }.' });
     if (typeof proposer !== 'object' || proposer === null) throw new ProgramFailure({ where: null, line: null, message: 'The program exports no proposer: write export const proposer = { ... }.' });
     mine = {
-      acceptor: guarded<AcceptorProgram>('acceptor', acceptor as Record<string, unknown>, ACCEPTOR_FUNCTIONS),
-      proposer: guarded<ProposerProgram>('proposer', proposer as Record<string, unknown>, PROPOSER_FUNCTIONS),
+      acceptor: guarded<AcceptorProgram>('acceptor', acceptor as Record<string, unknown>, instance, ACCEPTOR_FUNCTIONS),
+      proposer: guarded<ProposerProgram>('proposer', proposer as Record<string, unknown>, instance, PROPOSER_FUNCTIONS),
     };
   } catch (e) {
     return send({ type: 'failed', ...problemOf(e, null) });

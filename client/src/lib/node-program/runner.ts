@@ -10,7 +10,7 @@ import { CALL_MS_MAX } from './limits';
 import type { NodeProgramProblem, NodeWorkerAnswer, NodeWorkerRequest, ProgramAnswers } from './messages';
 
 /** How long the worker may stay silent before the page ends it. */
-export const SILENCE_MS_MAX = CALL_MS_MAX + 1500;
+export const SILENCE_MS_MAX = CALL_MS_MAX + 4000;
 
 type Pending = { readonly resolve: (m: NodeWorkerAnswer) => void; readonly onProgress?: (states: number) => void };
 
