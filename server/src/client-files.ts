@@ -8,6 +8,10 @@
  * The client's routes (/join/CODE, /room/CODE, /solo...) are all its index page. Vite names
  * every asset by its content's hash, so assets are cached for a year; the index page, which
  * names them, is checked again on every visit.
+ *
+ * The worker that runs a learner's own node (client/src/lib/node-program/) is sent with a
+ * policy of its own: it may load no script and connect nowhere. It may only `eval`, which is
+ * how it runs the learner's compiled program.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
@@ -29,6 +33,11 @@ const TYPES: Readonly<Record<string, string>> = {
   '.woff2': 'font/woff2',
 };
 
+/** The worker that runs a learner's code, as the build names it. */
+const SANDBOXED = /^\/assets\/node-program\.worker-[\w-]+\.js$/;
+/** Its policy: nothing to fetch, load or connect to; only the learner's code, made into a function. */
+export const SANDBOX_CSP = "default-src 'none'; script-src 'unsafe-eval'; connect-src 'none'; worker-src 'none'; base-uri 'none'; form-action 'none'";
+
 /** Encodings, best first, with the suffix of their copies. */
 const ENCODINGS = [
   { name: 'br', suffix: '.br' },
@@ -41,6 +50,8 @@ interface ClientFile {
   /** The copies there are, by encoding. */
   readonly encoded: ReadonlyMap<string, string>;
   readonly cache: string;
+  /** Its own Content-Security-Policy, in place of the page's. */
+  readonly csp: string | null;
 }
 
 /** Every file of `dir` by its URL path, read once: a build changes only when the server restarts. */
@@ -62,6 +73,7 @@ function clientFiles(dir: string): Map<string, ClientFile> {
       type: TYPES[extname(path)] ?? 'application/octet-stream',
       encoded,
       cache: immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      csp: SANDBOXED.test(url) ? SANDBOX_CSP : null,
     });
   }
   return files;
@@ -83,6 +95,7 @@ function send(req: Request, res: Response, file: ClientFile): void {
   const encoding = ENCODINGS.find((e) => file.encoded.has(e.name) && (ok.has(e.name) || ok.has('*')));
   res.setHeader('Content-Type', file.type);
   res.setHeader('Cache-Control', file.cache);
+  if (file.csp) res.setHeader('Content-Security-Policy', file.csp);
   if (file.encoded.size > 0) res.setHeader('Vary', 'Accept-Encoding');
   if (encoding) res.setHeader('Content-Encoding', encoding.name);
   res.sendFile(encoding ? file.encoded.get(encoding.name)! : file.path, { dotfiles: 'deny', lastModified: true, cacheControl: false });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compressCopies } from '../../scripts/build-client';
+import { SANDBOX_CSP } from '../../server/src/client-files';
 import { startServer, type TestServer } from './harness';
 
 const INDEX = `<!doctype html><html><head><script type="module" src="/assets/app-1a2b.js"></script></head><body>${'<div>toy-paxos</div>'.repeat(200)}</body></html>`;
@@ -22,6 +23,7 @@ beforeAll(async () => {
   mkdirSync(join(dir, 'assets'));
   writeFileSync(join(dir, 'index.html'), INDEX);
   writeFileSync(join(dir, 'assets', 'app-1a2b.js'), SCRIPT);
+  writeFileSync(join(dir, 'assets', 'node-program.worker-9z8y.js'), SCRIPT);
   compressCopies(dir);
   server = await startServer({ clientDir: dir });
 });
@@ -39,6 +41,23 @@ function get(path: string, acceptEncoding?: string): Promise<{ status: number; h
     req.end();
   });
 }
+
+describe("the worker that runs a learner's own node", () => {
+  it('comes with a policy that lets it load nothing and connect nowhere, in place of the page policy; other scripts keep the page policy', async () => {
+    for (const encoding of ['br', undefined]) {
+      const worker = await get('/assets/node-program.worker-9z8y.js', encoding);
+      expect(worker.status).toBe(200);
+      const csp = String(worker.headers['content-security-policy']);
+      expect(csp).toBe(SANDBOX_CSP);
+      expect(csp).toContain("connect-src 'none'");
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).toMatch(/script-src 'unsafe-eval'(;|$)/);
+      expect(csp).not.toContain("'self'");
+    }
+    const app = await get('/assets/app-1a2b.js', 'br');
+    expect(String(app.headers['content-security-policy'])).toContain("script-src 'self'");
+  });
+});
 
 describe('the web client, compressed', () => {
   it('sends Brotli to a browser that accepts it, gzip to one that accepts only gzip, and the file itself to one that accepts neither', async () => {

@@ -23,6 +23,9 @@ import {
 } from '@toy-paxos/shared';
 import type { Notice } from './session.svelte';
 import { toLogItem, type LogItem } from './log-item';
+import { RecordedProgram } from './node-program/answers';
+import type { NodeProgramProblem } from './node-program/messages';
+import type { NodeProgramRunner } from './node-program/runner';
 
 /** A preset being stepped through: its steps, how far the learner is, and the log it makes. */
 export interface Walkthrough {
@@ -55,6 +58,11 @@ export class SoloSandbox {
   #log = new RoomLog(initialRoomState(DEFAULT_SETTINGS));
   #bots = new BotDriver(Date.now() & 0xffff);
   #timer: ReturnType<typeof setInterval> | null = null;
+  /** The learner's own node, when attached: which nodes run it, and why it stopped, once it has. */
+  mine = $state.raw<{ readonly nodes: readonly string[]; readonly failure: NodeProgramProblem | null } | null>(null);
+  #own: { readonly runner: NodeProgramRunner; readonly recorded: RecordedProgram; readonly nodes: readonly string[] } | null = null;
+  /** Commands for a learner's node run one after another: each waits for the worker's answers. */
+  #queue: Promise<boolean> = Promise.resolve(true);
 
   constructor() {
     for (const node of ['A', 'B', 'C']) this.dispatch({ type: 'addNode', node });
@@ -84,9 +92,88 @@ export class SoloSandbox {
     return seq;
   }
 
-  /** Runs a command on the sandbox's own log; a refusal becomes a notice. */
+  /**
+   * Runs a command on the sandbox's own log; a refusal becomes a notice. With the learner's
+   * own node attached the command waits for its worker, and true means only that it is queued.
+   */
   dispatch(command: RoomCommand): boolean {
     if (this.walkthrough) this.playFromHere();
+    if (this.#own) {
+      void this.play(command);
+      return true;
+    }
+    return this.#dispatchNow(command);
+  }
+
+  /** Runs a command, once the learner's node (if attached) has answered: false when it was refused or the program failed. */
+  play(command: RoomCommand): Promise<boolean> {
+    if (this.walkthrough) this.playFromHere();
+    this.#queue = this.#queue.then(async () => {
+      const own = this.#own;
+      if (!own) return this.#dispatchNow(command);
+      if (own.runner.failure) {
+        this.notify('refused', 'Your node has stopped: edit it and attach it again, or detach it.');
+        return false;
+      }
+      const answers = await own.runner.prepare(this.#plainInitial(), this.#log.events, command, own.nodes);
+      if (this.#own !== own) return false;
+      if (!Array.isArray(answers)) {
+        this.mine = { nodes: own.nodes, failure: answers as NodeProgramProblem };
+        this.notify('refused', `Your node stopped, so this was not done.`);
+        return false;
+      }
+      own.recorded.add(answers);
+      return this.#dispatchNow(command);
+    });
+    return this.#queue;
+  }
+
+  /**
+   * Gives `nodes` the learner's program (its acceptor and proposer) and folds the sandbox's
+   * log again with it: null when done, else why the program could not run.
+   */
+  async attach(runner: NodeProgramRunner, nodes: readonly string[]): Promise<NodeProgramProblem | null> {
+    this.playFromHere();
+    this.#detach();
+    const initial = this.#plainInitial();
+    const events = this.#log.events;
+    const answers = await runner.prepare(initial, events, null, nodes);
+    if (!Array.isArray(answers)) return answers as NodeProgramProblem;
+    const recorded = new RecordedProgram();
+    recorded.add(answers);
+    this.#own = { runner, recorded, nodes };
+    this.mine = { nodes, failure: null };
+    if (this.#timer) this.toggleBots();
+    this.#refold({ ...initial, programs: recorded.programsFor(nodes) }, events);
+    return null;
+  }
+
+  /** Every node plays by the honest programs again; the log is folded again without the learner's. */
+  detach(): void {
+    if (!this.#own) return;
+    this.#detach();
+    this.#refold(this.#plainInitial(), this.#log.events);
+  }
+
+  #detach(): void {
+    this.#own?.runner.end();
+    this.#own = null;
+    this.mine = null;
+  }
+
+  #refold(initial: RoomState, events: readonly RoomEvent[]): void {
+    this.#log = new RoomLog(initial, events);
+    this.items = this.#log.entries().map(toLogItem);
+    this.version++;
+  }
+
+  /** The log's starting state without programs: what a worker can be sent. */
+  #plainInitial(): RoomState {
+    const { programs: _, ...initial } = this.#log.stateAt(0);
+    return initial;
+  }
+
+  #dispatchNow(command: RoomCommand): boolean {
     const r = this.#log.dispatch(command);
     if (!r.ok) {
       this.notify('refused', r.explanation);
@@ -120,6 +207,10 @@ export class SoloSandbox {
 
   /** Bots propose (in a Multi-Paxos room, lead) on their own, on a seeded timer, while this runs. */
   toggleBots(): void {
+    if (!this.#timer && this.#own) {
+      this.notify('refused', 'Bots wait while your own node runs: detach it to let them play.');
+      return;
+    }
     if (this.#timer) {
       clearInterval(this.#timer);
       this.#timer = null;
@@ -141,6 +232,8 @@ export class SoloSandbox {
   load(name: string): void {
     const preset = PRESETS.find((p) => p.name === name);
     if (!preset) return;
+    // A lesson plays with honest nodes.
+    this.#detach();
     const run = runScenario(parseScenario(preset.text));
     this.#walkItems = run.outcomes.flatMap((o) => (o.kind === 'entries' ? o.entries.map(toLogItem) : []));
     const steps = lessonSteps(run);
@@ -211,6 +304,7 @@ export class SoloSandbox {
   /** Replaces the sandbox with an imported log (already validated). */
   loadLog(initial: RoomState, events: readonly RoomEvent[]): void {
     this.walkthrough = null;
+    this.#detach();
     this.#log = new RoomLog(initial, events);
     this.items = this.#log.entries().map(toLogItem);
     this.version++;
@@ -241,6 +335,7 @@ export class SoloSandbox {
   /** Starts over with three nodes. */
   reset(): void {
     this.walkthrough = null;
+    this.#detach();
     this.#log = new RoomLog(initialRoomState(DEFAULT_SETTINGS));
     this.items = [];
     for (const node of ['A', 'B', 'C']) this.dispatch({ type: 'addNode', node });
@@ -248,5 +343,6 @@ export class SoloSandbox {
 
   destroy(): void {
     if (this.#timer) clearInterval(this.#timer);
+    this.#detach();
   }
 }

@@ -67,6 +67,8 @@ export interface ProtocolPages {
   readonly components: ProtocolComponents | (() => Promise<ProtocolComponents>);
   /** The what-if search applies (it models one decision). */
   readonly whatIf: boolean;
+  /** A learner may write its nodes' programs ("Write my own node": the node-program interface is this protocol's). */
+  readonly ownNodes: boolean;
   /** Acceptors may be played by students (else the core answers for them). */
   readonly studentAcceptors: boolean;
   /** The rule-breaking modes that act in this protocol. */

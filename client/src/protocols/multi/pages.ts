@@ -12,6 +12,7 @@ export const multiPages: ProtocolPages = {
   components: async () => (await import('./components')).multiComponents,
   // The what-if search models one decision, not a log of slots.
   whatIf: false,
+  ownNodes: false,
   // The core answers for every acceptor: a slot's acceptor has no question a student could answer alone.
   studentAcceptors: false,
   ruleModes: ['skipRepropose'],

@@ -9,6 +9,7 @@ export const singlePages: ProtocolPages = {
   // The notebook's protocol is most rooms': its components load with the page.
   components: { nodeCard: NodeCard, logPanel: null, start: Start, acceptTarget: null, moreActions: null },
   whatIf: true,
+  ownNodes: true,
   studentAcceptors: true,
   // A new leader's re-proposal is Multi-Paxos's.
   ruleModes: RULE_MODE_NAMES.filter((rule) => rule !== 'skipRepropose'),

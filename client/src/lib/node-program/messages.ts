@@ -1,0 +1,50 @@
+/** The messages between the solo page and the worker that runs a learner's node (node-program.worker.ts). */
+import type { RoomCommand, RoomEvent, RoomState } from '@toy-paxos/shared';
+import type { WhatIfAnswer } from '../what-if';
+
+export type NodeWorkerRequest =
+  /** Compiles and loads the program (once per worker: a new text gets a new worker). */
+  | { readonly type: 'load'; readonly source: string }
+  /**
+   * Folds `events` from `initial` with the program in place on `nodes`, then runs `command`
+   * (if any), and hands back every answer the program gave, so that the page's own fold of
+   * the same log finds each one ready.
+   */
+  | { readonly type: 'prepare'; readonly initial: RoomState; readonly events: readonly RoomEvent[]; readonly command: RoomCommand | null; readonly nodes: readonly string[] }
+  /** Runs the explorer over a fresh room whose nodes all run the program. */
+  | { readonly type: 'check' };
+
+/** Where a program failed, and why, in words. */
+export interface NodeProgramProblem {
+  /** `acceptor.onRequest`, or null for the program's text or its top level. */
+  readonly where: string | null;
+  /** The learner's line, as the editor numbers it, when known. */
+  readonly line: number | null;
+  readonly message: string;
+}
+
+/** A program's answers, keyed by `answerKey`. */
+export type ProgramAnswers = readonly (readonly [string, unknown])[];
+
+export type NodeWorkerAnswer =
+  | { readonly type: 'loaded'; readonly roles: readonly string[] }
+  | { readonly type: 'prepared'; readonly answers: ProgramAnswers }
+  | { readonly type: 'progress'; readonly states: number; readonly depth: number }
+  | ({ readonly type: 'checked'; readonly start: RoomState; readonly commands: readonly (readonly RoomCommand[])[] } & WhatIfAnswer)
+  | ({ readonly type: 'failed' } & NodeProgramProblem);
+
+/** The key of one call into a program: its role, its function and its arguments, as JSON. */
+export function answerKey(role: string, fn: string, args: readonly unknown[]): string {
+  return `${role}.${fn}|${JSON.stringify(args)}`;
+}
+
+/**
+ * The room "Check my node" searches: three acceptors, two proposers (A with Apple, B with
+ * Mango), one ballot each (1.A and 1.B), every delivery, loss and copy of a message, no
+ * crashes. A program of the learner's is searched through `decide` and `apply` (the exact
+ * search), about a thousand states a second in a browser: this is 4,357 states with the honest
+ * programs, a few seconds; a second round each makes it 474,501, minutes. The search stops at
+ * the first violation, which is the shortest (it is breadth-first).
+ */
+export const CHECK_NODES = ['A', 'B', 'C'] as const;
+export const CHECK_BOUNDS = { proposers: ['A', 'B'], valuesOf: { A: ['Apple'], B: ['Mango'] }, roundMax: 1, crashes: false, statesMax: 50_000, stopAtViolation: true } as const;
