@@ -1,3 +1,4 @@
 export * from './types';
 export * from './honest';
 export * from './modes';
+export * from './learner';
