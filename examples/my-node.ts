@@ -9,7 +9,7 @@
 // only from '@toy-paxos/shared': compareBallots, sameBallot, honestAcceptor, honestProposer.
 // This file may be TypeScript (as here) or JavaScript: drop the types and the `import type`.
 import type { AcceptorProgram, ProposerProgram } from '@toy-paxos/shared';
-import { compareBallots } from '@toy-paxos/shared';
+// To order two ballots: import { compareBallots } from '@toy-paxos/shared';
 
 export const acceptor: AcceptorProgram = {
   name: 'my acceptor',
@@ -30,7 +30,7 @@ export const acceptor: AcceptorProgram = {
   },
   // When a student answers for this acceptor: may they say yes to this request?
   mayAnswerYes(state, request) {
-    return compareBallots(request.ballot, state.promised) > 0 && false;
+    return false;
   },
   // What survives a crash (an acceptor keeps its promise and its acceptance on stable storage).
   onCrash(state) {
