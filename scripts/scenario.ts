@@ -9,7 +9,6 @@
 import { readFileSync } from 'node:fs';
 import {
   describeSchedule,
-  EXPLORE_DEFAULTS,
   Exploration,
   explorationScope,
   ExploreError,
@@ -23,46 +22,15 @@ import {
   type ExploreBounds,
   type RoomState,
 } from '@toy-paxos/shared';
+import { EXPLORE_OPTIONS, exploreOptions, unknownOption } from './explore-options';
+import { LearnerFileError, loadLearnerNode, type LearnerNode } from './learner-node';
 
 const USAGE = `usage: npm run scenario -- FILE [--classic]
        npm run scenario -- --preset NAME [--classic]
        npm run scenario -- FILE|--preset NAME --explore [--depth N] [--states N] [--rounds N]
                            [--values A,B] [--seconds N] [--no-crashes] [--cuts]
+       npm run scenario -- FILE --node NODE_FILE [--proposer FILE]   (every node runs NODE_FILE's acceptor and proposer)
        npm run scenario -- --list`;
-
-/** Reads --explore and its options out of `argv`; an error message when one is wrong. */
-function exploreOptions(argv: string[]): { rest: string[]; bounds: ExploreBounds | null } | string {
-  const rest: string[] = [];
-  let on = false;
-  const bounds: { -readonly [K in keyof ExploreBounds]: ExploreBounds[K] } = { timeMsMax: 60_000 };
-  const numbers: Record<string, 'depthMax' | 'statesMax' | 'roundMax' | 'timeMsMax'> = { '--depth': 'depthMax', '--states': 'statesMax', '--rounds': 'roundMax', '--seconds': 'timeMsMax' };
-  let options = 0;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--explore') on = true;
-    else if (a === '--no-crashes') (bounds.crashes = false), options++;
-    else if (a === '--cuts') (bounds.cuts = true), options++;
-    else if (a === '--values') {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) return '--values needs a list of values, such as --values Apple,Mango';
-      bounds.values = v.split(',').filter(Boolean);
-      const most = EXPLORE_DEFAULTS.valuesMax;
-      if (bounds.values.length === 0 || bounds.values.length > most) return `--values takes from 1 to ${most} values, not ${bounds.values.length}: such as --values Apple,Mango`;
-      // The shortest ways print as scenario lines, where a value is one word with no #.
-      const bad = bounds.values.find((x) => /[\s#]/.test(x));
-      if (bad !== undefined) return `--values: "${bad}" cannot be a value in a scenario line: use words with no spaces and no #`;
-      options++;
-    } else if (a in numbers) {
-      const v = argv[++i];
-      const n = Number(v);
-      if (v === undefined || !/^\d+$/.test(v) || n < 1) return `${a} needs a whole number of at least 1, such as ${a} 3`;
-      bounds[numbers[a]!] = a === '--seconds' ? n * 1000 : n;
-      options++;
-    } else rest.push(a);
-  }
-  if (!on && options) return 'the search options (--depth, --states, --rounds, --values, --seconds, --no-crashes, --cuts) go with --explore';
-  return { rest, bounds: on ? bounds : null };
-}
 
 /** Searches what can happen from `state` and prints the answer; 0, or 2 when the bounds are wrong. */
 function printExploration(state: RoomState, bounds: ExploreBounds): number {
@@ -104,11 +72,37 @@ function main(argv: string[]): number {
     console.error(`--classic prints the log and --explore what can happen next: use one of them.\n${USAGE}`);
     return 2;
   }
-  const args = parsed.rest.filter((a) => a !== '--classic');
+  let args = parsed.rest.filter((a) => a !== '--classic');
+  let node: LearnerNode | null = null;
+  const files: Record<'--node' | '--proposer', string | undefined> = { '--node': undefined, '--proposer': undefined };
+  for (const option of ['--node', '--proposer'] as const) {
+    const at = args.indexOf(option);
+    if (at < 0) continue;
+    const file = args[at + 1];
+    if (file === undefined || file.startsWith('--')) {
+      console.error(`${option} needs the file of a node program, such as ${option} my-node.ts\n${USAGE}`);
+      return 2;
+    }
+    files[option] = file;
+    args = [...args.slice(0, at), ...args.slice(at + 2)];
+  }
+  if (files['--proposer'] !== undefined && files['--node'] === undefined) {
+    console.error(`--proposer goes with --node: --node FILE gives every node that file's acceptor, --proposer FILE its proposer.\n${USAGE}`);
+    return 2;
+  }
+  if (files['--node'] !== undefined) {
+    try {
+      node = loadLearnerNode(files['--proposer'] === undefined ? { both: files['--node'] } : { acceptor: files['--node'], proposer: files['--proposer'] });
+    } catch (e) {
+      if (!(e instanceof LearnerFileError)) throw e;
+      console.error(e.message);
+      return 2;
+    }
+  }
   // Every option is one this command knows: a mistyped one (--no-crash) is an error, not ignored.
   const unknown = args.find((a, i) => a.startsWith('--') && !(a === '--list' && i === 0) && !(a === '--preset' && i === 0));
   if (unknown !== undefined) {
-    console.error(`There is no option ${unknown}.\n${USAGE}`);
+    console.error(`${unknownOption(unknown, [...EXPLORE_OPTIONS, '--classic', '--list', '--preset', '--node', '--proposer'])}\n${USAGE}`);
     return 2;
   }
   if (args[0] === '--list') {
@@ -146,7 +140,15 @@ function main(argv: string[]): number {
     for (const p of e.problems) console.error(`${name}:${p.line}: ${p.message}`);
     return 2;
   }
-  const run = runScenario(scenario);
+  let run;
+  try {
+    run = runScenario(scenario, node ? { programs: node.programs } : {});
+  } catch (e) {
+    const explained = node?.explain(e);
+    if (!explained) throw e;
+    console.error(explained);
+    return 2;
+  }
   if (!parsed.bounds) process.stdout.write(formatRun(run, { classic }));
   for (const f of run.failures) console.error(`${name}:${f.line}: ${f.message}`);
   if (run.failures.length) return 1;

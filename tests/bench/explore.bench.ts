@@ -10,6 +10,11 @@
  * 3. A queued duel (explore-configs.ts): what the search finds from a room in the middle of a
  *    round, with the default bounds and with 3,000,000 states and 12 steps.
  *    `npm run bench:explore -- --duel` runs this part only.
+ * 4. "Bring your own node": the search of `npm run check` (every node running a learner's
+ *    programs, the exact search) with an honest acceptor written from scratch and loaded as the
+ *    command loads a learner's file (examples/acceptor-fixed.js), beside the same search with the built-in
+ *    honest programs: the cost of running a learner's code in a vm context and checking every
+ *    value it returns (target: at most 5x slower). `npm run bench:explore -- --byo` runs this part only.
  * Prints figures only: times on a shared machine are not asserted anywhere. Wall-clock rates
  * are what a person waits for. CPU rates divide by the CPU time of the thread that searched
  * (Linux: /proc/self/task; elsewhere the whole process's, and it says so), which other work
@@ -20,7 +25,8 @@
  * for searches of 100,000 states or more.
  */
 import { readFileSync } from 'node:fs';
-import { Exploration, exploreTlaPaxos, formatCount, type ExploreBounds, type ExploreResult, type RoomState, type TlaPaxosConfig } from '@toy-paxos/shared';
+import { Exploration, exploreTlaPaxos, formatCount, HONEST, NODE_CHECK_ROOM, nodeCheck, nodeCheckStart, type ExploreBounds, type ExploreResult, type RoomState, type TlaPaxosConfig } from '@toy-paxos/shared';
+import { loadLearnerNode } from '../../scripts/learner-node';
 import { LARGER_CONFIGS, MC_PAXOS_ROOM, QUEUED_DUEL, ROOM_CONFIGS, roomStart, scenarioEnd, type RoomConfig } from './explore-configs';
 
 const TLC_MCPAXOS_STATES = 3921;
@@ -95,7 +101,8 @@ function figures(run: Run): string {
 }
 
 const duelOnly = process.argv.includes('--duel');
-if (!duelOnly) {
+const byoOnly = process.argv.includes('--byo');
+if (!duelOnly && !byoOnly) {
   console.log('Reference model of the TLA+ specification (messages a set, never removed; Phase1a/1b/2a/2b)');
   const reference: [string, TlaPaxosConfig][] = [
     ['MCPaxos: 3 acceptors, 2 values, ballots 0..1', { acceptors: 3, values: 2, ballots: 2 }],
@@ -159,17 +166,46 @@ if (!duelOnly) {
   }
 }
 
-console.log('');
-console.log('A queued duel (3 nodes; every acceptor promised 1.B; A\'s accept requests refused): what the search finds, with its default bounds and with more');
-const duel = scenarioEnd(QUEUED_DUEL);
-for (const bounds of [{}, { statesMax: 3_000_000, depthMax: 12 }] as ExploreBounds[]) {
-  const compact = search(duel, bounds, 'auto');
-  const prefix = { ...bounds, statesMax: PREFIX_STATES };
-  const first = search(duel, prefix, 'auto');
-  const exact = search(duel, prefix, 'exact');
-  const found = compact.r.chosen.map((c) => `${c.value} in ${c.steps} steps${c.shortest ? '' : ' (searching for it alone)'}`).join(', ');
-  console.log(`  ${bounds.statesMax ? `${formatCount(bounds.statesMax)} states, ${bounds.depthMax} steps` : 'default bounds'}:`);
-  const focus = compact.r.focusStates ? `, then ${formatCount(compact.r.focusStates)} states searching for single values` : '';
-  console.log(`    compact: ${figures(compact)}${compact.r.complete ? '' : ' (stopped by a bound)'}${focus}; found: ${found || 'nothing'}`);
-  console.log(`    first ${formatCount(PREFIX_STATES)} states: compact ${seconds(first.ms)}; exact ${seconds(exact.ms)}: the compact search ${(exact.ms / first.ms).toFixed(1)}x as fast`);
+if (!byoOnly) {
+  console.log('');
+  console.log('A queued duel (3 nodes; every acceptor promised 1.B; A\'s accept requests refused): what the search finds, with its default bounds and with more');
+  const duel = scenarioEnd(QUEUED_DUEL);
+  for (const bounds of [{}, { statesMax: 3_000_000, depthMax: 12 }] as ExploreBounds[]) {
+    const compact = search(duel, bounds, 'auto');
+    const prefix = { ...bounds, statesMax: PREFIX_STATES };
+    const first = search(duel, prefix, 'auto');
+    const exact = search(duel, prefix, 'exact');
+    const found = compact.r.chosen.map((c) => `${c.value} in ${c.steps} steps${c.shortest ? '' : ' (searching for it alone)'}`).join(', ');
+    console.log(`  ${bounds.statesMax ? `${formatCount(bounds.statesMax)} states, ${bounds.depthMax} steps` : 'default bounds'}:`);
+    const focus = compact.r.focusStates ? `, then ${formatCount(compact.r.focusStates)} states searching for single values` : '';
+    console.log(`    compact: ${figures(compact)}${compact.r.complete ? '' : ' (stopped by a bound)'}${focus}; found: ${found || 'nothing'}`);
+    console.log(`    first ${formatCount(PREFIX_STATES)} states: compact ${seconds(first.ms)}; exact ${seconds(exact.ms)}: the compact search ${(exact.ms / first.ms).toFixed(1)}x as fast`);
+  }
+}
+
+if (!duelOnly) {
+  console.log('');
+  console.log("Bring your own node: npm run check's search (3 nodes, the exact search), each node running the acceptor named (target: the learner's at most 5x slower)");
+  const learner = loadLearnerNode({ both: new URL('../../examples/acceptor-fixed.js', import.meta.url).pathname });
+  const runs: [string, Run][] = [];
+  // Twice each, alternating, so that neither gets the warm compiler alone.
+  for (const round of [1, 2]) {
+    for (const [name, programs] of [
+      ['built-in honest acceptor', HONEST],
+      ["learner's honest acceptor (vm, every value checked)", learner.programs],
+    ] as const) {
+      const cpu0 = cpuMs();
+      const [r, ms] = timed(() => nodeCheck(nodeCheckStart(programs)).run()!);
+      const run: Run = { r, ms, cpuMs: cpuMs() - cpu0, bytesPerState: null };
+      runs.push([name, run]);
+      console.log(`  ${name}, run ${round}: ${figures(run)}${r.complete ? ', all of them' : ' (stopped by a bound)'}; ${r.violations.length ? 'VIOLATION' : 'no violation'}`);
+    }
+  }
+  const best = (name: string) => Math.min(...runs.filter(([n]) => n.startsWith(name)).map(([, r]) => r.cpuMs));
+  console.log(`  the learner's acceptor is ${(best('learner') / best('built-in')).toFixed(2)}x as slow (the faster run of each, CPU time)`);
+  // For scale: a room of the honest programs with no programs of its own runs the compact search, which code cannot enter.
+  const room = nodeCheckStart(HONEST);
+  delete room.programs;
+  const compact = search(room, { ...NODE_CHECK_ROOM.bounds, stopAtViolation: true, focus: false }, 'auto');
+  console.log(`  for scale, the same room with no programs of its own (the compact search): ${figures(compact)}`);
 }

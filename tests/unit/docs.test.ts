@@ -172,6 +172,19 @@ describe('the README and docs/', () => {
     expect(failed).toEqual([]);
   });
 
+  it('npm run check prints what docs/BRING-YOUR-OWN-NODE.md shows, but for the time it took', { timeout: 240_000 }, async () => {
+    const blocks = [...read('docs/BRING-YOUR-OWN-NODE.md').matchAll(/^```[^\n]*\n([\s\S]*?)^```/gm)].map((m) => m[1]!.trimEnd());
+    // A block of one `npm run check -- ...` line followed by the block of what it prints.
+    const examples = blocks.flatMap((b, i) => (/^npm run check -- [^\n]+$/.test(b) && blocks[i + 1] && !blocks[i + 1]!.startsWith('npm run') ? [[b, blocks[i + 1]!] as const] : []));
+    expect(examples.length).toBe(2);
+    const timeless = (text: string) => text.trimEnd().replace(/ in \d+\.\d s\)$/gm, ' in (time) s)');
+    for (const [command, shown] of examples) {
+      const args = command.replace('npm run check -- ', '').split(' ');
+      const out = await tsx('scripts/check-node.ts', args).catch((e: { code: number; stdout: string }) => ({ stdout: e.stdout, code: e.code }));
+      expect(timeless(out.stdout), command).toBe(timeless(shown));
+    }
+  });
+
   it('the REPL answers each line of the examples as the page shows', { timeout: 60_000 }, async () => {
     const mismatched: string[] = [];
     let transcripts = 0;

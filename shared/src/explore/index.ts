@@ -5,3 +5,4 @@ export * from './tla-paxos';
 export * from './text';
 export * from './schedule';
 export { CompactRoom } from './compact';
+export * from './node-check';

@@ -3,3 +3,4 @@ export * from './honest';
 export * from './modes';
 export * from './template';
 export * from './plain';
+export * from './learner';

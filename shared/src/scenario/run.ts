@@ -8,6 +8,7 @@ import { BotDriver } from '../bots';
 import { otherValueQuestion } from '../checkpoint';
 import { RoomLog } from '../log';
 import { initialRoomState, linkKey, linkUp, type RoomCommand, type RoomState } from '../room';
+import type { NodePrograms } from '../programs/types';
 import { DEFAULT_SETTINGS, SAFE_RULES, type RoomSettings } from '../settings';
 import type { Expectation, Scenario, ScenarioStep } from './parse';
 import type { QuestionSpec } from '../checkpoint-state';
@@ -51,10 +52,17 @@ class OverBudget {
  * run stops as soon as its log holds more events than that (checked at every command, so a
  * long `run` step stops too), failing at the step it had reached. With `annotate: false`
  * the outcomes hold no entries (refusals and failures are still there): an import needs
- * the events only, and annotating them would take most of its time.
+ * the events only, and annotating them would take most of its time. With `programs`, every
+ * node the scenario adds runs them (a learner's own node).
  */
-export function runScenario(scenario: Scenario, { eventsMax = Infinity, annotate = true }: { readonly eventsMax?: number; readonly annotate?: boolean } = {}): ScenarioRun {
-  const inner = new RoomLog(initialRoomState(scenarioSettings(scenario)));
+export function runScenario(
+  scenario: Scenario,
+  { eventsMax = Infinity, annotate = true, programs }: { readonly eventsMax?: number; readonly annotate?: boolean; readonly programs?: NodePrograms } = {},
+): ScenarioRun {
+  const start = initialRoomState(scenarioSettings(scenario));
+  // Every node the scenario adds runs `programs` (a learner's own node, `npm run scenario -- --node FILE`).
+  if (programs) start.programs = Object.fromEntries(scenario.steps.flatMap((s) => (s.kind === 'command' && s.command.type === 'addNode' ? [[s.command.node, programs]] : [])));
+  const inner = new RoomLog(start);
   // Every command of the run goes through this one dispatch, where the budget is checked.
   const log = {
     get state() {

@@ -1,0 +1,79 @@
+/**
+ * "Bring your own node": the explorer searches every way a small room whose nodes all run a
+ * learner's programs can go, and answers whether a safety rule can be broken, with the
+ * shortest way as a scenario that `npm run scenario` plays. `npm run check` runs it in the
+ * terminal; a page can run the same `Exploration` in slices in a Web Worker.
+ */
+import { decide } from '../decide';
+import { apply, initialRoomState, type RoomState } from '../room';
+import { DEFAULT_SETTINGS, SAFE_RULES } from '../settings';
+import type { NodePrograms } from '../programs/types';
+import { Exploration } from './explore';
+import { describeSchedule, explorationScope, formatCount, summarizeExploration } from './text';
+import type { ExploreBounds, ExploreResult } from './types';
+
+/**
+ * The room a learner's node is checked in: three acceptors, A and B propose (A Apple, B
+ * Mango), one ballot each (1.A and 1.B: two ballots), crashes and recoveries, instant
+ * delivery, the proposer learning from its own acceptances. Each node runs the learner's
+ * programs. Small enough to search whole through `decide` and `apply` in seconds.
+ */
+export const NODE_CHECK_ROOM = {
+  nodes: ['A', 'B', 'C'],
+  settings: { ...DEFAULT_SETTINGS, learners: 'proposer', rules: SAFE_RULES },
+  bounds: { proposers: ['A', 'B'], values: ['Apple', 'Mango'], valuesOf: { A: ['Apple'], B: ['Mango'] }, roundMax: 1, crashes: true },
+} as const;
+
+/** The options a learner may change: how deep, how many states, how many rounds, whether nodes crash, and `values`, which every proposer may then propose. */
+export type NodeCheckBounds = Pick<ExploreBounds, 'depthMax' | 'statesMax' | 'roundMax' | 'timeMsMax' | 'crashes' | 'values'>;
+
+/** The check's room before anything happens, every node running `programs`. */
+export function nodeCheckStart(programs: NodePrograms): RoomState {
+  const s = initialRoomState({ ...NODE_CHECK_ROOM.settings });
+  s.programs = Object.fromEntries(NODE_CHECK_ROOM.nodes.map((id) => [id, programs]));
+  for (const node of NODE_CHECK_ROOM.nodes) {
+    const d = decide(s, { type: 'addNode', node });
+    if (!d.ok) throw new Error(d.explanation);
+    for (const e of d.events) apply(s, e);
+  }
+  return s;
+}
+
+/**
+ * The search of a check, to run in one call (`run()`) or in slices (`run(budget)`): it stops
+ * at the first rule broken, which, breadth-first, is the shortest way to break one. A call of
+ * the learner's program that throws or returns a misfit throws LearnerProgramError from `run`.
+ */
+export function nodeCheck(start: RoomState, bounds: NodeCheckBounds = {}, now: (() => number) | null = null): Exploration {
+  const valuesOf = bounds.values ? {} : NODE_CHECK_ROOM.bounds.valuesOf;
+  return new Exploration(start, { ...NODE_CHECK_ROOM.bounds, valuesOf, ...bounds, stopAtViolation: true, focus: false }, now);
+}
+
+/** A check's answer: the verdict, its sentences, and the shortest way to break a rule as a scenario file's text. */
+export interface NodeCheckReport {
+  readonly verdict: 'broken' | 'safe' | 'cut short';
+  readonly lines: readonly string[];
+  /** A scenario that plays the way found and expects the violation, or null when none was found. */
+  readonly scenario: string | null;
+}
+
+/** The answer of a finished check in words, as the explorer gives it, with the way it found as scenario lines. */
+export function nodeCheckReport(start: RoomState, r: ExploreResult): NodeCheckReport {
+  const v = r.violations[0];
+  if (!v) {
+    const lines = r.complete
+      ? [`No way to break agreement, validity, learning or stability found: ${formatCount(r.states)} states, all of them.`, explorationScope(r)]
+      : [...summarizeExploration(r), explorationScope(r)];
+    return { verdict: r.complete ? 'safe' : 'cut short', lines, scenario: null };
+  }
+  const steps = describeSchedule(start, v.commands);
+  const scenario = [
+    `title The shortest way to break ${v.rule}, found by npm run check`,
+    `learners ${start.settings.learners}`,
+    `nodes ${NODE_CHECK_ROOM.nodes.join(' ')}`,
+    ...steps.map((s) => `${s.line.padEnd(24)} # ${s.words}`),
+    `expect violation ${v.rule}`,
+    '',
+  ].join('\n');
+  return { verdict: 'broken', lines: [`Safety can be broken: ${v.message} The shortest way is ${v.steps} ${v.steps === 1 ? 'step' : 'steps'} (${formatCount(r.states)} states searched).`], scenario };
+}
