@@ -1,8 +1,9 @@
 // Your own Paxos node: write the acceptor and the proposer below, then check them with
+// "Check my node" in the solo sandbox, or in a terminal with
 //   npm run check -- examples/my-node.ts
-// The checker runs every node of a 3-node room with these programs and tries every way the
-// room can go (docs/BRING-YOUR-OWN-NODE.md). As it stands, this node refuses everything, so
-// nothing is ever chosen: safe, and useless. Delete a role's export to keep the honest one.
+// The check runs nodes of a 3-node room with these programs and tries every way the room can
+// go (docs/BRING-YOUR-OWN-NODE.md). As it stands, this node refuses everything, so nothing is
+// ever chosen: safe, and useless. In a terminal, delete a role's export to keep the honest one.
 //
 // Every function is pure: return new objects, never change the ones you are given (they are
 // frozen, and changing one is an error), and use no clock, randomness or I/O. You may import

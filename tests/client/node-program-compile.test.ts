@@ -4,9 +4,14 @@
  * and loop body, problems named by the learner's line; and what a program may hand back
  * (shared/src/programs/plain.ts).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { acceptorAnswerProblem, compareBallots, MY_NODE_TEMPLATE, plainValueProblem } from '@toy-paxos/shared';
+import { acceptorAnswerProblem, compareBallots, plainValueProblem } from '@toy-paxos/shared';
 import { compileNode, DEADLINE_CHECK, learnerLine } from '../../client/src/lib/node-program/compile';
+
+/** The template the sandbox's editor opens with, the same file as a terminal's. */
+const MY_NODE_TEMPLATE = readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'my-node.ts'), 'utf8');
 
 /** Runs compiled code as the worker does, with a deadline check that throws after `checksMax` checks. */
 function run(code: string, checksMax = 1000): { exports: Record<string, unknown>; checks: () => number } {

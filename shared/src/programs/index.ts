@@ -1,6 +1,5 @@
 export * from './types';
 export * from './honest';
 export * from './modes';
-export * from './template';
 export * from './plain';
 export * from './learner';

@@ -20,6 +20,7 @@ import {
   initialRoomState,
   plainValueProblem,
   RoomLog,
+  sameBallot,
   summarizeExploration,
   type AcceptorProgram,
   type NodePrograms,
@@ -152,9 +153,9 @@ let mine: { acceptor: AcceptorProgram; proposer: ProposerProgram } | null = null
 function load(source: string): void {
   const compiled = compileNode(source);
   if (!compiled.ok) return send({ type: 'failed', where: null, line: compiled.line, message: compiled.message });
-  // What a learner may import: compareBallots, and the honest programs to build on (frozen copies: the room's own stay as they are).
+  // What a learner may import, as in a terminal (scripts/learner-node.ts): compareBallots, sameBallot, and the honest programs to build on (frozen copies: the room's own stay as they are).
   const honest = Object.freeze({ acceptor: Object.freeze({ ...HONEST.acceptor }), proposer: Object.freeze({ ...HONEST.proposer }), learner: Object.freeze({ ...HONEST.learner }) });
-  const shared = Object.freeze({ compareBallots, HONEST: honest });
+  const shared = Object.freeze({ compareBallots, sameBallot, honestAcceptor: honest.acceptor, honestProposer: honest.proposer, HONEST: honest });
   const require = (name: unknown) => {
     if (name === '@toy-paxos/shared') return shared;
     throw new Error(`Only '@toy-paxos/shared' can be imported here, not ${JSON.stringify(String(name).slice(0, 80))}.`);
