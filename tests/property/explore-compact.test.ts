@@ -5,8 +5,12 @@
  * mode, both learner settings, both deliveries, students answering or not, plain and unique
  * ballots, crashes, cut links and a node joining), the commands the compact model finds
  * enabled are exactly those `decide` accepts, and each leads to the record of the state
- * `decide` and `apply` lead to. Then whole searches count the same states both ways.
+ * `decide` and `apply` lead to; and so for rooms whose nodes run learners' own programs
+ * (tests/byo/corpus), which the compact search calls as the room does. Then whole searches
+ * count the same states both ways.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   CompactRoom,
@@ -25,8 +29,10 @@ import {
   type ExploreResult,
   type RoomSettings,
   type RoomState,
+  type NodePrograms,
   type RuleModes,
 } from '@toy-paxos/shared';
+import { loadLearnerNode } from '../../scripts/learner-node';
 
 interface Setup {
   readonly name: string;
@@ -63,9 +69,10 @@ function setups(): Setup[] {
   return out;
 }
 
-/** A room of A, B and C (C a bot, which answers by the rules even when students answer). */
-function start(settings: RoomSettings): RoomState {
+/** A room of A, B and C (C a bot, which answers by the rules even when students answer), each running `programs` when given. */
+function start(settings: RoomSettings, programs: NodePrograms | null = null): RoomState {
   const s = initialRoomState(settings);
+  if (programs) s.programs = { A: programs, B: programs, C: programs };
   for (const node of ['A', 'B', 'C']) {
     const d = decide(s, { type: 'addNode', node, bot: node === 'C' });
     if (!d.ok) throw new Error(d.explanation);
@@ -93,22 +100,49 @@ function compare(s: RoomState, sent: readonly string[], bounds: ExploreBounds) {
   return exact;
 }
 
+/** Random walks of `walks` schedules from the start, each state compared both ways; the number of successors compared. */
+function walks(name: string, first: () => RoomState, bounds: ExploreBounds, count: number): number {
+  const rng = new Rng(name.length * 7919 + name.charCodeAt(0));
+  let compared = 0;
+  for (let walk = 0; walk < count; walk++) {
+    let s = first();
+    let sent: readonly string[] = [];
+    for (let step = 0; step < 30; step++) {
+      const next = compare(s, sent, bounds);
+      compared += next.length;
+      if (next.length === 0) break;
+      [, s, sent] = next[rng.int(0, next.length - 1)]!;
+    }
+  }
+  return compared;
+}
+
 describe('the compact model plays exactly what the room plays', () => {
   for (const setup of setups()) {
     it(setup.name, () => {
-      const rng = new Rng(setup.name.length * 7919 + setup.name.charCodeAt(0));
+      expect(walks(setup.name, () => start(setup.settings), setup.bounds, 4)).toBeGreaterThan(200);
+    });
+  }
+});
+
+describe('the compact model plays learners’ programs exactly as the room runs them', () => {
+  const corpus = join(import.meta.dirname, '..', 'byo', 'corpus');
+  const files = readdirSync(corpus).sort();
+  // The corpus's programs, each in a few settings; D joins running the room's programs.
+  const settings: RoomSettings[] = [
+    { ...DEFAULT_SETTINGS, learners: 'proposer', rules: SAFE_RULES },
+    { ...DEFAULT_SETTINGS, delivery: 'queued', rules: SAFE_RULES },
+    { ...DEFAULT_SETTINGS, acceptorMode: 'students', ballots: 'plain', rules: SAFE_RULES },
+  ];
+  for (const file of files) {
+    it(file, () => {
+      const { programs } = loadLearnerNode({ both: join(corpus, file) });
       let compared = 0;
-      for (let walk = 0; walk < 4; walk++) {
-        let s = start(setup.settings);
-        let sent: readonly string[] = [];
-        for (let step = 0; step < 30; step++) {
-          const next = compare(s, sent, setup.bounds);
-          compared += next.length;
-          if (next.length === 0) break;
-          [, s, sent] = next[rng.int(0, next.length - 1)]!;
-        }
-      }
-      expect(compared).toBeGreaterThan(200);
+      settings.forEach((s, k) => {
+        const bounds = { values: ['Apple', 'Mango'], roundMax: 3, cuts: true, crashes: true, copiesMax: 2, joiners: k === 0 ? ['D'] : [] };
+        compared += walks(`${file} ${k}`, () => start(s, programs), bounds, 2);
+      });
+      expect(compared).toBeGreaterThan(100);
     });
   }
 });

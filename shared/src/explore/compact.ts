@@ -1,24 +1,30 @@
 /**
  * The compact search: the same room as small integers, for speed. A state is one Int32Array
- * record (a header, fixed fields per node, then four sorted sections: learners' tallies, the
- * monitor's tallies, requests held in inboxes, messages in flight); nodes, values, ballots,
- * (ballot, value) pairs and messages are numbered once per search. `CompactRoom.expand` plays
- * every command the explorer tries with the room's own rules written again for these records
- * (decide.ts, room.ts, node.ts, the programs of programs/ and monitor.ts, each step named after
- * the function it mirrors),
- * and `encode` turns a room state into its record. A test checks, over many random states,
- * that both agree with `decide` and `apply` command by command. Records are deduplicated
- * whole: a record holds exactly what `stateKey` holds, so the two searches count the same
- * states. A schedule found is played back through `decide` as real room commands.
+ * record (a header, fixed words per node, then three sorted sections: the monitor's tallies,
+ * requests held in inboxes, messages in flight); nodes, values, ballots, (ballot, value)
+ * pairs, messages and the states of the nodes' programs are numbered once per search.
+ * `CompactRoom.expand` plays every command the explorer tries with the room's network, its
+ * bookkeeping and the monitor written again for these records (decide.ts, room.ts,
+ * monitor.ts, each step named after the function it mirrors); what a node does comes from its
+ * programs (programs/), whichever they are: each node's proposer, acceptor and learner state is
+ * held by number (equal as `stateKey` counts them equal), and each program call is made once
+ * per distinct state and message and remembered. `encode` turns a room state into its
+ * record. A test checks, over many random states, that both agree with `decide` and `apply`
+ * command by command. Records are deduplicated whole: a record holds exactly what `stateKey`
+ * holds, so the two searches count the same states. A schedule found is played back through
+ * `decide` as real room commands.
  */
 import { decide } from '../decide';
 import { invariant, InvariantError } from '../invariant';
 import type { SafetyRule } from '../monitor';
-import type { Ballot } from '../ballot';
-import type { Message, RequestMessage } from '../node';
-import { cloneRoomState, LIMITS, type RoomCommand, type RoomState } from '../room';
+import { nextBallot, type AcceptedValue, type Ballot, type BallotScheme } from '../ballot';
+import { makeReply, replyTo, tallyKey, type AcceptorState, type Message, type ProposerState, type ReplyMessage, type RequestMessage } from '../node';
+import { cloneRoomState, LIMITS, type RoomCommand, type RoomEvent, type RoomState } from '../room';
+import { programsOf } from '../room-state';
 import { quorumSizes } from '../settings';
+import type { LearnerState, NodePrograms, Quorums } from '../programs/types';
 import type { ExploreBounds, ExploreProgress, ExploreResult, Focus } from './types';
+import { acceptorKey, ballotKey, learnerKey, proposerKey } from './key';
 import { compactSchedule, outcomeValues, sentKey, successorState } from './schedule';
 
 // Header fields.
@@ -30,11 +36,12 @@ const H_CUT = 4;
 const H_MEMBERS = 5;
 /** The joiners that joined, in join order, as base-8 digits (slot + 1), the first one lowest. */
 const H_JOINED = 6;
-/** Section sizes: learners' tallies, monitor's tallies, held requests, messages in flight. */
+/** Section sizes: monitor's tallies, held requests, messages in flight. */
 const H_SECTIONS = 7;
-const HDR = 11;
+const HDR = 10;
 
-// Node fields, after the header: NF words per node, each field `word | shift << 3 | bits << 8`.
+// Node words, after the header: NF words per node. The first holds the room's own fields,
+// each `word | shift << 3 | bits << 8`; the others the numbers of the node's program states.
 const NF = 4;
 const F_PRESENT = nodeField(0, 0, 1);
 const F_UP = nodeField(0, 1, 1);
@@ -44,22 +51,13 @@ const F_UP = nodeField(0, 1, 1);
  */
 const F_SENT = nodeField(0, 2, 14);
 const SLOTS_MAX = 7;
-/** Values are their number + 1 (0 for none): at most 30 values. */
-const F_VALUE = nodeField(0, 16, 5);
-const F_SENT_VALUE = nodeField(0, 21, 5);
-const F_CHOICE = nodeField(0, 26, 5);
-const F_PROMISERS = nodeField(1, 0, 8);
-const F_ACCEPTORS = nodeField(1, 8, 8);
-const F_MAX_ROUND = nodeField(1, 16, 11);
-const F_LEARNED = nodeField(1, 27, 5);
-/** Ballots are round * (nodes + 1) + rank (0 for none): below 8,192. */
-const F_BALLOT = nodeField(2, 0, 13);
-const F_PROMISED = nodeField(2, 13, 13);
-/** (ballot, value) pairs are their number + 1 (0 for none): fewer than 32,768. */
-const F_ACC_MAX = nodeField(3, 0, 16);
-const F_ACCEPTED = nodeField(3, 16, 16);
-const BALLOT_LIMIT = 1 << 13;
-const MAX_ROUND_LIMIT = 1 << 11;
+/** The monitor's last value learned by the node: the value's number + 1 (0 for none), at most 30 values. */
+const F_LEARNED = nodeField(0, 16, 5);
+const VALUES_MAX = 30;
+/** The proposer's state, the acceptor's, and the learner's (its choice and tallies), by number (`ProgramStates`). */
+const W_PROPOSER = 1;
+const W_ACCEPTOR = 2;
+const W_LEARNER = 3;
 const BV_LIMIT = (1 << 15) - 1;
 
 function nodeField(word: number, shift: number, bits: number): number {
@@ -78,10 +76,9 @@ function put(r: Int32Array, i: number, f: number, v: number): void {
   r[at] = (r[at]! & ~mask) | ((v << ((f >>> 3) & 31)) & mask);
 }
 
-const S_HEARD = 0;
-const S_TALLY = 1;
-const S_HELD = 2;
-const S_FLIGHT = 3;
+const S_TALLY = 0;
+const S_HELD = 1;
+const S_FLIGHT = 2;
 
 // Message kinds.
 const K_PREPARE = 0;
@@ -118,30 +115,53 @@ function popCount(x: number): number {
 }
 
 /** A room state the compact model cannot hold (a node that left mid-round, say): the search then plays the room itself. */
-class Unsupported extends Error {}
+export class Unsupported extends Error {}
 
 /**
  * The fields the records hold, or know to be constant in a search. A state with a field not
  * named here (one added to the room since) is searched by the exact search, whose key holds
  * every node field by default: a new field is safe until it is added here and to the records.
- */
-/**
- * The fields the records hold. A room whose nodes run programs of their own (`programs`) is
- * not among them: records play the honest programs and the modes', and code cannot be
- * encoded, so the exact search runs such a room through its programs.
+ * A program's state is held whole, by number, so its fields are not named here.
  */
 const KNOWN_FIELDS: readonly [string, ReadonlySet<string>, (s: RoomState) => object[]][] = [
-  ['room', new Set(['seq', 'settings', 'round', 'nodes', 'order', 'members', 'fixed', 'nextSettings', 'reconfigured', 'inFlight', 'held', 'nextMessageId', 'cut', 'monitor', 'checkpoints']), (s) => [s]],
+  ['room', new Set(['seq', 'settings', 'round', 'nodes', 'order', 'members', 'fixed', 'nextSettings', 'reconfigured', 'inFlight', 'held', 'nextMessageId', 'cut', 'monitor', 'checkpoints', 'programs']), (s) => [s]],
   ['node', new Set(['id', 'name', 'bot', 'up', 'proposer', 'acceptor', 'choice', 'heard', 'inbox']), (s) => Object.values(s.nodes)],
-  ['proposer', new Set(['ballot', 'value', 'promisers', 'promiserAccMax', 'acceptors', 'sentValue', 'maxRound']), (s) => Object.values(s.nodes).map((n) => n.proposer)],
-  ['acceptor', new Set(['promised', 'accepted']), (s) => Object.values(s.nodes).map((n) => n.acceptor)],
   ['monitor', new Set(['proposed', 'proposalSeqs', 'tallies', 'chosen', 'learned', 'violations']), (s) => [s.monitor]],
 ];
 
+/** Plain values numbered by a key: equal keys, one number, and the first value seen stands for them all. */
+class Numbered<T> {
+  readonly values: T[] = [];
+  #byKey = new Map<string, number>();
+
+  number(v: T, key: string): number {
+    let i = this.#byKey.get(key);
+    if (i === undefined) {
+      i = this.values.length;
+      this.#byKey.set(key, i);
+      this.values.push(v);
+    }
+    return i;
+  }
+}
+
+/** How many program calls the search remembers per state it may visit, before it forgets them all and calls again. */
+const MEMO_PER_STATE = 8;
+
 /**
- * The tables of one search (nodes, values, ballots, messages) and the room's rules on records.
- * Built from the starting state; `create` returns null when that state holds something the
- * records cannot (then the exact search runs).
+ * The answers of one node's programs (one `NodePrograms`), each call remembered by its
+ * arguments' numbers: a program is pure, so a (state, message) pair runs its code once.
+ */
+class Memo {
+  readonly maps: Map<number, number>[] = [];
+  constructor(readonly programs: NodePrograms) {}
+}
+
+/**
+ * The tables of one search (nodes, values, ballots, messages, program states) and the room's
+ * network and monitor on records; what a node does comes from its programs, each call made
+ * once per distinct state and message. Built from the starting state; `create` returns null
+ * when that state holds something the records cannot (then the exact search runs).
  */
 export class CompactRoom {
   /** Node ids by slot: the starting state's nodes in join order, then the joiners. */
@@ -150,7 +170,8 @@ export class CompactRoom {
   readonly width: number;
   /** How many slots were in the room at the start (the rest are joiners). */
   readonly n0: number;
-  readonly values: readonly string[];
+  /** Values by number: those the search may propose and those in the room, then any a program makes up. */
+  readonly values: string[];
   hitCopies = false;
   hitRounds = false;
   /** Scratch record: the successor being built. */
@@ -159,20 +180,16 @@ export class CompactRoom {
 
   #slot = new Map<string, number>();
   #bot: boolean[];
-  #rank: number[];
   #initialMembers: number[];
   #joinable: boolean[];
+  /** The program states of a joiner when it joins: proposer, acceptor, learner. */
+  #fresh: number[][];
   #valueIndex = new Map<string, number>();
-  #q1ByMembers: number[] = [];
-  #q2ByMembers: number[] = [];
+  #quorums: Quorums[] = [];
   #instant: boolean;
   #students: boolean;
   #everyone: boolean;
-  #unique: boolean;
-  #acceptWithoutQuorum: boolean;
-  #ignoreAcceptedValue: boolean;
-  #forgetOnCrash: boolean;
-  #breakPromises: boolean;
+  #ballots: BallotScheme;
   #reconfigure: boolean;
   #proposers: number[];
   #proposerValues: number[][];
@@ -182,10 +199,28 @@ export class CompactRoom {
   #cuts: boolean;
   #joiners: number[];
   #pair: number[];
+  // Ballots: 0 for none.
+  #ballotsNumbered = new Numbered<Ballot | null>();
+  #ballotRound: number[] = [];
   // (ballot, value) pairs.
   #bvByCode = new Map<number, number>();
   #bvBallot: number[] = [];
   #bvValue: number[] = [];
+  // Program states, and what the room reads of them.
+  #proposerStates = new Numbered<ProposerState>();
+  #pBallot: number[] = [];
+  #pMaxRound: number[] = [];
+  #pSentValue: number[] = [];
+  #acceptorStates = new Numbered<AcceptorState>();
+  #learnerStates = new Numbered<LearnerState>();
+  /** The learner's choice: value + 1, or 0. */
+  #lChoice: number[] = [];
+  /** Each slot's programs' memo. */
+  #memoOf: Memo[] = [];
+  /** The room's own changes to program states (rounds seen, the value sent, tallies): by state and argument. */
+  #roomMemo: Map<number, number>[] = [];
+  #memoSize = 0;
+  #memoMax: number;
   // Messages by content.
   /** By head (kind, from, to, ballot), then by payload: two keys below 2^30, which the engine hashes fast. */
   #msgByHead = new Map<number, Map<number, number>>();
@@ -199,6 +234,8 @@ export class CompactRoom {
   #mB: number[] = [];
   /** reject of an accept request: value + 1. */
   #mC: number[] = [];
+  /** The message as the programs see it, made when first asked for. */
+  #mObject: (Message | undefined)[] = [];
 
   /** A search for one value alone (see `roomSuccessors`): the proposer's slot and the value's number. */
   readonly focus: { readonly proposer: number; readonly value: number } | null;
@@ -212,11 +249,8 @@ export class CompactRoom {
     this.width = HDR + this.n * NF;
     this.ids.forEach((id, i) => this.#slot.set(id, i));
     this.#bot = this.ids.map((id) => start.nodes[id]?.bot ?? false);
-    const sorted = this.ids.slice().sort();
-    this.#rank = this.ids.map((id) => 1 + sorted.indexOf(id));
     if (!start.members.every((id) => start.nodes[id])) throw new Unsupported();
     this.#initialMembers = start.members.map((id) => this.slotOf(id));
-    this.#joinable = this.ids.map((id, i) => i >= this.n0 && decide(start, { type: 'addNode', node: id }).ok);
     const values = new Set<string>([...b.values, ...Object.values(b.valuesOf).flat(), ...Object.keys(start.monitor.proposed)]);
     for (const t of Object.values(start.monitor.tallies)) values.add(t.value);
     for (const id of start.order) {
@@ -228,24 +262,31 @@ export class CompactRoom {
       if ('value' in m && m.value !== undefined) values.add(m.value);
       if (m.kind === 'promise' && m.lastAccepted) values.add(m.lastAccepted.value);
     }
-    this.values = [...values];
-    if (this.values.length > 30) throw new Unsupported();
-    this.values.forEach((v, i) => this.#valueIndex.set(v, i));
+    this.values = [];
+    for (const v of values) this.#value(v);
     const s = start.settings;
-    for (let c = 0; c <= this.n; c++) {
-      const q = quorumSizes(s, c);
-      this.#q1ByMembers.push(q.q1);
-      this.#q2ByMembers.push(q.q2);
-    }
+    for (let c = 0; c <= this.n; c++) this.#quorums.push(quorumSizes(s, c));
     this.#instant = s.delivery === 'instant';
     this.#students = s.acceptorMode === 'students';
     this.#everyone = s.learners === 'everyone';
-    this.#unique = s.ballots === 'unique';
-    this.#acceptWithoutQuorum = s.rules.acceptWithoutQuorum;
-    this.#ignoreAcceptedValue = s.rules.ignoreAcceptedValue;
-    this.#forgetOnCrash = s.rules.forgetOnCrash;
-    this.#breakPromises = s.rules.breakPromises;
+    this.#ballots = s.ballots;
     this.#reconfigure = s.rules.reconfigureMidRound;
+    this.#ballotsNumbered.number(null, '-');
+    this.#ballotRound.push(0);
+    const memos = new Map<NodePrograms, Memo>();
+    this.#memoOf = this.ids.map((id) => {
+      const programs = programsOf(start, id);
+      let memo = memos.get(programs);
+      if (!memo) memos.set(programs, (memo = new Memo(programs)));
+      return memo;
+    });
+    this.#memoMax = MEMO_PER_STATE * b.statesMax + 10_000;
+    this.#joinable = this.ids.map((id, i) => i >= this.n0 && decide(start, { type: 'addNode', node: id }).ok);
+    this.#fresh = this.ids.map((id, i) => {
+      if (!this.#joinable[i]) return [];
+      const node = successorState(start, (decide(start, { type: 'addNode', node: id }) as { events: RoomEvent[] }).events).nodes[id]!;
+      return [this.#proposerNumber(node.proposer), this.#acceptorNumber(node.acceptor), this.#learnerNumber(node)];
+    });
     const proposers = focus ? [focus.proposer] : b.proposers;
     this.#proposers = proposers.map((id) => this.slotOf(id));
     this.#proposerValues = proposers.map((id) => (b.valuesOf[id] ?? b.values).filter((v) => !focus || v === focus.value).map((v) => this.#valueIndex.get(v)!));
@@ -282,21 +323,28 @@ export class CompactRoom {
     return i;
   }
 
+  /** The number of value `v`; a value a program makes up is numbered when first seen, up to 30 in all. */
   #value(v: string): number {
-    const i = this.#valueIndex.get(v);
-    if (i === undefined) throw new Unsupported();
+    let i = this.#valueIndex.get(v);
+    if (i === undefined) {
+      if (this.values.length >= VALUES_MAX) throw new Unsupported();
+      i = this.values.length;
+      this.#valueIndex.set(v, i);
+      this.values.push(v);
+    }
     return i;
   }
 
   #ballot(b: Ballot | null | undefined): number {
     if (!b) return 0;
-    const code = b.round * (this.n + 1) + (b.node === undefined ? 0 : this.#rank[this.slotOf(b.node)]!);
-    if (code >= BALLOT_LIMIT) throw new Unsupported();
-    return code;
+    const before = this.#ballotsNumbered.values.length;
+    const i = this.#ballotsNumbered.number(b, ballotKey(b));
+    if (i === before) this.#ballotRound.push(b.round);
+    return i;
   }
 
-  #round(code: number): number {
-    return Math.floor(code / (this.n + 1));
+  #round(ballot: number): number {
+    return this.#ballotRound[ballot]!;
   }
 
   #bv(ballot: number, value: number): number {
@@ -310,6 +358,14 @@ export class CompactRoom {
       this.#bvValue.push(value);
     }
     return i;
+  }
+
+  #accepted(a: AcceptedValue | null): number {
+    return a ? 1 + this.#bv(this.#ballot(a.ballot), this.#value(a.value)) : 0;
+  }
+
+  #acceptedValue(bv1: number): AcceptedValue | null {
+    return bv1 ? { ballot: this.#ballotsNumbered.values[this.#bvBallot[bv1 - 1]!]!, value: this.values[this.#bvValue[bv1 - 1]!]! } : null;
   }
 
   #msg(kind: number, from: number, to: number, ballot: number, a: number, bb: number, c: number): number {
@@ -351,13 +407,235 @@ export class CompactRoom {
       case 'notice':
         return this.#msg(K_NOTICE, from, to, ballot, this.#value(m.value), 0, 0);
       case 'promise':
-        return this.#msg(K_PROMISE, from, to, ballot, m.lastAccepted ? 1 + this.#bv(this.#ballot(m.lastAccepted.ballot), this.#value(m.lastAccepted.value)) : 0, 0, 0);
+        return this.#msg(K_PROMISE, from, to, ballot, this.#accepted(m.lastAccepted), 0, 0);
       case 'reject':
         return this.#msg(K_REJECT, from, to, ballot, m.request === 'prepare' ? K_PREPARE : K_ACCEPT, this.#ballot(m.promised), m.value === undefined ? 0 : 1 + this.#value(m.value));
       default:
         // The explorer refuses a Multi-Paxos room before it gets here (explore.ts).
         throw new InvariantError(`the compact search has no ${m.kind} message`);
     }
+  }
+
+  /** Message `m` as the room hands it to a program (its id is 0: programs answer by content, as the search counts messages). */
+  #message(m: number): Message {
+    let o = this.#mObject[m];
+    if (o) return o;
+    const base = { id: 0, from: this.ids[this.#mFrom[m]!]!, to: this.ids[this.#mTo[m]!]!, ballot: this.#ballotsNumbered.values[this.#mBallot[m]!]! };
+    const a = this.#mA[m]!;
+    switch (this.#mKind[m]!) {
+      case K_PREPARE:
+        o = { ...base, kind: 'prepare' };
+        break;
+      case K_ACCEPT:
+        o = { ...base, kind: 'accept', value: this.values[a]! };
+        break;
+      case K_PROMISE:
+        o = { ...base, kind: 'promise', lastAccepted: this.#acceptedValue(a) };
+        break;
+      case K_ACCEPTED:
+        o = { ...base, kind: 'accepted', value: this.values[a]! };
+        break;
+      case K_NOTICE:
+        o = { ...base, kind: 'notice', value: this.values[a]! };
+        break;
+      default: {
+        const promised = this.#ballotsNumbered.values[this.#mB[m]!]!;
+        const c = this.#mC[m]!;
+        o = a === K_ACCEPT ? { ...base, kind: 'reject', request: 'accept', promised, value: this.values[c - 1]! } : { ...base, kind: 'reject', request: 'prepare', promised };
+      }
+    }
+    this.#mObject[m] = o;
+    return o;
+  }
+
+  /** The request reply `r` answers: a reply carries its request's kind, ballot and value. */
+  #requestOf(r: number): number {
+    const kind = this.#mKind[r]!;
+    const accept = kind === K_ACCEPTED || (kind === K_REJECT && this.#mA[r] === K_ACCEPT);
+    const value = kind === K_ACCEPTED ? this.#mA[r]! : kind === K_REJECT && accept ? this.#mC[r]! - 1 : 0;
+    return this.#msg(accept ? K_ACCEPT : K_PREPARE, this.#mTo[r]!, this.#mFrom[r]!, this.#mBallot[r]!, value, 0, 0);
+  }
+
+  // ---------------------------------------------------------------------------
+  // Program states, by number, and the programs' answers, each call made once
+
+  #proposerNumber(p: ProposerState): number {
+    const before = this.#proposerStates.values.length;
+    const i = this.#proposerStates.number(p, proposerKey(p));
+    if (i === before) {
+      this.#pBallot.push(this.#ballot(p.ballot));
+      this.#pMaxRound.push(p.maxRound);
+      this.#pSentValue.push(p.sentValue === null ? 0 : 1 + this.#value(p.sentValue));
+    }
+    return i;
+  }
+
+  #acceptorNumber(a: AcceptorState): number {
+    return this.#acceptorStates.number(a, acceptorKey(a));
+  }
+
+  #learnerNumber(l: LearnerState): number {
+    const before = this.#learnerStates.values.length;
+    const plain = { choice: l.choice, heard: l.heard };
+    const i = this.#learnerStates.number(plain, learnerKey(plain));
+    if (i === before) this.#lChoice.push(l.choice === null ? 0 : 1 + this.#value(l.choice));
+    return i;
+  }
+
+  /**
+   * The answer of call `fn` with arguments numbered `key` in `memo`'s table, or `call()`'s,
+   * remembered. The tables are forgotten whole when they outgrow the state bound's share.
+   */
+  #memo(maps: Map<number, number>[], fn: number, key: number, call: () => number): number {
+    const map = (maps[fn] ??= new Map());
+    let r = map.get(key);
+    if (r === undefined) {
+      r = call();
+      if (++this.#memoSize > this.#memoMax) {
+        for (const m of [...this.#memoOf.flatMap((x) => x.maps), ...this.#roomMemo]) m?.clear();
+        this.#memoSize = 0;
+      }
+      map.set(key, r);
+    }
+    return r;
+  }
+
+  #programs(i: number): Memo {
+    return this.#memoOf[i]!;
+  }
+
+  #pid(i: number): number {
+    return this.t[HDR + i * NF + W_PROPOSER]!;
+  }
+
+  #aid(i: number): number {
+    return this.t[HDR + i * NF + W_ACCEPTOR]!;
+  }
+
+  #lid(i: number): number {
+    return this.t[HDR + i * NF + W_LEARNER]!;
+  }
+
+  #setWord(i: number, word: number, v: number): void {
+    this.t[HDR + i * NF + word] = v;
+  }
+
+  #quorumsNow(): Quorums {
+    return this.#quorums[popCount(this.t[H_MEMBERS]!)]!;
+  }
+
+  /** The acceptor's onRequest, as the reply message it sends (node.ts replyTo). */
+  #onRequest(i: number, m: number): number {
+    const memo = this.#programs(i);
+    const a = this.#aid(i);
+    return this.#memo(memo.maps, 0, a * A_SPAN + m, () =>
+      this.messageOf(replyTo(this.#message(m) as RequestMessage, memo.programs.acceptor.onRequest(this.#acceptorStates.values[a]!, this.#message(m) as RequestMessage), 0)),
+    );
+  }
+
+  /** The acceptor's onAnswer, for reply `r` it sent (the reply is its answer). */
+  #onAnswer(i: number, r: number): void {
+    const memo = this.#programs(i);
+    const a = this.#aid(i);
+    const next = this.#memo(memo.maps, 1, a * A_SPAN + r, () =>
+      this.#acceptorNumber(memo.programs.acceptor.onAnswer(this.#acceptorStates.values[a]!, this.#message(this.#requestOf(r)) as RequestMessage, this.#message(r) as ReplyMessage)),
+    );
+    this.#setWord(i, W_ACCEPTOR, next);
+  }
+
+  #mayAnswerYes(i: number, m: number): boolean {
+    const memo = this.#programs(i);
+    const a = this.#aid(i);
+    return this.#memo(memo.maps, 2, a * A_SPAN + m, () => (memo.programs.acceptor.mayAnswerYes(this.#acceptorStates.values[a]!, this.#message(m) as RequestMessage) ? 1 : 0)) === 1;
+  }
+
+  /** The proposer's onReply: its next state, and the choice it learned (value + 1, or 0). */
+  #onReply(i: number, r: number): number {
+    const memo = this.#programs(i);
+    const p = this.#pid(i);
+    const members = popCount(this.t[H_MEMBERS]!);
+    return this.#memo(memo.maps, 3, (p * A_SPAN + r) * 8 + members, () => {
+      const step = memo.programs.proposer.onReply(this.#proposerStates.values[p]!, this.#message(r) as ReplyMessage, this.#quorums[members]!);
+      return this.#proposerNumber(step.state) * (VALUES_MAX + 1) + (step.chosen === undefined ? 0 : 1 + this.#value(step.chosen));
+    });
+  }
+
+  #readyToAccept(i: number, p: number, members: number): boolean {
+    const memo = this.#programs(i);
+    return this.#memo(memo.maps, 4, p * 8 + members, () => (memo.programs.proposer.readyToAccept(this.#proposerStates.values[p]!, this.#quorums[members]!) ? 1 : 0)) === 1;
+  }
+
+  /** The value of the proposer's accept requests: its number + 1, or 0 for none. */
+  #valueToPropose(i: number, p: number): number {
+    const memo = this.#programs(i);
+    return this.#memo(memo.maps, 5, p, () => {
+      const v = memo.programs.proposer.valueToPropose(this.#proposerStates.values[p]!);
+      return v === null ? 0 : 1 + this.#value(v);
+    });
+  }
+
+  #propose(i: number, p: number, ballot: number, value: number): number {
+    const memo = this.#programs(i);
+    return this.#memo(memo.maps, 6, (p * A_SPAN + ballot) * (VALUES_MAX + 1) + value, () =>
+      this.#proposerNumber(memo.programs.proposer.propose(this.#proposerStates.values[p]!, this.#ballotsNumbered.values[ballot]!, this.values[value]!)),
+    );
+  }
+
+  /** Each program's onCrash: what of the node's states survives. */
+  #onCrash(i: number): void {
+    const memo = this.#programs(i);
+    const { proposer, acceptor, learner } = memo.programs;
+    const p = this.#pid(i);
+    const a = this.#aid(i);
+    const l = this.#lid(i);
+    this.#setWord(i, W_PROPOSER, this.#memo(memo.maps, 7, p, () => this.#proposerNumber(proposer.onCrash(this.#proposerStates.values[p]!))));
+    this.#setWord(i, W_ACCEPTOR, this.#memo(memo.maps, 8, a, () => this.#acceptorNumber(acceptor.onCrash(this.#acceptorStates.values[a]!))));
+    this.#setWord(i, W_LEARNER, this.#memo(memo.maps, 9, l, () => this.#learnerNumber(learner.onCrash(this.#learnerStates.values[l]!))));
+  }
+
+  /**
+   * room.ts hear: the room adds acceptor `acceptor` to learner `i`'s tally of (ballot, value)
+   * pair `bv`, and the learner's onNotice says its choice.
+   */
+  #onNotice(i: number, acceptor: number, bv: number): void {
+    const memo = this.#programs(i);
+    const l = this.#lid(i);
+    const members = popCount(this.t[H_MEMBERS]!);
+    const next = this.#memo(memo.maps, 10, ((l * 8 + acceptor) * (BV_LIMIT + 1) + bv) * 8 + members, () => {
+      const before = this.#learnerStates.values[l]!;
+      const ballot = this.#ballotsNumbered.values[this.#bvBallot[bv]!]!;
+      const notice = { from: this.ids[acceptor]!, ballot, value: this.values[this.#bvValue[bv]!]! };
+      const key = tallyKey(ballot, notice.value);
+      const tally = before.heard[key] ?? [];
+      const heard = tally.includes(notice.from) ? before.heard : { ...before.heard, [key]: [...tally, notice.from] };
+      const choice = memo.programs.learner.onNotice({ choice: before.choice, heard }, notice, this.#quorums[members]!);
+      return this.#learnerNumber({ choice, heard });
+    });
+    this.#setWord(i, W_LEARNER, next);
+  }
+
+  /** room.ts seeRound: the node's next ballot goes above a round it has seen. */
+  #seeRound(i: number, round: number): void {
+    const p = this.#pid(i);
+    if (round <= this.#pMaxRound[p]!) return;
+    this.#setWord(i, W_PROPOSER, this.#memo(this.#roomMemo, 0, p * A_SPAN + round, () => this.#proposerNumber({ ...this.#proposerStates.values[p]!, maxRound: round })));
+  }
+
+  /** room.ts noteSent: the first accept request of the proposer's ballot fixes its value. */
+  #noteSent(m: number): void {
+    if (this.#mKind[m] !== K_ACCEPT) return;
+    const i = this.#mFrom[m]!;
+    const p = this.#pid(i);
+    const value = this.#mA[m]!;
+    if (this.#pBallot[p] !== this.#mBallot[m] || this.#pSentValue[p] === 1 + value) return;
+    this.#setWord(i, W_PROPOSER, this.#memo(this.#roomMemo, 1, p * A_SPAN + value, () => this.#proposerNumber({ ...this.#proposerStates.values[p]!, sentValue: this.values[value]! })));
+  }
+
+  /** room.ts receiveReply: a proposer's step sets the node's choice. */
+  #setChoice(i: number, value: number): void {
+    const l = this.#lid(i);
+    if (this.#lChoice[l] === value) return;
+    this.#setWord(i, W_LEARNER, this.#memo(this.#roomMemo, 2, l * (VALUES_MAX + 1) + value, () => this.#learnerNumber({ ...this.#learnerStates.values[l]!, choice: this.values[value - 1]! })));
   }
 
   /** The record of `s` with the explorer's `sent` bookkeeping; throws Unsupported for what records cannot hold. */
@@ -388,7 +666,6 @@ export class CompactRoom {
       if (popCount(m) !== ids.length) throw new Unsupported();
       return m;
     };
-    const heard: number[] = [];
     const held: number[] = [];
     const tallyOf = new Map<string, number>();
     for (const [key, t] of Object.entries(s.monitor.tallies)) tallyOf.set(key, this.#bv(this.#ballot(t.ballot), this.#value(t.value)));
@@ -399,20 +676,11 @@ export class CompactRoom {
     for (const id of s.order) {
       const node = s.nodes[id]!;
       const at = this.slotOf(id);
-      const p = node.proposer;
-      if (p.maxRound >= MAX_ROUND_LIMIT) throw new Unsupported();
       put(head, at, F_PRESENT, 1);
       put(head, at, F_UP, node.up ? 1 : 0);
-      put(head, at, F_BALLOT, this.#ballot(p.ballot));
-      put(head, at, F_VALUE, p.value === null ? 0 : 1 + this.#value(p.value));
-      put(head, at, F_PROMISERS, mask(p.promisers));
-      put(head, at, F_ACC_MAX, p.promiserAccMax ? 1 + this.#bv(this.#ballot(p.promiserAccMax.ballot), this.#value(p.promiserAccMax.value)) : 0);
-      put(head, at, F_ACCEPTORS, mask(p.acceptors));
-      put(head, at, F_SENT_VALUE, p.sentValue === null ? 0 : 1 + this.#value(p.sentValue));
-      put(head, at, F_MAX_ROUND, p.maxRound);
-      put(head, at, F_PROMISED, this.#ballot(node.acceptor.promised));
-      put(head, at, F_ACCEPTED, node.acceptor.accepted ? 1 + this.#bv(this.#ballot(node.acceptor.accepted.ballot), this.#value(node.acceptor.accepted.value)) : 0);
-      put(head, at, F_CHOICE, node.choice === null ? 0 : 1 + this.#value(node.choice));
+      head[HDR + at * NF + W_PROPOSER] = this.#proposerNumber(node.proposer);
+      head[HDR + at * NF + W_ACCEPTOR] = this.#acceptorNumber(node.acceptor);
+      head[HDR + at * NF + W_LEARNER] = this.#learnerNumber(node);
       const learned = s.monitor.learned[id];
       put(head, at, F_LEARNED, learned ? 1 + this.#value(learned.value) : 0);
       let sentBits = 0;
@@ -421,11 +689,6 @@ export class CompactRoom {
         if (sent.includes(sentKey(id, 'acceptRequest', to))) sentBits |= 1 << (SLOTS_MAX + i);
       });
       put(head, at, F_SENT, sentBits);
-      for (const [key, acceptors] of Object.entries(node.heard)) {
-        const bv = tallyOf.get(key);
-        if (bv === undefined) throw new Unsupported();
-        heard.push((this.slotOf(id) << 24) | (bv << 8) | mask(acceptors));
-      }
       for (const m of node.inbox) {
         const request = s.held[m];
         if (!request || request.to !== id) throw new Unsupported();
@@ -439,7 +702,7 @@ export class CompactRoom {
     const tallies: number[] = [];
     for (const [key, t] of Object.entries(s.monitor.tallies)) tallies.push((tallyOf.get(key)! << 9) | (t.chosen ? 256 : 0) | mask(t.acceptors));
     const flight = s.inFlight.map((m) => this.messageOf(m));
-    const sections = [heard, tallies, held, flight].map((x) => x.sort((p, q) => p - q));
+    const sections = [tallies, held, flight].map((x) => x.sort((p, q) => p - q));
     const out = new Int32Array(this.width + sections.reduce((sum, x) => sum + x.length, 0));
     out.set(head);
     let at = this.width;
@@ -531,40 +794,17 @@ export class CompactRoom {
     invariant(false, 'a removed entry is in its section');
   }
 
-  #q2(): number {
-    return this.#q2ByMembers[popCount(this.t[H_MEMBERS]!)]!;
-  }
-
   #linkUp(a: number, b: number): boolean {
     return a === b || (this.t[H_CUT]! & (1 << this.#pair[a * this.n + b]!)) === 0;
   }
 
   // ---------------------------------------------------------------------------
-  // The room's rules on the scratch record, named after the functions they mirror
+  // The room's network and monitor on the scratch record, named after the functions they mirror
 
-  /** node.ts makeReply: the acceptor's reply to request `m`, yes or no. */
-  #makeReply(acceptor: number, m: number, yes: boolean): number {
-    const kind = this.#mKind[m]!;
-    const from = this.#mTo[m]!;
-    const to = this.#mFrom[m]!;
-    const ballot = this.#mBallot[m]!;
-    if (!yes) {
-      const promised = this.#f(acceptor, F_PROMISED) || ballot;
-      return kind === K_ACCEPT ? this.#msg(K_REJECT, from, to, ballot, K_ACCEPT, promised, 1 + this.#mA[m]!) : this.#msg(K_REJECT, from, to, ballot, K_PREPARE, promised, 0);
-    }
-    return kind === K_PREPARE ? this.#msg(K_PROMISE, from, to, ballot, this.#f(acceptor, F_ACCEPTED), 0, 0) : this.#msg(K_ACCEPTED, from, to, ballot, this.#mA[m]!, 0, 0);
-  }
-
-  /** node.ts acceptorVerdict, as the honest acceptor's onRequest (programs/honest.ts) answers. */
-  #verdict(acceptor: number, ballot: number): boolean {
-    const promised = this.#f(acceptor, F_PROMISED);
-    return promised === 0 || ballot >= promised;
-  }
-
-  /** decide.ts autoReply: the reply, or -1 when the request waits in a student's inbox. */
+  /** decide.ts autoReply: the acceptor program's reply, or -1 when the request waits in a student's inbox. */
   #autoReply(acceptor: number, m: number): number {
     if (this.#students && !this.#bot[acceptor]) return -1;
-    return this.#makeReply(acceptor, m, this.#verdict(acceptor, this.#mBallot[m]!));
+    return this.#onRequest(acceptor, m);
   }
 
   /** decide.ts notices: the notices an acceptance puts in flight. */
@@ -575,17 +815,9 @@ export class CompactRoom {
     return c;
   }
 
-  /** room.ts noteSent. */
-  #noteSent(m: number): void {
-    if (this.#mKind[m] !== K_ACCEPT) return;
-    const p = this.#mFrom[m]!;
-    if (this.#f(p, F_BALLOT) === this.#mBallot[m]) this.#set(p, F_SENT_VALUE, 1 + this.#mA[m]!);
-  }
-
   /** room.ts receiveRequest. */
   #receiveRequest(m: number, reply: number, instant: boolean): void {
-    const a = this.#mTo[m]!;
-    this.#set(a, F_MAX_ROUND, Math.max(this.#f(a, F_MAX_ROUND), this.#round(this.#mBallot[m]!)));
+    this.#seeRound(this.#mTo[m]!, this.#round(this.#mBallot[m]!));
     if (reply < 0) {
       this.#insert(S_HELD, m);
       return;
@@ -596,20 +828,12 @@ export class CompactRoom {
     this.#tellLearners(reply, instant);
   }
 
-  /** room.ts recordReply with the honest acceptor's onAnswer. */
+  /** room.ts recordReply: the acceptor's onAnswer, and the monitor's tally of an acceptance. */
   #recordReply(reply: number): void {
     const a = this.#mFrom[reply]!;
-    const ballot = this.#mBallot[reply]!;
-    this.#set(a, F_MAX_ROUND, Math.max(this.#f(a, F_MAX_ROUND), this.#round(ballot)));
-    const kind = this.#mKind[reply]!;
-    if (kind === K_REJECT) return;
-    const promised = this.#f(a, F_PROMISED);
-    if (promised === 0 || ballot > promised) this.#set(a, F_PROMISED, ballot);
-    if (kind === K_ACCEPTED) {
-      const bv = this.#bv(ballot, this.#mA[reply]!);
-      this.#set(a, F_ACCEPTED, 1 + bv);
-      this.#recordAccept(a, bv);
-    }
+    this.#seeRound(a, this.#round(this.#mBallot[reply]!));
+    this.#onAnswer(a, reply);
+    if (this.#mKind[reply] === K_ACCEPTED) this.#recordAccept(a, this.#bv(this.#mBallot[reply]!, this.#mA[reply]!));
   }
 
   /** monitor.ts recordAccept and choose. */
@@ -629,7 +853,7 @@ export class CompactRoom {
       entry = (bv << 9) | (1 << a);
       this.#insert(S_TALLY, entry);
     }
-    if (entry & 256 || popCount(entry & 255) < this.#q2()) return;
+    if (entry & 256 || popCount(entry & 255) < this.#quorumsNow().q2) return;
     const value = this.#bvValue[bv]!;
     const conflict = this.#chosen(value, false);
     this.#setTally(bv, entry | 256);
@@ -655,49 +879,25 @@ export class CompactRoom {
     return false;
   }
 
-  /** room.ts receiveReply with the honest proposer's onReply. */
+  /** room.ts receiveReply: the proposer's onReply, and the monitor's check of what it learned. */
   #receiveReply(reply: number): void {
     const p = this.#mTo[reply]!;
-    const from = this.#mFrom[reply]!;
     const kind = this.#mKind[reply]!;
-    const ballot = this.#mBallot[reply]!;
-    if (kind === K_REJECT) this.#set(p, F_MAX_ROUND, Math.max(this.#f(p, F_MAX_ROUND), this.#round(this.#mB[reply]!)));
-    let counted = false;
-    if (this.#f(p, F_BALLOT) !== 0 && this.#f(p, F_BALLOT) === ballot && kind !== K_REJECT) {
-      counted = true;
-      if (kind === K_PROMISE) {
-        this.#set(p, F_PROMISERS, this.#f(p, F_PROMISERS) | (1 << from));
-        const acc = this.#mA[reply]!;
-        const max = this.#f(p, F_ACC_MAX);
-        if (acc && (!max || this.#bvBallot[acc - 1]! > this.#bvBallot[max - 1]!)) this.#set(p, F_ACC_MAX, acc);
-      } else {
-        const acceptors = this.#f(p, F_ACCEPTORS) | (1 << from);
-        this.#set(p, F_ACCEPTORS, acceptors);
-        if (popCount(acceptors) >= this.#q2()) this.#set(p, F_CHOICE, 1 + this.#mA[reply]!);
-      }
-    }
-    if (counted && this.#f(p, F_CHOICE) && kind === K_ACCEPTED) this.#recordLearned(p, this.#f(p, F_CHOICE));
-    if (kind === K_ACCEPTED && this.#everyone) this.#hear(p, from, this.#bv(ballot, this.#mA[reply]!));
+    const before = this.#pid(p);
+    const step = this.#onReply(p, reply);
+    this.#setWord(p, W_PROPOSER, Math.floor(step / (VALUES_MAX + 1)));
+    if (step % (VALUES_MAX + 1)) this.#setChoice(p, step % (VALUES_MAX + 1));
+    const choice = this.#lChoice[this.#lid(p)]!;
+    if (kind === K_ACCEPTED && this.#pBallot[before] !== 0 && this.#pBallot[before] === this.#mBallot[reply] && choice) this.#recordLearned(p, choice);
+    if (kind === K_ACCEPTED && this.#everyone) this.#hear(p, this.#mFrom[reply]!, this.#bv(this.#mBallot[reply]!, this.#mA[reply]!));
   }
 
-  /** room.ts hear with the honest learner's onNotice. */
+  /** room.ts hear. */
   #hear(l: number, acceptor: number, bv: number): void {
-    const t = this.t;
-    const prefix = (l << 24) | (bv << 8);
-    const start = this.#start(S_HEARD);
-    const end = start + t[H_SECTIONS + S_HEARD]!;
-    let at = start;
-    while (at < end && (t[at]! & ~255) !== prefix) at++;
-    let heard: number;
-    if (at < end) {
-      heard = t[at]! | (1 << acceptor);
-      t[at] = heard;
-    } else {
-      heard = prefix | (1 << acceptor);
-      this.#insert(S_HEARD, heard);
-    }
-    if (popCount(heard & 255) >= this.#q2()) this.#set(l, F_CHOICE, 1 + this.#bvValue[bv]!);
-    if (this.#f(l, F_CHOICE)) this.#recordLearned(l, this.#f(l, F_CHOICE));
+    const before = this.#lChoice[this.#lid(l)]!;
+    this.#onNotice(l, acceptor, bv);
+    const choice = this.#lChoice[this.#lid(l)]!;
+    if (choice && choice !== before) this.#recordLearned(l, choice);
   }
 
   /** monitor.ts recordLearned (`value` is the value's number + 1). */
@@ -740,7 +940,7 @@ export class CompactRoom {
    */
   expand(s: Int32Array, emit: (command: number) => void): void {
     const n = this.n;
-    const flightStart = this.width + s[H_SECTIONS + S_HEARD]! + s[H_SECTIONS + S_TALLY]! + s[H_SECTIONS + S_HELD]!;
+    const flightStart = this.width + s[H_SECTIONS + S_TALLY]! + s[H_SECTIONS + S_HELD]!;
     const flightCount = s[H_SECTIONS + S_FLIGHT]!;
     const flightEnd = flightStart + flightCount;
     const canArrive = (m: number) => {
@@ -779,24 +979,21 @@ export class CompactRoom {
     for (let k = 0; k < this.#proposers.length; k++) {
       const p = this.#proposers[k]!;
       if (!get(s, p, F_PRESENT) || !get(s, p, F_UP)) continue;
-      if (get(s, p, F_MAX_ROUND) + 1 <= this.#roundMax) {
+      const state = s[HDR + p * NF + W_PROPOSER]!;
+      const maxRound = this.#pMaxRound[state]!;
+      if (maxRound + 1 <= this.#roundMax) {
+        // decide.ts decidePropose and the proposer's propose.
+        const ballot = this.#memo(this.#roomMemo, 3, maxRound * 8 + p, () => this.#ballot(nextBallot(this.#ballots, maxRound, this.ids[p]!)));
         for (const v of this.#proposerValues[k]!) {
           this.#begin(s);
-          const round = get(s, p, F_MAX_ROUND) + 1;
           this.t[H_FIXED] = 1;
-          this.#set(p, F_BALLOT, round * (n + 1) + (this.#unique ? this.#rank[p]! : 0));
-          this.#set(p, F_VALUE, 1 + v);
-          this.#set(p, F_PROMISERS, 0);
-          this.#set(p, F_ACC_MAX, 0);
-          this.#set(p, F_ACCEPTORS, 0);
-          this.#set(p, F_SENT_VALUE, 0);
-          this.#set(p, F_MAX_ROUND, round);
+          this.#setWord(p, W_PROPOSER, this.#propose(p, state, ballot, v));
           this.#set(p, F_SENT, 0);
           this.t[H_PROPOSED]! |= 1 << v;
           emit(C_PROPOSE + 16 * (p + A_SPAN * v));
         }
       } else this.hitRounds = true;
-      if (get(s, p, F_BALLOT)) {
+      if (this.#pBallot[state]) {
         for (let accept = false; ; accept = true) {
           for (const to of this.#slots(s).members) {
             if (this.#instant || !(get(s, p, F_SENT) & (1 << ((accept ? SLOTS_MAX : 0) + to)))) this.#request(s, p, accept, to, emit);
@@ -868,15 +1065,15 @@ export class CompactRoom {
     return false;
   }
 
-  /** decide.ts decideAnswer and room.ts's `answered`. */
+  /** decide.ts decideAnswer (the acceptor program's mayAnswerYes and onRequest say which answers a student may give) and room.ts's `answered`. */
   #answer(s: Int32Array, m: number, yes: boolean, emit: (command: number) => void): void {
     const node = this.#mTo[m]!;
     if (!get(s, node, F_UP)) return;
     this.#begin(s);
-    const ok = this.#verdict(node, this.#mBallot[m]!);
-    if (yes && !ok && !this.#breakPromises) return;
-    if (!yes && ok) return;
-    const reply = this.#makeReply(node, m, yes);
+    if (yes && !this.#mayAnswerYes(node, m)) return;
+    if (!yes && this.#mKind[this.#onRequest(node, m)] !== K_REJECT) return;
+    const acceptor = this.#acceptorStates.values[this.#aid(node)]!;
+    const reply = this.messageOf(makeReply(acceptor, this.#message(m) as RequestMessage, yes, 0));
     const instant = this.#instant;
     if (!instant && s[H_SECTIONS + S_FLIGHT]! + 1 + this.#notices(reply) > LIMITS.inFlightMax) return;
     const proposer = this.#mFrom[m]!;
@@ -891,18 +1088,18 @@ export class CompactRoom {
     emit(C_ANSWER + 16 * (m + A_SPAN * (yes ? 1 : 0)));
   }
 
-  /** decide.ts decideRequest to one member, and room.ts's `sent`, `exchanged` and `lost`. */
+  /** decide.ts decideRequest to one member (the proposer program's readyToAccept and valueToPropose), and room.ts's `sent`, `exchanged` and `lost`. */
   #request(s: Int32Array, p: number, accept: boolean, to: number, emit: (command: number) => void): void {
+    const state = s[HDR + p * NF + W_PROPOSER]!;
     let value = 0;
     if (accept) {
-      if (popCount(get(s, p, F_PROMISERS)) < this.#q1ByMembers[popCount(s[H_MEMBERS]!)]! && !this.#acceptWithoutQuorum) return;
-      const max = get(s, p, F_ACC_MAX);
-      value = get(s, p, F_SENT_VALUE) || (!this.#ignoreAcceptedValue && max ? 1 + this.#bvValue[max - 1]! : get(s, p, F_VALUE));
+      if (!this.#readyToAccept(p, state, popCount(s[H_MEMBERS]!))) return;
+      value = this.#valueToPropose(p, state);
       if (!value) return;
     }
     if (!this.#instant && s[H_SECTIONS + S_FLIGHT]! + 1 > LIMITS.inFlightMax) return;
     this.#begin(s);
-    const m = this.#msg(accept ? K_ACCEPT : K_PREPARE, p, to, this.#f(p, F_BALLOT), accept ? value - 1 : 0, 0, 0);
+    const m = this.#msg(accept ? K_ACCEPT : K_PREPARE, p, to, this.#pBallot[state]!, accept ? value - 1 : 0, 0, 0);
     this.#noteSent(m);
     if (!this.#instant) {
       this.#insert(S_FLIGHT, m);
@@ -913,20 +1110,14 @@ export class CompactRoom {
     emit((accept ? C_ACCEPT_REQUEST : C_PROMISE_REQUEST) + 16 * (p + A_SPAN * to));
   }
 
-  /** room.ts's `crashed` with each program's onCrash (a mode's acceptor may forget). */
+  /** room.ts's `crashed`: the inbox is lost, and each program says what of its state survives. */
   #crash(i: number): void {
     const t = this.t;
     // Its inbox is lost with the process.
-    let start = this.#start(S_HELD);
+    const start = this.#start(S_HELD);
     for (let at = start + t[H_SECTIONS + S_HELD]! - 1; at >= start; at--) if (this.#mTo[t[at]!] === i) this.#removeAt(S_HELD, at);
-    start = this.#start(S_HEARD);
-    for (let at = start + t[H_SECTIONS + S_HEARD]! - 1; at >= start; at--) if (t[at]! >>> 24 === i) this.#removeAt(S_HEARD, at);
     this.#set(i, F_UP, 0);
-    for (const f of [F_BALLOT, F_VALUE, F_PROMISERS, F_ACC_MAX, F_ACCEPTORS, F_SENT_VALUE]) this.#set(i, f, 0);
-    if (this.#forgetOnCrash) {
-      this.#set(i, F_PROMISED, 0);
-      this.#set(i, F_ACCEPTED, 0);
-    }
+    this.#onCrash(i);
   }
 
   /** decide.ts decideAddNode and room.ts's `nodeAdded` (a fresh node; its quorum never shrinks the accept quorum). */
@@ -934,6 +1125,10 @@ export class CompactRoom {
     const nextRound = s[H_FIXED] === 1 && !this.#reconfigure;
     this.#set(j, F_PRESENT, 1);
     this.#set(j, F_UP, 1);
+    const [proposer, acceptor, learner] = this.#fresh[j]!;
+    this.#setWord(j, W_PROPOSER, proposer!);
+    this.#setWord(j, W_ACCEPTOR, acceptor!);
+    this.#setWord(j, W_LEARNER, learner!);
     let digits = 0;
     for (let x = s[H_JOINED]!; x; x = Math.floor(x / 8)) digits++;
     this.t[H_JOINED] = s[H_JOINED]! + (j + 1) * 8 ** digits;
@@ -959,7 +1154,7 @@ export class CompactRoom {
   /** The values chosen in record `r`, as bits of their numbers. */
   chosenBits(r: Int32Array): number {
     let bits = 0;
-    const start = this.width + r[H_SECTIONS + S_HEARD]!;
+    const start = this.width;
     const end = start + r[H_SECTIONS + S_TALLY]!;
     for (let at = start; at < end; at++) if (r[at]! & 256) bits |= 1 << this.#bvValue[r[at]! >> 9]!;
     return bits;

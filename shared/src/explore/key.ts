@@ -23,13 +23,13 @@
  * messages and tallies are never changed once made.
  */
 import type { AcceptedValue, Ballot } from '../ballot';
-import type { Message, NodeState } from '../node';
+import type { AcceptorState, Message, NodeState, ProposerState } from '../node';
+import type { LearnerState } from '../programs/types';
 import type { RoomState } from '../room';
 
 const NODE_FIELDS: ReadonlySet<string> = new Set(['id', 'name', 'bot', 'up', 'proposer', 'acceptor', 'choice', 'heard', 'inbox']);
 const PROPOSER_FIELDS: ReadonlySet<string> = new Set(['ballot', 'value', 'promisers', 'promiserAccMax', 'acceptors', 'sentValue', 'maxRound']);
 const ACCEPTOR_FIELDS: ReadonlySet<string> = new Set(['promised', 'accepted']);
-
 
 /**
  * Numbers for the parts of a key (a node's key, a message's, a tally's), so that a state's
@@ -81,18 +81,30 @@ export function stateKey(state: RoomState, extra: readonly string[] = [], parts:
 
 /** One node: every field but its display name; sets sorted; the inbox as the held requests' contents. */
 function nodeKey(state: RoomState, n: NodeState): string {
-  const p = n.proposer;
-  const a = n.acceptor;
-  let key =
-    `${n.id}|${n.bot ? 1 : 0}${n.up ? 1 : 0}|${ballotKey(p.ballot)}|${p.value ?? '-'}|${p.promisers.slice().sort().join(',')}|` +
-    `${acceptedKey(p.promiserAccMax)}|${p.acceptors.slice().sort().join(',')}|${p.sentValue ?? '-'}|${p.maxRound}|` +
-    `${ballotKey(a.promised)}|${acceptedKey(a.accepted)}|${n.choice ?? '-'}|${n.inbox.map((id) => messageKey(state.held[id]!)).sort().join(';')}|` +
-    // The learner's tallies, as sets.
-    Object.keys(n.heard)
-      .sort()
-      .map((k) => `${k}=${n.heard[k]!.slice().sort().join(',')}`)
-      .join(';');
-  return key + others(n, NODE_FIELDS) + others(p, PROPOSER_FIELDS) + others(a, ACCEPTOR_FIELDS);
+  const key =
+    `${n.id}|${n.bot ? 1 : 0}${n.up ? 1 : 0}|${proposerKey(n.proposer)}|${acceptorKey(n.acceptor)}|` +
+    `${n.inbox.map((id) => messageKey(state.held[id]!)).sort().join(';')}|${learnerKey(n)}`;
+  return key + others(n, NODE_FIELDS);
+}
+
+/** A proposer's state as the key holds it: promisers and acceptors as sets. The compact search numbers proposer states by it. */
+export function proposerKey(p: ProposerState): string {
+  return (
+    `${ballotKey(p.ballot)}|${p.value ?? '-'}|${p.promisers.slice().sort().join(',')}|${acceptedKey(p.promiserAccMax)}|` +
+    `${p.acceptors.slice().sort().join(',')}|${p.sentValue ?? '-'}|${p.maxRound}${others(p, PROPOSER_FIELDS)}`
+  );
+}
+
+/** An acceptor's state as the key holds it. */
+export function acceptorKey(a: AcceptorState): string {
+  return `${ballotKey(a.promised)}|${acceptedKey(a.accepted)}${others(a, ACCEPTOR_FIELDS)}`;
+}
+
+/** A learner's choice and its tallies, as sets. */
+export function learnerKey(l: LearnerState): string {
+  let key = `${l.choice ?? '-'}|`;
+  for (const k of Object.keys(l.heard).sort()) key += `${k}=${l.heard[k]!.slice().sort().join(',')};`;
+  return key;
 }
 
 /** The fields of `o` not named in `known`, as JSON. */
@@ -106,7 +118,7 @@ function tallyKey(k: string, t: { readonly acceptors: readonly string[]; readonl
   return `${k}=${t.acceptors.slice().sort().join(',')}${t.chosen ? '!' : ''}`;
 }
 
-function ballotKey(b: Ballot | null | undefined): string {
+export function ballotKey(b: Ballot | null | undefined): string {
   return b ? `${b.round}.${b.node ?? ''}` : '-';
 }
 

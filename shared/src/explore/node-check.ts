@@ -44,9 +44,9 @@ export function nodeCheckStart(programs: NodePrograms): RoomState {
  * at the first rule broken, which, breadth-first, is the shortest way to break one. A call of
  * the learner's program that throws or returns a misfit throws LearnerProgramError from `run`.
  */
-export function nodeCheck(start: RoomState, bounds: NodeCheckBounds = {}, now: (() => number) | null = null): Exploration {
+export function nodeCheck(start: RoomState, bounds: NodeCheckBounds = {}, now: (() => number) | null = null, engine: 'auto' | 'exact' = 'auto'): Exploration {
   const valuesOf = bounds.values ? {} : NODE_CHECK_ROOM.bounds.valuesOf;
-  return new Exploration(start, { ...NODE_CHECK_ROOM.bounds, valuesOf, ...bounds, stopAtViolation: true, focus: false }, now);
+  return new Exploration(start, { ...NODE_CHECK_ROOM.bounds, valuesOf, ...bounds, stopAtViolation: true, focus: false }, now, engine);
 }
 
 /** A check's answer: the verdict, its sentences, and the shortest way to break a rule as a scenario file's text. */
