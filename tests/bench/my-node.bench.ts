@@ -1,7 +1,7 @@
 /**
  * npm run bench:my-node
  * "Check my node" in headless Chromium, as a learner waits for it: from the click to the
- * verdict, on the default configuration (three acceptors, two proposers, ballots 1.A and 1.B,
+ * verdict, on the default configuration (three acceptors, two proposers, two ballot rounds each,
  * no crashes), for three programs: the template (which chooses nothing), the honest programs
  * (the largest space: every schedule of an honest round) and an acceptor that says yes to
  * everything (a violation found). The compile, the worker's start and the search are all in
