@@ -2,8 +2,8 @@
  * The what-if explorer: a bounded breadth-first search over every way a room can go on
  * from a state. The exact search plays every step as a room command checked by `decide`
  * and applied by `apply`, and deduplicates states by `stateKey` (key.ts); the compact
- * search (compact.ts) plays the same rules on integer records, many times as fast, and is
- * checked against the exact one. The search runs in slices (`Exploration.run`), so a
+ * search (compact.ts) plays the same room on integer records, calling each node's programs
+ * once per distinct state and message, many times as fast, and is checked against the exact one. The search runs in slices (`Exploration.run`), so a
  * caller can show progress and stop it between slices; `explore` runs it to the end.
  */
 import { decide } from '../decide';
