@@ -149,12 +149,89 @@ class Numbered<T> {
 const MEMO_PER_STATE = 8;
 
 /**
+ * One function's answers, by the number of the state it was given and the rest of its
+ * arguments as one integer (a message's number, say): an open-addressing table of integers,
+ * which a search reads at every step it plays, several times.
+ */
+class Answers {
+  /** Per slot: state + 1 (0: empty), rest, answer. */
+  #table = new Int32Array(3 * 256);
+  #mask = 255;
+  #size = 0;
+
+  #slotOf(state: number, rest: number): number {
+    return (Math.imul(state, 0x9e3779b1) ^ Math.imul(rest, 0x85ebca6b)) >>> 7;
+  }
+
+  get(state: number, rest: number): number | undefined {
+    const t = this.#table;
+    for (let slot = this.#slotOf(state, rest) & this.#mask; ; slot = (slot + 1) & this.#mask) {
+      const at = 3 * slot;
+      if (t[at] === 0) return undefined;
+      if (t[at] === state + 1 && t[at + 1] === rest) return t[at + 2];
+    }
+  }
+
+  /** Adds an answer that `get` has just found missing. */
+  set(state: number, rest: number, answer: number): void {
+    if (2 * (this.#size + 1) > this.#mask + 1) this.#grow();
+    this.#put(state, rest, answer);
+    this.#size++;
+  }
+
+  clear(): void {
+    this.#table.fill(0);
+    this.#size = 0;
+  }
+
+  #put(state: number, rest: number, answer: number): void {
+    const t = this.#table;
+    let slot = this.#slotOf(state, rest) & this.#mask;
+    while (t[3 * slot] !== 0) slot = (slot + 1) & this.#mask;
+    t[3 * slot] = state + 1;
+    t[3 * slot + 1] = rest;
+    t[3 * slot + 2] = answer;
+  }
+
+  #grow(): void {
+    const old = this.#table;
+    this.#table = new Int32Array(old.length * 2);
+    this.#mask = this.#mask * 2 + 1;
+    for (let at = 0; at < old.length; at += 3) if (old[at] !== 0) this.#put(old[at]! - 1, old[at + 1]!, old[at + 2]!);
+  }
+}
+
+/**
  * The answers of one node's programs (one `NodePrograms`), each call remembered by its
  * arguments' numbers: a program is pure, so a (state, message) pair runs its code once.
  */
 class Memo {
-  readonly maps: Map<number, number>[] = [];
+  readonly onRequest = new Answers();
+  readonly onAnswer = new Answers();
+  readonly mayAnswerYes = new Answers();
+  readonly onReply = new Answers();
+  readonly readyToAccept = new Answers();
+  readonly valueToPropose = new Answers();
+  readonly propose = new Answers();
+  readonly onCrash = new Answers();
+  readonly onNotice = new Answers();
   constructor(readonly programs: NodePrograms) {}
+
+  all(): Answers[] {
+    return [this.onRequest, this.onAnswer, this.mayAnswerYes, this.onReply, this.readyToAccept, this.valueToPropose, this.propose, this.onCrash, this.onNotice];
+  }
+}
+
+/** The room's own changes to program states, remembered as the programs' answers are. */
+class RoomMemo {
+  readonly seeRound = new Answers();
+  readonly noteSent = new Answers();
+  readonly setChoice = new Answers();
+  readonly nextBallot = new Answers();
+
+  all(): Answers[] {
+    return [this.seeRound, this.noteSent, this.setChoice, this.nextBallot];
+  }
 }
 
 /**
@@ -218,7 +295,7 @@ export class CompactRoom {
   /** Each slot's programs' memo. */
   #memoOf: Memo[] = [];
   /** The room's own changes to program states (rounds seen, the value sent, tallies): by state and argument. */
-  #roomMemo: Map<number, number>[] = [];
+  #roomMemo = new RoomMemo();
   #memoSize = 0;
   #memoMax: number;
   // Messages by content.
@@ -483,21 +560,16 @@ export class CompactRoom {
   }
 
   /**
-   * The answer of call `fn` with arguments numbered `key` in `memo`'s table, or `call()`'s,
-   * remembered. The tables are forgotten whole when they outgrow the state bound's share.
+   * Remembers `answer` of a call in `table`, and returns it. The tables are forgotten whole
+   * when they outgrow the state bound's share, and calls are then made again.
    */
-  #memo(maps: Map<number, number>[], fn: number, key: number, call: () => number): number {
-    const map = (maps[fn] ??= new Map());
-    let r = map.get(key);
-    if (r === undefined) {
-      r = call();
-      if (++this.#memoSize > this.#memoMax) {
-        for (const m of [...this.#memoOf.flatMap((x) => x.maps), ...this.#roomMemo]) m?.clear();
-        this.#memoSize = 0;
-      }
-      map.set(key, r);
+  #remember(table: Answers, state: number, rest: number, answer: number): number {
+    if (++this.#memoSize > this.#memoMax) {
+      for (const t of [...new Set(this.#memoOf)].flatMap((m) => m.all()).concat(this.#roomMemo.all())) t.clear();
+      this.#memoSize = 0;
     }
-    return r;
+    table.set(state, rest, answer);
+    return answer;
   }
 
   #programs(i: number): Memo {
@@ -528,69 +600,80 @@ export class CompactRoom {
   #onRequest(i: number, m: number): number {
     const memo = this.#programs(i);
     const a = this.#aid(i);
-    return this.#memo(memo.maps, 0, a * A_SPAN + m, () =>
-      this.messageOf(replyTo(this.#message(m) as RequestMessage, memo.programs.acceptor.onRequest(this.#acceptorStates.values[a]!, this.#message(m) as RequestMessage), 0)),
-    );
+    const known = memo.onRequest.get(a, m);
+    if (known !== undefined) return known;
+    const request = this.#message(m) as RequestMessage;
+    return this.#remember(memo.onRequest, a, m, this.messageOf(replyTo(request, memo.programs.acceptor.onRequest(this.#acceptorStates.values[a]!, request), 0)));
   }
 
   /** The acceptor's onAnswer, for reply `r` it sent (the reply is its answer). */
   #onAnswer(i: number, r: number): void {
     const memo = this.#programs(i);
     const a = this.#aid(i);
-    const next = this.#memo(memo.maps, 1, a * A_SPAN + r, () =>
-      this.#acceptorNumber(memo.programs.acceptor.onAnswer(this.#acceptorStates.values[a]!, this.#message(this.#requestOf(r)) as RequestMessage, this.#message(r) as ReplyMessage)),
-    );
+    let next = memo.onAnswer.get(a, r);
+    if (next === undefined) {
+      const state = memo.programs.acceptor.onAnswer(this.#acceptorStates.values[a]!, this.#message(this.#requestOf(r)) as RequestMessage, this.#message(r) as ReplyMessage);
+      next = this.#remember(memo.onAnswer, a, r, this.#acceptorNumber(state));
+    }
     this.#setWord(i, W_ACCEPTOR, next);
   }
 
   #mayAnswerYes(i: number, m: number): boolean {
     const memo = this.#programs(i);
     const a = this.#aid(i);
-    return this.#memo(memo.maps, 2, a * A_SPAN + m, () => (memo.programs.acceptor.mayAnswerYes(this.#acceptorStates.values[a]!, this.#message(m) as RequestMessage) ? 1 : 0)) === 1;
+    const known = memo.mayAnswerYes.get(a, m);
+    if (known !== undefined) return known === 1;
+    return this.#remember(memo.mayAnswerYes, a, m, memo.programs.acceptor.mayAnswerYes(this.#acceptorStates.values[a]!, this.#message(m) as RequestMessage) ? 1 : 0) === 1;
   }
 
-  /** The proposer's onReply: its next state, and the choice it learned (value + 1, or 0). */
+  /** The proposer's onReply: its next state's number * (VALUES_MAX + 1) + the choice it learned (value + 1, or 0). */
   #onReply(i: number, r: number): number {
     const memo = this.#programs(i);
     const p = this.#pid(i);
     const members = popCount(this.t[H_MEMBERS]!);
-    return this.#memo(memo.maps, 3, (p * A_SPAN + r) * 8 + members, () => {
-      const step = memo.programs.proposer.onReply(this.#proposerStates.values[p]!, this.#message(r) as ReplyMessage, this.#quorums[members]!);
-      return this.#proposerNumber(step.state) * (VALUES_MAX + 1) + (step.chosen === undefined ? 0 : 1 + this.#value(step.chosen));
-    });
+    const known = memo.onReply.get(p, r * 8 + members);
+    if (known !== undefined) return known;
+    const step = memo.programs.proposer.onReply(this.#proposerStates.values[p]!, this.#message(r) as ReplyMessage, this.#quorums[members]!);
+    const answer = this.#proposerNumber(step.state) * (VALUES_MAX + 1) + (step.chosen === undefined ? 0 : 1 + this.#value(step.chosen));
+    return this.#remember(memo.onReply, p, r * 8 + members, answer);
   }
 
   #readyToAccept(i: number, p: number, members: number): boolean {
     const memo = this.#programs(i);
-    return this.#memo(memo.maps, 4, p * 8 + members, () => (memo.programs.proposer.readyToAccept(this.#proposerStates.values[p]!, this.#quorums[members]!) ? 1 : 0)) === 1;
+    const known = memo.readyToAccept.get(p, members);
+    if (known !== undefined) return known === 1;
+    return this.#remember(memo.readyToAccept, p, members, memo.programs.proposer.readyToAccept(this.#proposerStates.values[p]!, this.#quorums[members]!) ? 1 : 0) === 1;
   }
 
   /** The value of the proposer's accept requests: its number + 1, or 0 for none. */
   #valueToPropose(i: number, p: number): number {
     const memo = this.#programs(i);
-    return this.#memo(memo.maps, 5, p, () => {
-      const v = memo.programs.proposer.valueToPropose(this.#proposerStates.values[p]!);
-      return v === null ? 0 : 1 + this.#value(v);
-    });
+    const known = memo.valueToPropose.get(p, 0);
+    if (known !== undefined) return known;
+    const v = memo.programs.proposer.valueToPropose(this.#proposerStates.values[p]!);
+    return this.#remember(memo.valueToPropose, p, 0, v === null ? 0 : 1 + this.#value(v));
   }
 
   #propose(i: number, p: number, ballot: number, value: number): number {
     const memo = this.#programs(i);
-    return this.#memo(memo.maps, 6, (p * A_SPAN + ballot) * (VALUES_MAX + 1) + value, () =>
-      this.#proposerNumber(memo.programs.proposer.propose(this.#proposerStates.values[p]!, this.#ballotsNumbered.values[ballot]!, this.values[value]!)),
-    );
+    const rest = ballot * (VALUES_MAX + 1) + value;
+    const known = memo.propose.get(p, rest);
+    if (known !== undefined) return known;
+    const state = memo.programs.proposer.propose(this.#proposerStates.values[p]!, this.#ballotsNumbered.values[ballot]!, this.values[value]!);
+    return this.#remember(memo.propose, p, rest, this.#proposerNumber(state));
   }
 
-  /** Each program's onCrash: what of the node's states survives. */
+  /** Each program's onCrash: what of the node's states survives (one table, by role). */
   #onCrash(i: number): void {
     const memo = this.#programs(i);
     const { proposer, acceptor, learner } = memo.programs;
     const p = this.#pid(i);
     const a = this.#aid(i);
     const l = this.#lid(i);
-    this.#setWord(i, W_PROPOSER, this.#memo(memo.maps, 7, p, () => this.#proposerNumber(proposer.onCrash(this.#proposerStates.values[p]!))));
-    this.#setWord(i, W_ACCEPTOR, this.#memo(memo.maps, 8, a, () => this.#acceptorNumber(acceptor.onCrash(this.#acceptorStates.values[a]!))));
-    this.#setWord(i, W_LEARNER, this.#memo(memo.maps, 9, l, () => this.#learnerNumber(learner.onCrash(this.#learnerStates.values[l]!))));
+    const t = memo.onCrash;
+    this.#setWord(i, W_PROPOSER, t.get(p, 0) ?? this.#remember(t, p, 0, this.#proposerNumber(proposer.onCrash(this.#proposerStates.values[p]!))));
+    this.#setWord(i, W_ACCEPTOR, t.get(a, 1) ?? this.#remember(t, a, 1, this.#acceptorNumber(acceptor.onCrash(this.#acceptorStates.values[a]!))));
+    this.#setWord(i, W_LEARNER, t.get(l, 2) ?? this.#remember(t, l, 2, this.#learnerNumber(learner.onCrash(this.#learnerStates.values[l]!))));
   }
 
   /**
@@ -601,7 +684,9 @@ export class CompactRoom {
     const memo = this.#programs(i);
     const l = this.#lid(i);
     const members = popCount(this.t[H_MEMBERS]!);
-    const next = this.#memo(memo.maps, 10, ((l * 8 + acceptor) * (BV_LIMIT + 1) + bv) * 8 + members, () => {
+    const rest = (bv * 8 + acceptor) * 8 + members;
+    let next = memo.onNotice.get(l, rest);
+    if (next === undefined) {
       const before = this.#learnerStates.values[l]!;
       const ballot = this.#ballotsNumbered.values[this.#bvBallot[bv]!]!;
       const notice = { from: this.ids[acceptor]!, ballot, value: this.values[this.#bvValue[bv]!]! };
@@ -609,8 +694,8 @@ export class CompactRoom {
       const tally = before.heard[key] ?? [];
       const heard = tally.includes(notice.from) ? before.heard : { ...before.heard, [key]: [...tally, notice.from] };
       const choice = memo.programs.learner.onNotice({ choice: before.choice, heard }, notice, this.#quorums[members]!);
-      return this.#learnerNumber({ choice, heard });
-    });
+      next = this.#remember(memo.onNotice, l, rest, this.#learnerNumber({ choice, heard }));
+    }
     this.#setWord(i, W_LEARNER, next);
   }
 
@@ -618,7 +703,8 @@ export class CompactRoom {
   #seeRound(i: number, round: number): void {
     const p = this.#pid(i);
     if (round <= this.#pMaxRound[p]!) return;
-    this.#setWord(i, W_PROPOSER, this.#memo(this.#roomMemo, 0, p * A_SPAN + round, () => this.#proposerNumber({ ...this.#proposerStates.values[p]!, maxRound: round })));
+    const t = this.#roomMemo.seeRound;
+    this.#setWord(i, W_PROPOSER, t.get(p, round) ?? this.#remember(t, p, round, this.#proposerNumber({ ...this.#proposerStates.values[p]!, maxRound: round })));
   }
 
   /** room.ts noteSent: the first accept request of the proposer's ballot fixes its value. */
@@ -628,14 +714,16 @@ export class CompactRoom {
     const p = this.#pid(i);
     const value = this.#mA[m]!;
     if (this.#pBallot[p] !== this.#mBallot[m] || this.#pSentValue[p] === 1 + value) return;
-    this.#setWord(i, W_PROPOSER, this.#memo(this.#roomMemo, 1, p * A_SPAN + value, () => this.#proposerNumber({ ...this.#proposerStates.values[p]!, sentValue: this.values[value]! })));
+    const t = this.#roomMemo.noteSent;
+    this.#setWord(i, W_PROPOSER, t.get(p, value) ?? this.#remember(t, p, value, this.#proposerNumber({ ...this.#proposerStates.values[p]!, sentValue: this.values[value]! })));
   }
 
-  /** room.ts receiveReply: a proposer's step sets the node's choice. */
+  /** room.ts receiveReply: a proposer's step sets the node's choice (`value` is the value's number + 1). */
   #setChoice(i: number, value: number): void {
     const l = this.#lid(i);
     if (this.#lChoice[l] === value) return;
-    this.#setWord(i, W_LEARNER, this.#memo(this.#roomMemo, 2, l * (VALUES_MAX + 1) + value, () => this.#learnerNumber({ ...this.#learnerStates.values[l]!, choice: this.values[value - 1]! })));
+    const t = this.#roomMemo.setChoice;
+    this.#setWord(i, W_LEARNER, t.get(l, value) ?? this.#remember(t, l, value, this.#learnerNumber({ ...this.#learnerStates.values[l]!, choice: this.values[value - 1]! })));
   }
 
   /** The record of `s` with the explorer's `sent` bookkeeping; throws Unsupported for what records cannot hold. */
@@ -983,7 +1071,8 @@ export class CompactRoom {
       const maxRound = this.#pMaxRound[state]!;
       if (maxRound + 1 <= this.#roundMax) {
         // decide.ts decidePropose and the proposer's propose.
-        const ballot = this.#memo(this.#roomMemo, 3, maxRound * 8 + p, () => this.#ballot(nextBallot(this.#ballots, maxRound, this.ids[p]!)));
+        const next = this.#roomMemo.nextBallot;
+        const ballot = next.get(maxRound, p) ?? this.#remember(next, maxRound, p, this.#ballot(nextBallot(this.#ballots, maxRound, this.ids[p]!)));
         for (const v of this.#proposerValues[k]!) {
           this.#begin(s);
           this.t[H_FIXED] = 1;
