@@ -10,7 +10,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { acceptorKey, HONEST, messageKey, nodeCheck, nodeCheckStart, type AcceptorProgram, type ExploreResult } from '@toy-paxos/shared';
+import { acceptorKey, Exploration, HONEST, messageKey, nodeCheck, nodeCheckStart, type AcceptorProgram, type ExploreResult, type ProposerProgram } from '@toy-paxos/shared';
 import { loadLearnerNode } from '../../scripts/learner-node';
 
 const CORPUS = join(import.meta.dirname, '..', 'byo', 'corpus');
@@ -47,5 +47,24 @@ describe('the check of a learner’s node', () => {
     expect(r.states).toBeGreaterThan(100);
     expect(calls.length).toBeGreaterThan(10);
     expect(new Set(calls).size).toBe(calls.length);
+  });
+});
+
+describe('a program that makes up values', () => {
+  it('is searched by the exact search, from the start, once it makes up more values than the records number', { timeout: 120_000 }, () => {
+    // A proposer whose accept requests carry a value of its own making for each promiser set and round.
+    const proposer: ProposerProgram = {
+      ...HONEST.proposer,
+      valueToPropose: (state) => `${state.value}-${state.promisers.slice().sort().join('')}-${state.maxRound}`,
+    };
+    const start = nodeCheckStart({ ...HONEST, proposer });
+    const bounds = { proposers: ['A', 'B'], values: ['Apple', 'Mango'], roundMax: 8, crashes: false, depthMax: 12, statesMax: 10_000, focus: false };
+    const search = new Exploration(start, bounds);
+    expect(search.engine).toBe('compact');
+    const r = search.run()!;
+    expect(r.engine).toBe('exact');
+    expect(search.engine).toBe('exact');
+    expect(r.violations.map((v) => v.rule)).toContain('validity');
+    expect(answer(r)).toEqual(answer(new Exploration(start, bounds, null, 'exact').run()!));
   });
 });

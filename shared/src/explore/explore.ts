@@ -13,7 +13,7 @@ import { cloneRoomState, LIMITS, mayPropose, type RoomCommand, type RoomState } 
 import type { SafetyRule } from '../monitor';
 import { textProblem } from '../text';
 import { KeyParts, messageKey, stateKey } from './key';
-import { CompactRoom, CompactSearch } from './compact';
+import { CompactRoom, CompactSearch, Unsupported } from './compact';
 import { successorState, compactSchedule, sentKey, outcomeValues } from './schedule';
 import { protocolOf } from '../protocols/registry';
 import type { ChosenOutcome, ExploreBounds, ExploreEngine, ExploreProgress, ExploreResult, Focus } from './types';
@@ -116,7 +116,8 @@ export const FOCUS_STATES_MAX = 100_000;
  */
 export class Exploration {
   readonly bounds: Required<ExploreBounds>;
-  readonly engine: ExploreEngine;
+  /** Which search runs: 'compact' may turn 'exact' mid-search (see `run`). */
+  engine: ExploreEngine;
   #start: RoomState;
   #now: (() => number) | null;
   #search: CompactSearch | ExactSearch;
@@ -153,12 +154,28 @@ export class Exploration {
     this.#focus?.stop();
   }
 
+  /**
+   * The main search's slice. A program may make up values the records cannot number (more
+   * than 30): the compact search then stops, and the exact search starts over from the start.
+   */
+  #compactOrExact(budget: number): ExploreResult | null {
+    try {
+      return this.#search.run(budget);
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+      this.#search = new ExactSearch(this.#start, this.bounds, this.#now);
+      this.engine = 'exact';
+      if (this.#stopped) this.#search.stop();
+      return this.#search.run(budget);
+    }
+  }
+
   /** Searches up to `budget` states; the result when the search is over, else null. */
   run(budget = Infinity): ExploreResult | null {
     if (this.#result) return this.#result;
     if (this.#now && this.#startMs === null) this.#startMs = this.#now();
     if (!this.#main) {
-      const main = this.#search.run(budget);
+      const main = this.#compactOrExact(budget);
       if (!main) return null;
       this.#main = main;
       const h = main.hit;
