@@ -53,6 +53,9 @@ const HOSTILE: readonly { readonly name: string; readonly source: () => string; 
   { name: 'a spoofed answer by the global object', source: () => `Function('return this')().postMessage({ type: 'checked', summary: ['all fine'] });\n${onRequest()}`, problem: /^line 1: TypeError: .*postMessage.* is not a function/ },
   { name: 'a polluted Object.prototype', source: () => `Object.prototype.polluted = true;\n${onRequest()}`, problem: /^line 1: TypeError: Cannot add property polluted, object is not extensible/ },
   { name: 'a huge answer', source: () => onRequest("\n    return { kind: 'reject', promised: { round: 1, node: 'x'.repeat(1e6) } };"), problem: /^acceptor\.onRequest: acceptor\.onRequest's answer holds a string of 1000000 characters/ },
+  // The terminal's checks (shared/src/programs/learner.ts) judge what the worker hands back, in the terminal's words.
+  { name: 'an answer that does not fit its request', source: () => onRequest("\n    return { kind: 'accepted' };"), problem: /^acceptor\.onRequest: Your acceptor's onRequest returned something that does not fit: the answer to a promise request must be \{ kind: 'promise', lastAccepted \} or \{ kind: 'reject', promised \}/ },
+  { name: 'a ballot with no whole round', source: () => onRequest("\n    return { kind: 'reject', promised: { round: -1, node: 'A' } };"), problem: /^acceptor\.onRequest: Your acceptor's onRequest returned something that does not fit: the refusal’s promised\.round must be a whole number from 0 to 1000000, not -1\./ },
   { name: 'a cyclic answer', source: () => onRequest("\n    const a = { kind: 'accepted' }; a.self = a; return a;"), problem: /^acceptor\.onRequest: acceptor\.onRequest's answer contains itself \(a cycle\)/ },
 ];
 

@@ -34,6 +34,16 @@ describe('write my own node', () => {
     await context.close();
   });
 
+  it('runs a file that writes only an acceptor with the honest proposer, as a terminal does', async () => {
+    const { context, page } = await person(env.browser, { width: 1366, height: 900 });
+    await openMyNode(page, env.classroom.url);
+    await write(page, YES_TO_ALL.replace('export const proposer = HONEST.proposer;\n', ''));
+    await page.getByRole('button', { name: 'Check my node' }).click();
+    await expect.poll(() => myNodeStatus(page).innerText(), { timeout: 60_000 }).toMatch(/^Safety can be broken/);
+    await expect(myNodeProblem(page).count()).resolves.toBe(0);
+    await context.close();
+  });
+
   it('attaches a program to a node: the sandbox runs it for that node only, and a runtime error stops it with the line', async () => {
     const { context, page } = await person(env.browser, { width: 1366, height: 900 });
     await openMyNode(page, env.classroom.url);

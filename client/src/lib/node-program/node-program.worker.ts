@@ -6,11 +6,11 @@
  * channel to the page...) and the built-in prototypes are frozen. The learner's code sees
  * only the program interface: `compareBallots` and the honest programs (`HONEST`). Each call into it has a deadline, checked
  * at the start of every function and loop body it runs, and what it returns must be plain
- * data of a bounded size (shared/src/programs/plain.ts). Each call runs on a fresh instance of
- * the learner's module (see `guarded`).
+ * data of a bounded size (shared/src/programs/plain.ts) that fits the interface (checked by
+ * shared/src/programs/learner.ts, as in a terminal). Each call runs on a fresh instance of the
+ * learner's module (see `workerCall`).
  */
 import {
-  acceptorAnswerProblem,
   compareBallots,
   DEFAULT_SETTINGS,
   describeSchedule,
@@ -18,14 +18,20 @@ import {
   explorationScope,
   HONEST,
   initialRoomState,
+  LEARNER_FUNCTIONS,
+  LEARNER_ROLES,
+  learnerExports,
+  LearnerProgramError,
+  learnerPrograms,
   plainValueProblem,
   RoomLog,
   sameBallot,
   summarizeExploration,
   type AcceptorProgram,
+  type LearnerCall,
+  type LearnerRole,
   type NodePrograms,
   type ProposerProgram,
-  type RequestMessage,
   type RoomState,
 } from '@toy-paxos/shared';
 import { compileNode, DEADLINE_CHECK, learnerLine } from './compile';
@@ -93,6 +99,7 @@ addEventListener('unhandledrejection', (e: PromiseRejectionEvent) => {
 
 function problemOf(e: unknown, where: string | null): NodeProgramProblem {
   if (e instanceof ProgramFailure) return e.problem;
+  if (e instanceof LearnerProgramError) return { where: e.where ? `${e.where.role}.${e.where.fn}` : null, line: null, message: e.message };
   const line = e instanceof Error || (typeof e === 'object' && e !== null && 'stack' in e) ? learnerLine(String((e as Error).stack), HEADER_LINES) : null;
   let message: string;
   try {
@@ -103,9 +110,6 @@ function problemOf(e: unknown, where: string | null): NodeProgramProblem {
   return { where, line, message: message.slice(0, 500) };
 }
 
-const ACCEPTOR_FUNCTIONS = ['init', 'onRequest', 'onAnswer', 'mayAnswerYes', 'onCrash'] as const;
-const PROPOSER_FUNCTIONS = ['init', 'propose', 'onReply', 'readyToAccept', 'valueToPropose', 'onCrash'] as const;
-
 /** Every answer the program gave since the last `prepare`, by `answerKey`. */
 let recorded: Map<string, unknown> | null = null;
 
@@ -113,42 +117,57 @@ let recorded: Map<string, unknown> | null = null;
 type Instance = () => Record<string, unknown>;
 
 /**
- * The learner's `role`, each function run on a fresh instance of the module, with a deadline,
- * on a copy of its arguments, its answer checked. A fresh instance for every call keeps a
- * program pure, as the interface asks: nothing it keeps outside the state it returns lasts
- * from one call to the next. It also bounds its memory: what one call can make in its time,
- * never more piling up call after call, which a worker could not otherwise see (browsers give
- * a worker no measure of its own memory).
+ * How the worker calls the learner's code (learner.ts's `LearnerCall`): each call on a fresh
+ * instance of the module, with a deadline, on a copy of its arguments; what it returns must be
+ * plain data (plain.ts), copied while the deadline still holds (a getter that never returns is
+ * cut off like a loop). A fresh instance for every call keeps a program pure, as the interface
+ * asks: nothing it keeps outside the state it returns lasts from one call to the next. It also
+ * bounds its memory: what one call can make in its time, never more piling up call after
+ * call, which a worker could not otherwise see (browsers give a worker no measure of its own
+ * memory). learner.ts then checks the copy field by field, as in a terminal.
  */
-function guarded<T>(role: string, first: Record<string, unknown>, instance: Instance, functions: readonly string[]): T {
-  const out: Record<string, unknown> = { name: typeof first.name === 'string' ? first.name.slice(0, 60) : role };
-  for (const fn of functions) {
-    if (typeof first[fn] !== 'function') throw new ProgramFailure({ where: null, line: null, message: `${role} has no function ${fn}: write ${role}.${fn} (docs/NODE-PROGRAMS.md lists what each role needs).` });
+function workerCall(instance: Instance): LearnerCall {
+  return (role, fn, _first, args) => {
     const where = `${role}.${fn}`;
-    out[fn] = (...args: unknown[]) => {
-      let answer: unknown;
-      deadline = performance.now() + CALL_MS_MAX;
-      try {
-        const program = instance()[role] as Record<string, unknown>;
-        // A copy: the program may not change the room's own state, even by mistake.
-        answer = (program[fn] as (...a: unknown[]) => unknown).apply(program, structuredClone(args));
-      } catch (e) {
-        throw new ProgramFailure(problemOf(e, where));
-      } finally {
-        deadline = Infinity;
-      }
-      const problem =
-        plainValueProblem(answer, `${where}'s answer`) ??
-        (where === 'acceptor.onRequest' ? acceptorAnswerProblem(answer, (args[1] as RequestMessage).kind === 'prepare' ? 'prepare' : 'accept', `${where}'s answer`) : null);
+    deadline = performance.now() + CALL_MS_MAX;
+    try {
+      const program = instance()[role] as Record<string, unknown>;
+      // A copy: the program may not change the room's own state, even by mistake.
+      const answer = (program[fn] as (...a: unknown[]) => unknown).apply(program, structuredClone(args));
+      const problem = plainValueProblem(answer, `${where}'s answer`);
       if (problem) throw new ProgramFailure({ where, line: null, message: problem });
-      recorded?.set(answerKey(role, fn, args), answer);
-      return answer;
-    };
-  }
-  return out as T;
+      return structuredClone(answer);
+    } catch (e) {
+      throw new ProgramFailure(problemOf(e, where));
+    } finally {
+      deadline = Infinity;
+    }
+  };
 }
 
-let mine: { acceptor: AcceptorProgram; proposer: ProposerProgram } | null = null;
+/** `programs`' learner-written roles, each answer recorded for the page (answers.ts). */
+function recording(programs: NodePrograms, roles: readonly LearnerRole[]): Mine {
+  const wrap = <T extends object>(role: LearnerRole, program: T): T => {
+    const out = { ...program } as Record<string, unknown>;
+    for (const fn of LEARNER_FUNCTIONS[role]) {
+      const f = (program as Record<string, (...a: unknown[]) => unknown>)[fn]!;
+      out[fn] = (...args: unknown[]) => {
+        const answer = f(...args);
+        recorded?.set(answerKey(role, fn, args), answer);
+        return answer;
+      };
+    }
+    return out as T;
+  };
+  return {
+    roles,
+    acceptor: roles.includes('acceptor') ? wrap('acceptor', programs.acceptor) : programs.acceptor,
+    proposer: roles.includes('proposer') ? wrap('proposer', programs.proposer) : programs.proposer,
+  };
+}
+
+type Mine = { readonly roles: readonly LearnerRole[]; readonly acceptor: AcceptorProgram; readonly proposer: ProposerProgram };
+let mine: Mine | null = null;
 
 function load(source: string): void {
   const compiled = compileNode(source);
@@ -177,18 +196,13 @@ function load(source: string): void {
     deadline = performance.now() + CALL_MS_MAX;
     const exports = instance();
     deadline = Infinity;
-    const acceptor = exports.acceptor;
-    const proposer = exports.proposer;
-    if (typeof acceptor !== 'object' || acceptor === null) throw new ProgramFailure({ where: null, line: null, message: 'The program exports no acceptor: write export const acceptor = { ... }.' });
-    if (typeof proposer !== 'object' || proposer === null) throw new ProgramFailure({ where: null, line: null, message: 'The program exports no proposer: write export const proposer = { ... }.' });
-    mine = {
-      acceptor: guarded<AcceptorProgram>('acceptor', acceptor as Record<string, unknown>, instance, ACCEPTOR_FUNCTIONS),
-      proposer: guarded<ProposerProgram>('proposer', proposer as Record<string, unknown>, instance, PROPOSER_FUNCTIONS),
-    };
+    const found = learnerExports(exports);
+    const roles = LEARNER_ROLES.filter((role) => found[role]);
+    mine = recording(learnerPrograms(exports, workerCall(instance)), roles);
   } catch (e) {
     return send({ type: 'failed', ...problemOf(e, null) });
   }
-  send({ type: 'loaded', roles: ['acceptor', 'proposer'] });
+  send({ type: 'loaded', roles: mine.roles });
 }
 
 function programsFor(nodes: readonly string[]): Record<string, NodePrograms> {

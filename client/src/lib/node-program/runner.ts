@@ -5,7 +5,7 @@
  * the learner's code is stuck where the deadline checks cannot see it (code it made with
  * eval, say). A program that failed once stays failed: load the text again to start over.
  */
-import type { RoomCommand, RoomEvent, RoomState } from '@toy-paxos/shared';
+import { LEARNER_ROLES, type LearnerRole, type RoomCommand, type RoomEvent, type RoomState } from '@toy-paxos/shared';
 import { CALL_MS_MAX } from './limits';
 import type { NodeProgramProblem, NodeWorkerAnswer, NodeWorkerRequest, ProgramAnswers } from './messages';
 
@@ -20,6 +20,8 @@ export class NodeProgramRunner {
   #watchdog: ReturnType<typeof setTimeout> | null = null;
   /** Why the program stopped, once it has. */
   failure: NodeProgramProblem | null = null;
+  /** The roles the learner's file wrote, once loaded: the honest programs play the others. */
+  roles: readonly LearnerRole[] = [];
 
   constructor() {
     this.#worker = new Worker(new URL('./node-program.worker.ts', import.meta.url), { type: 'module', name: 'node-program' });
@@ -34,7 +36,9 @@ export class NodeProgramRunner {
   /** Compiles and loads `source`: null when it is ready, else the problem (the worker is then ended). */
   async load(source: string): Promise<NodeProgramProblem | null> {
     const m = await this.#ask({ type: 'load', source });
-    return m.type === 'loaded' ? null : this.failure;
+    if (m.type !== 'loaded') return this.failure;
+    this.roles = LEARNER_ROLES.filter((role) => Array.isArray(m.roles) && m.roles.includes(role));
+    return null;
   }
 
   /** Every answer the program gives while the sandbox's log is folded and `command` run, or the failure. */
