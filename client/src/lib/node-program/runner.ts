@@ -5,7 +5,7 @@
  * the learner's code is stuck where the deadline checks cannot see it (code it made with
  * eval, say). A program that failed once stays failed: load the text again to start over.
  */
-import type { RoomCommand, RoomEvent, RoomState } from '@toy-paxos/shared';
+import type { AcceptorState, Answer, RequestMessage, RoomCommand, RoomEvent, RoomState } from '@toy-paxos/shared';
 import { CALL_MS_MAX } from './limits';
 import type { NodeProgramProblem, NodeWorkerAnswer, NodeWorkerRequest, ProgramAnswers } from './messages';
 
@@ -41,6 +41,12 @@ export class NodeProgramRunner {
   async prepare(initial: RoomState, events: readonly RoomEvent[], command: RoomCommand | null, nodes: readonly string[]): Promise<ProgramAnswers | NodeProgramProblem> {
     const m = await this.#ask({ type: 'prepare', initial, events, command, nodes });
     return m.type === 'prepared' ? m.answers : this.failure!;
+  }
+
+  /** A classroom room: the acceptor's answer to `request`, given the node's state as the room holds it, or the failure. */
+  async answer(acceptor: AcceptorState, request: RequestMessage): Promise<Answer | NodeProgramProblem> {
+    const m = await this.#ask({ type: 'answer', acceptor, request });
+    return m.type === 'answered' ? m.answer : this.failure!;
   }
 
   /** "Check my node": the explorer's answer, or the failure. */
@@ -81,7 +87,7 @@ export class NodeProgramRunner {
       this.#pending.onProgress?.(Number(m.states) || 0);
       return;
     }
-    if (m.type !== 'loaded' && m.type !== 'prepared' && m.type !== 'checked') return;
+    if (m.type !== 'loaded' && m.type !== 'prepared' && m.type !== 'checked' && m.type !== 'answered') return;
     const pending = this.#pending;
     this.#pending = null;
     if (this.#watchdog) clearTimeout(this.#watchdog);
