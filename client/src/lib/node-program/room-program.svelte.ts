@@ -20,7 +20,7 @@ import type { AcceptorState, NodeState, RequestMessage } from '@toy-paxos/shared
 import type { RoomSession } from '../session.svelte';
 import type { NodeProgramProblem } from './messages';
 import { NodeProgramRunner } from './runner';
-import { saveProgram } from '../tokens';
+import { saveProgram } from './saved';
 
 export type OwnProgramPhase = 'off' | 'starting' | 'running' | 'failed';
 
