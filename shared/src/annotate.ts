@@ -486,7 +486,8 @@ function acceptorReason(ctx: Ctx, request: RequestMessage, reply: ReplyMessage, 
   const verb = request.kind === 'prepare' ? 'promises' : 'accepts';
   const verdict = acceptorVerdict(acc, request.ballot);
   const yes = reply.kind !== 'reject';
-  const by = student ? `${who} (answered by its student)` : who;
+  // A learner's program answers from its student's page as the student would: the log names which.
+  const by = student ? `${who} (answered by ${ctx.nodeBefore(request.to)?.ownProgram === 'running' ? "its student's own code" : 'its student'})` : who;
   if (yes && !verdict.ok) {
     return `${by} had promised ${promised}, which is higher than ${b}, yet it ${verb} ${b}. Rule-breaking mode: it breaks its promise (P1a).${request.kind === 'prepare' ? carried(ctx, acc.accepted) : ''}`;
   }

@@ -78,6 +78,7 @@ describe('a learner\'s own program in a live room', () => {
       await runOwnCode(ana.page, HONEST_NODE);
       await expect.poll(() => status(ana.page)).toContain('Your program answers for Ana: 0 answers so far.');
       await teacher.until(() => lines(teacher).includes('PROGRAM Ana on'), 'the program recorded');
+      expect(await ana.page.getByRole('region', { name: 'Inbox' }).innerText()).toContain('Your own code answers these requests as they arrive.');
       await screenshot(ana.page, 'own-program-phone-running');
       expect(await seriousViolations(ana.page)).toEqual([]);
 
@@ -95,6 +96,7 @@ describe('a learner\'s own program in a live room', () => {
       await expect.poll(() => status(ana.page)).toContain('1 answer so far');
       await teacher.until(() => teacher.records.some((r) => r.event.type === 'answered' && r.event.reply.from === anaId && r.event.reply.kind === 'accepted'), 'Ana\'s acceptance, after the reload');
       expect(lines(teacher).filter((l) => l.startsWith('PROGRAM'))).toEqual(['PROGRAM Ana on']);
+      expect(teacher.records.find((r) => r.event.type === 'answered' && r.event.reply.from === anaId)!.explanation).toMatch(/^Ana \(answered by its student's own code\) had promised nothing/);
 
       // The dashboard: the network's list of nodes says it at the top of the screen; the participants list and the ring's label say it too.
       const listed = dashboard.page.getByRole('region', { name: 'Nodes' }).getByText('own code', { exact: true });
