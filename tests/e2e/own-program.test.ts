@@ -119,6 +119,12 @@ describe('a learner\'s own program in a live room', () => {
       // Runs in the page: written as a string, since these tests are type-checked without the DOM's types.
       expect((await projector.page.evaluate(`parseFloat(getComputedStyle(document.querySelector('[data-testid=own-program-badge]')).fontSize)`)) as number).toBeGreaterThanOrEqual(20);
       await viewportShot(projector.page, 'own-program-projector');
+
+      // The instructor clears the node's program (a student gone for good, say): the page stops it and says so.
+      expect((await teacher.emit('node:program', { node: anaId, status: 'off' })).ok).toBe(true);
+      await expect.poll(() => problem(ana.page)).toBe('Your program was turned off for your node (by the instructor, or the class moved to another timeline): run it again to go on.');
+      expect(await status(ana.page)).toContain('Your program does not run: you answer by hand.');
+      await expect.poll(() => badge.count()).toBe(0);
     } finally {
       bo.close();
       teacher.close();

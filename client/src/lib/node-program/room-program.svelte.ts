@@ -22,6 +22,10 @@ import type { NodeProgramProblem } from './messages';
 import { NodeProgramRunner } from './runner';
 import { saveProgram } from './saved';
 
+/** Refusals of an answer that are not the program's doing, and pass: asked again after `RETRY_MS`. */
+const TRANSIENT = new Set(['rate-limited', 'server-error', 'store-unavailable', 'network-full', 'node-crashed']);
+const RETRY_MS = 1000;
+
 export type OwnProgramPhase = 'off' | 'starting' | 'running' | 'failed';
 
 export class RoomProgram {
@@ -36,6 +40,8 @@ export class RoomProgram {
   #asking: number | null = null;
   /** The room's records up to here hold the program's last command: until then the state shown is older. */
   #waitSeq = 0;
+  /** Requests the room said were answered already, before this page's copy of the room shows it. */
+  readonly #settled = new Set<number>();
 
   constructor(session: RoomSession) {
     this.#session = session;
@@ -98,33 +104,44 @@ export class RoomProgram {
       return;
     }
     if (!node.up) return;
-    const id = node.inbox.find((i) => s.state.held[i]);
+    const id = node.inbox.find((i) => s.state.held[i] && !this.#settled.has(i));
     if (id === undefined) return;
     void this.#answer(id, s.state.held[id]!, node.acceptor);
   }
 
   async #answer(id: number, request: RequestMessage, acceptor: AcceptorState): Promise<void> {
     this.#asking = id;
+    // When to look at the inbox again: at once, or (after a refusal that may pass) in a moment, never in a tight loop.
+    let again: 'now' | 'later' = 'now';
     try {
       const answer = await this.#runner!.answer(acceptor, request);
       if (!('kind' in answer)) return void (await this.#fail(answer));
       const ack = await this.#session.ask('node:answer', { id, yes: answer.kind !== 'reject' });
       if (this.phase !== 'running') return;
-      if (!ack) return; // offline: asked again once the room's state comes back
+      if (!ack) {
+        // No answer: it may have been applied. The records that come tell; the request is asked about again later.
+        again = 'later';
+        return;
+      }
       if (ack.ok) {
         this.answers++;
         this.#waitSeq = Math.max(this.#waitSeq, ...ack.seqs);
         return;
       }
-      // Answered meanwhile (by hand, on another page) or gone: the next step asks about what is left.
-      if (ack.error.code === 'not-in-inbox' || ack.error.code === 'node-crashed') return;
-      if (ack.error.code === 'rate-limited' || ack.error.code === 'server-error' || ack.error.code === 'store-unavailable') return;
+      // Answered meanwhile (by hand, on another page) or gone: this page's copy of the room has not caught up yet.
+      if (ack.error.code === 'not-in-inbox') return void this.#settled.add(id);
+      // Not the program's doing: the server or the network is busy, or the node crashed meanwhile.
+      if (TRANSIENT.has(ack.error.code)) {
+        again = 'later';
+        return;
+      }
       const said = answer.kind === 'reject' ? 'no' : 'yes';
       await this.#fail({ where: 'acceptor.onRequest', line: null, message: `it said ${said} to request #${id}, and the room refused that answer: ${ack.error.message}` });
     } finally {
       this.#asking = null;
       // What arrived while this one was being answered.
-      queueMicrotask(() => this.step());
+      if (again === 'now') queueMicrotask(() => this.step());
+      else setTimeout(() => this.step(), RETRY_MS);
     }
   }
 
