@@ -54,7 +54,7 @@ const HOSTILE: readonly { readonly name: string; readonly source: () => string; 
   { name: 'WebSocket', source: () => `new WebSocket('${probe.url.replace('http', 'ws')}/ws');\n${onRequest()}`, problem: /^line 1: TypeError: WebSocket is not a constructor/ },
   { name: 'importScripts', source: () => `importScripts('${probe.url}/import.js');\n${onRequest()}`, problem: /^line 1: TypeError: importScripts is not a function/ },
   { name: 'fetch by eval', source: () => `eval("fetch('${probe.url}/eval')");\n${onRequest()}`, problem: /^line 1: TypeError: eval is not a function/ },
-  { name: 'import()', source: () => `import('${probe.url}/dynamic.js');\n${onRequest()}`, problem: /^line 1: it ran after its call had returned/ },
+  { name: 'import()', source: () => `import('${probe.url}/dynamic.js');\n${onRequest()}`, problem: /it ran after its call had returned/ },
   { name: 'a spoofed answer by self.postMessage', source: () => `self.postMessage({ type: 'checked', summary: ['all fine'], outcomes: [] });\n${onRequest()}`, problem: /^line 1: TypeError: Cannot read properties of undefined \(reading 'postMessage'\)/ },
   { name: 'a spoofed answer by the global object', source: () => `Function('return this')().postMessage({ type: 'checked', summary: ['all fine'] });\n${onRequest()}`, problem: /^line 1: TypeError: Function is not a function/ },
   { name: 'a polluted Object.prototype', source: () => `Object.prototype.polluted = true;\n${onRequest()}`, problem: /^line 1: TypeError: Cannot add property polluted, object is not extensible/ },

@@ -64,7 +64,8 @@ describe('write my own node', () => {
     await expect.poll(() => page.getByTestId('my-node-attached').innerText()).toBe('Running on B.');
     await page.getByRole('button', { name: 'New proposal', exact: true }).click();
     await page.getByRole('button', { name: 'Promise request', exact: true }).click();
-    await expect.poll(() => page.getByTestId('my-node-attached').innerText()).toMatch(/^Stopped on B: acceptor\.onRequest, line 6: TypeError: /);
+    // The worker runs the command before the page does: on a loaded machine that takes more than the poll's default second.
+    await expect.poll(() => page.getByTestId('my-node-attached').innerText(), { timeout: 30_000 }).toMatch(/^Stopped on B: acceptor\.onRequest, line 6: TypeError: /);
     await screenshot(page, 'my-node-stopped-desktop');
 
     // A syntax error names its line, and nothing is attached.

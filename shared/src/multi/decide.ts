@@ -43,6 +43,10 @@ export function decideMulti(state: RoomState, command: RoomCommand): Decision | 
       return refuse('wrong-protocol', 'This is a Multi-Paxos room: a node starts a ballot with "lead", and clients send commands to the leader with "submit".');
     case 'answer':
       return refuse('wrong-protocol', 'In a Multi-Paxos room the core answers for every acceptor: there is no inbox to answer from.');
+    case 'setOwnProgram':
+      return command.status === 'running'
+        ? refuse('wrong-protocol', 'A learner\'s own program plays single-decree Paxos, and in a Multi-Paxos room the core answers for every acceptor: there is nothing for it to answer here.')
+        : null;
     case 'openCheckpoint':
       return command.spec.kind !== 'free'
         ? refuse('wrong-protocol', 'The computed questions are about one decision; in a Multi-Paxos room ask a free question ("ask free QUESTION | ANSWER | ANSWER").')

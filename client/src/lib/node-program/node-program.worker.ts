@@ -301,6 +301,8 @@ addEventListener('message', (e: MessageEvent<NodeWorkerRequest>) => {
     if (request.type === 'load') load(request.source);
     else if (!mine) send({ type: 'failed', where: null, line: null, message: 'No program is loaded.' });
     else if (request.type === 'prepare') prepare(request);
+    // One call, checked like every other (guarded): a malformed answer is a failure, never sent on.
+    else if (request.type === 'answer') send({ type: 'answered', answer: mine.acceptor.onRequest(request.acceptor, request.request) });
     else check();
   } catch (err) {
     recorded = null;
