@@ -8,7 +8,7 @@
 /** The core's layers, bottom to top: each may import its own layer and those below, never one above. */
 const LAYERS = [
   { name: 'ballots and messages', files: ['ballot', 'lost-reason', 'multi/types'] },
-  { name: 'node programs', files: ['node', 'programs/'] },
+  { name: 'node programs', files: ['node', 'programs/', 'multi/kv', 'multi/programs'] },
   {
     name: "the room's data",
     files: ['settings', 'room-state', 'monitor', 'checkpoint-state', 'outlook', 'protocols/slots', 'protocols/kinds', 'protocols/types', 'message-label', 'multi/label', 'log-lines'],

@@ -55,6 +55,8 @@ export function toCommand(room: Room, p: Participant, event: ClientEventName, pa
       const { id, yes } = payload as ClientPayload<'node:answer'>;
       return ok({ type: 'answer', node: actor!, id, yes });
     }
+    case 'node:program':
+      return ok({ type: 'setOwnProgram', node: actor!, status: (payload as ClientPayload<'node:program'>).status });
     case 'node:crash':
     case 'node:recover':
       return ok({ type: event === 'node:crash' ? 'crash' : 'recover', node: (payload as ClientPayload<'node:crash'>).node });

@@ -299,6 +299,17 @@ function describe(ctx: Ctx, e: RoomEvent): Body {
         data: data(e.type, e.node, [e.node]),
       };
     }
+    case 'ownProgramSet': {
+      const name = ctx.name(e.node);
+      const before = ctx.nodeBefore(e.node)?.ownProgram;
+      const [line, explanation] =
+        e.status === 'running'
+          ? [`PROGRAM ${name} on`, `${name}'s student attached a program of their own: from now on it answers the requests in ${name}'s inbox from their page, each answer checked by the room like a tap. The server never runs it.`]
+          : e.status === 'failed'
+            ? [`PROGRAM ${name} failed`, `${name}'s own program stopped: it threw, took too long, or gave an answer the room refused. ${name}'s student answers by hand again; the rest of the room goes on.`]
+            : [`PROGRAM ${name} off`, before === 'failed' ? `${name}'s student cleared the failed program: ${name} is answered by hand.` : `${name}'s student stopped their own program: ${name} is answered by hand again.`];
+      return { lines: [line], explanation, data: data(e.type, e.node, [e.node]) };
+    }
     case 'linkCut':
       return {
         lines: [`NETWORK cut ${ctx.name(e.a)} <-> ${ctx.name(e.b)}`],
@@ -475,7 +486,8 @@ function acceptorReason(ctx: Ctx, request: RequestMessage, reply: ReplyMessage, 
   const verb = request.kind === 'prepare' ? 'promises' : 'accepts';
   const verdict = acceptorVerdict(acc, request.ballot);
   const yes = reply.kind !== 'reject';
-  const by = student ? `${who} (answered by its student)` : who;
+  // A learner's program answers from its student's page as the student would: the log names which.
+  const by = student ? `${who} (answered by ${ctx.nodeBefore(request.to)?.ownProgram === 'running' ? "its student's own code" : 'its student'})` : who;
   if (yes && !verdict.ok) {
     return `${by} had promised ${promised}, which is higher than ${b}, yet it ${verb} ${b}. Rule-breaking mode: it breaks its promise (P1a).${request.kind === 'prepare' ? carried(ctx, acc.accepted) : ''}`;
   }

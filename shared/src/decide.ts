@@ -113,6 +113,8 @@ export function decide(state: RoomState, command: RoomCommand, searched: Searche
       if (node.up) return refuse('node-up', `${node.name} is running; only a crashed node can recover.`);
       return { ok: true, events: [{ type: 'recovered', node: command.node }] };
     }
+    case 'setOwnProgram':
+      return decideOwnProgram(state, command.node, command.status);
     case 'cut':
     case 'heal':
       return decideLink(state, command.type, command.a, command.b);
@@ -475,6 +477,25 @@ function decideAnswer(state: RoomState, nodeId: string, id: number, yes: boolean
         ? 'cut'
         : undefined;
   return { ok: true, events: [{ type: 'answered', id, reply, instant, ...(lost ? { lost } : {}) }] };
+}
+
+/**
+ * A student's page starts or stops running a learner's program for its node. The room only
+ * records it (every screen shows which nodes run learners' code); the page answers the
+ * node's requests with `answer`, checked like a tap. Saying what is already so is refused,
+ * so that a page that repeats itself adds nothing to the log.
+ */
+function decideOwnProgram(state: RoomState, id: string, status: 'running' | 'failed' | 'off'): Decision {
+  const node = state.nodes[id];
+  if (!node) return unknownNode(id);
+  if (node.bot) return refuse('program-unchanged', `${node.name} is a bot: the core plays it, so no page runs a program for it.`);
+  const now = node.ownProgram ?? 'off';
+  if (now === status) {
+    const words = { running: 'runs its own program already', failed: 'shows its own program failed already', off: 'runs no program of its own' }[status];
+    return refuse('program-unchanged', `${node.name} ${words}: nothing to change.`);
+  }
+  if (status === 'failed' && now !== 'running') return refuse('program-unchanged', `${node.name} runs no program of its own, so none can fail: attach one first.`);
+  return { ok: true, events: [{ type: 'ownProgramSet', node: id, status }] };
 }
 
 function decideLink(state: RoomState, kind: 'cut' | 'heal', a: string, b: string): Decision {

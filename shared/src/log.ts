@@ -56,6 +56,7 @@ export function touchedNodes(s: RoomState, e: RoomEvent): readonly string[] | 'a
     case 'proposalStarted':
     case 'crashed':
     case 'recovered':
+    case 'ownProgramSet':
       return [e.node];
     case 'exchanged':
       return [e.request.from, e.request.to, ...toldAtOnce(s, e.reply, true)];

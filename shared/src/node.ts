@@ -59,7 +59,17 @@ export interface NodeState {
   heard: Record<string, readonly string[]>;
   /** Ids of requests waiting for the student's answer (acceptor mode "students decide"). */
   inbox: number[];
+  /**
+   * A learner's own program answers this node's inbox from its student's page (`running`),
+   * or did until it failed (`failed`); absent when the student answers by hand. The page
+   * runs the program, never the server: the room only records that it does, so that every
+   * screen can show it, and checks each answer as it checks any student's.
+   */
+  ownProgram?: OwnProgramStatus;
 }
+
+/** Whether a learner's own program answers for a node: see `NodeState.ownProgram`. */
+export type OwnProgramStatus = 'running' | 'failed';
 
 export type RequestKind = 'prepare' | 'accept';
 

@@ -7,7 +7,7 @@
  */
 import type { Ballot } from './ballot';
 import { invariant } from './invariant';
-import type { Message, NodeState, ReplyMessage, RequestMessage } from './node';
+import type { Message, NodeState, OwnProgramStatus, ReplyMessage, RequestMessage } from './node';
 import type { MonitorState } from './monitor';
 import type { CheckpointState, Question, QuestionSpec } from './checkpoint-state';
 import { quorumSizes, type RoomSettings, type SettingsChange } from './settings';
@@ -107,6 +107,8 @@ export type RoomCommand =
   | { readonly type: 'answer'; readonly node: string; readonly id: number; readonly yes: boolean }
   | { readonly type: 'crash'; readonly node: string }
   | { readonly type: 'recover'; readonly node: string }
+  /** The node's student's page runs a learner's own program for it (`running`), it failed there, or it stopped (`off`). */
+  | { readonly type: 'setOwnProgram'; readonly node: string; readonly status: OwnProgramStatus | 'off' }
   | { readonly type: 'cut'; readonly a: string; readonly b: string }
   | { readonly type: 'heal'; readonly a: string; readonly b: string }
   /**
@@ -169,6 +171,8 @@ export type RoomEvent =
     }
   | { readonly type: 'crashed'; readonly node: string }
   | { readonly type: 'recovered'; readonly node: string }
+  /** A learner's own program answers for the node now (`running`), failed (`failed`), or stopped (`off`): see `NodeState.ownProgram`. */
+  | { readonly type: 'ownProgramSet'; readonly node: string; readonly status: OwnProgramStatus | 'off' }
   | { readonly type: 'linkCut'; readonly a: string; readonly b: string }
   | { readonly type: 'linkHealed'; readonly a: string; readonly b: string }
   /** Many messages delivered in one step, in this order, each with its acceptor's reply (null: inbox, or a reply). */
@@ -227,6 +231,7 @@ export const REFUSAL_CODES = [
   'unknown-slot',
   'bad-command',
   'slots-full',
+  'program-unchanged',
 ] as const;
 
 export type RefusalCode = (typeof REFUSAL_CODES)[number];

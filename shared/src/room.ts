@@ -124,6 +124,8 @@ export function apply(s: RoomState, event: RoomEvent): void {
       for (const id of s.order) {
         const n = s.nodes[id]!;
         s.nodes[id] = freshNode(s, n.id, n.name, n.bot);
+        // The student's page still runs its program: a new round does not stop it.
+        if (n.ownProgram) s.nodes[id].ownProgram = n.ownProgram;
       }
       // A new decision: the nodes in the room now are its acceptors, under the settings waiting for it.
       s.members = s.order.slice();
@@ -180,6 +182,12 @@ export function apply(s: RoomState, event: RoomEvent): void {
     case 'recovered':
       node(s, event.node).up = true;
       return;
+    case 'ownProgramSet': {
+      const n = node(s, event.node);
+      if (event.status === 'off') delete n.ownProgram;
+      else n.ownProgram = event.status;
+      return;
+    }
     case 'linkCut':
       s.cut.push(linkKey(event.a, event.b));
       return;

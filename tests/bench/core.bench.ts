@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { availableParallelism, loadavg } from 'node:os';
 import { apply, cloneRoomState, evolve, RoomLog, type RoomEvent, type RoomState } from '@toy-paxos/shared';
-import { buildClassLog, buildLog, eventSteps, timeSeeks } from './log-fixture';
+import { buildClassLog, buildLog, buildMultiClassLog, eventSteps, timeSeeks } from './log-fixture';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const SEEKS = 2000;
@@ -67,6 +67,13 @@ timeFold('five nodes', initial, events);
   for (const e of classLog.events) classKinds.set(e.type, (classKinds.get(e.type) ?? 0) + 1);
   console.log(`class log: ${[...classKinds].map(([k, n]) => `${k} ${n}`).join(', ')}`);
   timeFold('a class of 40', classLog.initial, classLog.events);
+}
+{
+  const multiLog = buildMultiClassLog(EVENTS, 42);
+  const multiKinds = new Map<string, number>();
+  for (const e of multiLog.events) multiKinds.set(e.type, (multiKinds.get(e.type) ?? 0) + 1);
+  console.log(`Multi-Paxos class log: ${[...multiKinds].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  timeFold('a class of 40 running Multi-Paxos', multiLog.initial, multiLog.events);
 }
 
 // Pure evolve, one copy per event: what a caller pays for full immutability.

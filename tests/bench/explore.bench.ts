@@ -6,7 +6,10 @@
  *    configurations of explore-configs.ts: the compact search it runs, beside the exact search
  *    through `decide` and `apply` in the same run (the baseline: the explorer before the
  *    compact search). On the larger configurations the exact search would take minutes, so
- *    both searches are timed on the same first 20,000 states, and the compact one on the whole.
+ *    both searches are timed on the same first 20,000 states, and the compact one on the whole,
+ *    cold and warm, in a worker thread of its own (explore-worker.ts): an isolate that runs only
+ *    the compact search, as the pages' explorer worker does. Run in this process after the
+ *    smaller configurations' exact searches, the same search took 2.5 times the CPU time.
  * 3. A queued duel (explore-configs.ts): what the search finds from a room in the middle of a
  *    round, with the default bounds and with 3,000,000 states and 12 steps.
  *    `npm run bench:explore -- --duel` runs this part only.
@@ -26,9 +29,11 @@
  * search's memory (array buffers and heap, after a full collection) over its states, given
  * for searches of 100,000 states or more.
  */
-import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { Exploration, exploreTlaPaxos, formatCount, HONEST, NODE_CHECK_ROOM, nodeCheck, nodeCheckStart, type ExploreBounds, type ExploreResult, type RoomState, type TlaPaxosConfig } from '@toy-paxos/shared';
 import { loadLearnerNode } from '../../scripts/learner-node';
+import type { WorkerRun } from './explore-worker';
+import { canCollect, memoryNow, threadCpuMs } from './thread-cpu';
 import { LARGER_CONFIGS, MC_PAXOS_ROOM, QUEUED_DUEL, ROOM_CONFIGS, roomStart, scenarioEnd, type RoomConfig } from './explore-configs';
 
 const TLC_MCPAXOS_STATES = 3921;
@@ -48,30 +53,12 @@ function timed<T>(f: () => T): [T, number] {
   return [r, performance.now() - t0];
 }
 
-/** This thread's CPU time in ms (clock ticks of 10 ms), read from Linux's /proc; null elsewhere. */
-function threadCpuMs(): number | null {
-  try {
-    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
-  }
-}
 const CPU_WORDS = threadCpuMs() === null ? 'CPU of the process, every thread' : 'CPU of the searching thread';
 function cpuMs(): number {
   const thread = threadCpuMs();
   if (thread !== null) return thread;
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
-}
-
-const gc = (globalThis as { gc?: () => void }).gc;
-function memoryNow(): number {
-  // Twice: array buffers are given back to the system only after the collection that finds them dead.
-  gc?.();
-  gc?.();
-  const m = process.memoryUsage();
-  return m.arrayBuffers + m.heapUsed;
 }
 
 interface Run {
@@ -89,7 +76,7 @@ function search(start: RoomState, bounds: ExploreBounds, engine: 'auto' | 'exact
   const [r, ms] = timed(() => exploration.run()!);
   const cpu = cpuMs() - cpu0;
   // Measured while the exploration, and so its records, are still held.
-  const bytes = gc ? memoryNow() - before : null;
+  const bytes = canCollect ? memoryNow() - before : null;
   exploration.stop();
   return { r, ms, cpuMs: cpu, bytesPerState: bytes === null ? null : Math.max(0, bytes) / r.states };
 }
@@ -100,6 +87,25 @@ function figures(run: Run): string {
   // A run shorter than a few clock ticks has no CPU rate worth printing.
   const cpu = run.cpuMs >= 50 ? rate(run.r.states, run.cpuMs) : 'too short to time';
   return `${formatCount(run.r.states)} states in ${seconds(run.ms)}, ${rate(run.r.states, run.ms)} (${CPU_WORDS}: ${cpu})${memory}`;
+}
+
+/** Searches `LARGER_CONFIGS[config]` whole `runs` times in a new worker thread (the first cold) and gives each run's figures. */
+function wholeInWorker(config: number, runs: number): Promise<WorkerRun[]> {
+  return new Promise((resolve, reject) => {
+    const file = new URL('./explore-worker.ts', import.meta.url).href;
+    const code = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => tsx.tsImport(${JSON.stringify(file)}, ${JSON.stringify(import.meta.url)}))`;
+    const worker = new Worker(code, { eval: true, workerData: { config, runs } });
+    const got: WorkerRun[] = [];
+    worker.on('message', (run: WorkerRun) => got.push(run));
+    worker.on('error', reject);
+    worker.on('exit', (code) => (code === 0 && got.length === runs ? resolve(got) : reject(new Error(`the search's worker exited with ${code} after ${got.length} of ${runs} runs`))));
+  });
+}
+
+function workerFigures(run: WorkerRun): string {
+  const cpu = run.cpuMs === null ? "CPU of the worker's thread: not measured off Linux" : `CPU of the worker's thread: ${rate(run.states, run.cpuMs)}`;
+  const memory = run.bytesPerState === null ? '' : `, ${Math.round(run.bytesPerState)} bytes/state`;
+  return `${formatCount(run.states)} states in ${seconds(run.ms)}, ${rate(run.states, run.ms)} (${cpu})${memory}`;
 }
 
 const duelOnly = process.argv.includes('--duel');
@@ -123,7 +129,7 @@ if (!duelOnly && !byoOnly) {
   console.log('');
   console.log('The room explorer: the compact search, and the exact search through decide and apply (the baseline) in the same run');
   console.log('(targets: MCPaxos as a room in 1 s or less; 200,000 states/s or more on the larger configurations)');
-  console.log(`  (${CPU_WORDS}${gc ? '' : '; memory not measured: run with --expose-gc'})`);
+  console.log(`  (${CPU_WORDS}${canCollect ? '' : '; memory not measured: run with --expose-gc'})`);
 
   // The classroom's default, every node learning from the acceptors' notices: what learners add to the space.
   const everyone: RoomConfig = { ...MC_PAXOS_ROOM, name: 'MCPaxos as a room, every node learning (the classroom default)', settings: { learners: 'everyone' } };
@@ -155,16 +161,18 @@ if (!duelOnly && !byoOnly) {
 
   console.log('');
   console.log(`Larger configurations (the exact search on the first ${formatCount(PREFIX_STATES)} states only: on the whole it would take minutes)`);
-  for (const config of LARGER_CONFIGS) {
+  for (const [index, config] of LARGER_CONFIGS.entries()) {
     const start = roomStart(config);
-    // The whole search first, so that it is not timed after a search of its own start.
-    const whole = search(start, config.bounds, 'auto');
+    // The whole search in a worker thread of its own, as the pages run it: an isolate whose compiler has seen only the compact search.
+    const [cold, warm] = await wholeInWorker(index, 2);
     const prefix = { ...config.bounds, statesMax: PREFIX_STATES };
     const compact = search(start, prefix, 'auto');
     const exact = search(start, prefix, 'exact');
     console.log(`  ${config.name}:`);
-    console.log(`    compact, whole: ${figures(whole)}${whole.r.complete ? '' : ' (stopped by a bound)'}; ${whole.r.violations.length ? 'VIOLATION' : 'no violation'}`);
-    console.log(`    first ${formatCount(PREFIX_STATES)} states, after the whole: compact ${figures(compact)}; exact ${figures(exact)}: the compact search ${(exact.ms / compact.ms).toFixed(1)}x as fast`);
+    for (const [name, run] of [['cold', cold!], ['warm', warm!]] as const) {
+      console.log(`    compact, whole, in a worker of its own, ${name}: ${workerFigures(run)}${run.complete ? '' : ' (stopped by a bound)'}; ${run.violations ? 'VIOLATION' : 'no violation'}`);
+    }
+    console.log(`    first ${formatCount(PREFIX_STATES)} states, in this process: compact ${figures(compact)}; exact ${figures(exact)}: the compact search ${(exact.ms / compact.ms).toFixed(1)}x as fast`);
   }
 }
 

@@ -80,6 +80,45 @@ export function buildClassLog(count: number, seed: number, nodeCount = 40): { in
   return { initial, events };
 }
 
+/**
+ * A classroom of 40 playing Multi-Paxos: queued delivery, every node learning. A leader leads
+ * and asks everyone for promises; then, batch after batch, clients send it a few commands, it
+ * sends accept requests to all and the instructor delivers the replies and every acceptor's
+ * notices with deliver-alls, students delivering single messages too. Now and then a rival
+ * leads (so a leader re-proposes what its promisers report), and a node crashes and recovers.
+ * A fresh round once a round's log nears its slot limit.
+ */
+export function buildMultiClassLog(count: number, seed: number, nodeCount = 40): { initial: RoomState; events: RoomEvent[] } {
+  const rng = new Rng(seed);
+  const nodes = Array.from({ length: nodeCount }, (_, i) => `n${i + 1}`);
+  const initial = initialRoomState({ ...DEFAULT_SETTINGS, protocol: 'multi', delivery: 'queued' });
+  const { s, events, push } = recorder(initial, count);
+  const deliverSome = (n: number) => {
+    for (let i = 0; i < n && s.inFlight.length; i++) push({ type: 'deliver', id: rng.pick(s.inFlight).id });
+  };
+  for (const n of nodes) push({ type: 'addNode', node: n });
+  let leads = 0;
+  while (events.length < count) {
+    const leader = rng.pick(nodes.slice(0, 3));
+    push({ type: 'lead', node: leader });
+    push({ type: 'promiseRequest', from: leader, to: 'all' });
+    deliverSome(20);
+    push({ type: 'deliverAll' });
+    push({ type: 'deliverAll' });
+    for (let batch = 0; batch < 6; batch++) {
+      push({ type: 'submit', node: leader, command: `set ${rng.pick(['x', 'y', 'z'])} ${rng.int(1, 9)}` });
+      push({ type: 'acceptRequest', from: leader, to: 'all' });
+      deliverSome(30);
+      if (rng.next() < 0.2) push({ type: 'crash', node: rng.pick(nodes) });
+      push({ type: 'deliverAll' });
+      push({ type: 'deliverAll' });
+      if (rng.next() < 0.2) push({ type: 'recover', node: rng.pick(s.order.filter((id) => !s.nodes[id]!.up)) ?? leader });
+    }
+    if (++leads % 4 === 0) push({ type: 'newRound' });
+  }
+  return { initial, events };
+}
+
 /** How many messages `events` deliver, a deliver-all counting each of its deliveries, and every other event one. */
 export function eventSteps(events: readonly RoomEvent[]): number {
   let steps = 0;

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { acceptorAnswerProblem, compareBallots, plainValueProblem } from '@toy-paxos/shared';
+import { compareBallots, plainValueProblem } from '@toy-paxos/shared';
 import { compileNode, DEADLINE_CHECK, learnerLine } from '../../client/src/lib/node-program/compile';
 
 /** The template the sandbox's editor opens with, the same file as a terminal's. */
@@ -92,16 +92,5 @@ describe("what a learner's program may hand back", () => {
     expect(plainValueProblem(new Array(20_000).fill(0), 'the answer')).toContain('too large');
     expect(plainValueProblem(new Map(), 'the answer')).toContain('Map');
     expect(plainValueProblem({ n: NaN }, 'the answer')).toContain('finite');
-  });
-
-  it("is, from an acceptor's onRequest, an answer that fits the request", () => {
-    const b = { round: 1, node: 'A' };
-    expect(acceptorAnswerProblem({ kind: 'promise', lastAccepted: null }, 'prepare', 'x')).toBeNull();
-    expect(acceptorAnswerProblem({ kind: 'promise', lastAccepted: { ballot: b, value: 'Apple' } }, 'prepare', 'x')).toBeNull();
-    expect(acceptorAnswerProblem({ kind: 'accepted' }, 'accept', 'x')).toBeNull();
-    expect(acceptorAnswerProblem({ kind: 'reject', promised: b }, 'accept', 'x')).toBeNull();
-    expect(acceptorAnswerProblem({ kind: 'reject', promised: null }, 'prepare', 'x')).toContain('without the ballot it promised');
-    expect(acceptorAnswerProblem({ kind: 'accepted' }, 'prepare', 'x')).toContain('does not fit a promise request');
-    expect(acceptorAnswerProblem({ kind: 'promise', lastAccepted: 'Apple' }, 'prepare', 'x')).toContain('lastAccepted');
   });
 });

@@ -34,6 +34,16 @@ describe('write my own node', () => {
     await context.close();
   });
 
+  it('runs a file that writes only an acceptor with the honest proposer, as a terminal does', async () => {
+    const { context, page } = await person(env.browser, { width: 1366, height: 900 });
+    await openMyNode(page, env.classroom.url);
+    await write(page, YES_TO_ALL.replace('export const proposer = HONEST.proposer;\n', ''));
+    await page.getByRole('button', { name: 'Check my node' }).click();
+    await expect.poll(() => myNodeStatus(page).innerText(), { timeout: 60_000 }).toMatch(/^Safety can be broken/);
+    await expect(myNodeProblem(page).count()).resolves.toBe(0);
+    await context.close();
+  });
+
   it('attaches a program to a node: the sandbox runs it for that node only, and a runtime error stops it with the line', async () => {
     const { context, page } = await person(env.browser, { width: 1366, height: 900 });
     await openMyNode(page, env.classroom.url);
@@ -54,7 +64,8 @@ describe('write my own node', () => {
     await expect.poll(() => page.getByTestId('my-node-attached').innerText()).toBe('Running on B.');
     await page.getByRole('button', { name: 'New proposal', exact: true }).click();
     await page.getByRole('button', { name: 'Promise request', exact: true }).click();
-    await expect.poll(() => page.getByTestId('my-node-attached').innerText()).toMatch(/^Stopped on B: acceptor\.onRequest, line 6: TypeError: /);
+    // The worker runs the command before the page does: on a loaded machine that takes more than the poll's default second.
+    await expect.poll(() => page.getByTestId('my-node-attached').innerText(), { timeout: 30_000 }).toMatch(/^Stopped on B: acceptor\.onRequest, line 6: TypeError: /);
     await screenshot(page, 'my-node-stopped-desktop');
 
     // A syntax error names its line, and nothing is attached.

@@ -12,6 +12,7 @@ import {
   apply,
   decide,
   initialRoomState,
+  RoomLog,
   type RoomCommand,
   type RoomEvent,
 } from '@toy-paxos/shared';
@@ -50,6 +51,20 @@ describe('session files (JSON export and import)', () => {
     expect(back.events).toEqual(events);
     expect(back.initial).toEqual(initial);
     expect(JSON.stringify(back.events)).toBe(JSON.stringify(log.events));
+  });
+
+  it('keeps which nodes ran a learner\'s own program, so that a replay shows them at each moment', () => {
+    const { initial, events } = preset('basic-3');
+    const withProgram: RoomEvent[] = [...events.slice(0, 3), { type: 'ownProgramSet', node: 'B', status: 'running' }, ...events.slice(3), { type: 'ownProgramSet', node: 'B', status: 'failed' }];
+    const back = parseSessionFile(JSON.stringify(sessionFile(initial, withProgram, 'x')));
+    if (!back.ok) throw new Error(back.error);
+    expect(back.events).toEqual(withProgram);
+    const log = new RoomLog(back.initial, back.events);
+    expect(log.stateAt(3).nodes.B!.ownProgram).toBeUndefined();
+    expect(log.stateAt(4).nodes.B!.ownProgram).toBe('running');
+    expect(log.state.nodes.B!.ownProgram).toBe('failed');
+    const bad = parseSessionFile(JSON.stringify(sessionFile(initial, [...events.slice(0, 3), { type: 'ownProgramSet', node: 'B', status: 'on' } as unknown as RoomEvent], 'x')));
+    expect(bad.ok).toBe(false);
   });
 
   it('refuses a bad file with the problem and where it is, loading nothing', () => {

@@ -44,6 +44,14 @@ describe('decide refuses bad commands with a code and an explanation, and change
       expect(refused(log, { type: 'partition', groups: [['A', 'B']] }, 'bad-partition')).toBe('A partition needs at least two groups of nodes.');
       expect(refused(log, { type: 'partition', groups: [['A'], ['A', 'B']] }, 'bad-partition')).toContain('A is in two groups');
     }],
+    ['program-unchanged: a page says only what changes, and a program that never ran cannot fail', (log) => {
+      expect(refused(log, { type: 'setOwnProgram', node: 'A', status: 'off' }, 'program-unchanged')).toBe('A runs no program of its own: nothing to change.');
+      expect(refused(log, { type: 'setOwnProgram', node: 'A', status: 'failed' }, 'program-unchanged')).toContain('attach one first');
+      ok(log, { type: 'setOwnProgram', node: 'A', status: 'running' }, { type: 'crash', node: 'A' }, { type: 'newRound' });
+      // The page still runs it through a crash and a new round.
+      expect(log.state.nodes.A!.ownProgram).toBe('running');
+      expect(refused(log, { type: 'setOwnProgram', node: 'A', status: 'running' }, 'program-unchanged')).toBe('A runs its own program already: nothing to change.');
+    }],
     ['not-acceptor', (log) => {
       ok(log, { type: 'propose', node: 'A', value: 'x' }, { type: 'addNode', node: 'D' });
       expect(refused(log, { type: 'promiseRequest', from: 'A', to: ['D'] }, 'not-acceptor')).toContain('It watches until round 2 starts');

@@ -11,9 +11,25 @@ import { pagesOf } from '../protocols';
  * it accepted, else what it promised; with slots, what each holds and how far it has run).
  */
 export function ringDetail(room: RoomState, id: string): string {
+  const badge = ownProgramBadge(room, id);
+  return badge ? `${badge} · ${ringState(room, id)}` : ringState(room, id);
+}
+
+/** The ring's second line without its badge: up or crashed, and what the acceptor holds. */
+export function ringState(room: RoomState, id: string): string {
   const n = room.nodes[id]!;
   const state = pagesOf(room).ringDetail(room, id);
   return n.up ? state : `crashed · ${state}`;
+}
+
+/**
+ * The badge of a node whose student's page runs a learner's own program for it: "own code",
+ * or "own code failed" once it stopped, until the student runs it again or answers by hand.
+ * Null for a node answered by hand.
+ */
+export function ownProgramBadge(room: RoomState, id: string): string | null {
+  const status = room.nodes[id]?.ownProgram;
+  return status === 'running' ? 'own code' : status === 'failed' ? 'own code failed' : null;
 }
 
 /**

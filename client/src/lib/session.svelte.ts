@@ -421,15 +421,27 @@ export class RoomSession {
       this.notify('error', 'You are offline while the connection comes back: your action was not sent. Try again in a moment.');
       return null;
     }
-    this.pending++;
-    try {
-      const ack = (await this.socket.timeout(10_000).emitWithAck(event, payload)) as Ack<CommandResult>;
-      if (!ack.ok) this.notify(['server-error', 'store-unavailable', 'rate-limited'].includes(ack.error.code) ? 'error' : 'refused', ack.error.message);
-      return ack.ok ? ack : null;
-    } catch {
+    const ack = await this.ask(event, payload);
+    if (!ack) {
       // The command may have been applied and only its answer lost: the outcome is unknown
       // (docs/protocol/commands.md, 4.3), and the records that come after resuming tell.
       this.notify('error', 'No answer from the server: your action may have been applied; the log will show it once you are back online.');
+      return null;
+    }
+    if (!ack.ok) this.notify(['server-error', 'store-unavailable', 'rate-limited'].includes(ack.error.code) ? 'error' : 'refused', ack.error.message);
+    return ack.ok ? ack : null;
+  }
+
+  /**
+   * Sends a command and returns its ack as it came, refusals included, with no notice: for a
+   * caller that says what happened in its own words (a learner's program answering for the
+   * node). Null when no answer came; call it only while the session is live.
+   */
+  async ask(event: ClientEventName, payload: object): Promise<Ack<CommandResult> | null> {
+    this.pending++;
+    try {
+      return (await this.socket.timeout(10_000).emitWithAck(event, payload)) as Ack<CommandResult>;
+    } catch {
       return null;
     } finally {
       this.pending--;

@@ -139,7 +139,7 @@ export class SoloSandbox {
     const events = this.#log.events;
     const answers = await runner.prepare(initial, events, null, nodes);
     if (!Array.isArray(answers)) return answers as NodeProgramProblem;
-    const recorded = new RecordedProgram();
+    const recorded = new RecordedProgram(runner.roles);
     recorded.add(answers);
     this.#own = { runner, recorded, nodes };
     this.mine = { nodes, failure: null };

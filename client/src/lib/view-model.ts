@@ -42,6 +42,8 @@ export interface NodeCardView {
   /** The duel this proposer's ballot has lost, once it has heard of the higher ballot; null while it can still win. */
   readonly lost: LostBallot | null;
   readonly inbox: number;
+  /** A learner's own program answers for this node from its student's page (`running`), or did until it failed; null: answered by hand. */
+  readonly ownProgram: 'running' | 'failed' | null;
   /** Joined mid-round: not one of this round's acceptors; it takes part from the next round. */
   readonly watching: boolean;
   /** May start a proposal now: an acceptor of this round, or carried onto this timeline mid-round. */
@@ -116,6 +118,7 @@ export function nodeCard(state: RoomState, id: string): NodeCardView | null {
     nextAccept: p.ballot ? nextAccept(state, n.id, p) : null,
     lost: lostBallot(state, n),
     inbox: n.inbox.length,
+    ownProgram: n.ownProgram ?? null,
     watching: !isMember(state, id),
     mayPropose: mayPropose(state, id),
   };

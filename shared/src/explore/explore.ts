@@ -13,7 +13,8 @@ import { cloneRoomState, LIMITS, mayPropose, type RoomCommand, type RoomState } 
 import type { SafetyRule } from '../monitor';
 import { textProblem } from '../text';
 import { KeyParts, messageKey, stateKey } from './key';
-import { CompactRoom, CompactSearch, Unsupported } from './compact';
+import { CompactRoom, Unsupported } from './compact';
+import { CompactSearch } from './compact-search';
 import { successorState, compactSchedule, sentKey, outcomeValues } from './schedule';
 import { protocolOf } from '../protocols/registry';
 import type { ChosenOutcome, ExploreBounds, ExploreEngine, ExploreProgress, ExploreResult, Focus } from './types';

@@ -10,7 +10,9 @@ import { slotsAccepted } from './label';
 import { linkUp, nameOf, roomQuorums, type AnyReply, type LostReason, type RoomEvent, type RoomState } from '../room-state';
 import type { DeliveryNews, EventText } from '../protocols/types';
 import { multiNoticeTargets } from './apply';
-import { isMultiMessage, multiNodeOf, runKvCommand, slotTallyKey } from './state';
+import { runKvCommand } from './kv';
+import { slotTallyKey } from './programs';
+import { isMultiMessage, multiNodeOf } from './state';
 import { NO_OP, type LeaderState, type MultiMessage, type MultiNoticeMessage, type MultiReply, type MultiRequest, type MultiRoomEvent } from './types';
 
 const INDENT = '    > ';

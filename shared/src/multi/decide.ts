@@ -5,11 +5,13 @@
  */
 import { formatBallot, nextBallot } from '../ballot';
 import { networkFull, refuse, requestTargets, unknownNode, watching } from '../refusals';
-import { acceptorVerdict } from '../node';
 import { LIMITS, linkUp, mayPropose, nameOf, roomQuorums, type Decision, type Refusal, type RoomCommand, type RoomEvent, type RoomState, type Target } from '../room-state';
 import type { RoomSettings } from '../settings';
+import { invariant } from '../invariant';
+import { parseKvCommand } from './kv';
 import { nextFreeSlot, pendingSlots, slotValue } from './leader';
-import { firstUnlearned, multiNodeOf, parseKvCommand } from './state';
+import type { MultiAnswer, MultiLeaderProgram } from './programs';
+import { firstUnlearned, multiNodeOf, multiProgramsOf } from './state';
 import { MULTI_LIMITS, type LeaderState, type MultiReply, type MultiRequest } from './types';
 
 const LEAD_FIRST = 'start leading first ("lead")';
@@ -43,6 +45,10 @@ export function decideMulti(state: RoomState, command: RoomCommand): Decision | 
       return refuse('wrong-protocol', 'This is a Multi-Paxos room: a node starts a ballot with "lead", and clients send commands to the leader with "submit".');
     case 'answer':
       return refuse('wrong-protocol', 'In a Multi-Paxos room the core answers for every acceptor: there is no inbox to answer from.');
+    case 'setOwnProgram':
+      return command.status === 'running'
+        ? refuse('wrong-protocol', 'A learner\'s own program plays single-decree Paxos, and in a Multi-Paxos room the core answers for every acceptor: there is nothing for it to answer here.')
+        : null;
     case 'openCheckpoint':
       return command.spec.kind !== 'free'
         ? refuse('wrong-protocol', 'The computed questions are about one decision; in a Multi-Paxos room ask a free question ("ask free QUESTION | ANSWER | ANSWER").')
@@ -110,7 +116,7 @@ function decideSubmit(state: RoomState, id: string, command: string): Decision {
   const n = multiNodeOf(state.multi, id);
   const waiting = notLeading(state, id, n.leader, 'put client commands in slots');
   if (waiting) return waiting;
-  const slot = nextFreeSlot(n.leader!, n, state.settings.rules.skipRepropose);
+  const slot = nextFreeSlot(n.leader!, n, multiProgramsOf(state).leader);
   if (slot > MULTI_LIMITS.slotsMax) return slotsFull();
   return { ok: true, events: [{ type: 'commandSubmitted', node: id, slot, command }] };
 }
@@ -123,21 +129,21 @@ function decideMultiRequest(state: RoomState, kind: 'prepare' | 'accept', from: 
   const leader = n.leader;
   const name = nameOf(state, from);
   if (!leader) return refuse('no-proposal', `${name} is not leading: ${LEAD_FIRST}.`);
-  const skip = state.settings.rules.skipRepropose;
+  const program = multiProgramsOf(state).leader;
   let slots: number[] = [leader.slot];
   if (kind === 'accept') {
-    const { q1 } = roomQuorums(state);
-    if (leader.promisers.length < q1 && !state.settings.rules.acceptWithoutQuorum) {
+    const quorums = roomQuorums(state);
+    if (!program.readyToAccept(leader, quorums)) {
       return refuse(
         'no-promise-quorum',
-        `${name} has ${leader.promisers.length} of the ${q1} promises it needs. An accept request needs a quorum of promises first, so that the leader knows every command that may already be chosen in its slots.`,
+        `${name} has ${leader.promisers.length} of the ${quorums.q1} promises it needs. An accept request needs a quorum of promises first, so that the leader knows every command that may already be chosen in its slots.`,
       );
     }
     if (slot === undefined) {
-      slots = pendingSlots(leader, n, skip);
+      slots = pendingSlots(leader, n, program);
       if (slots.length === 0) return refuse('no-value', `${name} has no slot to send: every slot it knows a command for is learned. Submit a client command first.`);
     } else {
-      const problem = slotProblem(state, leader, name, slot, skip);
+      const problem = slotProblem(leader, name, slot, program);
       if (problem) return problem;
       slots = [slot];
     }
@@ -154,7 +160,7 @@ function decideMultiRequest(state: RoomState, kind: 'prepare' | 'accept', from: 
       const request: MultiRequest =
         kind === 'prepare'
           ? { id: nextId++, kind: 'multiPrepare', from, to: t, ballot: leader.ballot, slot: s }
-          : { id: nextId++, kind: 'multiAccept', from, to: t, ballot: leader.ballot, slot: s, value: slotValue(leader, s, skip)! };
+          : { id: nextId++, kind: 'multiAccept', from, to: t, ballot: leader.ballot, slot: s, value: slotValue(leader, s, program)! };
       if (queued) {
         events.push({ type: 'multiSent', message: request });
         continue;
@@ -171,7 +177,7 @@ function decideMultiRequest(state: RoomState, kind: 'prepare' | 'accept', from: 
   return { ok: true, events };
 }
 
-function slotProblem(state: RoomState, leader: LeaderState, name: string, slot: number, skip: boolean): Refusal | null {
+function slotProblem(leader: LeaderState, name: string, slot: number, program: MultiLeaderProgram): Refusal | null {
   if (!Number.isInteger(slot) || slot < 1 || slot > MULTI_LIMITS.slotsMax) {
     return refuse('unknown-slot', `Slots are numbered 1 to ${MULTI_LIMITS.slotsMax}.`);
   }
@@ -181,7 +187,7 @@ function slotProblem(state: RoomState, leader: LeaderState, name: string, slot: 
       `${name}'s phase 1 covers the slots from ${leader.slot} on; it had learned slot ${slot} before it started leading, so it sends nothing there.`,
     );
   }
-  if (slotValue(leader, slot, skip) === null) {
+  if (slotValue(leader, slot, program) === null) {
     return refuse(
       'unknown-slot',
       `${name} has nothing to propose in slot ${slot}: no client command is in it, no promiser accepted anything there, and no later slot has a command. Submit a client command first.`,
@@ -190,19 +196,24 @@ function slotProblem(state: RoomState, leader: LeaderState, name: string, slot: 
   return null;
 }
 
-/** The acceptor's reply to a Multi-Paxos request, by the rules: promise or accept any ballot at least as high as its one promise (P1a). */
+/** The reply node `request.to` sends to a Multi-Paxos request, as its acceptor program answers it. */
 export function multiReply(state: RoomState, request: MultiRequest, id: number): MultiReply {
-  const acc = multiNodeOf(state.multi, request.to);
+  return multiReplyTo(request, multiProgramsOf(state).acceptor.onRequest(multiNodeOf(state.multi, request.to), request), id);
+}
+
+/** The reply message that carries `answer` to `request`, with id `id`: from the acceptor back to the leader, with the request's ballot and slot. */
+function multiReplyTo(request: MultiRequest, answer: MultiAnswer, id: number): MultiReply {
   const base = { id, from: request.to, to: request.from, ballot: request.ballot, slot: request.slot };
-  if (!acceptorVerdict({ promised: acc.promised, accepted: null }, request.ballot).ok) {
-    return request.kind === 'multiAccept'
-      ? { ...base, kind: 'multiReject', request: 'accept', promised: acc.promised!, value: request.value }
-      : { ...base, kind: 'multiReject', request: 'prepare', promised: acc.promised! };
+  switch (answer.kind) {
+    case 'multiReject':
+      return request.kind === 'multiAccept'
+        ? { ...base, kind: 'multiReject', request: 'accept', promised: answer.promised, value: request.value }
+        : { ...base, kind: 'multiReject', request: 'prepare', promised: answer.promised };
+    case 'multiAccepted':
+      invariant(request.kind === 'multiAccept', `an acceptance answers promise request #${request.id}`);
+      return { ...base, kind: 'multiAccepted', value: request.value };
+    case 'multiPromise':
+      invariant(request.kind === 'multiPrepare', `a promise answers accept request #${request.id}`);
+      return { ...base, kind: 'multiPromise', accepted: answer.accepted };
   }
-  if (request.kind === 'multiAccept') return { ...base, kind: 'multiAccepted', value: request.value };
-  const accepted = Object.entries(acc.accepted)
-    .map(([s, a]) => ({ slot: Number(s), ballot: a.ballot, value: a.value }))
-    .filter((a) => a.slot >= request.slot)
-    .sort((x, y) => x.slot - y.slot);
-  return { ...base, kind: 'multiPromise', accepted };
 }

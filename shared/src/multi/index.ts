@@ -1,5 +1,7 @@
 export * from './types';
 export * from './state';
+export * from './kv';
+export * from './programs';
 export * from './monitor';
 export { applyMulti, crashMulti, deliverMulti, multiNoticeTargets } from './apply';
 export { decideMulti, multiReply, multiSettingsProblem, refuseOutsideMulti } from './decide';

@@ -8,7 +8,7 @@
  */
 import { formatBallot, type Ballot } from '../ballot';
 import type { Violation } from '../monitor';
-import { slotTallyKey } from './state';
+import { slotTallyKey } from './programs';
 import { NO_OP, type MultiMonitor, type MultiNodeState, type SlotChoice, type SlotTally } from './types';
 
 type Names = (id: string) => string;

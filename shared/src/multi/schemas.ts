@@ -5,7 +5,7 @@
  * (see docs/protocol/commands.md, "Multi-Paxos").
  */
 import { z } from 'zod';
-import { parseKvCommand } from './state';
+import { parseKvCommand } from './kv';
 import { MULTI_LIMITS } from './types';
 import { reservedId } from '../text';
 

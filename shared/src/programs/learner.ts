@@ -170,23 +170,36 @@ export function learnerExports(exports: unknown): { acceptor?: Record<string, un
 }
 
 /**
- * The node programs that run a learner's exports: their acceptor and proposer (the honest
- * ones for a role the file leaves out) and the honest learner, each call checked as the
- * module comment says. Throws LearnerProgramError when the exports are incomplete; a call
- * that throws or returns something that does not fit throws LearnerProgramError when made.
+ * How a host runs one function of a learner's program on the room's `args`: it returns what
+ * the function returned, or throws (a LearnerProgramError, or the host's own error for a call
+ * it cut off). The terminal calls the function on frozen copies (`learnerCall`); the browser's
+ * worker calls it on a fresh instance of the learner's module, with a deadline.
  */
-export function learnerPrograms(exports: unknown): NodePrograms {
+export type LearnerCall = (role: LearnerRole, fn: string, program: Record<string, unknown>, args: unknown[]) => unknown;
+
+/** The terminal's way to call a learner's function: on frozen copies of its arguments; what it throws becomes a LearnerProgramError. */
+export const learnerCall: LearnerCall = (role, fn, program, args) => {
+  try {
+    return (program[fn] as (...a: unknown[]) => unknown).apply(program, args.map((a) => frozenCopy(a)));
+  } catch (e) {
+    const message = e instanceof Error || (typeof e === 'object' && e !== null && 'message' in e) ? String((e as Error).message) : shown(e);
+    throw new LearnerProgramError(`Your ${role}'s ${fn} threw an error: ${message}`, { role, fn }, e);
+  }
+};
+
+/**
+ * The node programs that run a learner's exports: their acceptor and proposer (the honest
+ * ones for a role the file leaves out) and the honest learner, each call made by `run` and
+ * what it returns checked as the module comment says. Throws LearnerProgramError when the
+ * exports are incomplete; a call that returns something that does not fit throws
+ * LearnerProgramError when made. The terminal and the browser's worker both run a learner's
+ * code through this, so a program gets the same answer in both.
+ */
+export function learnerPrograms(exports: unknown, run: LearnerCall = learnerCall): NodePrograms {
   const found = learnerExports(exports);
   const call = (role: LearnerRole, p: Record<string, unknown>, fn: string) => {
-    const f = p[fn] as (...args: unknown[]) => unknown;
     return <T>(check: (v: unknown) => T, ...args: unknown[]): T => {
-      let v: unknown;
-      try {
-        v = f.apply(p, args.map((a) => frozenCopy(a)));
-      } catch (e) {
-        const message = e instanceof Error || (typeof e === 'object' && e !== null && 'message' in e) ? String((e as Error).message) : shown(e);
-        throw new LearnerProgramError(`Your ${role}'s ${fn} threw an error: ${message}`, { role, fn }, e);
-      }
+      const v = run(role, fn, p, args);
       try {
         return check(v);
       } catch (e) {
@@ -200,7 +213,7 @@ export function learnerPrograms(exports: unknown): NodePrograms {
     const p = found.acceptor;
     const [init, onRequest, onAnswer, mayAnswerYes, onCrash] = LEARNER_FUNCTIONS.acceptor.map((fn) => call('acceptor', p, fn));
     acceptor = {
-      name: typeof p.name === 'string' ? p.name : 'your acceptor',
+      name: typeof p.name === 'string' ? p.name.slice(0, LEARNER_LIMITS.stringLengthMax) : 'your acceptor',
       init: () => init!((v) => acceptorState(v)),
       onRequest: (state, request) => onRequest!((v) => answer(v, request), state, request),
       onAnswer: (state, request, a) => onAnswer!((v) => acceptorState(v), state, request, a),
@@ -213,7 +226,7 @@ export function learnerPrograms(exports: unknown): NodePrograms {
     const p = found.proposer;
     const [init, propose, onReply, readyToAccept, valueToPropose, onCrash] = LEARNER_FUNCTIONS.proposer.map((fn) => call('proposer', p, fn));
     proposer = {
-      name: typeof p.name === 'string' ? p.name : 'your proposer',
+      name: typeof p.name === 'string' ? p.name.slice(0, LEARNER_LIMITS.stringLengthMax) : 'your proposer',
       init: (maxRound) => init!((v) => proposerState(v), maxRound),
       propose: (state, b, value) => propose!((v) => proposerState(v), state, b, value),
       onReply: (state, reply: ReplyMessage, quorums: Quorums) => onReply!(step, state, reply, quorums),

@@ -20,7 +20,7 @@ type RuleBreak =
   | { readonly role: 'acceptor'; readonly name: string; readonly replaces: Partial<AcceptorProgram> }
   | { readonly role: 'proposer'; readonly name: string; readonly replaces: Partial<ProposerProgram> };
 
-/** The node behaviour of each rule-breaking mode; the room-level modes (reconfiguring, Multi-Paxos's) are not a node's. */
+/** The node behaviour of each single-decree rule-breaking mode; reconfiguring is the room's, and Multi-Paxos's modes are its programs' (multi/programs.ts). */
 export const RULE_BREAKS: Readonly<Record<NodeRuleName, RuleBreak>> = {
   // P2c: the proposer sends its own value even when a promiser reported an accepted one.
   ignoreAcceptedValue: {
@@ -55,32 +55,35 @@ export const acceptorForgettingOnCrash = acceptorBreaking('forgetOnCrash');
 export const proposerIgnoringAcceptedValue = proposerBreaking('ignoreAcceptedValue');
 export const proposerSkippingPromiseQuorum = proposerBreaking('acceptWithoutQuorum');
 
-const NODE_RULES = Object.keys(RULE_BREAKS) as NodeRuleName[];
-
-/** Programs by which node rules are on (bit i: `NODE_RULES[i]`), made once each. */
-const byRules: (NodePrograms | undefined)[] = [];
+/**
+ * A lookup of programs by which rules are on: `make` builds the programs of the rules on (in
+ * the order of `rules`), once for each combination, and the lookup keeps the rules object it
+ * was asked for last with its programs, since a room asks with the same settings at every
+ * event it folds.
+ */
+export function programsByRules<Rule extends string, Programs>(
+  rules: readonly Rule[],
+  honest: Programs,
+  make: (on: readonly Rule[]) => Programs,
+): (asked: Readonly<Record<Rule, boolean>>) => Programs {
+  const made: (Programs | undefined)[] = [];
+  let last: { readonly asked: Readonly<Record<Rule, boolean>> | null; readonly programs: Programs } = { asked: null, programs: honest };
+  return (asked) => {
+    if (asked === last.asked) return last.programs;
+    let mask = 0;
+    for (let i = 0; i < rules.length; i++) if (asked[rules[i]!]) mask |= 1 << i;
+    const programs = mask === 0 ? honest : (made[mask] ??= make(rules.filter((_, i) => mask & (1 << i))));
+    last = { asked, programs };
+    return programs;
+  };
+}
 
 /**
  * The programs every node of a room with these modes runs: the honest ones with each mode's
  * function in place. The room asks for them at each reply it folds, so they are made once.
  */
-export function programsForRules(rules: NodeRules): NodePrograms {
-  if (rules === last.rules) return last.programs;
-  const programs = makePrograms(rules);
-  last = { rules, programs };
-  return programs;
-}
-
-/** The rules asked for last, and their programs: a room asks with the same settings at every reply. */
-let last: { readonly rules: NodeRules | null; readonly programs: NodePrograms } = { rules: null, programs: HONEST };
-
-function makePrograms(rules: NodeRules): NodePrograms {
-  let mask = 0;
-  for (let i = 0; i < NODE_RULES.length; i++) if (rules[NODE_RULES[i]!]) mask |= 1 << i;
-  if (mask === 0) return HONEST;
-  const made = byRules[mask];
-  if (made) return made;
-  const on = NODE_RULES.filter((_, i) => mask & (1 << i)).map((r) => RULE_BREAKS[r]);
+export const programsForRules: (rules: NodeRules) => NodePrograms = programsByRules(Object.keys(RULE_BREAKS) as NodeRuleName[], HONEST, (rules) => {
+  const on = rules.map((r) => RULE_BREAKS[r]);
   const named = (role: string, honest: string) => on.filter((b) => b.role === role).map((b) => b.name).join(' + ') || honest;
   let acceptor: AcceptorProgram = { ...honestAcceptor, name: named('acceptor', honestAcceptor.name) };
   let proposer: ProposerProgram = { ...honestProposer, name: named('proposer', honestProposer.name) };
@@ -88,5 +91,5 @@ function makePrograms(rules: NodeRules): NodePrograms {
     if (b.role === 'acceptor') acceptor = { ...acceptor, ...b.replaces };
     else proposer = { ...proposer, ...b.replaces };
   }
-  return (byRules[mask] = { proposer, acceptor, learner: HONEST.learner });
-}
+  return { proposer, acceptor, learner: HONEST.learner };
+});

@@ -1,8 +1,10 @@
 /**
- * What a learner's program may hand back to the room: plain data (what `JSON.stringify`
- * writes and reads back unchanged), of a bounded size. A state that holds a function, a
- * cycle or a megabyte would break the fold, the explorer's keys or the page that shows it,
- * so it is refused with a sentence that says what to return instead.
+ * What a learner's program may hand back across a worker's boundary: plain data (what
+ * `JSON.stringify` writes and reads back unchanged), of a bounded size. A state that holds a
+ * function, a cycle or a megabyte would break the copy to the page, so it is refused with a
+ * sentence that says what to return instead. Whether it fits the interface (an answer that
+ * fits its request, a ballot with a whole round...) is learner.ts's check, the same in a
+ * terminal and in the browser.
  */
 
 /** A program's answer or state may have this many values in it (objects, arrays, strings, numbers...), nested at most `PLAIN_DEPTH_MAX` deep. */
@@ -39,23 +41,4 @@ export function plainValueProblem(value: unknown, what: string): string | null {
   };
   if (value === undefined) return `${what} is missing: the function returned nothing.`;
   return walk(value, 0);
-}
-
-const isBallot = (b: unknown): boolean => typeof b === 'object' && b !== null && Number.isInteger((b as { round?: unknown }).round) && typeof (b as { node?: unknown }).node === 'string';
-
-/**
- * Null when an acceptor's answer fits `requestKind` (types.ts `Answer`); else what to return
- * instead. The room would otherwise stop at the first field it reads.
- */
-export function acceptorAnswerProblem(answer: unknown, requestKind: 'prepare' | 'accept', what: string): string | null {
-  const fits = requestKind === 'prepare' ? "{ kind: 'promise', lastAccepted } or { kind: 'reject', promised }" : "{ kind: 'accepted' } or { kind: 'reject', promised }";
-  const a = answer as { kind?: unknown; promised?: unknown; lastAccepted?: unknown };
-  if (typeof answer !== 'object' || answer === null) return `${what} must be an object: ${fits}.`;
-  if (a.kind === 'reject') return isBallot(a.promised) ? null : `${what} is a refusal without the ballot it promised: return { kind: 'reject', promised: { round, node } }.`;
-  if (requestKind === 'prepare' && a.kind === 'promise') {
-    const last = a.lastAccepted as { ballot?: unknown; value?: unknown } | null | undefined;
-    return last === null || (typeof last === 'object' && last !== undefined && isBallot(last.ballot) && typeof last.value === 'string') ? null : `${what} is a promise whose lastAccepted is neither null nor { ballot, value }.`;
-  }
-  if (requestKind === 'accept' && a.kind === 'accepted') return null;
-  return `${what} does not fit a${requestKind === 'prepare' ? ' promise' : 'n accept'} request: return ${fits}.`;
 }

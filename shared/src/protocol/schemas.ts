@@ -74,6 +74,11 @@ export const CLIENT_EVENTS = {
   'node:lead': MULTI_COMMAND_PAYLOADS['node:lead'],
   /** Multi-Paxos: a client command (`set x 3`, `get x`) for the node, the leader. */
   'node:submit': MULTI_COMMAND_PAYLOADS['node:submit'],
+  /**
+   * The student's page runs a learner's own program for its node (`running`), it failed there
+   * (`failed`), or it stopped (`off`). Only that: the program's text never leaves the page.
+   */
+  'node:program': z.strictObject({ node: nodeId.optional(), status: z.enum(['running', 'failed', 'off']) }),
   'node:crash': z.strictObject({ node: nodeId }),
   'node:recover': z.strictObject({ node: nodeId }),
   'net:deliver': z.strictObject({ id: messageId }),

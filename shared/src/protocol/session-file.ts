@@ -126,6 +126,7 @@ const event = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('answered'), id: msgId, reply, instant: z.boolean(), lost: lostReason.optional() }),
   z.strictObject({ type: z.literal('crashed'), node: id }),
   z.strictObject({ type: z.literal('recovered'), node: id }),
+  z.strictObject({ type: z.literal('ownProgramSet'), node: id, status: z.enum(['running', 'failed', 'off']) }),
   z.strictObject({ type: z.literal('linkCut'), a: id, b: id }),
   z.strictObject({ type: z.literal('linkHealed'), a: id, b: id }),
   z.strictObject({

@@ -12,7 +12,7 @@ import type { LineKind } from '../log-lines';
 import type { ClassAnalytics } from '../replay/analytics';
 
 /** Bumped on any change a client must know about; `room:join` and `room:resume` check it. */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /** At most this many records in a join's or resume's answer (and a `room:timeline`): the newest ones, after a `base` state. */
 export const RECENT_RECORDS = 200;
@@ -44,6 +44,7 @@ export const CLIENT_EVENT_NAMES = [
   'node:answer',
   'node:lead',
   'node:submit',
+  'node:program',
   'node:crash',
   'node:recover',
   'net:deliver',
@@ -76,7 +77,7 @@ export const CLIENT_EVENT_NAMES = [
 export type ClientEventName = (typeof CLIENT_EVENT_NAMES)[number];
 
 /** Events a student sends for its own node. */
-export const NODE_EVENTS: readonly ClientEventName[] = ['node:propose', 'node:promise', 'node:accept', 'node:answer', 'node:lead', 'node:submit'];
+export const NODE_EVENTS: readonly ClientEventName[] = ['node:propose', 'node:promise', 'node:accept', 'node:answer', 'node:lead', 'node:submit', 'node:program'];
 
 /** Events a student sends for itself, not for its node: its answer to the open question. */
 export const STUDENT_EVENTS: readonly ClientEventName[] = ['checkpoint:answer'];

@@ -10,7 +10,7 @@ import { describeMulti, isMultiDescribed, multiDeliveryNews, type MultiDescribed
 import { decideMulti, multiReply, multiSettingsProblem, refuseOutsideMulti } from '../multi/decide';
 import { pendingSlots } from '../multi/leader';
 import { multiDeliveryMoments, multiEventMoments, multiStateMoments } from '../multi/moments';
-import { cloneMultiState, emptyMultiState, isMultiMessage, multiNodeOf } from '../multi/state';
+import { cloneMultiState, emptyMultiState, isMultiMessage, multiNodeOf, multiProgramsOf } from '../multi/state';
 import { MULTI_EVENT_TYPES, type MultiMessage, type MultiNodeState, type MultiReply, type MultiRoomEvent, type SlotChoice } from '../multi/types';
 import { roomQuorums, type RoomCommand, type RoomState } from '../room-state';
 import type { BotPlan, BotTools, ProtocolModule } from './types';
@@ -105,7 +105,7 @@ function botStep(state: RoomState, id: string, plan: BotPlan, nowMs: number, too
     ];
   }
   if (leader.promisers.length < q1) return [];
-  const pending = pendingSlots(leader, n, state.settings.rules.skipRepropose).filter((slot) => leader.sent[slot] === undefined);
+  const pending = pendingSlots(leader, n, multiProgramsOf(state).leader).filter((slot) => leader.sent[slot] === undefined);
   if (pending.length) return [{ type: 'acceptRequest', from: id, to: 'all' }];
   if (plan.commands >= BOT_COMMANDS_MAX) return [];
   plan.commands++;

@@ -8,7 +8,7 @@ import type { SafetyRule } from '../monitor';
 import { LIMITS, REFUSAL_CODES, type RoomCommand, type RefusalCode } from '../room';
 import { QUORUM_MAX, type QuorumSize, type RoomSettings, type RuleModeName, type SettingsChange } from '../settings';
 import { CHECKPOINT_LIMITS, freeQuestionProblem, type QuestionSpec } from '../checkpoint-state';
-import { parseKvCommand } from '../multi/state';
+import { parseKvCommand } from '../multi/kv';
 import { MULTI_LIMITS } from '../multi/types';
 import { cleanText, closestWord, nodeNameProblem } from '../text';
 

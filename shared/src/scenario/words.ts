@@ -95,6 +95,8 @@ function commandWords(c: RoomCommand): string {
       return `${c.node} crashes`;
     case 'recover':
       return `${c.node} comes back`;
+    case 'setOwnProgram':
+      return c.status === 'running' ? `${c.node}'s own program answers for it` : c.status === 'failed' ? `${c.node}'s own program fails` : `${c.node} is answered by hand again`;
     case 'cut':
       return `The link between ${c.a} and ${c.b} is cut`;
     case 'heal':

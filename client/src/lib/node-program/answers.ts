@@ -5,7 +5,7 @@
  * and hands back each answer (runner.ts `prepare`), so that every call the page's fold makes
  * finds its answer here. The learner's code never runs on the page.
  */
-import { HONEST, type AcceptorProgram, type NodePrograms, type ProposerProgram } from '@toy-paxos/shared';
+import { HONEST, LEARNER_FUNCTIONS, type AcceptorProgram, type LearnerRole, type NodePrograms, type ProposerProgram } from '@toy-paxos/shared';
 import { answerKey, type ProgramAnswers } from './messages';
 
 export class RecordedProgram {
@@ -13,9 +13,10 @@ export class RecordedProgram {
   readonly acceptor: AcceptorProgram;
   readonly proposer: ProposerProgram;
 
-  constructor() {
-    this.acceptor = this.#role<AcceptorProgram>('acceptor', ['init', 'onRequest', 'onAnswer', 'mayAnswerYes', 'onCrash']);
-    this.proposer = this.#role<ProposerProgram>('proposer', ['init', 'propose', 'onReply', 'readyToAccept', 'valueToPropose', 'onCrash']);
+  /** `roles`: those the learner's file wrote; the honest programs play the others, on the page as in the worker. */
+  constructor(roles: readonly LearnerRole[]) {
+    this.acceptor = roles.includes('acceptor') ? this.#role<AcceptorProgram>('acceptor') : HONEST.acceptor;
+    this.proposer = roles.includes('proposer') ? this.#role<ProposerProgram>('proposer') : HONEST.proposer;
   }
 
   add(answers: ProgramAnswers): void {
@@ -27,9 +28,9 @@ export class RecordedProgram {
     return Object.fromEntries(nodes.map((id) => [id, { ...HONEST, acceptor: this.acceptor, proposer: this.proposer }]));
   }
 
-  #role<T>(role: string, functions: readonly string[]): T {
+  #role<T>(role: LearnerRole): T {
     const out: Record<string, unknown> = { name: `your ${role}` };
-    for (const fn of functions) {
+    for (const fn of LEARNER_FUNCTIONS[role]) {
       out[fn] = (...args: unknown[]) => {
         const key = answerKey(role, fn, args);
         if (this.#answers.has(key)) return structuredClone(this.#answers.get(key));

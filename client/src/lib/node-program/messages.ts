@@ -1,5 +1,5 @@
 /** The messages between the solo page and the worker that runs a learner's node (node-program.worker.ts). */
-import type { RoomCommand, RoomEvent, RoomState } from '@toy-paxos/shared';
+import type { AcceptorState, Answer, RequestMessage, RoomCommand, RoomEvent, RoomState } from '@toy-paxos/shared';
 import type { WhatIfAnswer } from '../what-if';
 
 export type NodeWorkerRequest =
@@ -12,7 +12,9 @@ export type NodeWorkerRequest =
    */
   | { readonly type: 'prepare'; readonly initial: RoomState; readonly events: readonly RoomEvent[]; readonly command: RoomCommand | null; readonly nodes: readonly string[] }
   /** Runs the explorer over a fresh room whose nodes all run the program. */
-  | { readonly type: 'check' };
+  | { readonly type: 'check' }
+  /** A classroom room: the acceptor's answer to one request waiting in the node's inbox, asked with the node's state as the room holds it. */
+  | { readonly type: 'answer'; readonly acceptor: AcceptorState; readonly request: RequestMessage };
 
 /** Where a program failed, and why, in words. */
 export interface NodeProgramProblem {
@@ -29,6 +31,7 @@ export type ProgramAnswers = readonly (readonly [string, unknown])[];
 export type NodeWorkerAnswer =
   | { readonly type: 'loaded'; readonly roles: readonly string[] }
   | { readonly type: 'prepared'; readonly answers: ProgramAnswers }
+  | { readonly type: 'answered'; readonly answer: Answer }
   | { readonly type: 'progress'; readonly states: number; readonly depth: number }
   | ({ readonly type: 'checked'; readonly start: RoomState; readonly commands: readonly (readonly RoomCommand[])[] } & WhatIfAnswer)
   | ({ readonly type: 'failed' } & NodeProgramProblem);

@@ -3,14 +3,15 @@
  * misbehaves. The server sends this file with a Content-Security-Policy that lets it load
  * nothing and connect nowhere (server/src/client-files.ts); here, before the learner's code
  * runs, every way out of the worker is taken away (fetch, WebSocket, importScripts, the
- * channel to the page...) and the built-in prototypes are frozen. The learner's code sees
+ * channel to the page, eval, Function, the timers), the global object takes no new names and
+ * its built-ins are frozen (see `lockDown`). The learner's code sees
  * only the program interface: `compareBallots` and the honest programs (`HONEST`). Each call into it has a deadline, checked
  * at the start of every function and loop body it runs, and what it returns must be plain
- * data of a bounded size (shared/src/programs/plain.ts). Each call runs on a fresh instance of
- * the learner's module (see `guarded`).
+ * data of a bounded size (shared/src/programs/plain.ts) that fits the interface (checked by
+ * shared/src/programs/learner.ts, as in a terminal). Each call runs on a fresh instance of the
+ * learner's module (see `workerCall`).
  */
 import {
-  acceptorAnswerProblem,
   compareBallots,
   DEFAULT_SETTINGS,
   describeSchedule,
@@ -18,14 +19,20 @@ import {
   explorationScope,
   HONEST,
   initialRoomState,
+  LEARNER_FUNCTIONS,
+  LEARNER_ROLES,
+  learnerExports,
+  LearnerProgramError,
+  learnerPrograms,
   plainValueProblem,
   RoomLog,
   sameBallot,
   summarizeExploration,
   type AcceptorProgram,
+  type LearnerCall,
+  type LearnerRole,
   type NodePrograms,
   type ProposerProgram,
-  type RequestMessage,
   type RoomState,
 } from '@toy-paxos/shared';
 import { compileNode, DEADLINE_CHECK, learnerLine } from './compile';
@@ -35,8 +42,9 @@ import { answerKey, CHECK_BOUNDS, CHECK_NODES, type NodeProgramProblem, type Nod
 const SLICE_STATES = 200;
 const YIELD_MS = 40;
 
-// Taken before the learner's code can reach it: the only way to the page.
+// Taken before the learner's code can reach them: the only way to the page, and the timer the check yields with.
 const send: (m: NodeWorkerAnswer) => void = self.postMessage.bind(self);
+const later: (f: () => void) => void = ((timer: typeof setTimeout) => (f: () => void) => void timer(f, 0))(setTimeout.bind(self));
 
 /** A call into the program that failed: where, on which line, and why. */
 class ProgramFailure extends Error {
@@ -48,29 +56,62 @@ class ProgramFailure extends Error {
 class DeadlinePassed extends Error {}
 
 let deadline = Infinity;
-let expired = false;
+/** Why the program's time ran out, once it has: every later check throws it again, so a program that catches the first stops at the next, and the page hears the first reason. */
+let expired: string | null = null;
 function deadlineCheck(): void {
-  if (expired || performance.now() > deadline) {
-    // Once passed, every check throws: a program that catches the first one stops at the next.
-    expired = true;
-    throw new DeadlinePassed(`it ran longer than ${CALL_MS_MAX} ms (a loop that never ends?)`);
-  }
+  // No call is running: a promise's callback, run once the call had returned, where no deadline could stop it.
+  if (deadline === Infinity) expired ??= "it ran after its call had returned (in a promise's callback?): do a call's work before it returns";
+  else if (performance.now() > deadline) expired ??= `it ran longer than ${CALL_MS_MAX} ms (a loop that never ends?)`;
+  if (expired) throw new DeadlinePassed(expired);
 }
 
 /** The names the learner's code sees as undefined; most are also removed from the worker itself. */
 const SHADOWED = ['self', 'globalThis', 'postMessage', 'fetch', 'WebSocket', 'XMLHttpRequest', 'importScripts', 'EventSource', 'indexedDB', 'caches', 'Worker', 'addEventListener', 'close', 'navigator'];
-const REMOVED = ['fetch', 'WebSocket', 'XMLHttpRequest', 'importScripts', 'EventSource', 'indexedDB', 'caches', 'Worker', 'SharedWorker', 'BroadcastChannel', 'WebTransport', 'postMessage', 'close'];
+/** Removed from the worker: ways out of it, and ways to make code at run time (which no deadline check would be put into). */
+const REMOVED = ['fetch', 'WebSocket', 'XMLHttpRequest', 'importScripts', 'EventSource', 'indexedDB', 'caches', 'Worker', 'SharedWorker', 'BroadcastChannel', 'WebTransport', 'postMessage', 'close', 'eval', 'Function', 'setTimeout', 'setInterval'];
 const FROZEN: readonly object[] = [Object, Object.prototype, Array, Array.prototype, Function.prototype, String.prototype, Number.prototype, Boolean.prototype, Symbol.prototype, Error.prototype, Map.prototype, Set.prototype, Promise.prototype, JSON, Math, Reflect];
+
+function deepFreeze<T>(v: T): T {
+  if ((typeof v !== 'object' && typeof v !== 'function') || v === null || Object.isFrozen(v)) return v;
+  Object.freeze(v);
+  for (const k of Reflect.ownKeys(v as object)) {
+    const d = Object.getOwnPropertyDescriptor(v, k);
+    if (d && 'value' in d) deepFreeze(d.value);
+  }
+  return v;
+}
 
 function lockDown(): void {
   const scope = self as unknown as Record<string, unknown>;
+  Object.freeze(deadlineCheck);
   for (const name of REMOVED) {
     for (let o: object | null = scope; o; o = Object.getPrototypeOf(o)) {
       if (Object.prototype.hasOwnProperty.call(o, name)) Reflect.deleteProperty(o, name);
     }
     Object.defineProperty(scope, name, { value: undefined, writable: false, configurable: false });
   }
+  // The other way to make code: the constructor of a function, an async function or a generator.
+  const noCode = function (): never {
+    throw new TypeError('code cannot be made while the program runs: write it as functions in your file');
+  };
+  for (const f of [function () {}, async function () {}, function* () {}, async function* () {}]) {
+    const proto = Object.getPrototypeOf(f) as object;
+    Object.defineProperty(proto, 'constructor', { value: noCode, writable: false, configurable: false });
+    Object.freeze(proto);
+  }
   for (const o of FROZEN) Object.freeze(o);
+  // Nothing the learner's code can reach keeps what a call puts on it for the next call (each call's module is fresh): the
+  // global object takes no new names, and every built-in it holds, with its prototype, is frozen. What one call allocates is
+  // then garbage once it returns; a worker has no limit of its own on memory, and one that filled the page's would end the page.
+  for (const name of Object.getOwnPropertyNames(scope)) {
+    const d = Object.getOwnPropertyDescriptor(scope, name);
+    const v: unknown = d && 'value' in d ? d.value : undefined;
+    if ((typeof v !== 'function' && typeof v !== 'object') || v === null) continue;
+    Object.freeze(v);
+    const proto = (v as { prototype?: unknown }).prototype;
+    if (typeof v === 'function' && typeof proto === 'object' && proto !== null) Object.freeze(proto);
+  }
+  Object.preventExtensions(scope);
 }
 
 /** The lines `new Function` puts before the body: what a stack's line numbers are shifted by. */
@@ -93,6 +134,7 @@ addEventListener('unhandledrejection', (e: PromiseRejectionEvent) => {
 
 function problemOf(e: unknown, where: string | null): NodeProgramProblem {
   if (e instanceof ProgramFailure) return e.problem;
+  if (e instanceof LearnerProgramError) return { where: e.where ? `${e.where.role}.${e.where.fn}` : null, line: null, message: e.message };
   const line = e instanceof Error || (typeof e === 'object' && e !== null && 'stack' in e) ? learnerLine(String((e as Error).stack), HEADER_LINES) : null;
   let message: string;
   try {
@@ -103,9 +145,6 @@ function problemOf(e: unknown, where: string | null): NodeProgramProblem {
   return { where, line, message: message.slice(0, 500) };
 }
 
-const ACCEPTOR_FUNCTIONS = ['init', 'onRequest', 'onAnswer', 'mayAnswerYes', 'onCrash'] as const;
-const PROPOSER_FUNCTIONS = ['init', 'propose', 'onReply', 'readyToAccept', 'valueToPropose', 'onCrash'] as const;
-
 /** Every answer the program gave since the last `prepare`, by `answerKey`. */
 let recorded: Map<string, unknown> | null = null;
 
@@ -113,56 +152,73 @@ let recorded: Map<string, unknown> | null = null;
 type Instance = () => Record<string, unknown>;
 
 /**
- * The learner's `role`, each function run on a fresh instance of the module, with a deadline,
- * on a copy of its arguments, its answer checked. A fresh instance for every call keeps a
- * program pure, as the interface asks: nothing it keeps outside the state it returns lasts
- * from one call to the next. It also bounds its memory: what one call can make in its time,
- * never more piling up call after call, which a worker could not otherwise see (browsers give
- * a worker no measure of its own memory).
+ * How the worker calls the learner's code (learner.ts's `LearnerCall`): each call on a fresh
+ * instance of the module, with a deadline, on a copy of its arguments; what it returns must be
+ * plain data (plain.ts), copied while the deadline still holds (a getter that never returns is
+ * cut off like a loop). A fresh instance for every call keeps a program pure, as the interface
+ * asks: nothing it keeps outside the state it returns lasts from one call to the next. It also
+ * bounds its memory: what one call can make in its time, never more piling up call after
+ * call, which a worker could not otherwise see (browsers give a worker no measure of its own
+ * memory). learner.ts then checks the copy field by field, as in a terminal.
  */
-function guarded<T>(role: string, first: Record<string, unknown>, instance: Instance, functions: readonly string[]): T {
-  const out: Record<string, unknown> = { name: typeof first.name === 'string' ? first.name.slice(0, 60) : role };
-  for (const fn of functions) {
-    if (typeof first[fn] !== 'function') throw new ProgramFailure({ where: null, line: null, message: `${role} has no function ${fn}: write ${role}.${fn} (docs/NODE-PROGRAMS.md lists what each role needs).` });
+function workerCall(instance: Instance): LearnerCall {
+  return (role, fn, _first, args) => {
     const where = `${role}.${fn}`;
-    out[fn] = (...args: unknown[]) => {
-      let answer: unknown;
-      deadline = performance.now() + CALL_MS_MAX;
-      try {
-        const program = instance()[role] as Record<string, unknown>;
-        // A copy: the program may not change the room's own state, even by mistake.
-        answer = (program[fn] as (...a: unknown[]) => unknown).apply(program, structuredClone(args));
-      } catch (e) {
-        throw new ProgramFailure(problemOf(e, where));
-      } finally {
-        deadline = Infinity;
-      }
-      const problem =
-        plainValueProblem(answer, `${where}'s answer`) ??
-        (where === 'acceptor.onRequest' ? acceptorAnswerProblem(answer, (args[1] as RequestMessage).kind === 'prepare' ? 'prepare' : 'accept', `${where}'s answer`) : null);
+    deadline = performance.now() + CALL_MS_MAX;
+    try {
+      const program = instance()[role] as Record<string, unknown>;
+      // A copy: the program may not change the room's own state, even by mistake.
+      const answer = (program[fn] as (...a: unknown[]) => unknown).apply(program, structuredClone(args));
+      const problem = plainValueProblem(answer, `${where}'s answer`);
       if (problem) throw new ProgramFailure({ where, line: null, message: problem });
-      recorded?.set(answerKey(role, fn, args), answer);
-      return answer;
-    };
-  }
-  return out as T;
+      return structuredClone(answer);
+    } catch (e) {
+      throw new ProgramFailure(problemOf(e, where));
+    } finally {
+      deadline = Infinity;
+    }
+  };
 }
 
-let mine: { acceptor: AcceptorProgram; proposer: ProposerProgram } | null = null;
+/** `programs`' learner-written roles, each answer recorded for the page (answers.ts). */
+function recording(programs: NodePrograms, roles: readonly LearnerRole[]): Mine {
+  const wrap = <T extends object>(role: LearnerRole, program: T): T => {
+    const out = { ...program } as Record<string, unknown>;
+    for (const fn of LEARNER_FUNCTIONS[role]) {
+      const f = (program as Record<string, (...a: unknown[]) => unknown>)[fn]!;
+      out[fn] = (...args: unknown[]) => {
+        const answer = f(...args);
+        recorded?.set(answerKey(role, fn, args), answer);
+        return answer;
+      };
+    }
+    return out as T;
+  };
+  return {
+    roles,
+    acceptor: roles.includes('acceptor') ? wrap('acceptor', programs.acceptor) : programs.acceptor,
+    proposer: roles.includes('proposer') ? wrap('proposer', programs.proposer) : programs.proposer,
+  };
+}
+
+type Mine = { readonly roles: readonly LearnerRole[]; readonly acceptor: AcceptorProgram; readonly proposer: ProposerProgram };
+let mine: Mine | null = null;
 
 function load(source: string): void {
   const compiled = compileNode(source);
   if (!compiled.ok) return send({ type: 'failed', where: null, line: compiled.line, message: compiled.message });
   // What a learner may import, as in a terminal (scripts/learner-node.ts): compareBallots, sameBallot, and the honest programs to build on (frozen copies: the room's own stay as they are).
-  const honest = Object.freeze({ acceptor: Object.freeze({ ...HONEST.acceptor }), proposer: Object.freeze({ ...HONEST.proposer }), learner: Object.freeze({ ...HONEST.learner }) });
-  const shared = Object.freeze({ compareBallots, sameBallot, honestAcceptor: honest.acceptor, honestProposer: honest.proposer, HONEST: honest });
-  const require = (name: unknown) => {
+  const honest = { acceptor: { ...HONEST.acceptor }, proposer: { ...HONEST.proposer }, learner: { ...HONEST.learner } };
+  // Frozen through and through, functions too: nothing the learner's code is given keeps what a call puts on it.
+  const shared = deepFreeze({ compareBallots, sameBallot, honestAcceptor: honest.acceptor, honestProposer: honest.proposer, HONEST: honest });
+  const require = Object.freeze((name: unknown) => {
     if (name === '@toy-paxos/shared') return shared;
     throw new Error(`Only '@toy-paxos/shared' can be imported here, not ${JSON.stringify(String(name).slice(0, 80))}.`);
-  };
+  });
   let factory: (...a: unknown[]) => void;
   try {
-    factory = new Function('exports', 'require', DEADLINE_CHECK, ...SHADOWED, compiled.code) as typeof factory;
+    // Strict, as a module is: its `arguments` cannot rebind the deadline check.
+    factory = new Function('exports', 'require', DEADLINE_CHECK, ...SHADOWED, `"use strict";${compiled.code}`) as typeof factory;
   } catch (e) {
     return send({ type: 'failed', ...problemOf(e, null) });
   }
@@ -177,18 +233,13 @@ function load(source: string): void {
     deadline = performance.now() + CALL_MS_MAX;
     const exports = instance();
     deadline = Infinity;
-    const acceptor = exports.acceptor;
-    const proposer = exports.proposer;
-    if (typeof acceptor !== 'object' || acceptor === null) throw new ProgramFailure({ where: null, line: null, message: 'The program exports no acceptor: write export const acceptor = { ... }.' });
-    if (typeof proposer !== 'object' || proposer === null) throw new ProgramFailure({ where: null, line: null, message: 'The program exports no proposer: write export const proposer = { ... }.' });
-    mine = {
-      acceptor: guarded<AcceptorProgram>('acceptor', acceptor as Record<string, unknown>, instance, ACCEPTOR_FUNCTIONS),
-      proposer: guarded<ProposerProgram>('proposer', proposer as Record<string, unknown>, instance, PROPOSER_FUNCTIONS),
-    };
+    const found = learnerExports(exports);
+    const roles = LEARNER_ROLES.filter((role) => found[role]);
+    mine = recording(learnerPrograms(exports, workerCall(instance)), roles);
   } catch (e) {
     return send({ type: 'failed', ...problemOf(e, null) });
   }
-  send({ type: 'loaded', roles: ['acceptor', 'proposer'] });
+  send({ type: 'loaded', roles: mine.roles });
 }
 
 function programsFor(nodes: readonly string[]): Record<string, NodePrograms> {
@@ -222,7 +273,7 @@ function check(): void {
       while (!r && performance.now() - t0 < YIELD_MS) r = search.run(SLICE_STATES);
       if (!r) {
         send({ type: 'progress', ...search.progress });
-        setTimeout(step, 0);
+        later(step);
         return;
       }
       const violations = r.violations.map((v) => ({ kind: 'violation' as const, title: `Break ${v.rule}`, detail: v.message, steps: describeSchedule(start, v.commands), length: v.steps, shortest: true }));
@@ -250,6 +301,8 @@ addEventListener('message', (e: MessageEvent<NodeWorkerRequest>) => {
     if (request.type === 'load') load(request.source);
     else if (!mine) send({ type: 'failed', where: null, line: null, message: 'No program is loaded.' });
     else if (request.type === 'prepare') prepare(request);
+    // One call, checked like every other (guarded): a malformed answer is a failure, never sent on.
+    else if (request.type === 'answer') send({ type: 'answered', answer: mine.acceptor.onRequest(request.acceptor, request.request) });
     else check();
   } catch (err) {
     recorded = null;

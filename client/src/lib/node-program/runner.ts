@@ -2,10 +2,10 @@
  * The page's side of a learner's node: one worker per program text (node-program.worker.ts),
  * one request at a time. A watchdog ends the worker when it stays silent longer than a call
  * may run, plus a margin: the worker answers or reports progress well within that, unless
- * the learner's code is stuck where the deadline checks cannot see it (code it made with
- * eval, say). A program that failed once stays failed: load the text again to start over.
+ * the learner's code is stuck where the deadline checks cannot see it (a native call that
+ * runs long, say). A program that failed once stays failed: load the text again to start over.
  */
-import type { RoomCommand, RoomEvent, RoomState } from '@toy-paxos/shared';
+import { LEARNER_ROLES, type AcceptorState, type Answer, type LearnerRole, type RequestMessage, type RoomCommand, type RoomEvent, type RoomState } from '@toy-paxos/shared';
 import { CALL_MS_MAX } from './limits';
 import type { NodeProgramProblem, NodeWorkerAnswer, NodeWorkerRequest, ProgramAnswers } from './messages';
 
@@ -20,6 +20,8 @@ export class NodeProgramRunner {
   #watchdog: ReturnType<typeof setTimeout> | null = null;
   /** Why the program stopped, once it has. */
   failure: NodeProgramProblem | null = null;
+  /** The roles the learner's file wrote, once loaded: the honest programs play the others. */
+  roles: readonly LearnerRole[] = [];
 
   constructor() {
     this.#worker = new Worker(new URL('./node-program.worker.ts', import.meta.url), { type: 'module', name: 'node-program' });
@@ -34,13 +36,21 @@ export class NodeProgramRunner {
   /** Compiles and loads `source`: null when it is ready, else the problem (the worker is then ended). */
   async load(source: string): Promise<NodeProgramProblem | null> {
     const m = await this.#ask({ type: 'load', source });
-    return m.type === 'loaded' ? null : this.failure;
+    if (m.type !== 'loaded') return this.failure;
+    this.roles = LEARNER_ROLES.filter((role) => Array.isArray(m.roles) && m.roles.includes(role));
+    return null;
   }
 
   /** Every answer the program gives while the sandbox's log is folded and `command` run, or the failure. */
   async prepare(initial: RoomState, events: readonly RoomEvent[], command: RoomCommand | null, nodes: readonly string[]): Promise<ProgramAnswers | NodeProgramProblem> {
     const m = await this.#ask({ type: 'prepare', initial, events, command, nodes });
     return m.type === 'prepared' ? m.answers : this.failure!;
+  }
+
+  /** A classroom room: the acceptor's answer to `request`, given the node's state as the room holds it, or the failure. */
+  async answer(acceptor: AcceptorState, request: RequestMessage): Promise<Answer | NodeProgramProblem> {
+    const m = await this.#ask({ type: 'answer', acceptor, request });
+    return m.type === 'answered' ? m.answer : this.failure!;
   }
 
   /** "Check my node": the explorer's answer, or the failure. */
@@ -81,7 +91,7 @@ export class NodeProgramRunner {
       this.#pending.onProgress?.(Number(m.states) || 0);
       return;
     }
-    if (m.type !== 'loaded' && m.type !== 'prepared' && m.type !== 'checked') return;
+    if (m.type !== 'loaded' && m.type !== 'prepared' && m.type !== 'checked' && m.type !== 'answered') return;
     const pending = this.#pending;
     this.#pending = null;
     if (this.#watchdog) clearTimeout(this.#watchdog);

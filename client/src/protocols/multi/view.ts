@@ -1,9 +1,9 @@
 /**
  * Read-only views of a Multi-Paxos room for the pages: the log as a grid of slots by node,
  * each node's state machine, and a leader's slots. Nothing here decides anything: the
- * core's `pendingSlots` and `slotValue` say what the leader sends next.
+ * core's `pendingSlots` and `slotValue`, with the leader's program, say what the leader sends next.
  */
-import { leaderTop, MULTI_LIMITS, multiNodeIn, pendingSlots, roomQuorums, sameBallot, slotsChosen, slotValue, topSlot, type RoomState } from '@toy-paxos/shared';
+import { leaderTop, MULTI_LIMITS, multiNodeIn, multiProgramsOf, pendingSlots, roomQuorums, sameBallot, slotsChosen, slotValue, topSlot, type RoomState } from '@toy-paxos/shared';
 import { ballotText } from '../../lib/view-model';
 
 
@@ -94,14 +94,14 @@ export function leaderView(state: RoomState, id: string): LeaderView | null {
   const n = multiNodeIn(state, id);
   const leader = n.leader;
   if (!leader) return null;
-  const skip = state.settings.rules.skipRepropose;
+  const program = multiProgramsOf(state).leader;
   const { q1, q2 } = roomQuorums(state);
   const quorum = leader.promisers.length >= q1;
   const slots: LeaderSlot[] = [];
-  for (let slot = leader.slot; slot <= leaderTop(leader, skip); slot++) {
-    const value = slotValue(leader, slot, skip);
+  for (let slot = leader.slot; slot <= leaderTop(leader, program); slot++) {
+    const value = slotValue(leader, slot, program);
     if (value === null) continue;
-    const source = leader.requests[slot] === value ? 'client' : !skip && leader.reported[slot]?.value === value ? 'reported' : 'hole';
+    const source = leader.requests[slot] === value ? 'client' : program.promiserAccMax(leader)[slot]?.value === value ? 'reported' : 'hole';
     const state: LeaderSlotState = n.learned[slot] !== undefined ? 'chosen' : leader.sent[slot] !== undefined ? 'sent' : quorum ? 'ready' : 'waiting';
     slots.push({ slot, value, source, state, acceptors: leader.acceptors[slot]?.length ?? 0 });
   }
@@ -112,7 +112,7 @@ export function leaderView(state: RoomState, id: string): LeaderView | null {
     q1,
     q2,
     slots,
-    pending: pendingSlots(leader, n, skip),
+    pending: pendingSlots(leader, n, program),
   };
 }
 
