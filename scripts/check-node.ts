@@ -6,7 +6,7 @@
  * -- FILE --node NODE_FILE` plays. Exits 1 when a rule can be broken, 0 when none can, 2 on
  * a program that cannot run (with the learner's file and line) or a wrong command line.
  */
-import { ExploreError, formatCount, LearnerProgramError, nodeCheck, nodeCheckReport, nodeCheckStart, type Exploration } from '@toy-paxos/shared';
+import { ExploreError, formatCount, LearnerProgramError, NODE_CHECK_STAGES, nodeCheck, nodeCheckReport, nodeCheckStageName, nodeCheckStart, type Exploration, type NodeCheckBounds } from '@toy-paxos/shared';
 import { exploreOptions, unknownOption } from './explore-options';
 import { LearnerFileError, loadLearnerNode, type LearnerNode } from './learner-node';
 
@@ -57,34 +57,42 @@ function main(argv: string[]): number {
     return 2;
   }
   const start = nodeCheckStart(node.programs);
-  let search: Exploration;
-  try {
-    search = nodeCheck(start, bounds, () => performance.now());
-  } catch (e) {
-    if (!(e instanceof ExploreError)) throw e;
-    console.error(e.message);
-    return 2;
-  }
-  const t0 = performance.now();
-  let result;
-  try {
-    result = search.run()!;
-  } catch (e) {
-    if (!(e instanceof LearnerProgramError)) throw e;
-    console.error(node.explain(e));
-    return 2;
-  }
-  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
-  const report = nodeCheckReport(start, result);
+  // With neither --rounds nor --no-crashes, the check's two stages (NODE_CHECK_STAGES), each named; else the one search asked for.
+  const staged = bounds.roundMax === undefined && bounds.crashes === undefined;
+  const stages: NodeCheckBounds[] = staged ? NODE_CHECK_STAGES.map((stage) => ({ ...bounds, ...stage })) : [bounds];
   const honest = (['acceptor', 'proposer'] as const).filter((r) => !node.roles.includes(r));
   console.log(`Checking your ${node.roles.join(' and ')}${honest.length ? ` (with the honest ${honest.join(' and ')})` : ''} on 3 nodes, ${bounds.values ? `A and B proposing ${bounds.values.join(' or ')}` : 'A proposing Apple and B Mango'}.`);
-  console.log(report.lines.join('\n'));
-  console.log(`(${formatCount(result.states)} states and ${formatCount(result.transitions)} commands in ${seconds} s)`);
-  if (report.scenario) {
-    const play = `npm run scenario -- broken.paxos --node ${args[0]}${proposer === undefined ? '' : ` --proposer ${proposer}`}`;
-    console.log(`\nSave these lines as broken.paxos and play them with: ${play}\n`);
-    console.log(report.scenario);
-    return 1;
+  for (const [i, stageBounds] of stages.entries()) {
+    let search: Exploration;
+    try {
+      search = nodeCheck(start, stageBounds, () => performance.now());
+    } catch (e) {
+      if (!(e instanceof ExploreError)) throw e;
+      console.error(e.message);
+      return 2;
+    }
+    const t0 = performance.now();
+    let result;
+    try {
+      result = search.run()!;
+    } catch (e) {
+      if (!(e instanceof LearnerProgramError)) throw e;
+      console.error(node.explain(e));
+      return 2;
+    }
+    const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+    const report = nodeCheckReport(start, result);
+    if (staged) console.log(`${i === 0 ? 'First' : 'Then'}, ${nodeCheckStageName(stageBounds)}:`);
+    console.log(report.lines.join('\n'));
+    console.log(`(${formatCount(result.states)} states and ${formatCount(result.transitions)} commands in ${seconds} s)`);
+    if (report.scenario) {
+      const play = `npm run scenario -- broken.paxos --node ${args[0]}${proposer === undefined ? '' : ` --proposer ${proposer}`}`;
+      console.log(`\nSave these lines as broken.paxos and play them with: ${play}\n`);
+      console.log(report.scenario);
+      return 1;
+    }
+    // A search cut short by a bound says so; the next stage would not make its answer whole.
+    if (report.verdict !== 'safe') return 0;
   }
   return 0;
 }

@@ -34,6 +34,16 @@ describe('write my own node', () => {
     await context.close();
   });
 
+  it('searches in the two stages of npm run check: an acceptor that forgets its promise on a crash is caught in the first, with crashes', async () => {
+    const { context, page } = await person(env.browser, { width: 1366, height: 900 });
+    await openMyNode(page, env.classroom.url);
+    await write(page, readFileSync(join('tests', 'byo', 'corpus', 'forget-promise-on-crash.js'), 'utf8'));
+    await page.getByRole('button', { name: 'Check my node' }).click();
+    await expect.poll(() => myNodeStatus(page).innerText(), { timeout: 60_000 }).toMatch(/^Safety can be broken/);
+    await expect.poll(() => page.getByText(/^First, one ballot each, with crashes and recoveries\. The search tried .*crashes and recoveries\.$/).isVisible()).toBe(true);
+    await context.close();
+  });
+
   it('runs a file that writes only an acceptor with the honest proposer, as a terminal does', async () => {
     const { context, page } = await person(env.browser, { width: 1366, height: 900 });
     await openMyNode(page, env.classroom.url);

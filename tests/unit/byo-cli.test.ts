@@ -57,6 +57,17 @@ describe('npm run check', () => {
     expect(r.stdout).toMatch(/^No way to break agreement, validity, learning or stability found: [\d,]+ states, all of them\.$/m);
   });
 
+  it('searches in two stages by default: a bug that needs a second ballot is found after the stage with crashes finds nothing', { timeout: 180_000 }, async () => {
+    const r = await check('tests/byo/corpus/first-accepted.js');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^First, one ballot each, with crashes and recoveries:\nNo way to break agreement, validity, learning or stability found: [\d,]+ states, all of them\./m);
+    expect(r.stdout).toMatch(/^Then, two ballots each, no crashes:\nSafety can be broken: Two different values are chosen: .* The shortest way is \d+ steps/m);
+    // Asked for one search, it runs that one alone.
+    const one = await check('tests/byo/corpus/first-accepted.js', '--rounds', '1');
+    expect(one.code).toBe(0);
+    expect(one.stdout).not.toContain('Then,');
+  });
+
   it('takes the proposer from a second file with --proposer', { timeout: 180_000 }, async () => {
     const r = await check('tests/byo/corpus/correct-acceptor-from-scratch.js', '--proposer', 'tests/byo/corpus/mode-accept-without-quorum.js');
     expect(r.code).toBe(1);

@@ -18,12 +18,15 @@ import {
   Exploration,
   explorationScope,
   HONEST,
+  formatCount,
   initialRoomState,
   LEARNER_FUNCTIONS,
   LEARNER_ROLES,
   learnerExports,
   LearnerProgramError,
   learnerPrograms,
+  NODE_CHECK_STAGES,
+  nodeCheckStageName,
   plainValueProblem,
   RoomLog,
   sameBallot,
@@ -261,30 +264,43 @@ function prepare(request: Extract<NodeWorkerRequest, { type: 'prepare' }>): void
   recorded = null;
 }
 
+/** "Check my node": the check's stages in turn (NODE_CHECK_STAGES, as `npm run check`), the second only when the first finds nothing. */
 function check(): void {
   const log = new RoomLog({ ...initialRoomState(DEFAULT_SETTINGS), programs: programsFor(CHECK_NODES) });
   for (const node of CHECK_NODES) log.dispatch({ type: 'addNode', node });
   const start: RoomState = log.state;
-  const search = new Exploration(start, CHECK_BOUNDS, () => performance.now());
+  const done: { readonly states: number; readonly name: string }[] = [];
+  let stage = 0;
+  let search = new Exploration(start, { ...CHECK_BOUNDS, ...NODE_CHECK_STAGES[0] }, () => performance.now());
   const step = (): void => {
     try {
       const t0 = performance.now();
       let r = search.run(SLICE_STATES);
       while (!r && performance.now() - t0 < YIELD_MS) r = search.run(SLICE_STATES);
+      const before = done.reduce((n, d) => n + d.states, 0);
       if (!r) {
-        send({ type: 'progress', ...search.progress });
+        send({ type: 'progress', ...search.progress, states: before + search.progress.states });
+        later(step);
+        return;
+      }
+      if (!r.violations.length && r.complete && stage + 1 < NODE_CHECK_STAGES.length) {
+        done.push({ states: r.states, name: nodeCheckStageName(NODE_CHECK_STAGES[stage]!) });
+        stage++;
+        search = new Exploration(start, { ...CHECK_BOUNDS, ...NODE_CHECK_STAGES[stage] }, () => performance.now());
+        send({ type: 'progress', states: before + r.states, depth: 0 });
         later(step);
         return;
       }
       const violations = r.violations.map((v) => ({ kind: 'violation' as const, title: `Break ${v.rule}`, detail: v.message, steps: describeSchedule(start, v.commands), length: v.steps, shortest: true }));
       const { programs: _, ...plain } = start;
+      const earlier = done.map((d) => `First, ${d.name}: no way found in ${formatCount(d.states)} states, all of them.`);
       send({
         type: 'checked',
         start: structuredClone(plain) as RoomState,
         commands: r.violations.map((v) => v.commands),
         summary: summarizeExploration(r),
-        scope: explorationScope(r),
-        states: r.states,
+        scope: [...earlier, `${done.length ? 'Then' : 'First'}, ${nodeCheckStageName(NODE_CHECK_STAGES[stage]!)}. ${explorationScope(r)}`].join(' '),
+        states: before + r.states,
         complete: r.complete,
         outcomes: violations,
       });
