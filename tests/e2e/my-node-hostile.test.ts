@@ -72,7 +72,7 @@ describe("a learner's node that keeps things between calls", () => {
     // 100 kB kept at each call, and a throw if anything kept from an earlier call is still there.
     await write(page, `const kept = [];\n${onRequest("\n    kept.push(new Array(12500).fill(1));\n    if (kept.length > 1) throw new Error('kept ' + kept.length);\n    return HONEST.acceptor.onRequest(state, request);")}`);
     await page.getByRole('button', { name: 'Check my node' }).click();
-    await expect.poll(() => page.getByTestId('my-node-status').innerText(), { timeout: 60_000 }).toBe('No way to break agreement found: 474,501 states, all of them.');
+    await expect.poll(() => page.getByTestId('my-node-status').innerText(), { timeout: 60_000 }).toBe('No way to break agreement found: 496,569 states, all of them.');
     expect(await myNodeProblem(page).count()).toBe(0);
     await context.close();
   });

@@ -44,6 +44,27 @@ describe('write my own node', () => {
     await context.close();
   });
 
+  it('says at once that a program stopped when a promise callback of its ran after its call, and drops the verdict of the program it replaced', async () => {
+    const { context, page } = await person(env.browser, { width: 1366, height: 900 });
+    await openMyNode(page, env.classroom.url);
+    await write(page, YES_TO_ALL);
+    await page.getByRole('button', { name: 'Check my node' }).click();
+    await expect.poll(() => myNodeStatus(page).innerText(), { timeout: 60_000 }).toMatch(/^Safety can be broken/);
+    await expect.poll(() => page.getByRole('button', { name: 'Play these steps' }).first().isVisible()).toBe(true);
+
+    await write(page, `import { HONEST } from '@toy-paxos/shared';\nexport const acceptor = {\n  ...HONEST.acceptor,\n  onRequest(state, request) {\n    Promise.resolve().then(() => { for (;;) {} });\n    return HONEST.acceptor.onRequest(state, request);\n  },\n};\n`);
+    await page.getByRole('group', { name: 'Attach to nodes' }).getByLabel('B').check();
+    await page.getByRole('button', { name: 'Attach', exact: true }).click();
+    await expect.poll(() => page.getByTestId('my-node-attached').innerText(), { timeout: 30_000 }).toBe('Running on B.');
+    // The verdict was about yesToAll, not this program.
+    expect(await page.getByRole('button', { name: 'Play these steps' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await page.getByRole('button', { name: 'Promise request', exact: true }).click();
+    // No further command is needed for the page to say so.
+    await expect.poll(() => page.getByTestId('my-node-attached').innerText(), { timeout: 30_000 }).toMatch(/^Stopped on B: .*it ran after its call had returned/);
+    await context.close();
+  });
+
   it('runs a file that writes only an acceptor with the honest proposer, as a terminal does', async () => {
     const { context, page } = await person(env.browser, { width: 1366, height: 900 });
     await openMyNode(page, env.classroom.url);
@@ -71,7 +92,7 @@ describe('write my own node', () => {
     // An onRequest that throws, on line 6.
     await write(page, `import { HONEST } from '@toy-paxos/shared';\nexport const acceptor = {\n  ...HONEST.acceptor,\n  onRequest(state, request) {\n    const x = null;\n    return x.kind;\n  },\n};\nexport const proposer = HONEST.proposer;\n`);
     await page.getByRole('button', { name: 'Attach', exact: true }).click();
-    await expect.poll(() => page.getByTestId('my-node-attached').innerText()).toBe('Running on B.');
+    // At once, while the new program compiles: the commands wait for it rather than run with the one it replaces.
     await page.getByRole('button', { name: 'New proposal', exact: true }).click();
     await page.getByRole('button', { name: 'Promise request', exact: true }).click();
     // The worker runs the command before the page does: on a loaded machine that takes more than the poll's default second.

@@ -61,6 +61,8 @@ export class SoloSandbox {
   /** The learner's own node, when attached: which nodes run it, and why it stopped, once it has. */
   mine = $state.raw<{ readonly nodes: readonly string[]; readonly failure: NodeProgramProblem | null } | null>(null);
   #own: { readonly runner: NodeProgramRunner; readonly recorded: RecordedProgram; readonly nodes: readonly string[] } | null = null;
+  /** How many `hold`s are running: commands queue behind them. */
+  #holding = 0;
   /** Commands for a learner's node run one after another: each waits for the worker's answers. */
   #queue: Promise<boolean> = Promise.resolve(true);
 
@@ -98,7 +100,7 @@ export class SoloSandbox {
    */
   dispatch(command: RoomCommand): boolean {
     if (this.walkthrough) this.playFromHere();
-    if (this.#own) {
+    if (this.#own || this.#holding) {
       void this.play(command);
       return true;
     }
@@ -129,6 +131,21 @@ export class SoloSandbox {
   }
 
   /**
+   * Runs `work` (compiling a program and attaching it) with the sandbox's commands held until
+   * it ends: a command given meanwhile runs after it, with the program it attached, never
+   * before it with the program it replaces.
+   */
+  hold<T>(work: () => Promise<T>): Promise<T> {
+    this.#holding++;
+    const done = this.#queue.then(work);
+    this.#queue = done.then(
+      () => true,
+      () => true,
+    );
+    return done.finally(() => this.#holding--);
+  }
+
+  /**
    * Gives `nodes` the learner's program (its acceptor and proposer) and folds the sandbox's
    * log again with it: null when done, else why the program could not run.
    */
@@ -142,7 +159,11 @@ export class SoloSandbox {
     const recorded = new RecordedProgram(runner.roles);
     recorded.add(answers);
     this.#own = { runner, recorded, nodes };
-    this.mine = { nodes, failure: null };
+    this.mine = { nodes, failure: runner.failure };
+    // A failure between commands (a promise's callback that ran late) shows at once, not at the next command.
+    runner.onFailure = (failure) => {
+      if (this.#own?.runner === runner) this.mine = { nodes, failure };
+    };
     if (this.#timer) this.toggleBots();
     this.#refold({ ...initial, programs: recorded.programsFor(nodes) }, events);
     return null;

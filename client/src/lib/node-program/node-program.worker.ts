@@ -13,7 +13,6 @@
  */
 import {
   compareBallots,
-  DEFAULT_SETTINGS,
   describeSchedule,
   Exploration,
   explorationScope,
@@ -25,6 +24,7 @@ import {
   learnerExports,
   LearnerProgramError,
   learnerPrograms,
+  NODE_CHECK_ROOM,
   NODE_CHECK_STAGES,
   nodeCheckStageName,
   plainValueProblem,
@@ -266,7 +266,8 @@ function prepare(request: Extract<NodeWorkerRequest, { type: 'prepare' }>): void
 
 /** "Check my node": the check's stages in turn (NODE_CHECK_STAGES, as `npm run check`), the second only when the first finds nothing. */
 function check(): void {
-  const log = new RoomLog({ ...initialRoomState(DEFAULT_SETTINGS), programs: programsFor(CHECK_NODES) });
+  // The terminal's room (NODE_CHECK_ROOM): the proposers learn, from their own acceptances; a way found plays the same on the sandbox, whose every node learns.
+  const log = new RoomLog({ ...initialRoomState({ ...NODE_CHECK_ROOM.settings }), programs: programsFor(CHECK_NODES) });
   for (const node of CHECK_NODES) log.dispatch({ type: 'addNode', node });
   const start: RoomState = log.state;
   const done: { readonly states: number; readonly name: string }[] = [];

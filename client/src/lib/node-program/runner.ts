@@ -20,6 +20,8 @@ export class NodeProgramRunner {
   #watchdog: ReturnType<typeof setTimeout> | null = null;
   /** Why the program stopped, once it has. */
   failure: NodeProgramProblem | null = null;
+  /** Told when the program fails, whenever that is: also between requests (a promise's callback that ran late, say). */
+  onFailure: ((problem: NodeProgramProblem) => void) | null = null;
   /** The roles the learner's file wrote, once loaded: the honest programs play the others. */
   roles: readonly LearnerRole[] = [];
 
@@ -99,11 +101,13 @@ export class NodeProgramRunner {
   }
 
   #fail(problem: NodeProgramProblem): void {
+    const first = !this.failure;
     this.failure ??= problem;
     this.end();
     const pending = this.#pending;
     this.#pending = null;
     pending?.resolve({ type: 'failed', ...this.failure });
+    if (first) this.onFailure?.(this.failure);
   }
 }
 
