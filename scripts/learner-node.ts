@@ -34,6 +34,19 @@ class OutOfSteps extends Error {
   }
 }
 
+/** A program's code ran when none of its calls was running: a promise's callback, run once its call had returned. */
+class RanLate extends Error {
+  constructor() {
+    super("it ran after its call had returned (in a promise's callback?): do a call's work before it returns");
+  }
+}
+
+// Such a callback stops with RanLate, which rejects a promise the program made and nobody awaits: the call that made it fails instead.
+process.on('unhandledRejection', (reason) => {
+  if (reason instanceof RanLate) return;
+  throw reason;
+});
+
 /** Adds a call of `budget` at the top of every loop body and function body, so that a call of the program can be cut off. */
 function budgetTransformer(budget: string, imports: { line: number; name: string }[]): ts.TransformerFactory<ts.SourceFile> {
   return (context) => (file) => {
@@ -132,7 +145,14 @@ function loadFile(file: string, maps: Map<string, SourceMap>): Record<string, un
     throw new LearnerFileError(`Cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
   let left = STEPS_MAX;
+  // Whether one of the program's calls (or the file's loading) is running: code that runs otherwise ran late.
+  let inCall = false;
+  let late = false;
   const budget = () => {
+    if (!inCall) {
+      late = true;
+      throw new RanLate();
+    }
     if (--left < 0) throw new OutOfSteps();
   };
   const imports: { line: number; name: string }[] = [];
@@ -152,7 +172,9 @@ function loadFile(file: string, maps: Map<string, SourceMap>): Record<string, un
   const map = new SourceMap(JSON.parse(out.sourceMapText!));
   maps.set(file, map);
   // No require (but the one for the shared module), process, timers or fetch: the context has only JavaScript's own objects (V8's console, which prints nothing), and no eval.
-  const context = vm.createContext({}, { codeGeneration: { strings: false, wasm: false } });
+  // The context's promise callbacks run when `settle` is evaluated, right after each call, not once the whole search is over.
+  const context = vm.createContext({}, { codeGeneration: { strings: false, wasm: false }, microtaskMode: 'afterEvaluate' });
+  const settle = new vm.Script('');
   const module = { exports: {} as Record<string, unknown> };
   const require = (name: string) => {
     if (name === SHARED_NAME) return SHARED;
@@ -163,7 +185,14 @@ function loadFile(file: string, maps: Map<string, SourceMap>): Record<string, un
     const wrapped = new vm.Script(`(function (exports, require, module, __paxosBudget) {\n${out.outputText.replace(/\n\/\/# sourceMappingURL=.*$/, '')}\n})`, { filename: file, lineOffset: -1 });
     const run = wrapped.runInContext(context, { timeout: LOAD_MS_MAX }) as (...a: unknown[]) => void;
     left = STEPS_MAX;
-    run(module.exports, require, module, budget);
+    inCall = true;
+    try {
+      run(module.exports, require, module, budget);
+    } finally {
+      inCall = false;
+    }
+    settle.runInContext(context);
+    if (late) throw new RanLate();
   } catch (e) {
     const line = learnerLine(e, file, map);
     const message = typeof e === 'object' && e !== null && 'message' in e ? String((e as Error).message) : String(e);
@@ -178,7 +207,16 @@ function loadFile(file: string, maps: Map<string, SourceMap>): Record<string, un
         typeof v === 'function'
           ? function (this: unknown, ...args: unknown[]) {
               left = STEPS_MAX;
-              return (v as (...a: unknown[]) => unknown).apply(this, args);
+              inCall = true;
+              let answer: unknown;
+              try {
+                answer = (v as (...a: unknown[]) => unknown).apply(this, args);
+              } finally {
+                inCall = false;
+              }
+              settle.runInContext(context);
+              if (late) throw new RanLate();
+              return answer;
             }
           : v;
     }

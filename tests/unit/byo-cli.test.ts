@@ -68,6 +68,18 @@ describe('npm run check', () => {
     expect(one.stdout).not.toContain('Then,');
   });
 
+  it('exits 2, naming the function, on a program whose promise callback runs after its call returned (as the browser stops it)', { timeout: 180_000 }, async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'byo-cli-')), 'late.js');
+    writeFileSync(
+      file,
+      "import { honestAcceptor } from '@toy-paxos/shared';\nexport const acceptor = {\n  ...honestAcceptor,\n  onRequest(state, request) {\n    Promise.resolve().then(() => { for (;;) {} });\n    return honestAcceptor.onRequest(state, request);\n  },\n};\n",
+    );
+    const r = await check(file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Your acceptor's onRequest threw an error: it ran after its call had returned (in a promise's callback?)");
+    expect(r.stdout).not.toContain('No way to break');
+  });
+
   it('takes the proposer from a second file with --proposer', { timeout: 180_000 }, async () => {
     const r = await check('tests/byo/corpus/correct-acceptor-from-scratch.js', '--proposer', 'tests/byo/corpus/mode-accept-without-quorum.js');
     expect(r.code).toBe(1);
