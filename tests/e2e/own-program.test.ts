@@ -287,6 +287,7 @@ describe('a learner\'s own program in a live room', () => {
       expect(oneLine(await why.innerText())).toContain(
         'Your program stopped: acceptor.onRequest, line 4: Error: my acceptor cannot decide. Answer by hand, or fix it and run it again. Cy asks you to promise 3.Cy: in your inbox.',
       );
+      expect(await ana.page.getByTestId('announcements').innerText()).toContain('Your program stopped: acceptor.onRequest, line 4: Error: my acceptor cannot decide.');
       await firstScreen(ana.page);
       await viewportShot(ana.page, 'own-program-phone-threw');
       expect(await inViewport(ana.page, 'program-banner')).toBe(true);
