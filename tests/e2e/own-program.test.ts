@@ -59,6 +59,35 @@ async function runOwnCode(page: Page, source: string): Promise<void> {
   await page.getByRole('button', { name: 'Run on my node' }).click();
 }
 
+/**
+ * The words of the ring's labels that the browser broke across two lines ("promi / sed"): each word's
+ * boxes, one per line it spans. Runs in the page: written as a string, since these tests are type-checked
+ * without the DOM's types.
+ */
+const brokenWords = (page: Page) =>
+  page.evaluate(`[...document.querySelectorAll('.labels .label')].flatMap((label) => {
+    const walker = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
+    const broken = [];
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      for (const m of t.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(t, m.index);
+        range.setEnd(t, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+        if (tops.size > 1) broken.push(m[0]);
+      }
+    }
+    return broken;
+  })`) as Promise<string[]>;
+
+/** Text with its line breaks as spaces: a banner's parts are blocks of their own. */
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+/** The phone's first screen: the page scrolled to its top, as it opens. */
+async function firstScreen(page: Page): Promise<void> {
+  await page.evaluate('window.scrollTo(0, 0)');
+}
+
 const status = (page: Page) => page.getByTestId('room-program-status').innerText();
 const problem = (page: Page) => page.getByTestId('room-program-problem').innerText();
 const lines = (c: TestClient) => c.records.flatMap((r) => r.lines);
@@ -126,9 +155,81 @@ describe('a learner\'s own program in a live room', () => {
       // The instructor clears the node's program from the dashboard (a student gone for good, say): the page stops it and says so.
       await dashboard.page.getByRole('button', { name: 'Clear code on Ana' }).click();
       await teacher.until(() => lines(teacher).includes('PROGRAM Ana off'), 'the program cleared');
-      await expect.poll(() => problem(ana.page)).toBe('Your program was turned off for your node (by the instructor, or the class moved to another timeline): run it again to go on.');
+      await expect.poll(() => problem(ana.page)).toBe("Your program was turned off for your node (PROGRAM Ana off: your instructor's Clear code, or Answer by hand on another page of yours): run it again to go on.");
       expect(await status(ana.page)).toContain('Your program does not run: you answer by hand.');
       await expect.poll(() => badge.count()).toBe(0);
+
+      // Run again, then the class moves to a timeline forked before that: there the node runs no program, and the page says so.
+      await ana.page.getByRole('button', { name: 'Run on my node' }).click();
+      await teacher.until(() => lines(teacher).filter((l) => l === 'PROGRAM Ana on').length === 2, 'the program on again');
+      const on = [...teacher.records].reverse().find((r) => r.lines.includes('PROGRAM Ana on'))!;
+      expect((await teacher.emit('branch:fork', { seq: on.seq - 1, name: 'before the code' })).ok).toBe(true);
+      await expect.poll(() => problem(ana.page)).toBe('The class moved to another timeline, where your node runs no program: run it again to go on.');
+    } finally {
+      bo.close();
+      teacher.close();
+      for (const p of [ana, projector, dashboard]) await p.context.close();
+    }
+  });
+
+  it('a tab closed and opened again: the inbox says no program answers here, the projector breaks no word, and the student answers by hand', async () => {
+    const { dashboard, code, teacher } = await studentsRoom();
+    const bo = new TestClient(env.classroom.localUrl);
+    // bypassCSP: only so that axe's script can be put on the page.
+    const ana = await person(env.browser, PHONE, { bypassCSP: true });
+    const projector = await person(env.browser, PROJECTOR);
+    try {
+      expect((await bo.join(code, 'Bo')).ok).toBe(true);
+      await joinAs(env.classroom.url, ana.page, code, 'Ana');
+      const anaId = nodeOf(teacher, 'Ana').node;
+      await runOwnCode(ana.page, HONEST_NODE);
+      await teacher.until(() => lines(teacher).includes('PROGRAM Ana on'), 'the program recorded');
+      expect((await bo.emit('node:propose', { value: 'Apple' })).ok).toBe(true);
+      expect((await bo.emit('node:promise', { to: 'all' })).ok).toBe(true);
+      await teacher.until(() => teacher.records.some((r) => r.event.type === 'answered' && r.event.reply.from === anaId && r.event.reply.kind === 'promise'), 'Ana\'s promise');
+
+      // The projector: Ana's label reads "own code promised 1.Bo", broken between words only.
+      await joinProjector(env.classroom.url, projector.page, code);
+      const badge = projector.page.getByTestId('own-program-badge');
+      await expect.poll(() => badge.isVisible()).toBe(true);
+      await expect.poll(() => projector.page.locator('.labels .label').filter({ hasText: 'Ana' }).innerText()).toMatch(/own code\s+promised\s+1\.Bo/);
+      expect(await brokenWords(projector.page)).toEqual([]);
+      await viewportShot(projector.page, 'own-program-projector-promised');
+
+      // Ana closes the tab and opens the room again in the same browser: the room still shows her program, no page runs it.
+      const url = ana.page.url();
+      await ana.page.close();
+      const again = await ana.context.newPage();
+      await again.goto(url);
+      await again.getByRole('heading', { name: 'My node: Ana' }).waitFor();
+      expect((await bo.emit('node:propose', { value: 'Apple' })).ok).toBe(true);
+      expect((await bo.emit('node:promise', { to: 'all' })).ok).toBe(true);
+      const inbox = again.getByRole('region', { name: 'Inbox' });
+      await expect.poll(() => inbox.innerText()).toContain('Bo asks you to promise 2.Bo');
+      const text = await inbox.innerText();
+      expect(text).not.toContain('Your own code answers');
+      expect(await again.getByTestId('inbox-program').innerText()).toBe('No program answers these requests on this page: they wait for you.');
+      // At the top of the phone's first screen: why nothing answers, what waits, and both ways on.
+      const banner = again.getByTestId('program-banner');
+      expect(oneLine(await banner.innerText())).toContain(
+        'This page does not run your own code, though your node shows it running: unless another page of yours does, nothing answers your inbox. Run it again here, or answer by hand. Bo asks you to promise 2.Bo: in your inbox.',
+      );
+      expect(await banner.getAttribute('role')).toBe('status');
+      await firstScreen(again);
+      await viewportShot(again, 'own-program-phone-not-here');
+      expect(await inViewport(again, 'program-banner')).toBe(true);
+      for (const name of ['Run it again here', 'Answer by hand']) {
+        const box = (await banner.getByRole('button', { name }).boundingBox())!;
+        expect(box.y >= 0 && box.y + box.height <= PHONE.height).toBe(true);
+      }
+      expect(await seriousViolations(again)).toEqual([]);
+
+      await banner.getByRole('button', { name: 'Answer by hand' }).click();
+      await teacher.until(() => lines(teacher).includes('PROGRAM Ana off'), 'back to answering by hand');
+      await expect.poll(() => banner.count()).toBe(0);
+      expect(await again.getByTestId('inbox-program').count()).toBe(0);
+      await again.getByRole('button', { name: 'Promise 2.Bo to Bo', exact: true }).click();
+      await teacher.until(() => teacher.records.some((r) => r.event.type === 'answered' && r.event.reply.from === anaId && r.event.reply.ballot.round === 2), 'Ana\'s promise to 2.Bo by hand');
     } finally {
       bo.close();
       teacher.close();
@@ -180,6 +281,28 @@ describe('a learner\'s own program in a live room', () => {
       expect((await cy.emit('node:promise', { to: [anaId] })).ok).toBe(true);
       await expect.poll(() => problem(ana.page)).toBe('acceptor.onRequest, line 4: Error: my acceptor cannot decide');
       await teacher.until(() => lines(teacher).filter((l) => l === 'PROGRAM Ana failed').length === 2, 'the second failure recorded');
+      // Why, on the phone's first screen, beside the request left to answer, read at once by a screen reader.
+      const why = ana.page.getByTestId('program-banner');
+      expect(await why.getAttribute('role')).toBe('alert');
+      expect(oneLine(await why.innerText())).toContain(
+        'Your program stopped: acceptor.onRequest, line 4: Error: my acceptor cannot decide. Answer by hand, or fix it and run it again. Cy asks you to promise 3.Cy: in your inbox.',
+      );
+      expect(await ana.page.getByTestId('announcements').innerText()).toContain('Your program stopped: acceptor.onRequest, line 4: Error: my acceptor cannot decide.');
+      await firstScreen(ana.page);
+      await viewportShot(ana.page, 'own-program-phone-threw');
+      expect(await inViewport(ana.page, 'program-banner')).toBe(true);
+      // A reload of the tab: the reason stays, in words that fit a page that no longer runs it.
+      await ana.page.reload();
+      await ana.page.getByRole('heading', { name: 'My node: Ana' }).waitFor();
+      await expect.poll(async () => oneLine(await why.innerText())).toContain('Your program stopped before the reload: acceptor.onRequest, line 4: Error: my acceptor cannot decide. Answer by hand, or run it again.');
+      expect(await why.getAttribute('role')).toBe('alert');
+      expect(await inViewport(ana.page, 'program-banner')).toBe(true);
+      await viewportShot(ana.page, 'own-program-phone-threw-reloaded');
+      // Run it again here: "Run my own code" opens with the program that stopped, its Run button focused.
+      await why.getByRole('button', { name: 'Run it again here' }).click();
+      await expect.poll(() => ana.page.getByRole('textbox', { name: 'Your node: TypeScript or JavaScript' }).innerText()).toContain('my acceptor cannot decide');
+      await expect.poll(() => ana.page.getByRole('button', { name: 'Run on my node' }).evaluate((b) => b === b.ownerDocument.activeElement)).toBe(true);
+      expect(await status(ana.page)).toContain('Your program stopped and no longer runs (your node shows own code failed): answer by hand, or run it again.');
       await ana.page.getByRole('button', { name: 'Answer by hand' }).click();
       await teacher.until(() => lines(teacher).includes('PROGRAM Ana off'), 'back to answering by hand');
       await ana.page.getByRole('button', { name: 'Promise 3.Cy to Cy', exact: true }).click();

@@ -19,8 +19,8 @@
 import type { AcceptorState, NodeState, RequestMessage } from '@toy-paxos/shared';
 import type { RoomSession } from '../session.svelte';
 import type { NodeProgramProblem } from './messages';
-import { NodeProgramRunner } from './runner';
-import { saveProgram } from './saved';
+import { describeProblem, NodeProgramRunner } from './runner';
+import { saveFailure, saveProgram } from './saved';
 
 /** Refusals of an answer that are not the program's doing, and pass: asked again after `RETRY_MS`. */
 const TRANSIENT = new Set(['rate-limited', 'server-error', 'store-unavailable', 'network-full', 'node-crashed']);
@@ -42,6 +42,10 @@ export class RoomProgram {
   #waitSeq = 0;
   /** Requests the room said were answered already, before this page's copy of the room shows it. */
   readonly #settled = new Set<number>();
+  /** The text running, kept with the reason when it stops: a reload of the tab says why, and opens it again. */
+  #source = '';
+  /** The timeline the class played when the program started: a switch, not a PROGRAM off, may be what turns it off. */
+  #timeline = 0;
 
   constructor(session: RoomSession) {
     this.#session = session;
@@ -53,6 +57,7 @@ export class RoomProgram {
     this.phase = 'starting';
     this.problem = null;
     this.answers = 0;
+    saveFailure(this.#session.code, null);
     const runner = new NodeProgramRunner();
     let problem = await runner.load(source);
     // In a room only the acceptor answers for the node: a file with no acceptor of its own would run the honest one under the badge.
@@ -80,6 +85,8 @@ export class RoomProgram {
     }
     this.#runner = runner;
     this.phase = 'running';
+    this.#source = source;
+    this.#timeline = this.#session.timeline.active;
     saveProgram(this.#session.code, source);
     this.step();
     return null;
@@ -90,6 +97,7 @@ export class RoomProgram {
     this.#end();
     this.phase = 'off';
     this.problem = null;
+    saveFailure(this.#session.code, null);
     if (this.#node()?.ownProgram) await this.#session.send('node:program', { status: 'off' });
   }
 
@@ -99,13 +107,27 @@ export class RoomProgram {
    */
   step(): void {
     const s = this.#session;
-    if (this.phase !== 'running' || !this.#runner || this.#asking !== null || s.status !== 'live' || s.lastSeq < this.#waitSeq) return;
+    if (this.phase !== 'running' || !this.#runner || this.#asking !== null || s.status !== 'live') return;
+    // Another timeline: its records are not the ones waited for, and its requests are others.
+    const moved = s.timeline.active !== this.#timeline;
+    if (moved) {
+      this.#timeline = s.timeline.active;
+      this.#waitSeq = 0;
+      this.#settled.clear();
+    }
+    if (s.lastSeq < this.#waitSeq) return;
     const node = this.#node();
-    // Turned off elsewhere: by the instructor, or the class moved to a timeline where it was never attached.
+    // Turned off elsewhere: the class moved to a timeline where it was never attached, or a PROGRAM off on this one
+    // (the instructor's Clear code, or the student's Answer by hand on another page: the record does not say whose).
     if (!node || node.ownProgram !== 'running') {
       this.#end();
       this.phase = 'off';
-      this.problem = { where: null, line: null, message: node ? 'Your program was turned off for your node (by the instructor, or the class moved to another timeline): run it again to go on.' : 'Your node is not on the timeline the class plays now, so your program stopped: run it again once it is.' };
+      const message = !node
+        ? 'Your node is not on the timeline the class plays now, so your program stopped: run it again once it is.'
+        : moved
+          ? 'The class moved to another timeline, where your node runs no program: run it again to go on.'
+          : `Your program was turned off for your node (PROGRAM ${node.name} off: your instructor's Clear code, or Answer by hand on another page of yours): run it again to go on.`;
+      this.problem = { where: null, line: null, message };
       return;
     }
     if (!node.up) return;
@@ -155,6 +177,7 @@ export class RoomProgram {
     this.#end();
     this.phase = 'failed';
     this.problem = problem;
+    saveFailure(this.#session.code, { reason: describeProblem(problem), source: this.#source });
     if (this.#node()?.ownProgram === 'running') await this.#session.ask('node:program', { status: 'failed' });
   }
 
