@@ -55,7 +55,10 @@ interface Lease {
 }
 
 describe('one room, one process (start:cluster on PostgreSQL)', () => {
-  it("sends every client of a room to the room's owner, and hands the room over with nothing acknowledged lost when the owner is killed", async () => {
+  // Under a whole CI run this test has twice failed in its set-up (a room creation answered
+  // rate-limited; a student's join unanswered for 15 s), never alone here in 17 runs, cause
+  // not yet found: one more try tells such a failure from a regression, which fails both.
+  it("sends every client of a room to the room's owner, and hands the room over with nothing acknowledged lost when the owner is killed", { timeout: 90_000, retry: 1 }, async () => {
     const database = await freshDatabase();
     const port = await freePort();
     const primary = await startProcess(port, { DATABASE_URL: database, PROCESSES: '2' }, 'server/src/cluster.ts');
@@ -129,10 +132,7 @@ describe('one room, one process (start:cluster on PostgreSQL)', () => {
     await sameLog([probe, ...doomedClass.all], probe.lastSeq);
     for (const seq of ackedBefore) expect(seq).toBeLessThanOrEqual(probe.lastSeq);
     expect(doomedClass.all.every((c) => c.socket.connected)).toBe(true);
-    // Under a whole CI run this test has twice failed in its set-up (a room creation answered
-    // rate-limited; a student's join unanswered for 15 s), never alone here in 17 runs, cause
-    // not yet found: one more try tells such a failure from a regression, which fails both.
-  }, { timeout: 90_000, retry: 1 });
+  });
 
   it('closes a connection it relays to a process that dies, so that its client notices and comes back', async () => {
     const port = await freePort();
