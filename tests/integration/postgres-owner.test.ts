@@ -14,7 +14,7 @@ import type { CreatedRoom } from '@toy-paxos/shared';
 import { slotOfRoom } from '../../server/src/router';
 import { freePort } from '../support/ports';
 import { freshDatabase } from '../support/postgres';
-import { startProcess } from '../support/server-process';
+import { startCluster } from '../support/server-process';
 import { createRoom, keepActing, sameLog, TestClient, until } from './harness';
 
 const children: ChildProcess[] = [];
@@ -61,7 +61,7 @@ describe('one room, one process (start:cluster on PostgreSQL)', () => {
   it("sends every client of a room to the room's owner, and hands the room over with nothing acknowledged lost when the owner is killed", { timeout: 90_000, retry: 1 }, async () => {
     const database = await freshDatabase();
     const port = await freePort();
-    const primary = await startProcess(port, { DATABASE_URL: database, PROCESSES: '2' }, 'server/src/cluster.ts');
+    const primary = await startCluster(port, database);
     children.push(primary);
     const url = `http://127.0.0.1:${port}`;
     const admin = new pg.Client({ connectionString: database });
@@ -136,7 +136,7 @@ describe('one room, one process (start:cluster on PostgreSQL)', () => {
 
   it('closes a connection it relays to a process that dies, so that its client notices and comes back', async () => {
     const port = await freePort();
-    const primary = await startProcess(port, { DATABASE_URL: await freshDatabase(), PROCESSES: '2' }, 'server/src/cluster.ts');
+    const primary = await startCluster(port, await freshDatabase());
     children.push(primary);
     // A request with a body, as a long-polling client's writes are: the primary relays it
     // chunk by chunk over a keep-alive connection. Its body never comes in full, so the

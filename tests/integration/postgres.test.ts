@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, type LogRecord } from '@toy-paxos/shared';
 import { freePort } from '../support/ports';
 import { freshDatabase } from '../support/postgres';
-import { failoverProxy, startProcess } from '../support/server-process';
+import { failoverProxy, startCluster, startProcess } from '../support/server-process';
 import { createRoom, keepActing, sameLog, TestClient } from './harness';
 
 const children: ChildProcess[] = [];
@@ -169,7 +169,7 @@ describe('server processes sharing one PostgreSQL database', () => {
 
   it('runs as `npm run start:cluster` does: processes behind one port with sticky sessions, over long-polling too', async () => {
     const port = await freePort();
-    const primary = await startProcess(port, { DATABASE_URL: await freshDatabase(), PROCESSES: '2' }, 'server/src/cluster.ts');
+    const primary = await startCluster(port, await freshDatabase());
     children.push(primary);
     const url = `http://127.0.0.1:${port}`;
     const room = await createRoom(url);
