@@ -7,7 +7,7 @@
  * once it has expired.
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CreatedRoom } from '@toy-paxos/shared';
@@ -47,6 +47,28 @@ function disconnections(all: readonly TestClient[]): Map<TestClient, number> {
   const counts = new Map(all.map((c) => [c, 0]));
   for (const c of all) c.socket.on('disconnect', () => counts.set(c, counts.get(c)! + 1));
   return counts;
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The server processes a cluster's primary started. */
+function workersOf(primary: ChildProcess): number[] {
+  return execFileSync('pgrep', ['-P', String(primary.pid)]).toString().trim().split(/\s+/).map(Number);
+}
+
+/** A raw TCP connection to the primary, and whether it has closed. */
+async function openConnection(port: number): Promise<{ readonly socket: Socket; readonly closed: Promise<void> }> {
+  const socket = connect(port, '127.0.0.1');
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()).on('error', () => undefined));
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  return { socket, closed };
+}
+
+/** Whether the connection closes within `ms` (then it is closed here anyway). */
+async function closedWithin({ socket, closed }: { readonly socket: Socket; readonly closed: Promise<void> }, ms: number): Promise<boolean> {
+  const gone = await Promise.race([closed.then(() => true), pause(ms).then(() => false)]);
+  socket.destroy();
+  return gone;
 }
 
 interface Lease {
@@ -93,7 +115,7 @@ describe('one room, one process (start:cluster on PostgreSQL)', () => {
     let leases: (Lease | undefined)[] = [];
     for (let i = 0; !(leases = [await leaseOf(doomed.code), await leaseOf(other.code)]).every(Boolean); i++) {
       if (i > 100) throw new Error('the rooms never had an owner');
-      await new Promise((r) => setTimeout(r, 100));
+      await pause(100);
     }
     const [owner, otherOwner] = leases as [Lease, Lease];
     expect(owner.pid).not.toBe(otherOwner.pid);
@@ -119,7 +141,7 @@ describe('one room, one process (start:cluster on PostgreSQL)', () => {
     let lease: Lease | undefined;
     for (let i = 0; (lease = await leaseOf(doomed.code))?.pid === owner.pid || !lease; i++) {
       if (i > 300) throw new Error('no process took the room over');
-      await new Promise((r) => setTimeout(r, 100));
+      await pause(100);
     }
     expect(lease.owner).not.toBe(owner.owner);
     stop = true;
@@ -141,17 +163,35 @@ describe('one room, one process (start:cluster on PostgreSQL)', () => {
     // A request with a body, as a long-polling client's writes are: the primary relays it
     // chunk by chunk over a keep-alive connection. Its body never comes in full, so the
     // process waits for it.
-    const socket = connect(port, '127.0.0.1');
-    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()).on('error', () => undefined));
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-    socket.write('POST /api/rooms HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"title":');
-    await new Promise((r) => setTimeout(r, 500));
+    const request = await openConnection(port);
+    request.socket.write('POST /api/rooms HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"title":');
+    await pause(500);
     // Every server process is killed; the primary starts others.
-    const workers = execFileSync('pgrep', ['-P', String(primary.pid)]).toString().trim().split(/\s+/).map(Number);
+    const workers = workersOf(primary);
     expect(workers.length).toBe(2);
     for (const pid of workers) process.kill(pid, 'SIGKILL');
-    const gone = await Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5000))]);
-    socket.destroy();
-    expect(gone, 'the relayed connection was closed when its process died').toBe(true);
+    expect(await closedWithin(request, 5000), 'the relayed connection was closed when its process died').toBe(true);
+  }, 60_000);
+
+  it('closes a connection it hands to a process that dies before taking it, and those waiting behind it, so that their clients notice and come back', async () => {
+    const port = await freePort();
+    const primary = await startCluster(port, await freshDatabase());
+    children.push(primary);
+    // Both processes stop reading, as a frozen or swamped one does. The primary hands a new
+    // connection, whole in its first chunk, to one of them, which never takes it; the next
+    // waits behind it.
+    const workers = workersOf(primary);
+    for (const pid of workers) process.kill(pid, 'SIGSTOP');
+    const requests = [];
+    try {
+      requests.push(await openConnection(port), await openConnection(port));
+      for (const r of requests) r.socket.write('GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      await pause(1000);
+    } finally {
+      // Then both die (a stopped process left behind would never end).
+      for (const pid of workers) process.kill(pid, 'SIGKILL');
+    }
+    const closed = await Promise.all(requests.map((r) => closedWithin(r, 10_000)));
+    expect(closed, 'each connection handed to a process that died was closed').toEqual([true, true]);
   }, 60_000);
 });
