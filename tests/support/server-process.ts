@@ -4,19 +4,23 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { onTestFailed } from 'vitest';
 
 /**
- * Starts the server on `port` with these environment variables; resolves once it is listening.
- * `onOutput` reads what it writes, stdout and stderr (its log, with LOG_LEVEL set); without
- * it, its stderr is the test's.
+ * Starts the server on `port` with these environment variables. `onOutput` reads what it
+ * writes, stdout and stderr (its log, with LOG_LEVEL set); without it, its stderr is the test's.
  */
-export function startProcess(port: number, env: Record<string, string>, main = 'server/src/index.ts', onOutput?: (text: string) => void): Promise<ChildProcess> {
+export function spawnServer(port: number, env: Record<string, string>, main = 'server/src/index.ts', onOutput?: (text: string) => void): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', main], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'pipe', onOutput ? 'pipe' : 'inherit'],
   });
-  child.stderr?.on('data', (chunk: Buffer) => onOutput!(chunk.toString()));
+  if (onOutput) for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk: Buffer) => onOutput(chunk.toString()));
+  return child;
+}
+
+/** Starts the server as `spawnServer` does; resolves once it is listening. */
+export function startProcess(port: number, env: Record<string, string>, main = 'server/src/index.ts', onOutput?: (text: string) => void): Promise<ChildProcess> {
+  const child = spawnServer(port, env, main, onOutput);
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
-      onOutput?.(chunk.toString());
       if (chunk.toString().includes('toy-paxos classroom is running')) resolve(child);
     });
     child.once('exit', (code, signal) => reject(new Error(`server exited with ${signal ?? code}`)));
