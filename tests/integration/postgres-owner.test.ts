@@ -7,6 +7,7 @@
  * once it has expired.
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ import { slotOfRoom } from '../../server/src/router';
 import { freePort } from '../support/ports';
 import { freshDatabase } from '../support/postgres';
 import { startCluster } from '../support/server-process';
-import { createRoom, keepActing, sameLog, TestClient, until } from './harness';
+import { keepActing, sameLog, TestClient, until } from './harness';
 
 const children: ChildProcess[] = [];
 const clients: TestClient[] = [];
@@ -71,16 +72,32 @@ async function closedWithin({ socket, closed }: { readonly socket: Socket; reado
   return gone;
 }
 
+/**
+ * Opens a room through the primary on `port` from loopback address 127.0.0.(2 + `n`). A server
+ * opens at most 10 rooms a minute for one address (createsPerMinute), and the room creations
+ * of a cluster all reach one process (the one with fewest sessions): from one address, a test
+ * that draws rooms until one lands on the other process is refused once in 512 runs, when the
+ * first ten all land on one.
+ */
+function createRoomFrom(port: number, n: number): Promise<CreatedRoom> {
+  if (n > 250) throw new Error('no more loopback addresses to open rooms from');
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/rooms', localAddress: `127.0.0.${2 + n}` }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (text: string) => (body += text));
+      res.on('end', () => (res.statusCode === 201 ? resolve(JSON.parse(body) as CreatedRoom) : reject(new Error(`room creation failed: ${res.statusCode} ${body}`))));
+    });
+    req.on('error', reject).end();
+  });
+}
+
 interface Lease {
   readonly owner: string;
   readonly pid: number;
 }
 
 describe('one room, one process (start:cluster on PostgreSQL)', () => {
-  // Under a whole CI run this test has twice failed in its set-up (a room creation answered
-  // rate-limited; a student's join unanswered for 15 s), never alone here in 17 runs, cause
-  // not yet found: one more try tells such a failure from a regression, which fails both.
-  it("sends every client of a room to the room's owner, and hands the room over with nothing acknowledged lost when the owner is killed", { timeout: 90_000, retry: 1 }, async () => {
+  it("sends every client of a room to the room's owner, and hands the room over with nothing acknowledged lost when the owner is killed", { timeout: 90_000 }, async () => {
     const database = await freshDatabase();
     const port = await freePort();
     const primary = await startCluster(port, database);
@@ -92,10 +109,11 @@ describe('one room, one process (start:cluster on PostgreSQL)', () => {
     const leaseOf = async (code: string): Promise<Lease | undefined> =>
       (await admin.query<Lease>('SELECT owner, pid FROM room_owners WHERE code = $1 AND expires_at > now()', [code])).rows[0];
 
-    // Two rooms that the router puts on different processes.
+    // Two rooms that the router puts on different processes: rooms are drawn until one lands
+    // on the other process, each from an address of its own (see createRoomFrom).
     const rooms: CreatedRoom[] = [];
-    while (rooms.length < 2) {
-      const room = await createRoom(url);
+    for (let drawn = 0; rooms.length < 2; drawn++) {
+      const room = await createRoomFrom(port, drawn);
       if (rooms.length === 0 || slotOfRoom(room.code, [0, 1]) !== slotOfRoom(rooms[0]!.code, [0, 1])) rooms.push(room);
     }
     const [doomed, other] = rooms as [CreatedRoom, CreatedRoom];
