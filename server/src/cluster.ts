@@ -29,7 +29,9 @@ if (!Number.isInteger(processes) || processes < 1 || processes > 64) stop(`PROCE
 const http = createServer();
 const slots = new WorkerSlots();
 routeConnections(http, slots);
-cluster.setupPrimary({ exec: fileURLToPath(new URL('./index.ts', import.meta.url)), execArgv: ['--import', 'tsx'], serialization: 'advanced' });
+// cluster-worker.cjs first: it hears the channel's errors from the start of each process.
+const workerArgs = ['--require', fileURLToPath(new URL('./cluster-worker.cjs', import.meta.url)), '--import', 'tsx'];
+cluster.setupPrimary({ exec: fileURLToPath(new URL('./index.ts', import.meta.url)), execArgv: workerArgs, serialization: 'advanced' });
 
 let closing = false;
 const started = new Promise<void>((resolve) => {

@@ -100,6 +100,26 @@ export function routeConnections(http: Server, slots: WorkerSlots): void {
    * connections are closed, so that their clients notice at once and come back.
    */
   const relayed = new Map<string, { readonly socket: Socket; readonly worker: number }>();
+  /**
+   * Connections being handed to each process (their id here). Node holds a socket it sends
+   * until the process acknowledges it, and queues the next ones behind it: a process that
+   * died first would leave them all open and unanswered, their clients waiting (a long-polling
+   * one until its ping timeout). So the primary keeps a copy of each, and closes it once its
+   * hand-over is written (the process's copy is then on its way) or the process has died.
+   */
+  const handing = new Map<number, Set<Socket>>();
+
+  /** Hands `socket`, whose whole request is `chunk`, to `worker`, which reads it from there on. */
+  const handOver = (worker: Worker, chunk: Buffer, socket: Socket) => {
+    const pending = handing.get(worker.id) ?? new Set<Socket>();
+    handing.set(worker.id, pending.add(socket));
+    // What the client may send meanwhile is the process's to read, not this one's.
+    socket.pause();
+    worker.send({ type: 'sticky:connection', data: chunk }, socket, { keepOpen: true }, () => {
+      pending.delete(socket);
+      socket.destroy();
+    });
+  };
 
   const choose = (header: string): Worker | undefined => {
     const sid = SID.exec(header)?.[1];
@@ -133,7 +153,7 @@ export function routeConnections(http: Server, slots: WorkerSlots): void {
       const lower = header.toLowerCase();
       if (!lower.includes('content-length:') && !lower.includes('transfer-encoding:')) {
         // The whole request is in this chunk: the process takes the connection itself.
-        worker.send({ type: 'sticky:connection', data: chunk }, socket, failed);
+        handOver(worker, chunk, socket);
         return;
       }
       connectionId = randomBytes(8).toString('hex');
@@ -174,6 +194,8 @@ export function routeConnections(http: Server, slots: WorkerSlots): void {
 
   cluster.on('exit', (worker: Worker) => {
     for (const [sid, id] of sessionToWorker) if (id === worker.id) sessionToWorker.delete(sid);
+    for (const socket of handing.get(worker.id) ?? []) socket.destroy();
+    handing.delete(worker.id);
     for (const [id, relay] of relayed) {
       if (relay.worker !== worker.id) continue;
       relayed.delete(id);

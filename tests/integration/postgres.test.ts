@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION, type LogRecord } from '@toy-paxos/shared';
 import { freePort } from '../support/ports';
 import { freshDatabase } from '../support/postgres';
-import { failoverProxy, startProcess } from '../support/server-process';
+import { failoverProxy, keptServerLog, startCluster, startProcess } from '../support/server-process';
 import { createRoom, keepActing, sameLog, TestClient } from './harness';
 
 const children: ChildProcess[] = [];
@@ -22,18 +22,23 @@ afterEach(() => {
   for (const p of children.splice(0)) p.kill('SIGKILL');
 });
 
-/** `count` server processes on one fresh database: their addresses and ports, and the database's. */
-async function cluster(count: number): Promise<{ urls: string[]; ports: number[]; processes: ChildProcess[]; database: string }> {
+/**
+ * `count` server processes on one fresh database: their addresses and ports, the database's,
+ * and how to start another on it, its log kept with theirs for a failure (keptServerLog).
+ */
+async function cluster(count: number): Promise<{ urls: string[]; ports: number[]; processes: ChildProcess[]; database: string; start(port: number): Promise<ChildProcess> }> {
   const database = await freshDatabase();
   const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
+  const log = keptServerLog();
+  const start = async (port: number) => {
+    const child = await startProcess(port, { DATABASE_URL: database, ...log.env }, undefined, log.onOutput);
+    children.push(child);
+    return child;
+  };
   const processes: ChildProcess[] = [];
   // One after the other: the first creates the schema (the others would wait for its lock).
-  for (const port of ports) {
-    const child = await startProcess(port, { DATABASE_URL: database });
-    children.push(child);
-    processes.push(child);
-  }
-  return { urls: ports.map((p) => `http://127.0.0.1:${p}`), ports, processes, database };
+  for (const port of ports) processes.push(await start(port));
+  return { urls: ports.map((p) => `http://127.0.0.1:${p}`), ports, processes, database, start };
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -169,7 +174,7 @@ describe('server processes sharing one PostgreSQL database', () => {
 
   it('runs as `npm run start:cluster` does: processes behind one port with sticky sessions, over long-polling too', async () => {
     const port = await freePort();
-    const primary = await startProcess(port, { DATABASE_URL: await freshDatabase(), PROCESSES: '2' }, 'server/src/cluster.ts');
+    const primary = await startCluster(port, await freshDatabase());
     children.push(primary);
     const url = `http://127.0.0.1:${port}`;
     const room = await createRoom(url);
@@ -190,7 +195,7 @@ describe('server processes sharing one PostgreSQL database', () => {
   });
 
   it('answers every join on a process just restarted while another process writes to the room, joins decided while it reads the room from the store included', async () => {
-    const { urls, ports, processes, database } = await cluster(2);
+    const { urls, ports, processes, database, start } = await cluster(2);
     const room = await createRoom(urls[0]!);
     const teacher = client(urls[0]!);
     await teacher.resume(room.instructorToken);
@@ -200,8 +205,7 @@ describe('server processes sharing one PostgreSQL database', () => {
 
     processes[1]!.kill('SIGKILL');
     await new Promise((resolve) => processes[1]!.once('exit', resolve));
-    const restarted = await startProcess(ports[1]!, { DATABASE_URL: database });
-    children.push(restarted);
+    const restarted = await start(ports[1]!);
 
     let writing = true;
     const write = async (w: TestClient, k: number) => {
