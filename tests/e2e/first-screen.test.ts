@@ -1,19 +1,22 @@
 /**
  * What a screen shows before anyone scrolls. The instructor's dashboard on a laptop (1366x768
  * and 1280x720) shows the ring, with its badges, and the network's delivery; on a projector at
- * 1920x1080 the same, in text the back row reads; on a phone, one part at a time. The students
- * and the instructor's commands are real socket.io clients; the pages are real Chromium
- * reaching the server as classroom.test.
+ * 1920x1080 the same, in text the back row reads; on a phone, one part at a time. A student's
+ * phone whose own program does not run on its page shows the banner with both its buttons, and
+ * the inbox's first request below it. Other students and the instructor's commands are real
+ * socket.io clients; the pages are real Chromium reaching the server as classroom.test.
  */
 import { describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { DASHBOARD, openRoom, person, PHONE, PROJECTOR, seriousViolations, useClassroom, viewportShot } from './harness';
+import { DASHBOARD, joinAs, openRoom, person, PHONE, PROJECTOR, seriousViolations, useClassroom, viewportShot } from './harness';
 import { TestClient } from '../integration/harness';
 
 const env = useClassroom();
 
 /** A laptop smaller than the dashboard's usual one. */
 const SMALL_LAPTOP = { width: 1280, height: 720 } as const;
+/** The size of a finger's tap that WCAG 2.5.5 and the platforms' guides ask for, in CSS px. */
+const TOUCH_PX_MIN = 44;
 
 /** Whether the whole of a visible element lies inside the viewport, as the page is scrolled now. */
 async function wholeInView(page: Page, target: Locator): Promise<boolean> {
@@ -92,6 +95,52 @@ describe("the dashboard's first screen", () => {
     } finally {
       for (const c of [teacher, ...students]) c.close();
       await dashboard.context.close();
+    }
+  });
+});
+
+describe("a student's phone when its own program does not run on this page", () => {
+  it('shows the banner with both buttons a finger can tap, and the first request of the inbox, on the first screen', async () => {
+    // bypassCSP: only so that axe's script can be put on the page.
+    const ana = await person(env.browser, PHONE, { bypassCSP: true });
+    const opener = await person(env.browser, DASHBOARD);
+    const teacher = new TestClient(env.classroom.localUrl);
+    const anaTab = new TestClient(env.classroom.localUrl);
+    const bo = new TestClient(env.classroom.localUrl);
+    try {
+      const code = await openRoom(env.classroom.url, opener.page);
+      expect((await teacher.resume(await tokenOf(opener.page, code))).ok).toBe(true);
+      expect((await teacher.emit('room:settings', { settings: { acceptorMode: 'students' } })).ok).toBe(true);
+      expect((await bo.join(code, 'Bo')).ok).toBe(true);
+      await joinAs(env.classroom.url, ana.page, code, 'Ana');
+      // Another tab of Ana's, since closed, ran her program: the room shows it running, this page runs none.
+      expect((await anaTab.resume(await tokenOf(ana.page, code))).ok).toBe(true);
+      expect((await anaTab.emit('node:program', { status: 'running' })).ok).toBe(true);
+      anaTab.close();
+      expect((await bo.emit('node:propose', { value: 'Apple' })).ok).toBe(true);
+      expect((await bo.emit('node:promise', { to: 'all' })).ok).toBe(true);
+
+      const page = ana.page;
+      const banner = page.getByTestId('program-banner');
+      const first = page.getByRole('region', { name: 'Inbox' }).getByRole('listitem').first();
+      await expect.poll(() => first.isVisible()).toBe(true);
+      await expect.poll(() => banner.isVisible()).toBe(true);
+      await page.evaluate('window.scrollTo(0, 0)');
+      await viewportShot(page, 'program-banner-phone');
+
+      for (const name of ['Run it again here', 'Answer by hand']) {
+        const button = banner.getByRole('button', { name });
+        expect(await wholeInView(page, button), name).toBe(true);
+        const box = (await button.boundingBox())!;
+        expect(Math.min(box.width, box.height), `${name}: its smaller side`).toBeGreaterThanOrEqual(TOUCH_PX_MIN);
+      }
+      // The request itself and its two answers, below the banner, before any scroll.
+      expect(await wholeInView(page, first.getByText('Bo asks you to promise 1.Bo.'))).toBe(true);
+      expect(await wholeInView(page, first.getByRole('button', { name: 'Promise 1.Bo to Bo', exact: true }))).toBe(true);
+      expect(await seriousViolations(page)).toEqual([]);
+    } finally {
+      for (const c of [teacher, bo]) c.close();
+      for (const p of [ana, opener]) await p.context.close();
     }
   });
 });
