@@ -1,7 +1,8 @@
 /**
  * The pictures in the README and the guides, taken from the screens they show: a class that
- * has chosen a value, on the projector at 1920x1080, a student's phone at 360x740 and the
- * dashboard at 1366x768, and the solo sandbox in a lesson. Every run checks that what the
+ * has chosen a value (one student's own program answering for her node), on the projector at
+ * 1920x1080, a student's phone at 360x740 and the dashboard at 1366x768, and the solo sandbox
+ * in a lesson. Every run checks that what the
  * pictures show is in view; with DOCS_SCREENSHOTS=1 (`npm run docs:screenshots`) it also
  * writes them into docs/images/, to be looked at and committed.
  */
@@ -12,6 +13,12 @@ import type { Locator, Page } from 'playwright-core';
 import { DASHBOARD, joinAs, joinProjector, openLesson, openRoom, person, PHONE, PROJECTOR, useClassroom } from './harness';
 
 const env = useClassroom();
+
+/** The honest acceptor and proposer, as a student's own program that Cy runs on her node. */
+const HONEST_NODE = `import { HONEST } from '@toy-paxos/shared';
+export const acceptor = HONEST.acceptor;
+export const proposer = HONEST.proposer;
+`;
 
 const IMAGES = join(import.meta.dirname, '..', '..', 'docs', 'images');
 const WRITE = process.env.DOCS_SCREENSHOTS === '1';
@@ -45,19 +52,30 @@ describe('the pictures of the README and the guides', () => {
     await teacher.page.getByRole('button', { name: 'Add 4 bots' }).click();
     await expect.poll(() => teacher.page.getByText('7/7 online').isVisible()).toBe(true);
 
-    const ana = students[0]!.page;
+    // The students answer for their acceptors; Cy lets her own program answer for her node, and every screen shows it.
+    await teacher.page.getByRole('combobox', { name: /^Acceptors/ }).selectOption('students');
+    const [ana, bo, cy] = students.map((s) => s.page) as [Page, Page, Page];
+    await cy.getByRole('button', { name: 'Run my own code' }).click();
+    await cy.getByRole('textbox', { name: 'Your node: TypeScript or JavaScript' }).fill(HONEST_NODE);
+    await cy.getByRole('button', { name: 'Run on my node' }).click();
+    await expect.poll(() => cy.getByTestId('room-program-status').innerText()).toContain('Your program answers for Cy');
+
     await ana.getByLabel('Value', { exact: true }).fill('Apple');
     await ana.getByRole('button', { name: 'New proposal', exact: true }).click();
     await ana.getByRole('button', { name: 'Promise request', exact: true }).click();
+    for (const page of [ana, bo]) await page.getByRole('button', { name: 'Promise 1.Ana to Ana', exact: true }).click();
     await expect.poll(() => ana.getByText('promisers').locator('xpath=following-sibling::dd[1]').innerText()).toBe('7 promises, 4 needed');
     await ana.getByRole('button', { name: 'Accept request', exact: true }).click();
+    for (const page of [ana, bo]) await page.getByRole('button', { name: 'Accept Apple in 1.Ana from Ana', exact: true }).click();
     for (const page of [teacher.page, projector.page, ana]) await expect.poll(() => page.getByTestId('chosen').innerText()).toBe('Apple');
+    await expect.poll(() => projector.page.locator('.labels .label').filter({ hasText: '1.Ana: Apple' }).count()).toBe(7);
 
-    // The projector: the ring of seven and the chosen value, with no scrolling.
+    // The projector: the ring of seven, Cy's own code and the chosen value, with no scrolling.
     const p = projector.page;
     await expect.poll(() => p.locator('[data-node-circle]').count()).toBe(7);
     expect(await inView(p, p.getByTestId('chosen'))).toBe(true);
     expect(await inView(p, p.locator('.ring .stage'))).toBe(true);
+    expect(await inView(p, p.getByTestId('own-program-badge'))).toBe(true);
     const projectorPng = await picture(p, 'projector');
 
     // The phone: Ana's card and the chosen banner in its first view.
@@ -66,11 +84,14 @@ describe('the pictures of the README and the guides', () => {
     expect(await inView(ana, ana.getByTestId('chosen'))).toBe(true);
     const phonePng = await picture(ana, 'student-phone');
 
-    // The dashboard: the room's code, its join link and the chosen value, from the top of the page.
-    await teacher.page.evaluate('window.scrollTo(0, 0)');
-    expect(await inView(teacher.page, teacher.page.getByRole('link', { name: 'Open the projector view' }))).toBe(true);
-    expect(await inView(teacher.page, teacher.page.getByTestId('chosen'))).toBe(true);
-    await picture(teacher.page, 'dashboard');
+    // The dashboard: the chosen value, the ring with Cy's own code, and the network's nodes, from the top of the page.
+    const t = teacher.page;
+    await t.evaluate('window.scrollTo(0, 0)');
+    expect(await inView(t, t.getByTestId('chosen'))).toBe(true);
+    expect(await inView(t, t.locator('.ring .stage'))).toBe(true);
+    expect(await inView(t, t.getByRole('region', { name: 'Ring' }).getByTestId('own-program-badge'))).toBe(true);
+    expect(await inView(t, t.getByRole('region', { name: 'Nodes' }).getByText('own code', { exact: true }))).toBe(true);
+    await picture(t, 'dashboard');
 
     // The README's picture: the projector and the phone side by side, as a class sees them.
     const composer = await person(env.browser, { width: 1660, height: 760 });
