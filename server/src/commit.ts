@@ -176,7 +176,9 @@ export class CommitPipeline {
    */
   async #commit(batch: readonly Pending[]): Promise<void> {
     const changes = batch.flatMap((p) => (p.change ? [p.change] : []));
-    const error = changes.length ? await this.#store.commit(changes).then(() => null, (e: unknown) => e ?? new Error('the commit failed')) : null;
+    // Awaited even with nothing to commit: a batch started as the one before is handed on
+    // (`#handOn`) is published only after that one, which is published in the same turn.
+    const error = await (changes.length ? this.#store.commit(changes).then(() => null, (e: unknown) => e ?? new Error('the commit failed')) : null);
     if (error === null) {
       this.#handOn();
       this.#publish(batch);

@@ -15,7 +15,8 @@ describe('the commit pipeline', () => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('sends the next batch to the disk before it sends the batch just committed, and each batch only once it is on disk, in order', async () => {
+  /** A room stored and in memory, a pipeline on a real SQLite store, and the order of what happens. */
+  async function setUp() {
     const dir = mkdtempSync(join(tmpdir(), 'toy-paxos-pipeline-'));
     dirs.push(dir);
     const store = new SqliteStore(dir);
@@ -27,6 +28,7 @@ describe('the commit pipeline', () => {
       catchUp: async () => {},
       unavailable: () => {},
     });
+    /** Queues a command that appends event `seq`. */
     const enqueue = (seq: number) => {
       const event = added(`n${seq}`);
       pipeline.enqueue({
@@ -37,14 +39,23 @@ describe('the commit pipeline', () => {
         failed: (error) => order.push(`failed ${seq}: ${error.message}`),
       });
     };
-    const commit = store.commit.bind(store);
-    store.commit = (changes) => {
-      const seqs = changes.flatMap((c) => c.events ?? []).map((e) => e.seq).join();
-      order.push(`commit ${seqs}`);
-      // The second command arrives while the first is on its way to the disk.
-      if (seqs === '1') enqueue(2);
-      return commit(changes).then(() => void order.push(`on disk ${seqs}`));
+    /** Calls `during` as the commit of event 1 is asked of the store. */
+    const whileCommitting = (during: () => void) => {
+      const commit = store.commit.bind(store);
+      store.commit = (changes) => {
+        const seqs = changes.flatMap((c) => c.events ?? []).map((e) => e.seq).join();
+        order.push(`commit ${seqs}`);
+        if (seqs === '1') during();
+        return commit(changes).then(() => void order.push(`on disk ${seqs}`));
+      };
     };
+    return { store, room, order, pipeline, enqueue, whileCommitting };
+  }
+
+  it('sends the next batch to the disk before it sends the batch just committed, and each batch only once it is on disk, in order', async () => {
+    const { store, order, pipeline, enqueue, whileCommitting } = await setUp();
+    // The second command arrives while the first is on its way to the disk.
+    whileCommitting(() => enqueue(2));
 
     enqueue(1);
     await pipeline.settled();
@@ -52,6 +63,19 @@ describe('the commit pipeline', () => {
     expect(order).toEqual(['commit 1', 'on disk 1', 'commit 2', 'send 1', 'ack 1', 'on disk 2', 'send 2', 'ack 2']);
     const stored = await store.loadRoom('ABCDEF');
     expect(stored!.events.get(0)!.map((e) => e.seq)).toEqual([1, 2]);
+    await store.close();
+  });
+
+  it('answers what waits for the commit on its way (a resume, an event presented) only once that commit is sent', async () => {
+    const { store, room, order, pipeline, enqueue, whileCommitting } = await setUp();
+    whileCommitting(() =>
+      pipeline.enqueue({ room, change: null, records: [], done: () => order.push('resume answered'), failed: (error) => order.push(`failed: ${error.message}`) }),
+    );
+
+    enqueue(1);
+    await pipeline.settled();
+
+    expect(order).toEqual(['commit 1', 'on disk 1', 'send 1', 'ack 1', 'resume answered']);
     await store.close();
   });
 });
