@@ -85,7 +85,7 @@ export class CommitPipeline {
   #flushScheduled = false;
   /** A commit is on its way to the disk; the next batch waits for it, to keep the order. */
   #committing = false;
-  /** Counts the commits started: a commit that handed on to the next (see `#commit`) leaves the flag above to it. */
+  /** Counts the commits started: a commit that handed on to the next (`#handOn`) leaves the flag above to it. */
   #started = 0;
 
   /** Work that must not overlap a commit (catching a room up), run between commits. */
