@@ -85,6 +85,8 @@ export class CommitPipeline {
   #flushScheduled = false;
   /** A commit is on its way to the disk; the next batch waits for it, to keep the order. */
   #committing = false;
+  /** Counts the commits started: a commit that handed on to the next (`#handOn`) leaves the flag above to it. */
+  #started = 0;
 
   /** Work that must not overlap a commit (catching a room up), run between commits. */
   #jobs: (() => Promise<void>)[] = [];
@@ -141,12 +143,28 @@ export class CommitPipeline {
     this.#pending = [];
     for (const p of stale) this.#again(p);
     this.#committing = true;
+    const started = ++this.#started;
     void this.#commit(batch)
       .catch((error: unknown) => this.#report(error))
       .finally(() => {
+        if (started !== this.#started) return;
         this.#committing = false;
         this.flush();
       });
+  }
+
+  /**
+   * Once a batch is on disk, the changes queued meanwhile go to the store at once, before
+   * the batch is sent to every socket: the writes to hundreds of sockets no longer delay
+   * the next disk sync. The order holds: the store commits in the order asked, and the next
+   * batch's records go out only once its own commit is done, after this batch's, which are
+   * sent in this same turn. A job that must not overlap a commit keeps the old way: it runs
+   * once this batch is sent.
+   */
+  #handOn(): void {
+    if (this.#jobs.length) return;
+    this.#committing = false;
+    this.flush();
   }
 
   /**
@@ -158,8 +176,11 @@ export class CommitPipeline {
    */
   async #commit(batch: readonly Pending[]): Promise<void> {
     const changes = batch.flatMap((p) => (p.change ? [p.change] : []));
-    const error = changes.length ? await this.#store.commit(changes).then(() => null, (e: unknown) => e ?? new Error('the commit failed')) : null;
+    // Awaited even with nothing to commit: a batch started as the one before is handed on
+    // (`#handOn`) is published only after that one, which is published in the same turn.
+    const error = await (changes.length ? this.#store.commit(changes).then(() => null, (e: unknown) => e ?? new Error('the commit failed')) : null);
     if (error === null) {
+      this.#handOn();
       this.#publish(batch);
       try {
         if (changes.length) this.#hooks.committed?.(changes);
