@@ -8,7 +8,7 @@ import { invariant } from '../invariant';
 import type { SafetyRule } from '../monitor';
 import { cloneRoomState, type RoomCommand, type RoomState } from '../room';
 import type { CompactRoom } from './compact';
-import { grown, RecordStore, sameRecord } from './records';
+import { grown, hashRecord, RecordStore, sameRecord } from './records';
 import type { ExploreBounds, ExploreProgress, ExploreResult } from './types';
 import { compactSchedule, outcomeValues, successorState } from './schedule';
 
@@ -21,7 +21,8 @@ type Finish = 'cancelled' | 'time' | 'states' | 'found' | null;
 export class CompactSearch {
   #store = new RecordStore();
   #parents = new Int32Array(1024);
-  #commands = new Float64Array(1024);
+  /** The command that first led to each record (codes stay below 2^30: compact.ts). */
+  #commands = new Int32Array(1024);
   #at = 0;
   #levelEnd = 1;
   #depth = 0;
@@ -70,13 +71,16 @@ export class CompactSearch {
     let finish: Finish | undefined;
     let parent = 0;
     let s = store.get(0);
+    let sHash = 0;
     const atDepthMax = () => (this.#hit.depth = true);
     const add = (command: number) => {
       if (finish !== undefined) return;
       this.#transitions++;
-      // A command that changes nothing (a promise asked again, say) leads back to the state expanded.
-      if (room.tLen === s.length && sameRecord(room.t, s)) return;
-      if (store.has(room.t, room.tLen)) return;
+      const h = hashRecord(room.t, room.tLen);
+      // A command that changes nothing (a promise asked again, say) leads back to the state
+      // expanded: its hash, known already, tells most other successors apart without reading them.
+      if (h === sHash && room.tLen === s.length && sameRecord(room.t, s)) return;
+      if (store.has(room.t, room.tLen, h)) return;
       if (store.size >= b.statesMax) {
         finish = 'states';
         return;
@@ -107,6 +111,7 @@ export class CompactSearch {
         room.expand(s, atDepthMax);
         continue;
       }
+      sHash = hashRecord(s, s.length);
       room.expand(s, add);
       if (finish !== undefined) return this.#finish(finish);
     }

@@ -39,9 +39,8 @@ export class RecordStore {
     return chunk.subarray(at, at + chunk[at - 1]!);
   }
 
-  /** True when `r[0..len)` is there already. */
-  has(r: Int32Array, len: number): boolean {
-    const h = hashRecord(r, len);
+  /** True when `r[0..len)`, whose hash is `h`, is there already. */
+  has(r: Int32Array, len: number, h = hashRecord(r, len)): boolean {
     this.#hash = h;
     const table = this.#table;
     const mask = this.#mask;
@@ -75,11 +74,12 @@ export class RecordStore {
     }
     if (this.size + 1 > this.#starts.length) this.#starts = grown(this.#starts, this.size + 1);
     const chunk = this.#chunks[this.#chunks.length - 1]!;
-    const start = ((this.#chunks.length - 1) << CHUNK_BITS) + this.#used;
-    chunk[this.#used] = len;
-    for (let k = 0; k < len; k++) chunk[this.#used + 1 + k] = r[k]!;
+    const used = this.#used;
+    const start = ((this.#chunks.length - 1) << CHUNK_BITS) + used;
+    chunk[used] = len;
+    for (let k = 0; k < len; k++) chunk[used + 1 + k] = r[k]!;
     this.#starts[this.size] = start;
-    this.#used += len + 1;
+    this.#used = used + len + 1;
     this.size++;
     this.#table[2 * this.#slotFound] = this.#hash;
     this.#table[2 * this.#slotFound + 1] = start + 1;
@@ -117,7 +117,7 @@ export function sameRecord(r: Int32Array, s: Int32Array): boolean {
 }
 
 /** FNV-1a over the record's integers, with a final mix. */
-function hashRecord(r: Int32Array, len: number): number {
+export function hashRecord(r: Int32Array, len: number): number {
   let h = 0x811c9dc5;
   for (let k = 0; k < len; k++) h = Math.imul(h ^ r[k]!, 0x01000193);
   h ^= h >>> 16;
