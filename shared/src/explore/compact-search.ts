@@ -8,7 +8,7 @@ import { invariant } from '../invariant';
 import type { SafetyRule } from '../monitor';
 import { cloneRoomState, type RoomCommand, type RoomState } from '../room';
 import type { CompactRoom } from './compact';
-import { grown, hashRecord, RecordStore, sameRecord } from './records';
+import { grown, RecordStore } from './records';
 import type { ExploreBounds, ExploreProgress, ExploreResult } from './types';
 import { compactSchedule, outcomeValues, successorState } from './schedule';
 
@@ -71,16 +71,13 @@ export class CompactSearch {
     let finish: Finish | undefined;
     let parent = 0;
     let s = store.get(0);
-    let sHash = 0;
     const atDepthMax = () => (this.#hit.depth = true);
     const add = (command: number) => {
       if (finish !== undefined) return;
       this.#transitions++;
-      const h = hashRecord(room.t, room.tLen);
-      // A command that changes nothing (a promise asked again, say) leads back to the state
-      // expanded: its hash, known already, tells most other successors apart without reading them.
-      if (h === sHash && room.tLen === s.length && sameRecord(room.t, s)) return;
-      if (store.has(room.t, room.tLen, h)) return;
+      // A command that changes nothing (a promise asked again, say) leads back to the state expanded.
+      if (room.unchanged(s)) return;
+      if (store.has(room.t, room.tLen)) return;
       if (store.size >= b.statesMax) {
         finish = 'states';
         return;
@@ -111,7 +108,6 @@ export class CompactSearch {
         room.expand(s, atDepthMax);
         continue;
       }
-      sHash = hashRecord(s, s.length);
       room.expand(s, add);
       if (finish !== undefined) return this.#finish(finish);
     }

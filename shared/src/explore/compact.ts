@@ -1012,6 +1012,21 @@ export class CompactRoom {
   // ---------------------------------------------------------------------------
   // Successors
 
+  /**
+   * True when the successor in the scratch record is record `s` itself: a command that changed
+   * nothing (most commands in some spaces: a request answered as before, say). The node words
+   * are compared first, since they are what most other commands change.
+   */
+  unchanged(s: Int32Array): boolean {
+    const t = this.t;
+    const len = s.length;
+    if (this.tLen !== len) return false;
+    for (let k = HDR; k < this.width; k++) if (t[k] !== s[k]) return false;
+    for (let k = 0; k < HDR; k++) if (t[k] !== s[k]) return false;
+    for (let k = this.width; k < len; k++) if (t[k] !== s[k]) return false;
+    return true;
+  }
+
   #begin(s: Int32Array): void {
     if (this.t.length < s.length + 64) this.t = new Int32Array(s.length * 2 + 64);
     this.t.set(s);

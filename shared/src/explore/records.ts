@@ -39,8 +39,9 @@ export class RecordStore {
     return chunk.subarray(at, at + chunk[at - 1]!);
   }
 
-  /** True when `r[0..len)`, whose hash is `h`, is there already. */
-  has(r: Int32Array, len: number, h = hashRecord(r, len)): boolean {
+  /** True when `r[0..len)` is there already. */
+  has(r: Int32Array, len: number): boolean {
+    const h = hashRecord(r, len);
     this.#hash = h;
     const table = this.#table;
     const mask = this.#mask;
@@ -110,14 +111,8 @@ export function grown<T extends Int32Array | Float64Array>(a: T, needed: number)
   return b;
 }
 
-/** True when `r` begins with the whole of `s`. */
-export function sameRecord(r: Int32Array, s: Int32Array): boolean {
-  for (let k = 0; k < s.length; k++) if (r[k] !== s[k]) return false;
-  return true;
-}
-
 /** FNV-1a over the record's integers, with a final mix. */
-export function hashRecord(r: Int32Array, len: number): number {
+function hashRecord(r: Int32Array, len: number): number {
   let h = 0x811c9dc5;
   for (let k = 0; k < len; k++) h = Math.imul(h ^ r[k]!, 0x01000193);
   h ^= h >>> 16;
