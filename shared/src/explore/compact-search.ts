@@ -8,7 +8,7 @@ import { invariant } from '../invariant';
 import type { SafetyRule } from '../monitor';
 import { cloneRoomState, type RoomCommand, type RoomState } from '../room';
 import type { CompactRoom } from './compact';
-import { grown, RecordStore, sameRecord } from './records';
+import { grown, RecordStore } from './records';
 import type { ExploreBounds, ExploreProgress, ExploreResult } from './types';
 import { compactSchedule, outcomeValues, successorState } from './schedule';
 
@@ -21,7 +21,8 @@ type Finish = 'cancelled' | 'time' | 'states' | 'found' | null;
 export class CompactSearch {
   #store = new RecordStore();
   #parents = new Int32Array(1024);
-  #commands = new Float64Array(1024);
+  /** The command that first led to each record (codes stay below 2^30: compact.ts). */
+  #commands = new Int32Array(1024);
   #at = 0;
   #levelEnd = 1;
   #depth = 0;
@@ -75,7 +76,7 @@ export class CompactSearch {
       if (finish !== undefined) return;
       this.#transitions++;
       // A command that changes nothing (a promise asked again, say) leads back to the state expanded.
-      if (room.tLen === s.length && sameRecord(room.t, s)) return;
+      if (room.unchanged(s)) return;
       if (store.has(room.t, room.tLen)) return;
       if (store.size >= b.statesMax) {
         finish = 'states';

@@ -151,7 +151,8 @@ const MEMO_PER_STATE = 8;
 /**
  * One function's answers, by the number of the state it was given and the rest of its
  * arguments as one integer (a message's number, say): an open-addressing table of integers,
- * which a search reads at every step it plays, several times.
+ * which a search reads at every step it plays, several times. The messages' numbers are kept
+ * in one too, by their content as two integers.
  */
 class Answers {
   /** Per slot: state + 1 (0: empty), rest, answer. */
@@ -299,8 +300,8 @@ export class CompactRoom {
   #memoSize = 0;
   #memoMax: number;
   // Messages by content.
-  /** By head (kind, from, to, ballot), then by payload: two keys below 2^30, which the engine hashes fast. */
-  #msgByHead = new Map<number, Map<number, number>>();
+  /** By head (kind, from, to, ballot) and payload: two keys below 2^30, in a table of integers. */
+  #msgByContent = new Answers();
   #mKind: number[] = [];
   #mFrom: number[] = [];
   #mTo: number[] = [];
@@ -448,16 +449,11 @@ export class CompactRoom {
   #msg(kind: number, from: number, to: number, ballot: number, a: number, bb: number, c: number): number {
     const head = kind + 6 * (from + 8 * (to + 8 * ballot));
     const payload = kind === K_REJECT ? a + 2 * (c + 32 * bb) : a;
-    let byPayload = this.#msgByHead.get(head);
-    if (!byPayload) {
-      byPayload = new Map();
-      this.#msgByHead.set(head, byPayload);
-    }
-    let i = byPayload.get(payload);
+    let i = this.#msgByContent.get(head, payload);
     if (i === undefined) {
       i = this.#mKind.length;
       invariant(i < A_SPAN, 'fewer than a million distinct messages');
-      byPayload.set(payload, i);
+      this.#msgByContent.set(head, payload, i);
       this.#mKind.push(kind);
       this.#mFrom.push(from);
       this.#mTo.push(to);
@@ -1016,6 +1012,21 @@ export class CompactRoom {
   // ---------------------------------------------------------------------------
   // Successors
 
+  /**
+   * True when the successor in the scratch record is record `s` itself: a command that changed
+   * nothing (most commands in some spaces: a request answered as before, say). The node words
+   * are compared first, since they are what most other commands change.
+   */
+  unchanged(s: Int32Array): boolean {
+    const t = this.t;
+    const len = s.length;
+    if (this.tLen !== len) return false;
+    for (let k = HDR; k < this.width; k++) if (t[k] !== s[k]) return false;
+    for (let k = 0; k < HDR; k++) if (t[k] !== s[k]) return false;
+    for (let k = this.width; k < len; k++) if (t[k] !== s[k]) return false;
+    return true;
+  }
+
   #begin(s: Int32Array): void {
     if (this.t.length < s.length + 64) this.t = new Int32Array(s.length * 2 + 64);
     this.t.set(s);
@@ -1031,17 +1042,12 @@ export class CompactRoom {
     const flightStart = this.width + s[H_SECTIONS + S_TALLY]! + s[H_SECTIONS + S_HELD]!;
     const flightCount = s[H_SECTIONS + S_FLIGHT]!;
     const flightEnd = flightStart + flightCount;
-    const canArrive = (m: number) => {
-      const to = this.#mTo[m]!;
-      const from = this.#mFrom[m]!;
-      return get(s, to, F_PRESENT) === 1 && get(s, to, F_UP) === 1 && (from === to || (s[H_CUT]! & (1 << this.#pair[from * n + to]!)) === 0);
-    };
     // The network: each distinct message once.
     for (let at = flightStart; at < flightEnd; ) {
       const m = s[at]!;
       let count = 1;
       while (at + count < flightEnd && s[at + count] === m) count++;
-      if (canArrive(m)) this.#deliver(s, m, emit);
+      if (this.#canArrive(s, m)) this.#deliver(s, m, emit);
       at += count;
       if (this.focus) continue;
       this.#begin(s);
@@ -1120,6 +1126,13 @@ export class CompactRoom {
       this.#join(s, j);
       emit(C_JOIN + 16 * j);
     }
+  }
+
+  /** True when message `m` in flight in record `s` can be delivered: its node is there and up, and the link between them is not cut. */
+  #canArrive(s: Int32Array, m: number): boolean {
+    const to = this.#mTo[m]!;
+    const from = this.#mFrom[m]!;
+    return get(s, to, F_PRESENT) === 1 && get(s, to, F_UP) === 1 && (from === to || (s[H_CUT]! & (1 << this.#pair[from * this.n + to]!)) === 0);
   }
 
   /** decide.ts decideDeliver and room.ts deliver, with the explorer's copies bound. */

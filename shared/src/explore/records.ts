@@ -75,11 +75,12 @@ export class RecordStore {
     }
     if (this.size + 1 > this.#starts.length) this.#starts = grown(this.#starts, this.size + 1);
     const chunk = this.#chunks[this.#chunks.length - 1]!;
-    const start = ((this.#chunks.length - 1) << CHUNK_BITS) + this.#used;
-    chunk[this.#used] = len;
-    for (let k = 0; k < len; k++) chunk[this.#used + 1 + k] = r[k]!;
+    const used = this.#used;
+    const start = ((this.#chunks.length - 1) << CHUNK_BITS) + used;
+    chunk[used] = len;
+    for (let k = 0; k < len; k++) chunk[used + 1 + k] = r[k]!;
     this.#starts[this.size] = start;
-    this.#used += len + 1;
+    this.#used = used + len + 1;
     this.size++;
     this.#table[2 * this.#slotFound] = this.#hash;
     this.#table[2 * this.#slotFound + 1] = start + 1;
@@ -108,12 +109,6 @@ export function grown<T extends Int32Array | Float64Array>(a: T, needed: number)
   const b = new (a.constructor as new (n: number) => T)(size);
   b.set(a);
   return b;
-}
-
-/** True when `r` begins with the whole of `s`. */
-export function sameRecord(r: Int32Array, s: Int32Array): boolean {
-  for (let k = 0; k < s.length; k++) if (r[k] !== s[k]) return false;
-  return true;
 }
 
 /** FNV-1a over the record's integers, with a final mix. */
