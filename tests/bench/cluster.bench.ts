@@ -98,11 +98,16 @@ function countCpu(watched: Watched): () => CpuShares {
   };
 }
 
-function sharesLine(cpu: CpuShares): string {
+/** The shares of one core, and the CPU time each event committed cost this bench's processes (less noisy than events/s on a shared machine). */
+function sharesLine(cpu: CpuShares, perSecond: number): string {
   const percent = (share: number) => `${Math.round(share * 100)}%`;
-  const servers = cpu.servers.map((s, i) => (cpu.servers.length > 1 ? `server ${i + 1} ${percent(s)}` : `server ${percent(s)}`)).join(', ');
+  const ours = cpu.servers.reduce((a, b) => a + b, 0) + (cpu.postgres ?? 0) + cpu.clients;
+  const perEvent = (share: number) => `${Math.round((share / perSecond) * 1e6)}`;
+  const servers = cpu.servers.reduce((a, b) => a + b, 0);
+  const serverShares = cpu.servers.map((s, i) => (cpu.servers.length > 1 ? `server ${i + 1} ${percent(s)}` : `server ${percent(s)}`)).join(', ');
   const postgres = cpu.postgres === null ? 'PostgreSQL not counted (not started here)' : `PostgreSQL ${percent(cpu.postgres)}`;
-  return `${servers}, ${postgres}, clients ${percent(cpu.clients)}; the machine ${percent(cpu.machine)} of ${availableParallelism() * 100}%`;
+  const costs = `CPU per event ${perEvent(ours)} µs (servers ${perEvent(servers)}, ${cpu.postgres === null ? '' : `PostgreSQL ${perEvent(cpu.postgres)}, `}clients ${perEvent(cpu.clients)})`;
+  return `${serverShares}, ${postgres}, clients ${percent(cpu.clients)}; the machine ${percent(cpu.machine)} of ${availableParallelism() * 100}%; ${costs}`;
 }
 
 /** The server processes of a set-up, each with no budget per person (server-process.ts `throughput`). */
@@ -223,7 +228,7 @@ async function measure(setup: Setup, postgresUrl: string, postgresPid: number | 
   console.log(
     `${setup.label.padEnd(30)} p50 ${figures.p50.toFixed(1).padStart(6)} ms   p99 ${figures.p99.toFixed(1).padStart(6)} ms   incomplete ${figures.incomplete}   one room ${figures.oneRoom.toFixed(0).padStart(5)} events/s   50 rooms ${figures.fiftyRooms.toFixed(0).padStart(5)} events/s   refused ${one.refused} + ${fifty.refused}   load average ${figures.load.toFixed(2)}`,
   );
-  console.log(`${''.padEnd(30)} CPU in the 50 rooms, as a share of one core: ${sharesLine(figures.cpu)}`);
+  console.log(`${''.padEnd(30)} CPU in the 50 rooms, as a share of one core: ${sharesLine(figures.cpu, figures.fiftyRooms)}`);
   return figures;
 }
 
