@@ -55,6 +55,7 @@ interface Figures {
 
 /** The processes whose CPU a measure counts: the servers, and PostgreSQL's postmaster (null: a server not started here). */
 interface Watched {
+  readonly children: readonly ChildProcess[];
   readonly servers: readonly number[];
   readonly postgres: number | null;
 }
@@ -67,6 +68,27 @@ interface CpuShares {
   readonly clients: number;
   /** Every process of the machine, this bench's and any other work (from /proc/stat). */
   readonly machine: number;
+  /** Events per commit, over every server process (the group commit's batch). */
+  readonly eventsPerCommit: number;
+}
+
+/** The commits a server process has made and the events they stored (server-process.ts). */
+function commitsOf(child: ChildProcess): Promise<{ commits: number; events: number }> {
+  return new Promise((resolve) => {
+    const heard = (m: unknown) => {
+      if (typeof m !== 'object' || m === null || !('commits' in m)) return;
+      child.off('message', heard);
+      resolve(m as { commits: number; events: number });
+    };
+    child.on('message', heard);
+    child.send('commits');
+  });
+}
+
+/** The commits and events of all `children` so far. */
+async function commitsOfAll(children: readonly ChildProcess[]): Promise<{ commits: number; events: number }> {
+  const each = await Promise.all(children.map(commitsOf));
+  return { commits: each.reduce((n, c) => n + c.commits, 0), events: each.reduce((n, c) => n + c.events, 0) };
 }
 
 /** The machine's busy CPU time in ms, every core (/proc/stat's first line, without idle and iowait). */
@@ -77,7 +99,8 @@ function machineCpuMs(): number {
 }
 
 /** Starts counting the CPU of `watched`; the function it returns stops and gives each share. */
-function countCpu(watched: Watched): () => CpuShares {
+async function countCpu(watched: Watched): Promise<() => Promise<CpuShares>> {
+  const commitsBefore = await commitsOfAll(watched.children);
   const take = () => ({
     at: performance.now(),
     servers: watched.servers.map(processCpuMs),
@@ -86,10 +109,12 @@ function countCpu(watched: Watched): () => CpuShares {
     machine: machineCpuMs(),
   });
   const before = take();
-  return () => {
+  return async () => {
     const after = take();
+    const commitsAfter = await commitsOfAll(watched.children);
     const share = (ms: number) => ms / (after.at - before.at);
     return {
+      eventsPerCommit: (commitsAfter.events - commitsBefore.events) / Math.max(1, commitsAfter.commits - commitsBefore.commits),
       servers: after.servers.map((ms, i) => share(ms - before.servers[i]!)),
       postgres: after.postgres === null ? null : share(after.postgres - before.postgres!),
       clients: share(after.clients - before.clients),
@@ -107,7 +132,7 @@ function sharesLine(cpu: CpuShares, perSecond: number): string {
   const serverShares = cpu.servers.map((s, i) => (cpu.servers.length > 1 ? `server ${i + 1} ${percent(s)}` : `server ${percent(s)}`)).join(', ');
   const postgres = cpu.postgres === null ? 'PostgreSQL not counted (not started here)' : `PostgreSQL ${percent(cpu.postgres)}`;
   const costs = `CPU per event ${perEvent(ours)} µs (servers ${perEvent(servers)}, ${cpu.postgres === null ? '' : `PostgreSQL ${perEvent(cpu.postgres)}, `}clients ${perEvent(cpu.clients)})`;
-  return `${serverShares}, ${postgres}, clients ${percent(cpu.clients)}; the machine ${percent(cpu.machine)} of ${availableParallelism() * 100}%; ${costs}`;
+  return `${serverShares}, ${postgres}, clients ${percent(cpu.clients)}; the machine ${percent(cpu.machine)} of ${availableParallelism() * 100}%; ${costs}; ${cpu.eventsPerCommit.toFixed(1)} events a commit`;
 }
 
 /** The server processes of a set-up, each with no budget per person (server-process.ts `throughput`). */
@@ -191,8 +216,7 @@ async function throughput(urls: readonly string[], watched: Watched, rooms: numb
   const end = start + THROUGHPUT_S * 1000;
   const counted = new Promise<CpuShares>((resolve) =>
     setTimeout(() => {
-      const stop = countCpu(watched);
-      setTimeout(() => resolve(stop()), end - performance.now());
+      void countCpu(watched).then((stop) => setTimeout(() => void stop().then(resolve), end - performance.now()));
     }, start - performance.now()),
   );
   await Promise.all(
@@ -215,7 +239,7 @@ async function measure(setup: Setup, postgresUrl: string, postgresPid: number | 
     // Fresh servers (and database) for each measure, so that one's rooms do not weigh on the next.
     const { children, urls } = await startServers(setup, postgresUrl);
     try {
-      return await what(urls, { servers: children.map((c) => c.pid!), postgres: postgresPid });
+      return await what(urls, { children, servers: children.map((c) => c.pid!), postgres: postgresPid });
     } finally {
       for (const c of children) c.kill('SIGINT');
       await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
