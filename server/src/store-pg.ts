@@ -43,6 +43,58 @@ CREATE TABLE IF NOT EXISTS room_owners (
 );
 `;
 
+/**
+ * A batch that only appends events and moves expiries (nearly every commit: a class acting),
+ * committed in one statement, one round trip, where the batch's transaction takes six (BEGIN,
+ * the locks, the expiries, the check, the events, COMMIT). It runs the same steps, each
+ * statement seeing every commit before it, and refuses the same way: a room that is not
+ * there, a timeline that is not there, and a conflict (SQLSTATE TP001, its rooms in the
+ * detail) or a key taken, either of which rolls the whole batch back. Not part of the log's
+ * data: created or replaced by every process that opens the store, whatever the schema's
+ * version; a new body takes a new name, so that processes of two versions can share a database.
+ */
+const APPEND_FUNCTION = `
+CREATE OR REPLACE FUNCTION toy_paxos_append_v1(
+  codes TEXT[], expiries BIGINT[],
+  run_codes TEXT[], run_branches INTEGER[], run_firsts INTEGER[],
+  event_codes TEXT[], event_branches INTEGER[], event_seqs INTEGER[], event_ats BIGINT[], event_bodies TEXT[]
+) RETURNS VOID LANGUAGE plpgsql AS $$
+DECLARE
+  touched INTEGER;
+  missing TEXT;
+  run RECORD;
+  last INTEGER;
+  conflicts TEXT[] := '{}';
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext(code)) FROM (SELECT DISTINCT unnest(codes) AS code) AS r ORDER BY hashtext(code), code;
+  UPDATE rooms SET expires_at = v.expires_at FROM unnest(codes, expiries) AS v(code, expires_at) WHERE rooms.code = v.code;
+  GET DIAGNOSTICS touched = ROW_COUNT;
+  IF touched <> cardinality(codes) THEN
+    SELECT code INTO missing FROM unnest(codes) AS v(code) WHERE NOT EXISTS (SELECT 1 FROM rooms WHERE rooms.code = v.code) LIMIT 1;
+    RAISE EXCEPTION 'no room %', missing;
+  END IF;
+  FOR run IN
+    SELECT k.code, k.branch, k.first,
+           (SELECT MAX(seq) FROM events e WHERE e.room_code = k.code AND e.branch = k.branch) AS last,
+           (SELECT fork_seq FROM branches b WHERE b.room_code = k.code AND b.id = k.branch) AS fork
+      FROM unnest(run_codes, run_branches, run_firsts) WITH ORDINALITY AS k(code, branch, first, n) ORDER BY k.n
+  LOOP
+    last := COALESCE(run.last, CASE WHEN run.branch = 0 THEN 0 ELSE run.fork END);
+    IF last IS NULL THEN RAISE EXCEPTION 'no branch % in room %', run.branch, run.code; END IF;
+    IF run.first <> last + 1 THEN conflicts := conflicts || run.code; END IF;
+  END LOOP;
+  IF cardinality(conflicts) > 0 THEN
+    RAISE EXCEPTION 'another process committed first in room %', array_to_string(conflicts, ', ')
+      USING ERRCODE = 'TP001', DETAIL = array_to_string(conflicts, ',');
+  END IF;
+  INSERT INTO events (room_code, branch, seq, at, body) SELECT * FROM unnest(event_codes, event_branches, event_seqs, event_ats, event_bodies);
+END
+$$;
+`;
+
+/** The SQLSTATE with which the append function refuses a batch another process committed before. */
+const APPEND_CONFLICT = 'TP001';
+
 /** Who holds a room's lease: the process (peers.ts's id) and where it runs, for an operator. */
 export interface LeaseHolder {
   readonly id: string;
@@ -143,10 +195,10 @@ export class PgStore implements Store {
         const version = rows[0]?.version ?? 0;
         if (version > SCHEMA_VERSION) throw new Error(`the database's schema is version ${version}, newer than this server's ${SCHEMA_VERSION}: upgrade the server`);
         // The leases hold nothing a server older than them needs: the table is added to any version.
-        if (version === SCHEMA_VERSION) return void (await c.query(OWNERS_SCHEMA));
+        if (version === SCHEMA_VERSION) return void (await c.query(OWNERS_SCHEMA + APPEND_FUNCTION));
         // Version 2 is the first this store knows; version 3 only adds tables, which IF NOT EXISTS
         // creates; version 4 adds the rooms' titles, none for the rooms stored before.
-        await c.query(schemaSql('postgres') + ADAPTER_SCHEMA + OWNERS_SCHEMA);
+        await c.query(schemaSql('postgres') + ADAPTER_SCHEMA + OWNERS_SCHEMA + APPEND_FUNCTION);
         await c.query(`ALTER TABLE rooms ADD COLUMN IF NOT EXISTS ${ROOM_TITLE_COLUMN}`);
         await c.query('DELETE FROM toy_paxos_schema');
         await c.query('INSERT INTO toy_paxos_schema (version) VALUES ($1)', [SCHEMA_VERSION]);
@@ -204,6 +256,29 @@ export class PgStore implements Store {
     }
   }
 
+  /**
+   * Runs one statement that commits by itself (no BEGIN) on a connection of the pool. A
+   * connection lost while it ran rejects with a `StoreUnavailable` in doubt: the server may
+   * have committed it without saying so.
+   */
+  async #autocommit(run: (c: Client) => Promise<unknown>): Promise<void> {
+    let c: Client;
+    try {
+      c = await this.pool.connect();
+    } catch (e) {
+      throw unavailableOr(e);
+    }
+    let failure: unknown = null;
+    try {
+      await run(c);
+    } catch (e) {
+      failure = unavailableOr(e, true);
+      throw failure;
+    } finally {
+      c.release(failure instanceof StoreUnavailable ? failure : undefined);
+    }
+  }
+
   /** A read on the pool; a lost connection rejects with a `StoreUnavailable`. */
   async #read<T>(run: () => Promise<T>): Promise<T> {
     try {
@@ -216,11 +291,11 @@ export class PgStore implements Store {
   async commit(changes: readonly RoomChange[]): Promise<void> {
     if (this.#closed) throw new Error('the store is closed');
     try {
-      await this.#transaction(async (c) => {
-        await commitBatch(c, changes);
-      });
+      if (changes.every(onlyAppends)) await this.#autocommit((c) => appendBatch(c, changes));
+      else await this.#transaction((c) => commitBatch(c, changes));
     } catch (e) {
       if (e instanceof StoreUnavailable) throw e;
+      if ((e as { code?: string }).code === APPEND_CONFLICT) throw new StoreConflict((e as Error).message, ((e as { detail?: string }).detail ?? '').split(','));
       // A key taken: another process committed the same branch or room first (or, with no
       // lock to wait for, the same seq). The key's value names the room.
       if ((e as { code?: string }).code === '23505') {
@@ -362,12 +437,52 @@ async function commitBatch(c: Client, changes: readonly RoomChange[]): Promise<v
   await c.query('SELECT pg_advisory_xact_lock(hashtext(code)) FROM (SELECT DISTINCT unnest($1::text[]) AS code) AS r ORDER BY hashtext(code), code', [
     changes.map((change) => change.code),
   ]);
+  const { expiries, runs, rows } = eventsOf(changes);
+  for (const change of changes) await commitShape(c, change);
+  const codes = [...expiries.keys()];
+  const touched = await c.query<{ code: string }>(
+    'UPDATE rooms SET expires_at = v.expires_at FROM unnest($1::text[], $2::bigint[]) AS v(code, expires_at) WHERE rooms.code = v.code RETURNING rooms.code',
+    [codes, codes.map((code) => expiries.get(code))],
+  );
+  if (touched.rowCount !== codes.length) {
+    const found = new Set(touched.rows.map((r) => r.code));
+    throw new Error(`no room ${codes.find((code) => !found.has(code))}`);
+  }
+  if (runs.length === 0) return;
+  // A timeline's events follow its last stored one, or its fork point.
+  const ends = await c.query<{ last: number | null; fork: number | null }>(
+    `SELECT (SELECT MAX(seq) FROM events e WHERE e.room_code = k.code AND e.branch = k.branch) AS last,
+            (SELECT fork_seq FROM branches b WHERE b.room_code = k.code AND b.id = k.branch) AS fork
+       FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS k(code, branch, n) ORDER BY k.n`,
+    [runs.map((k) => k.code), runs.map((k) => k.branch)],
+  );
+  const conflicts: string[] = [];
+  runs.forEach((k, i) => {
+    const end = ends.rows[i]!;
+    const last = end.last ?? (k.branch === 0 ? 0 : end.fork);
+    if (last === null) throw new Error(`no branch ${k.branch} in room ${k.code}`);
+    // Another process committed past the seq this batch was decided after.
+    if (k.first !== last + 1) conflicts.push(k.code);
+  });
+  if (conflicts.length) throw new StoreConflict(`another process committed first in room ${conflicts.join(', ')}`, conflicts);
+  await insertEvents(c, rows);
+}
+
+/** Where one timeline's events of a batch start and end. */
+interface EventRun {
+  readonly code: string;
+  readonly branch: number;
+  readonly first: number;
+  last: number;
+}
+
+/** A batch's new expiry of each room, its event rows in order, and where each timeline's run of them starts; throws if a run skips a seq. */
+function eventsOf(changes: readonly RoomChange[]): { expiries: Map<string, number>; runs: EventRun[]; rows: EventRow[] } {
   const expiries = new Map<string, number>();
   const rows: EventRow[] = [];
-  /** Where each timeline's events of this batch start and end, by "code/branch". */
-  const runs = new Map<string, { code: string; branch: number; first: number; last: number }>();
+  /** By "code/branch". */
+  const runs = new Map<string, EventRun>();
   for (const change of changes) {
-    await commitShape(c, change);
     expiries.set(change.code, change.expiresAt);
     const branch = change.branch ?? 0;
     for (const e of change.events ?? []) {
@@ -379,34 +494,32 @@ async function commitBatch(c: Client, changes: readonly RoomChange[]): Promise<v
       rows.push({ code: change.code, branch, seq: e.seq, at: e.at, body: JSON.stringify(e.event) });
     }
   }
-  const codes = [...expiries.keys()];
-  const touched = await c.query<{ code: string }>(
-    'UPDATE rooms SET expires_at = v.expires_at FROM unnest($1::text[], $2::bigint[]) AS v(code, expires_at) WHERE rooms.code = v.code RETURNING rooms.code',
-    [codes, codes.map((code) => expiries.get(code))],
-  );
-  if (touched.rowCount !== codes.length) {
-    const found = new Set(touched.rows.map((r) => r.code));
-    throw new Error(`no room ${codes.find((code) => !found.has(code))}`);
-  }
-  if (runs.size === 0) return;
-  const keys = [...runs.values()];
-  // A timeline's events follow its last stored one, or its fork point.
-  const ends = await c.query<{ last: number | null; fork: number | null }>(
-    `SELECT (SELECT MAX(seq) FROM events e WHERE e.room_code = k.code AND e.branch = k.branch) AS last,
-            (SELECT fork_seq FROM branches b WHERE b.room_code = k.code AND b.id = k.branch) AS fork
-       FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS k(code, branch, n) ORDER BY k.n`,
-    [keys.map((k) => k.code), keys.map((k) => k.branch)],
-  );
-  const conflicts: string[] = [];
-  keys.forEach((k, i) => {
-    const end = ends.rows[i]!;
-    const last = end.last ?? (k.branch === 0 ? 0 : end.fork);
-    if (last === null) throw new Error(`no branch ${k.branch} in room ${k.code}`);
-    // Another process committed past the seq this batch was decided after.
-    if (k.first !== last + 1) conflicts.push(k.code);
-  });
-  if (conflicts.length) throw new StoreConflict(`another process committed first in room ${conflicts.join(', ')}`, conflicts);
-  await insertEvents(c, rows);
+  return { expiries, runs: [...runs.values()], rows };
+}
+
+/** The parts of a change that the append function writes; a change with anything else set takes the batch's transaction. */
+const APPENDED = new Set<string>(['code', 'expiresAt', 'branch', 'events']);
+
+/** Whether a change only appends events and moves its room's expiry (a part left empty counts as absent). */
+function onlyAppends(change: RoomChange): boolean {
+  return Object.entries(change).every(([key, value]) => APPENDED.has(key) || value === undefined || (Array.isArray(value) ? value.length === 0 : typeof value === 'object' && value !== null && Object.keys(value).length === 0));
+}
+
+/** A batch that only appends events (see `onlyAppends`), in one statement: the append function. */
+async function appendBatch(c: Client, changes: readonly RoomChange[]): Promise<void> {
+  const { expiries, runs, rows } = eventsOf(changes);
+  await c.query('SELECT toy_paxos_append_v1($1::text[], $2::bigint[], $3::text[], $4::int[], $5::int[], $6::text[], $7::int[], $8::int[], $9::bigint[], $10::text[])', [
+    [...expiries.keys()],
+    [...expiries.values()],
+    runs.map((r) => r.code),
+    runs.map((r) => r.branch),
+    runs.map((r) => r.first),
+    rows.map((r) => r.code),
+    rows.map((r) => r.branch),
+    rows.map((r) => r.seq),
+    rows.map((r) => r.at),
+    rows.map((r) => r.body),
+  ]);
 }
 
 /** What a change does besides its expiry and its events: a room opened (with an import), the lock, a fork, the active timeline, participants. */

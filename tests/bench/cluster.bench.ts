@@ -18,16 +18,20 @@
  * with the clients. A benchmark: it prints figures and never fails a build.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { loadavg } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Socket } from 'socket.io-client';
 import { PROTOCOL_VERSION, type LogRecord, type SessionInfo } from '@toy-paxos/shared';
 import { createDatabase, startPostgres } from '../support/postgres-server';
 import { drive, open, percentile, WARMUP_S } from './latency';
+import { ownCpuMs, processCpuMs, treeCpuMs } from './process-cpu';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 300);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const THROUGHPUT_S = 10;
+/** A folder: each server process writes a CPU profile there (node --cpu-prof) when it stops. */
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 
 interface Setup {
   readonly label: string;
@@ -45,6 +49,90 @@ interface Figures {
   readonly refused: readonly [number, number];
   /** The machine's 1-minute load average at the end of the set-up's measures. */
   readonly load: number;
+  /** Where the CPU went in the 50-room measure. */
+  readonly cpu: CpuShares;
+}
+
+/** The processes whose CPU a measure counts: the servers, and PostgreSQL's postmaster (null: a server not started here). */
+interface Watched {
+  readonly children: readonly ChildProcess[];
+  readonly servers: readonly number[];
+  readonly postgres: number | null;
+}
+
+/** Each process's share of one core over a measure (1 = a whole core), and the whole machine's. */
+interface CpuShares {
+  readonly servers: readonly number[];
+  readonly postgres: number | null;
+  /** This process, which runs every client. */
+  readonly clients: number;
+  /** Every process of the machine, this bench's and any other work (from /proc/stat). */
+  readonly machine: number;
+  /** Events per commit, over every server process (the group commit's batch). */
+  readonly eventsPerCommit: number;
+}
+
+/** The commits a server process has made and the events they stored (server-process.ts). */
+function commitsOf(child: ChildProcess): Promise<{ commits: number; events: number }> {
+  return new Promise((resolve) => {
+    const heard = (m: unknown) => {
+      if (typeof m !== 'object' || m === null || !('commits' in m)) return;
+      child.off('message', heard);
+      resolve(m as { commits: number; events: number });
+    };
+    child.on('message', heard);
+    child.send('commits');
+  });
+}
+
+/** The commits and events of all `children` so far. */
+async function commitsOfAll(children: readonly ChildProcess[]): Promise<{ commits: number; events: number }> {
+  const each = await Promise.all(children.map(commitsOf));
+  return { commits: each.reduce((n, c) => n + c.commits, 0), events: each.reduce((n, c) => n + c.events, 0) };
+}
+
+/** The machine's busy CPU time in ms, every core (/proc/stat's first line, without idle and iowait). */
+function machineCpuMs(): number {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  // user nice system idle iowait irq softirq steal: all but idle (3) and iowait (4).
+  return ticks.slice(0, 8).reduce((sum, t, i) => (i === 3 || i === 4 ? sum : sum + t), 0) * 10;
+}
+
+/** Starts counting the CPU of `watched`; the function it returns stops and gives each share. */
+async function countCpu(watched: Watched): Promise<() => Promise<CpuShares>> {
+  const commitsBefore = await commitsOfAll(watched.children);
+  const take = () => ({
+    at: performance.now(),
+    servers: watched.servers.map(processCpuMs),
+    postgres: watched.postgres === null ? null : treeCpuMs(watched.postgres),
+    clients: ownCpuMs(),
+    machine: machineCpuMs(),
+  });
+  const before = take();
+  return async () => {
+    const after = take();
+    const commitsAfter = await commitsOfAll(watched.children);
+    const share = (ms: number) => ms / (after.at - before.at);
+    return {
+      eventsPerCommit: (commitsAfter.events - commitsBefore.events) / Math.max(1, commitsAfter.commits - commitsBefore.commits),
+      servers: after.servers.map((ms, i) => share(ms - before.servers[i]!)),
+      postgres: after.postgres === null ? null : share(after.postgres - before.postgres!),
+      clients: share(after.clients - before.clients),
+      machine: share(after.machine - before.machine),
+    };
+  };
+}
+
+/** The shares of one core, and the CPU time each event committed cost this bench's processes (less noisy than events/s on a shared machine). */
+function sharesLine(cpu: CpuShares, perSecond: number): string {
+  const percent = (share: number) => `${Math.round(share * 100)}%`;
+  const ours = cpu.servers.reduce((a, b) => a + b, 0) + (cpu.postgres ?? 0) + cpu.clients;
+  const perEvent = (share: number) => `${Math.round((share / perSecond) * 1e6)}`;
+  const servers = cpu.servers.reduce((a, b) => a + b, 0);
+  const serverShares = cpu.servers.map((s, i) => (cpu.servers.length > 1 ? `server ${i + 1} ${percent(s)}` : `server ${percent(s)}`)).join(', ');
+  const postgres = cpu.postgres === null ? 'PostgreSQL not counted (not started here)' : `PostgreSQL ${percent(cpu.postgres)}`;
+  const costs = `CPU per event ${perEvent(ours)} µs (servers ${perEvent(servers)}, ${cpu.postgres === null ? '' : `PostgreSQL ${perEvent(cpu.postgres)}, `}clients ${perEvent(cpu.clients)})`;
+  return `${serverShares}, ${postgres}, clients ${percent(cpu.clients)}; the machine ${percent(cpu.machine)} of ${availableParallelism() * 100}%; ${costs}; ${cpu.eventsPerCommit.toFixed(1)} events a commit`;
 }
 
 /** The server processes of a set-up, each with no budget per person (server-process.ts `throughput`). */
@@ -53,7 +141,8 @@ async function startServers(setup: Setup, postgresUrl: string): Promise<{ childr
   const children: ChildProcess[] = [];
   const urls: string[] = [];
   for (let i = 0; i < setup.processes; i++) {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'tests/bench/server-process.ts', 'throughput'], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], env });
+    const profile = CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF_DIR] : [];
+    const child = spawn(process.execPath, ['--expose-gc', ...profile, '--import', 'tsx', 'tests/bench/server-process.ts', 'throughput'], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], env });
     children.push(child);
     urls.push(
       await new Promise<string>((resolve, reject) => {
@@ -111,8 +200,11 @@ async function latency(urls: readonly string[]): Promise<Pick<Figures, 'p50' | '
   return { p50: percentile(result.latencies, 50), p99: percentile(result.latencies, 99), incomplete: result.incomplete };
 }
 
-/** Events committed per second in `rooms` rooms of `perRoom` students, each proposing again as soon as it is answered. */
-async function throughput(urls: readonly string[], rooms: number, perRoom: number): Promise<{ perSecond: number; refused: number }> {
+/**
+ * Events committed per second in `rooms` rooms of `perRoom` students, each proposing again
+ * as soon as it is answered, and the CPU share of each of `watched` meanwhile.
+ */
+async function throughput(urls: readonly string[], watched: Watched, rooms: number, perRoom: number): Promise<{ perSecond: number; refused: number; cpu: CpuShares }> {
   const all: Socket[] = [];
   for (let r = 0; r < rooms; r++) {
     const url = urls[r % urls.length]!;
@@ -122,6 +214,11 @@ async function throughput(urls: readonly string[], rooms: number, perRoom: numbe
   let refused = 0;
   const start = performance.now() + WARMUP_S * 1000;
   const end = start + THROUGHPUT_S * 1000;
+  const counted = new Promise<CpuShares>((resolve) =>
+    setTimeout(() => {
+      void countCpu(watched).then((stop) => setTimeout(() => void stop().then(resolve), end - performance.now()));
+    }, start - performance.now()),
+  );
   await Promise.all(
     all.map(async (s, i) => {
       while (performance.now() < end) {
@@ -133,27 +230,29 @@ async function throughput(urls: readonly string[], rooms: number, perRoom: numbe
     }),
   );
   for (const s of all) s.close();
-  return { perSecond: committed / THROUGHPUT_S, refused };
+  return { perSecond: committed / THROUGHPUT_S, refused, cpu: await counted };
 }
 
-async function measure(setup: Setup, postgresUrl: string): Promise<Figures> {
-  const run = async <T>(what: (urls: string[]) => Promise<T>): Promise<T> => {
+/** `postgresPid`: the PostgreSQL server's process, when this bench started it (its CPU is counted). */
+async function measure(setup: Setup, postgresUrl: string, postgresPid: number | null): Promise<Figures> {
+  const run = async <T>(what: (urls: string[], watched: Watched) => Promise<T>): Promise<T> => {
     // Fresh servers (and database) for each measure, so that one's rooms do not weigh on the next.
     const { children, urls } = await startServers(setup, postgresUrl);
     try {
-      return await what(urls);
+      return await what(urls, { children, servers: children.map((c) => c.pid!), postgres: postgresPid });
     } finally {
       for (const c of children) c.kill('SIGINT');
       await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
     }
   };
   const lat = await run(latency);
-  const one = await run((urls) => throughput(urls, 1, 40));
-  const fifty = await run((urls) => throughput(urls, 50, 4));
-  const figures: Figures = { ...lat, oneRoom: one.perSecond, fiftyRooms: fifty.perSecond, refused: [one.refused, fifty.refused], load: loadavg()[0]! };
+  const one = await run((urls, watched) => throughput(urls, watched, 1, 40));
+  const fifty = await run((urls, watched) => throughput(urls, watched, 50, 4));
+  const figures: Figures = { ...lat, oneRoom: one.perSecond, fiftyRooms: fifty.perSecond, refused: [one.refused, fifty.refused], load: loadavg()[0]!, cpu: fifty.cpu };
   console.log(
     `${setup.label.padEnd(30)} p50 ${figures.p50.toFixed(1).padStart(6)} ms   p99 ${figures.p99.toFixed(1).padStart(6)} ms   incomplete ${figures.incomplete}   one room ${figures.oneRoom.toFixed(0).padStart(5)} events/s   50 rooms ${figures.fiftyRooms.toFixed(0).padStart(5)} events/s   refused ${one.refused} + ${fifty.refused}   load average ${figures.load.toFixed(2)}`,
   );
+  console.log(`${''.padEnd(30)} CPU in the 50 rooms, as a share of one core: ${sharesLine(figures.cpu, figures.fiftyRooms)}`);
   return figures;
 }
 
@@ -176,7 +275,7 @@ export async function clusterBench(processes: number): Promise<void> {
       ...(processes > 1 ? [{ label: `${processes} processes, PostgreSQL`, processes, postgres: true }] : []),
     ];
     const results: Figures[] = [];
-    for (const setup of setups) results.push(await measure(setup, postgresUrl));
+    for (const setup of setups) results.push(await measure(setup, postgresUrl, server?.pid() ?? null));
     const base = results[0]!;
     for (const [i, r] of results.entries()) {
       if (i === 0) continue;

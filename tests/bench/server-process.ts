@@ -8,7 +8,7 @@
  * the room as one message, as the classroom does, then acks them. Prints `PORT <n>` when it
  * listens. Asked `heap` over IPC, it collects garbage (run it with --expose-gc) and answers
  * its memory use, the CPU time it has used and, for the classroom, its slowest commit since
- * the last question.
+ * the last question; asked `commits`, how many commits it made and the events they stored.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -20,6 +20,9 @@ import { createApp, DEFAULT_LIMITS, PgStore, SqliteStore, type Store } from '@to
 
 /** How long each commit took since the last `heap` question, in ms: the disk's share of the latency. */
 let commitTimes: number[] = [];
+/** Commits and the events they stored since the start: how many events a commit carries (the group commit's batch). */
+let commitsDone = 0;
+let eventsCommitted = 0;
 
 /** The real store, timing its commits (each one a transaction synced to the disk). */
 function timed<S extends Store>(store: S): S {
@@ -28,6 +31,8 @@ function timed<S extends Store>(store: S): S {
     const start = performance.now();
     try {
       await commit(changes);
+      commitsDone++;
+      for (const c of changes) eventsCommitted += c.events?.length ?? 0;
     } finally {
       commitTimes.push(performance.now() - start);
     }
@@ -115,6 +120,7 @@ if (mode === 'classroom' || mode === 'throughput' || mode === 'defaults') {
 }
 
 process.on('message', (message) => {
+  if (message === 'commits') return void process.send?.({ commits: commitsDone, events: eventsCommitted });
   if (message !== 'heap') return;
   for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
   const { heapUsed, rss, external } = process.memoryUsage();

@@ -69,6 +69,46 @@ describe('PgStore', () => {
     await store.close();
   });
 
+  it('commits a batch that only appends events in one round trip to the database, refusing as the whole transaction does', async () => {
+    // One connection in the pool: every statement of a commit is counted on it.
+    const store = await PgStore.open(await freshDatabase(), 1);
+    let statements = 0;
+    const counted = new WeakSet<object>();
+    store.pool.on('acquire', (client) => {
+      if (counted.has(client)) return;
+      counted.add(client);
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as { query: unknown }).query = (...args: unknown[]) => (statements++, query(...args));
+    });
+    await store.commit([
+      { code: 'ROOM01', create: { createdAt: 1, settings: DEFAULT_SETTINGS }, expiresAt: 100 },
+      { code: 'ROOM02', create: { createdAt: 1, settings: DEFAULT_SETTINGS }, expiresAt: 100 },
+    ]);
+    statements = 0;
+    await store.commit([
+      { code: 'ROOM01', expiresAt: 200, events: [{ seq: 1, at: 2, event: added('a1') }] },
+      { code: 'ROOM02', expiresAt: 300, events: [{ seq: 1, at: 2, event: added('b1') }, { seq: 2, at: 2, event: added('b2') }] },
+      { code: 'ROOM01', expiresAt: 250, events: [{ seq: 2, at: 3, event: added('a2') }], refusals: {} },
+    ]);
+    expect(statements).toBe(1);
+    expect((await store.loadRoom('ROOM01'))!).toMatchObject({ expiresAt: 250, events: new Map([[0, [{ seq: 1, at: 2, event: added('a1') }, { seq: 2, at: 3, event: added('a2') }]]]) });
+    expect((await store.loadRoom('ROOM02'))!.events.get(0)!.map((e) => e.seq)).toEqual([1, 2]);
+    // Refused whole: a timeline that is not there, a room that is not there, a seq taken.
+    await expect(store.commit([{ code: 'ROOM01', expiresAt: 400, events: [{ seq: 3, at: 4, event: added('a3') }] }, { code: 'ROOM02', branch: 7, expiresAt: 400, events: [{ seq: 9, at: 4, event: added('x') }] }])).rejects.toThrow(/no branch 7 in room ROOM02/);
+    await expect(store.commit([{ code: 'ROOM01', expiresAt: 400, events: [{ seq: 3, at: 4, event: added('a3') }] }, { code: 'NOROOM', expiresAt: 400 }])).rejects.toThrow(/no room NOROOM/);
+    const taken = await store.commit([{ code: 'ROOM02', expiresAt: 400, events: [{ seq: 3, at: 4, event: added('b3') }] }, { code: 'ROOM01', expiresAt: 400, events: [{ seq: 2, at: 4, event: added('again') }] }]).catch((e: unknown) => e);
+    expect(taken).toBeInstanceOf(StoreConflict);
+    expect((taken as StoreConflict).codes).toEqual(['ROOM01']);
+    expect((await store.loadRoom('ROOM01'))!.expiresAt).toBe(250);
+    expect((await store.loadRoom('ROOM02'))!.events.get(0)!.map((e) => e.seq)).toEqual([1, 2]);
+    // A change that does more than append takes the batch's transaction, as before.
+    statements = 0;
+    await store.commit([{ code: 'ROOM01', expiresAt: 500, participants: [student('h1', 'n1', 5)], events: [{ seq: 3, at: 5, event: added('n1') }] }]);
+    expect(statements).toBeGreaterThan(1);
+    expect(await store.roomOfToken('h1')).toBe('ROOM01');
+    await store.close();
+  });
+
   it('leaves no transaction open on a connection after reading a room that is not there: the next commit on it succeeds', async () => {
     // One connection in the pool: the commit gets the one the read used.
     const store = await PgStore.open(await freshDatabase(), 1);

@@ -6,7 +6,7 @@
  * port, as an administrator restarts a database under running servers.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -35,6 +35,8 @@ export interface Postgres {
   restart(mode: 'fast' | 'immediate'): void;
   /** Stops the server and removes its files. */
   stop(): void;
+  /** The process id of the running server (its postmaster, whose children are the backends). */
+  pid(): number;
 }
 
 /** Starts a new PostgreSQL on a free port. */
@@ -60,6 +62,10 @@ export async function startPostgres(): Promise<Postgres> {
     up,
     restart(mode) {
       run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-m', mode, '-w', '-o', options, 'restart']);
+    },
+    pid() {
+      // The first line of postmaster.pid is the server's process id.
+      return Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
     },
     stop() {
       try {
