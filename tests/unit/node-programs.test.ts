@@ -170,6 +170,21 @@ describe('programs are pure', () => {
     }
   });
 
+  it("a reply the proposer heard before, which tells it nothing new, gives back the state it was given, so that the fold makes no copy", () => {
+    const ballot = { round: 2, node: 'A' };
+    const quorums = { q1: 2, q2: 2 };
+    const promise = deepFreeze({ id: 3, kind: 'promise' as const, from: 'B', to: 'A', ballot, lastAccepted: { ballot: { round: 1, node: 'B' }, value: 'Mango' } });
+    const accepted = deepFreeze({ id: 4, kind: 'accepted' as const, from: 'B', to: 'A', ballot, value: 'Mango' });
+    const p = deepFreeze(honestProposer.onReply(honestProposer.propose(honestProposer.init(0), ballot, 'Apple'), promise, quorums).state);
+    expect(honestProposer.onReply(p, promise, quorums)).toEqual({ state: p });
+    expect(honestProposer.onReply(p, promise, quorums).state).toBe(p);
+    const acceptedOnce = deepFreeze(honestProposer.onReply(p, accepted, quorums).state);
+    expect(acceptedOnce.acceptors).toEqual(['B']);
+    expect(honestProposer.onReply(acceptedOnce, accepted, quorums).state).toBe(acceptedOnce);
+    // A state the fold makes has every field of a fresh one, in its order.
+    expect(Object.keys(acceptedOnce)).toEqual(Object.keys(honestProposer.init(0)));
+  });
+
   it('programs import only the message-level modules, never the room', () => {
     const dir = join(ROOT, 'shared', 'src', 'programs');
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {

@@ -8,6 +8,7 @@
 import { sameBallot, type Ballot } from '../ballot';
 import { invariant } from '../invariant';
 import {
+  changedProposer,
   isRequest,
   replyTo,
   tallyKey,
@@ -202,12 +203,12 @@ function noteSent(s: RoomState, m: RequestMessage): void {
   bumpIds(s, m.id);
   if (m.kind !== 'accept') return;
   const n = s.nodes[m.from];
-  if (n && sameBallot(n.proposer.ballot, m.ballot) && n.proposer.sentValue !== m.value) n.proposer = { ...n.proposer, sentValue: m.value };
+  if (n && sameBallot(n.proposer.ballot, m.ballot) && n.proposer.sentValue !== m.value) n.proposer = changedProposer(n.proposer, { sentValue: m.value });
 }
 
 /** Node `n` has seen a request or a reply of `round`: its next ballot goes above it. */
 function seeRound(n: NodeState, round: number): void {
-  if (round > n.proposer.maxRound) n.proposer = { ...n.proposer, maxRound: round };
+  if (round > n.proposer.maxRound) n.proposer = changedProposer(n.proposer, { maxRound: round });
 }
 
 /** The request arrives at its acceptor: it answers (reply) or holds it for the student (null). */
