@@ -37,24 +37,48 @@ async function answered(teacher: TestClient, page: Page, count: number): Promise
   await expect.poll(() => page.getByText('Sending…').count()).toBe(0);
 }
 
+/** The same finger a moment after a tap, on the button where it is now: the browser counts it as the second click of a double tap. */
+async function secondTap(page: Page, name: string): Promise<void> {
+  const box = (await page.getByRole('button', { name, exact: true }).boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down({ clickCount: 2 });
+  await page.mouse.up({ clickCount: 2 });
+}
+
 describe('the student page: one command per press', () => {
   it('the second tap of a double tap on New proposal, after the server answered the first, starts no second ballot', async () => {
     const { teacher, page, close } = await kayInRoom();
     try {
       await page.getByLabel('Value').fill('Apple');
-      const button = page.getByRole('button', { name: 'New proposal', exact: true });
-      await button.click();
+      await page.getByRole('button', { name: 'New proposal', exact: true }).click();
       await answered(teacher, page, 1);
-      // The same finger a moment later, on the button where it is now: the browser counts it as the second click of a double tap.
-      const box = (await button.boundingBox())!;
-      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-      await page.mouse.down({ clickCount: 2 });
-      await page.mouse.up({ clickCount: 2 });
+      await secondTap(page, 'New proposal');
       // A deliberate proposal after it: once it is in, the second tap has had its chance.
       await page.getByLabel('Value').fill('Mango');
       await page.getByRole('button', { name: 'New proposal', exact: true }).click();
       await answered(teacher, page, 2);
       expect(proposals(teacher)).toEqual(['Apple', 'Mango']);
+    } finally {
+      await close();
+    }
+  });
+
+  it('the second tap of a double tap on Promise request sends no second round of requests', async () => {
+    const { teacher, page, close } = await kayInRoom();
+    try {
+      const kinds = () => teacher.records.flatMap((r) => (r.event.type === 'exchanged' ? [r.event.request.kind] : []));
+      await page.getByLabel('Value').fill('Apple');
+      await page.getByRole('button', { name: 'New proposal', exact: true }).click();
+      await answered(teacher, page, 1);
+      const promise = page.getByRole('button', { name: 'Promise request', exact: true });
+      await promise.click();
+      await teacher.until(() => kinds().length === 1, 'the promise request answered');
+      await expect.poll(() => page.getByText('Sending…').count()).toBe(0);
+      await secondTap(page, 'Promise request');
+      // A deliberate accept request after it: once it is answered, the second tap has had its chance.
+      await page.getByRole('button', { name: 'Accept request', exact: true }).click();
+      await teacher.until(() => kinds().includes('accept'), 'the accept request answered');
+      expect(kinds()).toEqual(['prepare', 'accept']);
     } finally {
       await close();
     }
