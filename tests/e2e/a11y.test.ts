@@ -18,7 +18,7 @@ async function expectAccessible(page: Page, name: string): Promise<void> {
 /** The student, alone in the room, proposes `value` and has it chosen. */
 async function choose(page: Page, value: string): Promise<void> {
   await page.getByLabel('Value', { exact: true }).fill(value);
-  await page.getByRole('button', { name: 'New proposal', exact: true }).click();
+  await page.getByRole('button', { name: /^New proposal/ }).click();
   await page.getByRole('button', { name: 'Promise request', exact: true }).click();
   await page.getByRole('button', { name: 'Accept request', exact: true }).click();
   await expect.poll(() => page.getByTestId('chosen').innerText()).toBe(value);
@@ -169,7 +169,7 @@ describe('the student page from the keyboard', () => {
     await teacher.page.getByLabel('Bots to add').fill('2');
     await teacher.page.getByRole('button', { name: 'Add 2 bots' }).click();
     await expect.poll(() => s.page.getByTestId('log').innerText()).toContain('Bot 2');
-    await s.page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await s.page.getByRole('button', { name: /^New proposal/ }).click();
     await s.page.getByRole('button', { name: 'Promise request', exact: true }).click();
     await s.page.getByRole('button', { name: 'Accept request', exact: true }).click();
     const entries = s.page.getByRole('listbox', { name: 'Annotated log entries' });

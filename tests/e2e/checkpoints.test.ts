@@ -16,7 +16,7 @@ const person = (browser: Browser, viewport: { width: number; height: number }) =
 
 async function propose(page: Page, value: string): Promise<void> {
   await page.getByLabel('Value', { exact: true }).fill(value);
-  await page.getByRole('button', { name: 'New proposal', exact: true }).click();
+  await page.getByRole('button', { name: /^New proposal/ }).click();
   await page.getByRole('button', { name: 'Promise request', exact: true }).click();
 }
 

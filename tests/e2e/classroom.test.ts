@@ -54,7 +54,7 @@ describe('a class in the browser', () => {
 
     const ana = students[0]!.page;
     await ana.getByLabel('Value', { exact: true }).fill('Apple');
-    await ana.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await ana.getByRole('button', { name: /^New proposal/ }).click();
     await ana.getByRole('button', { name: 'Promise request', exact: true }).click();
     await expect.poll(() => ana.getByText('promisers').locator('xpath=following-sibling::dd[1]').innerText()).toBe('3 promises, 2 needed');
     await ana.getByRole('button', { name: 'Accept request', exact: true }).click();
@@ -87,9 +87,9 @@ describe('a class in the browser', () => {
     const other = await person(env.browser, PHONE);
     await joinAs(other.page, code, 'Eve');
     // Dee asks for acceptances without a single promise: the rules refuse it, and say why.
-    await other.page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await other.page.getByRole('button', { name: /^New proposal/ }).click();
     await other.page.getByRole('button', { name: 'Promise request', exact: true }).click();
-    await s.page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await s.page.getByRole('button', { name: /^New proposal/ }).click();
     await expect.poll(() => s.page.getByRole('button', { name: 'Accept request', exact: true }).isEnabled()).toBe(true);
     await s.page.getByRole('button', { name: 'Accept request', exact: true }).click();
     const alert = s.page.getByRole('alert').filter({ hasText: 'Refused' });
@@ -116,7 +116,7 @@ describe('a class in the browser', () => {
     await joinAs(ana.page, code, 'Ana');
     loseAnswers = true;
     await ana.page.getByLabel('Value', { exact: true }).fill('Apple');
-    await ana.page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await ana.page.getByRole('button', { name: /^New proposal/ }).click();
     // The server applied it: the broadcast reaches every screen, this one included.
     await expect.poll(() => logText(teacher.page)).toContain('Apple');
     await expect.poll(() => ana.page.getByText('No answer from the server').isVisible(), { timeout: 20_000 }).toBe(true);
@@ -158,7 +158,7 @@ describe('a class in the browser', () => {
     const s = await person(env.browser, PHONE);
     await joinAs(s.page, code, 'Finn');
     await s.page.getByLabel('Value', { exact: true }).fill('Kiwi');
-    await s.page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await s.page.getByRole('button', { name: /^New proposal/ }).click();
     await expect.poll(() => logText(s.page)).toContain('NEW Proposal from Finn(p: 1.Finn, val: Kiwi)');
     await s.page.reload();
     await s.page.getByRole('heading', { name: 'My node: Finn' }).waitFor();
@@ -192,7 +192,7 @@ describe('a class in the browser', () => {
     await joinAs(b.page, code, 'Hal');
     await teacher.page.getByLabel('Delivery').selectOption('queued');
     await expect.poll(() => teacher.page.getByText('Delivery is instant').count()).toBe(0);
-    await a.page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await a.page.getByRole('button', { name: /^New proposal/ }).click();
     await a.page.getByLabel('Send to').selectOption({ label: 'Hal' });
     await a.page.getByRole('button', { name: 'Promise request', exact: true }).click();
     const inFlight = teacher.page.getByTestId('in-flight');
@@ -218,7 +218,7 @@ describe('network controls at class scale', () => {
     const s = await person(env.browser, PHONE);
     await joinAs(s.page, code, 'Lea');
     await s.page.getByLabel('Value', { exact: true }).fill('Apple');
-    await s.page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await s.page.getByRole('button', { name: /^New proposal/ }).click();
     await s.page.getByRole('button', { name: 'Promise request', exact: true }).click();
     const network = teacher.page.getByRole('region', { name: 'Network' });
     await network.getByRole('button', { name: 'Deliver all in random order' }).click();
@@ -250,14 +250,14 @@ describe('a round in progress', () => {
     await joinAs(a.page, code, 'Ida');
     await joinAs(b.page, code, 'Jo');
     await a.page.getByLabel('Value', { exact: true }).fill('Apple');
-    await a.page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await a.page.getByRole('button', { name: /^New proposal/ }).click();
     await expect.poll(() => logText(teacher.page)).toContain('NEW Proposal from Ida');
     await joinAs(late.page, code, 'Kai');
     await expect.poll(() => late.page.getByRole('status').filter({ hasText: 'watching' }).innerText()).toContain(
       "Joined during this round: watching. It learns the round's outcome, and can propose and accept when the next round starts.",
     );
     // Its proposal waits for the next round too: the button says why, on screen and to a screen reader.
-    const propose = late.page.getByRole('button', { name: 'New proposal', exact: true });
+    const propose = late.page.getByRole('button', { name: /^New proposal/ });
     await expect.poll(() => propose.isDisabled()).toBe(true);
     const why = 'Kai joined during round 1, after its first proposal: it watches this round and learns its outcome. It can propose when the instructor starts round 2.';
     await expect.poll(() => propose.getAttribute('aria-describedby').then((id) => late.page.locator(`#${id}`).innerText())).toBe(why);
@@ -284,7 +284,7 @@ describe('the solo sandbox and the other screens', () => {
     await page.getByRole('heading', { name: 'Solo sandbox' }).waitFor();
     await context.setOffline(true);
     await page.getByLabel('Value', { exact: true }).fill('Date');
-    await page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await page.getByRole('button', { name: /^New proposal/ }).click();
     await page.getByRole('button', { name: 'Promise request', exact: true }).click();
     await page.getByRole('button', { name: 'Accept request', exact: true }).click();
     await expect.poll(() => page.getByTestId('chosen').innerText()).toBe('Date');
@@ -309,7 +309,7 @@ describe('the solo sandbox and the other screens', () => {
       await page.goto(`${env.classroom.url}/solo`);
       await page.getByRole('heading', { name: 'Solo sandbox' }).waitFor();
       await page.getByLabel('Value', { exact: true }).fill('Fig');
-      await page.getByRole('button', { name: 'New proposal', exact: true }).click();
+      await page.getByRole('button', { name: /^New proposal/ }).click();
       await page.getByRole('button', { name: 'Promise request', exact: true }).click();
       await page.getByRole('button', { name: 'Accept request', exact: true }).click();
       await expect.poll(() => page.getByTestId('chosen').innerText()).toBe('Fig');

@@ -61,7 +61,7 @@ describe('the pictures of the README and the guides', () => {
     await expect.poll(() => cy.getByTestId('room-program-status').innerText()).toContain('Your program answers for Cy');
 
     await ana.getByLabel('Value', { exact: true }).fill('Apple');
-    await ana.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await ana.getByRole('button', { name: /^New proposal/ }).click();
     await ana.getByRole('button', { name: 'Promise request', exact: true }).click();
     for (const page of [ana, bo]) await page.getByRole('button', { name: 'Promise 1.Ana to Ana', exact: true }).click();
     await expect.poll(() => ana.getByText('promisers').locator('xpath=following-sibling::dd[1]').innerText()).toBe('7 promises, 4 needed');

@@ -48,7 +48,7 @@ async function textSize(page: Page, percent: number): Promise<void> {
 /** The instructor acts for `bot`: a new proposal, then a promise request to all. */
 async function botProposes(actFor: Locator, bot: string): Promise<void> {
   await actFor.getByRole('combobox', { name: /Act for a node/ }).selectOption({ label: bot });
-  await actFor.getByRole('button', { name: 'New proposal', exact: true }).click();
+  await actFor.getByRole('button', { name: /^New proposal/ }).click();
   await expect.poll(() => actFor.getByRole('button', { name: 'Promise request', exact: true }).isEnabled()).toBe(true);
   await actFor.getByRole('button', { name: 'Promise request', exact: true }).click();
 }
@@ -69,7 +69,7 @@ describe("the learner's eye, in a class of 40", () => {
 
     // Ada proposes, then sends her promise request from the keyboard: the focus stays on her actions.
     await s.getByLabel('Value', { exact: true }).fill('Apple');
-    await s.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await s.getByRole('button', { name: /^New proposal/ }).click();
     const promise = s.getByRole('button', { name: 'Promise request', exact: true });
     await expect.poll(() => promise.isEnabled()).toBe(true);
     await promise.focus();
@@ -184,7 +184,7 @@ describe("the learner's eye, in a class of 40", () => {
 
     // Ada has her promises for 1.Ada; then Bot 1 takes them with 2.Bot 1.
     await s.getByLabel('Value', { exact: true }).fill('Apple');
-    await s.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await s.getByRole('button', { name: /^New proposal/ }).click();
     await s.getByRole('button', { name: 'Promise request', exact: true }).click();
     await expect.poll(() => s.getByText('promisers').locator('xpath=following-sibling::dd[1]').innerText()).toBe('3 promises, 2 needed');
     await botProposes(t.getByRole('region', { name: 'Act for a node' }), 'Bot 1');
@@ -197,7 +197,7 @@ describe("the learner's eye, in a class of 40", () => {
     await screenshot(s, 'learners-eye-phone-duel-lost');
     expect(await seriousViolations(s), 'the phone after a lost duel').toEqual([]);
     // The new proposal picks a ballot above the one it lost to, and the card is back to the next accept request.
-    await s.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await s.getByRole('button', { name: /^New proposal/ }).click();
     await expect.poll(() => s.getByText('p', { exact: true }).locator('xpath=following-sibling::dd[1]').innerText()).toBe('3.Ada');
     await expect.poll(() => next.innerText()).toContain('Next accept request carries');
     for (const p of [teacher, phone]) await p.context.close();

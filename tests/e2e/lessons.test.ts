@@ -13,7 +13,7 @@ const joinAs = (page: Page, code: string, name: string) => joinAt(env.classroom.
 
 async function propose(page: Page, value: string): Promise<void> {
   await page.getByLabel('Value', { exact: true }).fill(value);
-  await page.getByRole('button', { name: 'New proposal', exact: true }).click();
+  await page.getByRole('button', { name: /^New proposal/ }).click();
 }
 
 describe('value adoption', () => {

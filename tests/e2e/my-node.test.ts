@@ -58,7 +58,7 @@ describe('write my own node', () => {
     await expect.poll(() => page.getByTestId('my-node-attached').innerText(), { timeout: 30_000 }).toBe('Running on B.');
     // The verdict was about yesToAll, not this program.
     expect(await page.getByRole('button', { name: 'Play these steps' }).count()).toBe(0);
-    await page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await page.getByRole('button', { name: /^New proposal/ }).click();
     await page.getByRole('button', { name: 'Promise request', exact: true }).click();
     // No further command is needed for the page to say so.
     await expect.poll(() => page.getByTestId('my-node-attached').innerText(), { timeout: 30_000 }).toMatch(/^Stopped on B: .*it ran after its call had returned/);
@@ -82,7 +82,7 @@ describe('write my own node', () => {
     await page.getByRole('group', { name: 'Attach to nodes' }).getByLabel('B').check();
     await page.getByRole('button', { name: 'Attach', exact: true }).click();
     await expect.poll(() => page.getByTestId('my-node-attached').innerText()).toBe('Running on B.');
-    await page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await page.getByRole('button', { name: /^New proposal/ }).click();
     await page.getByRole('button', { name: 'Promise request', exact: true }).click();
     const log = page.locator('section.log');
     await expect.poll(() => log.innerText()).toMatch(/refuses/);
@@ -93,7 +93,7 @@ describe('write my own node', () => {
     await write(page, `import { HONEST } from '@toy-paxos/shared';\nexport const acceptor = {\n  ...HONEST.acceptor,\n  onRequest(state, request) {\n    const x = null;\n    return x.kind;\n  },\n};\nexport const proposer = HONEST.proposer;\n`);
     await page.getByRole('button', { name: 'Attach', exact: true }).click();
     // At once, while the new program compiles: the commands wait for it rather than run with the one it replaces.
-    await page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await page.getByRole('button', { name: /^New proposal/ }).click();
     await page.getByRole('button', { name: 'Promise request', exact: true }).click();
     // The worker runs the command before the page does: on a loaded machine that takes more than the poll's default second.
     await expect.poll(() => page.getByTestId('my-node-attached').innerText(), { timeout: 30_000 }).toMatch(/^Stopped on B: acceptor\.onRequest, line 6: TypeError: /);

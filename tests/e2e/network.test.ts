@@ -59,7 +59,7 @@ describe('a class on the LAN', () => {
     const ana = students[0]!.page;
     expect(new URL(ana.url()).host).toBe(`classroom.test:${port}`);
     await ana.getByLabel('Value', { exact: true }).fill('Apple');
-    await ana.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await ana.getByRole('button', { name: /^New proposal/ }).click();
     await ana.getByRole('button', { name: 'Promise request', exact: true }).click();
     await ana.getByRole('button', { name: 'Accept request', exact: true }).click();
     for (const s of students) await expect.poll(() => s.page.getByTestId('chosen').innerText()).toBe('Apple');

@@ -237,6 +237,46 @@ describe('a learner\'s own program in a live room', () => {
     }
   });
 
+  it('after a reload, an answer from the inbox by hand turns the failed program off, once, and the banner and the badges go', async () => {
+    const { dashboard, code, teacher } = await studentsRoom();
+    const cy = new TestClient(env.classroom.localUrl);
+    const ana = await person(env.browser, PHONE);
+    try {
+      expect((await cy.join(code, 'Cy')).ok).toBe(true);
+      await joinAs(env.classroom.url, ana.page, code, 'Ana');
+      const anaId = nodeOf(teacher, 'Ana').node;
+      await runOwnCode(ana.page, THROWS);
+      await teacher.until(() => lines(teacher).includes('PROGRAM Ana on'), 'the program on');
+      expect((await cy.emit('node:propose', { value: 'Mango' })).ok).toBe(true);
+      expect((await cy.emit('node:promise', { to: [anaId] })).ok).toBe(true);
+      await teacher.until(() => lines(teacher).includes('PROGRAM Ana failed'), 'the failure recorded');
+      const failed = dashboard.page.getByRole('region', { name: 'Participants' }).getByText('own code failed', { exact: true });
+      await expect.poll(() => failed.isVisible()).toBe(true);
+      await ana.page.reload();
+      const why = ana.page.getByTestId('program-banner');
+      await expect.poll(async () => oneLine(await why.innerText())).toContain('Your program stopped before the reload');
+      // Ana promises from the inbox by hand, as the banner says she may.
+      await ana.page.getByRole('button', { name: 'Promise 1.Cy to Cy', exact: true }).click();
+      await teacher.until(() => teacher.records.some((r) => r.event.type === 'answered' && r.event.reply.from === anaId && r.event.reply.kind === 'promise'), 'Ana\'s promise by hand');
+      await teacher.until(() => lines(teacher).includes('PROGRAM Ana off'), 'the program turned off');
+      await expect.poll(() => why.count()).toBe(0);
+      await expect.poll(() => failed.count()).toBe(0);
+      expect(await ana.page.getByText('own code failed').count()).toBe(0);
+      await viewportShot(ana.page, 'own-program-phone-answered-by-hand');
+      // A second request: answered by hand as any other, with no second PROGRAM off.
+      expect((await cy.emit('node:propose', { value: 'Mango' })).ok).toBe(true);
+      expect((await cy.emit('node:promise', { to: [anaId] })).ok).toBe(true);
+      await ana.page.getByRole('button', { name: 'Promise 2.Cy to Cy', exact: true }).click();
+      await teacher.until(() => teacher.records.some((r) => r.event.type === 'answered' && r.event.reply.from === anaId && r.event.reply.ballot.round === 2), 'Ana\'s second promise by hand');
+      expect(lines(teacher).filter((l) => l === 'PROGRAM Ana off')).toHaveLength(1);
+      expect(teacher.problems).toEqual([]);
+    } finally {
+      cy.close();
+      teacher.close();
+      for (const p of [ana, dashboard]) await p.context.close();
+    }
+  });
+
   it('a program whose answer the room refuses, one that throws and one that loops are each stopped; the student answers by hand and the room goes on', async () => {
     const { dashboard, code, teacher } = await studentsRoom();
     const [bo, cy] = [new TestClient(env.classroom.localUrl), new TestClient(env.classroom.localUrl)];

@@ -59,7 +59,7 @@ describe('a question never shows its own answer', () => {
     const bot = (await actFor.getByRole('combobox', { name: /Act for a node/ }).locator('option').allTextContents()).find((o) => o.startsWith('Bot'))!;
     await actFor.getByRole('combobox', { name: /Act for a node/ }).selectOption({ label: bot });
     await actFor.getByLabel('Value', { exact: true }).fill('Kiwi');
-    await actFor.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await actFor.getByRole('button', { name: /^New proposal/ }).click();
     await expect.poll(() => actFor.getByRole('button', { name: 'Promise request', exact: true }).isEnabled()).toBe(true);
     await actFor.getByRole('button', { name: 'Promise request', exact: true }).click();
     await actFor.getByRole('button', { name: 'Accept request', exact: true }).click();
@@ -147,7 +147,7 @@ describe('following the instructor', () => {
     const phone = await person(env.browser, PHONE);
     await joinAs(env.classroom.url, phone.page, code, 'Flo');
     await phone.page.getByLabel('Value', { exact: true }).fill('Fig');
-    await phone.page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await phone.page.getByRole('button', { name: /^New proposal/ }).click();
     await teacher.page.getByRole('button', { name: 'Replay and export' }).click();
     await teacher.page.getByRole('button', { name: 'One event back' }).click();
     await teacher.page.getByRole('button', { name: 'Present this moment to everyone' }).click();

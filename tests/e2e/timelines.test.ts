@@ -35,7 +35,7 @@ describe('a class switched between timelines', () => {
     // Ivy joins before the fork point and proposes; Phoebe joins after it, on main.
     const [ivy, phoebe, quinn] = [await person(env.browser, PHONE), await person(env.browser, PHONE, { bypassCSP: true }), await person(env.browser, PHONE)];
     await joinAs(env.classroom.url, ivy.page, code, 'Ivy');
-    await ivy.page.getByRole('button', { name: 'New proposal', exact: true }).click();
+    await ivy.page.getByRole('button', { name: /^New proposal/ }).click();
     await expect.poll(() => ivy.page.getByTestId('log').innerText()).toContain('Ivy');
     await joinAs(env.classroom.url, phoebe.page, code, 'Phoebe');
 
@@ -50,13 +50,13 @@ describe('a class switched between timelines', () => {
         if (switched) await expect.poll(() => inViewport(page, 'timeline-banner'), { message: `${name}'s banner in view` }).toBe(true);
         await page.getByRole('heading', { name: `My node: ${name}` }).waitFor();
         if (watching.includes(name)) {
-          await expect.poll(() => page.getByRole('button', { name: 'New proposal', exact: true }).isDisabled(), { message: `${name} watches on ${timeline}` }).toBe(true);
+          await expect.poll(() => page.getByRole('button', { name: /^New proposal/ }).isDisabled(), { message: `${name} watches on ${timeline}` }).toBe(true);
           await expect.poll(() => page.locator('#watch-note').innerText()).toMatch(new RegExp(`^${name} joined during round \\d+, after its first proposal: it watches this round and learns its outcome\\. It can propose when the instructor starts round \\d+\\.$`));
           continue;
         }
         const value = `${name} ${round}`;
         await page.getByLabel('Value', { exact: true }).fill(value);
-        await page.getByRole('button', { name: 'New proposal', exact: true }).click();
+        await page.getByRole('button', { name: /^New proposal/ }).click();
         await expect.poll(() => page.getByTestId('log').innerText(), { message: `${name}'s proposal on ${timeline}` }).toContain(value);
         expect(await page.getByText('Refused:').count()).toBe(0);
       }
