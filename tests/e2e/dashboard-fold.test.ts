@@ -1,8 +1,9 @@
 /**
  * The dashboard on a laptop however busy the room: with 5 to 8 nodes and up to 24 messages in
  * flight, the network's delivery and every node's Crash stay on the first screen at 1366x768 and
- * 1280x720. The students and the instructor's commands are real socket.io clients; the page is
- * real Chromium reaching the server as classroom.test.
+ * 1280x720, and opening the replay brings its controls into view with the focus on them. The
+ * students and the instructor's commands are real socket.io clients; the page is real Chromium
+ * reaching the server as classroom.test.
  */
 import { describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
@@ -100,6 +101,29 @@ describe('the dashboard of a busy room on a laptop', () => {
       await last.getByRole('button', { name: 'Deliver', exact: true }).scrollIntoViewIfNeeded();
       expect(await page.evaluate('window.scrollY')).toBe(0);
       expect(await wholeInView(page, last.getByRole('button', { name: 'Deliver', exact: true }))).toBe(true);
+      expect(await seriousViolations(page)).toEqual([]);
+    }));
+});
+
+describe('opening the replay on the dashboard', () => {
+  it('brings the Replay panel and its controls into view and moves the focus to it', () =>
+    withBusyRoom(5, async (page, students) => {
+      await promiseToAll(students, 1);
+      await page.getByRole('region', { name: 'Network' }).getByRole('button', { name: 'Deliver all (5)' }).waitFor();
+      await page.evaluate('window.scrollTo(0, 0)');
+      await page.getByRole('button', { name: 'Replay and export' }).click();
+      const panel = page.getByRole('region', { name: 'Replay' });
+      await panel.waitFor();
+      await expect.poll(() => wholeInView(page, panel.getByRole('heading', { name: 'Replay', exact: true }))).toBe(true);
+      for (const name of ['One event back', 'Play', 'One event forward', 'Present this moment to everyone']) {
+        expect(await wholeInView(page, panel.getByRole('button', { name, exact: true })), name).toBe(true);
+      }
+      expect(await wholeInView(page, panel.getByLabel('Jump to a moment'))).toBe(true);
+      expect(await page.evaluate(`document.activeElement?.getAttribute('aria-label')`)).toBe('Replay');
+      // The keyboard goes on from the panel into its controls.
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(`document.activeElement?.closest('[aria-label="Replay"]') !== null`)).toBe(true);
+      await viewportShot(page, 'dashboard-replay-opened-1366');
       expect(await seriousViolations(page)).toEqual([]);
     }));
 });
