@@ -10,7 +10,8 @@ import { EntryLink } from './entry-link.svelte';
 
 export interface ReplayTools {
   readonly replay: Replay;
-  readonly Panel: Component<any>;
+  // Its panel scrolls itself into view with the focus on it, when opened by hand.
+  readonly Panel: Component<any, { reveal(): void }>;
   readonly Diagram: Component<any>;
 }
 
