@@ -52,6 +52,8 @@ CREATE TABLE IF NOT EXISTS room_owners (
  * detail) or a key taken, either of which rolls the whole batch back. Not part of the log's
  * data: created or replaced by every process that opens the store, whatever the schema's
  * version; a new body takes a new name, so that processes of two versions can share a database.
+ * A batch that does more runs it too, within its transaction and with no events, for the
+ * expiries and the check: the check is written here alone.
  */
 const APPEND_FUNCTION = `
 CREATE OR REPLACE FUNCTION toy_paxos_append_v1(
@@ -426,46 +428,21 @@ interface EventRow {
 
 /**
  * A batch of RoomChanges (see store.ts) in its transaction; throws to roll it back. What
- * every change has (a new expiry, events) is written for the whole batch at once: one
- * UPDATE of the rooms, one check of where each timeline ends, one INSERT of the events,
- * however many commands the batch holds. The rest (a room opened, a participant, a fork)
- * is written change by change, in order, before.
+ * every change has (a new expiry, events) is written for the whole batch at once: the append
+ * function moves the expiries and checks where each timeline ends, then one INSERT of the
+ * events (in slices, for an import's), however many commands the batch holds. The rest (a
+ * room opened, a participant, a fork) is written change by change, in order, before.
  */
 async function commitBatch(c: Client, changes: readonly RoomChange[]): Promise<void> {
   // Each room's commits one at a time across processes, in a fixed order (no deadlock): the
-  // check below then sees every event committed before, and a conflict names its rooms.
+  // check then sees every event committed before, and a conflict names its rooms.
   await c.query('SELECT pg_advisory_xact_lock(hashtext(code)) FROM (SELECT DISTINCT unnest($1::text[]) AS code) AS r ORDER BY hashtext(code), code', [
     changes.map((change) => change.code),
   ]);
-  const { expiries, runs, rows } = eventsOf(changes);
+  const batch = eventsOf(changes);
   for (const change of changes) await commitShape(c, change);
-  const codes = [...expiries.keys()];
-  const touched = await c.query<{ code: string }>(
-    'UPDATE rooms SET expires_at = v.expires_at FROM unnest($1::text[], $2::bigint[]) AS v(code, expires_at) WHERE rooms.code = v.code RETURNING rooms.code',
-    [codes, codes.map((code) => expiries.get(code))],
-  );
-  if (touched.rowCount !== codes.length) {
-    const found = new Set(touched.rows.map((r) => r.code));
-    throw new Error(`no room ${codes.find((code) => !found.has(code))}`);
-  }
-  if (runs.length === 0) return;
-  // A timeline's events follow its last stored one, or its fork point.
-  const ends = await c.query<{ last: number | null; fork: number | null }>(
-    `SELECT (SELECT MAX(seq) FROM events e WHERE e.room_code = k.code AND e.branch = k.branch) AS last,
-            (SELECT fork_seq FROM branches b WHERE b.room_code = k.code AND b.id = k.branch) AS fork
-       FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS k(code, branch, n) ORDER BY k.n`,
-    [runs.map((k) => k.code), runs.map((k) => k.branch)],
-  );
-  const conflicts: string[] = [];
-  runs.forEach((k, i) => {
-    const end = ends.rows[i]!;
-    const last = end.last ?? (k.branch === 0 ? 0 : end.fork);
-    if (last === null) throw new Error(`no branch ${k.branch} in room ${k.code}`);
-    // Another process committed past the seq this batch was decided after.
-    if (k.first !== last + 1) conflicts.push(k.code);
-  });
-  if (conflicts.length) throw new StoreConflict(`another process committed first in room ${conflicts.join(', ')}`, conflicts);
-  await insertEvents(c, rows);
+  await callAppend(c, { ...batch, rows: [] });
+  await insertEvents(c, batch.rows);
 }
 
 /** Where one timeline's events of a batch start and end. */
@@ -507,7 +484,11 @@ function onlyAppends(change: RoomChange): boolean {
 
 /** A batch that only appends events (see `onlyAppends`), in one statement: the append function. */
 async function appendBatch(c: Client, changes: readonly RoomChange[]): Promise<void> {
-  const { expiries, runs, rows } = eventsOf(changes);
+  await callAppend(c, eventsOf(changes));
+}
+
+/** The append function: the expiries moved, each timeline's run checked, then `rows` inserted (see APPEND_FUNCTION). */
+async function callAppend(c: Client, { expiries, runs, rows }: ReturnType<typeof eventsOf>): Promise<void> {
   await c.query('SELECT toy_paxos_append_v1($1::text[], $2::bigint[], $3::text[], $4::int[], $5::int[], $6::text[], $7::int[], $8::int[], $9::bigint[], $10::text[])', [
     [...expiries.keys()],
     [...expiries.values()],
