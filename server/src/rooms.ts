@@ -29,7 +29,7 @@ import { fail, type Outcome } from './outcome';
 import { answeredCount, forTheClass, openQuestion } from './checkpoints';
 import { CommitPipeline, guarded, SAVE_FAILED, STORE_UNAVAILABLE, type Pending } from './commit';
 import type { PeerMessage, Peers } from './peers';
-import type { ServerLimits } from './config';
+import { expiryAfter, type ServerLimits } from './config';
 import { applyInSlices, Room, type ImportedLog, type RecentLog } from './room';
 import { hashToken, newRoomCode, newToken } from './security';
 import { StoreUnavailable, type RoomChange, type Store, type StoredParticipant, type StoredRoom } from './store';
@@ -580,7 +580,7 @@ export class RoomHost {
     const title = from?.title ?? null;
     const token = newToken();
     const instructor: StoredParticipant = { tokenHash: hashToken(token), role: 'instructor', node: null, name: 'Instructor', createdAt: nowMs };
-    const expiresAt = nowMs + this.limits.roomTtlMs;
+    const expiresAt = expiryAfter(nowMs, this.limits.roomTtlMs);
     // The store takes its copy of an import's events over; a second draw needs another.
     let storeJson = from?.storeJson ?? null;
     const takeStoreJson = (): Uint8Array => {
@@ -670,7 +670,7 @@ export class RoomHost {
     reply: Reply<never>,
     done: () => void,
   ): void {
-    const expiresAt = nowMs + this.limits.roomTtlMs;
+    const expiresAt = expiryAfter(nowMs, this.limits.roomTtlMs);
     const first = room.log.length + 1;
     const change: RoomChange = {
       code: room.code,
