@@ -28,7 +28,7 @@ import { applyCommitted, catchUp, dropUncommitted } from './catch-up';
 import { fail, type Outcome } from './outcome';
 import { answeredCount, forTheClass, openQuestion } from './checkpoints';
 import { CommitPipeline, guarded, SAVE_FAILED, STORE_UNAVAILABLE, type Pending } from './commit';
-import type { PeerMessage, Peers } from './peers';
+import { toldChanges, type PeerMessage, type Peers, type ToldChange } from './peers';
 import { expiryAfter, type ServerLimits } from './config';
 import { applyInSlices, Room, type ImportedLog, type RecentLog } from './room';
 import { hashToken, newRoomCode, newToken } from './security';
@@ -172,8 +172,7 @@ export class RoomHost {
       },
       committed: peers
         ? (changes) => {
-            // An import's events are read from the store: they are too many for a message.
-            if (changes.length) peers.send({ kind: 'committed', changes: changes.map(({ eventSlices: _, ...c }) => c) });
+            if (changes.length) peers.send({ kind: 'committed', changes: toldChanges(changes) });
           }
         : undefined,
       error: (error) => this.report(error, 'a change failed after its commit was decided'),
@@ -515,7 +514,7 @@ export class RoomHost {
    * applied and sent to its sockets at once; anything else (a gap, a fork, a room it does
    * not hold, changes of its own waiting to be committed) is read from the store.
    */
-  #committedElsewhere(change: Omit<RoomChange, 'eventSlices'>): void {
+  #committedElsewhere(change: ToldChange): void {
     const loading = this.#loading.get(change.code);
     if (loading) {
       const hear = () => this.#safely('a change committed by another process failed', () => this.#committedElsewhere(change));
