@@ -48,7 +48,7 @@ export interface App {
 }
 
 export type { ServerConfig } from './config';
-export { configFromEnv, DEFAULT_LIMITS } from './config';
+export { configFromEnv, DEFAULT_LIMITS, expiryAfter } from './config';
 export { SqliteStore, StoreConflict, StoreUnavailable, type RoomChange, type Store } from './store';
 export { PgStore } from './store-pg';
 export type { Session } from './classroom';

@@ -7,7 +7,8 @@
  */
 import type { LogRecord, RoomEvent } from '@toy-paxos/shared';
 import type { Participant, Room, Timeline } from './room';
-import type { RoomChange, StoredEvent, StoredParticipant, StoredRoom } from './store';
+import type { StoredEvent, StoredParticipant, StoredRoom } from './store';
+import type { ToldChange } from './peers';
 
 /** What catching up changed, for the classroom to tell the sockets. */
 export interface CaughtUp {
@@ -134,16 +135,18 @@ export type Heard =
  * that follow the timeline's committed ones (and no events of this process wait for those
  * seqs), participants, the lock and the expiry.
  */
-export function applyCommitted(room: Room, change: Omit<RoomChange, 'eventSlices'>): Heard {
+export function applyCommitted(room: Room, change: ToldChange): Heard {
   const t = room.timelines.get(change.branch ?? 0);
   const events = change.events ?? [];
   if (!t || change.createBranch || change.activeBranch !== undefined) return { kind: 'gap' };
-  if (events.length) {
+  const last = change.through ?? events.at(-1)?.seq;
+  if (last !== undefined) {
     // Read from the store already (a catch-up got there first).
-    if (events.at(-1)!.seq <= t.committed) return { kind: 'known' };
+    if (last <= t.committed) return { kind: 'known' };
     // This process's own events for these seqs meet them when they are committed, and it catches up then.
     if (t.log.length > t.committed) return { kind: 'known' };
-    if (events[0]!.seq !== t.committed + 1) return { kind: 'gap' };
+    // Events told without their bodies are read from the store.
+    if (!events.length || events[0]!.seq !== t.committed + 1) return { kind: 'gap' };
   }
   const before = JSON.stringify(room.info());
   room.expiresAt = Math.max(room.expiresAt, change.expiresAt);

@@ -34,6 +34,7 @@ import type { ClientPayload } from '@toy-paxos/shared/protocol';
 import { growthRefused, logFull, toCommand } from './commands';
 import { fail, type Outcome } from './outcome';
 import { STORE_UNAVAILABLE } from './commit';
+import { expiryAfter } from './config';
 import { answerProblem, checkpointStatus, forTheClass } from './checkpoints';
 import { participantId, type Participant, type Room } from './room';
 import { once, RoomHost, type Reply, type Session } from './rooms';
@@ -529,11 +530,11 @@ export class Classroom extends RoomHost {
     // `room:timeline` sent once they are committed carries them.
     if (carried.length) room.apply(carried, nowMs);
     room.presenting = null;
-    room.expiresAt = nowMs + this.limits.roomTtlMs;
+    room.expiresAt = expiryAfter(nowMs, this.limits.roomTtlMs);
     const events = carried.map((e, i) => ({ seq: first + i, at: nowMs, event: e }));
     this.enqueue({
       room,
-      change: { code: room.code, expiresAt: nowMs + this.limits.roomTtlMs, ...change, ...(events.length ? { branch: room.active, events } : {}) },
+      change: { code: room.code, expiresAt: room.expiresAt, ...change, ...(events.length ? { branch: room.active, events } : {}) },
       records: [],
       done: () => {
         if (events.length) target.committed = Math.max(target.committed, events.at(-1)!.seq);

@@ -72,6 +72,19 @@ export interface ServerLimits {
   readonly historyPerSecond: number;
 }
 
+/** The most an expiry is rounded up by (a hundredth of the time to live, if that is less). */
+const EXPIRY_STEP_MAX_MS = 60_000;
+
+/**
+ * When a room active at `nowMs` expires: `ttlMs` later, rounded up to a step of a minute (or
+ * a hundredth of `ttlMs`), never earlier. A busy room's expiry then changes once a step, so
+ * the store rewrites its row once a minute rather than with every commit.
+ */
+export function expiryAfter(nowMs: number, ttlMs: number): number {
+  const step = Math.max(1, Math.floor(Math.min(EXPIRY_STEP_MAX_MS, ttlMs / 100)));
+  return Math.ceil((nowMs + ttlMs) / step) * step;
+}
+
 export const DEFAULT_LIMITS: ServerLimits = {
   roomsMax: 500,
   nodesPerRoomMax: 400,

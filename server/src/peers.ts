@@ -17,10 +17,32 @@
 import { randomUUID } from 'node:crypto';
 import type { RoomChange } from './store';
 
+/**
+ * A committed change as told to the other processes: with its events, or, when they would
+ * not fit in one message, with `through`, the seq of its last event, whose events are read
+ * from the store by a process that holds the room (an import's are always read there).
+ */
+export type ToldChange = Omit<RoomChange, 'eventSlices' | 'events'> & { readonly events?: RoomChange['events']; readonly through?: number };
+
+/**
+ * The most characters of JSON a batch's changes take with their events in a 'committed'
+ * message: one PostgreSQL notification holds that whole (pg-adapter.ts). A larger batch is
+ * told without its events: the processes that do not hold its rooms (nearly all, each room
+ * on its owner) then have nothing to read, and the sender nothing to attach.
+ */
+const TOLD_WITH_EVENTS_CHARS_MAX = 4000;
+
+/** `changes` as told to the other processes: whole when they fit in one message, else without their events. */
+export function toldChanges(changes: readonly RoomChange[]): ToldChange[] {
+  const told = changes.map(({ eventSlices: _, ...c }): ToldChange => c);
+  if (JSON.stringify(told).length <= TOLD_WITH_EVENTS_CHARS_MAX) return told;
+  return told.map(({ events, ...c }) => (events?.length ? { ...c, through: events.at(-1)!.seq } : c));
+}
+
 /** What a process tells the others. */
 export type PeerMessage =
-  /** Changes it committed, in order (an import's events stay in the store: read them there). */
-  | { readonly kind: 'committed'; readonly changes: readonly RoomChange[] }
+  /** Changes it committed, in order. */
+  | { readonly kind: 'committed'; readonly changes: readonly ToldChange[] }
   /** The instructor presents an event to every screen (null: released). */
   | { readonly kind: 'present'; readonly code: string; readonly seq: number | null }
   /** The room's replay link (its token travels between processes only), or null once revoked. */

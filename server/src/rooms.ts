@@ -28,8 +28,8 @@ import { applyCommitted, catchUp, dropUncommitted } from './catch-up';
 import { fail, type Outcome } from './outcome';
 import { answeredCount, forTheClass, openQuestion } from './checkpoints';
 import { CommitPipeline, guarded, SAVE_FAILED, STORE_UNAVAILABLE, type Pending } from './commit';
-import type { PeerMessage, Peers } from './peers';
-import type { ServerLimits } from './config';
+import { toldChanges, type PeerMessage, type Peers, type ToldChange } from './peers';
+import { expiryAfter, type ServerLimits } from './config';
 import { applyInSlices, Room, type ImportedLog, type RecentLog } from './room';
 import { hashToken, newRoomCode, newToken } from './security';
 import { StoreUnavailable, type RoomChange, type Store, type StoredParticipant, type StoredRoom } from './store';
@@ -172,8 +172,7 @@ export class RoomHost {
       },
       committed: peers
         ? (changes) => {
-            // An import's events are read from the store: they are too many for a message.
-            if (changes.length) peers.send({ kind: 'committed', changes: changes.map(({ eventSlices: _, ...c }) => c) });
+            if (changes.length) peers.send({ kind: 'committed', changes: toldChanges(changes) });
           }
         : undefined,
       error: (error) => this.report(error, 'a change failed after its commit was decided'),
@@ -515,7 +514,7 @@ export class RoomHost {
    * applied and sent to its sockets at once; anything else (a gap, a fork, a room it does
    * not hold, changes of its own waiting to be committed) is read from the store.
    */
-  #committedElsewhere(change: Omit<RoomChange, 'eventSlices'>): void {
+  #committedElsewhere(change: ToldChange): void {
     const loading = this.#loading.get(change.code);
     if (loading) {
       const hear = () => this.#safely('a change committed by another process failed', () => this.#committedElsewhere(change));
@@ -580,7 +579,7 @@ export class RoomHost {
     const title = from?.title ?? null;
     const token = newToken();
     const instructor: StoredParticipant = { tokenHash: hashToken(token), role: 'instructor', node: null, name: 'Instructor', createdAt: nowMs };
-    const expiresAt = nowMs + this.limits.roomTtlMs;
+    const expiresAt = expiryAfter(nowMs, this.limits.roomTtlMs);
     // The store takes its copy of an import's events over; a second draw needs another.
     let storeJson = from?.storeJson ?? null;
     const takeStoreJson = (): Uint8Array => {
@@ -670,7 +669,7 @@ export class RoomHost {
     reply: Reply<never>,
     done: () => void,
   ): void {
-    const expiresAt = nowMs + this.limits.roomTtlMs;
+    const expiresAt = expiryAfter(nowMs, this.limits.roomTtlMs);
     const first = room.log.length + 1;
     const change: RoomChange = {
       code: room.code,

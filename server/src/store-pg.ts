@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS room_owners (
  * expiries and the check: the check is written here alone.
  */
 const APPEND_FUNCTION = `
-CREATE OR REPLACE FUNCTION toy_paxos_append_v1(
+CREATE OR REPLACE FUNCTION toy_paxos_append_v2(
   codes TEXT[], expiries BIGINT[],
   run_codes TEXT[], run_branches INTEGER[], run_firsts INTEGER[],
   event_codes TEXT[], event_branches INTEGER[], event_seqs INTEGER[], event_ats BIGINT[], event_bodies TEXT[]
@@ -69,12 +69,15 @@ DECLARE
   conflicts TEXT[] := '{}';
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtext(code)) FROM (SELECT DISTINCT unnest(codes) AS code) AS r ORDER BY hashtext(code), code;
-  UPDATE rooms SET expires_at = v.expires_at FROM unnest(codes, expiries) AS v(code, expires_at) WHERE rooms.code = v.code;
-  GET DIAGNOSTICS touched = ROW_COUNT;
+  -- Each room's row held until the end, as the events' keys hold it: no room goes while its events go in.
+  SELECT count(*) INTO touched FROM (SELECT 1 FROM rooms WHERE code = ANY(codes) FOR KEY SHARE) AS r;
   IF touched <> cardinality(codes) THEN
     SELECT code INTO missing FROM unnest(codes) AS v(code) WHERE NOT EXISTS (SELECT 1 FROM rooms WHERE rooms.code = v.code) LIMIT 1;
     RAISE EXCEPTION 'no room %', missing;
   END IF;
+  -- Only the rows whose expiry changed: a busy room's changes once a minute (config.ts's expiryAfter).
+  UPDATE rooms SET expires_at = v.expires_at FROM unnest(codes, expiries) AS v(code, expires_at)
+    WHERE rooms.code = v.code AND rooms.expires_at <> v.expires_at;
   FOR run IN
     SELECT k.code, k.branch, k.first,
            (SELECT MAX(seq) FROM events e WHERE e.room_code = k.code AND e.branch = k.branch) AS last,
@@ -489,7 +492,7 @@ async function appendBatch(c: Client, changes: readonly RoomChange[]): Promise<v
 
 /** The append function: the expiries moved, each timeline's run checked, then `rows` inserted (see APPEND_FUNCTION). */
 async function callAppend(c: Client, { expiries, runs, rows }: ReturnType<typeof eventsOf>): Promise<void> {
-  await c.query('SELECT toy_paxos_append_v1($1::text[], $2::bigint[], $3::text[], $4::int[], $5::int[], $6::text[], $7::int[], $8::int[], $9::bigint[], $10::text[])', [
+  await c.query('SELECT toy_paxos_append_v2($1::text[], $2::bigint[], $3::text[], $4::int[], $5::int[], $6::text[], $7::int[], $8::int[], $9::bigint[], $10::text[])', [
     [...expiries.keys()],
     [...expiries.values()],
     runs.map((r) => r.code),

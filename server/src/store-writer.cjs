@@ -14,7 +14,14 @@ db.pragma('busy_timeout = 5000');
 const insertRoomRow = db.prepare('INSERT INTO rooms (code, created_at, expires_at, locked, settings, title) VALUES (?, ?, ?, 0, ?, ?)');
 /** A new room's row (RoomChange.create): its title is null when the room has none. */
 const insertRoom = (c) => insertRoomRow.run(c.code, c.create.createdAt, c.expiresAt, JSON.stringify(c.create.settings), c.create.title ?? null);
-const touchRoom = db.prepare('UPDATE rooms SET expires_at = ? WHERE code = ?');
+const storedExpiry = db.prepare('SELECT expires_at FROM rooms WHERE code = ?').pluck();
+const moveExpiry = db.prepare('UPDATE rooms SET expires_at = ? WHERE code = ?');
+/** Moves a room's expiry, writing its row only when the expiry changed (once a minute in a busy room: see config.ts's expiryAfter). */
+function touchRoom(c) {
+  const stored = storedExpiry.get(c.code);
+  if (stored === undefined) throw new Error(`no room ${c.code}`);
+  if (stored !== c.expiresAt) moveExpiry.run(c.expiresAt, c.code);
+}
 const lockRoom = db.prepare('UPDATE rooms SET locked = ? WHERE code = ?');
 const upsertParticipant = db.prepare(
   `INSERT INTO participants (token_hash, room_code, role, node, name, created_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -51,7 +58,7 @@ function keepAnswer(code, a) {
 /** One RoomChange (see store.ts); throws to roll back the whole batch. */
 function commitOne(c) {
   if (c.create) insertRoom(c);
-  else if (touchRoom.run(c.expiresAt, c.code).changes !== 1) throw new Error(`no room ${c.code}`);
+  else touchRoom(c);
   if (c.locked !== undefined) lockRoom.run(c.locked ? 1 : 0, c.code);
   if (c.createBranch) {
     const b = c.createBranch;

@@ -13,7 +13,9 @@
  * - the same in 50 rooms of 4 students each.
  *
  * Then the ratio of each to the single SQLite process, and of N processes to one on
- * PostgreSQL, with the proposals refused and the machine's load average. PostgreSQL is a throwaway server on
+ * PostgreSQL, with the proposals refused and the machine's load average. The 50 rooms on
+ * one process and on N with PostgreSQL are measured again in turns, for 3 rounds in all
+ * (BENCH_ROUNDS), and the median of each round's ratio printed. PostgreSQL is a throwaway server on
  * this machine (tests/support/postgres-server.ts); servers and the database share its cores
  * with the clients. A benchmark: it prints figures and never fails a build.
  */
@@ -24,12 +26,14 @@ import { performance } from 'node:perf_hooks';
 import type { Socket } from 'socket.io-client';
 import { PROTOCOL_VERSION, type LogRecord, type SessionInfo } from '@toy-paxos/shared';
 import { createDatabase, startPostgres } from '../support/postgres-server';
-import { drive, open, percentile, WARMUP_S } from './latency';
+import { drive, median, open, percentile, WARMUP_S } from './latency';
 import { ownCpuMs, processCpuMs, treeCpuMs } from './process-cpu';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 300);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const THROUGHPUT_S = 10;
+/** Rounds of the 50-room measure on PostgreSQL, one process and N in turns. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** A folder: each server process writes a CPU profile there (node --cpu-prof) when it stops. */
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 
@@ -126,12 +130,11 @@ async function countCpu(watched: Watched): Promise<() => Promise<CpuShares>> {
 /** The shares of one core, and the CPU time each event committed cost this bench's processes (less noisy than events/s on a shared machine). */
 function sharesLine(cpu: CpuShares, perSecond: number): string {
   const percent = (share: number) => `${Math.round(share * 100)}%`;
-  const ours = cpu.servers.reduce((a, b) => a + b, 0) + (cpu.postgres ?? 0) + cpu.clients;
   const perEvent = (share: number) => `${Math.round((share / perSecond) * 1e6)}`;
   const servers = cpu.servers.reduce((a, b) => a + b, 0);
   const serverShares = cpu.servers.map((s, i) => (cpu.servers.length > 1 ? `server ${i + 1} ${percent(s)}` : `server ${percent(s)}`)).join(', ');
   const postgres = cpu.postgres === null ? 'PostgreSQL not counted (not started here)' : `PostgreSQL ${percent(cpu.postgres)}`;
-  const costs = `CPU per event ${perEvent(ours)} µs (servers ${perEvent(servers)}, ${cpu.postgres === null ? '' : `PostgreSQL ${perEvent(cpu.postgres)}, `}clients ${perEvent(cpu.clients)})`;
+  const costs = `CPU per event ${cpuPerEventUs(cpu, perSecond)} µs (servers ${perEvent(servers)}, ${cpu.postgres === null ? '' : `PostgreSQL ${perEvent(cpu.postgres)}, `}clients ${perEvent(cpu.clients)})`;
   return `${serverShares}, ${postgres}, clients ${percent(cpu.clients)}; the machine ${percent(cpu.machine)} of ${availableParallelism() * 100}%; ${costs}; ${cpu.eventsPerCommit.toFixed(1)} events a commit`;
 }
 
@@ -233,27 +236,58 @@ async function throughput(urls: readonly string[], watched: Watched, rooms: numb
   return { perSecond: committed / THROUGHPUT_S, refused, cpu: await counted };
 }
 
+/** Runs one measure on fresh servers (and database), so that one measure's rooms do not weigh on the next. */
+async function onFreshServers<T>(setup: Setup, postgresUrl: string, postgresPid: number | null, what: (urls: string[], watched: Watched) => Promise<T>): Promise<T> {
+  const { children, urls } = await startServers(setup, postgresUrl);
+  try {
+    return await what(urls, { children, servers: children.map((c) => c.pid!), postgres: postgresPid });
+  } finally {
+    for (const c of children) c.kill('SIGINT');
+    await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+  }
+}
+
+/** Events committed per second in 50 rooms of 4 on `setup`, and the CPU meanwhile. */
+function fiftyRooms(setup: Setup, postgresUrl: string, postgresPid: number | null): ReturnType<typeof throughput> {
+  return onFreshServers(setup, postgresUrl, postgresPid, (urls, watched) => throughput(urls, watched, 50, 4));
+}
+
 /** `postgresPid`: the PostgreSQL server's process, when this bench started it (its CPU is counted). */
 async function measure(setup: Setup, postgresUrl: string, postgresPid: number | null): Promise<Figures> {
-  const run = async <T>(what: (urls: string[], watched: Watched) => Promise<T>): Promise<T> => {
-    // Fresh servers (and database) for each measure, so that one's rooms do not weigh on the next.
-    const { children, urls } = await startServers(setup, postgresUrl);
-    try {
-      return await what(urls, { children, servers: children.map((c) => c.pid!), postgres: postgresPid });
-    } finally {
-      for (const c of children) c.kill('SIGINT');
-      await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
-    }
-  };
+  const run = <T>(what: (urls: string[], watched: Watched) => Promise<T>): Promise<T> => onFreshServers(setup, postgresUrl, postgresPid, what);
   const lat = await run(latency);
   const one = await run((urls, watched) => throughput(urls, watched, 1, 40));
-  const fifty = await run((urls, watched) => throughput(urls, watched, 50, 4));
+  const fifty = await fiftyRooms(setup, postgresUrl, postgresPid);
   const figures: Figures = { ...lat, oneRoom: one.perSecond, fiftyRooms: fifty.perSecond, refused: [one.refused, fifty.refused], load: loadavg()[0]!, cpu: fifty.cpu };
   console.log(
     `${setup.label.padEnd(30)} p50 ${figures.p50.toFixed(1).padStart(6)} ms   p99 ${figures.p99.toFixed(1).padStart(6)} ms   incomplete ${figures.incomplete}   one room ${figures.oneRoom.toFixed(0).padStart(5)} events/s   50 rooms ${figures.fiftyRooms.toFixed(0).padStart(5)} events/s   refused ${one.refused} + ${fifty.refused}   load average ${figures.load.toFixed(2)}`,
   );
   console.log(`${''.padEnd(30)} CPU in the 50 rooms, as a share of one core: ${sharesLine(figures.cpu, figures.fiftyRooms)}`);
   return figures;
+}
+
+/**
+ * The 50 rooms again, one process and N on PostgreSQL in turns, for ROUNDS rounds in all
+ * (the first is the measure above): from one run to the next the figure swings by as much
+ * as the two set-ups differ, so the ratio is each round's, and their median.
+ */
+async function fiftyRoomsInTurns(one: Setup, many: Setup, first: number, postgresUrl: string, postgresPid: number | null): Promise<void> {
+  const ratios = [first];
+  for (let round = 2; round <= ROUNDS; round++) {
+    const a = await fiftyRooms(one, postgresUrl, postgresPid);
+    const b = await fiftyRooms(many, postgresUrl, postgresPid);
+    ratios.push(b.perSecond / a.perSecond);
+    console.log(
+      `50 rooms, round ${round}: ${one.label} ${a.perSecond.toFixed(0)} events/s (CPU per event ${cpuPerEventUs(a.cpu, a.perSecond)} µs), ${many.label} ${b.perSecond.toFixed(0)} events/s (${cpuPerEventUs(b.cpu, b.perSecond)} µs): ${ratios.at(-1)!.toFixed(2)}x, refused ${a.refused} + ${b.refused}, load average ${loadavg()[0]!.toFixed(2)}`,
+    );
+  }
+  console.log(`50 rooms, ${many.label} / ${one.label}, median of ${ratios.length} rounds: ${median(ratios).toFixed(2)}x (each round: ${ratios.map((r) => r.toFixed(2)).join(', ')})`);
+}
+
+/** The CPU time of this bench's processes per event committed, in µs. */
+function cpuPerEventUs(cpu: CpuShares, perSecond: number): number {
+  const ours = cpu.servers.reduce((a, b) => a + b, 0) + (cpu.postgres ?? 0) + cpu.clients;
+  return Math.round((ours / perSecond) * 1e6);
 }
 
 /** Runs the comparison for N processes. */
@@ -286,6 +320,7 @@ export async function clusterBench(processes: number): Promise<void> {
     if (results.length === 3) {
       const [one, many] = [results[1]!, results[2]!];
       console.log(`ratio ${setups[2]!.label} / 1 process, PostgreSQL: one room ${(many.oneRoom / one.oneRoom).toFixed(2)}x, 50 rooms ${(many.fiftyRooms / one.fiftyRooms).toFixed(2)}x`);
+      await fiftyRoomsInTurns(setups[1]!, setups[2]!, many.fiftyRooms / one.fiftyRooms, postgresUrl, server?.pid() ?? null);
     }
   } finally {
     server?.stop();

@@ -137,3 +137,33 @@ describe('a room another process serves', () => {
     expect(cat.problems).toEqual([]);
   });
 });
+
+describe('a batch too large for one message', () => {
+  it('is told without its events, so nothing is attached, and a process that holds the room reads them from the store', async () => {
+    const url = await freshDatabase();
+    const [storeA, storeB] = [await PgStore.open(url), await PgStore.open(url)];
+    const a = await env.server({}, undefined, { store: () => storeA });
+    const b = await env.server({}, undefined, { store: () => storeB });
+    await hearEachOther(a.app, b.app);
+    const room = await createRoom(a.url);
+    const students = [];
+    for (let i = 0; i < 30; i++) {
+      const s = env.client(a.url);
+      expect((await s.join(room.code, `S${i}`)).ok).toBe(true);
+      students.push(s);
+    }
+    // A page on b: b holds the room, and must show what a commits.
+    const bob = env.client(b.url);
+    expect((await bob.join(room.code, 'Bob')).ok).toBe(true);
+    await bob.until(() => bob.lastSeq === 31, 'every join', 5000);
+    // Thirty proposals in one turn of a's event loop: one commit of more than a message holds.
+    const acks = await Promise.all(students.map((s, i) => s.emit('node:propose', { value: `Value ${i}` })));
+    expect(acks.every((ack) => ack.ok)).toBe(true);
+    const last = students[0]!;
+    await last.until(() => last.lastSeq >= 61, 'every proposal on a', 5000);
+    await bob.until(() => bob.lastSeq === last.lastSeq, "every proposal on b, read from the store", 5000);
+    expect(bob.problems).toEqual([]);
+    const attached = await storeA.pool.query<{ n: string }>('SELECT count(*) AS n FROM socket_io_attachments');
+    expect(Number(attached.rows[0]!.n)).toBe(0);
+  });
+});

@@ -109,6 +109,20 @@ describe('PgStore', () => {
     await store.close();
   });
 
+  it("writes a room's row only when its expiry moves, not with every commit", async () => {
+    const store = await PgStore.open(await freshDatabase());
+    const version = async () => (await store.pool.query<{ xmin: string }>("SELECT xmin FROM rooms WHERE code = 'ROOM01'")).rows[0]!.xmin;
+    await store.commit([{ code: 'ROOM01', create: { createdAt: 1, settings: DEFAULT_SETTINGS }, expiresAt: 60_000 }]);
+    const created = await version();
+    await store.commit([{ code: 'ROOM01', expiresAt: 60_000, events: [{ seq: 1, at: 2, event: added('a1') }] }]);
+    await store.commit([{ code: 'ROOM01', expiresAt: 60_000, events: [{ seq: 2, at: 3, event: added('a2') }] }]);
+    expect(await version()).toBe(created);
+    await store.commit([{ code: 'ROOM01', expiresAt: 120_000, events: [{ seq: 3, at: 4, event: added('a3') }] }]);
+    expect(await version()).not.toBe(created);
+    expect((await store.loadRoom('ROOM01'))!).toMatchObject({ expiresAt: 120_000 });
+    await store.close();
+  });
+
   it('leaves no transaction open on a connection after reading a room that is not there: the next commit on it succeeds', async () => {
     // One connection in the pool: the commit gets the one the read used.
     const store = await PgStore.open(await freshDatabase(), 1);

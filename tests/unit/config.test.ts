@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configFromEnv, DEFAULT_LIMITS } from '@toy-paxos/server';
+import { configFromEnv, DEFAULT_LIMITS, expiryAfter } from '@toy-paxos/server';
 
 describe('configFromEnv', () => {
   it('has the documented defaults', () => {
@@ -29,5 +29,23 @@ describe('configFromEnv', () => {
     expect(() => configFromEnv({ PORT: '' })).toThrow(/PORT must be a port number/);
     expect(() => configFromEnv({ PORT: '70000' })).toThrow(/PORT must be a port number/);
     expect(() => configFromEnv({ ROOM_TTL_HOURS: '0' })).toThrow(/ROOM_TTL_HOURS must be a positive number/);
+  });
+});
+
+describe('expiryAfter', () => {
+  it('is the time to live after the activity, rounded up to the minute: never earlier, and the same all through a minute', () => {
+    const day = 24 * 60 * 60 * 1000;
+    const start = Date.UTC(2026, 11, 7, 9, 0, 0);
+    for (const now of [start, start + 1, start + 59_999, start + 60_000, start + 123_456]) {
+      const at = expiryAfter(now, day);
+      expect(at).toBeGreaterThanOrEqual(now + day);
+      expect(at - (now + day)).toBeLessThan(60_000);
+      expect(at % 60_000).toBe(0);
+    }
+    // A minute of activity moves it once.
+    const minute = new Set(Array.from({ length: 60 }, (_, i) => expiryAfter(start + 1 + i * 1000, day)));
+    expect(minute.size).toBe(1);
+    // A short time to live is rounded by a hundredth of it, not by a minute.
+    expect(expiryAfter(start + 1, 10_000) - (start + 1 + 10_000)).toBeLessThan(100);
   });
 });
