@@ -10,7 +10,27 @@
  * invisible operators, the byte-order mark, a joiner outside an emoji, soft hyphen, combining grapheme joiner, the
  * Mongolian vowel separator, Hangul fillers and variation selectors on their own.
  */
-const INVISIBLE = /[\u00AD\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180E\u200B\u2060-\u2064\u3164\uFEFF\uFFA0]/u;
+const INVISIBLE = /[\u00AD\u034F\u115F\u1160\u17B4\u17B5\u180B-\u180E\u200B\u2060-\u2064\u2800\u3164\uFEFF\uFFA0]/u;
+
+/**
+ * Every other character Unicode says a font shows as nothing, and every format character
+ * (tag characters, variation selectors, interlinear annotation marks): "Ana" followed by
+ * one looks exactly like "Ana".
+ */
+const DEFAULT_IGNORABLE = /[\p{Default_Ignorable_Code_Point}\p{Cf}]/u;
+
+/**
+ * Where such characters do mean something, taken out before looking for them: an emoji or
+ * a keycap in text or emoji style (❤️, 1️⃣), an ideograph's variant (葛󠄀), a subdivision
+ * flag (🏴󠁧󠁢󠁳󠁣󠁴󠁿), and the joiners, which have rules of their own below.
+ */
+const MEANINGFUL_IGNORABLES = /(?<=\p{Extended_Pictographic}|[#*0-9])[\uFE0E\uFE0F]|(?<=\p{Ideographic})[\u{E0100}-\u{E01EF}]|(?<=\u{1F3F4})[\u{E0020}-\u{E007E}]+\u{E007F}|[\u200C\u200D]/gu;
+
+/** Half of a character: a surrogate with no partner, which shows as a replacement box. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** A character that shows: a letter, digit, punctuation or symbol (a text of only marks or blanks shows nothing). */
+const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
 
 /**
  * A zero-width non-joiner is part of how Persian, Kurdish and Indic words are spelled
@@ -103,6 +123,10 @@ function hiddenCharacterProblem(text: string, noun: TextNoun): string | null {
   if (hidden) return `${noun} cannot contain an invisible character (${codePoint(hidden[0])}): type only characters that show`;
   const bidi = BIDI.exec(text);
   if (bidi) return `${noun} cannot contain a text-direction control (${codePoint(bidi[0])}), which makes text look like something else`;
+  const ignorable = DEFAULT_IGNORABLE.exec(text.replace(MEANINGFUL_IGNORABLES, ''));
+  if (ignorable) return `${noun} cannot contain an invisible character (${codePoint(ignorable[0])}): type only characters that show`;
+  const broken = LONE_SURROGATE.exec(text);
+  if (broken) return `${noun} cannot contain half a character (${codePoint(broken[0])}, a lone surrogate): type it again`;
   return null;
 }
 
@@ -117,6 +141,7 @@ export function textProblem(text: string, max: number, noun: TextNoun): string |
   const { count, longest } = graphemeWalk(text.trim(), max + 1);
   if (count === 0) return `${noun} needs at least 1 character`;
   if (count > max) return `${noun} has at most ${max} characters`;
+  if (!VISIBLE.test(text)) return `${noun} needs at least one letter, digit or symbol that shows`;
   // What would not show as a line of ordinary characters: marks stacked high, a character built of a long chain.
   if (STACKED_MARKS.test(text)) return `${noun} cannot stack more than 8 accents or marks on one character`;
   if (longest > CODE_UNITS_PER_CHAR_MAX) return `${noun} cannot have a character made of a chain longer than ${CODE_UNITS_PER_CHAR_MAX} code units (such as dozens of joined emoji)`;

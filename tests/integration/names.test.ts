@@ -35,6 +35,33 @@ describe('names', () => {
     expect(env.server.app.classroom.roomSummary(room.code)!.nodes).toBe(0);
   });
 
+  it('refuses every character that shows as nothing, not only the common ones, and a name with nothing that shows', async () => {
+    const room = await createRoom(env.server.url);
+    const refusals: [string, string][] = [
+      ['Ana\u{E0020}', 'an invisible character (U+E0020): type only characters that show'],
+      ['Ana\uFFF9', 'an invisible character (U+FFF9): type only characters that show'],
+      ['Ana\uFE0F', 'an invisible character (U+FE0F): type only characters that show'],
+      ['Ana\u{E0100}', 'an invisible character (U+E0100): type only characters that show'],
+      ['Ana\u2800', 'an invisible character (U+2800): type only characters that show'],
+      ['Ana\u{1D173}', 'an invisible character (U+1D173): type only characters that show'],
+      ['\u2800\u2800', 'an invisible character (U+2800): type only characters that show'],
+      ['A\uD800B', 'half a character (U+D800, a lone surrogate): type it again'],
+    ];
+    for (const [name, problem] of refusals) {
+      const ack = await env.client().join(room.code, name);
+      expect(ack, JSON.stringify(name)).toEqual({ ok: false, error: { code: 'bad-request', message: `Bad name: a name cannot contain ${problem}.` } });
+    }
+    expect(await env.client().join(room.code, '\u0301')).toEqual({ ok: false, error: { code: 'bad-request', message: 'Bad name: a name needs at least one letter, digit or symbol that shows.' } });
+    expect(env.server.app.classroom.roomSummary(room.code)!.nodes).toBe(0);
+    // Where those characters mean something, they stay: an emoji's style, a keycap, an ideograph's variant, a flag.
+    for (const name of ['❤\uFE0F Ana', '1\uFE0F\u20E3', '葛\u{E0100}', '🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}']) {
+      expect(await env.client().join(room.code, name), JSON.stringify(name)).toMatchObject({ ok: true, session: { name } });
+    }
+    const ana = env.client();
+    await ana.join(room.code, 'Ana');
+    expect(await ana.emit('node:propose', { value: 'Apple\u{E0020}' })).toEqual({ ok: false, error: { code: 'bad-request', message: 'Bad value: a value cannot contain an invisible character (U+E0020): type only characters that show.' } });
+  });
+
   it('keeps a zero-width non-joiner between two letters, as Persian spells words', async () => {
     const room = await createRoom(env.server.url);
     expect(await env.client().join(room.code, 'می\u200Cخواهم')).toMatchObject({ ok: true, session: { name: 'می\u200Cخواهم' } });
