@@ -32,11 +32,13 @@ export class TokenBucket {
   }
   /**
    * Takes `n` tokens; false (and nothing taken) when there are fewer. More than `burst`
-   * at once is allowed from a full bucket, which it then empties.
+   * at once is allowed from a bucket at most one second's refill short of full, which it
+   * then empties: a request to every node of a large room goes through right after the
+   * proposal before it.
    */
   take(nowMs: number, n = 1): boolean {
     if (!this.has(nowMs, n)) return false;
-    this.#tokens -= Math.min(n, this.burst);
+    this.#tokens = Math.max(0, this.#tokens - Math.min(n, this.burst));
     return true;
   }
 
@@ -44,7 +46,7 @@ export class TokenBucket {
   has(nowMs: number, n = 1): boolean {
     this.#tokens = Math.min(this.burst, this.#tokens + ((nowMs - this.#lastMs) / 1000) * this.perSecond);
     this.#lastMs = nowMs;
-    return this.#tokens >= Math.min(n, this.burst);
+    return this.#tokens >= (n > this.burst ? Math.max(1, this.burst - this.perSecond) : n);
   }
 }
 

@@ -136,6 +136,21 @@ describe('how fast the log may grow', () => {
     expect((await teacher.emit('node:promise', { node: a.session!.node, to: 'all' })).ok).toBe(true);
   });
 
+  it('lets a command larger than a whole budget through right after a small one, and then waits for the budget', async () => {
+    const s = await server({ memberEventsBurst: 5, memberEventsPerSecond: 1, roomEventsBurst: 1000 });
+    const room = await createRoom(s.url);
+    const teacher = client(s);
+    await teacher.resume(room.instructorToken);
+    for (let i = 0; i < 7; i++) await teacher.emit('bot:add', {});
+    const a = client(s);
+    await a.join(room.code, 'Ana');
+    // A proposal (1 event), then a request to all 8 nodes (8 events, more than the whole budget of 5).
+    expect((await a.emit('node:propose', { value: 'Apple' })).ok).toBe(true);
+    expect(await a.emit('node:promise', { to: 'all' })).toMatchObject({ ok: true });
+    // That emptied the budget: the next request waits for it.
+    expect(await a.emit('node:promise', { to: 'all' })).toMatchObject({ ok: false, error: { code: 'rate-limited' } });
+  });
+
   it('a room as a whole grows at a bounded rate', async () => {
     const s = await server({ roomEventsBurst: 3, roomEventsPerSecond: 0.001 });
     const room = await createRoom(s.url);
