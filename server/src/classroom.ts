@@ -99,7 +99,7 @@ export class Classroom extends RoomHost {
       const observers = [...room.participants.values()].filter((p) => p.role === 'observer');
       const watching = observers.filter((p) => room.isOnline(p.tokenHash) || room.joining.has(p.tokenHash));
       if (watching.length >= this.limits.observersPerRoomMax) {
-        return reply(fail('room-full', `This room has ${this.limits.observersPerRoomMax} observers, its limit.`));
+        return reply(fail('room-full', `This room has ${this.limits.observersPerRoomMax} observers, its limit: join as a student, or ask the instructor to remove an observer.`));
       }
       if (observers.length >= this.limits.observersPerRoomMax) pruned = observers.filter((p) => !watching.includes(p)).map((p) => p.tokenHash);
       participant = { tokenHash, role: 'observer', node: null, name: payload.name, createdAt: nowMs };

@@ -57,6 +57,25 @@ const NOT_JOINED: AckError = { code: 'not-joined', message: 'Join a room first (
 /** How long a flooding connection's last messages have to leave before its TCP socket is destroyed. */
 const CUT_LINGER_MS = 1000;
 
+/** What a payload is when it is not a plain object (binary data, an array, a string...), or null when it is one. */
+function notAnObject(payload: unknown): string | null {
+  if (payload === null) return 'null';
+  if (Array.isArray(payload)) return 'an array';
+  if (ArrayBuffer.isView(payload) || payload instanceof ArrayBuffer) return 'binary data';
+  if (typeof payload !== 'object') return `a ${typeof payload}`;
+  const proto = Object.getPrototypeOf(payload) as unknown;
+  return proto === Object.prototype || proto === null ? null : 'an object of another kind';
+}
+
+/** The answer to a join or resume whose `v` is not this server's protocol version: what was sent, and what to do. */
+function versionRefused(v: unknown): string {
+  const expected = `This server speaks protocol version ${PROTOCOL_VERSION}`;
+  if (v === undefined) return `${expected}, and the request has no "v": send "v": ${PROTOCOL_VERSION}, or reload the page to get the current client.`;
+  if (typeof v === 'number') return `${expected}, not ${v}: reload the page to get the current client.`;
+  const shown = typeof v === 'string' ? `the text ${JSON.stringify(v.slice(0, 20))}` : `a ${v === null ? 'null' : typeof v}`;
+  return `${expected}, not ${shown}: "v" is the number ${PROTOCOL_VERSION}. Reload the page to get the current client.`;
+}
+
 /**
  * Closes a connection whose session goes on, saying why; what it still sends is dropped
  * unanswered. A flooder's connection also stops being read at once: its TCP socket is
@@ -247,11 +266,13 @@ export function bindSockets({ io, classroom, broadcaster, limits, clock, logger,
       if (spent === 'cut') return;
       if (spent === 'refused') return fail(slowDown);
       if (raw.length !== 1) return fail({ code: 'bad-request', message: `${name} takes exactly one payload object.` });
+      const notObject = notAnObject(raw[0]);
+      if (notObject) return fail({ code: 'bad-request', message: `${name} takes one payload object ({...} in JSON), not ${notObject}.` });
       // Before a session, only a join or a resume is read: nothing else is worth its validation.
       if (!socket.data.session && name !== 'room:join' && name !== 'room:resume') return fail(NOT_JOINED);
       const v = (raw[0] as { v?: unknown } | null)?.v;
       if ((name === 'room:join' || name === 'room:resume') && v !== PROTOCOL_VERSION) {
-        return fail({ code: 'protocol-version', message: `This server speaks protocol version ${PROTOCOL_VERSION}, not ${String(v)}: reload the page to get the current client.` });
+        return fail({ code: 'protocol-version', message: versionRefused(v) });
       }
       const parsed = CLIENT_EVENTS[name].safeParse(raw[0]);
       if (!parsed.success) return fail({ code: 'bad-request', message: describeIssues(parsed.error) });

@@ -110,6 +110,15 @@ describe('refusals', () => {
       ok: false,
       error: { code: 'protocol-version', message: expect.stringContaining('reload the page') },
     });
+    // The version as text, or none: the answer says what was sent and what to send.
+    expect(await a.emit('room:resume', { v: String(PROTOCOL_VERSION), token: 'x' })).toEqual({
+      ok: false,
+      error: { code: 'protocol-version', message: `This server speaks protocol version ${PROTOCOL_VERSION}, not the text "${PROTOCOL_VERSION}": "v" is the number ${PROTOCOL_VERSION}. Reload the page to get the current client.` },
+    });
+    expect(await a.emit('room:join', { code: room.code, name: 'x', role: 'student' })).toMatchObject({ ok: false, error: { code: 'protocol-version', message: expect.stringContaining(`has no "v": send "v": ${PROTOCOL_VERSION}`) } });
+    // A payload that is not an object (binary data, an array) is named, not taken apart key by key.
+    expect(await a.emit('node:propose', Buffer.from('Apple'))).toEqual({ ok: false, error: { code: 'bad-request', message: 'node:propose takes one payload object ({...} in JSON), not binary data.' } });
+    expect(await a.emit('node:propose', ['Apple'])).toEqual({ ok: false, error: { code: 'bad-request', message: 'node:propose takes one payload object ({...} in JSON), not an array.' } });
     expect(await a.emit('room:join', { v: PROTOCOL_VERSION, code: room.code, name: 'x'.repeat(33), role: 'student' })).toMatchObject({
       ok: false,
       error: { code: 'bad-request', message: 'Bad name: a name has at most 32 characters.' },
