@@ -10,7 +10,7 @@ import { CHECKPOINT_LIMITS, freeQuestionProblem, type Question, type QuestionSpe
 import { invariant } from './invariant';
 import { acceptorVerdict, type RequestMessage } from './node';
 import { inFlightIndex, nameOf, roomQuorums, type RoomCommand, type RoomState } from './room';
-import { programsOf } from './room-state';
+import { linkUp, programsOf } from './room-state';
 
 /** Why the "other value" question cannot be asked where no search was passed in. */
 export const NO_SEARCH = 'This question is answered by searching every way the room can go on, and no search was given here: open it where the explorer runs (a classroom, or a scenario).';
@@ -26,6 +26,30 @@ function findRequest(state: RoomState, id: number): RequestMessage | null {
   const m = state.inFlight[inFlightIndex(state.inFlight, id)];
   if (m && (m.kind === 'prepare' || m.kind === 'accept')) return m;
   return state.held[id] ?? null;
+}
+
+/**
+ * Why what `spec` asks about cannot happen in the room as it is, or null. A crashed node answers
+ * no request and sends none until it recovers, and a request behind a cut link waits until the
+ * link heals: a question about what they will do waits too, rather than be answered from a
+ * state the room cannot act on.
+ */
+export function stalledReason(state: RoomState, spec: QuestionSpec): string | null {
+  if (spec.kind === 'nextValue') {
+    const n = Object.hasOwn(state.nodes, spec.node) ? state.nodes[spec.node] : undefined;
+    if (!n || n.up) return null;
+    return `${n.name} has crashed and sends nothing until it recovers.`;
+  }
+  if (spec.kind !== 'reply') return null;
+  // A request waiting in an inbox has arrived: its node is up (a crash empties the inbox).
+  const m = state.inFlight[inFlightIndex(state.inFlight, spec.message)];
+  if (!m || (m.kind !== 'prepare' && m.kind !== 'accept')) return null;
+  const to = Object.hasOwn(state.nodes, m.to) ? state.nodes[m.to] : undefined;
+  if (!to) return null;
+  if (!to.up) return `${to.name} has crashed and answers nothing until it recovers.`;
+  const from = nameOf(state, m.from);
+  if (!linkUp(state, m.from, m.to)) return `The link between ${from} and ${to.name} is cut: ${from}'s request cannot reach ${to.name} until it heals.`;
+  return null;
 }
 
 export type MadeQuestion = { readonly ok: true; readonly question: Question } | { readonly ok: false; readonly explanation: string };
@@ -44,6 +68,8 @@ export type SearchedQuestion = (state: RoomState, spec: QuestionSpec) => MadeQue
 export function makeQuestion(state: RoomState, spec: QuestionSpec, searched: SearchedQuestion | null = null): MadeQuestion {
   const name = (id: string) => nameOf(state, id);
   const b = (ballot: Parameters<typeof formatBallot>[0]) => formatBallot(ballot, name);
+  const stalled = stalledReason(state, spec);
+  if (stalled) return { ok: false, explanation: stalled };
   switch (spec.kind) {
     case 'reply': {
       const m = findRequest(state, spec.message);

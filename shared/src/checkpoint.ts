@@ -6,7 +6,7 @@
  */
 import { compareBallots, type Ballot } from './ballot';
 import type { QuestionOffer, QuestionSpec } from './checkpoint-state';
-import { makeQuestion, waitingRequests, type MadeQuestion } from './checkpoint-questions';
+import { makeQuestion, stalledReason, waitingRequests, type MadeQuestion } from './checkpoint-questions';
 import { explore, EXPLORE_DEFAULTS, ExploreError } from './explore/explore';
 import type { ExploreResult } from './explore/types';
 import { formatCount } from './explore/text';
@@ -20,19 +20,34 @@ import type { RoomState } from './room';
  */
 export const OTHER_VALUE_SEARCH = { depthMax: 6, statesMax: 5_000, focus: false } as const;
 
-/** The questions that make sense now: one per request waiting, per proposer with a ballot, and the two about the whole room. */
+/** The questions about one node's next step: one per request waiting, and one per proposer with a ballot. */
+function stepQuestions(state: RoomState): QuestionSpec[] {
+  return [
+    ...waitingRequests(state).map((m): QuestionSpec => ({ kind: 'reply', message: m.id })),
+    ...state.order.filter((id) => state.nodes[id]!.proposer.ballot).map((node): QuestionSpec => ({ kind: 'nextValue', node })),
+  ];
+}
+
+/**
+ * The questions that make sense now: one per request waiting and per proposer with a ballot
+ * that can act in the room as it is (`stalledReason`), and the two about the whole room.
+ */
 export function questionsAt(state: RoomState): QuestionOffer[] {
   const offers: QuestionOffer[] = [];
   const add = (spec: QuestionSpec) => {
     const q = makeQuestion(state, spec);
     if (q.ok) offers.push({ spec, prompt: q.question.prompt });
   };
-  for (const m of waitingRequests(state)) add({ kind: 'reply', message: m.id });
-  for (const id of state.order) if (state.nodes[id]!.proposer.ballot) add({ kind: 'nextValue', node: id });
+  for (const spec of stepQuestions(state)) add(spec);
   if (Object.keys(state.monitor.proposed).length > 0) add({ kind: 'chosenNow' });
   if (state.members.length > 0) add({ kind: 'quorumCrash' });
   if (leadingValue(state) !== null && state.order.length <= EXPLORE_DEFAULTS.nodesMax) offers.push({ spec: { kind: 'otherValue' }, prompt: `Can a value other than ${leadingValue(state)} be chosen within the next few steps?` });
   return offers;
+}
+
+/** Why the questions about a node's next step that `questionsAt` leaves out are not offered now, each reason once. */
+export function questionsNotOffered(state: RoomState): string[] {
+  return [...new Set(stepQuestions(state).map((spec) => stalledReason(state, spec)).filter((r) => r !== null))];
 }
 
 /** The value an "other value" question is about: the one chosen, else the one accepted in the highest ballot, else null. */

@@ -64,7 +64,8 @@ describe('a checkpoint in the browser', () => {
     await phones[1]!.page.reload();
     await expect.poll(() => phones[1]!.page.getByTestId('answer-status').innerText()).toBe('Your answer is locked in: Apple. Wait for the reveal.');
 
-    await panel.getByRole('button', { name: 'Reveal the answer' }).click();
+    // The open question sits above the ring, with its Reveal.
+    await teacher.page.getByTestId('open-question').getByRole('button', { name: 'Reveal the answer' }).click();
     await expect.poll(() => pq.getByText('✓ right answer').isVisible()).toBe(true);
     expect((await pq.getByRole('listitem').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual(['Apple ✓ right answer 2', 'None yet 1']);
     await expect.poll(() => pq.getByTestId('explanation').innerText()).toContain('its own value');
@@ -118,8 +119,9 @@ describe('a prepared lesson with questions, in the browser', () => {
     for (const { page } of phones) await expect.poll(() => page.getByTestId('class-question').getByRole('heading').innerText()).toBe("What will B answer to 1.C's promise request?");
     await phones[0]!.page.getByRole('button', { name: 'Promise, reporting Apple accepted in 1.A', exact: true }).click();
     await phones[1]!.page.getByRole('button', { name: 'Refuse', exact: true }).click();
-    await expect.poll(() => panel.getByTestId('answer-count').innerText()).toBe('2 of 2 students have answered');
-    await panel.getByRole('button', { name: 'Reveal the answer' }).click();
+    const open = teacher.page.getByTestId('open-question');
+    await expect.poll(() => open.getByTestId('answer-count').innerText()).toBe('2 of 2 students have answered');
+    await open.getByRole('button', { name: 'Reveal the answer' }).click();
     await expect.poll(() => phones[0]!.page.getByTestId('verdict').innerText()).toBe('Right: Promise, reporting Apple accepted in 1.A.');
     await expect.poll(() => phones[1]!.page.getByTestId('explanation').innerText()).toContain('so it promises');
     await screenshot(phones[1]!.page, 'checkpoint-lesson-phone-reveal');

@@ -71,6 +71,11 @@ describe("the dashboard's first screen", () => {
         // The ring follows the new width through a ResizeObserver: wait until its drawing fits the screen.
         await expect.poll(() => wholeInView(page, ring.locator('.stage')), { message: `the ring's drawing at ${name}` }).toBe(true);
         expect(await wholeInView(page, badge), `the own-code badge at ${name}`).toBe(true);
+        // In the network's list of nodes, Ana's badge sits clear of her Crash button.
+        const ana = page.getByRole('region', { name: 'Nodes' }).getByRole('listitem').filter({ hasText: 'Ana' });
+        const [tag, crash] = [(await ana.getByText('own code', { exact: true }).boundingBox())!, (await ana.getByRole('button', { name: 'Crash' }).boundingBox())!];
+        const apart = tag.x + tag.width <= crash.x || crash.x + crash.width <= tag.x || tag.y + tag.height <= crash.y || crash.y + crash.height <= tag.y;
+        expect(apart, `the badge beside Crash at ${name}: ${JSON.stringify({ tag, crash })}`).toBe(true);
         expect(await wholeInView(page, deliverAll), `Deliver all at ${name}`).toBe(true);
         expect(await wholeInView(page, page.getByRole('heading', { name: /^Messages in flight/ })), `the messages in flight at ${name}`).toBe(true);
         await viewportShot(page, name);

@@ -133,7 +133,7 @@ describe("the learner's eye, in a class of 40", () => {
     expect.soft(q.top >= 0 && q.bottom <= q.screen, `the question is on the screen: ${JSON.stringify(q)}`).toBe(true);
     await s.screenshot({ path: (await screenshot(s, 'learners-eye-phone-question')).replace('.png', '-viewport.png') });
     expect(await seriousViolations(s), 'the phone with the question open').toEqual([]);
-    await panel.getByRole('button', { name: 'Close the answers' }).click();
+    await t.getByTestId('open-question').getByRole('button', { name: 'Close the answers' }).click();
 
     // The dashboard: a split in two is one line and one Heal all control, not a Heal button a link.
     const before = await pageSize(t);

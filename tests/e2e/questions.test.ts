@@ -82,7 +82,7 @@ describe('a question never shows its own answer', () => {
     expect(await t.getByTestId('chosen').first().innerText()).toBe('Kiwi');
 
     await phone.page.getByRole('button', { name: 'Kiwi', exact: true }).click();
-    await panel.getByRole('button', { name: 'Reveal the answer' }).click();
+    await t.getByTestId('open-question').getByRole('button', { name: 'Reveal the answer' }).click();
     await expect.poll(() => phone.page.getByTestId('verdict').innerText()).toBe('Right: Kiwi.');
     await expect.poll(async () => (await saysChosen(phone.page, 'Kiwi')).some((b) => b.includes('Chosen by a quorum: Kiwi'))).toBe(true);
     await expect.poll(async () => (await saysChosen(projector.page, 'Kiwi')).some((b) => b.includes('Chosen by a quorum: Kiwi'))).toBe(true);
@@ -116,7 +116,7 @@ describe('the class sees its own questions, numbered from 1', () => {
       await expect.poll(() => page.getByTestId('class-question').getByRole('heading').innerText()).toBe('Is a value chosen now? Which?');
       expect(await page.getByTestId('class-question').locator('.kicker').innerText()).toMatch(/^Question 1\b/);
     }
-    expect(await panel.getByTestId('class-question').locator('.kicker').innerText()).toMatch(/^Question 1\b/);
+    expect(await teacher.page.getByTestId('open-question').locator('.kicker').innerText()).toMatch(/^Question 1\b/);
     await screenshot(phone.page, 'question-lesson-first-phone');
     await screenshot(projector.page, 'question-lesson-first-projector-1080p');
     for (const p of [teacher, projector, phone]) await p.context.close();

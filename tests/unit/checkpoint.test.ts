@@ -3,7 +3,7 @@
  * core, and carried by the log as events (opened, closed with the answers, revealed).
  */
 import { describe, expect, it } from 'vitest';
-import { checkpointResult, decide, decideOpenCheckpoint, makeQuestion, NO_SEARCH, otherValueQuestion, questionsAt, revealStep, type QuestionSpec, type RoomCommand } from '@toy-paxos/shared';
+import { checkpointResult, decide, decideOpenCheckpoint, makeQuestion, NO_SEARCH, otherValueQuestion, questionsAt, questionsNotOffered, revealStep, type QuestionSpec, type RoomCommand } from '@toy-paxos/shared';
 import { parseSessionFile, sessionFile } from '@toy-paxos/shared/protocol';
 import { ok, refused, room } from './helpers';
 
@@ -191,6 +191,43 @@ describe('generated questions and their answers', () => {
     expect(questionsAt(log.state).map((o) => o.spec.kind)).toEqual(['quorumCrash']);
     ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: ['B'] });
     expect(questionsAt(log.state).map((o) => o.spec.kind)).toEqual(['reply', 'nextValue', 'chosenNow', 'quorumCrash']);
+  });
+
+  it('asks nothing a crashed node or a cut link holds up, says why, and asks it again once the room can act on it', () => {
+    const log = room(['A', 'B', 'C'], { delivery: 'queued' });
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: ['B', 'C'] });
+    const [toB, toC] = log.state.inFlight.map((m) => m.id);
+    const replies = () => questionsAt(log.state).flatMap((o) => (o.spec.kind === 'reply' ? [o.spec.message] : []));
+    expect(replies()).toEqual([toB, toC]);
+    expect(questionsNotOffered(log.state)).toEqual([]);
+    // C is down: what it will answer cannot happen, so it is neither offered nor opened.
+    ok(log, { type: 'crash', node: 'C' });
+    expect(replies()).toEqual([toB]);
+    const crashed = 'C has crashed and answers nothing until it recovers.';
+    expect(questionsNotOffered(log.state)).toEqual([crashed]);
+    expect(refused(log, { type: 'openCheckpoint', spec: { kind: 'reply', message: toC! } }, 'bad-question')).toBe(crashed);
+    // The link between A and B is cut: A's request cannot reach B until it heals.
+    ok(log, { type: 'cut', a: 'A', b: 'B' });
+    expect(replies()).toEqual([]);
+    const cut = "The link between A and B is cut: A's request cannot reach B until it heals.";
+    expect(questionsNotOffered(log.state)).toEqual([cut, crashed]);
+    expect(refused(log, { type: 'openCheckpoint', spec: { kind: 'reply', message: toB! } }, 'bad-question')).toBe(cut);
+    // Recovered and healed, both are offered again, about the same requests.
+    ok(log, { type: 'recover', node: 'C' }, { type: 'heal', a: 'A', b: 'B' });
+    expect(replies()).toEqual([toB, toC]);
+    expect(questionsNotOffered(log.state)).toEqual([]);
+    ok(log, { type: 'openCheckpoint', spec: { kind: 'reply', message: toC! } });
+  });
+
+  it("asks nothing of a crashed proposer's next accept request: a crashed node sends none", () => {
+    const log = room(['A', 'B', 'C'], { delivery: 'queued' });
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' });
+    // The honest proposer forgets its ballot in a crash; a program of its own may keep it.
+    const down = structuredClone(log.state);
+    down.nodes.A!.up = false;
+    expect(questionsAt(down).map((o) => o.spec.kind)).not.toContain('nextValue');
+    expect(questionsNotOffered(down)).toEqual(['A has crashed and sends nothing until it recovers.']);
+    expect(questionsAt(log.state).map((o) => o.spec.kind)).toContain('nextValue');
   });
 });
 
