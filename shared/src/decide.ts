@@ -5,7 +5,7 @@
  */
 import { formatBallot, nextBallot } from './ballot';
 import { assertNever, invariant } from './invariant';
-import { firstChars, nameKey, textProblem } from './text';
+import { firstChars, nameKey, normalizeText, textProblem } from './text';
 import { makeReply, type Message, type RequestMessage } from './node';
 import { programsOf } from './room-state';
 import {
@@ -236,17 +236,29 @@ export function takenNames(state: RoomState, self?: string): Set<string> {
 }
 
 /**
+ * The name of the node of `state` (not `self`) that `wanted` is the same name as, or null:
+ * "Ana" holds "ana " and "ANA", since names are compared trimmed, spaces collapsed, case folded.
+ */
+export function nameHolder(state: RoomState, wanted: string, self?: string): string | null {
+  const key = nameKey(wanted);
+  const holder = state.order.find((id) => id !== self && nameKey(state.nodes[id]!.name) === key);
+  return holder === undefined ? null : state.nodes[holder]!.name;
+}
+
+/**
  * A display name no other node of `state` uses: "Alice", then "Alice 2", "Alice 3"...
- * Names are compared folded (case, compatibility forms, whitespace), so "ALICE" is taken
- * by "Alice"; the suffix never cuts an emoji in half.
+ * The name is trimmed and its inner whitespace collapsed first, and names are compared
+ * folded (case, compatibility forms, whitespace), so "alice " is taken by "Alice" and gets
+ * "alice 2"; the suffix never cuts an emoji in half.
  */
 export function uniqueNodeName(state: RoomState, wanted: string, self?: string): string {
+  const name = normalizeText(wanted);
   const taken = takenNames(state, self);
-  if (!taken.has(nameKey(wanted))) return wanted;
+  if (!taken.has(nameKey(name))) return name;
   for (let k = 2; ; k++) {
     const suffix = ` ${k}`;
-    const name = firstChars(wanted, LIMITS.nameLengthMax - suffix.length) + suffix;
-    if (!taken.has(nameKey(name))) return name;
+    const numbered = firstChars(name, LIMITS.nameLengthMax - suffix.length) + suffix;
+    if (!taken.has(nameKey(numbered))) return numbered;
   }
 }
 
