@@ -7,7 +7,7 @@ import { formatBallot, nextBallot } from './ballot';
 import { assertNever, invariant } from './invariant';
 import { firstChars, nameKey, normalizeText, textProblem } from './text';
 import { makeReply, type Message, type RequestMessage } from './node';
-import { programsOf } from './room-state';
+import { programsOf, takenNames } from './room-state';
 import {
   inFlightIndex,
   isMember,
@@ -228,21 +228,6 @@ function unknownMessage(id: number): Refusal {
 /** "a name has at most 32 characters" as a sentence of its own. */
 function sentence(phrase: string): string {
   return `${phrase[0]!.toUpperCase()}${phrase.slice(1)}.`;
-}
-
-/** The names of `state`'s nodes (but `self`'s), in the folded form names are compared in. */
-export function takenNames(state: RoomState, self?: string): Set<string> {
-  return new Set(state.order.filter((id) => id !== self).map((id) => nameKey(state.nodes[id]!.name)));
-}
-
-/**
- * The name of the node of `state` (not `self`) that `wanted` is the same name as, or null:
- * "Ana" holds "ana " and "ANA", since names are compared trimmed, spaces collapsed, case folded.
- */
-export function nameHolder(state: RoomState, wanted: string, self?: string): string | null {
-  const key = nameKey(wanted);
-  const holder = state.order.find((id) => id !== self && nameKey(state.nodes[id]!.name) === key);
-  return holder === undefined ? null : state.nodes[holder]!.name;
 }
 
 /**
