@@ -8,6 +8,7 @@ import {
   annotateEvents,
   DEFAULT_SETTINGS,
   initialRoomState,
+  nameKey,
   RECENT_CHARS_MAX,
   RECENT_RECORDS,
   RoomLog,
@@ -335,7 +336,7 @@ export class Room {
   freeBotNames(count: number): string[] {
     const taken = takenNames(this.log.state);
     const names: string[] = [];
-    for (let k = 1; names.length < count; k++) if (!taken.has(`bot ${k}`)) names.push(`Bot ${k}`);
+    for (let k = 1; names.length < count; k++) if (!taken.has(nameKey(`Bot ${k}`))) names.push(`Bot ${k}`);
     return names;
   }
 

@@ -5,9 +5,9 @@
  */
 import { formatBallot, nextBallot } from './ballot';
 import { assertNever, invariant } from './invariant';
-import { firstChars, nameKey, textProblem } from './text';
+import { firstChars, nameKey, normalizeText, textProblem } from './text';
 import { makeReply, type Message, type RequestMessage } from './node';
-import { programsOf } from './room-state';
+import { programsOf, takenNames } from './room-state';
 import {
   inFlightIndex,
   isMember,
@@ -230,23 +230,20 @@ function sentence(phrase: string): string {
   return `${phrase[0]!.toUpperCase()}${phrase.slice(1)}.`;
 }
 
-/** The names of `state`'s nodes (but `self`'s), in the folded form names are compared in. */
-export function takenNames(state: RoomState, self?: string): Set<string> {
-  return new Set(state.order.filter((id) => id !== self).map((id) => nameKey(state.nodes[id]!.name)));
-}
-
 /**
  * A display name no other node of `state` uses: "Alice", then "Alice 2", "Alice 3"...
- * Names are compared folded (case, compatibility forms, whitespace), so "ALICE" is taken
- * by "Alice"; the suffix never cuts an emoji in half.
+ * The name is trimmed and its inner whitespace collapsed first, and names are compared
+ * folded (case, compatibility forms, whitespace), so "alice " is taken by "Alice" and gets
+ * "alice 2"; the suffix never cuts an emoji in half.
  */
 export function uniqueNodeName(state: RoomState, wanted: string, self?: string): string {
+  const name = normalizeText(wanted);
   const taken = takenNames(state, self);
-  if (!taken.has(nameKey(wanted))) return wanted;
+  if (!taken.has(nameKey(name))) return name;
   for (let k = 2; ; k++) {
     const suffix = ` ${k}`;
-    const name = firstChars(wanted, LIMITS.nameLengthMax - suffix.length) + suffix;
-    if (!taken.has(nameKey(name))) return name;
+    const numbered = firstChars(name, LIMITS.nameLengthMax - suffix.length) + suffix;
+    if (!taken.has(nameKey(numbered))) return numbered;
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import type { Ballot } from './ballot';
 import { invariant } from './invariant';
+import { nameKey } from './text';
 import type { Message, NodeState, OwnProgramStatus, ReplyMessage, RequestMessage } from './node';
 import type { MonitorState } from './monitor';
 import type { CheckpointState, Question, QuestionSpec } from './checkpoint-state';
@@ -312,4 +313,19 @@ export function enqueue(s: RoomState, m: Message): void {
 /** Keeps `nextMessageId` above every id in use. */
 export function bumpIds(s: RoomState, id: number): void {
   if (id >= s.nextMessageId) s.nextMessageId = id + 1;
+}
+
+/** The names of `state`'s nodes (but `self`'s), in the folded form names are compared in (text.ts `nameKey`). */
+export function takenNames(state: RoomState, self?: string): Set<string> {
+  return new Set(state.order.filter((id) => id !== self).map((id) => nameKey(state.nodes[id]!.name)));
+}
+
+/**
+ * The name of the node of `state` (not `self`) that `wanted` is the same name as, or null:
+ * "Ana" holds "ana " and "ANA", since names are compared trimmed, spaces collapsed, case folded.
+ */
+export function nameHolder(state: RoomState, wanted: string, self?: string): string | null {
+  const key = nameKey(wanted);
+  const holder = state.order.find((id) => id !== self && nameKey(state.nodes[id]!.name) === key);
+  return holder === undefined ? null : state.nodes[holder]!.name;
 }

@@ -1,6 +1,6 @@
 /** A long log entry as a screen shows it: the first lines, the count of the rest by kind, and the beginning of its explanation. */
 import { describe, expect, it } from 'vitest';
-import { clipText, ENTRY_LINES_MAX, ENTRY_LINES_SHOWN, EXPLANATION_CHARS_MAX, kindText, summarizeLines } from '../../client/src/lib/log-item';
+import { clipText, ENTRY_LINES_MAX, ENTRY_LINES_SHOWN, EXPLANATION_CHARS_MAX, kindText, summarizeLines, wrappedLineCount } from '../../client/src/lib/log-item';
 
 /** A deliver-all's lines, as the core prints them: a header, then a request line and its reply line per message. */
 function deliverAll(accepted: number, refused: number): string[] {
@@ -40,5 +40,21 @@ describe('clipText', () => {
     const clipped = clipText(text)!;
     expect(clipped.endsWith('. …')).toBe(true);
     expect(text.startsWith(clipped.slice(0, -2))).toBe(true);
+  });
+});
+
+describe('wrappedLineCount', () => {
+  it('counts the lines a notebook line takes in a box of monospace type, wrapped at spaces, a word wider than the box broken', () => {
+    const line = 'PROMISE Request from Ana(p: 1.Ana) to Bo(acc_p: None)';
+    expect(wrappedLineCount(line, 80)).toBe(1);
+    expect(wrappedLineCount(line, line.length)).toBe(1);
+    // "PROMISE Request from" | "Ana(p: 1.Ana) to" | "Bo(acc_p: None)"
+    expect(wrappedLineCount(line, 20)).toBe(3);
+    // The indent counts, and spaces at a line's end hang rather than start another.
+    expect(wrappedLineCount('    > [ACC] Promise(1.Ana)', 16)).toBe(2);
+    expect(wrappedLineCount('abc   ', 3)).toBe(1);
+    expect(wrappedLineCount('x'.repeat(25), 10)).toBe(3);
+    expect(wrappedLineCount('ab ' + 'x'.repeat(25), 10)).toBe(4);
+    expect(wrappedLineCount('', 10)).toBe(1);
   });
 });

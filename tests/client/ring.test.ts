@@ -74,6 +74,37 @@ describe('ringLayout', () => {
     }
   });
 
+  it('keeps a ring of 7 to 12 long names, cutting to one line only the names its boxes cannot hold', () => {
+    // Names of 20 letters and more, one a single word of 24, measured in em of bold type; their detail lines are short.
+    const long = (i: number) => (i === 1 ? { name: 14, nameWord: 14, detail: 8, detailWord: 4.4 } : { name: 13 + (i % 3), nameWord: 7 + (i % 3), detail: 8, detailWord: 4.4 });
+    // The projector's ring at 1920x1080, and the dashboard's at 1366x768.
+    for (const [width, height] of [[1250, 850], [740, 520]] as const) {
+      for (const n of [7, 12]) {
+        const labels = Array.from({ length: n }, (_, i) => ({ ...long(i), word: Math.max(long(i).nameWord, long(i).detailWord) }));
+        const layout = ringLayout({ width, height, sides: [n], labels });
+        expect(layout.kind, `${n} in ${width}`).toBe('ring');
+        expect(layout.fontPx).toBeGreaterThanOrEqual(FONT_PX_MIN);
+        for (const [i, a] of layout.nodes.entries()) {
+          expect(a.cell.x).toBeGreaterThanOrEqual(-0.01);
+          expect(a.cell.x + a.cell.w).toBeLessThanOrEqual(width + 0.01);
+          for (const b of layout.nodes.slice(i + 1)) expect(overlap(a.cell, b.cell)).toBe(false);
+          // What is not cut fits its box: every word on a line, and no part on more than two.
+          const word = labels[i]!.nameWord * layout.fontPx;
+          if (!a.cut?.name) expect(word).toBeLessThanOrEqual(a.label.w);
+          expect(a.cut?.detail ?? false).toBe(false);
+        }
+        // The single word of 24 letters is the one cut first.
+        if (layout.nodes.some((p) => p.cut?.name)) expect(layout.nodes[1]!.cut?.name).toBe(true);
+      }
+    }
+  });
+
+  it('cuts no name where an uncut ring fits', () => {
+    const layout = ringLayout({ width: 1250, height: 900, sides: [7], labels: Array.from({ length: 7 }, () => label) });
+    expect(layout.kind).toBe('ring');
+    expect(layout.nodes.every((p) => p.cut === undefined)).toBe(true);
+  });
+
   it('is a ring for a few nodes and a grid past a dozen, with smaller type for more nodes', () => {
     const at = (n: number) => ringLayout({ width: 1250, height: 900, sides: [n], labels: Array.from({ length: n }, () => label) });
     expect(at(5).kind).toBe('ring');

@@ -76,6 +76,13 @@ describe('the pictures of the README and the guides', () => {
     expect(await inView(p, p.getByTestId('chosen'))).toBe(true);
     expect(await inView(p, p.locator('.ring .stage'))).toBe(true);
     expect(await inView(p, p.getByTestId('own-program-badge'))).toBe(true);
+    // The latest entries rest on the newest, whole in the log's box.
+    const latest = p.getByRole('region', { name: 'Latest entries' });
+    const newest = latest.locator(`.entry[data-seq="${(await latest.locator('.count').innerText()).split(' ')[0]}"]`);
+    await expect.poll(async () => {
+      const [entry, box] = [await newest.boundingBox(), await latest.getByTestId('log').boundingBox()];
+      return entry !== null && box !== null && entry.y >= box.y - 1 && entry.y + entry.height <= box.y + box.height + 1;
+    }).toBe(true);
     const projectorPng = await picture(p, 'projector');
 
     // The phone: Ana's card and the chosen banner in its first view.

@@ -1,7 +1,8 @@
 /**
  * The projector's "Latest entries" at 1920x1080, and the ring's labels over the messages in
- * flight: whole entries with the newest in view, explanations whole or clamped with an ellipsis,
- * and labels on the card's own colour. The students and the instructor are real socket.io
+ * flight: whole entries with the newest in view and no band under it, notebook lines wrapped
+ * whole rather than cut, explanations whole or clamped with an ellipsis, the selected entry
+ * whole below the list, and labels on the card's own colour. The students and the instructor are real socket.io
  * clients; the pages are real Chromium reaching the server as classroom.test.
  */
 import { describe, expect, it } from 'vitest';
@@ -16,8 +17,12 @@ const ENTRIES_IN_VIEW = `(() => {
   return [...document.querySelectorAll('[aria-label="Latest entries"] .entry')].map((el) => {
     const r = el.getBoundingClientRect();
     const why = el.querySelector('.why');
+    const lines = el.querySelector('.lines');
     return {
       seq: Number(el.dataset.seq),
+      bottomGap: box.bottom - r.bottom,
+      linesCut: lines.scrollHeight > lines.clientHeight + 1 || [...el.querySelectorAll('.line')].some((l) => l.scrollWidth > l.clientWidth + 1),
+      lineFontPx: parseFloat(getComputedStyle(lines).fontSize),
       inView: r.bottom > box.top + 1 && r.top < box.bottom - 1,
       whole: r.top >= box.top - 1 && r.bottom <= box.bottom + 1,
       whyCut: why.scrollHeight > why.clientHeight + 1,
@@ -29,8 +34,17 @@ const ENTRIES_IN_VIEW = `(() => {
 /** The background colours behind the ring's labels' words; runs in the page. */
 const LABEL_BACKGROUNDS = `[...document.querySelectorAll('.ring .labels .label .name, .ring .labels .label .detail')].map((el) => getComputedStyle(el).backgroundColor)`;
 
+/** How the selected entry's panel lies: its content beyond its box, and its foot against the screen's; runs in the page. */
+const DETAIL = `(() => {
+  const el = document.querySelector('[aria-label="Latest entries"] .detail');
+  return { cut: el.scrollHeight > el.clientHeight + 1, bottom: el.getBoundingClientRect().bottom, screen: innerHeight, text: el.innerText };
+})()`;
+
 interface Entry {
   seq: number;
+  bottomGap: number;
+  linesCut: boolean;
+  lineFontPx: number;
   inView: boolean;
   whole: boolean;
   whyCut: boolean;
@@ -38,7 +52,7 @@ interface Entry {
 }
 
 describe("the projector's latest entries", () => {
-  it('shows whole entries with the newest in view, explanations whole or clamped with an ellipsis, and labels readable over dots', async () => {
+  it('shows whole entries with the newest in view and no band under it, notebook lines wrapped whole, explanations whole or clamped, the selected entry whole, and labels readable over dots', async () => {
     const dashboard = await person(env.browser, DASHBOARD);
     const projector = await person(env.browser, PROJECTOR, { bypassCSP: true });
     const teacher = new TestClient(env.classroom.localUrl);
@@ -66,6 +80,21 @@ describe("the projector's latest entries", () => {
       await expect.poll(async () => (await inView()).find((e) => e.seq === newest)?.whole).toBe(true);
       await expect.poll(async () => (await inView()).filter((e) => !e.whole).map((e) => e.seq)).toEqual([]);
       expect((await inView()).length).toBeGreaterThan(1);
+      // Each notebook line wraps whole inside its row, at the back row's size, rather than ending in an ellipsis.
+      expect((await inView()).filter((e) => e.linesCut).map((e) => e.seq)).toEqual([]);
+      for (const e of await inView()) expect(e.lineFontPx).toBeGreaterThanOrEqual(24);
+      // No band under the newest entry: the rows share the list's height (what rounding leaves is a few pixels).
+      expect((await inView()).find((e) => e.seq === newest)!.bottomGap).toBeLessThan(8);
+      // The selected entry is whole below the list: the latest, then one picked.
+      const detail = async () => (await page.evaluate(DETAIL)) as { cut: boolean; bottom: number; screen: number; text: string };
+      expect(await detail()).toMatchObject({ cut: false });
+      expect((await detail()).bottom).toBeLessThanOrEqual(1080);
+      const top = (await inView())[0]!.seq;
+      await log.locator(`.entry[data-seq="${top}"]`).click();
+      await expect.poll(async () => (await detail()).text).toContain((await log.locator(`.entry[data-seq="${top}"] .line`).first().innerText()).trim());
+      expect(await detail()).toMatchObject({ cut: false });
+      expect((await detail()).bottom).toBeLessThanOrEqual(1080);
+      await viewportShot(page, 'projector-selected-entry-1920');
       // An explanation that does not fit its row ends in an ellipsis after two lines.
       expect((await inView()).filter((e) => e.whyCut && e.whyClamp !== '2').map((e) => e.seq)).toEqual([]);
       // The ring's labels sit on the card's own colour, which no dot or line under them shows through.

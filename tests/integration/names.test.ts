@@ -77,6 +77,20 @@ describe('names', () => {
     expect(await env.client().join(room.code, '👩‍🚀'.repeat(33))).toEqual({ ok: false, error: { code: 'bad-request', message: 'Bad name: a name has at most 32 characters.' } });
   });
 
+  it('trims a name and collapses its spaces before anything else, for a join and a rename alike; a node keeps its own name in other capitals', async () => {
+    const room = await createRoom(env.server.url);
+    const teacher = env.client();
+    await teacher.resume(room.instructorToken);
+    const [ana, other] = [env.client(), env.client()];
+    expect(await ana.join(room.code, 'Ana')).toMatchObject({ ok: true, session: { name: 'Ana' } });
+    expect(await other.join(room.code, ' ana ')).toMatchObject({ ok: true, session: { name: 'ana 2' } });
+    expect((await teacher.emit('participant:rename', { node: 'n2', name: '  ANA\u00A0 ' })).ok).toBe(true);
+    await other.until(() => other.records.at(-1)?.lines[0] === 'RENAME ana 2 -> ANA 2', 'the rename to a taken name');
+    expect((await teacher.emit('participant:rename', { node: 'n1', name: ' ANA' })).ok).toBe(true);
+    await ana.until(() => ana.records.at(-1)?.lines[0] === 'RENAME Ana -> ANA', 'the rename to its own name');
+    expect(env.server.app.classroom.roomSummary(room.code)!.nodes).toBe(2);
+  });
+
   it('makes names unique in a folded form: case, full-width letters and look-alike spaces', async () => {
     const room = await createRoom(env.server.url);
     expect(await env.client().join(room.code, 'Ana Bo')).toMatchObject({ session: { name: 'Ana Bo' } });

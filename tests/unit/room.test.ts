@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BotDriver, carryStudents, decide, evolve, explore, fold, initialRoomState, LIMITS, mayPropose, REFUSAL_CODES, RoomLog, type RoomEvent, type RoomState } from '@toy-paxos/shared';
+import { BotDriver, carryStudents, decide, evolve, explore, fold, initialRoomState, LIMITS, mayPropose, nameHolder, REFUSAL_CODES, RoomLog, uniqueNodeName, type RoomEvent, type RoomState } from '@toy-paxos/shared';
 import { ok, refused, room } from './helpers';
 
 /** Freezes a value deeply, so a test fails if anything writes to it. */
@@ -191,6 +191,23 @@ describe('the network', () => {
     ok(log, { type: 'renameNode', node: 'A', name: 'Alice' }, { type: 'propose', node: 'A', value: 'x' });
     const [entry] = ok(log, { type: 'promiseRequest', from: 'A', to: ['B'] });
     expect(entry!.lines[0]).toBe('PROMISE Request from Alice(p: 1.Alice) to B(acc_p: None)');
+  });
+});
+
+describe('names', () => {
+  it('are trimmed and their inner spaces collapsed before anything else, and names that differ only in case or spacing are one name', () => {
+    const log = room(['A', 'B']);
+    ok(log, { type: 'renameNode', node: 'A', name: 'Ana' }, { type: 'renameNode', node: 'B', name: 'Bo Li' });
+    expect(uniqueNodeName(log.state, 'ana ')).toBe('ana 2');
+    expect(uniqueNodeName(log.state, '  BO   li')).toBe('BO li 2');
+    expect(uniqueNodeName(log.state, ' Cy  Ng ')).toBe('Cy Ng');
+    // A node keeps its own name, in another case.
+    expect(uniqueNodeName(log.state, ' ANA', 'A')).toBe('ANA');
+    // Who holds the name asked for: none for the node itself, or for a free name.
+    expect(nameHolder(log.state, ' ana ')).toBe('Ana');
+    expect(nameHolder(log.state, 'bo  LI')).toBe('Bo Li');
+    expect(nameHolder(log.state, 'ana', 'A')).toBeNull();
+    expect(nameHolder(log.state, 'Cy')).toBeNull();
   });
 });
 

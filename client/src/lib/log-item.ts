@@ -103,3 +103,40 @@ export function clipText(text: string): string | null {
   const cut = sentence > EXPLANATION_CHARS_SHOWN / 3 ? sentence + 1 : Math.max(within.lastIndexOf(' '), 1);
   return `${text.slice(0, cut).trimEnd()} …`;
 }
+
+/**
+ * The two lines a log row shows of an item: an exchange keeps its request and reply lines (what
+ * the learners heard is in the detail); a bulk delivery its first line and how many more the
+ * detail holds; a group of sends its first line and the count of the others.
+ */
+export function rowLines(item: LogItem): readonly string[] {
+  if (item.count) return [item.lines[0]!, `    … and ${item.count - 1} more like it: select to read them`];
+  if (!item.folded && (item.lines.length <= 2 || item.lines[1]!.startsWith('    > '))) return item.lines.slice(0, 2);
+  return [item.lines[0]!, `    … ${lineCount(item) - 1} more lines: select to read them`];
+}
+
+/**
+ * How many lines `text` takes in a box `chars` characters of monospace type wide, wrapped as
+ * the browser wraps `white-space: pre-wrap` with `overflow-wrap: anywhere`: at spaces, and
+ * inside a word only when the word alone is wider than the box. Spaces at a line's end hang.
+ */
+export function wrappedLineCount(text: string, chars: number): number {
+  if (chars < 1) return 1;
+  let lines = 1;
+  let column = 0;
+  for (const token of text.match(/ +|[^ ]+/g) ?? []) {
+    if (token[0] === ' ') {
+      column = Math.min(chars, column + token.length);
+      continue;
+    }
+    if (column + token.length <= chars) {
+      column += token.length;
+      continue;
+    }
+    // A word that does not fit what is left of the line starts the next; one wider than the box is broken across lines.
+    if (column > 0) lines++;
+    lines += Math.floor((token.length - 1) / chars);
+    column = token.length - Math.floor((token.length - 1) / chars) * chars;
+  }
+  return lines;
+}

@@ -115,6 +115,8 @@ export class RoomSession {
   timeline = $state.raw<TimelineInfo>({ active: 0, branches: [] });
   /** Why this student's node just joined the timeline shown, or could not: set by a switch of timeline, until dismissed or the next one. */
   timelineNote = $state<string | null>(null);
+  /** Why the name this student joined with is not the one they asked for ("Ana is taken..."): set by the join, until dismissed. */
+  nameNote = $state<string | null>(null);
   /** Bumped when the log is replaced by another timeline's. */
   timelineVersion = $state(0);
   /** Bumped on every new record: the log itself is not reactive, for speed. */
@@ -296,6 +298,7 @@ export class RoomSession {
     this.#token = ack.session.token;
     this.#start(ack.session);
     this.#take(held);
+    if (join.role === 'student') this.nameNote = folds().joinNameNote(this.#started(), join.name, ack.session.name, ack.session.node);
     this.#joined({ ok: true });
     const confirmed = (await this.socket.emitWithAck('room:confirm', {}).catch(() => null)) as Ack<CommandResult> | null;
     if (confirmed?.ok) this.#join = null;
