@@ -187,6 +187,11 @@ describe('a class of 40 on the projector', () => {
     expect(await p.getByTestId('chosen').innerText()).toBe('Apple and Mango');
     // Two values chosen is the violation itself: never shown in the green of a good outcome.
     expect(await p.getByTestId('chosen').locator('..').getAttribute('class')).toContain('bad');
+    // The newest entry shows in the latest entries, from its first line, though not one whole row fits beside the banner.
+    const newest = p.locator('.log .entry', { hasText: 'NETWORK deliver all: 21 messages' }).last();
+    const [row, list] = [await newest.boundingBox(), await p.locator('.log .viewport').boundingBox()];
+    expect(row!.y).toBeGreaterThanOrEqual(list!.y - 1);
+    expect(row!.y).toBeLessThan(list!.y + list!.height - 24);
     await expect.poll(() => p.locator('.ring .detail', { hasText: '2.Bot 2: Mango' }).count()).toBe(21);
     await screenshot(p, 'projector-40-partition-violation-1080p');
     const split = await measure(p);
