@@ -173,8 +173,9 @@ function hear(s: RoomState, programs: MultiPrograms, id: string, m: MultiNotice)
   if (!n) return;
   const key = slotTallyKey(m.slot, m.ballot, m.value);
   const before = n.heard[key] ?? [];
-  n.heard[key] = before.includes(m.from) ? before : [...before, m.from];
-  const chosen = programs.learner.onNotice(n, m, roomQuorums(s));
+  const tally = before.includes(m.from) ? before : [...before, m.from];
+  n.heard[key] = tally;
+  const chosen = programs.learner.onNotice(n, m, roomQuorums(s), tally);
   if (chosen !== null) learn(s, programs, id, m.slot, chosen);
 }
 

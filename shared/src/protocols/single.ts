@@ -269,19 +269,19 @@ function receiveReply(s: RoomState, reply: ReplyMessage): void {
 
 /**
  * Learner `id` hears that acceptor `m.from` accepted `m`'s ballot and value: the room adds it
- * to the learner's tally, the learner's program says what it concludes, and the monitor
- * checks what it learns.
+ * to the learner's tally, the learner's program says what it concludes from it, and the
+ * monitor checks what it learns.
  */
 function hear(s: RoomState, id: string, m: AcceptedMessage | NoticeMessage): void {
   const learner = s.nodes[id];
   if (!learner) return;
   const before = learner.choice;
   const key = tallyKey(m.ballot, m.value);
-  const tally = learner.heard[key] as string[] | undefined;
-  if (!tally) learner.heard[key] = [m.from];
+  let tally = learner.heard[key] as string[] | undefined;
+  if (!tally) learner.heard[key] = tally = [m.from];
   else if (!tally.includes(m.from)) tally.push(m.from);
   // A node has the fields of a learner's state, and `m` those of a notice.
-  learner.choice = programsOf(s, id).learner.onNotice(learner, m, roomQuorums(s));
+  learner.choice = programsOf(s, id).learner.onNotice(learner, m, roomQuorums(s), tally);
   // The monitor has every choice a learner made (it saw each change): it need only hear of a new one.
   if (learner.choice !== null && learner.choice !== before) recordLearned(s.monitor, learner.id, learner.name, learner.choice, s.seq);
 }
