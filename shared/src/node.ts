@@ -177,7 +177,8 @@ export function cloneNode(n: NodeState): NodeState {
   return { ...n, heard: cloneHeard(n.heard), inbox: n.inbox.slice() };
 }
 
-function cloneHeard(heard: Record<string, readonly string[]>): Record<string, readonly string[]> {
+/** A copy of a learner's tallies and of each list in them: the room grows the lists in place. */
+export function cloneHeard(heard: Readonly<Record<string, readonly string[]>>): Record<string, readonly string[]> {
   const copy: Record<string, readonly string[]> = {};
   for (const key in heard) copy[key] = heard[key]!.slice();
   return copy;

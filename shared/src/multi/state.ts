@@ -1,6 +1,7 @@
 /**
  * The Multi-Paxos state of a room: creation, copies, and the programs its nodes run.
  */
+import { cloneHeard } from '../node';
 import type { RoomSettings } from '../settings';
 import { MULTI_HONEST, multiProgramsForRules, type MultiPrograms } from './programs';
 import { MULTI_KINDS, type LeaderState, type MultiMessage, type MultiNodeState, type MultiState } from './types';
@@ -31,11 +32,11 @@ function cloneLeader(l: LeaderState | null): LeaderState | null {
   return l && { ...l, promisers: l.promisers.slice(), reported: { ...l.reported }, requests: { ...l.requests }, sent: { ...l.sent }, acceptors: { ...l.acceptors } };
 }
 
-/** A copy that shares nothing mutable with `m` (lists inside records are replaced on write, never changed). */
+/** A copy that shares nothing mutable with `m` (the learners' tallies grow in place; the other lists inside records are replaced on write, never changed). */
 export function cloneMultiState(m: MultiState): MultiState {
   const nodes: Record<string, MultiNodeState> = {};
   for (const [id, n] of Object.entries(m.nodes)) {
-    nodes[id] = { ...n, accepted: { ...n.accepted }, leader: cloneLeader(n.leader), learned: { ...n.learned }, heard: { ...n.heard }, kv: { ...n.kv } };
+    nodes[id] = { ...n, accepted: { ...n.accepted }, leader: cloneLeader(n.leader), learned: { ...n.learned }, heard: cloneHeard(n.heard), kv: { ...n.kv } };
   }
   const mon = m.monitor;
   return { nodes, monitor: { proposed: { ...mon.proposed }, tallies: { ...mon.tallies }, chosen: mon.chosen.slice() } };
