@@ -1,7 +1,7 @@
 /**
  * The Multi-Paxos state of a room: creation, copies, and the programs its nodes run.
  */
-import { cloneHeard } from '../node';
+import { cloneHeard, isSingleKind } from '../node';
 import type { RoomSettings } from '../settings';
 import { MULTI_HONEST, multiProgramsForRules, type MultiPrograms } from './programs';
 import { MULTI_KINDS, type LeaderState, type MultiMessage, type MultiNodeState, type MultiState } from './types';
@@ -46,17 +46,7 @@ const MULTI_KIND_SET: ReadonlySet<string> = new Set(MULTI_KINDS);
 
 export function isMultiMessage(m: { readonly kind: string }): m is MultiMessage {
   // The single-decree kinds first: the fold asks this of every message it delivers.
-  switch (m.kind) {
-    case 'prepare':
-    case 'promise':
-    case 'accept':
-    case 'accepted':
-    case 'reject':
-    case 'notice':
-      return false;
-    default:
-      return MULTI_KIND_SET.has(m.kind);
-  }
+  return !isSingleKind(m.kind) && MULTI_KIND_SET.has(m.kind);
 }
 
 /** The first slot node `n` has not learned: where a leader's phase 1 starts. */

@@ -10,6 +10,7 @@ import { invariant } from '../invariant';
 import {
   changedProposer,
   isRequest,
+  isSingleKind,
   replyTo,
   tallyKey,
   type AcceptedMessage,
@@ -29,11 +30,9 @@ export const BOT_VALUES = ['Apple', 'Mango', 'Kiwi', 'Plum', 'Pear', 'Fig', 'Lim
 
 type SingleEvent = Extract<RoomEvent, { type: 'proposalStarted' | 'sent' | 'exchanged' | 'lost' | 'answered' }>;
 
-const SINGLE_KINDS: ReadonlySet<string> = new Set(['prepare', 'promise', 'accept', 'accepted', 'reject', 'notice']);
-
 /** True for the notebook's messages (a single-decree room's). */
 export function isSingleMessage(m: { readonly kind: string }): m is RequestMessage | ReplyMessage | NoticeMessage {
-  return SINGLE_KINDS.has(m.kind);
+  return isSingleKind(m.kind);
 }
 
 export const singleDecree: ProtocolModule = {
