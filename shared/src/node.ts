@@ -121,6 +121,24 @@ export type ReplyMessage = PromiseMessage | AcceptedMessage | RejectMessage;
 /** Every message the network carries: single-decree ones, and Multi-Paxos ones (shared/src/multi/types.ts). */
 export type Message = RequestMessage | ReplyMessage | NoticeMessage | MultiMessage;
 
+/**
+ * True for the kinds of the notebook's messages (single-decree Paxos's). A switch, not a set:
+ * the fold asks this of every message it delivers, and a set hashes the kind each time.
+ */
+export function isSingleKind(kind: string): boolean {
+  switch (kind) {
+    case 'prepare':
+    case 'promise':
+    case 'accept':
+    case 'accepted':
+    case 'reject':
+    case 'notice':
+      return true;
+    default:
+      return false;
+  }
+}
+
 export function isRequest(m: Message): m is RequestMessage {
   return m.kind === 'prepare' || m.kind === 'accept';
 }
@@ -177,7 +195,8 @@ export function cloneNode(n: NodeState): NodeState {
   return { ...n, heard: cloneHeard(n.heard), inbox: n.inbox.slice() };
 }
 
-function cloneHeard(heard: Record<string, readonly string[]>): Record<string, readonly string[]> {
+/** A copy of a learner's tallies and of each list in them: the room grows the lists in place. */
+export function cloneHeard(heard: Readonly<Record<string, readonly string[]>>): Record<string, readonly string[]> {
   const copy: Record<string, readonly string[]> = {};
   for (const key in heard) copy[key] = heard[key]!.slice();
   return copy;

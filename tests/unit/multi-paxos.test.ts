@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   BOT_COMMANDS_MAX,
   BotDriver,
+  cloneRoomState,
   explore,
   ExploreError,
   fold,
@@ -201,6 +202,30 @@ describe('Multi-Paxos: logs fold, export and import the same', () => {
     if (!parsed.ok) throw new Error(parsed.error);
     expect(fold(parsed.initial, parsed.events)).toEqual(log.state);
     expect(m(log.state, 'C').kv).toEqual({ x: '3' });
+  });
+
+  it("a learner's tally grows in place as acceptances reach it, and a copy of the room keeps the tallies it had", () => {
+    const log = multiRoom(['A', 'B', 'C'], { delivery: 'queued' });
+    ok(log, ...leadAll('A'));
+    settle(log, 3);
+    ok(log, { type: 'submit', node: 'A', command: 'set x 3' }, { type: 'acceptRequest', from: 'A', to: 'all' });
+    const deliver = (kind: string, from: string, to: string) => {
+      const message = log.state.inFlight.find((x) => x.kind === kind && x.from === from && x.to === to);
+      ok(log, { type: 'deliver', id: message!.id });
+    };
+    deliver('multiAccept', 'A', 'B');
+    deliver('multiNotice', 'B', 'C');
+    const key = '1|1.A|set x 3';
+    const tally = m(log.state, 'C').heard[key];
+    expect(tally).toEqual(['B']);
+    const copy = cloneRoomState(log.state);
+    // C accepts too, and counts its own acceptance in the same list: the fold copies no tally.
+    deliver('multiAccept', 'A', 'C');
+    expect(m(log.state, 'C').heard[key]).toBe(tally);
+    expect(tally).toEqual(['B', 'C']);
+    expect(m(log.state, 'C').learned[1]).toBe('set x 3');
+    expect(m(copy, 'C').heard[key]).toEqual(['B']);
+    expect(m(copy, 'C').learned[1]).toBeUndefined();
   });
 
   it('a session file with a crafted command or slot is refused before anything loads', () => {

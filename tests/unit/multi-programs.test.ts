@@ -177,9 +177,9 @@ describe('the Multi-Paxos learner program', () => {
 
   it('concludes a command is chosen in a slot once a quorum of acceptors accepted it in one ballot', () => {
     expect(multiLearner.init()).toEqual({ learned: {}, heard: {}, applied: 0, kv: {} });
-    expect(multiLearner.onNotice(tallies, { from: 'A', slot: 1, ballot: b(1, 'A'), value: 'set x 3' }, quorums)).toBeNull();
-    expect(multiLearner.onNotice(tallies, { from: 'B', slot: 2, ballot: b(1, 'A'), value: 'get x' }, quorums)).toBe('get x');
-    expect(multiLearner.onNotice(tallies, { from: 'B', slot: 2, ballot: b(2, 'A'), value: 'get x' }, quorums)).toBeNull();
+    expect(multiLearner.onNotice(tallies, { from: 'A', slot: 1, ballot: b(1, 'A'), value: 'set x 3' }, quorums, tallies.heard['1|1.A|set x 3']!)).toBeNull();
+    expect(multiLearner.onNotice(tallies, { from: 'B', slot: 2, ballot: b(1, 'A'), value: 'get x' }, quorums, tallies.heard['2|1.A|get x']!)).toBe('get x');
+    expect(multiLearner.onNotice(tallies, { from: 'B', slot: 2, ballot: b(2, 'A'), value: 'get x' }, quorums, ['B'])).toBeNull();
   });
 
   it('runs learned slots in order on its store, waiting at a hole until it is learned', () => {
@@ -289,7 +289,7 @@ describe('Multi-Paxos programs are pure', () => {
       expect(s.leader!.acceptors).toEqual({ 1: ['B', 'C'] });
       deepFreeze(leader.onCrash(s));
       let l: MultiLearnerState = deepFreeze({ learned: {}, heard: { '1|2.A|set x 1': ['B', 'C'] }, applied: 0, kv: {} });
-      expect(learner.onNotice(l, deepFreeze({ from: 'C', slot: 1, ballot: b(2, 'A'), value: 'set x 1' }), quorums)).toBe('set x 1');
+      expect(learner.onNotice(l, deepFreeze({ from: 'C', slot: 1, ballot: b(2, 'A'), value: 'set x 1' }), quorums, l.heard['1|2.A|set x 1']!)).toBe('set x 1');
       l = deepFreeze(learner.learn(l, 2, 'set y 2'));
       l = deepFreeze(learner.learn(l, 1, 'set x 1'));
       expect(l.kv).toEqual({ x: '1', y: '2' });

@@ -22,9 +22,14 @@ import {
   proposerIgnoringAcceptedValue,
   proposerSkippingPromiseQuorum,
   RoomLog,
+  explore,
+  summarizeExploration,
+  tallyKey,
   type AcceptorProgram,
+  type LearnerProgram,
   type NodePrograms,
   type NodeRuleName,
+  type RoomState,
 } from '@toy-paxos/shared';
 import { describe, expect, it } from 'vitest';
 import { ok, refused, room } from './helpers';
@@ -76,6 +81,60 @@ describe('the room runs each node through its programs', () => {
       `The acceptor's onRequest answered a promise request with {"kind":"accepted"}: return { kind: 'promise', lastAccepted } or { kind: 'reject', promised }.`,
     );
     expect(log.length).toBe(before);
+  });
+
+  it("a learner's onNotice is given the tally of the notice's ballot and value, this notice counted: the list the room keeps for them", () => {
+    const given: { from: string; tally: string[]; theRoomsList: boolean }[] = [];
+    const recording: LearnerProgram = {
+      ...HONEST.learner,
+      name: 'learnerRecordingTallies',
+      onNotice(state, notice, quorums, tally) {
+        given.push({ from: notice.from, tally: [...tally], theRoomsList: tally === state.heard[tallyKey(notice.ballot, notice.value)] });
+        return HONEST.learner.onNotice(state, notice, quorums, tally);
+      },
+    };
+    const log = roomWith({ C: { ...HONEST, learner: recording } });
+    ok(log, { type: 'propose', node: 'A', value: 'Apple' }, { type: 'promiseRequest', from: 'A', to: 'all' }, { type: 'acceptRequest', from: 'A', to: ['A', 'B'] });
+    expect(given).toEqual([
+      { from: 'A', tally: ['A'], theRoomsList: true },
+      { from: 'B', tally: ['A', 'B'], theRoomsList: true },
+    ]);
+    expect(log.state.nodes.C!.choice).toBe('Apple');
+  });
+
+  it('a learner written for onNotice without the tally, which reads the tally from its state, runs unchanged in a room and under the explorer', () => {
+    const readingItsTally: LearnerProgram = {
+      name: 'learnerReadingItsTally',
+      init: () => ({ choice: null, heard: {} }),
+      onNotice(state, notice, quorums) {
+        const tally = state.heard[tallyKey(notice.ballot, notice.value)];
+        return tally && tally.length >= quorums.q2 ? notice.value : state.choice;
+      },
+      onCrash: (state) => ({ choice: state.choice, heard: {} }),
+    };
+    const play = (programs: Record<string, NodePrograms>): RoomState => {
+      const log = roomWith(programs);
+      ok(
+        log,
+        { type: 'propose', node: 'A', value: 'Apple' },
+        { type: 'promiseRequest', from: 'A', to: 'all' },
+        { type: 'acceptRequest', from: 'A', to: ['A', 'B'] },
+        { type: 'crash', node: 'C' },
+        { type: 'recover', node: 'C' },
+        { type: 'propose', node: 'C', value: 'Mango' },
+        { type: 'promiseRequest', from: 'C', to: ['B', 'C'] },
+        { type: 'acceptRequest', from: 'C', to: 'all' },
+      );
+      return log.state;
+    };
+    const mine = { ...HONEST, learner: readingItsTally };
+    const honest = play({});
+    const own = play({ A: mine, B: mine, C: mine });
+    expect(own.nodes).toEqual(honest.nodes);
+    expect(own.monitor).toEqual(honest.monitor);
+    expect(Object.values(own.nodes).map((n) => n.choice)).toEqual(['Apple', 'Apple', 'Apple']);
+    const search = (s: RoomState) => summarizeExploration(explore(s, { proposers: ['B'], values: ['Kiwi'], crashes: true }));
+    expect(search(own)).toEqual(search(honest));
   });
 
   it('a room without programs of its own runs the programs of its modes', () => {
@@ -162,9 +221,9 @@ describe('programs are pure', () => {
       expect(p.maxRound).toBe(3);
       proposer.onCrash(p);
       const heard = deepFreeze({ choice: null, heard: { '2.A|Apple': ['A'] } });
-      expect(learner.onNotice(heard, { from: 'A', ballot, value: 'Apple' }, quorums)).toBeNull();
+      expect(learner.onNotice(heard, { from: 'A', ballot, value: 'Apple' }, quorums, heard.heard['2.A|Apple'])).toBeNull();
       const quorum = deepFreeze({ choice: null, heard: { '2.A|Apple': ['A', 'B'] } });
-      expect(learner.onNotice(quorum, { from: 'B', ballot, value: 'Apple' }, quorums)).toBe('Apple');
+      expect(learner.onNotice(quorum, { from: 'B', ballot, value: 'Apple' }, quorums, quorum.heard['2.A|Apple'])).toBe('Apple');
       expect(learner.onCrash(quorum)).toEqual({ choice: null, heard: {} });
       expect(learner.init()).toEqual({ choice: null, heard: {} });
     }

@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decideByProtocol, initialRoomState, messageOwner, MULTI_KINDS, multiPaxos, PROTOCOLS, protocolOf, type RoomCommand } from '@toy-paxos/shared';
+import { decideByProtocol, initialRoomState, messageOwner, MULTI_KINDS, multiPaxos, PROTOCOLS, protocolOf, type Message, type RoomCommand } from '@toy-paxos/shared';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SCANNED = ['shared/src', 'server/src', 'client/src'];
@@ -81,6 +81,15 @@ describe('the protocol seam', () => {
     expect(protocolOf(multi).id).toBe('multi');
     expect(messageOwner({ id: 1, kind: 'prepare', from: 'A', to: 'B', ballot: { round: 1 } }).id).toBe('single');
     expect(messageOwner({ id: 2, kind: 'multiPrepare', from: 'A', to: 'B', ballot: { round: 1 }, slot: 1 }).id).toBe('multi');
+  });
+
+  it('each message kind belongs to exactly one protocol: the notebook’s six to single-decree Paxos, the rest to Multi-Paxos', () => {
+    const notebook = ['prepare', 'promise', 'accept', 'accepted', 'reject', 'notice'];
+    for (const kind of [...notebook, ...MULTI_KINDS]) {
+      const m = { id: 1, kind, from: 'A', to: 'B', ballot: { round: 1 } } as Message;
+      expect(PROTOCOLS.filter((p) => p.ownsMessage(m)).map((p) => p.id), kind).toEqual([notebook.includes(kind) ? 'single' : 'multi']);
+    }
+    expect(PROTOCOLS.filter((p) => p.ownsMessage({ id: 1, kind: 'promised' } as unknown as Message))).toEqual([]);
   });
 
   it("a protocol's own commands are decided, or refused, by a protocol module in a room of every protocol: none is left to the room", () => {

@@ -689,7 +689,7 @@ export class CompactRoom {
       const key = tallyKey(ballot, notice.value);
       const tally = before.heard[key] ?? [];
       const heard = tally.includes(notice.from) ? before.heard : { ...before.heard, [key]: [...tally, notice.from] };
-      const choice = memo.programs.learner.onNotice({ choice: before.choice, heard }, notice, this.#quorums[members]!);
+      const choice = memo.programs.learner.onNotice({ choice: before.choice, heard }, notice, this.#quorums[members]!, heard[key]!);
       next = this.#remember(memo.onNotice, l, rest, this.#learnerNumber({ choice, heard }));
     }
     this.#setWord(i, W_LEARNER, next);

@@ -166,15 +166,17 @@ export function multiNoticeTargets(s: RoomState, reply: { readonly from: string;
 
 /**
  * Learner `id` hears that acceptor `m.from` accepted `m`'s command in its slot: the room adds
- * it to the learner's tally, and the learner's program says what it concludes.
+ * it to the learner's tally, in place (a copy of the room copies the tallies), and the
+ * learner's program says what it concludes from it.
  */
 function hear(s: RoomState, programs: MultiPrograms, id: string, m: MultiNotice): void {
   const n = mnode(s, id);
   if (!n) return;
   const key = slotTallyKey(m.slot, m.ballot, m.value);
-  const before = n.heard[key] ?? [];
-  n.heard[key] = before.includes(m.from) ? before : [...before, m.from];
-  const chosen = programs.learner.onNotice(n, m, roomQuorums(s));
+  let tally = n.heard[key] as string[] | undefined;
+  if (!tally) n.heard[key] = tally = [m.from];
+  else if (!tally.includes(m.from)) tally.push(m.from);
+  const chosen = programs.learner.onNotice(n, m, roomQuorums(s), tally);
   if (chosen !== null) learn(s, programs, id, m.slot, chosen);
 }
 

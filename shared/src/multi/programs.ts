@@ -125,8 +125,12 @@ export interface MultiLearnerProgram {
   readonly name: string;
   /** Nothing learned, heard or run. */
   init(): MultiLearnerState;
-  /** The command the learner concludes is chosen in the notice's slot once it has heard `notice` (its tally already counts it), or null. */
-  onNotice(state: MultiLearnerState, notice: MultiNotice, quorums: Quorums): string | null;
+  /**
+   * The command the learner concludes is chosen in the notice's slot once it has heard `notice`,
+   * or null. `tally` is the acceptors it has heard accepted the notice's command in its slot and
+   * ballot, this one counted: the list `state.heard` holds for them.
+   */
+  onNotice(state: MultiLearnerState, notice: MultiNotice, quorums: Quorums, tally: readonly string[]): string | null;
   /** The learner learns that `value` is chosen in `slot`, and runs every slot it now can, in order. */
   learn(state: MultiLearnerState, slot: number, value: string): MultiLearnerState;
   /** What survives a crash. */
@@ -143,7 +147,7 @@ export interface MultiPrograms {
 // ---------------------------------------------------------------------------
 // The honest programs
 
-/** The last key made, kept because a learner hears of one slot, ballot and command many times in a row (the room and the program each ask). */
+/** The last key made, kept because a learner hears of one slot, ballot and command many times in a row. */
 let lastTally = { slot: 0, round: 0, node: undefined as string | undefined, value: '', key: '' };
 
 /** `slot|ballot|value`: a learner's tally key. */
@@ -250,10 +254,7 @@ export const multiLeader: MultiLeaderProgram = {
 export const multiLearner: MultiLearnerProgram = {
   name: 'multiLearner',
   init: () => ({ learned: {}, heard: {}, applied: 0, kv: {} }),
-  onNotice(state, notice, quorums) {
-    const tally = state.heard[slotTallyKey(notice.slot, notice.ballot, notice.value)];
-    return tally && tally.length >= quorums.q2 ? notice.value : null;
-  },
+  onNotice: (_state, notice, quorums, tally) => (tally.length >= quorums.q2 ? notice.value : null),
   /**
    * The first command learned in a slot stays (a second one is the monitor's to report). The
    * state machine runs slots in order, never skipping one (Paxos Made Simple, section 3).

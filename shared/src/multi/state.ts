@@ -1,6 +1,7 @@
 /**
  * The Multi-Paxos state of a room: creation, copies, and the programs its nodes run.
  */
+import { cloneHeard, isSingleKind } from '../node';
 import type { RoomSettings } from '../settings';
 import { MULTI_HONEST, multiProgramsForRules, type MultiPrograms } from './programs';
 import { MULTI_KINDS, type LeaderState, type MultiMessage, type MultiNodeState, type MultiState } from './types';
@@ -31,11 +32,11 @@ function cloneLeader(l: LeaderState | null): LeaderState | null {
   return l && { ...l, promisers: l.promisers.slice(), reported: { ...l.reported }, requests: { ...l.requests }, sent: { ...l.sent }, acceptors: { ...l.acceptors } };
 }
 
-/** A copy that shares nothing mutable with `m` (lists inside records are replaced on write, never changed). */
+/** A copy that shares nothing mutable with `m` (the learners' tallies grow in place; the other lists inside records are replaced on write, never changed). */
 export function cloneMultiState(m: MultiState): MultiState {
   const nodes: Record<string, MultiNodeState> = {};
   for (const [id, n] of Object.entries(m.nodes)) {
-    nodes[id] = { ...n, accepted: { ...n.accepted }, leader: cloneLeader(n.leader), learned: { ...n.learned }, heard: { ...n.heard }, kv: { ...n.kv } };
+    nodes[id] = { ...n, accepted: { ...n.accepted }, leader: cloneLeader(n.leader), learned: { ...n.learned }, heard: cloneHeard(n.heard), kv: { ...n.kv } };
   }
   const mon = m.monitor;
   return { nodes, monitor: { proposed: { ...mon.proposed }, tallies: { ...mon.tallies }, chosen: mon.chosen.slice() } };
@@ -45,17 +46,7 @@ const MULTI_KIND_SET: ReadonlySet<string> = new Set(MULTI_KINDS);
 
 export function isMultiMessage(m: { readonly kind: string }): m is MultiMessage {
   // The single-decree kinds first: the fold asks this of every message it delivers.
-  switch (m.kind) {
-    case 'prepare':
-    case 'promise':
-    case 'accept':
-    case 'accepted':
-    case 'reject':
-    case 'notice':
-      return false;
-    default:
-      return MULTI_KIND_SET.has(m.kind);
-  }
+  return !isSingleKind(m.kind) && MULTI_KIND_SET.has(m.kind);
 }
 
 /** The first slot node `n` has not learned: where a leader's phase 1 starts. */

@@ -106,7 +106,7 @@ export interface MultiNodeState {
   leader: LeaderState | null;
   /** The learner's log: the command it learned was chosen in each slot. Kept through crashes. */
   learned: Record<number, string>;
-  /** Tallies of acceptances heard, by `slot|ballot|value` (lists replaced, never changed). Lost in a crash. */
+  /** Tallies of acceptances heard, by `slot|ballot|value`: the room grows the lists in place, so a copy of the room copies them. Lost in a crash. */
   heard: Record<string, readonly string[]>;
   /** The state machine has run slots 1 to `applied`, in order. */
   applied: number;

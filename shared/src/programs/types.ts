@@ -97,8 +97,13 @@ export interface Notice {
 export interface LearnerProgram {
   readonly name: string;
   init(): LearnerState;
-  /** The learner's choice once it has heard `notice`. */
-  onNotice(state: LearnerState, notice: Notice, quorums: Quorums): string | null;
+  /**
+   * The learner's choice once it has heard `notice`. `tally` is the acceptors it has heard
+   * accepted the notice's ballot and value, this one counted: the list `state.heard` holds for
+   * them, given so that the program need not look it up again. A program may leave it out and
+   * read `state.heard` itself.
+   */
+  onNotice(state: LearnerState, notice: Notice, quorums: Quorums, tally: readonly string[]): string | null;
   /** What survives a crash. */
   onCrash(state: LearnerState): LearnerState;
 }

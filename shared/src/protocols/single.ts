@@ -10,6 +10,7 @@ import { invariant } from '../invariant';
 import {
   changedProposer,
   isRequest,
+  isSingleKind,
   replyTo,
   tallyKey,
   type AcceptedMessage,
@@ -29,11 +30,9 @@ export const BOT_VALUES = ['Apple', 'Mango', 'Kiwi', 'Plum', 'Pear', 'Fig', 'Lim
 
 type SingleEvent = Extract<RoomEvent, { type: 'proposalStarted' | 'sent' | 'exchanged' | 'lost' | 'answered' }>;
 
-const SINGLE_KINDS: ReadonlySet<string> = new Set(['prepare', 'promise', 'accept', 'accepted', 'reject', 'notice']);
-
 /** True for the notebook's messages (a single-decree room's). */
 export function isSingleMessage(m: { readonly kind: string }): m is RequestMessage | ReplyMessage | NoticeMessage {
-  return SINGLE_KINDS.has(m.kind);
+  return isSingleKind(m.kind);
 }
 
 export const singleDecree: ProtocolModule = {
@@ -269,19 +268,19 @@ function receiveReply(s: RoomState, reply: ReplyMessage): void {
 
 /**
  * Learner `id` hears that acceptor `m.from` accepted `m`'s ballot and value: the room adds it
- * to the learner's tally, the learner's program says what it concludes, and the monitor
- * checks what it learns.
+ * to the learner's tally, the learner's program says what it concludes from it, and the
+ * monitor checks what it learns.
  */
 function hear(s: RoomState, id: string, m: AcceptedMessage | NoticeMessage): void {
   const learner = s.nodes[id];
   if (!learner) return;
   const before = learner.choice;
   const key = tallyKey(m.ballot, m.value);
-  const tally = learner.heard[key] as string[] | undefined;
-  if (!tally) learner.heard[key] = [m.from];
+  let tally = learner.heard[key] as string[] | undefined;
+  if (!tally) learner.heard[key] = tally = [m.from];
   else if (!tally.includes(m.from)) tally.push(m.from);
   // A node has the fields of a learner's state, and `m` those of a notice.
-  learner.choice = programsOf(s, id).learner.onNotice(learner, m, roomQuorums(s));
+  learner.choice = programsOf(s, id).learner.onNotice(learner, m, roomQuorums(s), tally);
   // The monitor has every choice a learner made (it saw each change): it need only hear of a new one.
   if (learner.choice !== null && learner.choice !== before) recordLearned(s.monitor, learner.id, learner.name, learner.choice, s.seq);
 }
