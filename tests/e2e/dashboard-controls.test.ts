@@ -1,10 +1,11 @@
 /**
  * The instructor's controls in Chromium: every Settings select shows its options whole on a
- * laptop and a 1080p screen.
+ * laptop and a 1080p screen, and Rename takes the focus into its field and gives it back to
+ * the Rename button when the field closes.
  */
 import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { DASHBOARD, openRoom, person as personAt, PROJECTOR, screenshot, seriousViolations, useClassroom } from './harness';
+import { DASHBOARD, joinAs, openRoom, person as personAt, PHONE, PROJECTOR, screenshot, seriousViolations, useClassroom } from './harness';
 
 const env = useClassroom();
 /** Each person's pages let axe-core in past the Content-Security-Policy. */
@@ -44,5 +45,33 @@ describe("the instructor's Settings", () => {
       expect(await seriousViolations(teacher.page), where).toEqual([]);
       await teacher.context.close();
     }
+  });
+});
+
+describe("the instructor's Rename", () => {
+  it('takes the focus into the new name field, and back to Rename when it is saved or cancelled', async () => {
+    const teacher = await person(env.browser, DASHBOARD);
+    const code = await openRoom(env.classroom.url, teacher.page);
+    const phone = await person(env.browser, PHONE);
+    await joinAs(env.classroom.url, phone.page, code, 'Ada');
+    const t = teacher.page;
+    const participants = t.getByRole('region', { name: 'Participants' });
+    const focused = () => t.evaluate('document.activeElement && (document.activeElement.getAttribute("aria-label") || document.activeElement.id)') as Promise<string | null>;
+
+    await participants.getByRole('button', { name: 'Rename Ada' }).click();
+    await expect.poll(focused, { message: 'the field has the focus' }).toMatch(/^rename-/);
+    expect(await participants.getByLabel('New name for Ada').evaluate((el: { id: string }) => el.id)).toBe(await focused());
+    await participants.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(focused, { message: 'cancelled: back to Rename' }).toBe('Rename Ada');
+
+    await t.keyboard.press('Enter');
+    await expect.poll(focused, { message: 'opened from the keyboard: the field has the focus' }).toMatch(/^rename-/);
+    await t.keyboard.press('ControlOrMeta+a');
+    await t.keyboard.type('Bea');
+    await t.keyboard.press('Enter');
+    await expect.poll(() => phone.page.getByTestId('me').innerText()).toBe('Bea');
+    await expect.poll(focused, { message: 'saved: back to Rename' }).toBe('Rename Bea');
+    expect(await seriousViolations(t)).toEqual([]);
+    for (const p of [teacher, phone]) await p.context.close();
   });
 });
