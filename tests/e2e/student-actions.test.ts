@@ -137,3 +137,28 @@ describe('the student page: a proposal without a value is deliberate', () => {
     }
   });
 });
+
+describe('the student page: offline', () => {
+  it('the action buttons are disabled, and no aria-disabled says otherwise', async () => {
+    const { page, close } = await kayInRoom();
+    // A proposal first: the requests are then enabled while online.
+    await page.getByLabel('Value', { exact: true }).fill('Fig');
+    await page.getByRole('button', { name: /^New proposal/ }).click();
+    const actions = page.getByRole('region', { name: 'Actions' });
+    await expect.poll(() => actions.getByRole('button', { name: 'Promise request', exact: true }).isEnabled()).toBe(true);
+    // The network goes, and the socket with it: the page cannot reconnect.
+    await page.context().setOffline(true);
+    env.classroom.app.io.disconnectSockets();
+    await expect.poll(() => actions.getByText('Waiting for the connection to come back…').isVisible()).toBe(true);
+    const buttons = (await actions.getByRole('button').evaluateAll((els: { disabled: boolean; textContent: string | null; getAttribute(n: string): string | null }[]) =>
+      els.map((b) => ({ name: (b.textContent ?? '').trim(), disabled: b.disabled, aria: b.getAttribute('aria-disabled') })),
+    )) as { name: string; disabled: boolean; aria: string | null }[];
+    expect(buttons.map((b) => b.name)).toEqual(expect.arrayContaining(['Promise request', 'Accept request']));
+    for (const b of buttons.filter((x) => x.disabled)) expect(b.aria, `${b.name}: disabled, and aria-disabled agrees`).not.toBe('false');
+    expect(buttons.filter((b) => ['Promise request', 'Accept request'].includes(b.name)).every((b) => b.disabled)).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'student-offline-phone');
+    await page.context().setOffline(false);
+    await close();
+  });
+});

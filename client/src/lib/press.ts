@@ -10,6 +10,15 @@ export function onePress(sending: () => boolean, act: () => void): (e: MouseEven
   };
 }
 
+/**
+ * The `aria-disabled` of an action button that may be `disabled` or waiting for an action on its
+ * way: "true" while it waits, and nothing when it is disabled (which already says so) or ready,
+ * so that the two never disagree.
+ */
+export function waitingAttr(disabled: boolean, sending: boolean): 'true' | undefined {
+  return !disabled && sending ? 'true' : undefined;
+}
+
 /** The second click (or more) of a double tap or double click. */
 export function secondTap(e: MouseEvent): boolean {
   return e.detail > 1;
