@@ -21,7 +21,8 @@ const NAMES = ['Ana', 'Bo', 'Cy', 'Di', 'Ed', 'Flo', 'Gus', 'Hal'];
 async function wholeInView(page: Page, target: Locator): Promise<boolean> {
   const box = await target.boundingBox();
   const size = page.viewportSize()!;
-  return box !== null && box.width > 0 && box.x >= 0 && box.y >= 0 && box.x + box.width <= size.width && box.y + box.height <= size.height;
+  // Half a pixel either way: a box scrolled to the top edge can sit a fraction of a pixel past it.
+  return box !== null && box.width > 0 && box.x >= -0.5 && box.y >= -0.5 && box.x + box.width <= size.width + 0.5 && box.y + box.height <= size.height + 0.5;
 }
 
 /** Whether an element is either whole on the screen or wholly below its bottom edge: never cut by it. */
