@@ -144,7 +144,7 @@ describe('opening the replay on the dashboard', () => {
       await page.getByRole('region', { name: 'Network' }).getByRole('button', { name: 'Deliver all (5)' }).waitFor();
       await page.evaluate('window.scrollTo(0, 0)');
       await page.getByRole('button', { name: 'Replay and export' }).click();
-      const panel = page.getByRole('region', { name: 'Replay' });
+      const panel = page.getByRole('region', { name: 'Replay', exact: true });
       await panel.waitFor();
       await expect.poll(() => wholeInView(page, panel.getByRole('heading', { name: 'Replay', exact: true }))).toBe(true);
       for (const name of ['One event back', 'Play', 'One event forward', 'Present this moment to everyone']) {
